@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Whole-process figures for BENCHMARKS.md, measured on the release binary in a real terminal
+# (tmux): cached start to first drawn frame, idle CPU, and RSS with 10,000 events.
+# Usage: benches/measure.sh   (needs tmux and hyperfine; builds the release binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { echo "install hyperfine (apt-get install hyperfine)"; exit 2; }
+cargo build --release --quiet
+bin=$PWD/target/release/meetty
+work=$(mktemp -d)
+trap 'tmux -L meetty-bench kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+export XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config TZ=Europe/Berlin
+tm() { tmux -L meetty-bench "$@"; }
+
+# 1. Fill the demo cache once (start the demo, let it refresh, quit).
+tm -f /dev/null new-session -d -x 200 -y 60 "env XDG_DATA_HOME=$XDG_DATA_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME $bin --demo"
+sleep 3; tm send-keys q; sleep 1
+ls -l "$XDG_DATA_HOME/meetty/agenda-demo.json"
+
+# 2. Cached start to first frame: the whole process, from exec to the frame drawn and exit.
+tm new-session -d -x 200 -y 60 -s startup "cd $PWD && env XDG_DATA_HOME=$XDG_DATA_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME \
+  hyperfine -N --warmup 5 --runs 50 --export-markdown $work/startup.md \
+  '$bin --demo --exit-after-first-frame' > $work/startup.txt 2>&1; tmux -L meetty-bench wait-for -S startup-done"
+tm wait-for startup-done
+echo "== cached start to first frame"; cat "$work/startup.md"
+
+# 3. Idle CPU and RSS with 10,000 events: run the demo, let it load, then sample /proc.
+tm new-session -d -x 200 -y 60 -s idle "env XDG_DATA_HOME=$work/data10k XDG_CONFIG_HOME=$XDG_CONFIG_HOME $bin --demo --demo-events 10000"
+sleep 5
+pid=$(pgrep -f -- "--demo-events 10000" | head -1)
+ticks() { awk '{print $14+$15}' "/proc/$pid/stat"; }
+t0=$(ticks); sleep 30; t1=$(ticks)
+hz=$(getconf CLK_TCK)
+echo "== idle: CPU over 30 s = $(( (t1 - t0) * 1000 / hz )) ms of CPU time"
+echo "== RSS with 10,000 events: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
+tm send-keys -t idle q

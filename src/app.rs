@@ -1,0 +1,453 @@
+//! App state and `update`: the pure heart of meetty. Keys and results go in, state changes
+//! and [`Effect`]s come out; nothing here touches the terminal, the network or the disk.
+
+use std::cell::Cell;
+
+use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono_tz::Tz;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::action::{Action, Effect};
+use crate::calendar::client::ApiError;
+use crate::calendar::model::{Agenda, Meeting};
+use crate::keymap::{Command, Keymap};
+use crate::timefmt::{local_date, start_of_day};
+use crate::view::{build_rows, Row, RowQuery};
+
+const TOAST_SECONDS: i64 = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Browse,
+    Filter,
+    Help,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Agenda,
+    Details,
+}
+
+/// Where the agenda's data stands against Google.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sync {
+    Idle,
+    Refreshing { req: u64 },
+    Failed { error: ApiError },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub until: DateTime<Utc>,
+}
+
+/// What the app starts with; all of it comes from config and the command line.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub tz: Tz,
+    pub days: u32,
+    pub show_all: bool,
+    pub keymap: Keymap,
+    /// Shown in the status bar: "demo" or the account.
+    pub label: String,
+}
+
+pub struct App {
+    pub settings: Settings,
+    pub agenda: Option<Agenda>,
+    pub rows: Vec<Row>,
+    /// Index into `rows`; always a `Row::Meeting` when set.
+    pub selected: Option<usize>,
+    pub focus: Pane,
+    pub mode: Mode,
+    pub show_all: bool,
+    pub filter: String,
+    filter_before: String,
+    pub details_scroll: u16,
+    pub help_scroll: u16,
+    pub sync: Sync,
+    pub toast: Option<Toast>,
+    pub now: DateTime<Utc>,
+    pub spinner: usize,
+    next_req: u64,
+    pub quit: bool,
+    /// Set by every change that shows; the loop draws only then (idle means no frames).
+    pub dirty: bool,
+    /// First agenda row on screen and rows per page: the renderer keeps the selection in
+    /// view and records the page size for PgUp/PgDn (ratatui's ListState pattern).
+    pub scroll: Cell<usize>,
+    pub page: Cell<usize>,
+}
+
+impl App {
+    pub fn new(settings: Settings, cached: Option<Agenda>, now: DateTime<Utc>) -> App {
+        let mut app = App {
+            show_all: settings.show_all,
+            settings,
+            agenda: cached,
+            rows: Vec::new(),
+            selected: None,
+            focus: Pane::Agenda,
+            mode: Mode::Browse,
+            filter: String::new(),
+            filter_before: String::new(),
+            details_scroll: 0,
+            help_scroll: 0,
+            sync: Sync::Idle,
+            toast: None,
+            now,
+            spinner: 0,
+            next_req: 0,
+            quit: false,
+            dirty: true,
+            scroll: Cell::new(0),
+            page: Cell::new(10),
+        };
+        app.rebuild_rows();
+        app
+    }
+
+    /// The effects to run at start-up: a refresh behind whatever the cache showed.
+    pub fn start(&mut self) -> Vec<Effect> {
+        vec![self.refresh()]
+    }
+
+    pub fn selected_meeting(&self) -> Option<&Meeting> {
+        match self.rows.get(self.selected?)? {
+            Row::Meeting(i) => self.agenda.as_ref()?.meetings.get(*i),
+            Row::Day(_) => None,
+        }
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if !matches!(action, Action::Tick(_)) {
+            self.dirty = true;
+        }
+        match action {
+            Action::Key(key) => self.on_key(key),
+            Action::Paste(text) => {
+                if self.mode == Mode::Filter {
+                    self.filter.push_str(&crate::sanitize::line(&text));
+                    self.rebuild_rows();
+                }
+                Vec::new()
+            }
+            Action::Tick(now) => {
+                self.on_tick(now);
+                Vec::new()
+            }
+            Action::Resize => Vec::new(),
+            Action::AgendaLoaded { req, result } => self.on_loaded(req, result),
+            Action::Copied { what, result } => {
+                match result {
+                    Ok(via) => self.toast(format!("Copied {what} ({via})"), false),
+                    Err(e) => self.toast(format!("Could not copy {what}: {e}"), true),
+                }
+                Vec::new()
+            }
+            Action::Opened(result) => {
+                if let Err(e) = result {
+                    self.toast(format!("Could not open the browser: {e}"), true);
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        // Ctrl-C always quits, whatever the mode or the config says.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return Vec::new();
+        }
+        match self.mode {
+            Mode::Filter => {
+                self.filter_key(key);
+                Vec::new()
+            }
+            Mode::Help => {
+                self.help_key(key);
+                Vec::new()
+            }
+            Mode::Browse => match self.settings.keymap.command(&key) {
+                Some(cmd) => self.command(cmd),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// In the filter every key is text except Esc (cancel), Enter (keep) and Ctrl keys.
+    fn filter_key(&mut self, key: KeyEvent) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => {
+                self.filter = std::mem::take(&mut self.filter_before);
+                self.mode = Mode::Browse;
+            }
+            KeyCode::Enter => self.mode = Mode::Browse,
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Char('u') if ctrl => self.filter.clear(),
+            KeyCode::Char(c) if !ctrl => self.filter.push(c),
+            _ => return,
+        }
+        self.rebuild_rows();
+    }
+
+    fn help_key(&mut self, key: KeyEvent) {
+        match self.settings.keymap.command(&key) {
+            Some(Command::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
+            Some(Command::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
+            _ => self.mode = Mode::Browse,
+        }
+    }
+
+    fn command(&mut self, cmd: Command) -> Vec<Effect> {
+        match cmd {
+            Command::Down => self.step(1),
+            Command::Up => self.step(-1),
+            Command::PageDown => self.step(self.page.get().max(1) as isize),
+            Command::PageUp => self.step(-(self.page.get().max(1) as isize)),
+            Command::Top => {
+                let first = self.meeting_rows().next();
+                self.jump(first);
+            }
+            Command::Bottom => {
+                let last = self.meeting_rows().last();
+                self.jump(last);
+            }
+            Command::SwitchPane => {
+                self.focus = match self.focus {
+                    Pane::Agenda => Pane::Details,
+                    Pane::Details => Pane::Agenda,
+                }
+            }
+            Command::CopyLink => return self.copy_link(),
+            Command::CopyDialIn => return self.copy_dial_in(),
+            Command::OpenLink => return self.open_link(),
+            Command::Refresh => return vec![self.refresh()],
+            Command::Filter => {
+                self.filter_before = self.filter.clone();
+                self.mode = Mode::Filter;
+            }
+            Command::ToggleAll => {
+                self.show_all = !self.show_all;
+                self.rebuild_rows();
+                let what = if self.show_all {
+                    "all events"
+                } else {
+                    "video meetings only"
+                };
+                self.toast(format!("Showing {what}"), false);
+            }
+            Command::Help => {
+                self.help_scroll = 0;
+                self.mode = Mode::Help;
+            }
+            Command::Quit => self.quit = true,
+        }
+        Vec::new()
+    }
+
+    fn meeting_rows(&self) -> impl DoubleEndedIterator<Item = usize> + '_ {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Row::Meeting(_)))
+            .map(|(i, _)| i)
+    }
+
+    /// Moves by `delta` meeting rows in the agenda, or scrolls the details pane.
+    fn step(&mut self, delta: isize) {
+        if self.focus == Pane::Details {
+            let d = delta.clamp(i16::MIN as isize, i16::MAX as isize) as i32;
+            self.details_scroll = (i32::from(self.details_scroll) + d).clamp(0, 10_000) as u16;
+            return;
+        }
+        let positions: Vec<usize> = self.meeting_rows().collect();
+        let Some(cur) = self
+            .selected
+            .and_then(|s| positions.iter().position(|&p| p == s))
+        else {
+            return self.jump(positions.first().copied());
+        };
+        let target = (cur as isize + delta).clamp(0, positions.len() as isize - 1) as usize;
+        self.jump(Some(positions[target]));
+    }
+
+    fn jump(&mut self, row: Option<usize>) {
+        if row != self.selected {
+            self.details_scroll = 0;
+        }
+        self.selected = row;
+    }
+
+    fn copy_link(&mut self) -> Vec<Effect> {
+        let Some(m) = self.selected_meeting() else {
+            return self.nothing_selected();
+        };
+        match &m.video {
+            Some(v) => vec![Effect::Copy {
+                text: v.url.clone(),
+                what: format!("{} link", v.provider.name()),
+            }],
+            None => {
+                let msg = format!("\u{201c}{}\u{201d} has no video link", m.title);
+                self.toast(msg, true);
+                Vec::new()
+            }
+        }
+    }
+
+    fn copy_dial_in(&mut self) -> Vec<Effect> {
+        let Some(m) = self.selected_meeting() else {
+            return self.nothing_selected();
+        };
+        match m.dial_in.first() {
+            Some(d) => vec![Effect::Copy {
+                text: d.dial_string(),
+                what: "dial-in number and PIN".into(),
+            }],
+            None => {
+                let msg = format!("\u{201c}{}\u{201d} has no dial-in number", m.title);
+                self.toast(msg, true);
+                Vec::new()
+            }
+        }
+    }
+
+    fn open_link(&mut self) -> Vec<Effect> {
+        let Some(m) = self.selected_meeting() else {
+            return self.nothing_selected();
+        };
+        // Without a video link, the event's own page in Google Calendar is the next best.
+        match m.video.as_ref().map(|v| &v.url).or(m.html_link.as_ref()) {
+            Some(url) => {
+                let effect = Effect::Open { url: url.clone() };
+                self.toast(format!("Opening {url}"), false);
+                vec![effect]
+            }
+            None => {
+                let msg = format!("\u{201c}{}\u{201d} has no link to open", m.title);
+                self.toast(msg, true);
+                Vec::new()
+            }
+        }
+    }
+
+    fn nothing_selected(&mut self) -> Vec<Effect> {
+        self.toast("No meeting selected".into(), true);
+        Vec::new()
+    }
+
+    /// A new refresh supersedes any running one: its result will carry an older id and be
+    /// dropped (the runner also aborts the old task).
+    fn refresh(&mut self) -> Effect {
+        self.next_req += 1;
+        self.sync = Sync::Refreshing { req: self.next_req };
+        let tz = self.settings.tz;
+        let last_day = local_date(self.now, tz) + chrono::Days::new(u64::from(self.settings.days));
+        Effect::Refresh {
+            req: self.next_req,
+            from: self.now,
+            to: start_of_day(last_day, tz),
+        }
+    }
+
+    fn on_loaded(&mut self, req: u64, result: Result<Agenda, ApiError>) -> Vec<Effect> {
+        if self.sync != (Sync::Refreshing { req }) {
+            return Vec::new();
+        }
+        match result {
+            Ok(agenda) => {
+                self.sync = Sync::Idle;
+                let save = Effect::SaveCache(Box::new(agenda.clone()));
+                self.agenda = Some(agenda);
+                self.rebuild_rows();
+                vec![save]
+            }
+            Err(error) => {
+                self.sync = Sync::Failed { error };
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_tick(&mut self, now: DateTime<Utc>) {
+        let minute_changed = now.with_second(0) != self.now.with_second(0)
+            || (now - self.now).abs() >= Duration::minutes(1);
+        self.now = now;
+        if minute_changed {
+            // Meetings that ended drop off; the day may have turned.
+            self.rebuild_rows();
+            self.dirty = true;
+        }
+        if self.toast.as_ref().is_some_and(|t| t.until <= now) {
+            self.toast = None;
+            self.dirty = true;
+        }
+        if matches!(self.sync, Sync::Refreshing { .. }) {
+            self.spinner = self.spinner.wrapping_add(1);
+            self.dirty = true;
+        }
+    }
+
+    /// How long the loop may sleep before the next tick matters: fast while the spinner
+    /// turns, else until a toast expires or the minute (and so a countdown) changes.
+    pub fn next_tick_in(&self) -> std::time::Duration {
+        if matches!(self.sync, Sync::Refreshing { .. }) {
+            return std::time::Duration::from_millis(100);
+        }
+        let to_minute = Duration::seconds(60 - i64::from(self.now.second()))
+            - Duration::nanoseconds(i64::from(self.now.nanosecond()));
+        let wait = match &self.toast {
+            Some(t) => (t.until - self.now).min(to_minute),
+            None => to_minute,
+        };
+        wait.to_std().unwrap_or_default() + std::time::Duration::from_millis(5)
+    }
+
+    fn toast(&mut self, text: String, error: bool) {
+        self.toast = Some(Toast {
+            text,
+            error,
+            until: self.now + Duration::seconds(TOAST_SECONDS),
+        });
+    }
+
+    /// Recomputes the rows, keeping the same meeting selected when it is still there.
+    fn rebuild_rows(&mut self) {
+        let keep = self
+            .selected_meeting()
+            .map(|m| (m.id.clone(), m.calendar_id.clone()));
+        let filter = self.filter.to_lowercase();
+        self.rows = match &self.agenda {
+            Some(agenda) => build_rows(
+                agenda,
+                &RowQuery {
+                    now: self.now,
+                    tz: self.settings.tz,
+                    days: self.settings.days,
+                    show_all: self.show_all,
+                    filter: &filter,
+                },
+            ),
+            None => Vec::new(),
+        };
+        let found = keep.and_then(|(id, cal)| {
+            let meetings = &self.agenda.as_ref()?.meetings;
+            self.rows.iter().position(|r| {
+                matches!(r, Row::Meeting(i) if meetings[*i].id == id && meetings[*i].calendar_id == cal)
+            })
+        });
+        let prev = self.selected;
+        self.selected = found.or_else(|| self.meeting_rows().next());
+        if self.selected != prev && found.is_none() {
+            self.details_scroll = 0;
+        }
+    }
+}

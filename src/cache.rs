@@ -1,0 +1,55 @@
+//! The last agenda on disk, so the next start draws at once, and offline starts show
+//! something. It holds calendar data, never credentials.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::calendar::model::Agenda;
+
+/// The cached agenda; a missing, old-format or damaged file is simply no cache.
+pub fn load(path: &Path) -> Option<Agenda> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Writes atomically (temp file + rename) so a crash never leaves half a cache, readable by
+/// the user only: an agenda is private.
+pub fn save(path: &Path, agenda: &Agenda) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("json.tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut file = opts.open(&tmp)?;
+    file.write_all(&serde_json::to_vec(agenda)?)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_tolerates_damage() {
+        let dir = std::env::temp_dir().join(format!("meetty-cache-{}", std::process::id()));
+        let path = dir.join("agenda.json");
+        let agenda = Agenda {
+            account: Some("alex@example.com".into()),
+            ..Agenda::default()
+        };
+        save(&path, &agenda).unwrap();
+        assert_eq!(load(&path), Some(agenda));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(&path, b"{not json").unwrap();
+        assert_eq!(load(&path), None);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

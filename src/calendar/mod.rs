@@ -1,0 +1,6 @@
+//! Google Calendar: the domain model, link detection and the API client.
+
+pub mod client;
+pub mod links;
+pub mod model;
+pub mod text;

@@ -1,0 +1,380 @@
+//! The domain model the UI draws: Google's `Event` reduced to what a meeting needs, with every
+//! string from other people sanitized once, here, so no render path ever sees raw server text.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use google_calendar3::api::{CalendarListEntry, Event, EventAttendee, EventDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::links::{self, Provider, VideoLink};
+use super::text::description_to_text;
+use crate::sanitize;
+
+/// When a meeting happens. All-day ends are exclusive dates, as Google sends them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum When {
+    Timed {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
+    AllDay {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rsvp {
+    Accepted,
+    Declined,
+    Tentative,
+    NeedsAction,
+}
+
+impl Rsvp {
+    /// Unknown values (Google may add some) read as "not answered".
+    fn parse(s: Option<&str>) -> Rsvp {
+        match s {
+            Some("accepted") => Rsvp::Accepted,
+            Some("declined") => Rsvp::Declined,
+            Some("tentative") => Rsvp::Tentative,
+            _ => Rsvp::NeedsAction,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Rsvp::Accepted => "yes",
+            Rsvp::Declined => "no",
+            Rsvp::Tentative => "maybe",
+            Rsvp::NeedsAction => "?",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+}
+
+impl Person {
+    /// The display name when there is one, else the address.
+    pub fn label(&self) -> &str {
+        if self.name.is_empty() {
+            &self.email
+        } else {
+            &self.name
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendee {
+    pub person: Person,
+    pub rsvp: Rsvp,
+    pub organizer: bool,
+    pub is_self: bool,
+    pub optional: bool,
+}
+
+/// A dial-in number from the conference's `phone` entry points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialIn {
+    pub number: String,
+    pub pin: Option<String>,
+    pub region: Option<String>,
+}
+
+impl DialIn {
+    /// What `Y` copies: a number a phone can dial, with the PIN after a pause (`,,`) and `#`.
+    pub fn dial_string(&self) -> String {
+        match &self.pin {
+            Some(pin) => format!("{},,{}#", self.number, pin),
+            None => self.number.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: String,
+    pub calendar_id: String,
+    pub title: String,
+    pub when: When,
+    pub location: String,
+    pub description: String,
+    pub organizer: Option<Person>,
+    pub attendees: Vec<Attendee>,
+    pub video: Option<VideoLink>,
+    pub dial_in: Vec<DialIn>,
+    pub recurring: bool,
+    pub html_link: Option<String>,
+}
+
+impl Meeting {
+    /// Builds a meeting from an API event; `None` for cancelled events and events without a
+    /// usable start (Google sends both in sync responses).
+    pub fn from_event(calendar_id: &str, ev: &Event) -> Option<Meeting> {
+        if ev.status.as_deref() == Some("cancelled") {
+            return None;
+        }
+        let when = when_of(ev.start.as_ref()?, ev.end.as_ref())?;
+        let location = sanitize::line(ev.location.as_deref().unwrap_or(""));
+        let description = description_to_text(ev.description.as_deref().unwrap_or(""));
+        let video = conference_video(ev)
+            .or_else(|| {
+                ev.hangout_link.as_deref().map(|url| VideoLink {
+                    provider: Provider::Meet,
+                    url: sanitize::line(url),
+                })
+            })
+            .or_else(|| links::find_in_text(&location))
+            .or_else(|| links::find_in_text(&description));
+        let title = match ev.summary.as_deref().map(sanitize::line) {
+            Some(t) if !t.is_empty() => t,
+            _ => "(no title)".to_string(),
+        };
+        Some(Meeting {
+            id: ev.id.clone().unwrap_or_default(),
+            calendar_id: calendar_id.to_string(),
+            title,
+            when,
+            location,
+            description,
+            organizer: ev
+                .organizer
+                .as_ref()
+                .map(|o| person(&o.display_name, &o.email)),
+            attendees: ev.attendees.iter().flatten().map(attendee).collect(),
+            video,
+            dial_in: dial_ins(ev),
+            recurring: ev.recurring_event_id.is_some(),
+            html_link: ev.html_link.clone(),
+        })
+    }
+
+    pub fn start(&self) -> DateTime<Utc> {
+        match self.when {
+            When::Timed { start, .. } => start,
+            When::AllDay { start, .. } => start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+        }
+    }
+
+    pub fn is_all_day(&self) -> bool {
+        matches!(self.when, When::AllDay { .. })
+    }
+
+    /// Lower-cased text the `/` filter matches against.
+    pub fn matches(&self, needle_lower: &str) -> bool {
+        let hay = [
+            self.title.as_str(),
+            self.location.as_str(),
+            self.organizer.as_ref().map_or("", |o| o.email.as_str()),
+        ];
+        hay.iter().any(|h| h.to_lowercase().contains(needle_lower))
+            || self.attendees.iter().any(|a| {
+                a.person.email.to_lowercase().contains(needle_lower)
+                    || a.person.name.to_lowercase().contains(needle_lower)
+            })
+            || self
+                .video
+                .as_ref()
+                .is_some_and(|v| v.provider.name().to_lowercase().contains(needle_lower))
+    }
+}
+
+fn when_of(start: &EventDateTime, end: Option<&EventDateTime>) -> Option<When> {
+    if let Some(s) = start.date_time {
+        // An event without end (possible in imported data) is drawn as a point in time.
+        let e = end
+            .and_then(|e| e.date_time)
+            .filter(|e| *e >= s)
+            .unwrap_or(s);
+        return Some(When::Timed { start: s, end: e });
+    }
+    let s = start.date?;
+    let e = end
+        .and_then(|e| e.date)
+        .filter(|e| *e > s)
+        .unwrap_or(s + chrono::Days::new(1));
+    Some(When::AllDay { start: s, end: e })
+}
+
+fn person(name: &Option<String>, email: &Option<String>) -> Person {
+    Person {
+        name: sanitize::line(name.as_deref().unwrap_or("")),
+        email: sanitize::line(email.as_deref().unwrap_or("")),
+    }
+}
+
+fn attendee(a: &EventAttendee) -> Attendee {
+    Attendee {
+        person: person(&a.display_name, &a.email),
+        rsvp: Rsvp::parse(a.response_status.as_deref()),
+        organizer: a.organizer.unwrap_or(false),
+        is_self: a.self_.unwrap_or(false),
+        optional: a.optional.unwrap_or(false),
+    }
+}
+
+/// The join link from `conferenceData.entryPoints` (type `video`), only once the conference
+/// exists: a `pending` create request has no usable link yet.
+fn conference_video(ev: &Event) -> Option<VideoLink> {
+    let cd = ev.conference_data.as_ref()?;
+    let uri = cd
+        .entry_points
+        .iter()
+        .flatten()
+        .find(|ep| ep.entry_point_type.as_deref() == Some("video"))?
+        .uri
+        .as_deref()?;
+    let url = sanitize::line(uri);
+    let is_meet = cd
+        .conference_solution
+        .as_ref()
+        .and_then(|s| s.key.as_ref())
+        .and_then(|k| k.type_.as_deref())
+        == Some("hangoutsMeet");
+    let provider = if is_meet {
+        Provider::Meet
+    } else {
+        links::provider_of(&url).unwrap_or(Provider::Other)
+    };
+    Some(VideoLink { provider, url })
+}
+
+fn dial_ins(ev: &Event) -> Vec<DialIn> {
+    let Some(cd) = &ev.conference_data else {
+        return Vec::new();
+    };
+    cd.entry_points
+        .iter()
+        .flatten()
+        .filter(|ep| ep.entry_point_type.as_deref() == Some("phone"))
+        .filter_map(|ep| {
+            let raw = ep.label.as_deref().or(ep.uri.as_deref())?;
+            let number = sanitize::line(raw.trim_start_matches("tel:"));
+            let pin = ep.pin.as_deref().or(ep.access_code.as_deref());
+            Some(DialIn {
+                number,
+                pin: pin.map(sanitize::line),
+                region: ep.region_code.as_deref().map(sanitize::line),
+            })
+        })
+        .collect()
+}
+
+/// A calendar from the user's calendar list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarInfo {
+    pub id: String,
+    pub name: String,
+    /// `#rrggbb` as Google sends it.
+    pub color: Option<String>,
+    pub primary: bool,
+    /// Whether the calendar is shown in Google Calendar's own UI.
+    pub selected: bool,
+}
+
+impl CalendarInfo {
+    pub fn from_entry(e: &CalendarListEntry) -> Option<CalendarInfo> {
+        let name = e.summary_override.as_deref().or(e.summary.as_deref());
+        Some(CalendarInfo {
+            id: e.id.clone()?,
+            name: sanitize::line(name.unwrap_or("")),
+            color: e.background_color.clone(),
+            primary: e.primary.unwrap_or(false),
+            selected: e.selected.unwrap_or(false),
+        })
+    }
+}
+
+/// Everything the agenda shows, as fetched at one moment; also what the cache stores.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Agenda {
+    pub calendars: Vec<CalendarInfo>,
+    /// Sorted: by start, all-day first on their day (see [`Agenda::sort`]).
+    pub meetings: Vec<Meeting>,
+    pub fetched_at: DateTime<Utc>,
+    /// The signed-in account (the primary calendar's id), when known.
+    pub account: Option<String>,
+}
+
+impl Agenda {
+    /// Orders meetings by start time; all-day events sort at midnight UTC of their date, which
+    /// the agenda view re-buckets into the user's day, putting them first.
+    pub fn sort(&mut self) {
+        self.meetings.sort_by(|a, b| {
+            (a.start(), !a.is_all_day(), &a.title).cmp(&(b.start(), !b.is_all_day(), &b.title))
+        });
+    }
+
+    pub fn calendar(&self, id: &str) -> Option<&CalendarInfo> {
+        self.calendars.iter().find(|c| c.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(json: serde_json::Value) -> Event {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn conference_video_entry_point_wins_over_text_links() {
+        let ev = event(serde_json::json!({
+            "id": "abc", "summary": "Sync",
+            "start": {"dateTime": "2026-11-21T10:00:00Z"}, "end": {"dateTime": "2026-11-21T10:30:00Z"},
+            "location": "https://zoom.us/j/123456789",
+            "conferenceData": {
+                "conferenceSolution": {"key": {"type": "hangoutsMeet"}, "name": "Google Meet"},
+                "entryPoints": [
+                    {"entryPointType": "phone", "uri": "tel:+1-302-555-0143", "label": "+1 302-555-0143", "pin": "123456789"},
+                    {"entryPointType": "video", "uri": "https://meet.google.com/abc-defg-hij"}
+                ]
+            }
+        }));
+        let m = Meeting::from_event("primary", &ev).unwrap();
+        let v = m.video.unwrap();
+        assert_eq!(v.provider, Provider::Meet);
+        assert_eq!(v.url, "https://meet.google.com/abc-defg-hij");
+        assert_eq!(m.dial_in[0].dial_string(), "+1 302-555-0143,,123456789#");
+    }
+
+    #[test]
+    fn pending_conference_falls_back_to_text_links() {
+        let ev = event(serde_json::json!({
+            "id": "abc", "summary": "Sync",
+            "start": {"dateTime": "2026-11-21T10:00:00Z"}, "end": {"dateTime": "2026-11-21T10:30:00Z"},
+            "description": "Join: https://us02web.zoom.us/j/85012345678?pwd=abc",
+            "conferenceData": {"createRequest": {"requestId": "r1", "status": {"statusCode": "pending"}}}
+        }));
+        let m = Meeting::from_event("primary", &ev).unwrap();
+        assert_eq!(m.video.unwrap().provider, Provider::Zoom);
+    }
+
+    #[test]
+    fn hostile_title_is_sanitized_and_cancelled_events_dropped() {
+        let ev = event(serde_json::json!({
+            "id": "x", "summary": "\u{1b}]52;c;aGk=\u{7}Quarterly review",
+            "start": {"date": "2026-11-21"}, "end": {"date": "2026-11-23"}
+        }));
+        let m = Meeting::from_event("primary", &ev).unwrap();
+        assert_eq!(m.title, "Quarterly review");
+        assert!(m.is_all_day());
+        let mut cancelled = ev.clone();
+        cancelled.status = Some("cancelled".into());
+        assert!(Meeting::from_event("primary", &cancelled).is_none());
+    }
+
+    #[test]
+    fn event_without_end_is_a_point_in_time() {
+        let ev = event(serde_json::json!({
+            "id": "x", "summary": "Reminder", "start": {"dateTime": "2026-11-21T10:00:00Z"}
+        }));
+        let m = Meeting::from_event("primary", &ev).unwrap();
+        assert!(matches!(m.when, When::Timed { start, end } if start == end));
+    }
+}

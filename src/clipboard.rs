@@ -1,0 +1,99 @@
+//! Copying to the clipboard two ways at once: the system clipboard (arboard: X11, Wayland,
+//! macOS, Windows) and OSC 52, the terminal escape that reaches the clipboard of the machine
+//! the user sits at, over SSH and through tmux.
+
+use std::io::Write;
+
+use base64::Engine;
+
+use crate::config::ClipboardMode;
+
+pub struct Clipboard {
+    mode: ClipboardMode,
+    /// Created on first use and kept: on X11 the copied text lives only as long as its owner.
+    native: Option<arboard::Clipboard>,
+    in_tmux: bool,
+}
+
+impl Clipboard {
+    pub fn new(mode: ClipboardMode) -> Clipboard {
+        Clipboard {
+            mode,
+            native: None,
+            in_tmux: std::env::var_os("TMUX").is_some(),
+        }
+    }
+
+    /// Copies `text`; `terminal` receives the OSC 52 sequence. Returns the channels that took
+    /// it ("system clipboard", "OSC 52"), or why none did.
+    pub fn copy(&mut self, text: &str, terminal: &mut impl Write) -> Result<String, String> {
+        let mut used = Vec::new();
+        let mut native_error = None;
+        if self.mode != ClipboardMode::Osc52 {
+            match self.copy_native(text) {
+                Ok(()) => used.push("system clipboard"),
+                Err(e) => native_error = Some(e),
+            }
+        }
+        if self.mode != ClipboardMode::Native {
+            terminal
+                .write_all(osc52(text, self.in_tmux).as_bytes())
+                .and_then(|()| terminal.flush())
+                .map_err(|e| format!("cannot write to the terminal: {e}"))?;
+            used.push("OSC 52");
+        }
+        match (used.is_empty(), native_error) {
+            (true, Some(e)) => Err(format!(
+                "no system clipboard ({e}); set clipboard = \"osc52\" in the config to copy through the terminal"
+            )),
+            _ => Ok(used.join(" + ")),
+        }
+    }
+
+    fn copy_native(&mut self, text: &str) -> Result<(), String> {
+        if self.native.is_none() {
+            self.native = Some(arboard::Clipboard::new().map_err(|e| e.to_string())?);
+        }
+        let cb = self.native.as_mut().ok_or("clipboard unavailable")?;
+        cb.set_text(text.to_owned()).map_err(|e| e.to_string())
+    }
+}
+
+/// The OSC 52 "set clipboard" sequence. Inside tmux it is sent twice: plain (tmux takes it
+/// when `set-clipboard on`) and wrapped for passthrough (when `allow-passthrough on`).
+pub fn osc52(text: &str, in_tmux: bool) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+    let plain = format!("\x1b]52;c;{b64}\x07");
+    if in_tmux {
+        format!("{plain}\x1bPtmux;\x1b{plain}\x1b\\")
+    } else {
+        plain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_encodes_base64_and_wraps_for_tmux() {
+        assert_eq!(osc52("hi", false), "\x1b]52;c;aGk=\x07");
+        assert_eq!(
+            osc52("hi", true),
+            "\x1b]52;c;aGk=\x07\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"
+        );
+    }
+
+    #[test]
+    fn osc52_mode_writes_only_the_escape() {
+        let mut cb = Clipboard::new(ClipboardMode::Osc52);
+        cb.in_tmux = false;
+        let mut out = Vec::new();
+        let via = cb
+            .copy("https://meet.google.com/abc-defg-hij", &mut out)
+            .unwrap();
+        assert_eq!(via, "OSC 52");
+        let expected = osc52("https://meet.google.com/abc-defg-hij", false);
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+}

@@ -1,0 +1,169 @@
+//! The config file: defaults embedded from `assets/config.toml`, the user's file merged on top.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::calendar::client::CalendarSelection;
+use crate::keymap::Keymap;
+
+pub const DEFAULTS: &str = include_str!("../assets/config.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClipboardMode {
+    Auto,
+    Native,
+    Osc52,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    days: u32,
+    timezone: Option<String>,
+    calendars: Vec<String>,
+    show_all: bool,
+    clipboard: ClipboardMode,
+    api_root: String,
+    keys: BTreeMap<String, Vec<String>>,
+}
+
+/// The resolved settings the app runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub days: u32,
+    pub timezone: Option<String>,
+    pub calendars: CalendarSelection,
+    pub show_all: bool,
+    pub clipboard: ClipboardMode,
+    pub api_root: String,
+    pub keymap: Keymap,
+}
+
+/// Where meetty keeps its files (XDG on Linux, via `directories`).
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// The platform's directories; `config_override` is `--config FILE`.
+    pub fn resolve(config_override: Option<PathBuf>) -> Result<Paths, String> {
+        let dirs = directories::ProjectDirs::from("", "", "meetty")
+            .ok_or("cannot find a home directory: set HOME")?;
+        Ok(Paths {
+            config_file: config_override.unwrap_or_else(|| dirs.config_dir().join("config.toml")),
+            data_dir: dirs.data_dir().to_path_buf(),
+        })
+    }
+
+    pub fn agenda_cache(&self, demo: bool) -> PathBuf {
+        // The demo never overwrites the real agenda's cache.
+        let name = if demo {
+            "agenda-demo.json"
+        } else {
+            "agenda.json"
+        };
+        self.data_dir.join(name)
+    }
+}
+
+impl Config {
+    /// Defaults merged with the file at `path`, which may be missing (first run).
+    pub fn load(path: &Path) -> Result<Config, String> {
+        let user = match std::fs::read_to_string(path) {
+            Ok(s) => Some(s),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("cannot read config {}: {e}", path.display())),
+        };
+        Config::parse(user.as_deref()).map_err(|e| format!("config {}: {e}", path.display()))
+    }
+
+    /// Defaults merged with the user's TOML text, when there is one.
+    pub fn parse(user: Option<&str>) -> Result<Config, String> {
+        let mut table: toml::Table = DEFAULTS.parse().map_err(|e| format!("defaults: {e}"))?;
+        if let Some(text) = user {
+            let user: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+            merge(&mut table, user);
+        }
+        let raw: Raw = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| e.to_string())?;
+        if raw.days == 0 || raw.days > 366 {
+            return Err(format!("days = {} must be between 1 and 366", raw.days));
+        }
+        if let Some(tz) = &raw.timezone {
+            crate::timefmt::parse_zone(tz)?;
+        }
+        Ok(Config {
+            days: raw.days,
+            timezone: raw.timezone,
+            calendars: if raw.calendars.is_empty() {
+                CalendarSelection::SelectedInGoogle
+            } else {
+                CalendarSelection::Ids(raw.calendars)
+            },
+            show_all: raw.show_all,
+            clipboard: raw.clipboard,
+            api_root: raw.api_root,
+            keymap: Keymap::from_table(&raw.keys)?,
+        })
+    }
+}
+
+/// Overlays `user` on `base`: tables merge key by key (so one `[keys]` entry replaces only
+/// that command's keys), everything else replaces.
+fn merge(base: &mut toml::Table, user: toml::Table) {
+    for (k, v) in user {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(u)) => merge(b, u),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keymap::Command;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    #[test]
+    fn defaults_alone_are_valid() {
+        let c = Config::parse(None).unwrap();
+        assert_eq!(c.days, 7);
+        assert_eq!(c.clipboard, ClipboardMode::Auto);
+        assert_eq!(c.calendars, CalendarSelection::SelectedInGoogle);
+        let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+        assert_eq!(c.keymap.command(&y), Some(Command::CopyLink));
+    }
+
+    #[test]
+    fn user_keys_replace_only_the_commands_they_name() {
+        let c = Config::parse(Some("days = 3\n[keys]\ncopy_link = [\"c\"]\n")).unwrap();
+        assert_eq!(c.days, 3);
+        let c_key = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
+        let y_key = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+        let j_key = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(c.keymap.command(&c_key), Some(Command::CopyLink));
+        assert_eq!(c.keymap.command(&y_key), None);
+        assert_eq!(c.keymap.command(&j_key), Some(Command::Down));
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = Config::parse(Some("dayz = 3")).unwrap_err();
+        assert!(e.contains("dayz"), "{e}");
+        let e = Config::parse(Some("timezone = \"Mars/Olympus\"")).unwrap_err();
+        assert!(e.contains("Mars/Olympus"), "{e}");
+        let e = Config::parse(Some("clipboard = \"carrier-pigeon\"")).unwrap_err();
+        assert!(e.contains("carrier-pigeon"), "{e}");
+        let e = Config::parse(Some("days = 0")).unwrap_err();
+        assert!(e.contains("between 1 and 366"), "{e}");
+    }
+}

@@ -1,0 +1,21 @@
+//! meetty: a keyboard-driven terminal app for the meetings on a Google Calendar.
+//!
+//! The binary (`src/main.rs`) is a thin CLI over this library so that `tests/` can drive
+//! [`app::App`] directly, without a terminal.
+
+pub mod action;
+pub mod app;
+pub mod browser;
+pub mod cache;
+pub mod calendar;
+pub mod clipboard;
+pub mod config;
+pub mod keymap;
+pub mod runtime;
+pub mod sandbox;
+pub mod sanitize;
+pub mod screenshots;
+pub mod terminal;
+pub mod timefmt;
+pub mod ui;
+pub mod view;

@@ -1,0 +1,152 @@
+//! The main loop: terminal events, effect results and the clock feed one `update`; a frame
+//! is drawn once per handled batch, and only when something visible changed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::StreamExt;
+use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tokio::task::JoinHandle;
+
+use crate::action::{Action, Effect};
+use crate::app::App;
+use crate::calendar::client::{ApiError, CalendarClient, CalendarSelection};
+use crate::clipboard::Clipboard;
+use crate::terminal::{self, Tui};
+use crate::{browser, cache, ui};
+
+/// A refresh that takes longer than this is reported as a network problem.
+const REFRESH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What effects need to do their work.
+pub struct Services {
+    pub client: CalendarClient,
+    pub selection: CalendarSelection,
+    pub cache_path: PathBuf,
+    pub clipboard: Clipboard,
+}
+
+/// Runs the TUI until the user quits or a signal arrives; the terminal is restored on
+/// every way out. `first_frame_only` stops after the first frame (to measure start-up).
+pub async fn run(mut app: App, services: Services, first_frame_only: bool) -> Result<(), String> {
+    let mut tui = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut runner = Runner::new(services);
+    let result = if first_frame_only {
+        tui.draw(|f| ui::draw(f, &app)).map(drop)
+    } else {
+        runner.run(&mut tui, &mut app).await
+    };
+    terminal::restore();
+    result.map_err(|e| format!("terminal error: {e}"))
+}
+
+struct Runner {
+    services: Services,
+    tx: UnboundedSender<Action>,
+    rx: tokio::sync::mpsc::UnboundedReceiver<Action>,
+    refresh: Option<JoinHandle<()>>,
+}
+
+impl Runner {
+    fn new(services: Services) -> Runner {
+        let (tx, rx) = unbounded_channel();
+        Runner {
+            services,
+            tx,
+            rx,
+            refresh: None,
+        }
+    }
+
+    async fn run(&mut self, tui: &mut Tui, app: &mut App) -> std::io::Result<()> {
+        let mut events = EventStream::new();
+        let mut sigterm = signal(SignalKind::terminate())?;
+        let mut sighup = signal(SignalKind::hangup())?;
+        tui.draw(|f| ui::draw(f, app))?;
+        app.dirty = false;
+        let start = app.start();
+        self.run_effects(start, tui);
+        loop {
+            let action = tokio::select! {
+                ev = events.next() => match ev {
+                    Some(Ok(ev)) => match to_action(ev) {
+                        Some(a) => a,
+                        None => continue,
+                    },
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(()),
+                },
+                Some(a) = self.rx.recv() => a,
+                _ = tokio::time::sleep(app.next_tick_in()) => Action::Tick(Utc::now()),
+                _ = sigterm.recv() => return Ok(()),
+                _ = sighup.recv() => return Ok(()),
+            };
+            // Keep the clock current before anything else so toasts and countdowns are right.
+            app.update(Action::Tick(Utc::now()));
+            let mut effects = app.update(action);
+            while let Ok(a) = self.rx.try_recv() {
+                effects.extend(app.update(a));
+            }
+            self.run_effects(effects, tui);
+            if app.quit {
+                return Ok(());
+            }
+            if app.dirty {
+                tui.draw(|f| ui::draw(f, app))?;
+                app.dirty = false;
+            }
+        }
+    }
+
+    fn run_effects(&mut self, effects: Vec<Effect>, tui: &mut Tui) {
+        for effect in effects {
+            match effect {
+                Effect::Refresh { req, from, to } => {
+                    // The superseded refresh is cancelled, not left to finish.
+                    if let Some(old) = self.refresh.take() {
+                        old.abort();
+                    }
+                    let client = self.services.client.clone();
+                    let selection = self.services.selection.clone();
+                    let tx = self.tx.clone();
+                    self.refresh = Some(tokio::spawn(async move {
+                        let fetch = client.agenda(&selection, from, to);
+                        let result = tokio::time::timeout(REFRESH_TIMEOUT, fetch)
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(ApiError::Network("timed out after 30 s".into()))
+                            });
+                        let _ = tx.send(Action::AgendaLoaded { req, result });
+                    }));
+                }
+                Effect::SaveCache(agenda) => {
+                    let path = self.services.cache_path.clone();
+                    // Losing a cache write costs only a slower next start.
+                    tokio::task::spawn_blocking(move || cache::save(&path, &agenda));
+                }
+                Effect::Copy { text, what } => {
+                    let result = self.services.clipboard.copy(&text, tui.backend_mut());
+                    let _ = self.tx.send(Action::Copied { what, result });
+                }
+                Effect::Open { url } => {
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let _ = tx.send(Action::Opened(browser::open(&url)));
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn to_action(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
+        Event::Paste(s) => Some(Action::Paste(s)),
+        Event::Resize(..) => Some(Action::Resize),
+        _ => None,
+    }
+}

@@ -1,0 +1,171 @@
+//! An embedded Google Calendar v3 + OAuth emulator on 127.0.0.1, for `--demo`, `meetty
+//! sandbox` and every test: no test or demo talks to Google.
+//!
+//! It follows Google's documented behaviour: error JSON and reasons, `primary` alias,
+//! recurring expansion with instance ids, paging, sync tokens and 410, asynchronous Meet
+//! creation (`pending` → `success`), silent ignore of conference changes without
+//! `conferenceDataVersion=1`, `null` clears in PATCH, 409 on duplicate ids, `fields` partial
+//! responses, and injected faults.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use meetty::sandbox::{Fault, Sandbox, Seed};
+//! let sandbox = Sandbox::start(0, Seed::Empty).await?;
+//! sandbox.inject(Fault::status(429).retry_after(1).on("GET", "/events"));
+//! let _base = sandbox.base_url(); // http://127.0.0.1:PORT/calendar/v3/
+//! # Ok(()) }
+//! ```
+
+mod conference;
+mod errors;
+mod faults;
+mod fields;
+mod ids;
+mod listing;
+mod oauth;
+mod recurrence;
+mod routes;
+mod seed;
+mod server;
+mod store;
+mod times;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use conference::{ConferenceOutcome, ConferencePolicy};
+pub use errors::ApiError;
+pub use faults::{Fault, FaultKind};
+pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR};
+pub use server::RecordedRequest;
+pub use store::{Calendar, Store, WriteOptions};
+
+use server::{lock, Shared};
+
+/// A running sandbox. Dropping it stops the server too; [`Sandbox::shutdown`] also waits.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Binds 127.0.0.1:`port` (0 = ephemeral) and serves on the current tokio runtime.
+    pub async fn start(port: u16, seed: Seed) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            store: Mutex::new(seed::build(seed)),
+            oauth: Mutex::new(oauth::OAuth::new()),
+            faults: Mutex::new(Vec::new()),
+            requests: Mutex::new(Vec::new()),
+        });
+        let task = tokio::spawn(server::serve(listener, shared.clone()));
+        Ok(Sandbox {
+            addr,
+            shared,
+            task: Some(task),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/`, what google-calendar3 calls `root_url`.
+    pub fn root_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// `root_url() + "calendar/v3/"`.
+    pub fn base_url(&self) -> String {
+        format!("{}calendar/v3/", self.root_url())
+    }
+
+    /// The OAuth token endpoint (`POST`, form-encoded).
+    pub fn token_url(&self) -> String {
+        format!("{}token", self.root_url())
+    }
+
+    /// A valid bearer token for the seeded account.
+    pub fn access_token(&self) -> String {
+        lock(&self.shared.oauth).initial_access.clone()
+    }
+
+    /// A refresh token for the seeded account, accepted by [`Sandbox::token_url`].
+    pub fn refresh_token(&self) -> String {
+        lock(&self.shared.oauth).initial_refresh.clone()
+    }
+
+    /// A one-time code for the `authorization_code` grant.
+    pub fn issue_authorization_code(&self) -> String {
+        lock(&self.shared.oauth).issue_code()
+    }
+
+    /// Lifetime of access tokens issued from now on (default 3599 s).
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        lock(&self.shared.oauth).set_lifetime(lifetime);
+    }
+
+    /// Every access token issued so far stops working (401) until refreshed.
+    pub fn expire_access_tokens(&self) {
+        lock(&self.shared.oauth).expire_access_tokens();
+    }
+
+    /// Refreshing answers `invalid_grant` from now on, as after a revoked grant.
+    pub fn revoke_refresh_tokens(&self) {
+        lock(&self.shared.oauth).revoke_refresh_tokens();
+    }
+
+    /// When and how requested Meet conferences finish (default: `success` after 300 ms).
+    pub fn set_conference_policy(&self, policy: ConferencePolicy) {
+        lock(&self.shared.store).conference_policy = policy;
+    }
+
+    /// Everything received, in order, including requests answered by a fault.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+
+    pub fn clear_requests(&self) {
+        lock(&self.shared.requests).clear();
+    }
+
+    /// Queues a fault; faults apply in the order injected and consume themselves.
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.shared.faults).push(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Reads or changes the account's state directly, e.g. to move or cancel an event
+    /// "elsewhere" between two client requests. Do not hold on to anything across an await.
+    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        let mut store = lock(&self.shared.store);
+        store.settle_due_conferences(std::time::Instant::now());
+        f(&mut store)
+    }
+
+    /// Stops accepting connections and drops open ones.
+    pub async fn shutdown(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}

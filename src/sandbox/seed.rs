@@ -1,0 +1,487 @@
+//! Starting states: an empty account, a realistic demo week relative to "now", and a bulk
+//! calendar for benchmarks.
+
+use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+
+use super::conference;
+use super::ids;
+use super::store::{Calendar, Store, WriteOptions};
+use super::times::{resolve_local, rfc3339_in};
+
+/// What the sandbox starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seed {
+    /// The account and its primary calendar (UTC), no events.
+    Empty,
+    /// A week of meetings around `now`, in zone `tz` (see [`demo`]).
+    Demo { now: DateTime<Utc>, tz: Tz },
+    /// `events` timed Meet meetings spread over the 7 days after `now` on the primary calendar.
+    Bulk {
+        now: DateTime<Utc>,
+        tz: Tz,
+        events: usize,
+    },
+}
+
+pub const ACCOUNT: &str = "alex@example.com";
+pub const TEAM_CALENDAR: &str = "team-platform@group.calendar.google.com";
+pub const HOLIDAY_CALENDAR: &str = "en.usa#holiday@group.v.calendar.google.com";
+
+pub(crate) fn build(seed: Seed) -> Store {
+    match seed {
+        Seed::Empty => account(chrono_tz::UTC),
+        Seed::Demo { now, tz } => demo(now, tz),
+        Seed::Bulk { now, tz, events } => bulk(now, tz, events),
+    }
+}
+
+fn account(tz: Tz) -> Store {
+    let mut store = Store::new(ACCOUNT);
+    let mut primary = Calendar::new(ACCOUNT, "Alex Rivera", tz);
+    primary.primary = true;
+    primary.background_color = "#4285f4".into();
+    primary.foreground_color = "#ffffff".into();
+    primary.color_id = "16".into();
+    store.add_calendar(primary);
+    store
+}
+
+/// Builds event resources relative to a fixed "now" in a zone.
+struct Week {
+    now: DateTime<Utc>,
+    tz: Tz,
+    next: u64,
+}
+
+impl Week {
+    fn id(&mut self) -> String {
+        self.next += 1;
+        ids::event_id("demo", self.next)
+    }
+
+    /// Wall-clock `hh:mm` on the day `day` days from today.
+    fn at(&self, day: i64, hour: u32, minute: u32) -> DateTime<Utc> {
+        let date = self.now.with_timezone(&self.tz).date_naive() + TimeDelta::days(day);
+        let time = NaiveTime::from_hms_opt(hour, minute, 0).expect("valid seed time");
+        resolve_local(date.and_time(time), self.tz)
+    }
+
+    /// `minutes` from now, on a whole minute.
+    fn in_minutes(&self, minutes: i64) -> DateTime<Utc> {
+        let t = self.now + TimeDelta::minutes(minutes);
+        t - TimeDelta::seconds(t.second().into()) - TimeDelta::nanoseconds(t.nanosecond().into())
+    }
+
+    /// `hours` from now, rounded up to the next half hour.
+    fn slot(&self, hours: i64) -> DateTime<Utc> {
+        let t = self.in_minutes(hours * 60);
+        let past_half = i64::from(t.minute() % 30);
+        if past_half == 0 {
+            t
+        } else {
+            t + TimeDelta::minutes(30 - past_half)
+        }
+    }
+
+    fn time(&self, t: DateTime<Utc>) -> Value {
+        json!({ "dateTime": rfc3339_in(t, self.tz), "timeZone": self.tz.name() })
+    }
+
+    fn date(&self, day: i64) -> Value {
+        let date = self.now.with_timezone(&self.tz).date_naive() + TimeDelta::days(day);
+        json!({ "date": date.format("%Y-%m-%d").to_string() })
+    }
+
+    fn timed(&mut self, summary: &str, start: DateTime<Utc>, minutes: i64) -> Value {
+        json!({
+            "id": self.id(),
+            "summary": summary,
+            "start": self.time(start),
+            "end": self.time(start + TimeDelta::minutes(minutes)),
+        })
+    }
+
+    fn all_day(&mut self, summary: &str, first_day: i64, days: i64) -> Value {
+        json!({
+            "id": self.id(),
+            "summary": summary,
+            "start": self.date(first_day),
+            "end": self.date(first_day + days),
+            "transparency": "transparent",
+        })
+    }
+}
+
+/// Adds a Google Meet conference (with dial-in) to an event resource.
+fn with_meet(mut event: Value) -> Value {
+    let id = event["id"].as_str().unwrap_or_default().to_string();
+    event["conferenceData"] = conference::meet(&conference::meeting_code(&id, "seed"));
+    event
+}
+
+/// `(email, name, responseStatus)`; the first is the organizer.
+fn with_people(mut event: Value, people: &[(&str, &str, &str)]) -> Value {
+    let attendees: Vec<Value> = people
+        .iter()
+        .map(|(email, name, status)| json!({ "email": email, "displayName": name, "responseStatus": status }))
+        .collect();
+    if let Some((email, name, _)) = people.first() {
+        let is_self = *email == ACCOUNT;
+        event["organizer"] = json!({ "email": email, "displayName": name, "self": is_self });
+        event["creator"] = json!({ "email": email, "displayName": name, "self": is_self });
+    }
+    event["attendees"] = json!(attendees);
+    event
+}
+
+const TEAMS_DESCRIPTION: &str = "<p>Quarterly partner check-in.</p>\
+<p>________________________________________________________________________________</p>\
+<p><b>Microsoft Teams meeting</b></p>\
+<p><b>Join on your computer, mobile app or room device</b></p>\
+<p><a href=\"https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ1ZTk4ZGUtYjQ2Ni00YjFhLWI1ZjMtZDY3ZDk4ZjJhNzQz%40thread.v2/0?context=%7b%22Tid%22%3a%2272f988bf-86f1-41af-91ab-2d7cd011db47%22%2c%22Oid%22%3a%223c4d5e6f-1a2b-4c3d-9e8f-0a1b2c3d4e5f%22%7d\">Click here to join the meeting</a></p>\
+<p>Meeting ID: 245 812 339 557<br>Passcode: Xy7Qp3</p>";
+
+const WEBEX_DESCRIPTION: &str = "Annual security awareness training.\n\n\
+Join the Webex meeting:\nhttps://example.webex.com/example/j.php?MTID=m4f2a9c1e7b3d5f80a6c2e4b19d7f3a05\n\n\
+Meeting number: 2634 118 9045\nPassword: Tr41n!ng";
+
+const CLIENT_DEMO_DESCRIPTION: &str =
+    "<p>Walkthrough of the <b>new scheduling flow</b> for Northwind.</p>\
+<p>Agenda:</p><ul><li>Recap of the pilot (10 min)</li><li>Live demo (25 min)</li>\
+<li>Pricing and next steps (15 min)</li></ul>\
+<p>Please join five minutes early so we can check screen sharing. The staging environment is \
+<a href=\"https://staging.example.com/demo\">staging.example.com/demo</a>; do not share that \
+link outside the call.</p>\
+<p>Notes from the last meeting are in the shared drive under <i>Northwind / 2024</i>.</p>";
+
+/// The demo week. Times are relative to `now` in `tz`:
+/// - "Design review" in 4 min (30 min, Meet, mixed responses);
+/// - "1:1 with Jordan" started 20 min ago (45 min, Meet);
+/// - "Sprint planning" (+2 h), "Platform sync" on Team Platform (+3 h), "Customer call: Acme" (+5 h), all Meet;
+/// - "Daily standup" weekdays 09:30 for 15 min, Meet, from two weeks ago; one occurrence
+///   this week cancelled and one moved to 10:00;
+/// - yesterday 16:00 "Sprint retro" (Meet);
+/// - tomorrow: 10:00 "Vendor sync" (Zoom link in location), 12:30 "Lunch with Sam" (no link),
+///   15:00 "Partner check-in" (Teams link in HTML description), 16:30 "Hiring debrief"
+///   (Meet, declined);
+/// - day 2: all-day "Offsite prep", 13:00 "Security training" (Webex link in description);
+/// - day 3: 10:00 "Client demo" (Meet, long HTML description), 15:00 a hostile
+///   "\x1b]52;c;aGk=\x07Quarterly review" (Meet, from an outside organizer);
+/// - day 4: 16:00 "Architecture office hours" (Team Platform, Meet); days 4–5 all-day "RustConf";
+/// - day 5: 11:00 "Roadmap brainstorm" (Meet, tentative);
+/// - Holidays (unselected, read-only): all-day "Founders' Day (observed)" on day 6.
+pub(crate) fn demo(now: DateTime<Utc>, tz: Tz) -> Store {
+    let mut store = account(tz);
+    let mut team = Calendar::new(TEAM_CALENDAR, "Team Platform", tz);
+    team.access_role = "writer".into();
+    team.background_color = "#16a765".into();
+    team.color_id = "8".into();
+    team.description = Some("Platform team meetings and on-call handovers".into());
+    store.add_calendar(team);
+    let mut holidays = Calendar::new(HOLIDAY_CALENDAR, "Holidays in United States", tz);
+    holidays.access_role = "reader".into();
+    holidays.selected = false;
+    holidays.background_color = "#f83a22".into();
+    holidays.color_id = "4".into();
+    holidays.allowed_conference_types = Vec::new();
+    store.add_calendar(holidays);
+
+    let mut w = Week { now, tz, next: 0 };
+    let team_people = [
+        ("priya.natarajan@example.com", "Priya Natarajan", "accepted"),
+        (ACCOUNT, "Alex Rivera", "accepted"),
+        ("jordan.lee@example.com", "Jordan Lee", "tentative"),
+        ("sam.okafor@example.com", "Sam Okafor", "declined"),
+        ("chris.weber@example.com", "Chris Weber", "needsAction"),
+    ];
+    let mine = |status: &'static str| {
+        [
+            (ACCOUNT, "Alex Rivera", "accepted"),
+            ("jordan.lee@example.com", "Jordan Lee", status),
+        ]
+    };
+
+    let mut events: Vec<(&str, Value)> = Vec::new();
+    let e = w.timed("Design review", w.in_minutes(4), 30);
+    events.push((ACCOUNT, with_meet(with_people(e, &team_people))));
+    let e = w.timed("1:1 with Jordan", w.in_minutes(-20), 45);
+    events.push((ACCOUNT, with_meet(with_people(e, &mine("accepted")))));
+    let e = w.timed("Sprint planning", w.slot(2), 60);
+    events.push((ACCOUNT, with_meet(with_people(e, &team_people))));
+    let e = w.timed("Platform sync", w.slot(3), 30);
+    events.push((TEAM_CALENDAR, with_meet(e)));
+    let mut e = w.timed("Customer call: Acme", w.slot(5), 45);
+    e["location"] = json!("Google Meet");
+    events.push((ACCOUNT, with_meet(with_people(e, &mine("needsAction")))));
+    let e = w.timed("Sprint retro", w.at(-1, 16, 0), 60);
+    events.push((ACCOUNT, with_meet(with_people(e, &team_people))));
+
+    let mut e = w.timed("Vendor sync", w.at(1, 10, 0), 30);
+    e["location"] = json!("https://us02web.zoom.us/j/85012345678?pwd=bWVldHR5LWRlbW8tcHdk");
+    e["description"] = json!("Join Zoom Meeting\nMeeting ID: 850 1234 5678\nPasscode: 481516");
+    events.push((
+        ACCOUNT,
+        with_people(
+            e,
+            &[
+                ("dana@vendor.example", "Dana Kim", "accepted"),
+                (ACCOUNT, "Alex Rivera", "accepted"),
+            ],
+        ),
+    ));
+    let mut e = w.timed("Lunch with Sam", w.at(1, 12, 30), 60);
+    e["location"] = json!("Café Lumen, 12 Market St");
+    events.push((ACCOUNT, e));
+    let mut e = w.timed("Partner check-in", w.at(1, 15, 0), 30);
+    e["description"] = json!(TEAMS_DESCRIPTION);
+    events.push((
+        ACCOUNT,
+        with_people(
+            e,
+            &[
+                ("morgan@partner.example", "Morgan Blake", "accepted"),
+                (ACCOUNT, "Alex Rivera", "tentative"),
+            ],
+        ),
+    ));
+    let e = w.timed("Hiring debrief", w.at(1, 16, 30), 30);
+    events.push((
+        ACCOUNT,
+        with_meet(with_people(
+            e,
+            &[
+                ("priya.natarajan@example.com", "Priya Natarajan", "accepted"),
+                (ACCOUNT, "Alex Rivera", "declined"),
+            ],
+        )),
+    ));
+
+    events.push((ACCOUNT, w.all_day("Offsite prep", 2, 1)));
+    let mut e = w.timed("Security training", w.at(2, 13, 0), 60);
+    e["description"] = json!(WEBEX_DESCRIPTION);
+    events.push((ACCOUNT, e));
+    let mut e = w.timed("Client demo", w.at(3, 10, 0), 60);
+    e["description"] = json!(CLIENT_DEMO_DESCRIPTION);
+    e["location"] = json!("Northwind HQ, Room 4.12 / Google Meet");
+    events.push((
+        ACCOUNT,
+        with_meet(with_people(
+            e,
+            &[
+                (ACCOUNT, "Alex Rivera", "accepted"),
+                ("taylor@northwind.example", "Taylor Reyes", "accepted"),
+                ("sam.okafor@example.com", "Sam Okafor", "needsAction"),
+            ],
+        )),
+    ));
+    // A deliberately hostile invite: an OSC 52 clipboard write hidden in the title.
+    let e = w.timed("\u{1b}]52;c;aGk=\u{7}Quarterly review", w.at(3, 15, 0), 45);
+    events.push((
+        ACCOUNT,
+        with_meet(with_people(
+            e,
+            &[
+                (
+                    "mallory@outside.example",
+                    "Mallory \u{1b}[31mFinance\u{1b}[0m",
+                    "accepted",
+                ),
+                (ACCOUNT, "Alex Rivera", "needsAction"),
+            ],
+        )),
+    ));
+    let e = w.timed("Architecture office hours", w.at(4, 16, 0), 60);
+    events.push((TEAM_CALENDAR, with_meet(e)));
+    events.push((ACCOUNT, w.all_day("RustConf", 4, 2)));
+    let e = w.timed("Roadmap brainstorm", w.at(5, 11, 0), 60);
+    events.push((
+        ACCOUNT,
+        with_meet(with_people(
+            e,
+            &[
+                ("jordan.lee@example.com", "Jordan Lee", "accepted"),
+                (ACCOUNT, "Alex Rivera", "tentative"),
+            ],
+        )),
+    ));
+    events.push((
+        HOLIDAY_CALENDAR,
+        w.all_day("Founders' Day (observed)", 6, 1),
+    ));
+
+    let mut standup = w.timed("Daily standup", w.at(-14, 9, 30), 15);
+    standup["recurrence"] = json!(["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"]);
+    let standup_id = standup["id"].as_str().unwrap_or_default().to_string();
+    events.push((ACCOUNT, with_meet(with_people(standup, &team_people))));
+
+    for (n, (calendar, event)) in events.into_iter().enumerate() {
+        let id = event["id"].as_str().unwrap_or_default().to_string();
+        store
+            .put_event(calendar, event)
+            .expect("demo events are valid");
+        let calendar_id = store
+            .calendar(calendar)
+            .map(|c| c.id.clone())
+            .unwrap_or_default();
+        let n = n as i64;
+        store.set_timestamps(
+            &calendar_id,
+            &id,
+            now - TimeDelta::days(9 + n % 5),
+            now - TimeDelta::hours(2 + 3 * n),
+        );
+    }
+    add_standup_exceptions(&mut store, &w, &standup_id);
+    store
+}
+
+/// Cancels the first standup of the next weekdays and moves the second one to 10:00.
+fn add_standup_exceptions(store: &mut Store, w: &Week, series: &str) {
+    let weekdays: Vec<i64> = (2..7)
+        .filter(|&d| {
+            let date = w.now.with_timezone(&w.tz).date_naive() + TimeDelta::days(d);
+            !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+        })
+        .collect();
+    let instance = |day: i64| format!("{series}_{}", w.at(day, 9, 30).format("%Y%m%dT%H%M%SZ"));
+    if let Some(&day) = weekdays.first() {
+        let _ = store.delete_event(ACCOUNT, &instance(day));
+    }
+    if let Some(&day) = weekdays.get(1) {
+        let patch = json!({
+            "summary": "Daily standup (moved)",
+            "start": w.time(w.at(day, 10, 0)),
+            "end": w.time(w.at(day, 10, 15)),
+        });
+        let _ = store.patch_event(ACCOUNT, &instance(day), patch, &WriteOptions::default());
+    }
+}
+
+fn bulk(now: DateTime<Utc>, tz: Tz, count: usize) -> Store {
+    let mut store = account(tz);
+    let mut w = Week { now, tz, next: 0 };
+    let first = w.slot(0);
+    let spacing = TimeDelta::minutes(7 * 24 * 60) / i32::try_from(count.max(1)).unwrap_or(i32::MAX);
+    for i in 0..count {
+        let start = first + spacing * i32::try_from(i).unwrap_or(i32::MAX);
+        let start = start - TimeDelta::seconds(start.second().into());
+        let event = with_meet(w.timed(&format!("Meeting {}", i + 1), start, 30));
+        store
+            .put_event(ACCOUNT, event)
+            .expect("bulk events are valid");
+    }
+    store
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::listing::ListParams;
+
+    fn list(store: &mut Store, calendar: &str, pairs: &[(&str, &str)]) -> Vec<Value> {
+        let p =
+            ListParams::parse(|n| pairs.iter().find(|(k, _)| *k == n).map(|(_, v)| *v)).unwrap();
+        store.list_events(calendar, &p).unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn demo_week_has_what_the_agenda_needs() {
+        let now = DateTime::parse_from_rfc3339("2024-03-08T14:12:40Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let tz: Tz = "America/New_York".parse().unwrap();
+        let mut store = demo(now, tz);
+        let min = (now - TimeDelta::days(1)).to_rfc3339();
+        let max = (now + TimeDelta::days(7)).to_rfc3339();
+        let q = [
+            ("singleEvents", "true"),
+            ("orderBy", "startTime"),
+            ("timeMin", min.as_str()),
+            ("timeMax", max.as_str()),
+        ];
+        let items = list(&mut store, "primary", &q);
+        let team = list(&mut store, TEAM_CALENDAR, &q);
+        let total = items.len() + team.len();
+        assert!((15..=25).contains(&total), "{total} events");
+
+        let soon = items
+            .iter()
+            .find(|e| e["summary"] == "Design review")
+            .unwrap();
+        assert_eq!(soon["start"]["dateTime"], "2024-03-08T09:16:00-05:00");
+        assert!(soon["hangoutLink"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://meet.google.com/"));
+        let statuses: Vec<&str> = soon["attendees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["responseStatus"].as_str().unwrap())
+            .collect();
+        for s in ["accepted", "declined", "tentative", "needsAction"] {
+            assert!(statuses.contains(&s));
+        }
+        let standups = items
+            .iter()
+            .filter(|e| e["recurringEventId"].is_string())
+            .count();
+        // Mon..Fri next week minus the cancelled one (the moved one still counts), plus today's.
+        assert!(standups >= 4, "{standups} standups");
+        assert!(items
+            .iter()
+            .any(|e| e["summary"] == "Daily standup (moved)"));
+        assert!(items
+            .iter()
+            .any(|e| e["summary"].as_str().unwrap().contains('\u{1b}')));
+        assert!(items.iter().any(|e| e["start"]["date"].is_string()));
+        for e in items.iter().chain(&team) {
+            let id = e["recurringEventId"]
+                .as_str()
+                .unwrap_or(e["id"].as_str().unwrap());
+            assert!(ids::is_valid_event_id(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn bulk_spreads_ten_thousand_meetings_over_a_week() {
+        let now = Utc::now();
+        let started = std::time::Instant::now();
+        let mut store = bulk(now, chrono_tz::UTC, 10_000);
+        let built = started.elapsed();
+        let q = [
+            ("singleEvents", "true"),
+            ("orderBy", "startTime"),
+            ("maxResults", "2500"),
+        ];
+        let p = ListParams::parse(|n| q.iter().find(|(k, _)| *k == n).map(|(_, v)| *v)).unwrap();
+        let mut page = store.list_events("primary", &p).unwrap();
+        let mut starts = Vec::new();
+        loop {
+            for e in page["items"].as_array().unwrap() {
+                let start = e["start"]["dateTime"].as_str().unwrap();
+                starts.push(DateTime::parse_from_rfc3339(start).unwrap());
+            }
+            let Some(token) = page["nextPageToken"].as_str() else {
+                break;
+            };
+            let next = ListParams {
+                page_token: Some(token.to_string()),
+                ..p.clone()
+            };
+            page = store.list_events("primary", &next).unwrap();
+        }
+        eprintln!(
+            "bulk: built in {built:?}, listed in {:?}",
+            started.elapsed() - built
+        );
+        assert_eq!(starts.len(), 10_000);
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+        assert!(*starts.last().unwrap() < now + TimeDelta::days(7) + TimeDelta::hours(1));
+    }
+}

@@ -1,0 +1,301 @@
+//! HTTP plumbing: accept connections, record each request, apply faults, send replies.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use super::errors::ApiError;
+use super::faults::{self, Fault, FaultKind};
+use super::fields::Selection;
+use super::oauth::OAuth;
+use super::routes;
+use super::store::Store;
+
+/// A request as the sandbox received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Percent-decoded path, e.g. `/calendar/v3/calendars/team@group.calendar.google.com/events`.
+    pub path: String,
+    /// Decoded query parameters in order (repeated names repeat).
+    pub query: Vec<(String, String)>,
+    /// JSON body, or the fields of a form-encoded body as a JSON object of strings.
+    pub body: Option<Value>,
+    pub authorization: Option<String>,
+    /// Every header, names lower-cased.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RecordedRequest {
+    /// The first value of a query parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the handlers produce; turned into an HTTP response here.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub retry_after: Option<u64>,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: Value) -> Self {
+        Reply {
+            status,
+            body: Some(body),
+            retry_after: None,
+        }
+    }
+
+    pub fn no_content() -> Self {
+        Reply {
+            status: 204,
+            body: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn error(error: &ApiError) -> Self {
+        Self::json(error.code, error.to_json())
+    }
+}
+
+/// Everything the connection tasks and the [`Sandbox`](super::Sandbox) handle share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub store: Mutex<Store>,
+    pub oauth: Mutex<OAuth>,
+    pub faults: Mutex<Vec<Fault>>,
+    pub requests: Mutex<Vec<RecordedRequest>>,
+}
+
+/// A panicking test must not wedge every later request on a poisoned lock.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Returned to hyper to make it close the connection without writing a response.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    // Owning the connection tasks here means aborting this task aborts them all.
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let shared = shared.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |req| handle(shared.clone(), req));
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let (parts, body) = req.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let raw_path = parts.uri.path().to_string();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let is_form = headers
+        .iter()
+        .any(|(k, v)| k == "content-type" && v.starts_with("application/x-www-form-urlencoded"));
+    let (body, body_error) = parse_body(&bytes, is_form);
+    let request = RecordedRequest {
+        method: parts.method.as_str().to_string(),
+        path: percent_decode(&raw_path),
+        query,
+        body,
+        authorization: parts
+            .headers
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        headers,
+    };
+    lock(&shared.requests).push(request.clone());
+
+    let fault = faults::take_matching(&mut lock(&shared.faults), &request.method, &request.path);
+    let reply = match fault {
+        Some(FaultKind::DropConnection) => return Err(DropConnection),
+        Some(FaultKind::Status { error, retry_after }) => Reply {
+            retry_after,
+            ..Reply::error(&error)
+        },
+        Some(FaultKind::Latency(delay)) => {
+            tokio::time::sleep(delay).await;
+            dispatch(&shared, &request, &raw_path, body_error)
+        }
+        Some(FaultKind::DropAfterApply) => {
+            dispatch(&shared, &request, &raw_path, body_error);
+            return Err(DropConnection);
+        }
+        None => dispatch(&shared, &request, &raw_path, body_error),
+    };
+    Ok(to_response(
+        reply,
+        request.param("prettyPrint") != Some("false"),
+    ))
+}
+
+fn dispatch(shared: &Shared, request: &RecordedRequest, raw_path: &str, body_error: bool) -> Reply {
+    if body_error {
+        return Reply::error(&ApiError::new(400, "parseError", "Parse Error"));
+    }
+    let segments: Vec<String> = raw_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    lock(&shared.store).settle_due_conferences(Instant::now());
+    let reply = routes::route(shared, request, &segments);
+    match (request.param("fields"), &reply.body) {
+        (Some(fields), Some(body)) if reply.status == 200 => match Selection::parse(fields) {
+            Ok(selection) => Reply::json(200, selection.apply(body)),
+            Err(error) => Reply::error(&error),
+        },
+        _ => reply,
+    }
+}
+
+/// `(body, unparseable)`: forms become a JSON object of their fields.
+fn parse_body(bytes: &[u8], is_form: bool) -> (Option<Value>, bool) {
+    if bytes.is_empty() {
+        return (None, false);
+    }
+    if is_form {
+        let fields: serde_json::Map<String, Value> = url::form_urlencoded::parse(bytes)
+            .into_owned()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        return (Some(Value::Object(fields)), false);
+    }
+    match serde_json::from_slice(bytes) {
+        Ok(v) => (Some(v), false),
+        Err(_) => (None, true),
+    }
+}
+
+fn to_response(reply: Reply, pretty: bool) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder()
+        .status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    if let Some(secs) = reply.retry_after {
+        builder = builder.header("Retry-After", secs.to_string());
+    }
+    if reply.status == 401 {
+        builder = builder.header(
+            "WWW-Authenticate",
+            "Bearer realm=\"https://accounts.google.com/\"",
+        );
+    }
+    let body = match &reply.body {
+        None => Bytes::new(),
+        Some(v) => {
+            builder = builder.header("Content-Type", "application/json; charset=UTF-8");
+            let text = if pretty {
+                serde_json::to_vec_pretty(v)
+            } else {
+                serde_json::to_vec(v)
+            };
+            Bytes::from(text.unwrap_or_default())
+        }
+    };
+    builder
+        .body(Full::new(body))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// Decodes `%XX` escapes (not `+`, which is literal in paths).
+pub(crate) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_calendar_ids() {
+        assert_eq!(
+            percent_decode("en.usa%23holiday%40group.v.calendar.google.com"),
+            "en.usa#holiday@group.v.calendar.google.com"
+        );
+        assert_eq!(percent_decode("a+b%2"), "a+b%2");
+    }
+}

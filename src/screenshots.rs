@@ -1,0 +1,91 @@
+//! `meetty screenshots`: the README's images, rendered from demo mode by the real UI code.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+
+use crate::action::Action;
+use crate::app::{App, Settings};
+use crate::calendar::client::{ApiError, CalendarClient, CalendarSelection};
+use crate::calendar::model::Agenda;
+use crate::config::Config;
+use crate::sandbox::{Sandbox, Seed};
+use crate::ui;
+
+/// The demo week as the app would fetch it: a sandbox seeded for `now`, read by the real
+/// client.
+pub async fn demo_agenda(now: DateTime<Utc>, tz: Tz, days: u32) -> Result<Agenda, String> {
+    let sandbox = Sandbox::start(0, Seed::Demo { now, tz })
+        .await
+        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
+    let to = now + chrono::Duration::days(i64::from(days));
+    let agenda = client
+        .agenda(&CalendarSelection::SelectedInGoogle, now, to)
+        .await
+        .map_err(|e| e.to_string());
+    sandbox.shutdown().await;
+    agenda
+}
+
+/// The demo's settings with the default config, in zone `tz`.
+pub fn demo_settings(tz: Tz) -> Settings {
+    let config = Config::parse(None).expect("the embedded defaults are valid");
+    Settings {
+        tz,
+        days: config.days,
+        show_all: config.show_all,
+        keymap: config.keymap,
+        label: "demo".into(),
+    }
+}
+
+pub fn render(app: &App, width: u16, height: u16) -> Buffer {
+    let mut term = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    term.draw(|f| ui::draw(f, app)).expect("draw into memory");
+    term.backend().buffer().clone()
+}
+
+pub fn key(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+pub async fn write_all(out: &Path) -> Result<(), String> {
+    let tz = crate::timefmt::resolve_zone(None)?;
+    let now = Utc::now();
+    let agenda = demo_agenda(now, tz, 7).await?;
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let app = |keys: &str| {
+        let mut app = App::new(demo_settings(tz), Some(agenda.clone()), now);
+        for c in keys.chars() {
+            app.update(key(c));
+        }
+        app
+    };
+    let mut offline = app("jj");
+    offline.sync = crate::app::Sync::Failed {
+        error: ApiError::Network("no route to host".into()),
+    };
+    if let Some(a) = offline.agenda.as_mut() {
+        a.fetched_at = now - chrono::Duration::minutes(3);
+    }
+    let scenes = [
+        ("agenda.svg", app("jj"), 110, 30),
+        ("all-events.svg", app("a"), 110, 30),
+        ("help.svg", app("?"), 110, 30),
+        ("offline.svg", offline, 110, 30),
+        ("small.svg", app("j"), 40, 10),
+    ];
+    for (name, app, w, h) in scenes {
+        let path = out.join(name);
+        std::fs::write(&path, ui::svg::buffer_to_svg(&render(&app, w, h)))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

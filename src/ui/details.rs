@@ -1,0 +1,162 @@
+//! The details pane: everything about the selected meeting, wrapped and scrollable.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::theme;
+use crate::app::{App, Pane};
+use crate::calendar::model::{Attendee, Meeting, Rsvp, When};
+use crate::timefmt::{clock, date_label, local_date};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus == Pane::Details;
+    let block = Block::bordered()
+        .title(" Details ")
+        .border_style(theme::border(focused));
+    let Some(m) = app.selected_meeting() else {
+        let hint = Paragraph::new("Select a meeting to see its details.").block(block);
+        frame.render_widget(hint, area);
+        return;
+    };
+    let lines = lines(app, m);
+    // Clamp so scrolling past the end never shows an empty pane.
+    let scroll = app.details_scroll.min(lines.len().saturating_sub(1) as u16);
+    let para = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
+    frame.render_widget(para, area);
+}
+
+fn field<'a>(name: &'static str, value: impl Into<Span<'a>>) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{name:<10}"), theme::label()),
+        value.into(),
+    ])
+}
+
+fn when_text(app: &App, m: &Meeting) -> String {
+    let tz = app.settings.tz;
+    let today = local_date(app.now, tz);
+    match m.when {
+        When::Timed { start, end } => {
+            let day = date_label(local_date(start, tz), today);
+            let end_day = local_date(end, tz);
+            let end_text = if end_day == local_date(start, tz) {
+                clock(end, tz)
+            } else {
+                format!("{} {}", date_label(end_day, today), clock(end, tz))
+            };
+            format!("{day} {}–{end_text} ({})", clock(start, tz), tz.name())
+        }
+        When::AllDay { start, end } => {
+            let last = end.pred_opt().unwrap_or(end);
+            if last == start {
+                format!("{} (all day)", date_label(start, today))
+            } else {
+                format!(
+                    "{} – {} (all day)",
+                    date_label(start, today),
+                    date_label(last, today)
+                )
+            }
+        }
+    }
+}
+
+fn lines<'a>(app: &'a App, m: &'a Meeting) -> Vec<Line<'a>> {
+    let mut out = vec![
+        Line::styled(m.title.as_str(), Style::new().add_modifier(Modifier::BOLD)),
+        field("When", when_text(app, m)),
+    ];
+    if let Some(cal) = app.agenda.as_ref().and_then(|a| a.calendar(&m.calendar_id)) {
+        let dot = Span::styled(
+            "● ",
+            Style::new().fg(theme::calendar_color(cal.color.as_deref())),
+        );
+        out.push(Line::from(vec![
+            Span::styled(format!("{:<10}", "Calendar"), theme::label()),
+            dot,
+            Span::raw(cal.name.as_str()),
+        ]));
+    }
+    if let Some(o) = &m.organizer {
+        out.push(field("Organizer", o.label()));
+    }
+    match &m.video {
+        Some(v) => {
+            out.push(field("Video", format!("{} ", v.provider.name())));
+            out.push(Line::from(Span::styled(v.url.as_str(), theme::link())));
+        }
+        None => out.push(field("Video", Span::styled("no video link", theme::dim()))),
+    }
+    for d in &m.dial_in {
+        let pin = d
+            .pin
+            .as_deref()
+            .map(|p| format!("  PIN {p}#"))
+            .unwrap_or_default();
+        let region = d
+            .region
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        out.push(field("Dial-in", format!("{}{region}{pin}", d.number)));
+    }
+    if !m.location.is_empty() {
+        out.push(field("Location", m.location.as_str()));
+    }
+    if !m.attendees.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled(attendee_summary(&m.attendees), theme::label()));
+        out.extend(m.attendees.iter().map(attendee_line));
+    }
+    if !m.description.is_empty() {
+        out.push(Line::default());
+        out.extend(m.description.lines().map(Line::raw));
+    }
+    out
+}
+
+fn attendee_summary(list: &[Attendee]) -> String {
+    let count = |r| list.iter().filter(|a| a.rsvp == r).count();
+    format!(
+        "Guests ({}): {} yes, {} no, {} maybe, {} awaiting",
+        list.len(),
+        count(Rsvp::Accepted),
+        count(Rsvp::Declined),
+        count(Rsvp::Tentative),
+        count(Rsvp::NeedsAction)
+    )
+}
+
+fn attendee_line(a: &Attendee) -> Line<'_> {
+    let (mark, style) = match a.rsvp {
+        Rsvp::Accepted => ("✓", theme::now()),
+        Rsvp::Declined => ("✗", theme::declined()),
+        Rsvp::Tentative => ("~", theme::next()),
+        Rsvp::NeedsAction => ("?", theme::dim()),
+    };
+    let mut spans = vec![
+        Span::styled(mark, style),
+        Span::raw(" "),
+        Span::raw(a.person.label()),
+    ];
+    if !a.person.name.is_empty() && !a.person.email.is_empty() {
+        spans.push(Span::styled(format!(" <{}>", a.person.email), theme::dim()));
+    }
+    let notes = [
+        (a.organizer, " organizer"),
+        (a.is_self, " (you)"),
+        (a.optional, " optional"),
+    ];
+    for (on, text) in notes {
+        if on {
+            spans.push(Span::styled(text, theme::dim()));
+        }
+    }
+    Line::from(spans)
+}

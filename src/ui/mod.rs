@@ -1,0 +1,36 @@
+//! Rendering: pure functions of [`App`] into a ratatui frame.
+
+mod agenda;
+mod details;
+mod help;
+mod status;
+pub mod svg;
+mod theme;
+
+use ratatui::layout::{Constraint, Layout};
+use ratatui::Frame;
+
+use crate::app::{App, Mode, Pane};
+
+/// Below this width the panes take turns (Tab switches) instead of sharing the screen.
+const SIDE_BY_SIDE_MIN_WIDTH: u16 = 90;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let [main, status_line] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
+    if main.width >= SIDE_BY_SIDE_MIN_WIDTH {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(main);
+        agenda::render(frame, left, app);
+        details::render(frame, right, app);
+    } else if app.focus == Pane::Details {
+        details::render(frame, main, app);
+    } else {
+        agenda::render(frame, main, app);
+    }
+    status::render(frame, status_line, app);
+    if app.mode == Mode::Help {
+        help::render(frame, app);
+    }
+}

@@ -1,0 +1,84 @@
+//! The bottom line: sync state, toasts, the filter prompt, and where help lives.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::theme;
+use crate::app::{App, Mode, Sync};
+use crate::keymap::Command;
+use crate::timefmt::ago;
+
+const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let left = if app.mode == Mode::Filter {
+        Line::from(vec![
+            Span::styled("/", theme::label()),
+            Span::raw(app.filter.as_str()),
+            Span::raw("▏"),
+        ])
+    } else if let Some(t) = &app.toast {
+        let style = if t.error {
+            theme::error()
+        } else {
+            theme::info()
+        };
+        Line::from(Span::styled(format!(" {} ", t.text), style))
+    } else {
+        sync_line(app)
+    };
+    let help = app
+        .settings
+        .keymap
+        .first_key(Command::Help)
+        .map(|k| format!("{k} help"))
+        .unwrap_or_default();
+    let right = format!(" {} · {help} ", app.settings.label);
+    let right_width = right.chars().count() as u16;
+    // The right part yields to the left when the terminal is narrow.
+    let show_right = area.width > right_width + 20;
+    let left_area = Rect {
+        width: if show_right {
+            area.width - right_width
+        } else {
+            area.width
+        },
+        ..area
+    };
+    frame.render_widget(Paragraph::new(left), left_area);
+    if show_right {
+        let r = Rect {
+            x: area.x + area.width - right_width,
+            width: right_width,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(Span::styled(right, theme::dim())), r);
+    }
+}
+
+fn sync_line(app: &App) -> Line<'static> {
+    let age = app.agenda.as_ref().map(|a| ago(app.now, a.fetched_at));
+    let filter = if app.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" · filter \u{201c}{}\u{201d}", app.filter)
+    };
+    match (&app.sync, age) {
+        (Sync::Refreshing { .. }, _) => Line::from(format!(
+            "{} refreshing…{filter}",
+            SPINNER[app.spinner % SPINNER.len()]
+        )),
+        (Sync::Failed { error }, Some(age)) if error.is_offline() => Line::from(vec![
+            Span::styled(" offline ", theme::error()),
+            Span::raw(format!(" last updated {age}; r retries{filter}")),
+        ]),
+        (Sync::Failed { error }, _) => Line::from(vec![
+            Span::styled(" refresh failed ", theme::error()),
+            Span::raw(format!(" {error}")),
+        ]),
+        (Sync::Idle, Some(age)) => Line::from(format!("updated {age}{filter}")),
+        (Sync::Idle, None) => Line::from(filter),
+    }
+}

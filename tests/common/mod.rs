@@ -1,0 +1,134 @@
+//! Fixtures shared by the integration tests: a small, fixed agenda built from Google-shaped
+//! JSON through the real model code, and helpers to drive `App`.
+#![allow(dead_code)]
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use meetty::action::Action;
+use meetty::app::App;
+use meetty::calendar::model::{Agenda, CalendarInfo, Meeting};
+use meetty::screenshots::demo_settings;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
+
+pub const NOW: &str = "2026-11-23T09:00:00Z"; // a Monday, 10:00 in Berlin
+
+pub fn now() -> DateTime<Utc> {
+    NOW.parse().unwrap()
+}
+
+pub fn tz() -> Tz {
+    Tz::Europe__Berlin
+}
+
+fn meeting(cal: &str, v: serde_json::Value) -> Meeting {
+    Meeting::from_event(cal, &serde_json::from_value(v).unwrap()).unwrap()
+}
+
+fn meet(code: &str) -> serde_json::Value {
+    json!({
+        "conferenceSolution": {"key": {"type": "hangoutsMeet"}, "name": "Google Meet"},
+        "entryPoints": [
+            {"entryPointType": "video", "uri": format!("https://meet.google.com/{code}")},
+            {"entryPointType": "phone", "uri": "tel:+49-30-5555-0143", "label": "+49 30 5555 0143", "pin": "482913", "regionCode": "DE"}
+        ]
+    })
+}
+
+/// Five meetings on two days in Berlin time, one without a link.
+pub fn agenda() -> Agenda {
+    let mut a = Agenda {
+        calendars: vec![
+            CalendarInfo {
+                id: "alex@example.com".into(),
+                name: "Alex Rivera".into(),
+                color: Some("#4285f4".into()),
+                primary: true,
+                selected: true,
+            },
+            CalendarInfo {
+                id: "team@group.calendar.google.com".into(),
+                name: "Team Platform".into(),
+                color: Some("#0b8043".into()),
+                primary: false,
+                selected: true,
+            },
+        ],
+        meetings: vec![
+            meeting(
+                "alex@example.com",
+                json!({
+                    "id": "standup1", "summary": "Platform standup",
+                    "start": {"dateTime": "2026-11-23T08:45:00Z"}, "end": {"dateTime": "2026-11-23T09:15:00Z"},
+                    "conferenceData": meet("abc-defg-hij"),
+                    "organizer": {"email": "maria@example.com", "displayName": "Maria Chen"},
+                    "attendees": [
+                        {"email": "maria@example.com", "displayName": "Maria Chen", "responseStatus": "accepted", "organizer": true},
+                        {"email": "alex@example.com", "responseStatus": "accepted", "self": true},
+                        {"email": "sam@example.com", "displayName": "Sam Okafor", "responseStatus": "declined"},
+                        {"email": "kim@partner.org", "responseStatus": "tentative"},
+                        {"email": "lee@example.com", "responseStatus": "needsAction"}
+                    ],
+                    "description": "<p>Yesterday / today / blockers.</p><p>Board: <a href=\"https://example.com/board\">link</a></p>"
+                }),
+            ),
+            meeting(
+                "alex@example.com",
+                json!({
+                    "id": "design1", "summary": "Design review",
+                    "start": {"dateTime": "2026-11-23T09:04:00Z"}, "end": {"dateTime": "2026-11-23T09:30:00Z"},
+                    "location": "https://us02web.zoom.us/j/85012345678?pwd=Q2xpZW50",
+                }),
+            ),
+            meeting(
+                "alex@example.com",
+                json!({
+                    "id": "lunch1", "summary": "Lunch with Sam",
+                    "start": {"dateTime": "2026-11-23T11:30:00Z"}, "end": {"dateTime": "2026-11-23T12:30:00Z"},
+                    "location": "Cafe Mitte"
+                }),
+            ),
+            meeting(
+                "team@group.calendar.google.com",
+                json!({
+                    "id": "retro1", "summary": "Sprint retro",
+                    "start": {"dateTime": "2026-11-24T14:00:00Z"}, "end": {"dateTime": "2026-11-24T15:00:00Z"},
+                    "conferenceData": meet("xyz-abcd-efg")
+                }),
+            ),
+            meeting(
+                "alex@example.com",
+                json!({
+                    "id": "offsite1", "summary": "Offsite",
+                    "start": {"date": "2026-11-24"}, "end": {"date": "2026-11-25"},
+                    "description": "Teams: https://teams.microsoft.com/l/meetup-join/19%3ameeting_N2Q%40thread.v2/0?context=%7b%22Tid%22%3a%22a%22%7d"
+                }),
+            ),
+        ],
+        fetched_at: now(),
+        account: Some("alex@example.com".into()),
+    };
+    a.sort();
+    a
+}
+
+pub fn app() -> App {
+    App::new(demo_settings(tz()), Some(agenda()), now())
+}
+
+pub fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ch(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+pub fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// Sends each character of `keys` as a key press, returning every effect emitted.
+pub fn press(app: &mut App, keys: &str) -> Vec<meetty::action::Effect> {
+    keys.chars().flat_map(|c| app.update(ch(c))).collect()
+}

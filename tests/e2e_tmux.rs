@@ -1,0 +1,271 @@
+//! End to end: the real binary in demo mode inside a real terminal (tmux). Keys go in with
+//! `send-keys`, the screen comes back with `capture-pane`, the raw bytes the app wrote are
+//! logged with `pipe-pane`, and the clipboard is read with `xclip` when an X server is there.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+
+struct Tmux {
+    socket: String,
+    dir: PathBuf,
+}
+
+impl Tmux {
+    /// A private tmux server running `command` in a 120×35 pane whose shell records the
+    /// terminal settings (`stty -a`) after the app exits.
+    fn start(name: &str, command: &str) -> Tmux {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is missing: run the README's test command, which installs it"
+        );
+        let dir = std::env::temp_dir().join(format!("meetty-e2e-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("config")).unwrap();
+        std::fs::write(dir.join("config/config.toml"), "clipboard = \"auto\"\n").unwrap();
+        let tmux = Tmux {
+            socket: format!("meetty-{name}-{}", std::process::id()),
+            dir,
+        };
+        let bin = env!("CARGO_BIN_EXE_meetty");
+        let d = tmux.dir.display();
+        // The app starts only once pipe-pane records, so its first frame is in the log.
+        let script = format!(
+            "tmux wait-for go; export XDG_CONFIG_HOME={d}/xdg-config XDG_DATA_HOME={d}/xdg-data TZ=Europe/Berlin; \
+             {bin} --config {d}/config/config.toml {command}; echo \"exit=$?\" > {d}/exit; \
+             stty -a > {d}/stty; sleep 30"
+        );
+        tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "35",
+            "sh",
+            "-c",
+            &script,
+        ]);
+        tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
+        tmux.run(&["pipe-pane", "-o", &format!("cat >> {d}/raw.log")]);
+        tmux.run(&["wait-for", "-S", "go"]);
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p"])
+    }
+
+    fn keys(&self, keys: &str) {
+        self.run(&["send-keys", keys]);
+    }
+
+    /// Waits until `pred` holds for the screen, or fails showing the last screen.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_file(&self, name: &str) -> String {
+        let path = self.dir.join(name);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !path.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "{name} never appeared; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    fn raw_log(&self) -> String {
+        String::from_utf8_lossy(&std::fs::read(self.dir.join("raw.log")).unwrap_or_default())
+            .into_owned()
+    }
+
+    /// Waits until the bytes the app wrote satisfy `pred` (pipe-pane writes them with a lag).
+    fn wait_raw(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let raw = self.raw_log();
+            if pred(&raw) {
+                return raw;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what} in the terminal output"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The details pane's first line: the selected meeting's title (the pane is right of the
+/// agenda, so its text starts after the third vertical border on the line).
+fn details_title(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.contains(" Details "))
+        .expect("a details pane");
+    let line = lines[header + 1];
+    let (i, _) = line
+        .match_indices('│')
+        .nth(2)
+        .expect("agenda and details borders");
+    line[i + '│'.len_utf8()..]
+        .trim_end_matches(['│', ' '])
+        .trim()
+        .to_string()
+}
+
+/// True when the alternate screen was left after it was last entered.
+fn left_alternate_screen(raw: &str) -> bool {
+    match (raw.rfind("\x1b[?1049h"), raw.rfind("\x1b[?1049l")) {
+        (Some(enter), Some(leave)) => leave > enter,
+        _ => false,
+    }
+}
+
+fn stty_is_sane(stty: &str) -> bool {
+    // Raw mode clears icanon and echo; a restored terminal has both back.
+    stty.split_whitespace().any(|w| w == "icanon") && stty.split_whitespace().any(|w| w == "echo")
+}
+
+fn meet_link_in(screen: &str) -> String {
+    let start = screen
+        .find("https://meet.google.com/")
+        .expect("a Meet link on screen");
+    screen[start..]
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn xclip_clipboard() -> Option<String> {
+    std::env::var_os("DISPLAY")?;
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn demo_starts_moves_copies_and_quits_cleanly() {
+    let t = Tmux::start("copy", "--demo");
+    let first = t.wait_for("the demo agenda", |s| {
+        s.contains("Today") && s.contains("Meet")
+    });
+    let title = details_title(&first);
+    t.keys("j");
+    let moved = t.wait_for("the selection to move", |s| details_title(s) != title);
+    assert_ne!(details_title(&moved), title);
+
+    // Back to the first Meet meeting, then copy its link.
+    t.keys("g");
+    let screen = t.wait_for("the first meeting", |s| details_title(s) == title);
+    let link = meet_link_in(&screen);
+    t.keys("y");
+    t.wait_for("the copy toast", |s| s.contains("Copied Google Meet link"));
+
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&link);
+    let osc = format!("\x1b]52;c;{b64}\x07");
+    t.wait_raw(&format!("the OSC 52 sequence for {link}"), |raw| {
+        raw.contains(&osc)
+    });
+    assert_eq!(
+        t.run(&["show-buffer"]),
+        link,
+        "tmux took the OSC 52 copy into its buffer"
+    );
+    if let Some(clip) = xclip_clipboard() {
+        assert_eq!(clip, link, "the X clipboard holds the link");
+    } else {
+        eprintln!(
+            "no DISPLAY: X clipboard not checked (the README's test command runs under Xvfb)"
+        );
+    }
+
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
+    let stty = t.wait_file("stty");
+    assert!(stty_is_sane(&stty), "terminal left in raw mode:\n{stty}");
+    t.wait_raw("leaving the alternate screen", left_alternate_screen);
+    let after = t.screen();
+    assert!(
+        !after.contains("Details"),
+        "the TUI is gone from the screen:\n{after}"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let t = Tmux::start("term", "--demo");
+    t.wait_for("the demo agenda", |s| s.contains("Today"));
+    let pid = t.run(&["display-message", "-p", "#{pane_pid}"]);
+    // The pane runs sh, whose child is meetty.
+    let out = Command::new("pkill")
+        .args(["-TERM", "-P", pid.trim(), "meetty"])
+        .status()
+        .expect("pkill");
+    assert!(out.success(), "meetty was running under the pane's shell");
+    t.wait_file("exit");
+    assert!(
+        stty_is_sane(&t.wait_file("stty")),
+        "terminal left in raw mode after SIGTERM"
+    );
+}
+
+#[test]
+fn hostile_titles_never_reach_the_terminal() {
+    let t = Tmux::start("hostile", "--demo");
+    // The seed has an invite titled "ESC ]52;c;aGk= BEL Quarterly review": an OSC 52 write.
+    t.wait_for("the hostile invite", |s| s.contains("Quarterly review"));
+    let raw = t.wait_raw("the hostile title drawn", |raw| raw.contains("Quarterly"));
+    assert!(
+        !raw.contains("\x1b]52"),
+        "an OSC 52 from event text reached the terminal"
+    );
+    assert!(
+        !raw.contains("aGk="),
+        "the escape's payload was stripped with it"
+    );
+}

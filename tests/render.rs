@@ -1,0 +1,93 @@
+//! Snapshots of what the user sees, rendered into memory with the real UI code: the empty,
+//! loading, loaded, offline, filtered, help and small-terminal states.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use meetty::app::{App, Sync};
+use meetty::calendar::client::ApiError;
+use meetty::screenshots::{demo_settings, render};
+
+fn text(app: &App, w: u16, h: u16) -> String {
+    let buf = render(app, w, h);
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn loading_before_anything_is_cached() {
+    let mut app = App::new(demo_settings(tz()), None, now());
+    app.start();
+    insta::assert_snapshot!(text(&app, 100, 12));
+}
+
+#[test]
+fn empty_week() {
+    let mut agenda = agenda();
+    agenda.meetings.clear();
+    let app = App::new(demo_settings(tz()), Some(agenda), now());
+    insta::assert_snapshot!(text(&app, 100, 12));
+}
+
+#[test]
+fn loaded_agenda_with_countdowns_and_details() {
+    let app = app();
+    insta::assert_snapshot!(text(&app, 110, 30));
+}
+
+#[test]
+fn all_events_with_zoom_selected() {
+    let mut app = app();
+    press(&mut app, "aj");
+    insta::assert_snapshot!(text(&app, 110, 30));
+}
+
+#[test]
+fn offline_keeps_the_cached_agenda_and_says_how_old_it_is() {
+    let mut app = app();
+    app.now = now() + Duration::minutes(3);
+    app.sync = Sync::Failed {
+        error: ApiError::Network("dns error".into()),
+    };
+    insta::assert_snapshot!(text(&app, 110, 14));
+}
+
+#[test]
+fn filtered() {
+    let mut app = app();
+    press(&mut app, "/retro");
+    insta::assert_snapshot!(text(&app, 110, 12));
+}
+
+#[test]
+fn help_overlay_lists_the_key_table() {
+    let mut app = app();
+    press(&mut app, "?");
+    insta::assert_snapshot!(text(&app, 100, 26));
+}
+
+#[test]
+fn small_terminal_shows_one_pane_at_a_time() {
+    let mut app = app();
+    insta::assert_snapshot!("small_agenda", text(&app, 40, 10));
+    app.update(key(ratatui::crossterm::event::KeyCode::Tab));
+    insta::assert_snapshot!("small_details", text(&app, 40, 10));
+}
+
+#[test]
+fn tiny_and_zero_sized_terminals_do_not_crash() {
+    let mut app = app();
+    press(&mut app, "?");
+    for (w, h) in [(1, 1), (5, 2), (20, 3), (40, 10), (0, 0)] {
+        let _ = render(&app, w.max(1), h.max(1));
+    }
+}

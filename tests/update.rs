@@ -1,0 +1,287 @@
+//! `App::update` driven by keys and results, with no terminal: what each key does to the
+//! state and which effects it asks for.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use meetty::action::{Action, Effect};
+use meetty::app::{Mode, Pane, Sync};
+use meetty::calendar::client::ApiError;
+use ratatui::crossterm::event::KeyCode;
+
+fn selected_title(app: &meetty::app::App) -> String {
+    app.selected_meeting()
+        .map(|m| m.title.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn starts_on_the_first_meeting_and_moves_with_vim_keys_and_arrows() {
+    let mut app = app();
+    assert_eq!(selected_title(&app), "Platform standup");
+    press(&mut app, "j");
+    assert_eq!(selected_title(&app), "Design review");
+    app.update(key(KeyCode::Down));
+    assert_eq!(selected_title(&app), "Offsite", "day headings are skipped");
+    press(&mut app, "G");
+    assert_eq!(selected_title(&app), "Sprint retro");
+    press(&mut app, "j");
+    assert_eq!(selected_title(&app), "Sprint retro", "no wrap past the end");
+    press(&mut app, "g");
+    assert_eq!(selected_title(&app), "Platform standup");
+    app.update(key(KeyCode::Up));
+    assert_eq!(selected_title(&app), "Platform standup");
+    app.update(key(KeyCode::PageDown));
+    assert_eq!(selected_title(&app), "Sprint retro");
+}
+
+#[test]
+fn y_copies_the_selected_meetings_video_link_and_capital_y_the_dial_in() {
+    let mut app = app();
+    assert_eq!(
+        press(&mut app, "y"),
+        vec![Effect::Copy {
+            text: "https://meet.google.com/abc-defg-hij".into(),
+            what: "Google Meet link".into()
+        }]
+    );
+    assert_eq!(
+        press(&mut app, "Y"),
+        vec![Effect::Copy {
+            text: "+49 30 5555 0143,,482913#".into(),
+            what: "dial-in number and PIN".into()
+        }]
+    );
+    press(&mut app, "j");
+    match press(&mut app, "y").as_slice() {
+        [Effect::Copy { text, .. }] => {
+            assert_eq!(text, "https://us02web.zoom.us/j/85012345678?pwd=Q2xpZW50")
+        }
+        other => panic!("expected a copy, got {other:?}"),
+    }
+    assert!(press(&mut app, "Y").is_empty());
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast.error && toast.text.contains("no dial-in"),
+        "{toast:?}"
+    );
+    app.update(Action::Copied {
+        what: "Zoom link".into(),
+        result: Ok("OSC 52".into()),
+    });
+    assert_eq!(app.toast.unwrap().text, "Copied Zoom link (OSC 52)");
+}
+
+#[test]
+fn a_toggles_events_without_links_and_y_there_says_why_nothing_was_copied() {
+    let mut app = app();
+    press(&mut app, "a");
+    assert!(app.show_all);
+    press(&mut app, "jj");
+    assert_eq!(selected_title(&app), "Lunch with Sam");
+    assert!(press(&mut app, "y").is_empty());
+    assert!(app
+        .toast
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("has no video link"));
+    press(&mut app, "a");
+    assert_ne!(selected_title(&app), "Lunch with Sam", "hidden again");
+}
+
+#[test]
+fn filter_treats_every_key_as_text_and_esc_restores() {
+    let mut app = app();
+    press(&mut app, "/");
+    assert_eq!(app.mode, Mode::Filter);
+    press(&mut app, "qretro");
+    assert!(!app.quit, "q in the filter is text");
+    assert_eq!(app.filter, "qretro");
+    assert!(app.selected_meeting().is_none(), "nothing matches qretro");
+    app.update(key(KeyCode::Backspace));
+    for _ in 0..5 {
+        app.update(key(KeyCode::Backspace));
+    }
+    press(&mut app, "retro");
+    assert_eq!(selected_title(&app), "Sprint retro");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.filter, "retro");
+    press(&mut app, "/");
+    press(&mut app, "x");
+    app.update(key(KeyCode::Esc));
+    assert_eq!(
+        app.filter, "retro",
+        "Esc goes back to the filter before editing"
+    );
+    press(&mut app, "/");
+    app.update(ctrl('u'));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        selected_title(&app),
+        "Sprint retro",
+        "selection kept when the filter widens"
+    );
+}
+
+#[test]
+fn filter_matches_attendees_and_providers() {
+    let mut app = app();
+    press(&mut app, "/okafor");
+    assert_eq!(selected_title(&app), "Platform standup");
+    app.update(ctrl('u'));
+    press(&mut app, "zoom");
+    assert_eq!(selected_title(&app), "Design review");
+}
+
+#[test]
+fn help_opens_on_question_mark_and_any_other_key_closes_it() {
+    let mut app = app();
+    press(&mut app, "?");
+    assert_eq!(app.mode, Mode::Help);
+    press(&mut app, "y");
+    assert_eq!(app.mode, Mode::Browse);
+    assert!(!app.quit);
+}
+
+#[test]
+fn q_and_ctrl_c_quit_even_from_the_filter() {
+    let mut app = app();
+    press(&mut app, "q");
+    assert!(app.quit);
+    let mut app = common::app();
+    press(&mut app, "/ab");
+    app.update(ctrl('c'));
+    assert!(app.quit);
+}
+
+#[test]
+fn tab_moves_focus_and_j_then_scrolls_details() {
+    let mut app = app();
+    app.update(key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Details);
+    press(&mut app, "jjj");
+    assert_eq!(app.details_scroll, 3);
+    assert_eq!(selected_title(&app), "Platform standup");
+    app.update(key(KeyCode::BackTab));
+    assert_eq!(app.focus, Pane::Agenda);
+    press(&mut app, "j");
+    assert_eq!(
+        app.details_scroll, 0,
+        "a new meeting starts at the top of its details"
+    );
+}
+
+#[test]
+fn o_opens_the_video_link() {
+    let mut app = app();
+    assert_eq!(
+        press(&mut app, "o"),
+        vec![Effect::Open {
+            url: "https://meet.google.com/abc-defg-hij".into()
+        }]
+    );
+}
+
+#[test]
+fn refresh_asks_for_the_next_days_in_the_users_zone_and_drops_superseded_results() {
+    let mut app = app();
+    let first = press(&mut app, "r");
+    let second = press(&mut app, "r");
+    let (Effect::Refresh { req: r1, .. }, Effect::Refresh { req: r2, from, to }) =
+        (&first[0], &second[0])
+    else {
+        panic!("expected refreshes: {first:?} {second:?}");
+    };
+    assert_ne!(r1, r2);
+    assert_eq!(*from, now());
+    // 7 days from Monday 23 Nov in Berlin: up to Monday 30 Nov 00:00 CET.
+    assert_eq!(to.to_rfc3339(), "2026-11-29T23:00:00+00:00");
+
+    let mut stale = agenda();
+    stale.meetings.clear();
+    assert!(app
+        .update(Action::AgendaLoaded {
+            req: *r1,
+            result: Ok(stale)
+        })
+        .is_empty());
+    assert_eq!(
+        app.agenda.as_ref().unwrap().meetings.len(),
+        5,
+        "the superseded answer is ignored"
+    );
+
+    let mut fresh = agenda();
+    fresh.meetings.retain(|m| m.title != "Design review");
+    let effects = app.update(Action::AgendaLoaded {
+        req: *r2,
+        result: Ok(fresh),
+    });
+    assert!(matches!(effects.as_slice(), [Effect::SaveCache(_)]));
+    assert_eq!(app.sync, Sync::Idle);
+    assert_eq!(app.agenda.as_ref().unwrap().meetings.len(), 4);
+}
+
+#[test]
+fn refresh_keeps_the_selected_meeting_selected() {
+    let mut app = app();
+    press(&mut app, "G");
+    let Effect::Refresh { req, .. } = press(&mut app, "r").remove(0) else {
+        panic!()
+    };
+    let mut reordered = agenda();
+    reordered.meetings.reverse();
+    app.update(Action::AgendaLoaded {
+        req,
+        result: Ok(reordered),
+    });
+    assert_eq!(selected_title(&app), "Sprint retro");
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_cached_agenda_and_says_offline() {
+    let mut app = app();
+    let Effect::Refresh { req, .. } = press(&mut app, "r").remove(0) else {
+        panic!()
+    };
+    app.update(Action::AgendaLoaded {
+        req,
+        result: Err(ApiError::Network("connection refused".into())),
+    });
+    assert!(matches!(&app.sync, Sync::Failed { error } if error.is_offline()));
+    assert_eq!(app.agenda.as_ref().unwrap().meetings.len(), 5);
+    assert_eq!(selected_title(&app), "Platform standup");
+}
+
+#[test]
+fn ticks_redraw_only_when_something_visible_changes() {
+    let mut app = app();
+    app.dirty = false;
+    app.update(Action::Tick(now() + Duration::seconds(20)));
+    assert!(!app.dirty, "same minute, nothing to redraw");
+    app.update(Action::Tick(now() + Duration::seconds(61)));
+    assert!(app.dirty, "countdowns change with the minute");
+
+    app.dirty = false;
+    press(&mut app, "Y");
+    press(&mut app, "j");
+    press(&mut app, "Y");
+    assert!(app.toast.is_some());
+    app.dirty = false;
+    app.update(Action::Tick(app.now + Duration::seconds(5)));
+    assert!(
+        app.toast.is_none() && app.dirty,
+        "the toast expired and the frame shows it"
+    );
+}
+
+#[test]
+fn meetings_that_end_drop_off_as_time_passes() {
+    let mut app = app();
+    assert_eq!(selected_title(&app), "Platform standup");
+    app.update(Action::Tick(now() + Duration::minutes(16)));
+    assert_eq!(selected_title(&app), "Design review");
+}
