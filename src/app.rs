@@ -366,8 +366,9 @@ impl App {
             Ok(agenda) => {
                 self.sync = Sync::Idle;
                 let save = Effect::SaveCache(Box::new(agenda.clone()));
+                let keep = self.selected_key();
                 self.agenda = Some(agenda);
-                self.rebuild_rows();
+                self.rebuild_rows_keeping(keep);
                 vec![save]
             }
             Err(error) => {
@@ -421,9 +422,17 @@ impl App {
 
     /// Recomputes the rows, keeping the same meeting selected when it is still there.
     fn rebuild_rows(&mut self) {
-        let keep = self
-            .selected_meeting()
-            .map(|m| (m.id.clone(), m.calendar_id.clone()));
+        let keep = self.selected_key();
+        self.rebuild_rows_keeping(keep);
+    }
+
+    /// The selected meeting's identity, which survives a new agenda (row indexes do not).
+    fn selected_key(&self) -> Option<(String, String)> {
+        self.selected_meeting()
+            .map(|m| (m.id.clone(), m.calendar_id.clone()))
+    }
+
+    fn rebuild_rows_keeping(&mut self, keep: Option<(String, String)>) {
         let filter = self.filter.to_lowercase();
         self.rows = match &self.agenda {
             Some(agenda) => build_rows(
