@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod clipboard;
 pub mod config;
 pub mod keymap;
+pub mod percent;
 pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;

@@ -177,7 +177,7 @@ impl CalendarClient {
             let mut call = self
                 .hub
                 .events()
-                .list(&path_segment(calendar_id))
+                .list(&crate::percent::encode_segment(calendar_id))
                 .single_events(true)
                 .order_by("startTime")
                 .time_min(from)
@@ -248,32 +248,4 @@ fn resolve_primary(id: &str, calendars: &[CalendarInfo]) -> String {
         }
     }
     id.to_string()
-}
-
-/// Percent-encodes an id for a URL path: google-calendar3 inserts path parameters verbatim,
-/// and calendar ids contain `@` and `#` (`en.usa#holiday@group.v.calendar.google.com`).
-fn path_segment(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::path_segment;
-
-    #[test]
-    fn calendar_ids_are_encoded_for_the_path() {
-        assert_eq!(
-            path_segment("en.usa#holiday@group.v.calendar.google.com"),
-            "en.usa%23holiday%40group.v.calendar.google.com"
-        );
-        assert_eq!(path_segment("primary"), "primary");
-    }
 }

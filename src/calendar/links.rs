@@ -163,33 +163,8 @@ fn unwrap_once(url: &str) -> Option<String> {
         let (key, value) = pair.split_once('=')?;
         keys.contains(&key).then_some(value)
     })?;
-    let inner = percent_decode(value);
+    let inner = crate::percent::decode(value);
     (starts_with_ci(&inner, "http://") || starts_with_ci(&inner, "https://")).then_some(inner)
-}
-
-/// Decodes `%XX` escapes only: a literal `+` in the wrapped URL stays a `+`, which is what it
-/// meant in the original link (wrappers encode a real `+` as `%2B`).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| {
-            let h = std::str::from_utf8(h).ok()?;
-            u8::from_str_radix(h, 16).ok()
-        });
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn provider_for_host(host: &str) -> Option<Provider> {

@@ -160,7 +160,7 @@ async fn handle(
     let (body, body_error) = parse_body(&bytes, is_form);
     let request = RecordedRequest {
         method: parts.method.as_str().to_string(),
-        path: percent_decode(&raw_path),
+        path: crate::percent::decode(&raw_path),
         query,
         body,
         authorization: parts
@@ -202,7 +202,7 @@ fn dispatch(shared: &Shared, request: &RecordedRequest, raw_path: &str, body_err
     let segments: Vec<String> = raw_path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(percent_decode)
+        .map(crate::percent::decode)
         .collect();
     lock(&shared.store).settle_due_conferences(Instant::now());
     let reply = routes::route(shared, request, &segments);
@@ -260,42 +260,4 @@ fn to_response(reply: Reply, pretty: bool) -> Response<Full<Bytes>> {
     builder
         .body(Full::new(body))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
-}
-
-/// Decodes `%XX` escapes (not `+`, which is literal in paths).
-pub(crate) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decodes_calendar_ids() {
-        assert_eq!(
-            percent_decode("en.usa%23holiday%40group.v.calendar.google.com"),
-            "en.usa#holiday@group.v.calendar.google.com"
-        );
-        assert_eq!(percent_decode("a+b%2"), "a+b%2");
-    }
 }
