@@ -8,29 +8,37 @@ command -v hyperfine >/dev/null || { echo "install hyperfine (apt-get install hy
 cargo build --release --quiet
 bin=$PWD/target/release/meetty
 work=$(mktemp -d)
-trap 'tmux -L meetty-bench kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
-export XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config TZ=Europe/Berlin
+port=18089
 tm() { tmux -L meetty-bench "$@"; }
+trap 'tm kill-server 2>/dev/null || true; kill $sandbox_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+env_vars="XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config TZ=Europe/Berlin"
 
 # 1. Fill the demo cache once (start the demo, let it refresh, quit).
-tm -f /dev/null new-session -d -x 200 -y 60 "env XDG_DATA_HOME=$XDG_DATA_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME $bin --demo"
+tm -f /dev/null new-session -d -x 200 -y 60 "env $env_vars $bin --demo"
 sleep 3; tm send-keys q; sleep 1
-ls -l "$XDG_DATA_HOME/meetty/agenda-demo.json"
+ls -l "$work/data/meetty/agenda-demo.json"
 
 # 2. Cached start to first frame: the whole process, from exec to the frame drawn and exit.
-tm new-session -d -x 200 -y 60 -s startup "cd $PWD && env XDG_DATA_HOME=$XDG_DATA_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME \
-  hyperfine -N --warmup 5 --runs 50 --export-markdown $work/startup.md \
-  '$bin --demo --exit-after-first-frame' > $work/startup.txt 2>&1; tmux -L meetty-bench wait-for -S startup-done"
+tm new-session -d -x 200 -y 60 -s startup "env $env_vars hyperfine -N --warmup 5 --runs 100 \
+  --export-markdown $work/startup.md '$bin --demo --exit-after-first-frame' > $work/startup.txt 2>&1; \
+  tmux -L meetty-bench wait-for -S startup-done"
 tm wait-for startup-done
 echo "== cached start to first frame"; cat "$work/startup.md"
 
-# 3. Idle CPU and RSS with 10,000 events: run the demo, let it load, then sample /proc.
-tm new-session -d -x 200 -y 60 -s idle "env XDG_DATA_HOME=$work/data10k XDG_CONFIG_HOME=$XDG_CONFIG_HOME $bin --demo --demo-events 10000"
-sleep 5
-pid=$(pgrep -f -- "--demo-events 10000" | head -1)
+# 3. Idle CPU and RSS with 10,000 events: meetty against a separate sandbox process, so
+#    the figures are meetty's own.
+$bin sandbox --port $port --events 10000 > "$work/sandbox.txt" &
+sandbox_pid=$!
+sleep 2
+token=$(grep -o 'MEETTY_ACCESS_TOKEN=[^ ]*' "$work/sandbox.txt" | cut -d= -f2)
+tm new-session -d -x 200 -y 60 -s idle "env $env_vars MEETTY_API_ROOT=http://127.0.0.1:$port/ \
+  MEETTY_ACCESS_TOKEN=$token $bin --days 7"
+sleep 8
+tm capture-pane -p -t idle | head -5
+pid=$(pgrep -f -- "$bin --days 7" | head -1)
 ticks() { awk '{print $14+$15}' "/proc/$pid/stat"; }
 t0=$(ticks); sleep 30; t1=$(ticks)
 hz=$(getconf CLK_TCK)
-echo "== idle: CPU over 30 s = $(( (t1 - t0) * 1000 / hz )) ms of CPU time"
+echo "== idle for 30 s: $(( (t1 - t0) * 1000 / hz )) ms of CPU time"
 echo "== RSS with 10,000 events: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 tm send-keys -t idle q

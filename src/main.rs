@@ -29,9 +29,6 @@ struct Cli {
     /// Days the agenda covers (overrides the config's `days`).
     #[arg(long, value_name = "N")]
     days: Option<u32>,
-    /// Number of sample meetings in the demo calendar (for benchmarks: 10000).
-    #[arg(long, value_name = "N", hide = true)]
-    demo_events: Option<usize>,
     /// Draw the first frame and exit (measures start-up; see BENCHMARKS.md).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
@@ -45,6 +42,9 @@ enum Cmd {
     Sandbox {
         #[arg(long, default_value_t = 8089)]
         port: u16,
+        /// Seed N evenly spaced meetings instead of the demo week (for benchmarks).
+        #[arg(long, value_name = "N")]
+        events: Option<usize>,
     },
     /// Render the demo into SVG screenshots (the README's images).
     Screenshots {
@@ -65,7 +65,7 @@ fn main() -> ExitCode {
     };
     let result = rt.block_on(async {
         match cli.command {
-            Some(Cmd::Sandbox { port }) => serve_sandbox(port).await,
+            Some(Cmd::Sandbox { port, events }) => serve_sandbox(port, events).await,
             Some(Cmd::Screenshots { ref out }) => screenshots::write_all(out).await,
             None => tui(&cli).await,
         }
@@ -99,10 +99,7 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     // Kept alive for the whole session: the demo's calendar lives in this process.
     let mut _sandbox = None;
     let (client, label) = if cli.demo {
-        let seed = match cli.demo_events {
-            Some(events) => Seed::Bulk { now, tz, events },
-            None => Seed::Demo { now, tz },
-        };
+        let seed = Seed::Demo { now, tz };
         let sandbox = Sandbox::start(0, seed)
             .await
             .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
@@ -143,17 +140,16 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     runtime::run(app, services, cli.exit_after_first_frame).await
 }
 
-async fn serve_sandbox(port: u16) -> Result<(), String> {
+async fn serve_sandbox(port: u16, events: Option<usize>) -> Result<(), String> {
     let tz = timefmt::resolve_zone(None)?;
-    let sandbox = Sandbox::start(
-        port,
-        Seed::Demo {
-            now: Utc::now(),
-            tz,
-        },
-    )
-    .await
-    .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let now = Utc::now();
+    let seed = match events {
+        Some(events) => Seed::Bulk { now, tz, events },
+        None => Seed::Demo { now, tz },
+    };
+    let sandbox = Sandbox::start(port, seed)
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     println!("Sandbox Google Calendar API on {}", sandbox.root_url());
     println!(
         "Run meetty against it:\n  MEETTY_API_ROOT={} MEETTY_ACCESS_TOKEN={} meetty",

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
-use futures_util::StreamExt;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::{FutureExt, StreamExt};
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
@@ -113,12 +115,16 @@ impl Runner {
                     let selection = self.services.selection.clone();
                     let tx = self.tx.clone();
                     self.refresh = Some(tokio::spawn(async move {
-                        let fetch = client.agenda(&selection, from, to);
-                        let result = tokio::time::timeout(REFRESH_TIMEOUT, fetch)
-                            .await
-                            .unwrap_or_else(|_| {
-                                Err(ApiError::Network("timed out after 30 s".into()))
-                            });
+                        // A panic in parsing must not leave the spinner turning forever.
+                        let fetch =
+                            AssertUnwindSafe(client.agenda(&selection, from, to)).catch_unwind();
+                        let result = match tokio::time::timeout(REFRESH_TIMEOUT, fetch).await {
+                            Ok(Ok(result)) => result,
+                            Ok(Err(_)) => Err(ApiError::Unexpected(
+                                "internal error while reading the agenda".into(),
+                            )),
+                            Err(_) => Err(ApiError::Network("timed out after 30 s".into())),
+                        };
                         let _ = tx.send(Action::AgendaLoaded { req, result });
                     }));
                 }

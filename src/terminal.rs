@@ -43,12 +43,16 @@ pub fn restore() {
 }
 
 /// Restores the terminal before the default hook prints, so the panic message is readable.
+/// Only a panic on the main thread ends the TUI; one in a background task is turned into an
+/// error by the runtime while the UI goes on.
 fn install_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
+            if std::thread::current().name() == Some("main") {
+                restore();
+            }
             previous(info);
         }));
     });

@@ -25,6 +25,15 @@ impl Tmux {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("config")).unwrap();
         std::fs::write(dir.join("config/config.toml"), "clipboard = \"auto\"\n").unwrap();
+        // A stand-in browser that records the URL it was asked to open.
+        let browser = dir.join("browser");
+        std::fs::write(
+            &browser,
+            format!("#!/bin/sh\necho \"$1\" > {}/opened\n", dir.display()),
+        )
+        .unwrap();
+        let exec = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+        std::fs::set_permissions(&browser, exec).unwrap();
         let tmux = Tmux {
             socket: format!("meetty-{name}-{}", std::process::id()),
             dir,
@@ -33,7 +42,8 @@ impl Tmux {
         let d = tmux.dir.display();
         // The app starts only once pipe-pane records, so its first frame is in the log.
         let script = format!(
-            "tmux wait-for go; export XDG_CONFIG_HOME={d}/xdg-config XDG_DATA_HOME={d}/xdg-data TZ=Europe/Berlin; \
+            "tmux wait-for go; export XDG_CONFIG_HOME={d}/xdg-config XDG_DATA_HOME={d}/xdg-data TZ=Europe/Berlin \
+             BROWSER='{d}/browser %s'; \
              {bin} --config {d}/config/config.toml {command}; echo \"exit=$?\" > {d}/exit; \
              stty -a > {d}/stty; sleep 30"
         );
@@ -228,6 +238,23 @@ fn demo_starts_moves_copies_and_quits_cleanly() {
             "no DISPLAY: X clipboard not checked (the README's test command runs under Xvfb)"
         );
     }
+
+    t.keys("o");
+    assert_eq!(
+        t.wait_file("opened").trim(),
+        link,
+        "o opened the link through $BROWSER"
+    );
+
+    // Shrink to 40×10 and back: one pane at a time, no crash, the agenda still there.
+    t.run(&["resize-window", "-x", "40", "-y", "10"]);
+    t.wait_for("the small layout", |s| {
+        s.contains("Agenda") && !s.contains("Details")
+    });
+    t.run(&["resize-window", "-x", "120", "-y", "35"]);
+    t.wait_for("the wide layout", |s| {
+        s.contains("Agenda") && s.contains("Details")
+    });
 
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");

@@ -215,7 +215,7 @@ impl CalendarClient {
         let ids: Vec<String> = match selection {
             CalendarSelection::SelectedInGoogle => calendars
                 .iter()
-                .filter(|c| c.selected || c.primary)
+                .filter(|c| c.selected)
                 .map(|c| c.id.clone())
                 .collect(),
             CalendarSelection::Ids(ids) => ids
