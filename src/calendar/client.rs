@@ -2,25 +2,23 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use google_calendar3::api::Scope;
-use google_calendar3::common::GetToken;
+use google_calendar3::common::{self, GetToken};
 use google_calendar3::{CalendarHub, Error as HubError};
+use http_body_util::BodyExt;
+use hyper::header::{AUTHORIZATION, USER_AGENT};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 
 use super::model::{Agenda, CalendarInfo, Meeting};
+use super::wire::{EventPage, EVENT_PAGE_FIELDS};
 
 pub type Connector = HttpsConnector<HttpConnector>;
 
 /// Google's API root; the sandbox replaces it in demo mode and tests.
 pub const GOOGLE_API_ROOT: &str = "https://www.googleapis.com/";
 
-/// Partial response for listings: only what the UI draws (Google bills and ships less).
-const EVENT_FIELDS: &str = "nextPageToken,nextSyncToken,items(id,status,summary,description,\
-location,start,end,organizer(email,displayName,self),attendees(email,displayName,\
-responseStatus,organizer,self,optional),hangoutLink,conferenceData(conferenceSolution,\
-entryPoints,createRequest/status),recurringEventId,htmlLink)";
 const CALENDAR_FIELDS: &str = "nextPageToken,items(id,summary,summaryOverride,backgroundColor,\
 primary,selected,accessRole)";
 
@@ -107,6 +105,8 @@ pub enum CalendarSelection {
 #[derive(Clone)]
 pub struct CalendarClient {
     hub: CalendarHub<Connector>,
+    /// `{root}calendar/v3/`, for the requests meetty builds itself.
+    base_url: String,
 }
 
 impl CalendarClient {
@@ -129,9 +129,10 @@ impl CalendarClient {
         } else {
             format!("{api_root}/")
         };
-        hub.base_url(format!("{root}calendar/v3/"));
+        let base_url = format!("{root}calendar/v3/");
+        hub.base_url(base_url.clone());
         hub.root_url(root);
-        CalendarClient { hub }
+        CalendarClient { hub, base_url }
     }
 
     /// The user's calendar list, all pages.
@@ -171,36 +172,91 @@ impl CalendarClient {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Meeting>, ApiError> {
+        let path = format!(
+            "{}calendars/{}/events",
+            self.base_url,
+            crate::percent::encode_segment(calendar_id)
+        );
         let mut out = Vec::new();
         let mut page: Option<String> = None;
         loop {
-            let mut call = self
-                .hub
-                .events()
-                .list(&crate::percent::encode_segment(calendar_id))
-                .single_events(true)
-                .order_by("startTime")
-                .time_min(from)
-                .time_max(to)
-                .max_results(2500)
-                .param("fields", EVENT_FIELDS)
-                .add_scope(Scope::Event);
+            let mut url =
+                url::Url::parse(&path).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+            url.query_pairs_mut()
+                .append_pair("singleEvents", "true")
+                .append_pair("orderBy", "startTime")
+                .append_pair("timeMin", &from.to_rfc3339_opts(SecondsFormat::Secs, true))
+                .append_pair("timeMax", &to.to_rfc3339_opts(SecondsFormat::Secs, true))
+                .append_pair("maxResults", "2500")
+                .append_pair("fields", EVENT_PAGE_FIELDS);
             if let Some(p) = &page {
-                call = call.page_token(p);
+                url.query_pairs_mut().append_pair("pageToken", p);
             }
-            let (_, events) = call.doit().await?;
+            let body = self.get(url.as_str(), Scope::Event).await?;
+            // Validating UTF-8 once up front is faster than serde_json doing it per string.
+            let text = std::str::from_utf8(&body)
+                .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
+            let events: EventPage = serde_json::from_str(text)
+                .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
             out.extend(
                 events
                     .items
                     .iter()
-                    .flatten()
                     .filter_map(|e| Meeting::from_event(calendar_id, e)),
             );
             match events.next_page_token {
-                Some(p) => page = Some(p),
+                Some(p) => page = Some(p.into_owned()),
                 None => return Ok(out),
             }
         }
+    }
+
+    /// A GET through the hub's own HTTP client and authenticator, for responses meetty
+    /// parses itself (see `wire.rs` for why).
+    async fn get(&self, url: &str, scope: Scope) -> Result<Vec<u8>, ApiError> {
+        let scope: &str = scope.as_ref();
+        let token = self
+            .hub
+            .auth
+            .get_token(&[scope])
+            .await
+            .map_err(|e| ApiError::Google {
+                code: 401,
+                reason: "authError".into(),
+                message: format!("no access token: {e}"),
+            })?;
+        let mut req = hyper::Request::get(url)
+            .header(USER_AGENT, concat!("meetty/", env!("CARGO_PKG_VERSION")));
+        if let Some(token) = token {
+            req = req.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let req = req
+            .body(common::to_body::<String>(None))
+            .map_err(|e| ApiError::Unexpected(e.to_string()))?;
+        let resp = self
+            .hub
+            .client
+            .request(req)
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let status = resp.status();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?
+            .to_bytes();
+        if status.is_success() {
+            return Ok(body.to_vec());
+        }
+        Err(match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(v) if v.get("error").is_some() => google_error(&v),
+            _ => ApiError::Google {
+                code: status.as_u16(),
+                reason: String::new(),
+                message: status.to_string(),
+            },
+        })
     }
 
     /// The merged agenda of the selected calendars for `[from, to)`; calendars are fetched

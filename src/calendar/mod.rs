@@ -4,3 +4,4 @@ pub mod client;
 pub mod links;
 pub mod model;
 pub mod text;
+pub mod wire;

@@ -2,11 +2,12 @@
 //! string from other people sanitized once, here, so no render path ever sees raw server text.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use google_calendar3::api::{CalendarListEntry, Event, EventAttendee, EventDateTime};
+use google_calendar3::api::CalendarListEntry;
 use serde::{Deserialize, Serialize};
 
 use super::links::{self, Provider, VideoLink};
 use super::text::description_to_text;
+use super::wire::{WireAttendee, WireEvent, WirePerson, WireTime};
 use crate::sanitize;
 
 /// When a meeting happens. All-day ends are exclusive dates, as Google sends them.
@@ -114,7 +115,7 @@ pub struct Meeting {
 impl Meeting {
     /// Builds a meeting from an API event; `None` for cancelled events and events without a
     /// usable start (Google sends both in sync responses).
-    pub fn from_event(calendar_id: &str, ev: &Event) -> Option<Meeting> {
+    pub fn from_event(calendar_id: &str, ev: &WireEvent) -> Option<Meeting> {
         if ev.status.as_deref() == Some("cancelled") {
             return None;
         }
@@ -135,21 +136,18 @@ impl Meeting {
             _ => "(no title)".to_string(),
         };
         Some(Meeting {
-            id: ev.id.clone().unwrap_or_default(),
+            id: ev.id.as_deref().unwrap_or_default().to_string(),
             calendar_id: calendar_id.to_string(),
             title,
             when,
             location,
             description,
-            organizer: ev
-                .organizer
-                .as_ref()
-                .map(|o| person(&o.display_name, &o.email)),
-            attendees: ev.attendees.iter().flatten().map(attendee).collect(),
+            organizer: ev.organizer.as_ref().map(person),
+            attendees: ev.attendees.iter().map(attendee).collect(),
             video,
             dial_in: dial_ins(ev),
             recurring: ev.recurring_event_id.is_some(),
-            html_link: ev.html_link.clone(),
+            html_link: ev.html_link.as_deref().map(sanitize::line),
         })
     }
 
@@ -183,48 +181,52 @@ impl Meeting {
     }
 }
 
-fn when_of(start: &EventDateTime, end: Option<&EventDateTime>) -> Option<When> {
-    if let Some(s) = start.date_time {
+fn when_of(start: &WireTime, end: Option<&WireTime>) -> Option<When> {
+    let instant = |t: &WireTime| {
+        let s = t.date_time.as_deref()?;
+        Some(DateTime::parse_from_rfc3339(s).ok()?.to_utc())
+    };
+    let day = |t: &WireTime| t.date.as_deref()?.parse::<NaiveDate>().ok();
+    if let Some(s) = instant(start) {
         // An event without end (possible in imported data) is drawn as a point in time.
-        let e = end
-            .and_then(|e| e.date_time)
-            .filter(|e| *e >= s)
-            .unwrap_or(s);
+        let e = end.and_then(instant).filter(|e| *e >= s).unwrap_or(s);
         return Some(When::Timed { start: s, end: e });
     }
-    let s = start.date?;
+    let s = day(start)?;
     let e = end
-        .and_then(|e| e.date)
+        .and_then(day)
         .filter(|e| *e > s)
         .unwrap_or(s + chrono::Days::new(1));
     Some(When::AllDay { start: s, end: e })
 }
 
-fn person(name: &Option<String>, email: &Option<String>) -> Person {
+fn person(p: &WirePerson) -> Person {
     Person {
-        name: sanitize::line(name.as_deref().unwrap_or("")),
-        email: sanitize::line(email.as_deref().unwrap_or("")),
+        name: sanitize::line(p.display_name.as_deref().unwrap_or("")),
+        email: sanitize::line(p.email.as_deref().unwrap_or("")),
     }
 }
 
-fn attendee(a: &EventAttendee) -> Attendee {
+fn attendee(a: &WireAttendee) -> Attendee {
     Attendee {
-        person: person(&a.display_name, &a.email),
+        person: Person {
+            name: sanitize::line(a.display_name.as_deref().unwrap_or("")),
+            email: sanitize::line(a.email.as_deref().unwrap_or("")),
+        },
         rsvp: Rsvp::parse(a.response_status.as_deref()),
         organizer: a.organizer.unwrap_or(false),
-        is_self: a.self_.unwrap_or(false),
+        is_self: a.is_self.unwrap_or(false),
         optional: a.optional.unwrap_or(false),
     }
 }
 
 /// The join link from `conferenceData.entryPoints` (type `video`), only once the conference
 /// exists: a `pending` create request has no usable link yet.
-fn conference_video(ev: &Event) -> Option<VideoLink> {
+fn conference_video(ev: &WireEvent) -> Option<VideoLink> {
     let cd = ev.conference_data.as_ref()?;
     let uri = cd
         .entry_points
         .iter()
-        .flatten()
         .find(|ep| ep.entry_point_type.as_deref() == Some("video"))?
         .uri
         .as_deref()?;
@@ -233,7 +235,7 @@ fn conference_video(ev: &Event) -> Option<VideoLink> {
         .conference_solution
         .as_ref()
         .and_then(|s| s.key.as_ref())
-        .and_then(|k| k.type_.as_deref())
+        .and_then(|k| k.kind.as_deref())
         == Some("hangoutsMeet");
     let provider = if is_meet {
         Provider::Meet
@@ -243,13 +245,12 @@ fn conference_video(ev: &Event) -> Option<VideoLink> {
     Some(VideoLink { provider, url })
 }
 
-fn dial_ins(ev: &Event) -> Vec<DialIn> {
+fn dial_ins(ev: &WireEvent) -> Vec<DialIn> {
     let Some(cd) = &ev.conference_data else {
         return Vec::new();
     };
     cd.entry_points
         .iter()
-        .flatten()
         .filter(|ep| ep.entry_point_type.as_deref() == Some("phone"))
         .filter_map(|ep| {
             let raw = ep.label.as_deref().or(ep.uri.as_deref())?;
@@ -318,13 +319,15 @@ impl Agenda {
 mod tests {
     use super::*;
 
-    fn event(json: serde_json::Value) -> Event {
-        serde_json::from_value(json).unwrap()
+    /// Parses and converts like a listing does: borrowed from the response text.
+    fn meeting(json: serde_json::Value) -> Option<Meeting> {
+        let text = json.to_string();
+        Meeting::from_event("primary", &serde_json::from_str(&text).unwrap())
     }
 
     #[test]
     fn conference_video_entry_point_wins_over_text_links() {
-        let ev = event(serde_json::json!({
+        let m = meeting(serde_json::json!({
             "id": "abc", "summary": "Sync",
             "start": {"dateTime": "2026-11-21T10:00:00Z"}, "end": {"dateTime": "2026-11-21T10:30:00Z"},
             "location": "https://zoom.us/j/123456789",
@@ -335,8 +338,8 @@ mod tests {
                     {"entryPointType": "video", "uri": "https://meet.google.com/abc-defg-hij"}
                 ]
             }
-        }));
-        let m = Meeting::from_event("primary", &ev).unwrap();
+        }))
+        .unwrap();
         let v = m.video.unwrap();
         assert_eq!(v.provider, Provider::Meet);
         assert_eq!(v.url, "https://meet.google.com/abc-defg-hij");
@@ -345,36 +348,37 @@ mod tests {
 
     #[test]
     fn pending_conference_falls_back_to_text_links() {
-        let ev = event(serde_json::json!({
+        let m = meeting(serde_json::json!({
             "id": "abc", "summary": "Sync",
             "start": {"dateTime": "2026-11-21T10:00:00Z"}, "end": {"dateTime": "2026-11-21T10:30:00Z"},
             "description": "Join: https://us02web.zoom.us/j/85012345678?pwd=abc",
             "conferenceData": {"createRequest": {"requestId": "r1", "status": {"statusCode": "pending"}}}
-        }));
-        let m = Meeting::from_event("primary", &ev).unwrap();
+        }))
+        .unwrap();
         assert_eq!(m.video.unwrap().provider, Provider::Zoom);
     }
 
     #[test]
     fn hostile_title_is_sanitized_and_cancelled_events_dropped() {
-        let ev = event(serde_json::json!({
+        let m = meeting(serde_json::json!({
             "id": "x", "summary": "\u{1b}]52;c;aGk=\u{7}Quarterly review",
             "start": {"date": "2026-11-21"}, "end": {"date": "2026-11-23"}
-        }));
-        let m = Meeting::from_event("primary", &ev).unwrap();
+        }))
+        .unwrap();
         assert_eq!(m.title, "Quarterly review");
         assert!(m.is_all_day());
-        let mut cancelled = ev.clone();
-        cancelled.status = Some("cancelled".into());
-        assert!(Meeting::from_event("primary", &cancelled).is_none());
+        let cancelled = serde_json::json!({
+            "id": "x", "status": "cancelled", "start": {"date": "2026-11-21"}
+        });
+        assert!(meeting(cancelled).is_none());
     }
 
     #[test]
     fn event_without_end_is_a_point_in_time() {
-        let ev = event(serde_json::json!({
+        let m = meeting(serde_json::json!({
             "id": "x", "summary": "Reminder", "start": {"dateTime": "2026-11-21T10:00:00Z"}
-        }));
-        let m = Meeting::from_event("primary", &ev).unwrap();
+        }))
+        .unwrap();
         assert!(matches!(m.when, When::Timed { start, end } if start == end));
     }
 }

@@ -22,7 +22,8 @@ pub fn tz() -> Tz {
 }
 
 fn meeting(cal: &str, v: serde_json::Value) -> Meeting {
-    Meeting::from_event(cal, &serde_json::from_value(v).unwrap()).unwrap()
+    let text = v.to_string();
+    Meeting::from_event(cal, &serde_json::from_str(&text).unwrap()).unwrap()
 }
 
 fn meet(code: &str) -> serde_json::Value {
