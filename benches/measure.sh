@@ -34,11 +34,13 @@ token=$(grep -o 'MEETTY_ACCESS_TOKEN=[^ ]*' "$work/sandbox.txt" | cut -d= -f2)
 tm new-session -d -x 200 -y 60 -s idle "env $env_vars MEETTY_API_ROOT=http://127.0.0.1:$port/ \
   MEETTY_ACCESS_TOKEN=$token $bin --days 7"
 sleep 8
-tm capture-pane -p -t idle | head -5
-pid=$(pgrep -f -- "$bin --days 7" | head -1)
+tm capture-pane -p -t idle | head -4
+pid=$(pgrep -n -x meetty)  # the newest meetty: the TUI, not the sandbox
 ticks() { awk '{print $14+$15}' "/proc/$pid/stat"; }
 t0=$(ticks); sleep 30; t1=$(ticks)
 hz=$(getconf CLK_TCK)
 echo "== idle for 30 s: $(( (t1 - t0) * 1000 / hz )) ms of CPU time"
 echo "== RSS with 10,000 events: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
+tm send-keys -t idle r; sleep 5
+echo "== RSS after a refresh (r): $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 tm send-keys -t idle q

@@ -1,6 +1,8 @@
 //! What flows through the one channel: inputs and results in ([`Action`]), work out
 //! ([`Effect`]). `App::update` turns the first into the second without doing any I/O.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
@@ -35,7 +37,7 @@ pub enum Effect {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     },
-    SaveCache(Box<Agenda>),
+    SaveCache(Arc<Agenda>),
     Copy {
         text: String,
         what: String,

@@ -2,6 +2,7 @@
 //! and [`Effect`]s come out; nothing here touches the terminal, the network or the disk.
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 use chrono_tz::Tz;
@@ -57,7 +58,8 @@ pub struct Settings {
 
 pub struct App {
     pub settings: Settings,
-    pub agenda: Option<Agenda>,
+    /// Shared with the cache writer, so saving never copies 10,000 meetings.
+    pub agenda: Option<Arc<Agenda>>,
     pub rows: Vec<Row>,
     /// Index into `rows`; always a `Row::Meeting` when set.
     pub selected: Option<usize>,
@@ -87,7 +89,7 @@ impl App {
         let mut app = App {
             show_all: settings.show_all,
             settings,
-            agenda: cached,
+            agenda: cached.map(Arc::new),
             rows: Vec::new(),
             selected: None,
             focus: Pane::Agenda,
@@ -365,7 +367,8 @@ impl App {
         match result {
             Ok(agenda) => {
                 self.sync = Sync::Idle;
-                let save = Effect::SaveCache(Box::new(agenda.clone()));
+                let agenda = Arc::new(agenda);
+                let save = Effect::SaveCache(Arc::clone(&agenda));
                 let keep = self.selected_key();
                 self.agenda = Some(agenda);
                 self.rebuild_rows_keeping(keep);

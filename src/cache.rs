@@ -1,7 +1,6 @@
 //! The last agenda on disk, so the next start draws at once, and offline starts show
 //! something. It holds calendar data, never credentials.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::calendar::model::Agenda;
@@ -22,8 +21,10 @@ pub fn save(path: &Path, agenda: &Agenda) -> std::io::Result<()> {
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut file = opts.open(&tmp)?;
-    file.write_all(&serde_json::to_vec(agenda)?)?;
+    // Streamed: a 10,000-meeting agenda never exists twice in memory as JSON.
+    let mut out = std::io::BufWriter::new(opts.open(&tmp)?);
+    serde_json::to_writer(&mut out, agenda)?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     std::fs::rename(&tmp, path)
 }

@@ -1,6 +1,7 @@
 //! `meetty screenshots`: the README's images, rendered from demo mode by the real UI code.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -72,7 +73,7 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         error: ApiError::Network("no route to host".into()),
     };
     if let Some(a) = offline.agenda.as_mut() {
-        a.fetched_at = now - chrono::Duration::minutes(3);
+        Arc::make_mut(a).fetched_at = now - chrono::Duration::minutes(3);
     }
     let scenes = [
         ("agenda.svg", app("jj"), 110, 30),

@@ -213,7 +213,7 @@ impl CalendarClient {
 
     /// A GET through the hub's own HTTP client and authenticator, for responses meetty
     /// parses itself (see `wire.rs` for why).
-    async fn get(&self, url: &str, scope: Scope) -> Result<Vec<u8>, ApiError> {
+    async fn get(&self, url: &str, scope: Scope) -> Result<hyper::body::Bytes, ApiError> {
         let scope: &str = scope.as_ref();
         let token = self
             .hub
@@ -247,7 +247,7 @@ impl CalendarClient {
             .map_err(|e| ApiError::Network(e.to_string()))?
             .to_bytes();
         if status.is_success() {
-            return Ok(body.to_vec());
+            return Ok(body);
         }
         Err(match serde_json::from_slice::<serde_json::Value>(&body) {
             Ok(v) if v.get("error").is_some() => google_error(&v),
