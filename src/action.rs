@@ -27,6 +27,8 @@ pub enum Action {
         result: Result<String, String>,
     },
     Opened(Result<(), String>),
+    /// A sign-in started from the TUI finished: the account, or why not.
+    SignedIn(Result<String, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,4 +47,6 @@ pub enum Effect {
     Open {
         url: String,
     },
+    /// Sign in again in the browser (the grant was revoked or expired).
+    SignIn,
 }

@@ -22,6 +22,8 @@ pub enum Mode {
     Browse,
     Filter,
     Help,
+    /// The stored sign-in stopped working; the dialog offers a new one.
+    SignIn,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,15 @@ pub struct Settings {
     pub keymap: Keymap,
     /// Shown in the status bar: "demo" or the account.
     pub label: String,
+    /// No account is signed in: show how to sign in instead of fetching.
+    pub first_run: bool,
+}
+
+/// The sign-in dialog's state: what went wrong, and whether the browser is out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignInDialog {
+    pub message: String,
+    pub waiting: bool,
 }
 
 pub struct App {
@@ -71,6 +82,7 @@ pub struct App {
     pub details_scroll: u16,
     pub help_scroll: u16,
     pub sync: Sync,
+    pub sign_in: Option<SignInDialog>,
     pub toast: Option<Toast>,
     pub now: DateTime<Utc>,
     pub spinner: usize,
@@ -99,6 +111,7 @@ impl App {
             details_scroll: 0,
             help_scroll: 0,
             sync: Sync::Idle,
+            sign_in: None,
             toast: None,
             now,
             spinner: 0,
@@ -114,6 +127,9 @@ impl App {
 
     /// The effects to run at start-up: a refresh behind whatever the cache showed.
     pub fn start(&mut self) -> Vec<Effect> {
+        if self.settings.first_run {
+            return Vec::new();
+        }
         vec![self.refresh()]
     }
 
@@ -150,6 +166,7 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::SignedIn(result) => self.on_signed_in(result),
             Action::Opened(result) => {
                 if let Err(e) = result {
                     self.toast(format!("Could not open the browser: {e}"), true);
@@ -174,6 +191,7 @@ impl App {
                 self.help_key(key);
                 Vec::new()
             }
+            Mode::SignIn => self.sign_in_key(key),
             Mode::Browse => match self.settings.keymap.command(&key) {
                 Some(cmd) => self.command(cmd),
                 None => Vec::new(),
@@ -198,6 +216,45 @@ impl App {
             _ => return,
         }
         self.rebuild_rows();
+    }
+
+    /// Enter starts a new sign-in in the browser; Esc keeps working with what is on screen.
+    fn sign_in_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(dialog) = self.sign_in.as_mut() else {
+            self.mode = Mode::Browse;
+            return Vec::new();
+        };
+        match key.code {
+            KeyCode::Enter if !dialog.waiting => {
+                dialog.waiting = true;
+                vec![Effect::SignIn]
+            }
+            KeyCode::Esc => {
+                self.mode = Mode::Browse;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_signed_in(&mut self, result: Result<String, String>) -> Vec<Effect> {
+        match result {
+            Ok(account) => {
+                self.sign_in = None;
+                if self.mode == Mode::SignIn {
+                    self.mode = Mode::Browse;
+                }
+                self.toast(format!("Signed in as {account}"), false);
+                vec![self.refresh()]
+            }
+            Err(message) => {
+                self.sign_in = Some(SignInDialog {
+                    message,
+                    waiting: false,
+                });
+                Vec::new()
+            }
+        }
     }
 
     fn help_key(&mut self, key: KeyEvent) {
@@ -375,6 +432,14 @@ impl App {
                 vec![save]
             }
             Err(error) => {
+                if let ApiError::SignIn(message) = &error {
+                    self.sign_in = Some(SignInDialog {
+                        message: message.clone(),
+                        waiting: false,
+                    });
+                    // The dialog takes the keys; everything under it stays as it was.
+                    self.mode = Mode::SignIn;
+                }
                 self.sync = Sync::Failed { error };
                 Vec::new()
             }

@@ -46,6 +46,7 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct Paths {
     pub config_file: PathBuf,
+    pub config_dir: PathBuf,
     pub data_dir: PathBuf,
 }
 
@@ -56,8 +57,23 @@ impl Paths {
             .ok_or("cannot find a home directory: set HOME")?;
         Ok(Paths {
             config_file: config_override.unwrap_or_else(|| dirs.config_dir().join("config.toml")),
+            config_dir: dirs.config_dir().to_path_buf(),
             data_dir: dirs.data_dir().to_path_buf(),
         })
+    }
+
+    /// The OAuth client's id and endpoints (no secret).
+    pub fn client_file(&self) -> PathBuf {
+        self.config_dir.join("client.json")
+    }
+
+    /// Signed-in accounts and where their tokens are (no secrets).
+    pub fn accounts_file(&self) -> PathBuf {
+        self.config_dir.join("accounts.json")
+    }
+
+    pub fn log_file(&self) -> PathBuf {
+        self.data_dir.join("meetty.log")
     }
 
     pub fn agenda_cache(&self, demo: bool) -> PathBuf {

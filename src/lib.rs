@@ -5,12 +5,16 @@
 
 pub mod action;
 pub mod app;
+pub mod auth;
 pub mod browser;
 pub mod cache;
 pub mod calendar;
+pub mod cli;
 pub mod clipboard;
 pub mod config;
+pub mod http;
 pub mod keymap;
+pub mod logging;
 pub mod percent;
 pub mod runtime;
 pub mod sandbox;

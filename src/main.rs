@@ -7,10 +7,12 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 
 use meetty::app::{App, Settings};
+use meetty::auth::accounts::{Accounts, TokenStore};
 use meetty::calendar::client::CalendarClient;
+use meetty::cli::{self, login::LoginOptions, Signed};
 use meetty::clipboard::Clipboard;
 use meetty::config::{Config, Paths};
-use meetty::runtime::{self, Services};
+use meetty::runtime::{self, Services, SignInContext};
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::{cache, screenshots, timefmt};
 
@@ -26,6 +28,9 @@ struct Cli {
     /// Config file to use instead of the default one.
     #[arg(long, value_name = "FILE", global = true)]
     config: Option<PathBuf>,
+    /// The Google account to use (default: the last one signed in).
+    #[arg(long, value_name = "EMAIL", global = true)]
+    account: Option<String>,
     /// Days the agenda covers (overrides the config's `days`).
     #[arg(long, value_name = "N")]
     days: Option<u32>,
@@ -38,6 +43,27 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Sign in with Google (opens your browser; tokens go to the OS keyring).
+    Login {
+        /// The "Desktop app" OAuth client JSON downloaded from Google Cloud Console (needed
+        /// the first time; remembered after).
+        #[arg(long, value_name = "FILE")]
+        credentials: Option<PathBuf>,
+        /// Print the sign-in URL and read the final redirect URL (or code) from the
+        /// terminal: for SSH sessions and hosts without a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Where to keep the tokens: the OS keyring, or (explicitly, for hosts without a
+        /// Secret Service) a 0600 file in the data dir.
+        #[arg(long, value_enum, default_value = "keyring")]
+        token_store: TokenStore,
+    },
+    /// Revoke meetty's access at Google and delete the account's stored tokens.
+    Logout,
+    /// Show the signed-in account, token expiry and where tokens are stored.
+    Status,
+    /// Check config, credentials, keyring, token refresh, API access and clock.
+    Doctor,
     /// Serve the sandbox Google Calendar API on 127.0.0.1 until interrupted.
     Sandbox {
         #[arg(long, default_value_t = 8089)]
@@ -67,6 +93,7 @@ fn main() -> ExitCode {
         match cli.command {
             Some(Cmd::Sandbox { port, events }) => serve_sandbox(port, events).await,
             Some(Cmd::Screenshots { ref out }) => screenshots::write_all(out).await,
+            Some(ref cmd) => account_command(&cli, cmd).await,
             None => tui(&cli).await,
         }
     });
@@ -85,6 +112,8 @@ fn fail(message: &str) -> ExitCode {
 
 async fn tui(cli: &Cli) -> Result<(), String> {
     let paths = Paths::resolve(cli.config.clone())?;
+    // A log that cannot be opened must not keep anyone from their agenda.
+    let _ = meetty::logging::init(&paths.log_file());
     let config = Config::load(&paths.config_file)?;
     let tz = timefmt::resolve_zone(config.timezone.as_deref())?;
     let now = Utc::now();
@@ -98,6 +127,8 @@ async fn tui(cli: &Cli) -> Result<(), String> {
 
     // Kept alive for the whole session: the demo's calendar lives in this process.
     let mut _sandbox = None;
+    let mut first_run = false;
+    let mut sign_in = None;
     let (client, label) = if cli.demo {
         let seed = Seed::Demo { now, tz };
         let sandbox = Sandbox::start(0, seed)
@@ -107,20 +138,35 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         _sandbox = Some(sandbox);
         (client, "demo".to_string())
     } else {
-        let api_root = std::env::var("MEETTY_API_ROOT").unwrap_or(config.api_root.clone());
-        // Sign-in with Google (OAuth + keyring) is not built yet; a token in the
-        // environment serves development against `meetty sandbox`.
-        let token = std::env::var("MEETTY_ACCESS_TOKEN").map_err(|_| {
-            "meetty is not signed in to Google yet.\n\
-             Try it with sample meetings:  meetty --demo\n\
-             Or against a local sandbox:   meetty sandbox --port 8089  (it prints what to run)"
-                .to_string()
-        })?;
-        let label = cached
-            .as_ref()
-            .and_then(|a| a.account.clone())
-            .unwrap_or_else(|| "Google Calendar".into());
-        (CalendarClient::new(&api_root, token), label)
+        let api_root = api_root(&config);
+        // A fixed token serves development against `meetty sandbox` (it prints one).
+        if let Ok(token) = std::env::var("MEETTY_ACCESS_TOKEN") {
+            (
+                CalendarClient::new(&api_root, token),
+                "MEETTY_ACCESS_TOKEN".to_string(),
+            )
+        } else if Accounts::load(&paths.accounts_file())?.accounts.is_empty()
+            && cli.account.is_none()
+        {
+            first_run = true;
+            (
+                CalendarClient::new(&api_root, String::new()),
+                "not signed in".to_string(),
+            )
+        } else {
+            let signed = Signed::load(&paths, cli.account.as_deref())?;
+            sign_in = Some(SignInContext {
+                paths: paths.clone(),
+                account: signed.email.clone(),
+                token_store: signed.kind,
+                api_root: api_root.clone(),
+            });
+            let email = signed.email.clone();
+            (
+                CalendarClient::new(&api_root, signed.session().await?),
+                email,
+            )
+        }
     };
 
     let settings = Settings {
@@ -129,6 +175,7 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         show_all: config.show_all,
         keymap: config.keymap.clone(),
         label,
+        first_run,
     };
     let app = App::new(settings, cached, now);
     let services = Services {
@@ -136,8 +183,41 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         selection: config.calendars.clone(),
         cache_path,
         clipboard: Clipboard::new(config.clipboard),
+        sign_in,
     };
     runtime::run(app, services, cli.exit_after_first_frame).await
+}
+
+fn api_root(config: &Config) -> String {
+    std::env::var("MEETTY_API_ROOT").unwrap_or_else(|_| config.api_root.clone())
+}
+
+async fn account_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
+    let paths = Paths::resolve(cli.config.clone())?;
+    let _ = meetty::logging::init(&paths.log_file());
+    let config = Config::load(&paths.config_file)?;
+    let account = cli.account.as_deref();
+    let out = &mut std::io::stdout();
+    match cmd {
+        Cmd::Login {
+            credentials,
+            no_browser,
+            token_store,
+        } => {
+            let opts = LoginOptions {
+                credentials: credentials.clone(),
+                account: cli.account.clone(),
+                no_browser: *no_browser,
+                token_store: *token_store,
+                api_root: api_root(&config),
+            };
+            cli::login::run(&paths, opts, out).await.map(drop)
+        }
+        Cmd::Logout => cli::logout::run(&paths, account, out).await,
+        Cmd::Status => cli::status::run(&paths, account, out).await,
+        Cmd::Doctor => cli::doctor::run(&paths, account, &api_root(&config), out).await,
+        Cmd::Sandbox { .. } | Cmd::Screenshots { .. } => unreachable!("handled in main"),
+    }
 }
 
 async fn serve_sandbox(port: u16, events: Option<usize>) -> Result<(), String> {

@@ -15,8 +15,11 @@ use tokio::task::JoinHandle;
 
 use crate::action::{Action, Effect};
 use crate::app::App;
+use crate::auth::accounts::TokenStore;
 use crate::calendar::client::{ApiError, CalendarClient, CalendarSelection};
+use crate::cli::login::LoginOptions;
 use crate::clipboard::Clipboard;
+use crate::config::Paths;
 use crate::terminal::{self, Tui};
 use crate::{browser, cache, ui};
 
@@ -29,6 +32,16 @@ pub struct Services {
     pub selection: CalendarSelection,
     pub cache_path: PathBuf,
     pub clipboard: Clipboard,
+    /// How to sign the account in again from inside the TUI (None: demo or fixed token).
+    pub sign_in: Option<SignInContext>,
+}
+
+#[derive(Clone)]
+pub struct SignInContext {
+    pub paths: Paths,
+    pub account: String,
+    pub token_store: TokenStore,
+    pub api_root: String,
 }
 
 /// Runs the TUI until the user quits or a signal arrives; the terminal is restored on
@@ -125,6 +138,10 @@ impl Runner {
                             )),
                             Err(_) => Err(ApiError::Network("timed out after 30 s".into())),
                         };
+                        match &result {
+                            Ok(a) => log::info!("agenda refreshed: {} meetings", a.meetings.len()),
+                            Err(e) => log::warn!("agenda refresh failed: {e}"),
+                        }
                         let _ = tx.send(Action::AgendaLoaded { req, result });
                     }));
                 }
@@ -140,6 +157,17 @@ impl Runner {
                     let result = self.services.clipboard.copy(&text, tui.backend_mut());
                     let _ = self.tx.send(Action::Copied { what, result });
                 }
+                Effect::SignIn => {
+                    let tx = self.tx.clone();
+                    let ctx = self.services.sign_in.clone();
+                    tokio::spawn(async move {
+                        let result = match ctx {
+                            Some(ctx) => sign_in_again(ctx).await,
+                            None => Err("this session has no stored sign-in; run meetty login in another terminal".into()),
+                        };
+                        let _ = tx.send(Action::SignedIn(result));
+                    });
+                }
                 Effect::Open { url } => {
                     let tx = self.tx.clone();
                     tokio::task::spawn_blocking(move || {
@@ -149,6 +177,19 @@ impl Runner {
             }
         }
     }
+}
+
+/// The same login as `meetty login`, for the same account and store; its messages are not
+/// printed (the TUI owns the screen) and the browser is opened for the user.
+async fn sign_in_again(ctx: SignInContext) -> Result<String, String> {
+    let opts = LoginOptions {
+        credentials: None,
+        account: Some(ctx.account),
+        no_browser: false,
+        token_store: ctx.token_store,
+        api_root: ctx.api_root,
+    };
+    crate::cli::login::run(&ctx.paths, opts, &mut std::io::sink()).await
 }
 
 fn to_action(ev: Event) -> Option<Action> {

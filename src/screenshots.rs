@@ -43,6 +43,7 @@ pub fn demo_settings(tz: Tz) -> Settings {
         show_all: config.show_all,
         keymap: config.keymap,
         label: "demo".into(),
+        first_run: false,
     }
 }
 

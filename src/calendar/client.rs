@@ -1,6 +1,9 @@
 //! The Calendar API client: google-calendar3's hub, pointed at Google or at the sandbox.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use google_calendar3::api::Scope;
@@ -8,13 +11,11 @@ use google_calendar3::common::{self, GetToken};
 use google_calendar3::{CalendarHub, Error as HubError};
 use http_body_util::BodyExt;
 use hyper::header::{AUTHORIZATION, USER_AGENT};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
 
 use super::model::{Agenda, CalendarInfo, Meeting};
 use super::wire::{EventPage, EVENT_PAGE_FIELDS};
 
-pub type Connector = HttpsConnector<HttpConnector>;
+use crate::http::Connector;
 
 /// Google's API root; the sandbox replaces it in demo mode and tests.
 pub const GOOGLE_API_ROOT: &str = "https://www.googleapis.com/";
@@ -35,7 +36,12 @@ pub enum ApiError {
     },
     /// Google answered something this client cannot read.
     Unexpected(String),
+    /// The stored sign-in cannot produce tokens any more (`invalid_grant`, or none stored):
+    /// only signing in again helps.
+    SignIn(String),
 }
+
+impl std::error::Error for ApiError {}
 
 impl ApiError {
     pub fn is_offline(&self) -> bool {
@@ -53,6 +59,7 @@ impl fmt::Display for ApiError {
                 message,
             } => write!(f, "Google Calendar said {code} {reason}: {message}"),
             ApiError::Unexpected(m) => write!(f, "unexpected answer from Google Calendar: {m}"),
+            ApiError::SignIn(m) => write!(f, "sign-in needed: {m}"),
         }
     }
 }
@@ -68,10 +75,9 @@ impl From<HubError> for ApiError {
                 reason: String::new(),
                 message: resp.status().to_string(),
             },
-            HubError::MissingToken(e) => ApiError::Google {
-                code: 401,
-                reason: "authError".into(),
-                message: format!("no access token: {e}"),
+            HubError::MissingToken(e) => match e.downcast::<ApiError>() {
+                Ok(api) => *api,
+                Err(e) => ApiError::SignIn(e.to_string()),
             },
             other => ApiError::Unexpected(other.to_string()),
         }
@@ -102,28 +108,63 @@ pub enum CalendarSelection {
     Ids(Vec<String>),
 }
 
+pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<String, ApiError>> + Send + 'a>>;
+
+/// Where access tokens come from: a signed-in session, or a fixed token (sandbox, tests).
+pub trait Auth: Send + Sync {
+    fn token(&self) -> AuthFuture<'_>;
+    /// A fresh token even if the current one looks valid: Google said 401.
+    fn refresh(&self) -> AuthFuture<'_>;
+}
+
+/// A fixed access token: the sandbox's, or `MEETTY_ACCESS_TOKEN`. Refreshing returns it
+/// unchanged, so a 401 surfaces after one retry.
+impl Auth for String {
+    fn token(&self) -> AuthFuture<'_> {
+        Box::pin(async move { Ok(self.clone()) })
+    }
+
+    fn refresh(&self) -> AuthFuture<'_> {
+        self.token()
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// google-calendar3's view of the same token source.
+#[derive(Clone)]
+struct HubAuth(Arc<dyn Auth>);
+
+impl GetToken for HubAuth {
+    #[allow(clippy::type_complexity)] // the trait's own (private) output type, spelled out
+    fn get_token<'a>(
+        &'a self,
+        _scopes: &'a [&str],
+    ) -> Pin<Box<dyn Future<Output = Result<Option<String>, BoxError>> + Send + 'a>> {
+        Box::pin(async move {
+            let token = self.0.token().await.map_err(|e| Box::new(e) as BoxError)?;
+            Ok(Some(token))
+        })
+    }
+}
+
 #[derive(Clone)]
 pub struct CalendarClient {
     hub: CalendarHub<Connector>,
+    auth: Arc<dyn Auth>,
     /// `{root}calendar/v3/`, for the requests meetty builds itself.
     base_url: String,
 }
 
 impl CalendarClient {
     /// A client for the API at `api_root` (ending in `/`), authenticating with `auth`.
-    pub fn new(api_root: &str, auth: impl GetToken + 'static) -> CalendarClient {
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()
-            // A host without a system CA store (a bare container) still reaches Google.
-            .unwrap_or_else(|_| hyper_rustls::HttpsConnectorBuilder::new().with_webpki_roots())
-            .https_or_http()
-            .enable_http1()
-            .enable_http2()
-            .build();
+    pub fn new(api_root: &str, auth: impl Auth + 'static) -> CalendarClient {
+        let auth: Arc<dyn Auth> = Arc::new(auth);
+        let connector = crate::http::connector();
         let http =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
                 .build(connector);
-        let mut hub = CalendarHub::new(http, auth);
+        let mut hub = CalendarHub::new(http, HubAuth(Arc::clone(&auth)));
         let root = if api_root.ends_with('/') {
             api_root.to_string()
         } else {
@@ -132,7 +173,11 @@ impl CalendarClient {
         let base_url = format!("{root}calendar/v3/");
         hub.base_url(base_url.clone());
         hub.root_url(root);
-        CalendarClient { hub, base_url }
+        CalendarClient {
+            hub,
+            auth,
+            base_url,
+        }
     }
 
     /// The user's calendar list, all pages.
@@ -140,17 +185,21 @@ impl CalendarClient {
         let mut out = Vec::new();
         let mut page: Option<String> = None;
         loop {
-            let mut call = self
-                .hub
-                .calendar_list()
-                .list()
-                .max_results(250)
-                .param("fields", CALENDAR_FIELDS)
-                .add_scope(Scope::CalendarlistReadonly);
-            if let Some(p) = &page {
-                call = call.page_token(p);
-            }
-            let (_, list) = call.doit().await?;
+            let list = self
+                .with_fresh_token(|| async {
+                    let mut call = self
+                        .hub
+                        .calendar_list()
+                        .list()
+                        .max_results(250)
+                        .param("fields", CALENDAR_FIELDS)
+                        .add_scope(Scope::CalendarlistReadonly);
+                    if let Some(p) = &page {
+                        call = call.page_token(p);
+                    }
+                    Ok(call.doit().await?.1)
+                })
+                .await?;
             out.extend(
                 list.items
                     .iter()
@@ -192,7 +241,7 @@ impl CalendarClient {
             if let Some(p) = &page {
                 url.query_pairs_mut().append_pair("pageToken", p);
             }
-            let body = self.get(url.as_str(), Scope::Event).await?;
+            let body = self.get(url.as_str()).await?;
             // Validating UTF-8 once up front is faster than serde_json doing it per string.
             let text = std::str::from_utf8(&body)
                 .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
@@ -211,26 +260,37 @@ impl CalendarClient {
         }
     }
 
-    /// A GET through the hub's own HTTP client and authenticator, for responses meetty
-    /// parses itself (see `wire.rs` for why).
-    async fn get(&self, url: &str, scope: Scope) -> Result<hyper::body::Bytes, ApiError> {
-        let scope: &str = scope.as_ref();
-        let token = self
-            .hub
-            .auth
-            .get_token(&[scope])
-            .await
-            .map_err(|e| ApiError::Google {
-                code: 401,
-                reason: "authError".into(),
-                message: format!("no access token: {e}"),
-            })?;
-        let mut req = hyper::Request::get(url)
-            .header(USER_AGENT, concat!("meetty/", env!("CARGO_PKG_VERSION")));
-        if let Some(token) = token {
-            req = req.header(AUTHORIZATION, format!("Bearer {token}"));
+    /// A GET through the hub's own HTTP client and token source, for responses meetty parses
+    /// itself (see `wire.rs` for why). A 401 gets one token refresh and one retry.
+    async fn get(&self, url: &str) -> Result<hyper::body::Bytes, ApiError> {
+        self.with_fresh_token(|| async {
+            let token = self.auth.token().await?;
+            self.get_once(url, &token).await
+        })
+        .await
+    }
+
+    /// Runs `call`; on 401 (the access token expired early or was revoked) refreshes the
+    /// token once and runs it once more.
+    async fn with_fresh_token<T, F, Fut>(&self, call: F) -> Result<T, ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        match call().await {
+            Err(ApiError::Google { code: 401, .. }) => {
+                log::info!("Google answered 401: refreshing the access token, retrying once");
+                self.auth.refresh().await?;
+                call().await
+            }
+            other => other,
         }
-        let req = req
+    }
+
+    async fn get_once(&self, url: &str, token: &str) -> Result<hyper::body::Bytes, ApiError> {
+        let req = hyper::Request::get(url)
+            .header(USER_AGENT, concat!("meetty/", env!("CARGO_PKG_VERSION")))
+            .header(AUTHORIZATION, format!("Bearer {token}"))
             .body(common::to_body::<String>(None))
             .map_err(|e| ApiError::Unexpected(e.to_string()))?;
         let resp = self

@@ -54,6 +54,15 @@ impl ApiError {
         Self::new(401, "authError", "Invalid Credentials").at("header", "Authorization")
     }
 
+    /// A live token whose grant does not cover the call (least-privilege clients see this).
+    pub fn insufficient_scopes() -> Self {
+        Self::new(
+            403,
+            "insufficientPermissions",
+            "Request had insufficient authentication scopes.",
+        )
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(400, "invalid", message)
     }

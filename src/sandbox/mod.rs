@@ -5,7 +5,9 @@
 //! recurring expansion with instance ids, paging, sync tokens and 410, asynchronous Meet
 //! creation (`pending` → `success`), silent ignore of conference changes without
 //! `conferenceDataVersion=1`, `null` clears in PATCH, 409 on duplicate ids, `fields` partial
-//! responses, and injected faults.
+//! responses, and injected faults. Its OAuth endpoints (authorization with a loopback
+//! redirect and PKCE, token, revocation) sign in as the seeded account through the one
+//! registered Desktop client, [`Sandbox::client_id`].
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -87,12 +89,59 @@ impl Sandbox {
         format!("{}calendar/v3/", self.root_url())
     }
 
+    /// The OAuth authorization endpoint (`GET`, opened in a browser), as Google's
+    /// `https://accounts.google.com/o/oauth2/v2/auth`.
+    pub fn auth_url(&self) -> String {
+        format!("{}o/oauth2/v2/auth", self.root_url())
+    }
+
     /// The OAuth token endpoint (`POST`, form-encoded).
     pub fn token_url(&self) -> String {
         format!("{}token", self.root_url())
     }
 
-    /// A valid bearer token for the seeded account.
+    /// The revocation endpoint (`POST`, `token` in the form or the query).
+    pub fn revoke_url(&self) -> String {
+        format!("{}revoke", self.root_url())
+    }
+
+    /// The one registered OAuth client, a "Desktop app" client.
+    pub fn client_id(&self) -> String {
+        oauth::CLIENT_ID.to_string()
+    }
+
+    pub fn client_secret(&self) -> String {
+        oauth::CLIENT_SECRET.to_string()
+    }
+
+    /// The client's `client_secret_*.json` as Google Cloud Console downloads it for a
+    /// Desktop app (`{"installed":{...}}`), with the endpoints pointing at this sandbox.
+    pub fn credentials_json(&self) -> String {
+        oauth::credentials_json(&self.root_url())
+    }
+
+    /// When true, the user "clicks Cancel": `/auth` redirects with `error=access_denied`.
+    pub fn set_denies_consent(&self, denies: bool) {
+        lock(&self.shared.oauth).set_denies_consent(denies);
+    }
+
+    /// Tokens clients revoked through [`Sandbox::revoke_url`], in order (e.g. at sign-out).
+    pub fn revoked_tokens(&self) -> Vec<String> {
+        lock(&self.shared.oauth).revoked()
+    }
+
+    /// Whether the token endpoint would still accept this refresh token.
+    pub fn is_refresh_token_valid(&self, refresh_token: &str) -> bool {
+        lock(&self.shared.oauth).is_refresh_valid(refresh_token)
+    }
+
+    /// Whether the Calendar API would still accept this access token.
+    pub fn is_access_token_valid(&self, access_token: &str) -> bool {
+        lock(&self.shared.oauth).is_valid(access_token)
+    }
+
+    /// A valid bearer token for the seeded account, without signing in. It grants
+    /// `calendar.events` and `calendar.calendarlist.readonly`.
     pub fn access_token(&self) -> String {
         lock(&self.shared.oauth).initial_access.clone()
     }
@@ -102,7 +151,8 @@ impl Sandbox {
         lock(&self.shared.oauth).initial_refresh.clone()
     }
 
-    /// A one-time code for the `authorization_code` grant.
+    /// A one-time code for the `authorization_code` grant, as if the user had approved
+    /// offline access without PKCE; it skips the `redirect_uri` check.
     pub fn issue_authorization_code(&self) -> String {
         lock(&self.shared.oauth).issue_code()
     }
@@ -112,12 +162,18 @@ impl Sandbox {
         lock(&self.shared.oauth).set_lifetime(lifetime);
     }
 
+    /// Lifetime of authorization codes issued from now on (default 10 minutes).
+    pub fn set_authorization_code_lifetime(&self, lifetime: Duration) {
+        lock(&self.shared.oauth).set_code_lifetime(lifetime);
+    }
+
     /// Every access token issued so far stops working (401) until refreshed.
     pub fn expire_access_tokens(&self) {
         lock(&self.shared.oauth).expire_access_tokens();
     }
 
-    /// Refreshing answers `invalid_grant` from now on, as after a revoked grant.
+    /// Refreshing answers `invalid_grant` from now on, as after a revoked grant; the next
+    /// sign-in counts as a first consent and returns a refresh token again.
     pub fn revoke_refresh_tokens(&self) {
         lock(&self.shared.oauth).revoke_refresh_tokens();
     }

@@ -1,25 +1,34 @@
-//! Maps method + path to the Calendar v3 and OAuth operations.
+//! Maps method + path to the Calendar v3 and OAuth operations, and checks the bearer token's
+//! scopes for the Calendar ones.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::errors::ApiError;
 use super::listing::ListParams;
+use super::oauth::{self, OAuth};
 use super::server::{lock, RecordedRequest, Reply, Shared};
 use super::store::WriteOptions;
 
 pub(crate) fn route(shared: &Shared, req: &RecordedRequest, segments: &[String]) -> Reply {
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    if segments == ["token"] {
-        return match req.method.as_str() {
-            "POST" => token(shared, req),
-            _ => Reply::error(&ApiError::not_found()),
-        };
+    let oauth_endpoint: Option<OAuthHandler> = match (req.method.as_str(), &segments[..]) {
+        ("GET", ["o", "oauth2", "v2", "auth"]) => Some(oauth::authorize),
+        ("POST", ["token"]) => Some(oauth::token),
+        // Google still honours the older `GET ...revoke?token=`.
+        ("POST" | "GET", ["revoke"]) => Some(oauth::revoke),
+        _ => None,
+    };
+    if let Some(handler) = oauth_endpoint {
+        return handler(&mut lock(&shared.oauth), req);
     }
     let ["calendar", "v3", rest @ ..] = &segments[..] else {
         return Reply::error(&ApiError::not_found());
     };
-    if !authorized(shared, req) {
+    let Some(scope) = granted_scope(shared, req) else {
         return Reply::error(&ApiError::unauthenticated());
+    };
+    if !oauth::grants(&scope, required_scopes(&req.method, rest)) {
+        return Reply::error(&ApiError::insufficient_scopes());
     }
     match calendar_api(shared, req, rest) {
         Ok(reply) => reply,
@@ -61,12 +70,37 @@ fn calendar_api(shared: &Shared, req: &RecordedRequest, path: &[&str]) -> Result
     Ok(Reply::json(200, value))
 }
 
-fn authorized(shared: &Shared, req: &RecordedRequest) -> bool {
+type OAuthHandler = fn(&mut OAuth, &RecordedRequest) -> Reply;
+
+/// The scopes of the request's bearer token, if it is live.
+fn granted_scope(shared: &Shared, req: &RecordedRequest) -> Option<String> {
     let token = req
         .authorization
         .as_deref()
-        .and_then(|h| h.strip_prefix("Bearer "));
-    token.is_some_and(|t| lock(&shared.oauth).is_valid(t.trim()))
+        .and_then(|h| h.strip_prefix("Bearer "))?;
+    lock(&shared.oauth)
+        .access_scope(token.trim())
+        .map(str::to_string)
+}
+
+/// Any one of these `calendar.*` scopes allows the call, as the API reference lists them.
+fn required_scopes(method: &str, path: &[&str]) -> &'static [&'static str] {
+    match (method, path) {
+        ("GET", ["users", "me", "calendarList", ..]) => &[
+            "calendar",
+            "calendar.readonly",
+            "calendar.calendarlist",
+            "calendar.calendarlist.readonly",
+        ],
+        ("GET", _) => &[
+            "calendar",
+            "calendar.readonly",
+            "calendar.events",
+            "calendar.events.readonly",
+            "calendar.events.owned",
+        ],
+        _ => &["calendar", "calendar.events", "calendar.events.owned"],
+    }
 }
 
 /// Validates the write parameters; only `conferenceDataVersion` and `If-Match` change behaviour
@@ -102,16 +136,4 @@ fn write_options(req: &RecordedRequest) -> Result<WriteOptions, ApiError> {
         conference_data_version,
         if_match: req.header("if-match").map(str::to_string),
     })
-}
-
-fn token(shared: &Shared, req: &RecordedRequest) -> Reply {
-    let form: Vec<(String, String)> = match &req.body {
-        Some(Value::Object(fields)) => fields
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-            .collect(),
-        _ => Vec::new(),
-    };
-    let (status, body) = lock(&shared.oauth).token_request(&form);
-    Reply::json(status, body)
 }

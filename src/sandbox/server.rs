@@ -59,22 +59,45 @@ pub(crate) struct Reply {
     pub status: u16,
     pub body: Option<Value>,
     pub retry_after: Option<u64>,
+    /// A page for a person rather than a program (the OAuth consent flow's error pages).
+    pub html: Option<String>,
+    /// Where a `302 Found` sends the browser.
+    pub location: Option<String>,
 }
 
 impl Reply {
     pub fn json(status: u16, body: Value) -> Self {
         Reply {
-            status,
             body: Some(body),
-            retry_after: None,
+            ..Self::empty(status)
         }
     }
 
     pub fn no_content() -> Self {
+        Self::empty(204)
+    }
+
+    pub fn html(status: u16, page: String) -> Self {
         Reply {
-            status: 204,
+            html: Some(page),
+            ..Self::empty(status)
+        }
+    }
+
+    pub fn redirect(location: String) -> Self {
+        Reply {
+            location: Some(location),
+            ..Self::empty(302)
+        }
+    }
+
+    fn empty(status: u16) -> Self {
+        Reply {
+            status,
             body: None,
             retry_after: None,
+            html: None,
+            location: None,
         }
     }
 
@@ -245,8 +268,17 @@ fn to_response(reply: Reply, pretty: bool) -> Response<Full<Bytes>> {
             "Bearer realm=\"https://accounts.google.com/\"",
         );
     }
+    if let Some(location) = &reply.location {
+        builder = builder.header("Location", location);
+    }
     let body = match &reply.body {
-        None => Bytes::new(),
+        None => match reply.html {
+            Some(page) => {
+                builder = builder.header("Content-Type", "text/html; charset=utf-8");
+                Bytes::from(page)
+            }
+            None => Bytes::new(),
+        },
         Some(v) => {
             builder = builder.header("Content-Type", "application/json; charset=UTF-8");
             let text = if pretty {

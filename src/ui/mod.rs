@@ -2,6 +2,7 @@
 
 mod agenda;
 mod details;
+mod dialog;
 mod help;
 mod status;
 pub mod svg;
@@ -30,7 +31,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         agenda::render(frame, main, app);
     }
     status::render(frame, status_line, app);
-    if app.mode == Mode::Help {
-        help::render(frame, app);
+    match (app.mode, &app.sign_in) {
+        (Mode::Help, _) => help::render(frame, app),
+        (Mode::SignIn, Some(d)) => dialog::sign_in(frame, d),
+        _ => {}
     }
 }

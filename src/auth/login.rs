@@ -1,0 +1,287 @@
+//! `meetty login`: the installed-app authorization-code flow with PKCE and a checked `state`.
+//!
+//! The code exchange is done here, not by yup-oauth2: its installed flow sends neither PKCE
+//! nor `state`, so a code intercepted on the loopback port (or a forged redirect) would be
+//! accepted. Once the tokens are stored, yup-oauth2 owns their lifecycle (see `session.rs`).
+
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use serde::Deserialize;
+use yup_oauth2::storage::TokenInfo;
+
+use super::client::{Credentials, Endpoints, SCOPES};
+use super::loopback::{self, Callback, Loopback};
+use super::pkce::{self, Pkce};
+
+/// How long the browser has to come back before the login gives up.
+pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Everything the authorize URL carries.
+pub struct AuthorizeRequest<'a> {
+    pub endpoints: &'a Endpoints,
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub challenge: &'a str,
+    pub state: &'a str,
+    pub login_hint: Option<&'a str>,
+    /// `prompt=consent`: only when no refresh token exists, because Google sends a refresh
+    /// token only on consent, and asking again each time is needless friction.
+    pub consent: bool,
+}
+
+impl AuthorizeRequest<'_> {
+    pub fn url(&self) -> String {
+        let mut url = url::Url::parse(&self.endpoints.auth_uri)
+            .unwrap_or_else(|_| url::Url::parse(super::client::GOOGLE_AUTH_URI).expect("valid"));
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("client_id", self.client_id)
+                .append_pair("redirect_uri", self.redirect_uri)
+                .append_pair("response_type", "code")
+                .append_pair("scope", &SCOPES.join(" "))
+                .append_pair("code_challenge", self.challenge)
+                .append_pair("code_challenge_method", "S256")
+                .append_pair("state", self.state)
+                .append_pair("access_type", "offline");
+            if self.consent {
+                q.append_pair("prompt", "consent");
+            }
+            if let Some(hint) = self.login_hint {
+                q.append_pair("login_hint", hint);
+            }
+        }
+        url.into()
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_in: Option<i64>,
+    refresh_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OAuthError {
+    error: String,
+    error_description: Option<String>,
+}
+
+/// An OAuth endpoint's error, explained. Never includes tokens or codes.
+pub fn explain_oauth_error(status: u16, body: &[u8]) -> String {
+    let Ok(e) = serde_json::from_slice::<OAuthError>(body) else {
+        return format!("the token endpoint answered HTTP {status}");
+    };
+    let desc = crate::sanitize::line(e.error_description.as_deref().unwrap_or(""));
+    let fix = match e.error.as_str() {
+        "invalid_grant" => {
+            "the sign-in is no longer valid: it was revoked, it expired (apps in \"Testing\" \
+             publishing status get refresh tokens that last 7 days), or the client issued too \
+             many tokens. Run meetty login again"
+        }
+        "invalid_client" => {
+            "the client id or secret is wrong or the client was deleted: download the Desktop \
+             client's JSON again and run meetty login --credentials FILE"
+        }
+        "redirect_uri_mismatch" => {
+            "the OAuth client is not a \"Desktop app\" client: create one (Credentials > Create \
+             credentials > OAuth client ID > Desktop app) and log in with its JSON"
+        }
+        "access_denied" => "access was denied on the consent screen",
+        _ => "",
+    };
+    let mut msg = format!("Google said {}", e.error);
+    if !desc.is_empty() {
+        msg += &format!(" ({desc})");
+    }
+    if !fix.is_empty() {
+        msg += &format!(": {fix}");
+    }
+    msg
+}
+
+/// Trades the code for tokens, proving possession of the PKCE verifier.
+pub async fn exchange_code(
+    creds: &Credentials,
+    code: &str,
+    verifier: &str,
+    redirect_uri: &str,
+) -> Result<TokenInfo, String> {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("client_id", creds.client.client_id.as_str()),
+        ("client_secret", creds.secret.as_str()),
+        ("redirect_uri", redirect_uri),
+        ("code_verifier", verifier),
+    ];
+    let (status, body) = crate::http::post_form(&creds.client.endpoints.token_uri, &form).await?;
+    if status != 200 {
+        return Err(explain_oauth_error(status, &body));
+    }
+    let t: TokenResponse = serde_json::from_slice(&body)
+        .map_err(|_| "the token endpoint's answer was not a token response".to_string())?;
+    let expires_at = t
+        .expires_in
+        .map(|s| time::OffsetDateTime::now_utc() + time::Duration::seconds(s));
+    Ok(TokenInfo {
+        access_token: Some(t.access_token),
+        refresh_token: t.refresh_token,
+        expires_at,
+        id_token: None,
+    })
+}
+
+/// How the user finishes the consent: the browser comes back to the loopback listener, or
+/// (`--no-browser`) the user pastes the final URL or the code.
+pub enum Finish<'a> {
+    /// Opens the URL (the platform browser; tests pass an HTTP client that follows it).
+    Browser(&'a (dyn Fn(&str) -> Result<(), String> + Sync)),
+    Paste(&'a mut (dyn BufRead + Send)),
+}
+
+/// Runs the consent part of the flow and returns the tokens; printing goes to `out`.
+pub async fn authorize(
+    creds: &Credentials,
+    login_hint: Option<&str>,
+    consent: bool,
+    finish: Finish<'_>,
+    out: &mut (dyn Write + Send),
+) -> Result<TokenInfo, String> {
+    let loopback = Loopback::bind()
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1 for the browser's answer: {e}"))?;
+    let pkce = Pkce::generate();
+    let state = pkce::random_token();
+    let url = AuthorizeRequest {
+        endpoints: &creds.client.endpoints,
+        client_id: &creds.client.client_id,
+        redirect_uri: loopback.redirect_uri(),
+        challenge: &pkce.challenge,
+        state: &state,
+        login_hint,
+        consent,
+    }
+    .url();
+    let callback = match finish {
+        Finish::Browser(open) => {
+            let _ = writeln!(out, "Opening your browser to sign in with Google. If it does not open, visit:\n\n  {url}\n");
+            if let Err(e) = open(&url) {
+                let _ = writeln!(out, "(could not open a browser: {e})");
+            }
+            let _ = writeln!(
+                out,
+                "Waiting for Google to send you back (up to {} min)…",
+                LOGIN_TIMEOUT.as_secs() / 60
+            );
+            loopback.wait(&state, LOGIN_TIMEOUT).await?
+        }
+        Finish::Paste(input) => {
+            let _ = writeln!(
+                out,
+                "Open this URL in a browser on any machine and sign in:\n\n  {url}\n\n\
+                 The browser then tries to load {} and may show an error: that is expected.\n\
+                 Copy the whole address from its address bar and paste it here:",
+                loopback.redirect_uri()
+            );
+            let _ = out.flush();
+            let mut line = String::new();
+            input
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the pasted URL: {e}"))?;
+            pasted(line.trim(), &state)?
+        }
+    };
+    let code = match callback {
+        Callback::Code(code) => code,
+        Callback::Denied(e) => return Err(format!("sign-in cancelled: Google answered {e}")),
+    };
+    exchange_code(creds, &code, &pkce.verifier, loopback.redirect_uri()).await
+}
+
+/// A pasted redirect URL (checked against `state`) or a bare code (nothing to check: the
+/// user copied it from the same page, and PKCE still binds it to this login).
+fn pasted(text: &str, state: &str) -> Result<Callback, String> {
+    if text.is_empty() {
+        return Err("nothing was pasted".into());
+    }
+    if text.contains("code=") || text.contains("error=") {
+        let target = text.find('?').map_or(text, |i| &text[i..]);
+        return loopback::parse_target(target, state);
+    }
+    Ok(Callback::Code(text.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoints() -> Endpoints {
+        Endpoints {
+            auth_uri: "https://accounts.google.com/o/oauth2/v2/auth".into(),
+            token_uri: "https://oauth2.googleapis.com/token".into(),
+            revoke_uri: "https://oauth2.googleapis.com/revoke".into(),
+        }
+    }
+
+    #[test]
+    fn authorize_url_carries_pkce_state_offline_and_least_scopes() {
+        let ep = endpoints();
+        let req = AuthorizeRequest {
+            endpoints: &ep,
+            client_id: "id.apps.googleusercontent.com",
+            redirect_uri: "http://127.0.0.1:4567/",
+            challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            state: "st4te",
+            login_hint: Some("alex@example.com"),
+            consent: false,
+        };
+        let url = url::Url::parse(&req.url()).unwrap();
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(
+            q["code_challenge"],
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        assert_eq!(q["state"], "st4te");
+        assert_eq!(q["access_type"], "offline");
+        assert_eq!(q["redirect_uri"], "http://127.0.0.1:4567/");
+        assert_eq!(
+            q["scope"],
+            "https://www.googleapis.com/auth/calendar.events https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+        );
+        assert!(
+            !q.contains_key("prompt"),
+            "no consent prompt when a refresh token exists"
+        );
+        let consent = AuthorizeRequest {
+            consent: true,
+            ..req
+        };
+        assert!(consent.url().contains("prompt=consent"));
+    }
+
+    #[test]
+    fn pasted_urls_are_checked_and_bare_codes_accepted() {
+        let url = "http://127.0.0.1:4567/?state=s1&code=4/0Abc&scope=x";
+        assert_eq!(pasted(url, "s1").unwrap(), Callback::Code("4/0Abc".into()));
+        assert!(pasted(url, "s2").unwrap_err().contains("another sign-in"));
+        assert_eq!(
+            pasted("4/0Abc", "s1").unwrap(),
+            Callback::Code("4/0Abc".into())
+        );
+        assert!(pasted("", "s1").is_err());
+    }
+
+    #[test]
+    fn oauth_errors_say_what_to_do() {
+        let e = explain_oauth_error(400, br#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#);
+        assert!(
+            e.contains("invalid_grant") && e.contains("7 days") && e.contains("meetty login"),
+            "{e}"
+        );
+        let e = explain_oauth_error(502, b"<html>");
+        assert_eq!(e, "the token endpoint answered HTTP 502");
+    }
+}

@@ -1,0 +1,180 @@
+//! `meetty login`: sign in, find out which account it is, and store the tokens.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use yup_oauth2::storage::TokenInfo;
+
+use crate::auth::accounts::{Accounts, StoreLocation, TokenStore};
+use crate::auth::client::{ClientInfo, Credentials};
+use crate::auth::login::{authorize, Finish};
+use crate::auth::session::StoredToken;
+use crate::auth::store::{client_secret_key, token_key, SecretStore};
+use crate::calendar::client::CalendarClient;
+use crate::config::Paths;
+
+pub struct LoginOptions {
+    pub credentials: Option<PathBuf>,
+    pub account: Option<String>,
+    pub token_store: TokenStore,
+    pub api_root: String,
+}
+
+/// Runs `f` on a blocking thread: keyring calls block on D-Bus.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f)
+        .await
+        .expect("blocking task panicked")
+}
+
+pub async fn run(
+    paths: &Paths,
+    opts: LoginOptions,
+    out: &mut (dyn Write + Send),
+) -> Result<String, String> {
+    let location = StoreLocation::new(&paths.data_dir);
+    let store = location.open(opts.token_store);
+    if opts.token_store == TokenStore::File {
+        let _ = writeln!(
+            out,
+            "Warning: tokens will be kept in a file ({}), readable by anyone who can read your \
+             files as you. Use the OS keyring when you can.",
+            location.file_dir.display()
+        );
+    }
+    let creds = credentials(paths, &opts, &store).await?;
+    let previous = match &opts.account {
+        Some(email) => stored_token(&store, email).await,
+        None => None,
+    };
+    let consent = previous
+        .as_ref()
+        .and_then(|t| t.refresh_token.as_ref())
+        .is_none();
+    let mut stdin = std::io::BufReader::new(std::io::stdin());
+    let finish = if opts.no_browser {
+        Finish::Paste(&mut stdin)
+    } else {
+        Finish::Browser(&crate::browser::open)
+    };
+    log::info!(
+        "login started (consent prompt: {consent}, store: {})",
+        store.describe()
+    );
+    let mut token = authorize(&creds, opts.account.as_deref(), consent, finish, out).await?;
+    let email = account_of(&opts.api_root, &token).await?;
+    log::info!("login: code exchanged for tokens of {email}");
+    if opts
+        .account
+        .as_deref()
+        .is_some_and(|a| !a.eq_ignore_ascii_case(&email))
+    {
+        let _ = writeln!(
+            out,
+            "Note: Google signed you in as {email}, not {}.",
+            opts.account.as_deref().unwrap_or_default()
+        );
+    }
+    if token.refresh_token.is_none() {
+        // Google sends a refresh token only on consent; keep the one already stored.
+        token.refresh_token =
+            match previous.filter(|_| opts.account.as_deref() == Some(email.as_str())) {
+                Some(p) => p.refresh_token,
+                None => stored_token(&store, &email)
+                    .await
+                    .and_then(|t| t.refresh_token),
+            };
+    }
+    if token.refresh_token.is_none() {
+        return Err(format!(
+            "Google sent no refresh token for {email}. Remove meetty's access at \
+             https://myaccount.google.com/permissions and run meetty login again"
+        ));
+    }
+    save(paths, &store, &creds, &email, token, opts.token_store).await?;
+    log::info!("login: tokens of {email} stored in {}", store.describe());
+    let _ = writeln!(
+        out,
+        "Signed in as {email}. Tokens are in {}.",
+        store.describe()
+    );
+    Ok(email)
+}
+
+/// The client from `--credentials`, else the one remembered from the last login.
+async fn credentials(
+    paths: &Paths,
+    opts: &LoginOptions,
+    store: &Arc<SecretStore>,
+) -> Result<Credentials, String> {
+    if let Some(path) = &opts.credentials {
+        return Credentials::read(path);
+    }
+    let client = ClientInfo::load(&paths.client_file())?.ok_or(
+        "no OAuth client yet: run meetty login --credentials client_secret_XXX.json \
+         (README: \"Set up Google sign-in\" shows how to get that file)",
+    )?;
+    let (store, key) = (Arc::clone(store), client_secret_key(&client.client_id));
+    let secret = blocking(move || store.get(&key))
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the OAuth client secret is not in this token store: run meetty login --credentials client_secret_XXX.json")?;
+    Ok(Credentials { client, secret })
+}
+
+async fn stored_token(store: &Arc<SecretStore>, email: &str) -> Option<TokenInfo> {
+    let (store, key) = (Arc::clone(store), token_key(email));
+    let json = blocking(move || store.get(&key)).await.ok()??;
+    serde_json::from_str::<StoredToken>(&json)
+        .ok()
+        .map(|s| s.token)
+}
+
+/// The signed-in account's address: the primary calendar's id is the account's email.
+async fn account_of(api_root: &str, token: &TokenInfo) -> Result<String, String> {
+    let access = token
+        .access_token
+        .clone()
+        .ok_or("Google sent no access token")?;
+    let calendars = CalendarClient::new(api_root, access)
+        .calendars()
+        .await
+        .map_err(|e| format!("signed in, but cannot read the calendar list: {e}"))?;
+    calendars
+        .into_iter()
+        .find(|c| c.primary)
+        .map(|c| c.id)
+        .ok_or_else(|| "signed in, but the account has no primary calendar".into())
+}
+
+async fn save(
+    paths: &Paths,
+    store: &Arc<SecretStore>,
+    creds: &Credentials,
+    email: &str,
+    token: TokenInfo,
+    kind: TokenStore,
+) -> Result<(), String> {
+    let stored = StoredToken {
+        client_id: creds.client.client_id.clone(),
+        token,
+    };
+    let json = serde_json::to_string(&stored).map_err(|e| e.to_string())?;
+    let secret = creds.secret.clone();
+    let (s, email_owned, client_id) = (
+        Arc::clone(store),
+        email.to_string(),
+        creds.client.client_id.clone(),
+    );
+    blocking(move || {
+        s.set(&client_secret_key(&client_id), &secret)?;
+        s.set(&token_key(&email_owned), &json)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    creds.client.save(&paths.client_file())?;
+    let mut accounts = Accounts::load(&paths.accounts_file())?;
+    accounts.add(email, kind);
+    accounts.save(&paths.accounts_file())
+}

@@ -1,0 +1,78 @@
+//! `meetty status`: who is signed in, until when, and where the tokens are.
+
+use std::io::Write;
+
+use super::login::blocking;
+use super::Signed;
+use crate::auth::accounts::Accounts;
+use crate::config::Paths;
+
+pub async fn run(
+    paths: &Paths,
+    account: Option<&str>,
+    out: &mut (dyn Write + Send),
+) -> Result<(), String> {
+    let accounts = Accounts::load(&paths.accounts_file())?;
+    if accounts.accounts.is_empty() {
+        let _ = writeln!(out, "Not signed in. Run meetty login --credentials client_secret_XXX.json (or try meetty --demo).");
+        return Ok(());
+    }
+    let signed = Signed::load(paths, account)?;
+    let s = signed.clone();
+    let token = blocking(move || s.token()).await;
+    let _ = writeln!(
+        out,
+        "Account:      {}{}",
+        signed.email,
+        if accounts.default.as_deref() == Some(&signed.email) {
+            " (default)"
+        } else {
+            ""
+        }
+    );
+    let others: Vec<&str> = accounts
+        .accounts
+        .keys()
+        .map(String::as_str)
+        .filter(|a| *a != signed.email)
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(out, "Also signed in: {}", others.join(", "));
+    }
+    let _ = writeln!(out, "Token store:  {}", signed.store.describe());
+    let _ = writeln!(out, "OAuth client: {}", signed.client.client_id);
+    let _ = writeln!(out, "Token URI:    {}", signed.client.endpoints.token_uri);
+    match token {
+        Ok(Some(t)) => {
+            let expiry = t.token.expires_at.map_or("unknown".to_string(), |at| {
+                let left = at - time::OffsetDateTime::now_utc();
+                if left.is_negative() {
+                    format!(
+                        "expired {} min ago (refreshed automatically on next use)",
+                        -left.whole_minutes()
+                    )
+                } else {
+                    format!("in {} min (refreshed automatically)", left.whole_minutes())
+                }
+            });
+            let _ = writeln!(out, "Access token: expires {expiry}");
+            let refresh = if t.token.refresh_token.is_some() {
+                "stored"
+            } else {
+                "missing: run meetty login"
+            };
+            let _ = writeln!(out, "Refresh token: {refresh}");
+        }
+        Ok(None) => {
+            let _ = writeln!(
+                out,
+                "Tokens:       none stored: run meetty login --account {}",
+                signed.email
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(out, "Tokens:       cannot read them: {e}");
+        }
+    }
+    Ok(())
+}

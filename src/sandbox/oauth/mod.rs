@@ -1,0 +1,208 @@
+//! Google's OAuth 2.0 endpoints for an installed app, as "OAuth 2.0 for Mobile & Desktop
+//! Apps" documents them: authorization (`GET /o/oauth2/v2/auth`, auto-consenting as the
+//! seeded account), token (`POST /token`) and revocation (`POST /revoke`), and the opaque
+//! tokens they hand out.
+
+mod authorize;
+mod client;
+mod pkce;
+mod revoke;
+mod token;
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+pub(crate) use authorize::authorize;
+pub(crate) use client::{credentials_json, grants, CLIENT_ID, CLIENT_SECRET};
+pub(crate) use revoke::revoke;
+pub(crate) use token::token;
+
+use super::ids::digest;
+use pkce::Challenge;
+
+/// What the pre-issued tokens grant: meetty's least-privilege pair.
+pub const SCOPES: &str = "https://www.googleapis.com/auth/calendar.events \
+                          https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+
+#[derive(Debug)]
+struct AccessToken {
+    expiry: Instant,
+    scope: String,
+    /// The refresh token it came with or from: revoking either revokes both.
+    refresh: Option<String>,
+}
+
+/// An authorization code and what `/auth` was asked when it issued it.
+#[derive(Debug)]
+struct Code {
+    /// `None` for codes minted by the handle, which skip the `redirect_uri` check.
+    redirect_uri: Option<String>,
+    challenge: Option<Challenge>,
+    scope: String,
+    with_refresh: bool,
+    expiry: Instant,
+}
+
+#[derive(Debug)]
+pub struct OAuth {
+    access: HashMap<String, AccessToken>,
+    /// Live refresh tokens and the scopes they grant.
+    refresh: HashMap<String, String>,
+    codes: HashMap<String, Code>,
+    /// Redeemed or expired codes: Google tells these apart from garbage.
+    spent: HashSet<String>,
+    /// Whether the account has approved the client: only the first approval (or a forced
+    /// `prompt=consent`) returns a refresh token.
+    consented: bool,
+    denies_consent: bool,
+    /// Every token a client revoked through `/revoke`, in order.
+    revoked: Vec<String>,
+    lifetime: Duration,
+    code_lifetime: Duration,
+    issued: u64,
+    /// The pair a freshly seeded account is signed in with.
+    pub(crate) initial_access: String,
+    pub(crate) initial_refresh: String,
+}
+
+impl OAuth {
+    pub fn new() -> Self {
+        let mut oauth = OAuth {
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+            codes: HashMap::new(),
+            spent: HashSet::new(),
+            consented: false,
+            denies_consent: false,
+            revoked: Vec::new(),
+            // Google's access tokens last an hour; `expires_in` says 3599.
+            lifetime: Duration::from_secs(3599),
+            // Google does not publish a figure; ten minutes is the usual bound (RFC 6749 §4.1.2).
+            code_lifetime: Duration::from_secs(600),
+            issued: 0,
+            initial_access: String::new(),
+            initial_refresh: String::new(),
+        };
+        oauth.initial_refresh = oauth.issue_refresh(SCOPES);
+        let refresh = oauth.initial_refresh.clone();
+        oauth.initial_access = oauth.issue_access(SCOPES, Some(&refresh));
+        oauth
+    }
+
+    fn next(&mut self, kind: &str) -> String {
+        self.issued += 1;
+        format!(
+            "{:016x}{:04}",
+            digest(&[kind, &self.issued.to_string()]),
+            self.issued
+        )
+    }
+
+    fn issue_access(&mut self, scope: &str, refresh: Option<&str>) -> String {
+        let token = format!("ya29.sandbox-{}", self.next("access"));
+        let entry = AccessToken {
+            expiry: Instant::now() + self.lifetime,
+            scope: scope.to_string(),
+            refresh: refresh.map(str::to_string),
+        };
+        self.access.insert(token.clone(), entry);
+        token
+    }
+
+    fn issue_refresh(&mut self, scope: &str) -> String {
+        let token = format!("1//sandbox-{}", self.next("refresh"));
+        self.refresh.insert(token.clone(), scope.to_string());
+        token
+    }
+
+    fn insert_code(&mut self, code: Code) -> String {
+        let name = format!("4/sandbox-{}", self.next("code"));
+        self.codes.insert(name.clone(), code);
+        name
+    }
+
+    /// A code as if the user had just approved offline access with no PKCE, for tests that
+    /// skip the browser.
+    pub fn issue_code(&mut self) -> String {
+        let code = Code {
+            redirect_uri: None,
+            challenge: None,
+            scope: SCOPES.to_string(),
+            with_refresh: true,
+            expiry: Instant::now() + self.code_lifetime,
+        };
+        self.insert_code(code)
+    }
+
+    /// Applies to tokens issued from now on.
+    pub fn set_lifetime(&mut self, lifetime: Duration) {
+        self.lifetime = lifetime;
+    }
+
+    /// Applies to codes issued from now on.
+    pub fn set_code_lifetime(&mut self, lifetime: Duration) {
+        self.code_lifetime = lifetime;
+    }
+
+    pub fn set_denies_consent(&mut self, denies: bool) {
+        self.denies_consent = denies;
+    }
+
+    /// The scopes a live access token grants.
+    pub fn access_scope(&self, access_token: &str) -> Option<&str> {
+        self.access
+            .get(access_token)
+            .filter(|t| Instant::now() < t.expiry)
+            .map(|t| t.scope.as_str())
+    }
+
+    pub fn is_valid(&self, access_token: &str) -> bool {
+        self.access_scope(access_token).is_some()
+    }
+
+    pub fn is_refresh_valid(&self, refresh_token: &str) -> bool {
+        self.refresh.contains_key(refresh_token)
+    }
+
+    pub fn expire_access_tokens(&mut self) {
+        let now = Instant::now();
+        for token in self.access.values_mut() {
+            token.expiry = token.expiry.min(now);
+        }
+    }
+
+    /// As when the user removes the app's access or a testing-mode grant runs out after 7
+    /// days: refreshing fails and the next sign-in is a first consent again.
+    pub fn revoke_refresh_tokens(&mut self) {
+        self.refresh.clear();
+        self.consented = false;
+    }
+
+    pub fn revoked(&self) -> Vec<String> {
+        self.revoked.clone()
+    }
+}
+
+impl Default for OAuth {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Google's token and revocation endpoints answer errors as `{"error", "error_description"}`.
+fn oauth_error(status: u16, error: &str, description: &str) -> super::server::Reply {
+    super::server::Reply::json(
+        status,
+        serde_json::json!({ "error": error, "error_description": description }),
+    )
+}
+
+/// The fields of a form-encoded body, then the query string (Google reads both).
+fn param(req: &super::server::RecordedRequest, name: &str) -> Option<String> {
+    req.body
+        .as_ref()
+        .and_then(|b| b.get(name))
+        .and_then(|v| v.as_str())
+        .or_else(|| req.param(name))
+        .map(str::to_string)
+}

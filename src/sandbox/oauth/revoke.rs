@@ -1,0 +1,40 @@
+//! `POST /revoke` (`token` in the form or the query): signing out.
+//!
+//! Google: "The token can be an access token or a refresh token. If the token is an access
+//! token and it has a corresponding refresh token, the refresh token will also be revoked."
+//! Either way every access token of that grant stops working, and the next sign-in is a
+//! first consent again (so it returns a refresh token).
+
+use super::{oauth_error, param, OAuth};
+use crate::sandbox::server::{RecordedRequest, Reply};
+
+pub(crate) fn revoke(oauth: &mut OAuth, req: &RecordedRequest) -> Reply {
+    let Some(token) = param(req, "token").filter(|t| !t.is_empty()) else {
+        return oauth_error(400, "invalid_request", "Missing required parameter: token");
+    };
+    if !oauth.revoke(&token) {
+        return oauth_error(400, "invalid_token", "Token expired or revoked");
+    }
+    oauth.revoked.push(token);
+    Reply::json(200, serde_json::json!({}))
+}
+
+impl OAuth {
+    /// False when `token` is neither a live refresh token nor a live access token.
+    fn revoke(&mut self, token: &str) -> bool {
+        let refresh = if self.refresh.contains_key(token) {
+            Some(token.to_string())
+        } else if self.is_valid(token) {
+            self.access.remove(token).and_then(|t| t.refresh)
+        } else {
+            return false;
+        };
+        if let Some(refresh) = refresh {
+            self.refresh.remove(&refresh);
+            self.access
+                .retain(|_, t| t.refresh.as_deref() != Some(refresh.as_str()));
+        }
+        self.consented = false;
+        true
+    }
+}
