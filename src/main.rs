@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use meetty::app::{App, Settings};
 use meetty::auth::accounts::{Accounts, TokenStore};
+use meetty::auth::login::Finish;
 use meetty::calendar::client::CalendarClient;
 use meetty::cli::{self, login::LoginOptions, Signed};
 use meetty::clipboard::Clipboard;
@@ -207,11 +208,16 @@ async fn account_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
             let opts = LoginOptions {
                 credentials: credentials.clone(),
                 account: cli.account.clone(),
-                no_browser: *no_browser,
                 token_store: *token_store,
                 api_root: api_root(&config),
             };
-            cli::login::run(&paths, opts, out).await.map(drop)
+            let mut stdin = std::io::BufReader::new(std::io::stdin());
+            let finish = if *no_browser {
+                Finish::Paste(&mut stdin)
+            } else {
+                Finish::Browser(&meetty::browser::open)
+            };
+            cli::login::run(&paths, opts, finish, out).await.map(drop)
         }
         Cmd::Logout => cli::logout::run(&paths, account, out).await,
         Cmd::Status => cli::status::run(&paths, account, out).await,

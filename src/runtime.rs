@@ -185,11 +185,11 @@ async fn sign_in_again(ctx: SignInContext) -> Result<String, String> {
     let opts = LoginOptions {
         credentials: None,
         account: Some(ctx.account),
-        no_browser: false,
         token_store: ctx.token_store,
         api_root: ctx.api_root,
     };
-    crate::cli::login::run(&ctx.paths, opts, &mut std::io::sink()).await
+    let finish = crate::auth::login::Finish::Browser(&crate::browser::open);
+    crate::cli::login::run(&ctx.paths, opts, finish, &mut std::io::sink()).await
 }
 
 fn to_action(ev: Event) -> Option<Action> {

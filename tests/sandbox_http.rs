@@ -528,7 +528,9 @@ async fn requests_without_valid_token_get_401_until_refreshed() {
     let client: Client<HttpConnector, Full<Bytes>> =
         Client::builder(TokioExecutor::new()).build_http();
     let form = format!(
-        "grant_type=refresh_token&client_id=meetty&refresh_token={}",
+        "grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={}",
+        sandbox.client_id(),
+        sandbox.client_secret(),
         sandbox.refresh_token()
     );
     let req = hyper::Request::post(sandbox.token_url())

@@ -63,8 +63,9 @@ impl TokenStorage for SecretTokenStorage {
 }
 
 /// yup-oauth2 falls back to an interactive flow when a refresh fails; inside the TUI that
-/// must not print to the terminal or listen on a port, so it is refused here and the
-/// failure is explained by [`Session::diagnose`].
+/// must not print to the terminal or wait for input, so it is refused here and the failure
+/// is explained by [`Session::diagnose`]. (The `Interactive` return method is used because
+/// only it passes the delegate's refusal on; the redirect method ignores it and waits.)
 struct NoInteractiveFlow;
 
 impl InstalledFlowDelegate for NoInteractiveFlow {
@@ -111,7 +112,7 @@ impl Session {
         };
         let auth = InstalledFlowAuthenticator::with_client(
             app,
-            InstalledFlowReturnMethod::HTTPRedirect,
+            InstalledFlowReturnMethod::Interactive,
             CustomHyperClientBuilder::from(http),
         )
         .with_storage(Box::new(storage))

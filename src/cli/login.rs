@@ -28,9 +28,12 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
         .expect("blocking task panicked")
 }
 
+/// Signs in; `finish` is how the browser's answer comes back (the caller chooses between
+/// the platform browser and a pasted URL). Returns the account's email.
 pub async fn run(
     paths: &Paths,
     opts: LoginOptions,
+    finish: Finish<'_>,
     out: &mut (dyn Write + Send),
 ) -> Result<String, String> {
     let location = StoreLocation::new(&paths.data_dir);
@@ -52,12 +55,6 @@ pub async fn run(
         .as_ref()
         .and_then(|t| t.refresh_token.as_ref())
         .is_none();
-    let mut stdin = std::io::BufReader::new(std::io::stdin());
-    let finish = if opts.no_browser {
-        Finish::Paste(&mut stdin)
-    } else {
-        Finish::Browser(&crate::browser::open)
-    };
     log::info!(
         "login started (consent prompt: {consent}, store: {})",
         store.describe()

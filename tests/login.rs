@@ -1,0 +1,361 @@
+//! Sign-in end to end against the sandbox's OAuth endpoints over real HTTP: the login with
+//! PKCE and state, token refresh on expiry and on 401, `invalid_grant` reaching the TUI's
+//! dialog, logout revoking the grant, and no secret in the log file along the way.
+//!
+//! The "browser" is an in-test HTTP client that follows Google's redirect to the loopback
+//! listener, as a real browser would after the user clicks Allow.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+
+use meetty::action::{Action, Effect};
+use meetty::app::{App, Mode};
+use meetty::auth::accounts::{Accounts, TokenStore};
+use meetty::auth::login::Finish;
+use meetty::auth::pkce::challenge_for;
+use meetty::auth::store::client_secret_key;
+use meetty::calendar::client::{ApiError, Auth, CalendarClient};
+use meetty::cli::login::LoginOptions;
+use meetty::cli::Signed;
+use meetty::config::Paths;
+use meetty::sandbox::{RecordedRequest, Sandbox, Seed};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// One GET over a fresh connection; returns the status line's code and the Location header.
+fn get(url: &str) -> (u16, Option<String>) {
+    let u = url::Url::parse(url).unwrap();
+    let mut s = TcpStream::connect((u.host_str().unwrap(), u.port().unwrap())).unwrap();
+    let target = &url[url.find(u.path()).unwrap()..];
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        u.host_str().unwrap()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let location = resp
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("location:"))
+        .map(|l| l[9..].trim().to_string());
+    (status, location)
+}
+
+/// The user's browser: opens the authorize URL, and follows Google's 302 to the loopback.
+fn browser(url: &str) -> Result<(), String> {
+    let url = url.to_string();
+    std::thread::spawn(move || {
+        let (status, location) = get(&url);
+        assert_eq!(status, 302, "the sandbox consents and redirects");
+        let (status, _) = get(&location.expect("a redirect"));
+        assert_eq!(status, 200, "the loopback listener accepted the callback");
+    });
+    Ok(())
+}
+
+struct Env {
+    sandbox: Sandbox,
+    paths: Paths,
+    dir: PathBuf,
+    credentials: PathBuf,
+}
+
+async fn setup(name: &str) -> Env {
+    let sandbox = Sandbox::start(
+        0,
+        Seed::Demo {
+            now: chrono::Utc::now(),
+            tz: chrono_tz::UTC,
+        },
+    )
+    .await
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("meetty-login-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let credentials = dir.join("client_secret_sandbox.json");
+    std::fs::write(&credentials, sandbox.credentials_json()).unwrap();
+    // The revoke endpoint is not in Google's credentials files; the env names the sandbox's.
+    std::env::set_var("MEETTY_REVOKE_URI", sandbox.revoke_url());
+    std::env::set_var(
+        "MEETTY_KEYRING_SERVICE",
+        format!("meetty-test-login-{name}-{}", std::process::id()),
+    );
+    let paths = Paths {
+        config_file: dir.join("config/config.toml"),
+        config_dir: dir.join("config"),
+        data_dir: dir.join("data"),
+    };
+    Env {
+        sandbox,
+        paths,
+        dir,
+        credentials,
+    }
+}
+
+async fn login(env: &Env, store: TokenStore) -> Result<String, String> {
+    let opts = LoginOptions {
+        credentials: Some(env.credentials.clone()),
+        account: None,
+        token_store: store,
+        api_root: env.sandbox.root_url(),
+    };
+    let mut out = Vec::new();
+    meetty::cli::login::run(&env.paths, opts, Finish::Browser(&browser), &mut out).await
+}
+
+fn find<'a>(reqs: &'a [RecordedRequest], method: &str, path: &str) -> Vec<&'a RecordedRequest> {
+    reqs.iter()
+        .filter(|r| r.method == method && r.path.ends_with(path))
+        .collect()
+}
+
+fn form<'a>(r: &'a RecordedRequest, key: &str) -> Option<&'a str> {
+    r.body.as_ref()?.get(key)?.as_str()
+}
+
+#[tokio::test]
+async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
+    let env = setup("flow").await;
+    let log = env.paths.log_file();
+    meetty::logging::init(&log).unwrap();
+    // Access tokens that yup-oauth2 considers expired at once (it refreshes a minute early).
+    env.sandbox
+        .set_access_token_lifetime(std::time::Duration::from_secs(30));
+
+    let email = login(&env, TokenStore::File).await.unwrap();
+    assert_eq!(email, "alex@example.com");
+
+    let reqs = env.sandbox.requests();
+    let auth = find(&reqs, "GET", "/o/oauth2/v2/auth");
+    assert_eq!(auth.len(), 1);
+    assert_eq!(auth[0].param("code_challenge_method"), Some("S256"));
+    assert_eq!(auth[0].param("access_type"), Some("offline"));
+    assert_eq!(
+        auth[0].param("prompt"),
+        Some("consent"),
+        "first login asks for consent"
+    );
+    assert!(auth[0].param("state").is_some_and(|s| s.len() >= 43));
+    let token_reqs = find(&reqs, "POST", "/token");
+    let exchange = token_reqs
+        .iter()
+        .find(|r| form(r, "grant_type") == Some("authorization_code"))
+        .unwrap();
+    let verifier =
+        form(exchange, "code_verifier").expect("the token request carried code_verifier");
+    assert_eq!(
+        Some(challenge_for(verifier).as_str()),
+        auth[0].param("code_challenge")
+    );
+    let code = form(exchange, "code").unwrap().to_string();
+    let verifier = verifier.to_string();
+
+    // What login stored, and nothing secret outside the token store.
+    let accounts = Accounts::load(&env.paths.accounts_file()).unwrap();
+    assert_eq!(accounts.default.as_deref(), Some("alex@example.com"));
+    let client_json = std::fs::read_to_string(env.paths.client_file()).unwrap();
+    assert!(!client_json.contains(&env.sandbox.client_secret()));
+    let signed = Signed::load(&env.paths, None).unwrap();
+    let first = signed.token().unwrap().expect("tokens stored");
+    let first_access = first.token.access_token.clone().unwrap();
+    let refresh = first.token.refresh_token.clone().expect("a refresh token");
+
+    // Refresh on expiry: the stored token is (for yup-oauth2) expired, so the first call refreshes.
+    let session = signed.clone().session().await.unwrap();
+    let client = CalendarClient::new(&env.sandbox.root_url(), session);
+    env.sandbox.clear_requests();
+    let calendars = client.calendars().await.unwrap();
+    assert!(calendars.iter().any(|c| c.primary));
+    let reqs = env.sandbox.requests();
+    assert!(
+        find(&reqs, "POST", "/token")
+            .iter()
+            .any(|r| form(r, "grant_type") == Some("refresh_token")),
+        "the expired access token was refreshed"
+    );
+    let second = signed.token().unwrap().unwrap();
+    assert_ne!(
+        second.token.access_token.as_deref(),
+        Some(first_access.as_str()),
+        "the refreshed token was stored"
+    );
+
+    // 401 → one refresh → one retry. Long-lived tokens so only the 401 can cause a refresh.
+    env.sandbox
+        .set_access_token_lifetime(std::time::Duration::from_secs(3600));
+    let session = signed.clone().session().await.unwrap();
+    session.refresh().await.unwrap();
+    let client = CalendarClient::new(&env.sandbox.root_url(), session);
+    env.sandbox.expire_access_tokens();
+    env.sandbox.clear_requests();
+    client.calendars().await.unwrap();
+    let seq: Vec<String> = env
+        .sandbox
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(seq.len(), 3, "{seq:?}");
+    assert!(
+        seq[0].ends_with("calendarList")
+            && seq[1] == "POST /token"
+            && seq[2].ends_with("calendarList"),
+        "{seq:?}"
+    );
+
+    // invalid_grant: the grant is revoked at Google; the next call says sign in again.
+    env.sandbox.revoke_refresh_tokens();
+    env.sandbox.expire_access_tokens();
+    let err = client.calendars().await.unwrap_err();
+    let ApiError::SignIn(message) = &err else {
+        panic!("expected a sign-in error, got {err:?}")
+    };
+    assert!(
+        message.contains("invalid_grant") && message.contains("7 days"),
+        "{message}"
+    );
+
+    // …and the TUI shows the dialog over what was on screen, then signs in again.
+    let mut app = App::new(
+        meetty::screenshots::demo_settings(chrono_tz::UTC),
+        None,
+        chrono::Utc::now(),
+    );
+    let Effect::Refresh { req, .. } = app.start().remove(0) else {
+        panic!()
+    };
+    app.update(Action::AgendaLoaded {
+        req,
+        result: Err(err.clone()),
+    });
+    assert_eq!(app.mode, Mode::SignIn);
+    assert_eq!(app.sign_in.as_ref().unwrap().message, *message);
+    let effects = app.update(Action::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(effects, vec![Effect::SignIn]);
+    assert!(app.sign_in.as_ref().unwrap().waiting);
+    let effects = app.update(Action::SignedIn(Ok("alex@example.com".into())));
+    assert!(matches!(effects.as_slice(), [Effect::Refresh { .. }]));
+    assert_eq!(app.mode, Mode::Browse);
+
+    // Signing in again (no consent prompt: the store still has a refresh token).
+    login(&env, TokenStore::File).await.unwrap();
+    let signed = Signed::load(&env.paths, None).unwrap();
+    let fresh = signed.token().unwrap().unwrap();
+    let fresh_refresh = fresh.token.refresh_token.clone().unwrap();
+    assert!(env.sandbox.is_refresh_token_valid(&fresh_refresh));
+
+    // Logout revokes at Google and forgets the account.
+    let mut out = Vec::new();
+    meetty::cli::logout::run(&env.paths, None, &mut out)
+        .await
+        .unwrap();
+    assert!(
+        env.sandbox.revoked_tokens().contains(&fresh_refresh),
+        "logout revoked the refresh token"
+    );
+    assert!(!env.sandbox.is_refresh_token_valid(&fresh_refresh));
+    assert!(
+        signed.token().unwrap().is_none(),
+        "the tokens are deleted from the store"
+    );
+    assert!(Accounts::load(&env.paths.accounts_file())
+        .unwrap()
+        .accounts
+        .is_empty());
+
+    // The log has the story and none of the secrets.
+    log::logger().flush();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("login: tokens of alex@example.com stored"),
+        "{text}"
+    );
+    assert!(text.contains("refreshed"), "{text}");
+    let secrets = [
+        first_access.as_str(),
+        refresh.as_str(),
+        second.token.access_token.as_deref().unwrap(),
+        fresh_refresh.as_str(),
+        code.as_str(),
+        verifier.as_str(),
+    ];
+    let client_secret = env.sandbox.client_secret();
+    for s in secrets.iter().chain([&client_secret.as_str()]) {
+        assert!(!text.contains(s), "a secret reached the log: {text}");
+    }
+    let _ = std::fs::remove_dir_all(&env.dir);
+}
+
+#[tokio::test]
+async fn the_file_store_is_0600_and_only_by_choice() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = setup("file").await;
+    login(&env, TokenStore::File).await.unwrap();
+    let dir = env.paths.data_dir.join("tokens");
+    assert_eq!(
+        std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let mode = entry.unwrap().metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let _ = std::fs::remove_dir_all(&env.dir);
+}
+
+/// The real OS keyring (Secret Service): CI runs the tests in a D-Bus session with an
+/// unlocked gnome-keyring. Without one, the test fails under CI and skips elsewhere.
+#[tokio::test]
+async fn login_stores_tokens_in_the_real_keyring() {
+    let env = setup("keyring").await;
+    match login(&env, TokenStore::Keyring).await {
+        Ok(email) => assert_eq!(email, "alex@example.com"),
+        Err(e)
+            if std::env::var_os("CI").is_none()
+                && (e.contains("Secret Service") || e.contains("locked")) =>
+        {
+            eprintln!("skipped: {e}");
+            return;
+        }
+        Err(e) => panic!("login into the keyring failed: {e}"),
+    }
+    let signed = Signed::load(&env.paths, None).unwrap();
+    assert_eq!(signed.kind, TokenStore::Keyring);
+    // Keyring calls block on D-Bus: off the async thread, as meetty itself does.
+    let s = signed.clone();
+    let stored = tokio::task::spawn_blocking(move || s.token())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.unwrap().token.refresh_token.is_some());
+    assert!(
+        !env.paths.data_dir.join("tokens").exists(),
+        "nothing written to files"
+    );
+    let mut out = Vec::new();
+    meetty::cli::logout::run(&env.paths, None, &mut out)
+        .await
+        .unwrap();
+    let s = signed.clone();
+    let key = client_secret_key(&env.sandbox.client_id());
+    let (token, secret) = tokio::task::spawn_blocking(move || {
+        let secret = s.store.get(&key).unwrap();
+        s.store.delete(&key).unwrap();
+        (s.token().unwrap(), secret)
+    })
+    .await
+    .unwrap();
+    assert!(
+        token.is_none(),
+        "logout deleted the tokens from the keyring"
+    );
+    assert!(secret.is_some(), "the client secret was in the keyring");
+    let _ = std::fs::remove_dir_all(&env.dir);
+}
