@@ -288,6 +288,9 @@ impl App {
             Command::CopyLink => return self.copy_link(),
             Command::CopyDialIn => return self.copy_dial_in(),
             Command::OpenLink => return self.open_link(),
+            Command::Refresh if self.settings.first_run => {
+                self.toast("Not signed in: quit and run meetty login".into(), true);
+            }
             Command::Refresh => return vec![self.refresh()],
             Command::Filter => {
                 self.filter_before = self.filter.clone();

@@ -359,3 +359,52 @@ async fn login_stores_tokens_in_the_real_keyring() {
     assert!(secret.is_some(), "the client secret was in the keyring");
     let _ = std::fs::remove_dir_all(&env.dir);
 }
+
+#[tokio::test]
+async fn doctor_passes_when_all_is_well_and_names_the_fix_when_the_api_is_off() {
+    let env = setup("doctor").await;
+    let root = env.sandbox.root_url();
+    let mut out = Vec::new();
+    let before = meetty::cli::doctor::run(&env.paths, None, &root, &mut out).await;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    assert!(
+        before.is_err() && text.contains("FAIL  account: not signed in: run meetty login"),
+        "{text}"
+    );
+
+    login(&env, TokenStore::File).await.unwrap();
+    let mut out = Vec::new();
+    let healthy = meetty::cli::doctor::run(&env.paths, None, &root, &mut out).await;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    assert!(healthy.is_ok(), "{text}");
+    for check in [
+        "config",
+        "account",
+        "token store",
+        "client secret",
+        "clock",
+        "token refresh",
+        "Calendar API",
+    ] {
+        assert!(
+            text.contains(&format!("ok    {check}:")),
+            "{check} missing from:\n{text}"
+        );
+    }
+
+    env.sandbox.inject(
+        meetty::sandbox::Fault::status(403)
+            .reason("accessNotConfigured")
+            .on("GET", "calendarList"),
+    );
+    let mut out = Vec::new();
+    let broken = meetty::cli::doctor::run(&env.paths, None, &root, &mut out).await;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    assert!(broken.is_err());
+    assert!(
+        text.contains("FAIL  Calendar API: the Google Calendar API is not enabled")
+            && text.contains("calendar-json.googleapis.com"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&env.dir);
+}

@@ -31,6 +31,31 @@ fn loading_before_anything_is_cached() {
 }
 
 #[test]
+fn first_run_says_how_to_sign_in() {
+    let mut settings = demo_settings(tz());
+    settings.first_run = true;
+    settings.label = "not signed in".into();
+    let mut app = App::new(settings, None, now());
+    assert!(app.start().is_empty(), "nothing to fetch before sign-in");
+    insta::assert_snapshot!(text(&app, 100, 16));
+}
+
+#[test]
+fn sign_in_dialog_over_the_agenda() {
+    let mut app = app();
+    let meetty::action::Effect::Refresh { req, .. } = press(&mut app, "r").remove(0) else {
+        panic!()
+    };
+    let error =
+        ApiError::SignIn("Google said invalid_grant (Token has been expired or revoked.)".into());
+    app.update(meetty::action::Action::AgendaLoaded {
+        req,
+        result: Err(error),
+    });
+    insta::assert_snapshot!(text(&app, 100, 24));
+}
+
+#[test]
 fn empty_week() {
     let mut agenda = agenda();
     agenda.meetings.clear();
@@ -87,7 +112,7 @@ fn small_terminal_shows_one_pane_at_a_time() {
 fn tiny_and_zero_sized_terminals_do_not_crash() {
     let mut app = app();
     press(&mut app, "?");
-    for (w, h) in [(1, 1), (5, 2), (20, 3), (40, 10), (0, 0)] {
-        let _ = render(&app, w.max(1), h.max(1));
+    for (w, h) in [(1, 1), (5, 2), (20, 3), (40, 10)] {
+        let _ = render(&app, w, h);
     }
 }

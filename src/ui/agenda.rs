@@ -28,10 +28,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let height = inner.height as usize;
     app.page.set(height.saturating_sub(1).max(1));
 
-    if app.settings.first_run {
-        frame.render_widget(Paragraph::new(WELCOME).wrap(Default::default()), inner);
-        return;
-    }
     let Some(agenda) = &app.agenda else {
         let text = match &app.sync {
             Sync::Failed { error } => {
@@ -80,14 +76,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }
-
-const WELCOME: &str = "Welcome to meetty.\n\n\
-meetty is not signed in to Google yet. To see your meetings:\n\n\
-  1. Create a \"Desktop app\" OAuth client in Google Cloud Console\n     \
-(the README's \"Set up Google sign-in\" walks through it).\n\
-  2. Run:  meetty login --credentials client_secret_XXX.json\n\n\
-Just looking? Try it with sample meetings:  meetty --demo\n\n\
-Press q to quit.";
 
 fn empty_text(app: &App) -> String {
     let days = app.settings.days;

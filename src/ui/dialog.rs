@@ -1,4 +1,5 @@
-//! Dialogs over the agenda: the sign-in prompt when Google stops accepting the stored grant.
+//! Screens that stand in for the agenda: the first-run welcome, and the sign-in prompt when
+//! Google stops accepting the stored grant.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
@@ -35,7 +36,8 @@ pub fn sign_in(frame: &mut Frame, dialog: &SignInDialog) {
     }
     let area = frame.area();
     let width = area.width.min(72);
-    let height = (lines.len() as u16 + 6).min(area.height);
+    // Borders plus room for the message to wrap onto a second line.
+    let height = (lines.len() as u16 + 3).min(area.height);
     let popup: Rect = area.centered(Constraint::Length(width), Constraint::Length(height));
     frame.render_widget(Clear, popup);
     let para = Paragraph::new(lines)
@@ -46,4 +48,28 @@ pub fn sign_in(frame: &mut Frame, dialog: &SignInDialog) {
         )
         .wrap(Wrap { trim: false });
     frame.render_widget(para, popup);
+}
+
+const WELCOME: &[&str] = &[
+    "meetty is not signed in to Google yet. To see your meetings:",
+    "",
+    "1. Create a \"Desktop app\" OAuth client in Google Cloud Console; the README's",
+    "   \"Set up Google sign-in\" walks through it.",
+    "2. Run: meetty login --credentials client_secret_XXX.json",
+    "",
+    "Just looking? Try it with sample meetings: meetty --demo",
+    "",
+    "Press q to quit.",
+];
+
+pub fn welcome(frame: &mut Frame, area: Rect) {
+    let lines: Vec<Line> = WELCOME.iter().map(|l| Line::raw(*l)).collect();
+    let para = Paragraph::new(lines)
+        .block(
+            Block::bordered()
+                .title(" Welcome to meetty ")
+                .border_style(theme::border(true)),
+        )
+        .wrap(Wrap { trim: false });
+    frame.render_widget(para, area);
 }

@@ -19,7 +19,9 @@ const SIDE_BY_SIDE_MIN_WIDTH: u16 = 90;
 pub fn draw(frame: &mut Frame, app: &App) {
     let [main, status_line] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
-    if main.width >= SIDE_BY_SIDE_MIN_WIDTH {
+    if app.settings.first_run {
+        dialog::welcome(frame, main);
+    } else if main.width >= SIDE_BY_SIDE_MIN_WIDTH {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(main);
