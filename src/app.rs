@@ -349,33 +349,33 @@ impl App {
     }
 
     fn copy_link(&mut self) -> Vec<Effect> {
-        let Some(m) = self.selected_meeting() else {
-            return self.nothing_selected();
-        };
-        match &m.video {
-            Some(v) => vec![Effect::Copy {
-                text: v.url.clone(),
-                what: format!("{} link", v.provider.name()),
-            }],
-            None => {
-                let msg = format!("\u{201c}{}\u{201d} has no video link", m.title);
-                self.toast(msg, true);
-                Vec::new()
-            }
-        }
+        self.copy("video link", |m| {
+            let v = m.video.as_ref()?;
+            Some((v.url.clone(), format!("{} link", v.provider.name())))
+        })
     }
 
     fn copy_dial_in(&mut self) -> Vec<Effect> {
+        self.copy("dial-in number", |m| {
+            let d = m.dial_in.first()?;
+            Some((d.dial_string(), "dial-in number and PIN".into()))
+        })
+    }
+
+    /// Copies what `pick` finds in the selected meeting (text, and what to call it), or says
+    /// the meeting has no `missing`.
+    fn copy(
+        &mut self,
+        missing: &str,
+        pick: impl Fn(&Meeting) -> Option<(String, String)>,
+    ) -> Vec<Effect> {
         let Some(m) = self.selected_meeting() else {
             return self.nothing_selected();
         };
-        match m.dial_in.first() {
-            Some(d) => vec![Effect::Copy {
-                text: d.dial_string(),
-                what: "dial-in number and PIN".into(),
-            }],
+        match pick(m) {
+            Some((text, what)) => vec![Effect::Copy { text, what }],
             None => {
-                let msg = format!("\u{201c}{}\u{201d} has no dial-in number", m.title);
+                let msg = format!("\u{201c}{}\u{201d} has no {missing}", m.title);
                 self.toast(msg, true);
                 Vec::new()
             }

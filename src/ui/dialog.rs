@@ -1,9 +1,9 @@
 //! Screens that stand in for the agenda: the first-run welcome, and the sign-in prompt when
 //! Google stops accepting the stored grant.
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::theme;
@@ -34,12 +34,8 @@ pub fn sign_in(frame: &mut Frame, dialog: &SignInDialog) {
             theme::label(),
         ));
     }
-    let area = frame.area();
-    let width = area.width.min(72);
-    // Borders plus room for the message to wrap onto a second line.
-    let height = (lines.len() as u16 + 3).min(area.height);
-    let popup: Rect = area.centered(Constraint::Length(width), Constraint::Length(height));
-    frame.render_widget(Clear, popup);
+    // Extra height: the message may wrap onto a second line.
+    let (width, height) = (72, lines.len() as u16 + 3);
     let para = Paragraph::new(lines)
         .block(
             Block::bordered()
@@ -47,7 +43,7 @@ pub fn sign_in(frame: &mut Frame, dialog: &SignInDialog) {
                 .border_style(theme::next()),
         )
         .wrap(Wrap { trim: false });
-    frame.render_widget(para, popup);
+    super::popup(frame, para, width, height);
 }
 
 const WELCOME: &[&str] = &[

@@ -1,8 +1,7 @@
 //! The `?` overlay, written from the same key table that dispatches keys.
 
-use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use super::theme;
@@ -34,13 +33,10 @@ pub fn render(frame: &mut Frame, app: &App) {
         theme::dim(),
     ));
 
-    let area = frame.area();
-    let width = (lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4).min(area.width);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup: Rect = area.centered(Constraint::Length(width), Constraint::Length(height));
-    frame.render_widget(Clear, popup);
+    let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
+    let height = lines.len() as u16 + 2;
     let para = Paragraph::new(lines)
         .block(Block::bordered().title(" Keys "))
         .scroll((app.help_scroll, 0));
-    frame.render_widget(para, popup);
+    super::popup(frame, para, width, height);
 }

@@ -9,6 +9,7 @@ pub mod svg;
 mod theme;
 
 use ratatui::layout::{Constraint, Layout};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use crate::app::{App, Mode, Pane};
@@ -38,4 +39,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
         (Mode::SignIn, Some(d)) => dialog::sign_in(frame, d),
         _ => {}
     }
+}
+
+/// Draws `para` in a box of at most `width`×`height`, centred over whatever is below.
+fn popup(frame: &mut Frame, para: Paragraph, width: u16, height: u16) {
+    let area = frame.area();
+    let popup = area.centered(
+        Constraint::Length(width.min(area.width)),
+        Constraint::Length(height.min(area.height)),
+    );
+    frame.render_widget(Clear, popup);
+    frame.render_widget(para, popup);
 }
