@@ -55,7 +55,12 @@ fn browser(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The tests here point meetty at their own sandbox through the environment (as a user would
+/// with `MEETTY_REVOKE_URI`); they take turns so that no test reads another's settings.
+static ENV_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 struct Env {
+    _turn: tokio::sync::MutexGuard<'static, ()>,
     sandbox: Sandbox,
     paths: Paths,
     dir: PathBuf,
@@ -63,6 +68,7 @@ struct Env {
 }
 
 async fn setup(name: &str) -> Env {
+    let turn = ENV_LOCK.lock().await;
     let sandbox = Sandbox::start(
         0,
         Seed::Demo {
@@ -89,6 +95,7 @@ async fn setup(name: &str) -> Env {
         data_dir: dir.join("data"),
     };
     Env {
+        _turn: turn,
         sandbox,
         paths,
         dir,

@@ -26,11 +26,13 @@ pub struct Endpoints {
 }
 
 /// The non-secret half of the client, remembered in the config dir (`client.json`); the
-/// secret lives in the keyring.
+/// secret lives in the keyring. The endpoints are kept as the credentials file gave them and
+/// resolved at each use, so `MEETTY_*_URI` always wins and never sticks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientInfo {
     pub client_id: String,
-    pub endpoints: Endpoints,
+    pub auth_uri: Option<String>,
+    pub token_uri: Option<String>,
 }
 
 /// Google's client_secret_*.json for a Desktop app (`installed`); a "Web application" client
@@ -77,9 +79,14 @@ impl Credentials {
     }
 
     pub fn parse(text: &str) -> Result<Credentials, String> {
-        // serde_json's messages quote no input values, so the secret cannot leak through them.
-        let file: CredentialsFile = serde_json::from_str(text)
-            .map_err(|e| format!("not a Google OAuth client file ({e})"))?;
+        // serde_json's messages can quote values (the secret among them): report only where.
+        let file: CredentialsFile = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "not a Google OAuth client file (line {}, column {})",
+                e.line(),
+                e.column()
+            )
+        })?;
         let Some(inst) = file.installed else {
             return Err(if file.web.is_some() {
                 "this is a \"Web application\" client; meetty needs a \"Desktop app\" client \
@@ -94,7 +101,8 @@ impl Credentials {
         Ok(Credentials {
             client: ClientInfo {
                 client_id: inst.client_id,
-                endpoints: Endpoints::resolve(inst.auth_uri.as_deref(), inst.token_uri.as_deref()),
+                auth_uri: inst.auth_uri,
+                token_uri: inst.token_uri,
             },
             secret: inst.client_secret,
         })
@@ -121,6 +129,10 @@ impl Endpoints {
 }
 
 impl ClientInfo {
+    pub fn endpoints(&self) -> Endpoints {
+        Endpoints::resolve(self.auth_uri.as_deref(), self.token_uri.as_deref())
+    }
+
     pub fn load(path: &Path) -> Result<Option<ClientInfo>, String> {
         match std::fs::read_to_string(path) {
             Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
@@ -158,11 +170,11 @@ mod tests {
         assert_eq!(c.client.client_id, "123-abc.apps.googleusercontent.com");
         assert_eq!(c.secret, "GOCSPX-s3cr3t");
         assert_eq!(
-            c.client.endpoints.auth_uri,
+            c.client.endpoints().auth_uri,
             "https://accounts.google.com/o/oauth2/auth"
         );
         assert_eq!(
-            c.client.endpoints.token_uri,
+            c.client.endpoints().token_uri,
             "https://oauth2.googleapis.com/token"
         );
         assert!(
@@ -175,10 +187,17 @@ mod tests {
     fn refuses_web_clients_and_junk_with_the_fix() {
         let e = Credentials::parse(r#"{"web":{"client_id":"x","client_secret":"y"}}"#).unwrap_err();
         assert!(e.contains("Desktop app"), "{e}");
-        let e = Credentials::parse("GOCSPX-s3cr3t").unwrap_err();
-        assert!(
-            e.contains("not a Google OAuth client file") && !e.contains("s3cr3t"),
-            "{e}"
-        );
+        let junk = [
+            "GOCSPX-s3cr3t",
+            r#"{"installed":"GOCSPX-s3cr3t"}"#,
+            r#"{"installed":{"client_id":"x","client_secret":7,"z":"GOCSPX-s3cr3t"}}"#,
+        ];
+        for text in junk {
+            let e = Credentials::parse(text).unwrap_err();
+            assert!(
+                e.contains("not a Google OAuth client file") && !e.contains("s3cr3t"),
+                "{e}"
+            );
+        }
     }
 }

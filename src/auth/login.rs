@@ -116,7 +116,7 @@ pub async fn exchange_code(
         ("redirect_uri", redirect_uri),
         ("code_verifier", verifier),
     ];
-    let (status, body) = crate::http::post_form(&creds.client.endpoints.token_uri, &form).await?;
+    let (status, body) = crate::http::post_form(&creds.client.endpoints().token_uri, &form).await?;
     if status != 200 {
         return Err(explain_oauth_error(status, &body));
     }
@@ -154,8 +154,9 @@ pub async fn authorize(
         .map_err(|e| format!("cannot listen on 127.0.0.1 for the browser's answer: {e}"))?;
     let pkce = Pkce::generate();
     let state = pkce::random_token();
+    let endpoints = creds.client.endpoints();
     let url = AuthorizeRequest {
-        endpoints: &creds.client.endpoints,
+        endpoints: &endpoints,
         client_id: &creds.client.client_id,
         redirect_uri: loopback.redirect_uri(),
         challenge: &pkce.challenge,

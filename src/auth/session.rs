@@ -97,8 +97,8 @@ impl Session {
         let app = ApplicationSecret {
             client_id: client.client_id.clone(),
             client_secret: secret.clone(),
-            token_uri: client.endpoints.token_uri.clone(),
-            auth_uri: client.endpoints.auth_uri.clone(),
+            token_uri: client.endpoints().token_uri,
+            auth_uri: client.endpoints().auth_uri,
             redirect_uris: vec!["http://127.0.0.1".into()],
             ..Default::default()
         };
@@ -169,7 +169,7 @@ impl Session {
             ("client_id", self.client.client_id.as_str()),
             ("client_secret", self.secret.as_str()),
         ];
-        match crate::http::post_form(&self.client.endpoints.token_uri, &form).await {
+        match crate::http::post_form(&self.client.endpoints().token_uri, &form).await {
             Err(e) => ApiError::Network(e),
             Ok((400 | 401, body)) => ApiError::SignIn(explain_oauth_error(400, &body)),
             Ok((status, body)) => ApiError::Unexpected(explain_oauth_error(status, &body)),

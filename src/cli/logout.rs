@@ -29,7 +29,7 @@ pub async fn run(
     });
     match revoke_with {
         Some(t) => {
-            match crate::http::post_form(&signed.client.endpoints.revoke_uri, &[("token", &t)])
+            match crate::http::post_form(&signed.client.endpoints().revoke_uri, &[("token", &t)])
                 .await
             {
                 Ok((200, _)) => {

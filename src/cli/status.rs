@@ -41,7 +41,7 @@ pub async fn run(
     }
     let _ = writeln!(out, "Token store:  {}", signed.store.describe());
     let _ = writeln!(out, "OAuth client: {}", signed.client.client_id);
-    let _ = writeln!(out, "Token URI:    {}", signed.client.endpoints.token_uri);
+    let _ = writeln!(out, "Token URI:    {}", signed.client.endpoints().token_uri);
     match token {
         Ok(Some(t)) => {
             let expiry = t.token.expires_at.map_or("unknown".to_string(), |at| {
