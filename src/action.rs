@@ -27,6 +27,9 @@ pub enum Action {
         result: Result<String, String>,
     },
     Opened(Result<(), String>),
+    /// What a sign-in started from the TUI has to say (the URL to open, if the browser
+    /// did not).
+    SignInProgress(String),
     /// A sign-in started from the TUI finished: the account, or why not.
     SignedIn(Result<String, String>),
 }

@@ -65,6 +65,8 @@ pub struct Settings {
 pub struct SignInDialog {
     pub message: String,
     pub waiting: bool,
+    /// The consent URL, for when no browser opened (over SSH, say).
+    pub url: Option<String>,
 }
 
 pub struct App {
@@ -167,6 +169,15 @@ impl App {
                 Vec::new()
             }
             Action::SignedIn(result) => self.on_signed_in(result),
+            Action::SignInProgress(text) => {
+                let url = text
+                    .split_whitespace()
+                    .find(|w| w.starts_with("https://") || w.starts_with("http://"));
+                if let (Some(dialog), Some(url)) = (self.sign_in.as_mut(), url) {
+                    dialog.url = Some(crate::sanitize::line(url));
+                }
+                Vec::new()
+            }
             Action::Opened(result) => {
                 if let Err(e) = result {
                     self.toast(format!("Could not open the browser: {e}"), true);
@@ -251,6 +262,7 @@ impl App {
                 self.sign_in = Some(SignInDialog {
                     message,
                     waiting: false,
+                    url: None,
                 });
                 Vec::new()
             }
@@ -439,6 +451,7 @@ impl App {
                     self.sign_in = Some(SignInDialog {
                         message: message.clone(),
                         waiting: false,
+                        url: None,
                     });
                     // The dialog takes the keys; everything under it stays as it was.
                     self.mode = Mode::SignIn;

@@ -210,6 +210,7 @@ async fn account_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
                 account: cli.account.clone(),
                 token_store: *token_store,
                 api_root: api_root(&config),
+                renew: false,
             };
             let mut stdin = std::io::BufReader::new(std::io::stdin());
             let finish = if *no_browser {

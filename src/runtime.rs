@@ -162,7 +162,7 @@ impl Runner {
                     let ctx = self.services.sign_in.clone();
                     tokio::spawn(async move {
                         let result = match ctx {
-                            Some(ctx) => sign_in_again(ctx).await,
+                            Some(ctx) => sign_in_again(ctx, tx.clone()).await,
                             None => Err("this session has no stored sign-in; run meetty login in another terminal".into()),
                         };
                         let _ = tx.send(Action::SignedIn(result));
@@ -179,17 +179,35 @@ impl Runner {
     }
 }
 
-/// The same login as `meetty login`, for the same account and store; its messages are not
-/// printed (the TUI owns the screen) and the browser is opened for the user.
-async fn sign_in_again(ctx: SignInContext) -> Result<String, String> {
+/// What the login would print (the URL to open among it) goes to the sign-in dialog: the
+/// TUI owns the screen.
+struct ToDialog(UnboundedSender<Action>);
+
+impl std::io::Write for ToDialog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self.0.send(Action::SignInProgress(
+            String::from_utf8_lossy(buf).into_owned(),
+        ));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The same login as `meetty login`, for the same account and store, with consent asked
+/// again because the stored grant was rejected.
+async fn sign_in_again(ctx: SignInContext, tx: UnboundedSender<Action>) -> Result<String, String> {
     let opts = LoginOptions {
         credentials: None,
         account: Some(ctx.account),
         token_store: ctx.token_store,
         api_root: ctx.api_root,
+        renew: true,
     };
     let finish = crate::auth::login::Finish::Browser(&crate::browser::open);
-    crate::cli::login::run(&ctx.paths, opts, finish, &mut std::io::sink()).await
+    crate::cli::login::run(&ctx.paths, opts, finish, &mut ToDialog(tx)).await
 }
 
 fn to_action(ev: Event) -> Option<Action> {

@@ -104,11 +104,21 @@ async fn setup(name: &str) -> Env {
 }
 
 async fn login(env: &Env, store: TokenStore) -> Result<String, String> {
+    login_with(env, store, None, false).await
+}
+
+async fn login_with(
+    env: &Env,
+    store: TokenStore,
+    account: Option<&str>,
+    renew: bool,
+) -> Result<String, String> {
     let opts = LoginOptions {
         credentials: Some(env.credentials.clone()),
-        account: None,
+        account: account.map(str::to_string),
         token_store: store,
         api_root: env.sandbox.root_url(),
+        renew,
     };
     let mut out = Vec::new();
     meetty::cli::login::run(&env.paths, opts, Finish::Browser(&browser), &mut out).await
@@ -251,12 +261,42 @@ async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
     assert!(matches!(effects.as_slice(), [Effect::Refresh { .. }]));
     assert_eq!(app.mode, Mode::Browse);
 
-    // Signing in again (no consent prompt: the store still has a refresh token).
-    login(&env, TokenStore::File).await.unwrap();
+    // The dialog's sign-in: consent is asked again, so Google issues a new refresh token,
+    // which replaces the rejected one.
+    env.sandbox.clear_requests();
+    login_with(&env, TokenStore::File, Some("alex@example.com"), true)
+        .await
+        .unwrap();
+    let reqs = env.sandbox.requests();
+    assert_eq!(
+        find(&reqs, "GET", "/o/oauth2/v2/auth")[0].param("prompt"),
+        Some("consent")
+    );
     let signed = Signed::load(&env.paths, None).unwrap();
     let fresh = signed.token().unwrap().unwrap();
     let fresh_refresh = fresh.token.refresh_token.clone().unwrap();
+    assert_ne!(fresh_refresh, refresh);
     assert!(env.sandbox.is_refresh_token_valid(&fresh_refresh));
+
+    // A later plain login for the same account needs no consent: a refresh token is stored.
+    env.sandbox.clear_requests();
+    login(&env, TokenStore::File).await.unwrap();
+    let reqs = env.sandbox.requests();
+    assert_eq!(
+        find(&reqs, "GET", "/o/oauth2/v2/auth")[0].param("prompt"),
+        None
+    );
+    let kept = signed
+        .token()
+        .unwrap()
+        .unwrap()
+        .token
+        .refresh_token
+        .unwrap();
+    assert_eq!(
+        kept, fresh_refresh,
+        "the stored refresh token is kept when Google sends none"
+    );
 
     // Logout revokes at Google and forgets the account.
     let mut out = Vec::new();

@@ -52,7 +52,12 @@ fn sign_in_dialog_over_the_agenda() {
         req,
         result: Err(error),
     });
-    insta::assert_snapshot!(text(&app, 100, 24));
+    insta::assert_snapshot!("sign_in_offered", text(&app, 100, 24));
+    app.update(key(ratatui::crossterm::event::KeyCode::Enter));
+    let said = "Opening your browser to sign in with Google. If it does not open, visit:\n\n  \
+                https://accounts.google.com/o/oauth2/v2/auth?client_id=1.apps&state=x\n";
+    app.update(meetty::action::Action::SignInProgress(said.into()));
+    insta::assert_snapshot!("sign_in_waiting", text(&app, 100, 24));
 }
 
 #[test]

@@ -19,6 +19,9 @@ pub struct LoginOptions {
     pub account: Option<String>,
     pub token_store: TokenStore,
     pub api_root: String,
+    /// The stored refresh token was rejected (the TUI's sign-in dialog): ask for consent so
+    /// Google issues a new one, and accept only the same account.
+    pub renew: bool,
 }
 
 /// Runs `f` on a blocking thread: keyring calls block on D-Bus.
@@ -47,46 +50,46 @@ pub async fn run(
         );
     }
     let creds = credentials(paths, &opts, &store).await?;
-    let previous = match &opts.account {
+    // The account this login is most likely for: the one named, else the default.
+    let hint = match &opts.account {
+        Some(a) => Some(a.clone()),
+        None => Accounts::load(&paths.accounts_file())?.default,
+    };
+    let previous = match &hint {
         Some(email) => stored_token(&store, email).await,
         None => None,
     };
-    let consent = previous
-        .as_ref()
-        .and_then(|t| t.refresh_token.as_ref())
-        .is_none();
+    // Google sends a refresh token only with consent; ask only when none is stored.
+    let consent = opts.renew || previous.and_then(|t| t.refresh_token).is_none();
     log::info!(
         "login started (consent prompt: {consent}, store: {})",
         store.describe()
     );
-    let mut token = authorize(&creds, opts.account.as_deref(), consent, finish, out).await?;
+    let mut token = authorize(&creds, hint.as_deref(), consent, finish, out).await?;
     let email = account_of(&opts.api_root, &token).await?;
     log::info!("login: code exchanged for tokens of {email}");
-    if opts
+    if let Some(wanted) = opts
         .account
         .as_deref()
-        .is_some_and(|a| !a.eq_ignore_ascii_case(&email))
+        .filter(|a| !a.eq_ignore_ascii_case(&email))
     {
-        let _ = writeln!(
-            out,
-            "Note: Google signed you in as {email}, not {}.",
-            opts.account.as_deref().unwrap_or_default()
-        );
+        if opts.renew {
+            return Err(format!(
+                "you signed in as {email}, but this session is {wanted}: sign in as {wanted} \
+                 (or quit and run meetty --account {email})"
+            ));
+        }
+        let _ = writeln!(out, "Note: Google signed you in as {email}, not {wanted}.");
     }
-    if token.refresh_token.is_none() {
-        // Google sends a refresh token only on consent; keep the one already stored.
-        token.refresh_token =
-            match previous.filter(|_| opts.account.as_deref() == Some(email.as_str())) {
-                Some(p) => p.refresh_token,
-                None => stored_token(&store, &email)
-                    .await
-                    .and_then(|t| t.refresh_token),
-            };
+    if token.refresh_token.is_none() && !opts.renew {
+        token.refresh_token = stored_token(&store, &email)
+            .await
+            .and_then(|t| t.refresh_token);
     }
     if token.refresh_token.is_none() {
         return Err(format!(
-            "Google sent no refresh token for {email}. Remove meetty's access at \
-             https://myaccount.google.com/permissions and run meetty login again"
+            "Google sent no refresh token for {email}: run meetty login --account {email} \
+             to be asked for consent again"
         ));
     }
     save(paths, &store, &creds, &email, token, opts.token_store).await?;

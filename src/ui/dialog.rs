@@ -20,10 +20,16 @@ pub fn sign_in(frame: &mut Frame, dialog: &SignInDialog) {
         lines.push(Line::raw(
             "Waiting for you to finish signing in in your browser…",
         ));
-        lines.push(Line::styled(
-            "If no browser opened, run meetty login in another terminal.",
-            theme::dim(),
-        ));
+        match &dialog.url {
+            Some(url) => {
+                lines.push(Line::styled(
+                    "No browser? Open this on this machine (or run meetty login --no-browser):",
+                    theme::dim(),
+                ));
+                lines.push(Line::styled(url.as_str(), theme::link()));
+            }
+            None => lines.push(Line::styled("Opening your browser…", theme::dim())),
+        }
     } else {
         lines.push(Line::styled(
             "Enter  sign in again (opens your browser)",
@@ -34,8 +40,13 @@ pub fn sign_in(frame: &mut Frame, dialog: &SignInDialog) {
             theme::label(),
         ));
     }
-    // Extra height: the message may wrap onto a second line.
-    let (width, height) = (72, lines.len() as u16 + 3);
+    // Extra height: the message and the URL wrap.
+    let width = 72;
+    let text: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(usize::from(width) - 2).max(1))
+        .sum();
+    let height = text as u16 + 2;
     let para = Paragraph::new(lines)
         .block(
             Block::bordered()
