@@ -26,7 +26,11 @@ pub fn open(url: &str) -> Result<(), String> {
             .stderr(Stdio::null())
             .spawn()
         {
-            Ok(_) => return Ok(()),
+            Ok(mut child) => {
+                // Reaped in the background so no zombie is left per `o`.
+                std::thread::spawn(move || child.wait());
+                return Ok(());
+            }
             Err(e) => last_error = format!("{program}: {e}"),
         }
     }

@@ -28,26 +28,29 @@ impl Clipboard {
     /// it ("system clipboard", "OSC 52"), or why none did.
     pub fn copy(&mut self, text: &str, terminal: &mut impl Write) -> Result<String, String> {
         let mut used = Vec::new();
-        let mut native_error = None;
+        let mut errors = Vec::new();
         if self.mode != ClipboardMode::Osc52 {
             match self.copy_native(text) {
                 Ok(()) => used.push("system clipboard"),
-                Err(e) => native_error = Some(e),
+                Err(e) => errors.push(format!("no system clipboard ({e})")),
             }
         }
         if self.mode != ClipboardMode::Native {
-            terminal
+            let written = terminal
                 .write_all(osc52(text, self.in_tmux).as_bytes())
-                .and_then(|()| terminal.flush())
-                .map_err(|e| format!("cannot write to the terminal: {e}"))?;
-            used.push("OSC 52");
+                .and_then(|()| terminal.flush());
+            match written {
+                Ok(()) => used.push("OSC 52"),
+                Err(e) => errors.push(format!("cannot write to the terminal ({e})")),
+            }
         }
-        match (used.is_empty(), native_error) {
-            (true, Some(e)) => Err(format!(
-                "no system clipboard ({e}); set clipboard = \"osc52\" in the config to copy through the terminal"
-            )),
-            _ => Ok(used.join(" + ")),
+        if used.is_empty() {
+            return Err(format!(
+                "{}; check the config's clipboard setting (auto, native, osc52)",
+                errors.join("; ")
+            ));
         }
+        Ok(used.join(" + "))
     }
 
     fn copy_native(&mut self, text: &str) -> Result<(), String> {

@@ -20,13 +20,18 @@ pub fn enter() -> std::io::Result<Tui> {
     install_panic_hook();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    execute!(
+    let entered = execute!(
         stdout(),
         EnterAlternateScreen,
         EnableBracketedPaste,
         cursor::Hide
-    )?;
-    Terminal::new(CrosstermBackend::new(stdout()))
+    )
+    .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
+    // Half-way set up is still set up: undo it before reporting the failure.
+    if entered.is_err() {
+        restore();
+    }
+    entered
 }
 
 /// Puts the terminal back as the shell had it; safe to call twice or when never entered.

@@ -124,10 +124,13 @@ impl Meeting {
         let description = description_to_text(ev.description.as_deref().unwrap_or(""));
         let video = conference_video(ev)
             .or_else(|| {
-                ev.hangout_link.as_deref().map(|url| VideoLink {
-                    provider: Provider::Meet,
-                    url: sanitize::line(url),
-                })
+                ev.hangout_link
+                    .as_deref()
+                    .and_then(web_url)
+                    .map(|url| VideoLink {
+                        provider: Provider::Meet,
+                        url,
+                    })
             })
             .or_else(|| links::find_in_text(&location))
             .or_else(|| links::find_in_text(&description));
@@ -230,7 +233,7 @@ fn conference_video(ev: &WireEvent) -> Option<VideoLink> {
         .find(|ep| ep.entry_point_type.as_deref() == Some("video"))?
         .uri
         .as_deref()?;
-    let url = sanitize::line(uri);
+    let url = web_url(uri)?;
     let is_meet = cd
         .conference_solution
         .as_ref()
@@ -243,6 +246,14 @@ fn conference_video(ev: &WireEvent) -> Option<VideoLink> {
         links::provider_of(&url).unwrap_or(Provider::Other)
     };
     Some(VideoLink { provider, url })
+}
+
+/// A link `o` may hand to the browser and `y` may copy: http(s) only, so an event cannot
+/// make the platform opener run a `file:` or custom-scheme URI.
+fn web_url(raw: &str) -> Option<String> {
+    let url = sanitize::line(raw);
+    let lower = url.get(..8)?.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url)
 }
 
 fn dial_ins(ev: &WireEvent) -> Vec<DialIn> {
@@ -380,5 +391,17 @@ mod tests {
         }))
         .unwrap();
         assert!(matches!(m.when, When::Timed { start, end } if start == end));
+    }
+
+    #[test]
+    fn only_web_links_are_offered_to_open_or_copy() {
+        let m = meeting(serde_json::json!({
+            "id": "x", "summary": "Trap",
+            "start": {"dateTime": "2026-11-21T10:00:00Z"}, "end": {"dateTime": "2026-11-21T10:30:00Z"},
+            "hangoutLink": "file:///etc/passwd",
+            "conferenceData": {"entryPoints": [{"entryPointType": "video", "uri": "javascript:alert(1)"}]}
+        }))
+        .unwrap();
+        assert_eq!(m.video, None);
     }
 }
