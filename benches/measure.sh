@@ -16,7 +16,7 @@ env_vars="XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config TZ=Europe/Berlin
 # 1. Fill the demo cache once (start the demo, let it refresh, quit).
 tm -f /dev/null new-session -d -x 200 -y 60 "env $env_vars $bin --demo"
 sleep 3; tm send-keys q; sleep 1
-ls -l "$work/data/meetty/agenda-demo.json"
+ls -l "$work/data/meetty/agenda-demo.json"  # the demo's own cache
 
 # 2. Cached start to first frame: the whole process, from exec to the frame drawn and exit.
 tm new-session -d -x 200 -y 60 -s startup "env $env_vars hyperfine -N --warmup 5 --runs 100 \

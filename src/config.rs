@@ -76,13 +76,9 @@ impl Paths {
         self.data_dir.join("meetty.log")
     }
 
-    pub fn agenda_cache(&self, demo: bool) -> PathBuf {
-        // The demo never overwrites the real agenda's cache.
-        let name = if demo {
-            "agenda-demo.json"
-        } else {
-            "agenda.json"
-        };
+    /// The cached agenda of `owner`: an account's email, "demo", or "sandbox".
+    pub fn agenda_cache(&self, owner: &str) -> PathBuf {
+        let name = format!("agenda-{}.json", crate::percent::encode_segment(owner));
         self.data_dir.join(name)
     }
 }

@@ -10,7 +10,7 @@ use meetty::app::{App, Settings};
 use meetty::auth::accounts::{Accounts, TokenStore};
 use meetty::auth::login::Finish;
 use meetty::calendar::client::CalendarClient;
-use meetty::cli::{self, login::LoginOptions, Signed};
+use meetty::cli::{self, login::LoginOptions, LazySession, Signed};
 use meetty::clipboard::Clipboard;
 use meetty::config::{Config, Paths};
 use meetty::runtime::{self, Services, SignInContext};
@@ -122,22 +122,20 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     if days == 0 || days > 366 {
         return Err(format!("--days {days} must be between 1 and 366"));
     }
-    let cache_path = paths.agenda_cache(cli.demo);
-    // The cache is drawn before any network work starts.
-    let cached = cache::load(&cache_path);
-
     // Kept alive for the whole session: the demo's calendar lives in this process.
     let mut _sandbox = None;
     let mut first_run = false;
     let mut sign_in = None;
-    let (client, label) = if cli.demo {
+    // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
+    // account's meetings are never drawn under another's name.
+    let (client, label, cache_owner) = if cli.demo {
         let seed = Seed::Demo { now, tz };
         let sandbox = Sandbox::start(0, seed)
             .await
             .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
         let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
         _sandbox = Some(sandbox);
-        (client, "demo".to_string())
+        (client, "demo".to_string(), Some("demo".to_string()))
     } else {
         let api_root = api_root(&config);
         // A fixed token serves development against `meetty sandbox` (it prints one).
@@ -145,6 +143,7 @@ async fn tui(cli: &Cli) -> Result<(), String> {
             (
                 CalendarClient::new(&api_root, token),
                 "MEETTY_ACCESS_TOKEN".to_string(),
+                Some("sandbox".to_string()),
             )
         } else if Accounts::load(&paths.accounts_file())?.accounts.is_empty()
             && cli.account.is_none()
@@ -153,6 +152,7 @@ async fn tui(cli: &Cli) -> Result<(), String> {
             (
                 CalendarClient::new(&api_root, String::new()),
                 "not signed in".to_string(),
+                None,
             )
         } else {
             let signed = Signed::load(&paths, cli.account.as_deref())?;
@@ -164,8 +164,9 @@ async fn tui(cli: &Cli) -> Result<(), String> {
             });
             let email = signed.email.clone();
             (
-                CalendarClient::new(&api_root, signed.session().await?),
-                email,
+                CalendarClient::new(&api_root, LazySession::new(signed)),
+                email.clone(),
+                Some(email),
             )
         }
     };
@@ -178,6 +179,9 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         label,
         first_run,
     };
+    let cache_path = cache_owner.map(|owner| paths.agenda_cache(&owner));
+    // Drawn before any network work starts.
+    let cached = cache_path.as_deref().and_then(cache::load);
     let app = App::new(settings, cached, now);
     let services = Services {
         client,

@@ -30,7 +30,8 @@ const REFRESH_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Services {
     pub client: CalendarClient,
     pub selection: CalendarSelection,
-    pub cache_path: PathBuf,
+    /// None before sign-in: there is nothing to cache.
+    pub cache_path: Option<PathBuf>,
     pub clipboard: Clipboard,
     /// How to sign the account in again from inside the TUI (None: demo or fixed token).
     pub sign_in: Option<SignInContext>,
@@ -146,7 +147,9 @@ impl Runner {
                     }));
                 }
                 Effect::SaveCache(agenda) => {
-                    let path = self.services.cache_path.clone();
+                    let Some(path) = self.services.cache_path.clone() else {
+                        continue;
+                    };
                     tokio::task::spawn_blocking(move || {
                         // Losing a cache write costs only a slower next start.
                         let _ = cache::save(&path, &agenda);

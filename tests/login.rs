@@ -316,6 +316,12 @@ async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
         .unwrap()
         .accounts
         .is_empty());
+    let secret_key = client_secret_key(&env.sandbox.client_id());
+    assert!(
+        signed.store.get(&secret_key).unwrap().is_none(),
+        "no account left: no client secret kept"
+    );
+    assert!(!env.paths.client_file().exists());
 
     // The log has the story and none of the secrets.
     log::logger().flush();
@@ -392,18 +398,18 @@ async fn login_stores_tokens_in_the_real_keyring() {
         .unwrap();
     let s = signed.clone();
     let key = client_secret_key(&env.sandbox.client_id());
-    let (token, secret) = tokio::task::spawn_blocking(move || {
-        let secret = s.store.get(&key).unwrap();
-        s.store.delete(&key).unwrap();
-        (s.token().unwrap(), secret)
-    })
-    .await
-    .unwrap();
+    let (token, secret) =
+        tokio::task::spawn_blocking(move || (s.token().unwrap(), s.store.get(&key).unwrap()))
+            .await
+            .unwrap();
     assert!(
         token.is_none(),
         "logout deleted the tokens from the keyring"
     );
-    assert!(secret.is_some(), "the client secret was in the keyring");
+    assert!(
+        secret.is_none(),
+        "the last logout deleted the client secret too"
+    );
     let _ = std::fs::remove_dir_all(&env.dir);
 }
 

@@ -13,7 +13,7 @@ use yup_oauth2::{
 
 use super::client::{ClientInfo, SCOPES};
 use super::login::explain_oauth_error;
-use super::store::{token_key, SecretStore};
+use super::store::{token_key, SecretStore, StoreError};
 use crate::calendar::client::{ApiError, Auth, AuthFuture};
 use crate::http::Connector;
 
@@ -22,6 +22,26 @@ use crate::http::Connector;
 pub struct StoredToken {
     pub client_id: String,
     pub token: TokenInfo,
+}
+
+impl StoredToken {
+    /// The account's stored tokens; unreadable JSON counts as none (a new login fixes it).
+    /// Blocks on the keyring: call it off the async threads.
+    pub fn read(store: &SecretStore, account: &str) -> Result<Option<StoredToken>, StoreError> {
+        let json = store.get(&token_key(account))?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// [`StoredToken::read`] on a blocking thread.
+    pub async fn read_async(
+        store: &Arc<SecretStore>,
+        account: &str,
+    ) -> Result<Option<StoredToken>, StoreError> {
+        let (store, account) = (Arc::clone(store), account.to_string());
+        tokio::task::spawn_blocking(move || StoredToken::read(&store, &account))
+            .await
+            .map_err(|e| StoreError::Io(e.to_string()))?
+    }
 }
 
 /// yup-oauth2's storage backed by the keyring (or the opted-in file): every refreshed token
@@ -51,14 +71,9 @@ impl TokenStorage for SecretTokenStorage {
 
     /// One token set covers both scopes, so the scope set is not part of the key.
     async fn get(&self, _scopes: &[&str]) -> Option<TokenInfo> {
-        let (store, key) = (Arc::clone(&self.store), token_key(&self.account));
-        let json = tokio::task::spawn_blocking(move || store.get(&key))
-            .await
-            .ok()?
-            .ok()??;
-        serde_json::from_str::<StoredToken>(&json)
-            .ok()
-            .map(|s| s.token)
+        // A store error reads as "no token"; `diagnose` then reports it as what it is.
+        let stored = StoredToken::read_async(&self.store, &self.account).await;
+        stored.ok().flatten().map(|s| s.token)
     }
 }
 
@@ -135,33 +150,28 @@ impl Session {
         } else {
             self.auth.token(&SCOPES).await
         };
-        match result.ok().and_then(|t| t.token().map(str::to_string)) {
-            Some(token) => Ok(token),
-            None => {
-                let error = self.diagnose().await;
-                log::warn!("no access token for {}: {error}", self.account);
-                Err(error)
-            }
+        if let Some(token) = result.ok().and_then(|t| t.token().map(str::to_string)) {
+            return Ok(token);
         }
+        let diagnosed = self.diagnose().await;
+        if let Err(error) = &diagnosed {
+            log::warn!("no access token for {}: {error}", self.account);
+        }
+        diagnosed
     }
 
-    /// Why a token could not be had: one refresh attempt made here, whose answer separates
-    /// "offline" from "the grant is gone" (yup-oauth2 hides the reason behind its fallback).
-    async fn diagnose(&self) -> ApiError {
-        let (store, key) = (Arc::clone(&self.store), token_key(&self.account));
-        let stored = tokio::task::spawn_blocking(move || store.get(&key)).await;
-        let refresh = match stored {
-            Ok(Ok(Some(json))) => serde_json::from_str::<StoredToken>(&json)
-                .ok()
-                .and_then(|s| s.token.refresh_token),
-            Ok(Err(e)) => return ApiError::SignIn(e.to_string()),
-            _ => None,
-        };
-        let Some(refresh) = refresh else {
-            return ApiError::SignIn(format!(
+    /// Why yup-oauth2 could not produce a token (it hides the reason behind its interactive
+    /// fallback): one refresh attempt made here tells a rejected grant (sign in again) from
+    /// a network problem or a keyring problem. If it succeeds, its token is used.
+    async fn diagnose(&self) -> Result<String, ApiError> {
+        let stored = StoredToken::read_async(&self.store, &self.account)
+            .await
+            .map_err(|e| ApiError::Local(e.to_string()))?;
+        let Some(refresh) = stored.and_then(|s| s.token.refresh_token) else {
+            return Err(ApiError::SignIn(format!(
                 "no stored sign-in for {}: run meetty login",
                 self.account
-            ));
+            )));
         };
         let form = [
             ("grant_type", "refresh_token"),
@@ -170,9 +180,15 @@ impl Session {
             ("client_secret", self.secret.as_str()),
         ];
         match crate::http::post_form(&self.client.endpoints().token_uri, &form).await {
-            Err(e) => ApiError::Network(e),
-            Ok((400 | 401, body)) => ApiError::SignIn(explain_oauth_error(400, &body)),
-            Ok((status, body)) => ApiError::Unexpected(explain_oauth_error(status, &body)),
+            Err(e) => Err(ApiError::Network(e)),
+            Ok((200, body)) => serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["access_token"].as_str().map(str::to_string))
+                .ok_or_else(|| {
+                    ApiError::Unexpected("the token endpoint sent no access token".into())
+                }),
+            Ok((400 | 401, body)) => Err(ApiError::SignIn(explain_oauth_error(400, &body))),
+            Ok((status, body)) => Err(ApiError::Unexpected(explain_oauth_error(status, &body))),
         }
     }
 }

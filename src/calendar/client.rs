@@ -39,6 +39,9 @@ pub enum ApiError {
     /// The stored sign-in cannot produce tokens any more (`invalid_grant`, or none stored):
     /// only signing in again helps.
     SignIn(String),
+    /// Something on this machine is in the way (a locked keyring, an unreadable token
+    /// file); the message names the fix.
+    Local(String),
 }
 
 impl std::error::Error for ApiError {}
@@ -60,6 +63,7 @@ impl fmt::Display for ApiError {
             } => write!(f, "Google Calendar said {code} {reason}: {message}"),
             ApiError::Unexpected(m) => write!(f, "unexpected answer from Google Calendar: {m}"),
             ApiError::SignIn(m) => write!(f, "sign-in needed: {m}"),
+            ApiError::Local(m) => f.write_str(m),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 
-use super::login::blocking;
+use super::blocking;
 use super::Signed;
 use crate::auth::pkce::random_token;
 use crate::calendar::client::{ApiError, CalendarClient};

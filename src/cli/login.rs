@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use yup_oauth2::storage::TokenInfo;
 
+use super::blocking;
 use crate::auth::accounts::{Accounts, StoreLocation, TokenStore};
 use crate::auth::client::{ClientInfo, Credentials};
 use crate::auth::login::{authorize, Finish};
@@ -22,13 +23,6 @@ pub struct LoginOptions {
     /// The stored refresh token was rejected (the TUI's sign-in dialog): ask for consent so
     /// Google issues a new one, and accept only the same account.
     pub renew: bool,
-}
-
-/// Runs `f` on a blocking thread: keyring calls block on D-Bus.
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f)
-        .await
-        .expect("blocking task panicked")
 }
 
 /// Signs in; `finish` is how the browser's answer comes back (the caller chooses between
@@ -124,11 +118,8 @@ async fn credentials(
 }
 
 async fn stored_token(store: &Arc<SecretStore>, email: &str) -> Option<TokenInfo> {
-    let (store, key) = (Arc::clone(store), token_key(email));
-    let json = blocking(move || store.get(&key)).await.ok()??;
-    serde_json::from_str::<StoredToken>(&json)
-        .ok()
-        .map(|s| s.token)
+    let stored = StoredToken::read_async(store, email).await.ok()??;
+    Some(stored.token)
 }
 
 /// The signed-in account's address: the primary calendar's id is the account's email.

@@ -3,10 +3,11 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::login::blocking;
+use super::blocking;
 use super::Signed;
 use crate::auth::accounts::Accounts;
-use crate::auth::store::token_key;
+use crate::auth::accounts::{StoreLocation, TokenStore};
+use crate::auth::store::{client_secret_key, token_key};
 use crate::config::Paths;
 
 pub async fn run(
@@ -56,7 +57,7 @@ pub async fn run(
             );
         }
     }
-    log::info!("logout: deleting the stored tokens of {}", signed.email);
+    log::info!("logout: deleting the stored secrets of {}", signed.email);
     let key = token_key(&signed.email);
     blocking(move || store.delete(&key))
         .await
@@ -64,8 +65,33 @@ pub async fn run(
     let mut accounts = Accounts::load(&paths.accounts_file())?;
     accounts.remove(&signed.email);
     accounts.save(&paths.accounts_file())?;
+    // A token left in the other store (from a login with the other --token-store) goes too;
+    // that store may not exist on this host, which is fine.
+    let other = match signed.kind {
+        TokenStore::Keyring => TokenStore::File,
+        TokenStore::File => TokenStore::Keyring,
+    };
+    let other = StoreLocation::new(&paths.data_dir).open(other);
+    let last = accounts.accounts.is_empty();
+    let (store, email, client_id) = (
+        Arc::clone(&signed.store),
+        signed.email.clone(),
+        signed.client.client_id.clone(),
+    );
+    blocking(move || {
+        let _ = other.delete(&token_key(&email));
+        // With no account left, nothing needs the client secret.
+        if last {
+            let _ = store.delete(&client_secret_key(&client_id));
+            let _ = other.delete(&client_secret_key(&client_id));
+        }
+    })
+    .await;
+    if last {
+        let _ = std::fs::remove_file(paths.client_file());
+    }
     // The cached agenda is the account's calendar data: it goes too.
-    let _ = std::fs::remove_file(paths.agenda_cache(false));
+    let _ = std::fs::remove_file(paths.agenda_cache(&signed.email));
     let _ = writeln!(
         out,
         "Signed out {}: its tokens and cached agenda are deleted.",

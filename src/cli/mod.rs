@@ -10,7 +10,8 @@ use std::sync::Arc;
 use crate::auth::accounts::{Accounts, StoreLocation, TokenStore};
 use crate::auth::client::ClientInfo;
 use crate::auth::session::{Session, StoredToken};
-use crate::auth::store::{client_secret_key, token_key, SecretStore};
+use crate::auth::store::{client_secret_key, SecretStore};
+use crate::calendar::client::{ApiError, Auth, AuthFuture};
 use crate::config::Paths;
 
 /// The signed-in account's pieces, read from the config dir and the secret store.
@@ -50,15 +51,53 @@ impl Signed {
     }
 
     pub fn token(&self) -> Result<Option<StoredToken>, String> {
-        let json = self
-            .store
-            .get(&token_key(&self.email))
-            .map_err(|e| e.to_string())?;
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+        StoredToken::read(&self.store, &self.email).map_err(|e| e.to_string())
     }
 
     pub async fn session(self) -> Result<Session, String> {
-        let secret = self.secret()?;
+        let me = self.clone();
+        let secret = blocking(move || me.secret()).await?;
         Session::open(self.client, secret, self.store, &self.email).await
+    }
+}
+
+/// Runs `f` on a blocking thread: keyring calls block on D-Bus.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f)
+        .await
+        .expect("blocking task panicked")
+}
+
+/// The account's session, opened on first use and tried again after a failure: a keyring
+/// that is locked when the TUI starts must not keep the cached agenda off the screen, and
+/// once it is unlocked, `r` works without a restart.
+pub struct LazySession {
+    signed: Signed,
+    session: tokio::sync::OnceCell<Session>,
+}
+
+impl LazySession {
+    pub fn new(signed: Signed) -> LazySession {
+        LazySession {
+            signed,
+            session: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn session(&self) -> Result<&Session, ApiError> {
+        self.session
+            .get_or_try_init(|| self.signed.clone().session())
+            .await
+            .map_err(ApiError::Local)
+    }
+}
+
+impl Auth for LazySession {
+    fn token(&self) -> AuthFuture<'_> {
+        Box::pin(async move { self.session().await?.token().await })
+    }
+
+    fn refresh(&self) -> AuthFuture<'_> {
+        Box::pin(async move { self.session().await?.refresh().await })
     }
 }

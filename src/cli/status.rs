@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::login::blocking;
+use super::blocking;
 use super::Signed;
 use crate::auth::accounts::Accounts;
 use crate::config::Paths;
