@@ -96,6 +96,8 @@ pub struct App {
     /// view and records the page size for PgUp/PgDn (ratatui's ListState pattern).
     pub scroll: Cell<usize>,
     pub page: Cell<usize>,
+    /// The furthest the details pane can scroll, as last drawn.
+    pub details_max: Cell<u16>,
 }
 
 impl App {
@@ -122,6 +124,7 @@ impl App {
             dirty: true,
             scroll: Cell::new(0),
             page: Cell::new(10),
+            details_max: Cell::new(u16::MAX),
         };
         app.rebuild_rows();
         app
@@ -338,8 +341,9 @@ impl App {
     /// Moves by `delta` meeting rows in the agenda, or scrolls the details pane.
     fn step(&mut self, delta: isize) {
         if self.focus == Pane::Details {
-            let d = delta.clamp(i16::MIN as isize, i16::MAX as isize) as i32;
-            self.details_scroll = (i32::from(self.details_scroll) + d).clamp(0, 10_000) as u16;
+            let max = i64::from(self.details_max.get());
+            let target = i64::from(self.details_scroll) + delta as i64;
+            self.details_scroll = target.clamp(0, max) as u16;
             return;
         }
         let positions: Vec<usize> = self.meeting_rows().collect();

@@ -121,3 +121,23 @@ fn tiny_and_zero_sized_terminals_do_not_crash() {
         let _ = render(&app, w, h);
     }
 }
+
+#[test]
+fn long_descriptions_scroll_to_their_end_and_no_further() {
+    use ratatui::crossterm::event::KeyCode;
+    let mut agenda = agenda();
+    let standup = agenda.meetings.iter_mut().find(|m| m.title == "Platform standup").unwrap();
+    // One long paragraph: many wrapped rows from a single line of text.
+    standup.description = format!("{}THE-END", "word ".repeat(300));
+    let mut app = App::new(demo_settings(tz()), Some(agenda), now());
+    app.update(key(KeyCode::Tab));
+    let _ = render(&app, 60, 16); // the pane records how far it can scroll
+    for _ in 0..200 {
+        app.update(key(KeyCode::Down));
+    }
+    let screen = text(&app, 60, 16);
+    assert!(screen.contains("THE-END"), "{screen}");
+    let at_end = app.details_scroll;
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.details_scroll, at_end - 1, "k scrolls back at once");
+}

@@ -21,14 +21,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(hint, area);
         return;
     };
-    let lines = lines(app, m);
-    // Clamp so scrolling past the end never shows an empty pane.
-    let scroll = app.details_scroll.min(lines.len().saturating_sub(1) as u16);
-    let para = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0));
-    frame.render_widget(para, area);
+    let inner = block.inner(area);
+    let para = Paragraph::new(lines(app, m)).wrap(Wrap { trim: false });
+    // Rows after wrapping, so the end of a long description can be reached and no further.
+    let rows = para.line_count(inner.width);
+    let max = rows
+        .saturating_sub(usize::from(inner.height))
+        .min(usize::from(u16::MAX)) as u16;
+    app.details_max.set(max);
+    let scroll = app.details_scroll.min(max);
+    frame.render_widget(block, area);
+    frame.render_widget(para.scroll((scroll, 0)), inner);
 }
 
 fn field<'a>(name: &'static str, value: impl Into<Span<'a>>) -> Line<'a> {
