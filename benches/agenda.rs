@@ -76,7 +76,6 @@ fn bench_render(c: &mut Criterion) {
         }],
         meetings: (0..4).flat_map(|_| parse(&page(2500))).collect(),
         fetched_at: now(),
-        account: None,
     };
     agenda.sort();
     let mut settings = demo_settings(Tz::Europe__Berlin);

@@ -41,7 +41,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("meetty-cache-{}", std::process::id()));
         let path = dir.join("agenda.json");
         let agenda = Agenda {
-            account: Some("alex@example.com".into()),
+            fetched_at: "2026-11-21T10:00:00Z".parse().unwrap(),
             ..Agenda::default()
         };
         save(&path, &agenda).unwrap();

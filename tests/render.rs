@@ -126,7 +126,11 @@ fn tiny_and_zero_sized_terminals_do_not_crash() {
 fn long_descriptions_scroll_to_their_end_and_no_further() {
     use ratatui::crossterm::event::KeyCode;
     let mut agenda = agenda();
-    let standup = agenda.meetings.iter_mut().find(|m| m.title == "Platform standup").unwrap();
+    let standup = agenda
+        .meetings
+        .iter_mut()
+        .find(|m| m.title == "Platform standup")
+        .unwrap();
     // One long paragraph: many wrapped rows from a single line of text.
     standup.description = format!("{}THE-END", "word ".repeat(300));
     let mut app = App::new(demo_settings(tz()), Some(agenda), now());

@@ -21,7 +21,7 @@ use crate::http::Connector;
 pub const GOOGLE_API_ROOT: &str = "https://www.googleapis.com/";
 
 const CALENDAR_FIELDS: &str = "nextPageToken,items(id,summary,summaryOverride,backgroundColor,\
-primary,selected,accessRole)";
+primary,selected)";
 
 /// What went wrong with a call, in terms a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -348,12 +348,10 @@ impl CalendarClient {
         for result in futures_util::future::join_all(fetches).await {
             meetings.extend(result?);
         }
-        let account = calendars.iter().find(|c| c.primary).map(|c| c.id.clone());
         let mut agenda = Agenda {
             calendars,
             meetings,
             fetched_at: Utc::now(),
-            account,
         };
         agenda.sort();
         Ok(agenda)

@@ -41,15 +41,6 @@ impl Rsvp {
             _ => Rsvp::NeedsAction,
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Rsvp::Accepted => "yes",
-            Rsvp::Declined => "no",
-            Rsvp::Tentative => "maybe",
-            Rsvp::NeedsAction => "?",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,8 +299,6 @@ pub struct Agenda {
     /// Sorted: by start, all-day first on their day (see [`Agenda::sort`]).
     pub meetings: Vec<Meeting>,
     pub fetched_at: DateTime<Utc>,
-    /// The signed-in account (the primary calendar's id), when known.
-    pub account: Option<String>,
 }
 
 impl Agenda {

@@ -21,8 +21,6 @@ pub struct EventPage<'a> {
     pub items: Vec<WireEvent<'a>>,
     #[serde(borrow)]
     pub next_page_token: Text<'a>,
-    #[serde(borrow)]
-    pub next_sync_token: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,7 +129,7 @@ pub struct WireEntryPoint<'a> {
 }
 
 /// The partial-response selector that asks Google for exactly the fields above.
-pub const EVENT_PAGE_FIELDS: &str = "nextPageToken,nextSyncToken,items(id,status,summary,\
+pub const EVENT_PAGE_FIELDS: &str = "nextPageToken,items(id,status,summary,\
 description,location,start,end,organizer(email,displayName),attendees(email,displayName,\
 responseStatus,organizer,self,optional),hangoutLink,htmlLink,recurringEventId,\
 conferenceData(conferenceSolution/key/type,entryPoints(entryPointType,uri,label,pin,\

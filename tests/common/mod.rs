@@ -107,7 +107,6 @@ pub fn agenda() -> Agenda {
             ),
         ],
         fetched_at: now(),
-        account: Some("alex@example.com".into()),
     };
     a.sort();
     a
