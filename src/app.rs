@@ -158,10 +158,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::Tick(now) => {
-                self.on_tick(now);
-                Vec::new()
-            }
+            Action::Tick(now) => self.on_tick(now),
             Action::Resize => Vec::new(),
             Action::AgendaLoaded { req, result } => self.on_loaded(req, result),
             Action::Copied { what, result } => {
@@ -466,7 +463,10 @@ impl App {
         }
     }
 
-    fn on_tick(&mut self, now: DateTime<Utc>) {
+    /// Returns a refresh when the day turns: the window's new last day has no data yet.
+    fn on_tick(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        let tz = self.settings.tz;
+        let new_day = local_date(now, tz) != local_date(self.now, tz);
         let minute_changed = now.with_second(0) != self.now.with_second(0)
             || (now - self.now).abs() >= Duration::minutes(1);
         self.now = now;
@@ -483,6 +483,11 @@ impl App {
             self.spinner = self.spinner.wrapping_add(1);
             self.dirty = true;
         }
+        let idle = !matches!(self.sync, Sync::Refreshing { .. });
+        if new_day && idle && !self.settings.first_run {
+            return vec![self.refresh()];
+        }
+        Vec::new()
     }
 
     /// How long the loop may sleep before the next tick matters: fast while the spinner

@@ -101,8 +101,8 @@ impl Runner {
                 _ = sighup.recv() => return Ok(()),
             };
             // Keep the clock current before anything else so toasts and countdowns are right.
-            app.update(Action::Tick(Utc::now()));
-            let mut effects = app.update(action);
+            let mut effects = app.update(Action::Tick(Utc::now()));
+            effects.extend(app.update(action));
             while let Ok(a) = self.rx.try_recv() {
                 effects.extend(app.update(a));
             }

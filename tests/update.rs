@@ -285,3 +285,17 @@ fn meetings_that_end_drop_off_as_time_passes() {
     app.update(Action::Tick(now() + Duration::minutes(16)));
     assert_eq!(selected_title(&app), "Design review");
 }
+
+#[test]
+fn the_agenda_refreshes_when_the_day_turns() {
+    let mut app = app();
+    // 23:59 and then 00:01 in Berlin (UTC+1).
+    let before_midnight = "2026-11-23T22:59:00Z".parse().unwrap();
+    assert!(app.update(Action::Tick(before_midnight)).is_empty());
+    let after_midnight = "2026-11-23T23:01:00Z".parse().unwrap();
+    let effects = app.update(Action::Tick(after_midnight));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Refresh { .. }]),
+        "{effects:?}"
+    );
+}

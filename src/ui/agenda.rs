@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthChar;
 
 use super::theme;
 use crate::app::{App, Pane, Sync};
@@ -190,7 +191,16 @@ fn truncate(spans: Vec<Span<'_>>, max: usize) -> Vec<Span<'_>> {
             out.push(s);
             continue;
         }
-        let cut: String = s.content.chars().take(max.saturating_sub(used)).collect();
+        // By display width: a CJK character or emoji takes two cells.
+        let mut room = max.saturating_sub(used);
+        let cut: String = s
+            .content
+            .chars()
+            .take_while(|c| {
+                let w = c.width().unwrap_or(0);
+                room.checked_sub(w).map(|left| room = left).is_some()
+            })
+            .collect();
         out.push(Span::styled(cut, s.style));
         break;
     }
