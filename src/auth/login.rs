@@ -165,7 +165,7 @@ pub async fn authorize(
         consent,
     }
     .url();
-    let callback = match finish {
+    let (callback, tab) = match finish {
         Finish::Browser(open) => {
             let _ = writeln!(out, "Opening your browser to sign in with Google. If it does not open, visit:\n\n  {url}\n");
             if let Err(e) = open(&url) {
@@ -176,7 +176,8 @@ pub async fn authorize(
                 "Waiting for Google to send you back (up to {} min)…",
                 LOGIN_TIMEOUT.as_secs() / 60
             );
-            loopback.wait(&state, LOGIN_TIMEOUT).await?
+            let (callback, tab) = loopback.wait(&state, LOGIN_TIMEOUT).await?;
+            (callback, Some(tab))
         }
         Finish::Paste(input) => {
             let _ = writeln!(
@@ -191,14 +192,20 @@ pub async fn authorize(
             input
                 .read_line(&mut line)
                 .map_err(|e| format!("cannot read the pasted URL: {e}"))?;
-            pasted(line.trim(), &state)?
+            (pasted(line.trim(), &state)?, None)
         }
     };
-    let code = match callback {
-        Callback::Code(code) => code,
-        Callback::Denied(e) => return Err(format!("sign-in cancelled: Google answered {e}")),
+    let result = match callback {
+        Callback::Code(code) => {
+            exchange_code(creds, &code, &pkce.verifier, loopback.redirect_uri()).await
+        }
+        Callback::Denied(e) => Err(format!("sign-in cancelled: Google answered {e}")),
     };
-    exchange_code(creds, &code, &pkce.verifier, loopback.redirect_uri()).await
+    if let Some(tab) = tab {
+        tab.answer(result.as_ref().map(drop).map_err(String::as_str))
+            .await;
+    }
+    result
 }
 
 /// A pasted redirect URL (checked against `state`) or a bare code (nothing to check: the

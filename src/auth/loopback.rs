@@ -48,7 +48,9 @@ impl Loopback {
     /// Serves requests until one carries the expected `state`. Requests without it (a
     /// favicon, a forged callback from a page in another tab) get an error page and do not
     /// end the wait: only the real redirect can.
-    pub async fn wait(&self, state: &str, timeout: Duration) -> Result<Callback, String> {
+    /// The browser's tab is kept waiting for its page until [`Tab::answer`] tells it how the
+    /// sign-in ended, so it never says "signed in" for a code the exchange then refused.
+    pub async fn wait(&self, state: &str, timeout: Duration) -> Result<(Callback, Tab), String> {
         tokio::time::timeout(timeout, self.serve(state))
             .await
             .map_err(|_| {
@@ -60,7 +62,7 @@ impl Loopback {
             })?
     }
 
-    async fn serve(&self, state: &str) -> Result<Callback, String> {
+    async fn serve(&self, state: &str) -> Result<(Callback, Tab), String> {
         loop {
             let (mut stream, _) = self
                 .listener
@@ -71,14 +73,7 @@ impl Loopback {
                 continue;
             };
             match parse_callback(&target, state) {
-                Ok(cb) => {
-                    let page = match &cb {
-                        Callback::Code(_) => page("Signed in", "meetty is signed in to Google Calendar. You can close this tab and return to the terminal."),
-                        Callback::Denied(e) => page("Sign-in cancelled", &format!("Google answered {e}. Return to the terminal to try again.")),
-                    };
-                    respond(&mut stream, "200 OK", &page).await;
-                    return Ok(cb);
-                }
+                Ok(cb) => return Ok((cb, Tab(stream))),
                 Err(Refusal::NotACallback) => respond(&mut stream, "404 Not Found", "").await,
                 Err(Refusal::BadState) => {
                     let text = "This sign-in response was not started by this meetty login (its state does not match), so it was refused.";
@@ -92,6 +87,33 @@ impl Loopback {
             }
         }
     }
+}
+
+/// The browser tab that brought the callback, waiting for its page.
+#[derive(Debug)]
+pub struct Tab(TcpStream);
+
+impl Tab {
+    /// Shows how the sign-in ended: signed in, or the error (the same text the terminal shows).
+    pub async fn answer(mut self, outcome: Result<(), &str>) {
+        let body = match outcome {
+            Ok(()) => page(
+                "Signed in",
+                "meetty is signed in to Google Calendar. You can close this tab and return to the terminal.",
+            ),
+            Err(e) => page(
+                "Sign-in failed",
+                &format!("{}. Return to the terminal to try again.", html_escape(e)),
+            ),
+        };
+        respond(&mut self.0, "200 OK", &body).await;
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -228,8 +250,9 @@ mod tests {
             let real = get(&uri, "/?code=good&state=expected").await;
             (favicon, forged, real)
         });
-        let cb = lb.wait("expected", Duration::from_secs(10)).await.unwrap();
+        let (cb, tab) = lb.wait("expected", Duration::from_secs(10)).await.unwrap();
         assert_eq!(cb, Callback::Code("good".into()));
+        tab.answer(Ok(())).await;
         let (favicon, forged, real) = browser.await.unwrap();
         assert!(favicon.starts_with("HTTP/1.1 404"));
         assert!(forged.starts_with("HTTP/1.1 400") && forged.contains("refused"));
