@@ -259,11 +259,13 @@ impl App {
                 vec![self.refresh()]
             }
             Err(message) => {
+                // Shown even if the dialog was put away while the browser was out.
                 self.sign_in = Some(SignInDialog {
                     message,
                     waiting: false,
                     url: None,
                 });
+                self.mode = Mode::SignIn;
                 Vec::new()
             }
         }
@@ -449,11 +451,14 @@ impl App {
             }
             Err(error) => {
                 if let ApiError::SignIn(message) = &error {
-                    self.sign_in = Some(SignInDialog {
-                        message: message.clone(),
-                        waiting: false,
-                        url: None,
-                    });
+                    // A sign-in already out in the browser stays the one in progress.
+                    if !self.sign_in.as_ref().is_some_and(|d| d.waiting) {
+                        self.sign_in = Some(SignInDialog {
+                            message: message.clone(),
+                            waiting: false,
+                            url: None,
+                        });
+                    }
                     // The dialog takes the keys; everything under it stays as it was.
                     self.mode = Mode::SignIn;
                 }
@@ -467,8 +472,7 @@ impl App {
     fn on_tick(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
         let tz = self.settings.tz;
         let new_day = local_date(now, tz) != local_date(self.now, tz);
-        let minute_changed = now.with_second(0) != self.now.with_second(0)
-            || (now - self.now).abs() >= Duration::minutes(1);
+        let minute_changed = now.timestamp().div_euclid(60) != self.now.timestamp().div_euclid(60);
         self.now = now;
         if minute_changed {
             // Meetings that ended drop off; the day may have turned.
@@ -540,13 +544,20 @@ impl App {
             ),
             None => Vec::new(),
         };
+        let prev = self.selected;
+        // A multi-day event has a row per day: keep the one nearest the old position.
         let found = keep.and_then(|(id, cal)| {
             let meetings = &self.agenda.as_ref()?.meetings;
-            self.rows.iter().position(|r| {
-                matches!(r, Row::Meeting(i) if meetings[*i].id == id && meetings[*i].calendar_id == cal)
-            })
+            let near = prev.unwrap_or(0);
+            self.rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    matches!(r, Row::Meeting(i) if meetings[*i].id == id && meetings[*i].calendar_id == cal)
+                })
+                .min_by_key(|(pos, _)| pos.abs_diff(near))
+                .map(|(pos, _)| pos)
         });
-        let prev = self.selected;
         self.selected = found.or_else(|| self.meeting_rows().next());
         if self.selected != prev && found.is_none() {
             self.details_scroll = 0;

@@ -299,3 +299,91 @@ fn the_agenda_refreshes_when_the_day_turns() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_multi_day_event_keeps_its_day_when_rows_are_rebuilt() {
+    use meetty::calendar::model::When;
+    let mut agenda = agenda();
+    let offsite = agenda
+        .meetings
+        .iter_mut()
+        .find(|m| m.title == "Offsite")
+        .unwrap();
+    offsite.when = When::AllDay {
+        start: "2026-11-24".parse().unwrap(),
+        end: "2026-11-26".parse().unwrap(),
+    };
+    let mut app = meetty::app::App::new(
+        meetty::screenshots::demo_settings(tz()),
+        Some(agenda),
+        now(),
+    );
+    press(&mut app, "G");
+    assert_eq!(
+        selected_title(&app),
+        "Offsite",
+        "its second day is the last row"
+    );
+    let on_second_day = app.selected;
+
+    app.dirty = false;
+    app.update(Action::Tick(now() + Duration::nanoseconds(500)));
+    assert!(!app.dirty, "a tick within the same minute changes nothing");
+    app.update(Action::Tick(now() + Duration::minutes(2)));
+    assert_eq!(
+        app.selected, on_second_day,
+        "the rebuild kept the same day's row"
+    );
+    press(&mut app, "k");
+    assert_eq!(selected_title(&app), "Sprint retro");
+}
+
+#[test]
+fn a_sign_in_out_in_the_browser_is_not_started_twice_and_its_failure_is_shown() {
+    let mut app = app();
+    let sign_in_needed = || Err(ApiError::SignIn("Google said invalid_grant".into()));
+    let Effect::Refresh { req, .. } = press(&mut app, "r").remove(0) else {
+        panic!()
+    };
+    app.update(Action::AgendaLoaded {
+        req,
+        result: sign_in_needed(),
+    });
+    assert_eq!(app.update(key(KeyCode::Enter)), vec![Effect::SignIn]);
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Browse);
+
+    let Effect::Refresh { req, .. } = press(&mut app, "r").remove(0) else {
+        panic!()
+    };
+    app.update(Action::AgendaLoaded {
+        req,
+        result: sign_in_needed(),
+    });
+    assert_eq!(app.mode, Mode::SignIn);
+    assert!(
+        app.update(key(KeyCode::Enter)).is_empty(),
+        "the first sign-in is still out"
+    );
+
+    app.update(key(KeyCode::Esc));
+    app.update(Action::SignedIn(Err(
+        "sign-in cancelled: Google answered access_denied".into(),
+    )));
+    assert_eq!(
+        app.mode,
+        Mode::SignIn,
+        "the failure is shown even after Esc"
+    );
+    assert!(app
+        .sign_in
+        .as_ref()
+        .unwrap()
+        .message
+        .contains("access_denied"));
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::SignIn],
+        "and can be retried"
+    );
+}

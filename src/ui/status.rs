@@ -74,9 +74,12 @@ fn sync_line(app: &App) -> Line<'static> {
             Span::styled(" offline ", theme::error()),
             Span::raw(format!(" last updated {age}; r retries{filter}")),
         ]),
-        (Sync::Failed { error }, _) => Line::from(vec![
+        (Sync::Failed { error }, age) => Line::from(vec![
             Span::styled(" refresh failed ", theme::error()),
-            Span::raw(format!(" {error}")),
+            Span::raw(match age {
+                Some(age) => format!(" {error} · last updated {age}"),
+                None => format!(" {error}"),
+            }),
         ]),
         (Sync::Idle, Some(age)) => Line::from(format!("updated {age}{filter}")),
         (Sync::Idle, None) => Line::from(filter),
