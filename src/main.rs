@@ -55,9 +55,10 @@ enum Cmd {
         #[arg(long)]
         no_browser: bool,
         /// Where to keep the tokens: the OS keyring, or (explicitly, for hosts without a
-        /// Secret Service) a 0600 file in the data dir.
-        #[arg(long, value_enum, default_value = "keyring")]
-        token_store: TokenStore,
+        /// Secret Service) a 0600 file in the data dir. Default: where the account's
+        /// tokens already are, else the keyring.
+        #[arg(long, value_enum)]
+        token_store: Option<TokenStore>,
     },
     /// Revoke meetty's access at Google and delete the account's stored tokens.
     Logout,

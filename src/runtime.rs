@@ -205,7 +205,7 @@ async fn sign_in_again(ctx: SignInContext, tx: UnboundedSender<Action>) -> Resul
     let opts = LoginOptions {
         credentials: None,
         account: Some(ctx.account),
-        token_store: ctx.token_store,
+        token_store: Some(ctx.token_store),
         api_root: ctx.api_root,
         renew: true,
     };

@@ -43,14 +43,35 @@ fn get(url: &str) -> (u16, Option<String>) {
     (status, location)
 }
 
-/// The user's browser: opens the authorize URL, and follows Google's 302 to the loopback.
+/// The user's browser: opens the authorize URL and follows Google's 302 to the loopback.
+/// Before the real callback, a forged one (another `state`, as a page in another tab could
+/// send) is refused, and the login waits on for the real one.
 fn browser(url: &str) -> Result<(), String> {
     let url = url.to_string();
     std::thread::spawn(move || {
         let (status, location) = get(&url);
         assert_eq!(status, 302, "the sandbox consents and redirects");
-        let (status, _) = get(&location.expect("a redirect"));
-        assert_eq!(status, 200, "the loopback listener accepted the callback");
+        let real = location.expect("a redirect");
+        let mut forged = url::Url::parse(&real).unwrap();
+        let pairs: Vec<(String, String)> = forged
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "state" {
+                    "forged".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        forged.query_pairs_mut().clear().extend_pairs(pairs);
+        let (status, _) = get(forged.as_str());
+        assert_eq!(status, 400, "a callback with another state is refused");
+        let (status, _) = get(&real);
+        assert_eq!(
+            status, 200,
+            "the loopback listener accepted the real callback"
+        );
     });
     Ok(())
 }
@@ -104,12 +125,12 @@ async fn setup(name: &str) -> Env {
 }
 
 async fn login(env: &Env, store: TokenStore) -> Result<String, String> {
-    login_with(env, store, None, false).await
+    login_with(env, Some(store), None, false).await
 }
 
 async fn login_with(
     env: &Env,
-    store: TokenStore,
+    store: Option<TokenStore>,
     account: Option<&str>,
     renew: bool,
 ) -> Result<String, String> {
@@ -264,7 +285,7 @@ async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
     // The dialog's sign-in: consent is asked again, so Google issues a new refresh token,
     // which replaces the rejected one.
     env.sandbox.clear_requests();
-    login_with(&env, TokenStore::File, Some("alex@example.com"), true)
+    login_with(&env, Some(TokenStore::File), Some("alex@example.com"), true)
         .await
         .unwrap();
     let reqs = env.sandbox.requests();
@@ -278,9 +299,10 @@ async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
     assert_ne!(fresh_refresh, refresh);
     assert!(env.sandbox.is_refresh_token_valid(&fresh_refresh));
 
-    // A later plain login for the same account needs no consent: a refresh token is stored.
+    // A later plain `meetty login` (no flags) needs no consent, as a refresh token is
+    // stored, and finds the account's tokens in the file store it chose before.
     env.sandbox.clear_requests();
-    login(&env, TokenStore::File).await.unwrap();
+    login_with(&env, None, None, false).await.unwrap();
     let reqs = env.sandbox.requests();
     assert_eq!(
         find(&reqs, "GET", "/o/oauth2/v2/auth")[0].param("prompt"),

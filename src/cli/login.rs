@@ -18,7 +18,8 @@ use crate::config::Paths;
 pub struct LoginOptions {
     pub credentials: Option<PathBuf>,
     pub account: Option<String>,
-    pub token_store: TokenStore,
+    /// None: where the account's tokens already are, else the keyring.
+    pub token_store: Option<TokenStore>,
     pub api_root: String,
     /// The stored refresh token was rejected (the TUI's sign-in dialog): ask for consent so
     /// Google issues a new one, and accept only the same account.
@@ -33,9 +34,19 @@ pub async fn run(
     finish: Finish<'_>,
     out: &mut (dyn Write + Send),
 ) -> Result<String, String> {
+    let accounts = Accounts::load(&paths.accounts_file())?;
+    // The account this login is most likely for: the one named, else the default.
+    let hint = opts.account.clone().or(accounts.default.clone());
+    let kind = opts
+        .token_store
+        .or_else(|| {
+            hint.as_ref()
+                .and_then(|h| accounts.accounts.get(h).copied())
+        })
+        .unwrap_or(TokenStore::Keyring);
     let location = StoreLocation::new(&paths.data_dir);
-    let store = location.open(opts.token_store);
-    if opts.token_store == TokenStore::File {
+    let store = location.open(kind);
+    if kind == TokenStore::File {
         let _ = writeln!(
             out,
             "Warning: tokens will be kept in a file ({}), readable by anyone who can read your \
@@ -44,11 +55,16 @@ pub async fn run(
         );
     }
     let creds = credentials(paths, &opts, &store).await?;
-    // The account this login is most likely for: the one named, else the default.
-    let hint = match &opts.account {
-        Some(a) => Some(a.clone()),
-        None => Accounts::load(&paths.accounts_file())?.default,
-    };
+    refuse_client_switch(paths, &accounts, &creds, opts.account.as_deref())?;
+    // A store that cannot be used fails now, not after the browser sign-in (whose refresh
+    // token would be lost, and Google limits how many a client may hold).
+    let (probe, key) = (
+        Arc::clone(&store),
+        client_secret_key(&creds.client.client_id),
+    );
+    blocking(move || probe.get(&key))
+        .await
+        .map_err(|e| e.to_string())?;
     let previous = match &hint {
         Some(email) => stored_token(&store, email).await,
         None => None,
@@ -86,7 +102,7 @@ pub async fn run(
              to be asked for consent again"
         ));
     }
-    save(paths, &store, &creds, &email, token, opts.token_store).await?;
+    save(paths, &store, &creds, &email, token, kind).await?;
     log::info!("login: tokens of {email} stored in {}", store.describe());
     let _ = writeln!(
         out,
@@ -94,6 +110,34 @@ pub async fn run(
         store.describe()
     );
     Ok(email)
+}
+
+/// One OAuth client serves every account (its id is in `client.json`): logging in with
+/// another client while other accounts use the current one would break their refresh.
+fn refuse_client_switch(
+    paths: &Paths,
+    accounts: &Accounts,
+    creds: &Credentials,
+    account: Option<&str>,
+) -> Result<(), String> {
+    let Some(current) = ClientInfo::load(&paths.client_file())? else {
+        return Ok(());
+    };
+    let others: Vec<&str> = accounts
+        .accounts
+        .keys()
+        .map(String::as_str)
+        .filter(|a| Some(*a) != account)
+        .collect();
+    if current.client_id == creds.client.client_id || others.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "other accounts ({}) use OAuth client {}: sign in with that client's JSON, or run \
+         meetty logout --account EMAIL for each of them first",
+        others.join(", "),
+        current.client_id
+    ))
 }
 
 /// The client from `--credentials`, else the one remembered from the last login.
