@@ -18,14 +18,6 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Where secrets live: the OS keyring, or (only by explicit choice, for hosts with no Secret
-/// Service) 0600 files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Keyring,
-    File,
-}
-
 /// A handle on the secret store. Holds no secrets itself, so `Debug` and `Clone` are safe.
 #[derive(Debug, Clone)]
 pub struct SecretStore {
@@ -141,13 +133,6 @@ impl SecretStore {
             inner: Inner::File {
                 dir: dir.to_path_buf(),
             },
-        }
-    }
-
-    pub fn backend(&self) -> Backend {
-        match self.inner {
-            Inner::Keyring { .. } => Backend::Keyring,
-            Inner::File { .. } => Backend::File,
         }
     }
 
@@ -452,7 +437,6 @@ mod tests {
         let dir = temp_dir("roundtrip");
         let _cleanup = Cleanup(dir.clone());
         let store = SecretStore::file(&dir.join("secrets"));
-        assert_eq!(store.backend(), Backend::File);
         let key = token_key("alex@example.com");
 
         assert_eq!(store.get(&key).unwrap(), None);
@@ -536,9 +520,8 @@ mod tests {
     }
 
     #[test]
-    fn describe_and_backend() {
+    fn describe_names_the_backend() {
         let k = SecretStore::keyring("meetty");
-        assert_eq!(k.backend(), Backend::Keyring);
         assert!(k.describe().starts_with("OS keyring ("), "{}", k.describe());
         let f = SecretStore::file(Path::new("/home/a/.local/share/meetty"));
         assert_eq!(f.describe(), "file /home/a/.local/share/meetty (0600)");

@@ -151,12 +151,6 @@ impl Sandbox {
         lock(&self.shared.oauth).initial_refresh.clone()
     }
 
-    /// A one-time code for the `authorization_code` grant, as if the user had approved
-    /// offline access without PKCE; it skips the `redirect_uri` check.
-    pub fn issue_authorization_code(&self) -> String {
-        lock(&self.shared.oauth).issue_code()
-    }
-
     /// Lifetime of access tokens issued from now on (default 3599 s).
     pub fn set_access_token_lifetime(&self, lifetime: Duration) {
         lock(&self.shared.oauth).set_lifetime(lifetime);

@@ -90,7 +90,7 @@ fn consent(oauth: &mut OAuth, req: &RecordedRequest) -> Result<Reply, PageError>
     oauth.consented = true;
     let scope = scope.split_whitespace().collect::<Vec<_>>().join(" ");
     let code = oauth.insert_code(Code {
-        redirect_uri: Some(redirect_uri.to_string()),
+        redirect_uri: redirect_uri.to_string(),
         challenge,
         scope: scope.clone(),
         with_refresh: offline && asks,

@@ -35,8 +35,8 @@ struct AccessToken {
 /// An authorization code and what `/auth` was asked when it issued it.
 #[derive(Debug)]
 struct Code {
-    /// `None` for codes minted by the handle, which skip the `redirect_uri` check.
-    redirect_uri: Option<String>,
+    /// The token request must repeat it exactly.
+    redirect_uri: String,
     challenge: Option<Challenge>,
     scope: String,
     with_refresh: bool,
@@ -119,19 +119,6 @@ impl OAuth {
         let name = format!("4/sandbox-{}", self.next("code"));
         self.codes.insert(name.clone(), code);
         name
-    }
-
-    /// A code as if the user had just approved offline access with no PKCE, for tests that
-    /// skip the browser.
-    pub fn issue_code(&mut self) -> String {
-        let code = Code {
-            redirect_uri: None,
-            challenge: None,
-            scope: SCOPES.to_string(),
-            with_refresh: true,
-            expiry: Instant::now() + self.code_lifetime,
-        };
-        self.insert_code(code)
     }
 
     /// Applies to tokens issued from now on.

@@ -62,12 +62,12 @@ fn exchange(
         oauth.spent.insert(code);
         return Err(("invalid_grant", "Bad Request"));
     }
-    if let Some(expected) = &issued.redirect_uri {
-        match redirect_uri {
-            None => return Err(("invalid_request", "Missing parameter: redirect_uri")),
-            Some(uri) if uri != *expected => return Err(("redirect_uri_mismatch", "Bad Request")),
-            Some(_) => {}
+    match redirect_uri {
+        None => return Err(("invalid_request", "Missing parameter: redirect_uri")),
+        Some(uri) if uri != issued.redirect_uri => {
+            return Err(("redirect_uri_mismatch", "Bad Request"))
         }
+        Some(_) => {}
     }
     if let Some(challenge) = &issued.challenge {
         match verifier {
