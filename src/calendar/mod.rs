@@ -5,3 +5,4 @@ pub mod links;
 pub mod model;
 pub mod text;
 pub mod wire;
+pub mod write;

@@ -1,0 +1,1 @@
+//! Writing to Google Calendar: create, add/remove Meet links, cancel, decline, instant links.

@@ -1,0 +1,1 @@
+//! Meeting templates: defaults from assets/templates.toml, overridden by the config file.

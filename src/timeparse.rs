@@ -1,0 +1,1 @@
+//! Reading the times people type into the form and the CLI.
