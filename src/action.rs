@@ -6,8 +6,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::calendar::client::ApiError;
-use crate::calendar::model::Agenda;
+use chrono_tz::Tz;
+
+use crate::calendar::client::{ApiError, CalendarClient};
+use crate::calendar::model::{Agenda, Meeting};
+use crate::calendar::write::{Created, NewEvent, OnProgress, Progress, SendUpdates};
 
 #[derive(Debug)]
 pub enum Action {
@@ -32,6 +35,40 @@ pub enum Action {
     SignInProgress(String),
     /// A sign-in started from the TUI finished: the account, or why not.
     SignedIn(Result<String, String>),
+    /// A change sent to Google moved on (the Meet link is being made).
+    WriteProgress { req: u64, progress: Progress },
+    /// A change sent to Google finished.
+    Wrote {
+        req: u64,
+        result: Result<Written, ApiError>,
+    },
+}
+
+/// A change to make at Google; each maps to one `CalendarClient` call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOp {
+    Create { calendar: String, event: NewEvent },
+    AddMeet { calendar: String, event_id: String },
+    RemoveMeet { calendar: String, event_id: String },
+    /// `event_id` is an occurrence's id, or the series id for all occurrences.
+    Cancel {
+        calendar: String,
+        event_id: String,
+        send: SendUpdates,
+    },
+    Decline { calendar: String, event_id: String },
+    InstantLink { calendar: String, tz: Tz },
+}
+
+/// What a [`WriteOp`] came back with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    Created(Created),
+    MeetAdded(Created),
+    MeetRemoved(Meeting),
+    Cancelled,
+    Declined(Meeting),
+    InstantLink(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,4 +89,46 @@ pub enum Effect {
     },
     /// Sign in again in the browser (the grant was revoked or expired).
     SignIn,
+    /// Change something at Google; the answer comes back as [`Action::Wrote`] with `req`.
+    Write { req: u64, op: WriteOp },
+}
+
+impl WriteOp {
+    /// Makes the change: the TUI's effect runner and the CLI both come through here.
+    pub async fn run(
+        self,
+        client: &CalendarClient,
+        progress: OnProgress<'_>,
+    ) -> Result<Written, ApiError> {
+        match self {
+            WriteOp::Create { calendar, event } => client
+                .create(&calendar, &event, progress)
+                .await
+                .map(Written::Created),
+            WriteOp::AddMeet { calendar, event_id } => client
+                .add_meet(&calendar, &event_id, progress)
+                .await
+                .map(Written::MeetAdded),
+            WriteOp::RemoveMeet { calendar, event_id } => client
+                .remove_meet(&calendar, &event_id)
+                .await
+                .map(Written::MeetRemoved),
+            WriteOp::Cancel {
+                calendar,
+                event_id,
+                send,
+            } => client
+                .cancel(&calendar, &event_id, send)
+                .await
+                .map(|()| Written::Cancelled),
+            WriteOp::Decline { calendar, event_id } => client
+                .decline(&calendar, &event_id)
+                .await
+                .map(Written::Declined),
+            WriteOp::InstantLink { calendar, tz } => client
+                .instant_link(&calendar, tz, progress)
+                .await
+                .map(Written::InstantLink),
+        }
+    }
 }

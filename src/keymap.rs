@@ -22,6 +22,11 @@ pub enum Command {
     Refresh,
     Filter,
     ToggleAll,
+    NewMeeting,
+    InstantLink,
+    AddMeet,
+    RemoveMeet,
+    Cancel,
     Help,
     Quit,
 }
@@ -53,6 +58,19 @@ pub const COMMANDS: &[(Command, &str, &str)] = &[
         "toggle_all",
         "video meetings / all events",
     ),
+    (Command::NewMeeting, "new_meeting", "new meeting from a template"),
+    (
+        Command::InstantLink,
+        "instant_link",
+        "instant Meet link (copied)",
+    ),
+    (Command::AddMeet, "add_meet", "add a Meet link to the meeting"),
+    (
+        Command::RemoveMeet,
+        "remove_meet",
+        "remove the meeting's Meet link",
+    ),
+    (Command::Cancel, "cancel", "cancel (or decline) the meeting"),
     (Command::Help, "help", "this help"),
     (Command::Quit, "quit", "quit"),
 ];

@@ -171,6 +171,26 @@ impl Runner {
                         let _ = tx.send(Action::SignedIn(result));
                     });
                 }
+                Effect::Write { req, op } => {
+                    let client = self.services.client.clone();
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let progress_tx = tx.clone();
+                        let progress = move |progress| {
+                            let _ = progress_tx.send(Action::WriteProgress { req, progress });
+                        };
+                        let result = AssertUnwindSafe(op.run(&client, &progress))
+                            .catch_unwind()
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(ApiError::Unexpected("internal error while writing".into()))
+                            });
+                        if let Err(e) = &result {
+                            log::warn!("change at Google failed: {e}");
+                        }
+                        let _ = tx.send(Action::Wrote { req, result });
+                    });
+                }
                 Effect::Open { url } => {
                     let tx = self.tx.clone();
                     tokio::task::spawn_blocking(move || {

@@ -1,8 +1,10 @@
 //! Rendering: pure functions of [`App`] into a ratatui frame.
 
 mod agenda;
+mod confirm;
 mod details;
 mod dialog;
+mod form;
 mod help;
 mod status;
 pub mod svg;
@@ -27,16 +29,23 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(main);
         agenda::render(frame, left, app);
-        details::render(frame, right, app);
+        match &app.form {
+            Some(f) => form::render(frame, right, f, status::spinner(app)),
+            None => details::render(frame, right, app),
+        }
+    } else if let Some(f) = &app.form {
+        form::render(frame, main, f, status::spinner(app));
     } else if app.focus == Pane::Details {
         details::render(frame, main, app);
     } else {
         agenda::render(frame, main, app);
     }
     status::render(frame, status_line, app);
-    match (app.mode, &app.sign_in) {
-        (Mode::Help, _) => help::render(frame, app),
-        (Mode::SignIn, Some(d)) => dialog::sign_in(frame, d),
+    match (app.mode, &app.sign_in, &app.confirm) {
+        (Mode::Help, ..) => help::render(frame, app),
+        (Mode::SignIn, Some(d), _) => dialog::sign_in(frame, d),
+        (Mode::Picker, ..) => form::picker(frame, app),
+        (Mode::Confirm, _, Some(c)) => confirm::render(frame, c),
         _ => {}
     }
 }

@@ -26,6 +26,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             theme::info()
         };
         Line::from(Span::styled(format!(" {} ", t.text), style))
+    } else if let Some(w) = app.writes.values().next_back() {
+        Line::from(format!("{} {}", spinner(app), w.label))
     } else {
         sync_line(app)
     };
@@ -58,6 +60,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
 }
 
+/// The spinner's current frame, for anything out at Google.
+pub fn spinner(app: &App) -> &'static str {
+    SPINNER[app.spinner % SPINNER.len()]
+}
+
 fn sync_line(app: &App) -> Line<'static> {
     let age = app.agenda.as_ref().map(|a| ago(app.now, a.fetched_at));
     let filter = if app.filter.is_empty() {
@@ -66,10 +73,7 @@ fn sync_line(app: &App) -> Line<'static> {
         format!(" · filter \u{201c}{}\u{201d}", app.filter)
     };
     match (&app.sync, age) {
-        (Sync::Refreshing { .. }, _) => Line::from(format!(
-            "{} refreshing…{filter}",
-            SPINNER[app.spinner % SPINNER.len()]
-        )),
+        (Sync::Refreshing { .. }, _) => Line::from(format!("{} refreshing…{filter}", spinner(app))),
         (Sync::Failed { error }, Some(age)) if error.is_offline() => Line::from(vec![
             Span::styled(" offline ", theme::error()),
             Span::raw(format!(" last updated {age}; r retries{filter}")),

@@ -1,7 +1,10 @@
 //! App state and `update`: the pure heart of meetty. Keys and results go in, state changes
 //! and [`Effect`]s come out; nothing here touches the terminal, the network or the disk.
 
+mod meetings;
+
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
@@ -11,7 +14,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::action::{Action, Effect};
 use crate::calendar::client::ApiError;
 use crate::calendar::model::{Agenda, Meeting};
+use crate::form::Form;
 use crate::keymap::{Command, Keymap};
+use crate::templates::Template;
 use crate::timefmt::{local_date, start_of_day};
 use crate::view::{build_rows, Row, RowQuery};
 
@@ -24,7 +29,15 @@ pub enum Mode {
     Help,
     /// The stored sign-in stopped working; the dialog offers a new one.
     SignIn,
+    /// Choosing a template for a new meeting.
+    Picker,
+    /// Filling in the new-meeting form.
+    Form,
+    /// A yes/no question (with choices) over the agenda or the form.
+    Confirm,
 }
+
+pub use meetings::{write_error, CancelDialog, Confirm, Pending, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -58,6 +71,14 @@ pub struct Settings {
     pub label: String,
     /// No account is signed in: show how to sign in instead of fetching.
     pub first_run: bool,
+    /// The signed-in account's e-mail (None in the demo).
+    pub account: Option<String>,
+    /// What `n` offers, in picker order.
+    pub templates: Vec<Template>,
+    /// Copy a new meeting's Meet link as soon as it exists.
+    pub copy_on_create: bool,
+    /// Random base32hex chosen at start-up; new event ids are this plus a counter.
+    pub id_salt: String,
 }
 
 /// The sign-in dialog's state: what went wrong, and whether the browser is out.
@@ -85,6 +106,13 @@ pub struct App {
     pub help_scroll: u16,
     pub sync: Sync,
     pub sign_in: Option<SignInDialog>,
+    /// The highlighted template while [`Mode::Picker`] is up.
+    pub picker: usize,
+    pub form: Option<Form>,
+    pub confirm: Option<Confirm>,
+    /// Changes out at Google, by request id.
+    pub writes: BTreeMap<u64, Pending>,
+    next_form: u64,
     pub toast: Option<Toast>,
     pub now: DateTime<Utc>,
     pub spinner: usize,
@@ -116,6 +144,11 @@ impl App {
             help_scroll: 0,
             sync: Sync::Idle,
             sign_in: None,
+            picker: 0,
+            form: None,
+            confirm: None,
+            writes: BTreeMap::new(),
+            next_form: 0,
             toast: None,
             now,
             spinner: 0,
@@ -152,9 +185,13 @@ impl App {
         match action {
             Action::Key(key) => self.on_key(key),
             Action::Paste(text) => {
-                if self.mode == Mode::Filter {
-                    self.filter.push_str(&crate::sanitize::line(&text));
-                    self.rebuild_rows();
+                match self.mode {
+                    Mode::Filter => {
+                        self.filter.push_str(&crate::sanitize::line(&text));
+                        self.rebuild_rows();
+                    }
+                    Mode::Form => self.form_paste(&text),
+                    _ => {}
                 }
                 Vec::new()
             }
@@ -178,6 +215,11 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::WriteProgress { req, progress } => {
+                self.on_write_progress(req, progress);
+                Vec::new()
+            }
+            Action::Wrote { req, result } => self.on_wrote(req, result),
             Action::Opened(result) => {
                 if let Err(e) = result {
                     self.toast(format!("Could not open the browser: {e}"), true);
@@ -203,6 +245,9 @@ impl App {
                 Vec::new()
             }
             Mode::SignIn => self.sign_in_key(key),
+            Mode::Picker => self.picker_key(key),
+            Mode::Form => self.form_key(key),
+            Mode::Confirm => self.confirm_key(key),
             Mode::Browse => match self.settings.keymap.command(&key) {
                 Some(cmd) => self.command(cmd),
                 None => Vec::new(),
@@ -320,6 +365,11 @@ impl App {
                 };
                 self.toast(format!("Showing {what}"), false);
             }
+            Command::NewMeeting => return self.new_meeting(),
+            Command::InstantLink => return self.instant_link(),
+            Command::AddMeet => return self.add_meet(),
+            Command::RemoveMeet => return self.remove_meet(),
+            Command::Cancel => return self.cancel_or_decline(),
             Command::Help => {
                 self.help_scroll = 0;
                 self.mode = Mode::Help;
@@ -424,15 +474,26 @@ impl App {
     /// A new refresh supersedes any running one: its result will carry an older id and be
     /// dropped (the runner also aborts the old task).
     fn refresh(&mut self) -> Effect {
-        self.next_req += 1;
-        self.sync = Sync::Refreshing { req: self.next_req };
+        let req = self.next_request();
+        self.sync = Sync::Refreshing { req };
         let tz = self.settings.tz;
         let last_day = local_date(self.now, tz) + chrono::Days::new(u64::from(self.settings.days));
         Effect::Refresh {
-            req: self.next_req,
+            req,
             from: self.now,
             to: start_of_day(last_day, tz),
         }
+    }
+
+    /// Every request gets its own id, so a late answer can never be mistaken for another's.
+    fn next_request(&mut self) -> u64 {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    /// Something is out at Google: the spinner turns.
+    fn busy(&self) -> bool {
+        matches!(self.sync, Sync::Refreshing { .. }) || !self.writes.is_empty()
     }
 
     fn on_loaded(&mut self, req: u64, result: Result<Agenda, ApiError>) -> Vec<Effect> {
@@ -483,7 +544,7 @@ impl App {
             self.toast = None;
             self.dirty = true;
         }
-        if matches!(self.sync, Sync::Refreshing { .. }) {
+        if self.busy() {
             self.spinner = self.spinner.wrapping_add(1);
             self.dirty = true;
         }
@@ -497,7 +558,7 @@ impl App {
     /// How long the loop may sleep before the next tick matters: fast while the spinner
     /// turns, else until a toast expires or the minute (and so a countdown) changes.
     pub fn next_tick_in(&self) -> std::time::Duration {
-        if matches!(self.sync, Sync::Refreshing { .. }) {
+        if self.busy() {
             return std::time::Duration::from_millis(100);
         }
         let to_minute = Duration::seconds(60 - i64::from(self.now.second()))
@@ -553,7 +614,9 @@ impl App {
                 .iter()
                 .enumerate()
                 .filter(|(_, r)| {
-                    matches!(r, Row::Meeting(i) if meetings[*i].id == id && meetings[*i].calendar_id == cal)
+                    // A new series is known by its own id until its occurrences arrive.
+                    matches!(r, Row::Meeting(i) if meetings[*i].calendar_id == cal
+                        && (meetings[*i].id == id || meetings[*i].series_id.as_ref() == Some(&id)))
                 })
                 .min_by_key(|(pos, _)| pos.abs_diff(near))
                 .map(|(pos, _)| pos)

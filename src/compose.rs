@@ -1,0 +1,390 @@
+//! From what was typed to a meeting Google can create: the form and `meetty new` both fill a
+//! [`Draft`] and call [`check`], so both validate and build the request the same way.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use crate::calendar::model::CalendarInfo;
+use crate::calendar::write::{NewEvent, Reminder, SendUpdates};
+use crate::templates::{self, Template};
+use crate::timeparse;
+
+/// Meet ends calls of three or more people after this long on free Google accounts.
+const FREE_MEET_LIMIT_MINUTES: i64 = 60;
+
+/// The fields of a new meeting, as the form shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Field {
+    Title,
+    /// A template's own placeholder, such as `{client}`.
+    Var(String),
+    Start,
+    /// A duration ("30m") or an end ("15:00").
+    Length,
+    Zone,
+    Guests,
+    Calendar,
+    Notify,
+    Recurrence,
+    Meet,
+    Description,
+}
+
+/// A new meeting as typed: every value still text, nothing validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub template: String,
+    pub title: String,
+    /// Values for the template's placeholders, in the template's order.
+    pub vars: Vec<(String, String)>,
+    pub start: String,
+    pub length: String,
+    pub zone: String,
+    pub guests: String,
+    /// A calendar id.
+    pub calendar: String,
+    pub notify: SendUpdates,
+    pub recurrence: String,
+    pub meet: bool,
+    pub description: String,
+    pub reminders: Option<Vec<Reminder>>,
+}
+
+/// What validation needs to know besides the draft.
+pub struct Context<'a> {
+    pub now: DateTime<Utc>,
+    /// The user's zone: the default for new meetings.
+    pub tz: Tz,
+    /// The calendar list, when known; empty means "take the id as given".
+    pub calendars: &'a [CalendarInfo],
+    /// The signed-in account, for the free-account Meet warning.
+    pub account: Option<&'a str>,
+}
+
+/// What a field's value means, shown next to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Hint(String),
+    Error(String),
+}
+
+/// The draft, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// The request, when no field has an error. Its `id` is empty: the caller picks one.
+    pub event: Option<NewEvent>,
+    pub calendar: String,
+    pub notes: Vec<(Field, Note)>,
+    /// Worth knowing, not blocking.
+    pub warnings: Vec<String>,
+    pub starts_in_past: bool,
+    /// A Meet link was asked for on a calendar that does not allow one: its name.
+    pub meet_unavailable: Option<String>,
+}
+
+impl Checked {
+    pub fn note(&self, field: &Field) -> Option<&Note> {
+        self.notes.iter().find(|(f, _)| f == field).map(|(_, n)| n)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = (&Field, &str)> {
+        self.notes.iter().filter_map(|(f, n)| match n {
+            Note::Error(e) => Some((f, e.as_str())),
+            Note::Hint(_) => None,
+        })
+    }
+}
+
+impl Draft {
+    /// A fresh draft from `t`: starts at the next quarter hour in the user's zone.
+    pub fn from_template(t: &Template, ctx: &Context) -> Draft {
+        let calendar = t.calendar.as_deref().unwrap_or("primary");
+        Draft {
+            template: t.name.clone(),
+            title: t.title.clone(),
+            vars: templates::placeholders(t)
+                .into_iter()
+                .map(|name| (name, String::new()))
+                .collect(),
+            start: next_quarter_hour(ctx.now, ctx.tz),
+            length: duration_text(t.duration),
+            zone: ctx.tz.name().to_string(),
+            guests: t.attendees.join(", "),
+            calendar: resolve_primary(calendar, ctx.calendars),
+            notify: t.send_updates.unwrap_or(SendUpdates::All),
+            recurrence: t.recurrence.clone(),
+            meet: t.meet,
+            description: t.description.clone(),
+            reminders: t.reminders.clone(),
+        }
+    }
+}
+
+/// The calendars a meeting can be created in: those the user can write to.
+pub fn writable(calendars: &[CalendarInfo]) -> impl Iterator<Item = &CalendarInfo> {
+    calendars.iter().filter(|c| c.writable)
+}
+
+/// `primary` means the primary calendar's real id, so the form can show its name.
+fn resolve_primary(id: &str, calendars: &[CalendarInfo]) -> String {
+    match calendars.iter().find(|c| c.primary) {
+        Some(c) if id == "primary" => c.id.clone(),
+        _ => id.to_string(),
+    }
+}
+
+/// "14:45" today, or the full date when the next quarter hour is tomorrow.
+fn next_quarter_hour(now: DateTime<Utc>, tz: Tz) -> String {
+    let step = 15 * 60;
+    let next = DateTime::from_timestamp((now.timestamp() / step + 1) * step, 0).unwrap_or(now);
+    let (local, today) = (next.with_timezone(&tz), now.with_timezone(&tz).date_naive());
+    if local.date_naive() == today {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// A duration as the length field takes it: "15m", "1h", "1h30m".
+pub fn duration_text(d: Duration) -> String {
+    let (h, m) = (d.num_minutes() / 60, d.num_minutes() % 60);
+    match (h, m) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
+    }
+}
+
+/// Splits the guests field on commas, semicolons and spaces; duplicates count once.
+pub fn guest_list(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for g in text.split([',', ';', ' ', '\t', '\n']).filter(|g| !g.is_empty()) {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(g)) {
+            out.push(g.to_string());
+        }
+    }
+    out
+}
+
+/// Validates every field and, when all are fine, builds the request.
+pub fn check(d: &Draft, ctx: &Context) -> Checked {
+    let mut notes = Vec::new();
+    let mut note = |field: Field, r: Result<String, String>| {
+        let n = match r {
+            Ok(hint) => Note::Hint(hint),
+            Err(e) => Note::Error(e),
+        };
+        notes.push((field, n));
+    };
+
+    let zone = crate::timefmt::parse_zone(d.zone.trim()).map_err(|_| {
+        format!(
+            "unknown time zone \u{201c}{}\u{201d}: use an IANA name like Europe/Berlin",
+            d.zone.trim()
+        )
+    });
+    note(Field::Zone, zone.as_ref().map(|_| String::new()).map_err(Clone::clone));
+    let tz = zone.unwrap_or(ctx.tz);
+
+    let start = timeparse::parse_start(&d.start, ctx.now, tz);
+    let starts_in_past = start
+        .as_ref()
+        .is_ok_and(|s| *s < ctx.now - Duration::minutes(1));
+    note(
+        Field::Start,
+        start.as_ref().map(|s| start_hint(*s, ctx, starts_in_past)).map_err(Clone::clone),
+    );
+
+    let end = match &start {
+        Ok(s) => length_end(&d.length, *s, ctx.now, tz),
+        Err(_) => Err("needs a valid start".to_string()),
+    };
+    note(
+        Field::Length,
+        match (&start, &end) {
+            (Ok(s), Ok(e)) => Ok(format!(
+                "until {} ({})",
+                e.format("%H:%M"),
+                timeparse::format_duration(*e - *s)
+            )),
+            (_, Err(e)) => Err(e.clone()),
+            (Err(e), Ok(_)) => Err(e.clone()),
+        },
+    );
+
+    let value = |name: &str| -> Option<String> {
+        if let Some((_, v)) = d.vars.iter().find(|(n, _)| n == name) {
+            return (!v.trim().is_empty()).then(|| v.trim().to_string());
+        }
+        let (s, e) = (start.as_ref().ok()?, end.as_ref().ok()?);
+        templates::builtin(name, *s, *e - *s)
+    };
+    for (name, v) in &d.vars {
+        let r = if v.trim().is_empty() {
+            Err(format!("fill in {{{name}}}: the template uses it"))
+        } else {
+            Ok(String::new())
+        };
+        note(Field::Var(name.clone()), r);
+    }
+    let title = templates::fill(d.title.trim(), &value);
+    note(
+        Field::Title,
+        if title.is_empty() {
+            Err("a title is needed".into())
+        } else if title != d.title.trim() {
+            Ok(title.clone())
+        } else {
+            Ok(String::new())
+        },
+    );
+
+    let guests = guest_list(&d.guests);
+    let bad: Vec<&str> = guests
+        .iter()
+        .filter(|g| !templates::valid_email(g))
+        .map(String::as_str)
+        .collect();
+    note(
+        Field::Guests,
+        if !bad.is_empty() {
+            Err(format!("not an e-mail address: {}", bad.join(", ")))
+        } else {
+            Ok(match guests.len() {
+                0 => "just you".to_string(),
+                1 => "1 guest".to_string(),
+                n => format!("{n} guests"),
+            })
+        },
+    );
+
+    let calendar = ctx.calendars.iter().find(|c| c.id == d.calendar);
+    note(
+        Field::Calendar,
+        match calendar {
+            Some(c) if !c.writable => Err(format!(
+                "\u{201c}{}\u{201d} is read-only: pick a calendar you can write to",
+                c.name
+            )),
+            None if !ctx.calendars.is_empty() => Err(format!(
+                "no calendar \u{201c}{}\u{201d} in your calendar list",
+                d.calendar
+            )),
+            _ => Ok(String::new()),
+        },
+    );
+    note(
+        Field::Notify,
+        Ok(if guests.is_empty() {
+            "no guests to notify".into()
+        } else {
+            notify_hint(d.notify).into()
+        }),
+    );
+
+    let recurrence = match &start {
+        Ok(s) => timeparse::parse_recurrence(&d.recurrence, *s),
+        Err(_) => Ok(None),
+    };
+    note(
+        Field::Recurrence,
+        recurrence
+            .as_ref()
+            .map(|r| r.as_deref().map_or("once".into(), timeparse::describe_recurrence))
+            .map_err(Clone::clone),
+    );
+    let meet_unavailable = calendar
+        .filter(|c| d.meet && !c.meet_allowed)
+        .map(|c| c.name.clone());
+    note(
+        Field::Meet,
+        match &meet_unavailable {
+            Some(name) => Ok(format!("\u{201c}{name}\u{201d} does not allow Google Meet")),
+            None if d.meet => Ok("a Google Meet link is made".into()),
+            None => Ok("no video link".into()),
+        },
+    );
+    let description = templates::fill(&d.description, &value);
+
+    let mut warnings = Vec::new();
+    if let (Ok(s), Ok(e)) = (&start, &end) {
+        let long = (*e - *s).num_minutes() > FREE_MEET_LIMIT_MINUTES;
+        if d.meet && long && is_free_account(ctx.account) && guests.len() + 1 >= 3 {
+            warnings.push(format!(
+                "Free Google accounts end Meet calls of 3 or more people after \
+                 {FREE_MEET_LIMIT_MINUTES} minutes"
+            ));
+        }
+    }
+
+    let ok = notes.iter().all(|(_, n)| matches!(n, Note::Hint(_)));
+    let event = match (ok, start, end, recurrence) {
+        (true, Ok(start), Ok(end), Ok(recurrence)) => Some(NewEvent {
+            id: String::new(),
+            title,
+            start,
+            end,
+            attendees: guests,
+            description,
+            recurrence: recurrence.into_iter().collect(),
+            reminders: d.reminders.clone(),
+            meet: d.meet,
+            send_updates: d.notify,
+        }),
+        _ => None,
+    };
+    Checked {
+        event,
+        calendar: d.calendar.clone(),
+        notes,
+        warnings,
+        starts_in_past,
+        meet_unavailable,
+    }
+}
+
+/// "Mon 23 Nov 14:30 CET", plus how far away it is.
+fn start_hint(start: DateTime<Tz>, ctx: &Context, past: bool) -> String {
+    let when = start.format("%a %-d %b %Y %H:%M %Z").to_string();
+    if past {
+        format!("{when} (in the past)")
+    } else {
+        let away = crate::timefmt::span(start.with_timezone(&Utc) - ctx.now);
+        format!("{when} (in {away})")
+    }
+}
+
+/// The length field: a duration first ("30", "1h"), else an end ("15:00", "3pm").
+fn length_end(
+    text: &str,
+    start: DateTime<Tz>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<DateTime<Tz>, String> {
+    match timeparse::parse_duration(text) {
+        Ok(d) => Ok(start + d),
+        Err(duration_error) => timeparse::parse_end(text, start, now, tz).map_err(|end_error| {
+            if text.chars().any(|c| c == ':' || c.is_alphabetic()) {
+                end_error
+            } else {
+                duration_error
+            }
+        }),
+    }
+}
+
+fn notify_hint(n: SendUpdates) -> &'static str {
+    match n {
+        SendUpdates::All => "every guest gets an e-mail",
+        SendUpdates::ExternalOnly => "only guests outside your organisation get an e-mail",
+        SendUpdates::None => "nobody gets an e-mail",
+    }
+}
+
+/// Consumer Google accounts (not Workspace) have Meet's 60-minute group limit.
+fn is_free_account(account: Option<&str>) -> bool {
+    account.is_some_and(|a| {
+        let a = a.to_ascii_lowercase();
+        a.ends_with("@gmail.com") || a.ends_with("@googlemail.com")
+    })
+}

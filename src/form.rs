@@ -1,0 +1,359 @@
+//! The new-meeting form's state: one editable value per [`Field`], the focus, and the live
+//! validation of what is typed. Keys come in through [`Form::key`]; nothing here does I/O.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::calendar::model::CalendarInfo;
+use crate::calendar::write::SendUpdates;
+use crate::compose::{self, Checked, Context, Draft, Field};
+
+/// A line (or, for the description, a few lines) of text with a cursor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Input {
+    pub text: String,
+    /// In chars, not bytes.
+    pub cursor: usize,
+}
+
+impl Input {
+    pub fn new(text: &str) -> Input {
+        Input {
+            text: text.to_string(),
+            cursor: text.chars().count(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(char_index)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+
+    pub fn insert(&mut self, s: &str) {
+        let at = self.byte(self.cursor);
+        self.text.insert_str(at, s);
+        self.cursor += s.chars().count();
+    }
+
+    /// Edits with the usual line-editor keys; false when the key is not an edit.
+    fn key(&mut self, key: &KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let len = self.text.chars().count();
+        match key.code {
+            KeyCode::Char('a') if ctrl => self.cursor = 0,
+            KeyCode::Char('e') if ctrl => self.cursor = len,
+            KeyCode::Char('u') if ctrl => {
+                let at = self.byte(self.cursor);
+                self.text.replace_range(..at, "");
+                self.cursor = 0;
+            }
+            KeyCode::Char('w') if ctrl => self.delete_word(),
+            KeyCode::Char(c) if !ctrl => self.insert(c.encode_utf8(&mut [0; 4])),
+            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Right => self.cursor = (self.cursor + 1).min(len),
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.cursor = len,
+            KeyCode::Backspace if self.cursor > 0 => {
+                self.cursor -= 1;
+                let at = self.byte(self.cursor);
+                self.text.remove(at);
+            }
+            KeyCode::Delete if self.cursor < len => {
+                let at = self.byte(self.cursor);
+                self.text.remove(at);
+            }
+            KeyCode::Backspace | KeyCode::Delete => {}
+            _ => return false,
+        }
+        true
+    }
+
+    /// Ctrl-W: the word before the cursor, and the spaces after it.
+    fn delete_word(&mut self) {
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut from = self.cursor;
+        while from > 0 && chars[from - 1].is_whitespace() {
+            from -= 1;
+        }
+        while from > 0 && !chars[from - 1].is_whitespace() {
+            from -= 1;
+        }
+        let (a, b) = (self.byte(from), self.byte(self.cursor));
+        self.text.replace_range(a..b, "");
+        self.cursor = from;
+    }
+}
+
+/// What a field holds and how keys change it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(Input),
+    /// One of a fixed list: `(value, label)`; Left/Right/Space cycle.
+    Choice {
+        options: Vec<(String, String)>,
+        index: usize,
+    },
+    /// On or off; Space or Left/Right flip it.
+    Toggle(bool),
+}
+
+impl Value {
+    /// The value as the draft takes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Value::Text(i) => &i.text,
+            Value::Choice { options, index } => options.get(*index).map_or("", |o| &o.0),
+            Value::Toggle(on) => {
+                if *on {
+                    "yes"
+                } else {
+                    "no"
+                }
+            }
+        }
+    }
+
+    fn key(&mut self, key: &KeyEvent) -> bool {
+        match self {
+            Value::Text(input) => input.key(key),
+            Value::Choice { options, index } => {
+                let n = options.len().max(1);
+                match key.code {
+                    KeyCode::Right | KeyCode::Char(' ') => *index = (*index + 1) % n,
+                    KeyCode::Left => *index = (*index + n - 1) % n,
+                    _ => return false,
+                }
+                true
+            }
+            Value::Toggle(on) => {
+                let flip = matches!(
+                    key.code,
+                    KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
+                );
+                *on ^= flip;
+                flip
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormField {
+    pub field: Field,
+    pub label: String,
+    pub value: Value,
+}
+
+/// A create request out at Google for this form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submitting {
+    pub req: u64,
+    /// "Saving…", "Creating Meet link…".
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub template: String,
+    pub fields: Vec<FormField>,
+    pub focus: usize,
+    /// Something was typed: Esc asks before throwing it away.
+    pub changed: bool,
+    /// The live validation of the current values.
+    pub checked: Checked,
+    /// The event id every submit of this form uses, so a retry after an unclear failure
+    /// finds the meeting the first attempt made instead of making a twin.
+    pub event_id: String,
+    pub submitting: Option<Submitting>,
+    /// Google's last refusal, with what to do about it.
+    pub error: Option<String>,
+    reminders: Option<Vec<crate::calendar::write::Reminder>>,
+}
+
+/// Which notify choice is which, in the order Left/Right cycle them.
+pub const NOTIFY: [(SendUpdates, &str); 3] = [
+    (SendUpdates::All, "all guests"),
+    (SendUpdates::ExternalOnly, "external guests only"),
+    (SendUpdates::None, "nobody"),
+];
+
+impl Form {
+    pub fn new(draft: Draft, event_id: String, ctx: &Context) -> Form {
+        let text = |field: Field, label: &str, value: &str| FormField {
+            field,
+            label: label.to_string(),
+            value: Value::Text(Input::new(value)),
+        };
+        let mut fields = vec![text(Field::Title, "Title", &draft.title)];
+        fields.extend(
+            draft
+                .vars
+                .iter()
+                .map(|(name, v)| text(Field::Var(name.clone()), &capitalise(name), v)),
+        );
+        fields.extend([
+            text(Field::Start, "Start", &draft.start),
+            text(Field::Length, "Duration", &draft.length),
+            text(Field::Zone, "Time zone", &draft.zone),
+            text(Field::Guests, "Guests", &draft.guests),
+            FormField {
+                field: Field::Calendar,
+                label: "Calendar".into(),
+                value: calendar_choice(ctx.calendars, &draft.calendar),
+            },
+            FormField {
+                field: Field::Notify,
+                label: "Notify".into(),
+                value: Value::Choice {
+                    options: NOTIFY
+                        .iter()
+                        .map(|(s, l)| (s.as_param().to_string(), l.to_string()))
+                        .collect(),
+                    index: NOTIFY.iter().position(|n| n.0 == draft.notify).unwrap_or(0),
+                },
+            },
+            text(Field::Recurrence, "Repeat", &draft.recurrence),
+            FormField {
+                field: Field::Meet,
+                label: "Meet link".into(),
+                value: Value::Toggle(draft.meet),
+            },
+            text(Field::Description, "Description", &draft.description),
+        ]);
+        let checked = compose::check(&draft, ctx);
+        Form {
+            template: draft.template,
+            fields,
+            focus: 0,
+            changed: false,
+            checked,
+            event_id,
+            submitting: None,
+            error: None,
+            reminders: draft.reminders,
+        }
+    }
+
+    /// The values as a draft, for validation.
+    pub fn draft(&self) -> Draft {
+        let get = |f: Field| {
+            self.fields
+                .iter()
+                .find(|x| x.field == f)
+                .map_or("", |x| x.value.as_str())
+                .to_string()
+        };
+        Draft {
+            template: self.template.clone(),
+            title: get(Field::Title),
+            vars: self
+                .fields
+                .iter()
+                .filter_map(|x| match &x.field {
+                    Field::Var(name) => Some((name.clone(), x.value.as_str().to_string())),
+                    _ => None,
+                })
+                .collect(),
+            start: get(Field::Start),
+            length: get(Field::Length),
+            zone: get(Field::Zone),
+            guests: get(Field::Guests),
+            calendar: get(Field::Calendar),
+            notify: SendUpdates::parse(&get(Field::Notify)).unwrap_or(SendUpdates::All),
+            recurrence: get(Field::Recurrence),
+            meet: get(Field::Meet) == "yes",
+            description: get(Field::Description),
+            reminders: self.reminders.clone(),
+        }
+    }
+
+    pub fn focused(&self) -> &FormField {
+        &self.fields[self.focus]
+    }
+
+    pub fn is_last(&self) -> bool {
+        self.focus + 1 == self.fields.len()
+    }
+
+    /// Tab / Shift-Tab, wrapping around.
+    pub fn move_focus(&mut self, delta: isize) {
+        let n = self.fields.len() as isize;
+        self.focus = (self.focus as isize + delta).rem_euclid(n) as usize;
+    }
+
+    pub fn focus_on(&mut self, field: &Field) {
+        if let Some(i) = self.fields.iter().position(|f| &f.field == field) {
+            self.focus = i;
+        }
+    }
+
+    /// Gives the focused field the key; true when it changed the value.
+    pub fn edit(&mut self, key: &KeyEvent, ctx: &Context) -> bool {
+        let changed = self.fields[self.focus].value.key(key);
+        if changed {
+            self.after_edit(ctx);
+        }
+        changed
+    }
+
+    /// Pasted text goes into the focused text field; only the description keeps line breaks.
+    pub fn paste(&mut self, text: &str, ctx: &Context) {
+        let multiline = self.focused().field == Field::Description;
+        if let Value::Text(input) = &mut self.fields[self.focus].value {
+            let clean = if multiline {
+                crate::sanitize::block(text)
+            } else {
+                crate::sanitize::line(text)
+            };
+            input.insert(&clean);
+            self.after_edit(ctx);
+        }
+    }
+
+    /// Alt-Enter in the description starts a new line.
+    pub fn newline(&mut self, ctx: &Context) {
+        if let (Field::Description, Value::Text(input)) = (
+            &self.fields[self.focus].field,
+            &mut self.fields[self.focus].value,
+        ) {
+            input.insert("\n");
+            self.after_edit(ctx);
+        }
+    }
+
+    pub fn set_meet(&mut self, on: bool, ctx: &Context) {
+        for f in &mut self.fields {
+            if let Value::Toggle(v) = &mut f.value {
+                *v = on;
+            }
+        }
+        self.after_edit(ctx);
+    }
+
+    fn after_edit(&mut self, ctx: &Context) {
+        self.changed = true;
+        self.error = None;
+        self.checked = compose::check(&self.draft(), ctx);
+    }
+}
+
+fn calendar_choice(calendars: &[CalendarInfo], current: &str) -> Value {
+    let mut options: Vec<(String, String)> = compose::writable(calendars)
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    // A template's calendar that is not in the list stays visible (and fails validation)
+    // rather than being silently swapped for another.
+    if !options.iter().any(|o| o.0 == current) {
+        options.insert(0, (current.to_string(), current.to_string()));
+    }
+    let index = options.iter().position(|o| o.0 == current).unwrap_or(0);
+    Value::Choice { options, index }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
