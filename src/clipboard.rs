@@ -62,6 +62,86 @@ impl Clipboard {
     }
 }
 
+/// The hidden subcommand that [`serve_detached`] runs.
+pub const SERVE_COMMAND: &str = "__clipboard-serve";
+
+/// Puts `text` on the system clipboard from a detached copy of meetty that owns it until
+/// another program copies something: on X11 and Wayland a selection dies with its owner, so
+/// a command that exits right after copying needs someone to keep serving it (as xclip does).
+pub fn serve_detached(text: &str) -> Result<(), String> {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(exe);
+    cmd.arg(SERVE_COMMAND)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    // SAFETY: setsid is async-signal-safe; it detaches the server from the terminal so
+    // closing the terminal does not take the clipboard with it.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+    child
+        .stdin
+        .take()
+        .ok_or("no pipe to the clipboard server")?
+        .write_all(text.as_bytes())
+        .map_err(|e| e.to_string())?;
+    // The server says "ok" once it holds the clipboard, or why not.
+    let mut answer = String::new();
+    child
+        .stdout
+        .take()
+        .ok_or("no pipe from the clipboard server")?
+        .read_to_string(&mut answer)
+        .map_err(|e| e.to_string())?;
+    match answer.trim() {
+        "ok" => Ok(()),
+        "" => Err("the clipboard server stopped".into()),
+        why => Err(why.to_string()),
+    }
+}
+
+/// The server side of [`serve_detached`]: reads the text from stdin, takes the clipboard,
+/// answers on stdout, then serves until another program takes the clipboard over.
+pub fn serve() -> Result<(), String> {
+    use std::io::Read;
+    #[cfg(target_os = "linux")]
+    use arboard::SetExtLinux;
+
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    let mut out = std::io::stdout();
+    let mut clipboard = match arboard::Clipboard::new() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(out, "{e}");
+            return Err(e.to_string());
+        }
+    };
+    #[cfg(target_os = "linux")]
+    let set = clipboard.set().wait();
+    #[cfg(not(target_os = "linux"))]
+    let set = clipboard.set();
+    // The answer must reach the waiting command before `wait` blocks; closing stdout
+    // (by replacing it with nothing further to say) ends its read.
+    let _ = writeln!(out, "ok").and_then(|()| out.flush());
+    // SAFETY: closing our own stdout descriptor; nothing else writes to it after this.
+    unsafe {
+        libc::close(1);
+    }
+    set.text(text).map_err(|e| e.to_string())
+}
+
 /// The OSC 52 "set clipboard" sequence. Inside tmux it is sent twice: plain (tmux takes it
 /// when `set-clipboard on`) and wrapped for passthrough (when `allow-passthrough on`).
 pub fn osc52(text: &str, in_tmux: bool) -> String {

@@ -7,13 +7,17 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 
 use meetty::app::{App, Settings};
-use meetty::auth::accounts::{Accounts, TokenStore};
+use meetty::auth::accounts::TokenStore;
 use meetty::auth::login::Finish;
-use meetty::calendar::client::CalendarClient;
-use meetty::cli::{self, login::LoginOptions, LazySession, Signed};
+use meetty::calendar::write::SendUpdates;
+use meetty::cli::connect::{api_root, connect};
+use meetty::cli::scripting::{self, NewOptions};
+use meetty::compose::Context;
+use meetty::view::RowQuery;
+use meetty::cli::{self, login::LoginOptions};
 use meetty::clipboard::Clipboard;
 use meetty::config::{Config, Paths};
-use meetty::runtime::{self, Services, SignInContext};
+use meetty::runtime::{self, Services};
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::{cache, screenshots, timefmt};
 
@@ -74,6 +78,82 @@ enum Cmd {
         #[arg(long, value_name = "N")]
         events: Option<usize>,
     },
+    /// Print the agenda (for scripts: --json is stable, see the README).
+    Agenda {
+        /// Days to cover, starting today.
+        #[arg(long, value_name = "N")]
+        days: Option<u32>,
+        /// All events, not only those with a video link.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a meeting with a Google Meet link; prints the link, then the event id.
+    New {
+        /// Template to start from (see the config): "Quick Sync", "Standup", "Client Demo",
+        /// "Blank" (default).
+        #[arg(long, short = 't', value_name = "NAME")]
+        template: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        title: Option<String>,
+        /// "14:30", "2:30pm", "tomorrow 9", "mon 10:00", "2026-12-01 15:00", "now", "+15m".
+        #[arg(long, value_name = "WHEN")]
+        start: Option<String>,
+        /// "30m", "1h", "1h30m" (default: the template's).
+        #[arg(long, value_name = "LENGTH", conflicts_with = "end")]
+        duration: Option<String>,
+        /// An end time instead of a duration: "15:00", "3pm".
+        #[arg(long, value_name = "WHEN")]
+        end: Option<String>,
+        /// Guests' e-mail addresses, comma separated.
+        #[arg(long, value_name = "EMAILS", value_delimiter = ',')]
+        with: Vec<String>,
+        /// Calendar id (default: the template's, else primary).
+        #[arg(long, value_name = "ID")]
+        calendar: Option<String>,
+        /// Who gets e-mail: all, external, none (default: all).
+        #[arg(long, value_name = "WHO", value_parser = parse_notify)]
+        notify: Option<SendUpdates>,
+        /// daily, weekdays, weekly, or an RRULE ("FREQ=WEEKLY;BYDAY=MO,TH").
+        #[arg(long, value_name = "RULE")]
+        recur: Option<String>,
+        /// No Google Meet link.
+        #[arg(long)]
+        no_meet: bool,
+        /// A template placeholder's value, e.g. --var client=Acme (repeatable).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        /// Create it even if the start is in the past.
+        #[arg(long)]
+        past: bool,
+        /// Copy the Meet link to the clipboard.
+        #[arg(long)]
+        copy: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel a meeting you organize (guests are told unless --notify none).
+    Cancel {
+        /// The event id (meetty agenda --json shows it).
+        event_id: String,
+        /// all, external, none (default: all when there are guests).
+        #[arg(long, value_name = "WHO", value_parser = parse_notify)]
+        notify: Option<SendUpdates>,
+        /// Cancel the whole series this occurrence belongs to.
+        #[arg(long)]
+        all_occurrences: bool,
+        #[arg(long, value_name = "ID", default_value = "primary")]
+        calendar: String,
+    },
+    /// Make an instant Google Meet link (no meeting is left in your calendar).
+    Link {
+        /// Copy it to the clipboard too.
+        #[arg(long)]
+        copy: bool,
+    },
+    #[command(name = "__clipboard-serve", hide = true)]
+    ClipboardServe,
     /// Render the demo into SVG screenshots (the README's images).
     Screenshots {
         #[arg(long, default_value = "screenshots")]
@@ -95,6 +175,13 @@ fn main() -> ExitCode {
         match cli.command {
             Some(Cmd::Sandbox { port, events }) => serve_sandbox(port, events).await,
             Some(Cmd::Screenshots { ref out }) => screenshots::write_all(out).await,
+            Some(Cmd::ClipboardServe) => meetty::clipboard::serve(),
+            Some(
+                ref cmd @ (Cmd::Agenda { .. }
+                | Cmd::New { .. }
+                | Cmd::Cancel { .. }
+                | Cmd::Link { .. }),
+            ) => scripting_command(&cli, cmd).await,
             Some(ref cmd) => account_command(&cli, cmd).await,
             None => tui(&cli).await,
         }
@@ -123,79 +210,35 @@ async fn tui(cli: &Cli) -> Result<(), String> {
     if days == 0 || days > 366 {
         return Err(format!("--days {days} must be between 1 and 366"));
     }
-    // Kept alive for the whole session: the demo's calendar lives in this process.
-    let mut _sandbox = None;
-    let mut first_run = false;
-    let mut sign_in = None;
-    // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
-    // account's meetings are never drawn under another's name.
-    let (client, label, cache_owner) = if cli.demo {
-        let seed = Seed::Demo { now, tz };
-        let sandbox = Sandbox::start(0, seed)
-            .await
-            .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
-        let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
-        _sandbox = Some(sandbox);
-        (client, "demo".to_string(), Some("demo".to_string()))
-    } else {
-        let api_root = api_root(&config);
-        // A fixed token serves development against `meetty sandbox` (it prints one).
-        if let Ok(token) = std::env::var("MEETTY_ACCESS_TOKEN") {
-            (
-                CalendarClient::new(&api_root, token),
-                "MEETTY_ACCESS_TOKEN".to_string(),
-                Some("sandbox".to_string()),
-            )
-        } else if Accounts::load(&paths.accounts_file())?.accounts.is_empty()
-            && cli.account.is_none()
-        {
-            first_run = true;
-            (
-                CalendarClient::new(&api_root, String::new()),
-                "not signed in".to_string(),
-                None,
-            )
-        } else {
-            let signed = Signed::load(&paths, cli.account.as_deref())?;
-            sign_in = Some(SignInContext {
-                paths: paths.clone(),
-                account: signed.email.clone(),
-                token_store: signed.kind,
-                api_root: api_root.clone(),
-            });
-            let email = signed.email.clone();
-            (
-                CalendarClient::new(&api_root, LazySession::new(signed)),
-                email.clone(),
-                Some(email),
-            )
-        }
-    };
-
+    let conn = connect(&paths, &config, cli.demo, cli.account.as_deref(), now, tz).await?;
     let settings = Settings {
         tz,
         days,
         show_all: config.show_all,
         keymap: config.keymap.clone(),
-        label,
-        first_run,
+        label: conn.label,
+        first_run: conn.first_run,
+        account: conn.account,
+        templates: config.templates.clone(),
+        copy_on_create: config.copy_on_create,
+        id_salt: meetty::calendar::write::event_id(),
     };
-    let cache_path = cache_owner.map(|owner| paths.agenda_cache(&owner));
+    // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
+    // account's meetings are never drawn under another's name.
+    let cache_path = conn.cache_owner.map(|owner| paths.agenda_cache(&owner));
     // Drawn before any network work starts.
     let cached = cache_path.as_deref().and_then(cache::load);
     let app = App::new(settings, cached, now);
     let services = Services {
-        client,
+        client: conn.client,
         selection: config.calendars.clone(),
         cache_path,
         clipboard: Clipboard::new(config.clipboard),
-        sign_in,
+        sign_in: conn.sign_in,
     };
+    // The demo's sandbox lives as long as the session.
+    let _sandbox = conn.sandbox;
     runtime::run(app, services, cli.exit_after_first_frame).await
-}
-
-fn api_root(config: &Config) -> String {
-    std::env::var("MEETTY_API_ROOT").unwrap_or_else(|_| config.api_root.clone())
 }
 
 async fn account_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
@@ -228,7 +271,116 @@ async fn account_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
         Cmd::Logout => cli::logout::run(&paths, account, out).await,
         Cmd::Status => cli::status::run(&paths, account, out).await,
         Cmd::Doctor => cli::doctor::run(&paths, account, &api_root(&config), out).await,
-        Cmd::Sandbox { .. } | Cmd::Screenshots { .. } => unreachable!("handled in main"),
+        _ => unreachable!("handled in main"),
+    }
+}
+
+fn parse_notify(s: &str) -> Result<SendUpdates, String> {
+    SendUpdates::parse(s).ok_or_else(|| format!("{s:?}: use all, external or none"))
+}
+
+async fn scripting_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
+    let paths = Paths::resolve(cli.config.clone())?;
+    let _ = meetty::logging::init(&paths.log_file());
+    let config = Config::load(&paths.config_file)?;
+    let tz = timefmt::resolve_zone(config.timezone.as_deref())?;
+    let now = Utc::now();
+    let conn = connect(&paths, &config, cli.demo, cli.account.as_deref(), now, tz).await?;
+    if conn.first_run {
+        return Err("not signed in: run meetty login (or try meetty --demo …)".into());
+    }
+    let client = &conn.client;
+    let out = &mut std::io::stdout();
+    match cmd {
+        Cmd::Agenda { days, all, json } => {
+            let days = days.or(cli.days).unwrap_or(config.days);
+            if days == 0 || days > 366 {
+                return Err(format!("--days {days} must be between 1 and 366"));
+            }
+            let (from, to) = timefmt::agenda_window(now, tz, days);
+            let agenda = client
+                .agenda(&config.calendars, from, to)
+                .await
+                .map_err(|e| e.to_string())?;
+            let q = RowQuery {
+                now,
+                tz,
+                days,
+                show_all: *all || config.show_all,
+                filter: "",
+            };
+            scripting::print_agenda(&agenda, &q, *json, out)
+        }
+        Cmd::New {
+            template,
+            title,
+            start,
+            duration,
+            end,
+            with,
+            calendar,
+            notify,
+            recur,
+            no_meet,
+            vars,
+            past,
+            copy,
+            json,
+        } => {
+            let opts = NewOptions {
+                template: template.clone(),
+                title: title.clone(),
+                start: start.clone(),
+                duration: duration.clone(),
+                end: end.clone(),
+                with: with.clone(),
+                calendar: calendar.clone(),
+                notify: *notify,
+                recur: recur.clone(),
+                no_meet: *no_meet,
+                vars: vars.clone(),
+                past: *past,
+            };
+            let calendars = client.calendars().await.map_err(|e| e.to_string())?;
+            let ctx = Context {
+                now,
+                tz,
+                calendars: &calendars,
+                account: conn.account.as_deref(),
+            };
+            let (calendar, mut event, warnings) = scripting::new_event(&config, &opts, &ctx)?;
+            for w in warnings {
+                eprintln!("meetty: warning: {w}");
+            }
+            event.id = meetty::calendar::write::event_id();
+            let link = scripting::create(client, calendar, event, tz, *json, out).await?;
+            if let (true, Some(link)) = (*copy, link) {
+                let via = scripting::copy(&link, config.clipboard)?;
+                eprintln!("copied the Meet link ({via})");
+            }
+            Ok(())
+        }
+        Cmd::Cancel {
+            event_id,
+            notify,
+            all_occurrences,
+            calendar,
+        } => {
+            let done =
+                scripting::cancel(client, calendar, event_id, *notify, *all_occurrences).await?;
+            eprintln!("{done}");
+            Ok(())
+        }
+        Cmd::Link { copy } => {
+            let link = scripting::instant_link(client, tz).await?;
+            println!("{link}");
+            if *copy {
+                let via = scripting::copy(&link, config.clipboard)?;
+                eprintln!("copied the Meet link ({via})");
+            }
+            Ok(())
+        }
+        _ => unreachable!("handled in main"),
     }
 }
 

@@ -44,6 +44,10 @@ pub fn demo_settings(tz: Tz) -> Settings {
         keymap: config.keymap,
         label: "demo".into(),
         first_run: false,
+        account: None,
+        templates: config.templates,
+        copy_on_create: config.copy_on_create,
+        id_salt: "demo".into(),
     }
 }
 

@@ -17,7 +17,7 @@ use crate::calendar::model::{Agenda, Meeting};
 use crate::form::Form;
 use crate::keymap::{Command, Keymap};
 use crate::templates::Template;
-use crate::timefmt::{local_date, start_of_day};
+use crate::timefmt::{agenda_window, local_date};
 use crate::view::{build_rows, Row, RowQuery};
 
 const TOAST_SECONDS: i64 = 4;
@@ -476,13 +476,8 @@ impl App {
     fn refresh(&mut self) -> Effect {
         let req = self.next_request();
         self.sync = Sync::Refreshing { req };
-        let tz = self.settings.tz;
-        let last_day = local_date(self.now, tz) + chrono::Days::new(u64::from(self.settings.days));
-        Effect::Refresh {
-            req,
-            from: self.now,
-            to: start_of_day(last_day, tz),
-        }
+        let (from, to) = agenda_window(self.now, self.settings.tz, self.settings.days);
+        Effect::Refresh { req, from, to }
     }
 
     /// Every request gets its own id, so a late answer can never be mistaken for another's.

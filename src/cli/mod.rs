@@ -1,8 +1,11 @@
-//! The account subcommands: `login`, `logout`, `status`, `doctor`.
+//! The subcommands: accounts (`login`, `logout`, `status`, `doctor`) and scripting
+//! (`agenda`, `new`, `cancel`, `link`).
 
+pub mod connect;
 pub mod doctor;
 pub mod login;
 pub mod logout;
+pub mod scripting;
 pub mod status;
 
 use std::sync::Arc;
