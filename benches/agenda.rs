@@ -73,6 +73,8 @@ fn bench_render(c: &mut Criterion) {
             color: Some("#4285f4".into()),
             primary: true,
             selected: true,
+            writable: true,
+            meet_allowed: true,
         }],
         meetings: (0..4).flat_map(|_| parse(&page(2500))).collect(),
         fetched_at: now(),

@@ -120,7 +120,8 @@ mod tests {
                 url: "https://meet.google.com/abc-defg-hij".into(),
             }),
             dial_in: Vec::new(),
-            recurring: false,
+            series_id: None,
+            i_organize: true,
             html_link: None,
         }
     }

@@ -80,7 +80,7 @@ async fn agenda_lists_expanded_ordered_events_for_the_window_of_each_selected_ca
     let standups: Vec<_> = agenda
         .meetings
         .iter()
-        .filter(|m| m.recurring && m.title.to_lowercase().contains("standup"))
+        .filter(|m| m.series_id.is_some() && m.title.to_lowercase().contains("standup"))
         .collect();
     assert!(
         standups.len() >= 4,

@@ -4,13 +4,16 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use google_calendar3::api::Scope;
 use google_calendar3::common::{self, GetToken};
 use google_calendar3::{CalendarHub, Error as HubError};
 use http_body_util::BodyExt;
-use hyper::header::{AUTHORIZATION, USER_AGENT};
+use hyper::body::Bytes;
+use hyper::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use hyper::Method;
 
 use super::model::{Agenda, CalendarInfo, Meeting};
 use super::wire::{EventPage, EVENT_PAGE_FIELDS};
@@ -21,7 +24,7 @@ use crate::http::Connector;
 pub const GOOGLE_API_ROOT: &str = "https://www.googleapis.com/";
 
 const CALENDAR_FIELDS: &str = "nextPageToken,items(id,summary,summaryOverride,backgroundColor,\
-primary,selected)";
+primary,selected,accessRole,conferenceProperties/allowedConferenceSolutionTypes)";
 
 /// What went wrong with a call, in terms a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,9 @@ pub enum ApiError {
     /// Something on this machine is in the way (a locked keyring, an unreadable token
     /// file); the message names the fix.
     Local(String),
+    /// Not sent: the request cannot do what was asked (declining a meeting the user is no
+    /// guest of); the message says why.
+    Refused(String),
 }
 
 impl std::error::Error for ApiError {}
@@ -63,7 +69,7 @@ impl fmt::Display for ApiError {
             } => write!(f, "Google Calendar said {code} {reason}: {message}"),
             ApiError::Unexpected(m) => write!(f, "unexpected answer from Google Calendar: {m}"),
             ApiError::SignIn(m) => write!(f, "sign-in needed: {m}"),
-            ApiError::Local(m) => f.write_str(m),
+            ApiError::Local(m) | ApiError::Refused(m) => f.write_str(m),
         }
     }
 }
@@ -152,12 +158,31 @@ impl GetToken for HubAuth {
     }
 }
 
+/// How long the client waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// For one HTTP exchange, from sending to the last byte of the answer.
+    pub request_timeout: Duration,
+    /// For Google to finish a Meet link it reported `pending`.
+    pub conference_wait: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            request_timeout: Duration::from_secs(30),
+            conference_wait: Duration::from_secs(20),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct CalendarClient {
     hub: CalendarHub<Connector>,
     auth: Arc<dyn Auth>,
     /// `{root}calendar/v3/`, for the requests meetty builds itself.
     base_url: String,
+    pub(super) limits: Limits,
 }
 
 impl CalendarClient {
@@ -181,7 +206,14 @@ impl CalendarClient {
             hub,
             auth,
             base_url,
+            limits: Limits::default(),
         }
+    }
+
+    /// The same client with other waiting limits (tests shorten them).
+    pub fn with_limits(mut self, limits: Limits) -> CalendarClient {
+        self.limits = limits;
+        self
     }
 
     /// The user's calendar list, all pages.
@@ -225,27 +257,26 @@ impl CalendarClient {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Meeting>, ApiError> {
-        let path = format!(
-            "{}calendars/{}/events",
-            self.base_url,
-            crate::percent::encode_segment(calendar_id)
+        let (min, max) = (
+            from.to_rfc3339_opts(SecondsFormat::Secs, true),
+            to.to_rfc3339_opts(SecondsFormat::Secs, true),
         );
         let mut out = Vec::new();
         let mut page: Option<String> = None;
         loop {
-            let mut url =
-                url::Url::parse(&path).map_err(|e| ApiError::Unexpected(e.to_string()))?;
-            url.query_pairs_mut()
-                .append_pair("singleEvents", "true")
-                .append_pair("orderBy", "startTime")
-                .append_pair("timeMin", &from.to_rfc3339_opts(SecondsFormat::Secs, true))
-                .append_pair("timeMax", &to.to_rfc3339_opts(SecondsFormat::Secs, true))
-                .append_pair("maxResults", "2500")
-                .append_pair("fields", EVENT_PAGE_FIELDS);
+            let mut params = vec![
+                ("singleEvents", "true"),
+                ("orderBy", "startTime"),
+                ("timeMin", min.as_str()),
+                ("timeMax", max.as_str()),
+                ("maxResults", "2500"),
+                ("fields", EVENT_PAGE_FIELDS),
+            ];
             if let Some(p) = &page {
-                url.query_pairs_mut().append_pair("pageToken", p);
+                params.push(("pageToken", p));
             }
-            let body = self.get(url.as_str()).await?;
+            let url = self.events_url(calendar_id, None, &params)?;
+            let body = self.get(&url).await?;
             // Validating UTF-8 once up front is faster than serde_json doing it per string.
             let text = std::str::from_utf8(&body)
                 .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
@@ -265,11 +296,30 @@ impl CalendarClient {
     }
 
     /// A GET through the hub's own HTTP client and token source, for responses meetty parses
-    /// itself (see `wire.rs` for why). A 401 gets one token refresh and one retry.
-    async fn get(&self, url: &str) -> Result<hyper::body::Bytes, ApiError> {
+    /// itself (see `wire.rs` for why).
+    pub(super) async fn get(&self, url: &str) -> Result<Bytes, ApiError> {
+        self.request(Method::GET, url, None, &[]).await
+    }
+
+    /// A request meetty builds itself (google-calendar3 cannot send a `null` field or an
+    /// `If-Match` header), with a JSON `body`. A 401 gets one token refresh and one retry.
+    pub(super) async fn request(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&str>,
+        headers: &[(HeaderName, &str)],
+    ) -> Result<Bytes, ApiError> {
         self.with_fresh_token(|| async {
             let token = self.auth.token().await?;
-            self.get_once(url, &token).await
+            let exchange = self.request_once(method.clone(), url, body, headers, &token);
+            match tokio::time::timeout(self.limits.request_timeout, exchange).await {
+                Ok(result) => result,
+                Err(_) => Err(ApiError::Network(format!(
+                    "timed out after {} s waiting for an answer",
+                    self.limits.request_timeout.as_secs_f32()
+                ))),
+            }
         })
         .await
     }
@@ -291,11 +341,27 @@ impl CalendarClient {
         }
     }
 
-    async fn get_once(&self, url: &str, token: &str) -> Result<hyper::body::Bytes, ApiError> {
-        let req = hyper::Request::get(url)
+    async fn request_once(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&str>,
+        headers: &[(HeaderName, &str)],
+        token: &str,
+    ) -> Result<Bytes, ApiError> {
+        let mut req = hyper::Request::builder()
+            .method(method)
+            .uri(url)
             .header(USER_AGENT, concat!("meetty/", env!("CARGO_PKG_VERSION")))
-            .header(AUTHORIZATION, format!("Bearer {token}"))
-            .body(common::to_body::<String>(None))
+            .header(AUTHORIZATION, format!("Bearer {token}"));
+        if body.is_some() {
+            req = req.header(CONTENT_TYPE, "application/json");
+        }
+        for (name, value) in headers {
+            req = req.header(name, *value);
+        }
+        let req = req
+            .body(common::to_body(body.map(str::to_string)))
             .map_err(|e| ApiError::Unexpected(e.to_string()))?;
         let resp = self
             .hub
@@ -321,6 +387,28 @@ impl CalendarClient {
                 message: status.to_string(),
             },
         })
+    }
+
+    /// `{base}calendars/{calendar}/events[/{event}]?{params}`, ids percent-encoded.
+    pub(super) fn events_url(
+        &self,
+        calendar_id: &str,
+        event_id: Option<&str>,
+        params: &[(&str, &str)],
+    ) -> Result<String, ApiError> {
+        let mut path = format!(
+            "{}calendars/{}/events",
+            self.base_url,
+            crate::percent::encode_segment(calendar_id)
+        );
+        if let Some(id) = event_id {
+            path = format!("{path}/{}", crate::percent::encode_segment(id));
+        }
+        let mut url = url::Url::parse(&path).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+        if !params.is_empty() {
+            url.query_pairs_mut().extend_pairs(params);
+        }
+        Ok(url.into())
     }
 
     /// The merged agenda of the selected calendars for `[from, to)`; calendars are fetched

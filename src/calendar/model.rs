@@ -99,7 +99,14 @@ pub struct Meeting {
     pub attendees: Vec<Attendee>,
     pub video: Option<VideoLink>,
     pub dial_in: Vec<DialIn>,
-    pub recurring: bool,
+    /// The series this is an occurrence of (`recurringEventId`): cancelling "all occurrences"
+    /// deletes the series, cancelling "this one" deletes [`Meeting::id`].
+    #[serde(default)]
+    pub series_id: Option<String>,
+    /// This calendar's copy is the organizer's (`organizer.self`): only then may meetty
+    /// cancel the meeting or change its link; a guest can only decline.
+    #[serde(default)]
+    pub i_organize: bool,
     pub html_link: Option<String>,
 }
 
@@ -140,7 +147,12 @@ impl Meeting {
             attendees: ev.attendees.iter().map(attendee).collect(),
             video,
             dial_in: dial_ins(ev),
-            recurring: ev.recurring_event_id.is_some(),
+            series_id: ev.recurring_event_id.as_deref().map(str::to_string),
+            i_organize: ev
+                .organizer
+                .as_ref()
+                .and_then(|o| o.is_self)
+                .unwrap_or(false),
             html_link: ev.html_link.as_deref().map(sanitize::line),
         })
     }
@@ -216,7 +228,7 @@ fn attendee(a: &WireAttendee) -> Attendee {
 
 /// The join link from `conferenceData.entryPoints` (type `video`), only once the conference
 /// exists: a `pending` create request has no usable link yet.
-fn conference_video(ev: &WireEvent) -> Option<VideoLink> {
+pub(crate) fn conference_video(ev: &WireEvent) -> Option<VideoLink> {
     let cd = ev.conference_data.as_ref()?;
     let uri = cd
         .entry_points
@@ -277,6 +289,13 @@ pub struct CalendarInfo {
     pub primary: bool,
     /// Whether the calendar is shown in Google Calendar's own UI.
     pub selected: bool,
+    /// The user may create and change events here (`accessRole` `owner` or `writer`).
+    #[serde(default)]
+    pub writable: bool,
+    /// Google Meet links may be added here (`conferenceProperties.allowedConferenceSolutionTypes`
+    /// has `hangoutsMeet`); Google refuses a Meet request on other calendars.
+    #[serde(default)]
+    pub meet_allowed: bool,
 }
 
 impl CalendarInfo {
@@ -288,6 +307,12 @@ impl CalendarInfo {
             color: e.background_color.clone(),
             primary: e.primary.unwrap_or(false),
             selected: e.selected.unwrap_or(false),
+            writable: matches!(e.access_role.as_deref(), Some("owner" | "writer")),
+            meet_allowed: e
+                .conference_properties
+                .as_ref()
+                .and_then(|p| p.allowed_conference_solution_types.as_ref())
+                .is_some_and(|types| types.iter().any(|t| t == "hangoutsMeet")),
         })
     }
 }

@@ -71,6 +71,9 @@ pub struct WirePerson<'a> {
     pub email: Text<'a>,
     #[serde(borrow)]
     pub display_name: Text<'a>,
+    /// The organizer is the calendar this copy of the event is on.
+    #[serde(rename = "self")]
+    pub is_self: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,9 +95,27 @@ pub struct WireAttendee<'a> {
 #[serde(rename_all = "camelCase", default)]
 pub struct WireConference<'a> {
     #[serde(borrow)]
+    pub create_request: Option<WireCreateRequest<'a>>,
+    #[serde(borrow)]
     pub conference_solution: Option<WireSolution<'a>>,
     #[serde(borrow)]
     pub entry_points: Vec<WireEntryPoint<'a>>,
+}
+
+/// `conferenceData.createRequest`: only its status matters once sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WireCreateRequest<'a> {
+    #[serde(borrow)]
+    pub status: Option<WireStatus<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WireStatus<'a> {
+    /// `pending`, `success` or `failure`.
+    #[serde(borrow)]
+    pub status_code: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,7 +151,7 @@ pub struct WireEntryPoint<'a> {
 
 /// The partial-response selector that asks Google for exactly the fields above.
 pub const EVENT_PAGE_FIELDS: &str = "nextPageToken,items(id,status,summary,\
-description,location,start,end,organizer(email,displayName),attendees(email,displayName,\
+description,location,start,end,organizer(email,displayName,self),attendees(email,displayName,\
 responseStatus,organizer,self,optional),hangoutLink,htmlLink,recurringEventId,\
 conferenceData(conferenceSolution/key/type,entryPoints(entryPointType,uri,label,pin,\
 accessCode,regionCode)))";

@@ -1,8 +1,19 @@
 //! Writing to Google Calendar: create, add/remove Meet links, cancel, decline, instant links.
 
-use chrono::DateTime;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
+use hyper::header::IF_MATCH;
+use hyper::Method;
+use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use tokio::time::Instant;
+
+use super::client::{ApiError, CalendarClient};
+use super::model::{conference_video, Meeting};
+use super::wire::WireEvent;
 
 /// Who Google e-mails about a change (`sendUpdates` on insert, patch and delete). Omitting the
 /// parameter means nobody, so meetty always sends one.
@@ -63,4 +74,451 @@ pub struct NewEvent {
     /// Ask for a Google Meet conference.
     pub meet: bool,
     pub send_updates: SendUpdates,
+}
+
+const BASE32HEX: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
+
+/// A fresh event id: 160 random bits as 32 base32hex characters (Google allows 5–1024 of
+/// `[a-v0-9]`), so a retried insert names the same event and cannot make a twin.
+pub fn event_id() -> String {
+    let bytes: [u8; 20] = random();
+    let mut out = String::with_capacity(32);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in bytes {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(BASE32HEX[((acc >> bits) & 31) as usize] as char);
+        }
+    }
+    out
+}
+
+/// A fresh UUID v4, for `conferenceData.createRequest.requestId`.
+pub fn request_id() -> String {
+    let mut b: [u8; 16] = random();
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // The OS random source failing leaves nothing sensible to do.
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the operating system's random source failed");
+    bytes
+}
+
+/// What a write is doing, for a status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Saving,
+    /// Google is still creating the Meet link; `attempt` counts the re-reads.
+    CreatingMeetLink { attempt: u32 },
+}
+
+pub type OnProgress<'a> = &'a (dyn Fn(Progress) + Send + Sync);
+
+/// The Meet link of a written event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conference {
+    NotRequested,
+    /// The video entry point's URI.
+    Ready(String),
+    /// Google could not make the link; why, for the user.
+    Failed(String),
+    /// Google had not finished the link when meetty stopped asking.
+    StillPending,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    pub meeting: Meeting,
+    pub conference: Conference,
+}
+
+/// Attempts of one `events.insert` whose answer was lost (dropped connection, timeout).
+const INSERT_ATTEMPTS: u32 = 3;
+const INSERT_BACKOFF: Duration = Duration::from_millis(250);
+const POLL_FIRST: Duration = Duration::from_millis(250);
+const POLL_MAX: Duration = Duration::from_secs(2);
+const INSTANT_TITLE: &str = "meetty instant meeting";
+
+/// The conference as one read of the event shows it.
+enum Link {
+    None,
+    Pending,
+    Ready(String),
+    Failed,
+}
+
+/// One read of an event: the meeting and the state of its conference.
+struct Snapshot {
+    meeting: Meeting,
+    link: Link,
+    /// Any conference at all, finished or not (what removing must get rid of).
+    has_conference: bool,
+}
+
+impl Snapshot {
+    fn parse(calendar_id: &str, body: &[u8]) -> Result<Snapshot, ApiError> {
+        let ev: WireEvent = serde_json::from_slice(body)
+            .map_err(|e| ApiError::Unexpected(format!("event: {e}")))?;
+        let meeting = Meeting::from_event(calendar_id, &ev).ok_or_else(|| {
+            ApiError::Unexpected("the event is cancelled or has no start time".into())
+        })?;
+        let status = ev
+            .conference_data
+            .as_ref()
+            .and_then(|c| c.create_request.as_ref())
+            .and_then(|r| r.status.as_ref())
+            .and_then(|s| s.status_code.as_deref());
+        let link = match (status, conference_video(&ev)) {
+            (Some("pending"), _) => Link::Pending,
+            (Some("failure"), _) => Link::Failed,
+            (_, Some(video)) => Link::Ready(video.url),
+            _ => Link::None,
+        };
+        Ok(Snapshot {
+            meeting,
+            link,
+            has_conference: ev.conference_data.is_some() || ev.hangout_link.is_some(),
+        })
+    }
+}
+
+impl CalendarClient {
+    /// Creates `ev` on the calendar, with a Meet link when `ev.meet`.
+    pub async fn create(
+        &self,
+        calendar_id: &str,
+        ev: &NewEvent,
+        progress: OnProgress<'_>,
+    ) -> Result<Created, ApiError> {
+        progress(Progress::Saving);
+        let url = self.events_url(
+            calendar_id,
+            None,
+            &[
+                // Without it Google silently drops the conference request.
+                ("conferenceDataVersion", "1"),
+                ("sendUpdates", ev.send_updates.as_param()),
+            ],
+        )?;
+        let body = insert_body(ev).to_string();
+        let stored = self.insert(calendar_id, &ev.id, &url, &body).await?;
+        let snapshot = Snapshot::parse(calendar_id, &stored)?;
+        if !ev.meet {
+            return Ok(Created {
+                meeting: snapshot.meeting,
+                conference: Conference::NotRequested,
+            });
+        }
+        Ok(self.await_link(calendar_id, snapshot, progress).await)
+    }
+
+    /// POSTs a new event. A lost answer is retried with the same body: the event id and the
+    /// conference requestId are ours, so Google stores one event, and a 409 `duplicate` means
+    /// an earlier attempt (of this call, or of an earlier one whose answer was lost) was
+    /// stored: read that instead of failing.
+    async fn insert(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        url: &str,
+        body: &str,
+    ) -> Result<hyper::body::Bytes, ApiError> {
+        let mut attempt = 1;
+        loop {
+            match self.request(Method::POST, url, Some(body), &[]).await {
+                Err(ApiError::Network(why)) if attempt < INSERT_ATTEMPTS => {
+                    log::warn!("events.insert attempt {attempt} got no answer ({why}): retrying");
+                    tokio::time::sleep(INSERT_BACKOFF * attempt).await;
+                    attempt += 1;
+                }
+                Err(ApiError::Google { code: 409, reason, .. }) if reason == "duplicate" => {
+                    log::info!("event {event_id} already stored by an earlier attempt");
+                    return self.get(&self.events_url(calendar_id, Some(event_id), &[])?).await;
+                }
+                other => return other.map_err(meet_refused),
+            }
+        }
+    }
+
+    /// Asks Google for a Meet link on an existing event. `send` says who hears about it: the
+    /// invitation changes (it gains a link), and Google Calendar's own UI asks whether to
+    /// tell guests, so the caller decides.
+    pub async fn add_meet(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        send: SendUpdates,
+        progress: OnProgress<'_>,
+    ) -> Result<Created, ApiError> {
+        progress(Progress::Saving);
+        let body = json!({ "conferenceData": { "createRequest": create_request() } });
+        let stored = self
+            .patch(calendar_id, event_id, send, &body.to_string())
+            .await
+            .map_err(meet_refused)?;
+        let snapshot = Snapshot::parse(calendar_id, &stored)?;
+        Ok(self.await_link(calendar_id, snapshot, progress).await)
+    }
+
+    /// Removes the event's conference (`"conferenceData": null`, which google-calendar3
+    /// cannot send) and reads the event back to make sure the link is gone.
+    pub async fn remove_meet(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        send: SendUpdates,
+    ) -> Result<Meeting, ApiError> {
+        self.patch(calendar_id, event_id, send, r#"{"conferenceData":null}"#)
+            .await?;
+        let after = Snapshot::parse(calendar_id, &self.read(calendar_id, event_id).await?)?;
+        if after.has_conference {
+            return Err(ApiError::Unexpected(
+                "the Meet link is still on the event after removing it: try again, or remove \
+                 it in Google Calendar"
+                    .into(),
+            ));
+        }
+        Ok(after.meeting)
+    }
+
+    /// Deletes an event: an instance id cancels that occurrence, a series id every one.
+    /// An event already deleted (410) counts as cancelled.
+    pub async fn cancel(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        send: SendUpdates,
+    ) -> Result<(), ApiError> {
+        let url = self.events_url(
+            calendar_id,
+            Some(event_id),
+            &[("sendUpdates", send.as_param())],
+        )?;
+        match self.request(Method::DELETE, &url, None, &[]).await {
+            Ok(_) | Err(ApiError::Google { code: 410, .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sets the user's own attendee entry to `declined`, nothing else. The attendee list is
+    /// replaced as a whole (PATCH replaces arrays), so it is written back only if nobody
+    /// changed the event since it was read (`If-Match`); on 412 it is read once more.
+    pub async fn decline(&self, calendar_id: &str, event_id: &str) -> Result<Meeting, ApiError> {
+        // `all`: the organizer hears of the answer, as when declining in Google Calendar
+        // (omitting it would mean nobody is told).
+        let url = self.events_url(calendar_id, Some(event_id), &[("sendUpdates", "all")])?;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let current: Value = serde_json::from_slice(&self.read(calendar_id, event_id).await?)
+                .map_err(|e| ApiError::Unexpected(format!("event: {e}")))?;
+            let body = json!({ "attendees": declined(&current)? }).to_string();
+            let etag = current["etag"].as_str().map(|e| (IF_MATCH, e));
+            match self
+                .request(Method::PATCH, &url, Some(&body), etag.as_slice())
+                .await
+            {
+                Err(ApiError::Google { code: 412, .. }) if tries < 2 => {
+                    log::info!("event {event_id} changed while declining: reading it again");
+                }
+                result => return Ok(Snapshot::parse(calendar_id, &result?)?.meeting),
+            }
+        }
+    }
+
+    /// A Meet link to share right away: a 15-minute event from now with a Meet link, deleted
+    /// again (telling nobody) once the link exists; the link outlives the event.
+    pub async fn instant_link(
+        &self,
+        calendar_id: &str,
+        tz: Tz,
+        progress: OnProgress<'_>,
+    ) -> Result<String, ApiError> {
+        let start = Utc::now().with_timezone(&tz);
+        let ev = NewEvent {
+            id: event_id(),
+            title: INSTANT_TITLE.into(),
+            start,
+            end: start + chrono::TimeDelta::minutes(15),
+            attendees: Vec::new(),
+            description: String::new(),
+            recurrence: Vec::new(),
+            // No reminder should fire for an event that lives a few seconds.
+            reminders: Some(Vec::new()),
+            meet: true,
+            send_updates: SendUpdates::None,
+        };
+        let created = self.create(calendar_id, &ev, progress).await?;
+        if let Err(e) = self.cancel(calendar_id, &ev.id, SendUpdates::None).await {
+            // The link is what was asked for; the stray event ends in 15 minutes.
+            log::warn!("could not delete the instant meeting's event {}: {e}", ev.id);
+        }
+        match created.conference {
+            Conference::Ready(link) => Ok(link),
+            Conference::StillPending => Err(ApiError::Unexpected(format!(
+                "Google Meet did not finish the link within {} s: try again",
+                self.limits.conference_wait.as_secs()
+            ))),
+            Conference::Failed(_) | Conference::NotRequested => Err(ApiError::Unexpected(
+                "Google Meet could not create a link: try again".into(),
+            )),
+        }
+    }
+
+    /// One event or occurrence, as it is now.
+    pub async fn event(&self, calendar_id: &str, event_id: &str) -> Result<Meeting, ApiError> {
+        let body = self.read(calendar_id, event_id).await?;
+        Ok(Snapshot::parse(calendar_id, &body)?.meeting)
+    }
+
+    async fn read(&self, calendar_id: &str, event_id: &str) -> Result<hyper::body::Bytes, ApiError> {
+        self.get(&self.events_url(calendar_id, Some(event_id), &[])?)
+            .await
+    }
+
+    async fn patch(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        send: SendUpdates,
+        body: &str,
+    ) -> Result<hyper::body::Bytes, ApiError> {
+        let url = self.events_url(
+            calendar_id,
+            Some(event_id),
+            &[
+                ("conferenceDataVersion", "1"),
+                ("sendUpdates", send.as_param()),
+            ],
+        )?;
+        self.request(Method::PATCH, &url, Some(body), &[]).await
+    }
+
+    /// Re-reads the event while Google reports the Meet link `pending`, backing off from
+    /// 250 ms to 2 s, for at most [`Limits::conference_wait`](super::client::Limits).
+    async fn await_link(
+        &self,
+        calendar_id: &str,
+        mut snapshot: Snapshot,
+        progress: OnProgress<'_>,
+    ) -> Created {
+        let deadline = Instant::now() + self.limits.conference_wait;
+        let mut delay = POLL_FIRST;
+        let mut attempt = 0;
+        while matches!(snapshot.link, Link::Pending) && Instant::now() + delay <= deadline {
+            attempt += 1;
+            progress(Progress::CreatingMeetLink { attempt });
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(POLL_MAX);
+            let read = self.read(calendar_id, &snapshot.meeting.id).await;
+            match read.and_then(|body| Snapshot::parse(calendar_id, &body)) {
+                Ok(next) => snapshot = next,
+                // The event exists; whoever shows it can read it again later.
+                Err(e) => {
+                    log::warn!("re-reading the event for its Meet link failed: {e}");
+                    break;
+                }
+            }
+        }
+        let conference = match snapshot.link {
+            Link::Ready(url) => Conference::Ready(url),
+            Link::Pending => Conference::StillPending,
+            Link::Failed => Conference::Failed(
+                "Google Meet could not add a link to this event; the event is saved without \
+                 one: press m to try again"
+                    .into(),
+            ),
+            Link::None => Conference::Failed(
+                "Google Calendar saved the event without a Meet link: press m to try again"
+                    .into(),
+            ),
+        };
+        Created {
+            meeting: snapshot.meeting,
+            conference,
+        }
+    }
+}
+
+fn create_request() -> Value {
+    json!({ "requestId": request_id(), "conferenceSolutionKey": { "type": "hangoutsMeet" } })
+}
+
+/// The `events.insert` body. Times carry their zone's IANA name, so recurrences follow the
+/// zone's daylight-saving changes.
+fn insert_body(ev: &NewEvent) -> Value {
+    let at = |t: &DateTime<Tz>| {
+        json!({
+            "dateTime": t.to_rfc3339_opts(SecondsFormat::Secs, false),
+            "timeZone": t.timezone().name(),
+        })
+    };
+    let mut body = json!({
+        "id": ev.id,
+        "summary": ev.title,
+        "description": ev.description,
+        "start": at(&ev.start),
+        "end": at(&ev.end),
+    });
+    if !ev.attendees.is_empty() {
+        let attendees: Vec<Value> = ev.attendees.iter().map(|a| json!({ "email": a })).collect();
+        body["attendees"] = json!(attendees);
+    }
+    if !ev.recurrence.is_empty() {
+        body["recurrence"] = json!(ev.recurrence);
+    }
+    if let Some(overrides) = &ev.reminders {
+        body["reminders"] = json!({ "useDefault": false, "overrides": overrides });
+    }
+    if ev.meet {
+        body["conferenceData"] = json!({ "createRequest": create_request() });
+    }
+    body
+}
+
+/// The event's attendees with the user's own entry (`self`) declined.
+fn declined(event: &Value) -> Result<Vec<Value>, ApiError> {
+    let mut attendees = event["attendees"].as_array().cloned().unwrap_or_default();
+    let me = attendees
+        .iter_mut()
+        .find(|a| a["self"] == true)
+        .ok_or_else(|| ApiError::Refused("you are not a guest of this meeting".into()))?;
+    me["responseStatus"] = json!("declined");
+    Ok(attendees)
+}
+
+/// Google's answer to a Meet request on a calendar that does not allow Meet is a bare
+/// "Invalid conference type value."; say what it means.
+fn meet_refused(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Google {
+            code: 400,
+            reason,
+            message,
+        } if message.contains("conference type") => ApiError::Google {
+            code: 400,
+            reason,
+            message: format!(
+                "this calendar does not allow Google Meet links ({message}): create the \
+                 meeting without Meet, or on a calendar that allows it"
+            ),
+        },
+        other => other,
+    }
 }

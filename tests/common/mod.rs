@@ -46,6 +46,8 @@ pub fn agenda() -> Agenda {
                 color: Some("#4285f4".into()),
                 primary: true,
                 selected: true,
+                writable: true,
+                meet_allowed: true,
             },
             CalendarInfo {
                 id: "team@group.calendar.google.com".into(),
@@ -53,6 +55,8 @@ pub fn agenda() -> Agenda {
                 color: Some("#0b8043".into()),
                 primary: false,
                 selected: true,
+                writable: true,
+                meet_allowed: true,
             },
         ],
         meetings: vec![
