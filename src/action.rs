@@ -48,8 +48,17 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteOp {
     Create { calendar: String, event: NewEvent },
-    AddMeet { calendar: String, event_id: String },
-    RemoveMeet { calendar: String, event_id: String },
+    /// `send`: adding or removing a link changes the invitation guests have.
+    AddMeet {
+        calendar: String,
+        event_id: String,
+        send: SendUpdates,
+    },
+    RemoveMeet {
+        calendar: String,
+        event_id: String,
+        send: SendUpdates,
+    },
     /// `event_id` is an occurrence's id, or the series id for all occurrences.
     Cancel {
         calendar: String,
@@ -105,12 +114,20 @@ impl WriteOp {
                 .create(&calendar, &event, progress)
                 .await
                 .map(Written::Created),
-            WriteOp::AddMeet { calendar, event_id } => client
-                .add_meet(&calendar, &event_id, progress)
+            WriteOp::AddMeet {
+                calendar,
+                event_id,
+                send,
+            } => client
+                .add_meet(&calendar, &event_id, send, progress)
                 .await
                 .map(Written::MeetAdded),
-            WriteOp::RemoveMeet { calendar, event_id } => client
-                .remove_meet(&calendar, &event_id)
+            WriteOp::RemoveMeet {
+                calendar,
+                event_id,
+                send,
+            } => client
+                .remove_meet(&calendar, &event_id, send)
                 .await
                 .map(Written::MeetRemoved),
             WriteOp::Cancel {

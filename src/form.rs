@@ -313,10 +313,8 @@ impl Form {
 
     /// Alt-Enter in the description starts a new line.
     pub fn newline(&mut self, ctx: &Context) {
-        if let (Field::Description, Value::Text(input)) = (
-            &self.fields[self.focus].field,
-            &mut self.fields[self.focus].value,
-        ) {
+        let f = &mut self.fields[self.focus];
+        if let (Field::Description, Value::Text(input)) = (&f.field, &mut f.value) {
             input.insert("\n");
             self.after_edit(ctx);
         }

@@ -301,3 +301,40 @@ fn hostile_titles_never_reach_the_terminal() {
         "the escape's payload was stripped with it"
     );
 }
+
+#[test]
+fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
+    let t = Tmux::start("create", "--demo");
+    t.wait_for("the demo agenda", |s| s.contains("Today"));
+    t.keys("n");
+    t.wait_for("the template picker", |s| s.contains("Standup") && s.contains("Client Demo"));
+    t.keys("2");
+    t.wait_for("the Standup form", |s| s.contains("New meeting · Standup"));
+    // `q` and `d` are text here, not quit and cancel.
+    t.run(&["send-keys", "-l", "E2E quick demo"]);
+    t.wait_for("the typed title", |s| s.contains("E2E quick demo"));
+    t.keys("C-s");
+    // Selected, shown, and copied at once (copy_on_create).
+    let screen = t.wait_for("the created meeting, selected and copied", |s| {
+        details_title(s) == "E2E quick demo" && s.contains("Copied the Meet link of")
+    });
+    let link = meet_link_in(&screen);
+    t.wait_raw("the new link copied with OSC 52", |raw| {
+        raw.contains(&base64::engine::general_purpose::STANDARD.encode(&link))
+    });
+    t.keys("y");
+    t.wait_for("the copy toast", |s| s.contains("Copied Google Meet link"));
+    if let Some(clip) = xclip_clipboard() {
+        assert_eq!(clip, link, "the X clipboard holds the new link");
+    }
+
+    // A weekday series: cancel all of its occurrences.
+    t.keys("d");
+    t.wait_for("the cancel dialog", |s| s.contains("Cancel \u{201c}E2E quick demo\u{201d}?"));
+    t.keys("Right");
+    t.wait_for("all occurrences chosen", |s| s.contains("all occurrences"));
+    t.keys("y");
+    t.wait_for("the meeting gone", |s| s.contains("Cancelled") && !s.contains("E2E quick demo"));
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
+}

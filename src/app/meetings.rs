@@ -19,6 +19,8 @@ pub struct Target {
     pub calendar: String,
     pub event_id: String,
     pub title: String,
+    /// Guests are told about a changed link when there are any.
+    pub notify: SendUpdates,
 }
 
 /// `d` on a meeting the user organizes.
@@ -288,6 +290,7 @@ impl App {
                     op: WriteOp::RemoveMeet {
                         calendar: t.calendar,
                         event_id: t.event_id,
+                        send: t.notify,
                     },
                 }]
             }
@@ -303,7 +306,7 @@ impl App {
             return self.nothing_selected();
         };
         let target = target(m);
-        let guests = m.attendees.iter().any(|a| !a.is_self && !a.organizer);
+        let guests = has_guests(m);
         let confirm = if m.i_organize {
             Confirm::Cancel(CancelDialog {
                 target,
@@ -410,6 +413,7 @@ impl App {
             op: WriteOp::AddMeet {
                 calendar: t.calendar,
                 event_id: t.event_id,
+                send: t.notify,
             },
         }]
     }
@@ -653,7 +657,17 @@ fn target(m: &Meeting) -> Target {
         calendar: m.calendar_id.clone(),
         event_id: m.id.clone(),
         title: m.title.clone(),
+        notify: if has_guests(m) {
+            SendUpdates::All
+        } else {
+            SendUpdates::None
+        },
     }
+}
+
+/// Anyone besides the user and the organizer.
+fn has_guests(m: &Meeting) -> bool {
+    m.attendees.iter().any(|a| !a.is_self && !a.organizer)
 }
 
 /// Google's refusal, with what the user can do about it.
