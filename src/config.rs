@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::calendar::client::CalendarSelection;
 use crate::keymap::Keymap;
+use crate::templates::{self, RawTemplate, Template};
 
 pub const DEFAULTS: &str = include_str!("../assets/config.toml");
 
@@ -27,6 +28,10 @@ struct Raw {
     show_all: bool,
     clipboard: ClipboardMode,
     api_root: String,
+    copy_on_create: bool,
+    /// Only the user's; the defaults come from `templates::DEFAULTS`.
+    #[serde(default)]
+    templates: Vec<RawTemplate>,
     keys: BTreeMap<String, Vec<String>>,
 }
 
@@ -39,6 +44,10 @@ pub struct Config {
     pub show_all: bool,
     pub clipboard: ClipboardMode,
     pub api_root: String,
+    /// Copy a new meeting's Meet link once it is created.
+    pub copy_on_create: bool,
+    /// The built-in templates with the user's merged in; "Blank" last.
+    pub templates: Vec<Template>,
     pub keymap: Keymap,
 }
 
@@ -121,6 +130,8 @@ impl Config {
             show_all: raw.show_all,
             clipboard: raw.clipboard,
             api_root: raw.api_root,
+            copy_on_create: raw.copy_on_create,
+            templates: templates::load(&raw.templates)?,
             keymap: Keymap::from_table(&raw.keys)?,
         })
     }
@@ -151,6 +162,8 @@ mod tests {
         assert_eq!(c.days, 7);
         assert_eq!(c.clipboard, ClipboardMode::Auto);
         assert_eq!(c.calendars, CalendarSelection::SelectedInGoogle);
+        assert!(c.copy_on_create);
+        assert_eq!(c.templates.last().map(|t| t.name.as_str()), Some("Blank"));
         let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
         assert_eq!(c.keymap.command(&y), Some(Command::CopyLink));
     }
@@ -177,5 +190,38 @@ mod tests {
         assert!(e.contains("carrier-pigeon"), "{e}");
         let e = Config::parse(Some("days = 0")).unwrap_err();
         assert!(e.contains("between 1 and 366"), "{e}");
+    }
+
+    #[test]
+    fn a_user_template_replaces_the_default_of_that_name() {
+        let c = Config::parse(Some(
+            "copy_on_create = false\n\
+             [[templates]]\nname = \"standup\"\nduration = \"15m\"\n\
+             [[templates]]\nname = \"1:1\"\ntitle = \"1:1 with {who}\"\n",
+        ))
+        .unwrap();
+        assert!(!c.copy_on_create);
+        let names: Vec<&str> = c.templates.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Quick Sync", "standup", "Client Demo", "1:1", "Blank"]
+        );
+        assert_eq!(c.templates[1].duration, chrono::Duration::minutes(15));
+        assert_eq!(
+            c.templates[1].recurrence, "",
+            "a replacement starts from scratch"
+        );
+    }
+
+    #[test]
+    fn a_bad_template_is_named_with_its_field() {
+        let e = Config::parse(Some(
+            "[[templates]]\nname = \"Standup\"\nduration = \"3o m\"\n",
+        ))
+        .unwrap_err();
+        assert!(e.starts_with("template \"Standup\": duration: "), "{e}");
+        assert!(e.contains("\"3o m\""), "{e}");
+        let e = Config::parse(Some("[[templates]]\nname = \"X\"\ntitel = \"typo\"\n")).unwrap_err();
+        assert!(e.contains("titel"), "{e}");
     }
 }
