@@ -450,9 +450,12 @@ mod tests {
             "a series the user organizes"
         );
         assert!(
-            items.iter().filter(|e| !organized_by_me(e)).any(|e| e["attendees"]
-                .as_array()
-                .is_some_and(|a| a.iter().any(|a| a["self"] == true))),
+            items
+                .iter()
+                .filter(|e| !organized_by_me(e))
+                .any(|e| e["attendees"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|a| a["self"] == true))),
             "an invitation from someone else"
         );
         for e in items.iter().chain(&team) {

@@ -613,39 +613,32 @@ impl Store {
 
 /// Whether `new` is the event's attendee list with at most the user's own answer changed.
 fn only_own_answer_changed(current: &Value, new: &Value) -> bool {
+    let Some(new) = new.as_array() else {
+        return false;
+    };
+    let old = current["attendees"].as_array().cloned().unwrap_or_default();
+    // Requests do not carry `self`: the user's entry is found by address.
+    let own_email = old
+        .iter()
+        .find(|a| a["self"] == true)
+        .map(|a| a["email"].clone());
     // Read-only flags may be echoed back; the user's own entry may change its answer.
     let comparable = |a: &Value| {
-        let own = a["self"] == true;
+        let own = own_email.is_some() && a.get("email") == own_email.as_ref();
         let mut a = a.clone();
         if let Some(fields) = a.as_object_mut() {
             fields.retain(|k, _| {
-                !matches!(k.as_str(), "self" | "organizer" | "id")
-                    && !(own && matches!(k.as_str(), "responseStatus" | "comment" | "additionalGuests"))
+                let read_only = matches!(k.as_str(), "self" | "organizer" | "id");
+                let answer = matches!(
+                    k.as_str(),
+                    "responseStatus" | "comment" | "additionalGuests"
+                );
+                !(read_only || (own && answer))
             });
         }
         a
     };
-    let old: Vec<Value> = current["attendees"]
-        .as_array()
-        .map(|a| a.iter().map(comparable).collect())
-        .unwrap_or_default();
-    let own_email = current["attendees"]
-        .as_array()
-        .and_then(|a| a.iter().find(|a| a["self"] == true))
-        .map(|a| a["email"].clone());
-    // The request does not carry `self`: the user's entry is found by address.
-    let new: Option<Vec<Value>> = new.as_array().map(|a| {
-        a.iter()
-            .map(|n| {
-                let mut n = n.clone();
-                if own_email.is_some() && n.get("email") == own_email.as_ref() {
-                    n["self"] = json!(true);
-                }
-                comparable(&n)
-            })
-            .collect()
-    });
-    new.is_some_and(|new| new == old)
+    new.iter().map(comparable).eq(old.iter().map(comparable))
 }
 
 /// RFC 7396 merge patch, which is how Google applies `events.patch`: arrays are replaced.
@@ -1002,7 +995,8 @@ mod tests {
         let mut invite = meeting();
         invite["id"] = json!("invite001");
         invite["organizer"] = json!({"email": "priya@example.com", "self": false});
-        invite["attendees"] = json!([{"email": "priya@example.com"}, {"email": "alex@example.com"}]);
+        invite["attendees"] =
+            json!([{"email": "priya@example.com"}, {"email": "alex@example.com"}]);
         let e = s.put_event("primary", invite).unwrap();
         let attendees = |mine: &str, hers: &str| {
             let mut a = e["attendees"].clone();
@@ -1019,7 +1013,10 @@ mod tests {
             json!({"attendees": [{"email": "alex@example.com", "responseStatus": "declined"}]}),
         ] {
             let err = check(refused).unwrap_err();
-            assert_eq!((err.code, err.reason.as_str()), (403, "forbiddenForNonOrganizer"));
+            assert_eq!(
+                (err.code, err.reason.as_str()),
+                (403, "forbiddenForNonOrganizer")
+            );
         }
         let own = s
             .insert_event("primary", meeting(), &WriteOptions::default())
