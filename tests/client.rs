@@ -91,6 +91,19 @@ async fn agenda_lists_expanded_ordered_events_for_the_window_of_each_selected_ca
         .meetings
         .iter()
         .any(|m| m.calendar_id == "team-platform@group.calendar.google.com"));
+    // The listing's partial response keeps `organizer.self`: invitations are told apart.
+    let organizes = |title: &str| {
+        let m = agenda.meetings.iter().find(|m| m.title == title).unwrap();
+        m.i_organize
+    };
+    assert!(organizes("1:1 with Jordan") && !organizes("Design review"));
+    let calendar = |id: &str| agenda.calendar(id).unwrap();
+    let (primary, holidays) = (
+        calendar("alex@example.com"),
+        calendar("en.usa#holiday@group.v.calendar.google.com"),
+    );
+    assert!(primary.writable && primary.meet_allowed);
+    assert!(!holidays.writable && !holidays.meet_allowed);
     assert!(agenda.meetings.iter().any(|m| m
         .video
         .as_ref()

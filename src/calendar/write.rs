@@ -125,7 +125,9 @@ fn random<const N: usize>() -> [u8; N] {
 pub enum Progress {
     Saving,
     /// Google is still creating the Meet link; `attempt` counts the re-reads.
-    CreatingMeetLink { attempt: u32 },
+    CreatingMeetLink {
+        attempt: u32,
+    },
 }
 
 pub type OnProgress<'a> = &'a (dyn Fn(Progress) + Send + Sync);
@@ -247,9 +249,13 @@ impl CalendarClient {
                     tokio::time::sleep(INSERT_BACKOFF * attempt).await;
                     attempt += 1;
                 }
-                Err(ApiError::Google { code: 409, reason, .. }) if reason == "duplicate" => {
+                Err(ApiError::Google {
+                    code: 409, reason, ..
+                }) if reason == "duplicate" => {
                     log::info!("event {event_id} already stored by an earlier attempt");
-                    return self.get(&self.events_url(calendar_id, Some(event_id), &[])?).await;
+                    return self
+                        .get(&self.events_url(calendar_id, Some(event_id), &[])?)
+                        .await;
                 }
                 other => return other.map_err(meet_refused),
             }
@@ -367,7 +373,10 @@ impl CalendarClient {
         let created = self.create(calendar_id, &ev, progress).await?;
         if let Err(e) = self.cancel(calendar_id, &ev.id, SendUpdates::None).await {
             // The link is what was asked for; the stray event ends in 15 minutes.
-            log::warn!("could not delete the instant meeting's event {}: {e}", ev.id);
+            log::warn!(
+                "could not delete the instant meeting's event {}: {e}",
+                ev.id
+            );
         }
         match created.conference {
             Conference::Ready(link) => Ok(link),
@@ -387,7 +396,11 @@ impl CalendarClient {
         Ok(Snapshot::parse(calendar_id, &body)?.meeting)
     }
 
-    async fn read(&self, calendar_id: &str, event_id: &str) -> Result<hyper::body::Bytes, ApiError> {
+    async fn read(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+    ) -> Result<hyper::body::Bytes, ApiError> {
         self.get(&self.events_url(calendar_id, Some(event_id), &[])?)
             .await
     }
@@ -445,8 +458,7 @@ impl CalendarClient {
                     .into(),
             ),
             Link::None => Conference::Failed(
-                "Google Calendar saved the event without a Meet link: press m to try again"
-                    .into(),
+                "Google Calendar saved the event without a Meet link: press m to try again".into(),
             ),
         };
         Created {

@@ -138,7 +138,7 @@ fn domain_for(reason: &str) -> &'static str {
         "rateLimitExceeded" | "userRateLimitExceeded" | "quotaExceeded" | "dailyLimitExceeded" => {
             "usageLimits"
         }
-        "timeRangeEmpty" | "requiredAccessLevel" => "calendar",
+        "timeRangeEmpty" | "requiredAccessLevel" | "forbiddenForNonOrganizer" => "calendar",
         _ => "global",
     }
 }

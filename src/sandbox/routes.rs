@@ -58,7 +58,9 @@ fn calendar_api(shared: &Shared, req: &RecordedRequest, path: &[&str]) -> Result
             store.event(calendar, event)?
         }
         ("PATCH", ["calendars", calendar, "events", event]) => {
-            store.patch_event(calendar, event, body(), &write_options(req)?)?
+            let options = write_options(req)?;
+            store.check_guest_patch(calendar, event, &body())?;
+            store.patch_event(calendar, event, body(), &options)?
         }
         ("DELETE", ["calendars", calendar, "events", event]) => {
             write_options(req)?;

@@ -158,10 +158,10 @@ link outside the call.</p>\
 
 /// The demo week. Times are relative to `now` in `tz`:
 /// - "Design review" in 4 min (30 min, Meet, mixed responses);
-/// - "1:1 with Jordan" started 20 min ago (45 min, Meet);
+/// - "1:1 with Jordan" started 20 min ago (45 min, Meet), weekly, organized by the user;
 /// - "Sprint planning" (+2 h), "Platform sync" on Team Platform (+3 h), "Customer call: Acme" (+5 h), all Meet;
-/// - "Daily standup" weekdays 09:30 for 15 min, Meet, from two weeks ago; one occurrence
-///   this week cancelled and one moved to 10:00;
+/// - "Daily standup" weekdays 09:30 for 15 min, Meet, organized by Priya, from two weeks
+///   ago; one occurrence this week cancelled and one moved to 10:00;
 /// - yesterday 16:00 "Sprint retro" (Meet);
 /// - tomorrow: 10:00 "Vendor sync" (Zoom link in location), 12:30 "Lunch with Sam" (no link),
 ///   15:00 "Partner check-in" (Teams link in HTML description), 16:30 "Hiring debrief"
@@ -206,7 +206,8 @@ pub(crate) fn demo(now: DateTime<Utc>, tz: Tz) -> Store {
     let mut events: Vec<(&str, Value)> = Vec::new();
     let e = w.timed("Design review", w.in_minutes(4), 30);
     events.push((ACCOUNT, with_meet(with_people(e, &team_people))));
-    let e = w.timed("1:1 with Jordan", w.in_minutes(-20), 45);
+    let mut e = w.timed("1:1 with Jordan", w.in_minutes(-20), 45);
+    e["recurrence"] = json!(["RRULE:FREQ=WEEKLY"]);
     events.push((ACCOUNT, with_meet(with_people(e, &mine("accepted")))));
     let e = w.timed("Sprint planning", w.slot(2), 60);
     events.push((ACCOUNT, with_meet(with_people(e, &team_people))));
@@ -440,6 +441,23 @@ mod tests {
             .iter()
             .any(|e| e["summary"].as_str().unwrap().contains('\u{1b}')));
         assert!(items.iter().any(|e| e["start"]["date"].is_string()));
+        let organized_by_me = |e: &&Value| e["organizer"]["self"] == true;
+        assert!(
+            items
+                .iter()
+                .filter(organized_by_me)
+                .any(|e| e["recurringEventId"].is_string()),
+            "a series the user organizes"
+        );
+        assert!(
+            items
+                .iter()
+                .filter(|e| !organized_by_me(e))
+                .any(|e| e["attendees"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|a| a["self"] == true))),
+            "an invitation from someone else"
+        );
         for e in items.iter().chain(&team) {
             let id = e["recurringEventId"]
                 .as_str()

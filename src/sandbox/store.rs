@@ -371,6 +371,44 @@ impl Store {
         self.event(&calendar.id, event_id)
     }
 
+    /// Refuses what Google refuses a guest (the organizer is someone else and did not set
+    /// `guestsCanModify`): changing properties all attendees share gives 403
+    /// `forbiddenForNonOrganizer`. A guest's own answer in `attendees` and the per-attendee
+    /// `reminders`, `colorId`, `transparency` and private extended properties stay theirs.
+    /// Store methods called directly act as the organizer; the HTTP route checks this first.
+    pub(crate) fn check_guest_patch(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        patch: &Value,
+    ) -> Result<(), ApiError> {
+        let current = self.event(calendar_id, event_id)?;
+        if current.pointer("/organizer/self") == Some(&json!(true))
+            || current["guestsCanModify"] == true
+        {
+            return Ok(());
+        }
+        let Some(fields) = patch.as_object() else {
+            return Ok(());
+        };
+        let allowed = |key: &str, value: &Value| match key {
+            "reminders" | "colorId" | "transparency" => true,
+            "extendedProperties" => value
+                .as_object()
+                .is_some_and(|o| o.keys().all(|k| k == "private")),
+            "attendees" => only_own_answer_changed(&current, value),
+            _ => READ_ONLY.contains(&key) || key == "id" || current.get(key) == Some(value),
+        };
+        match fields.iter().find(|(k, v)| !allowed(k, v)) {
+            None => Ok(()),
+            Some(_) => Err(ApiError::new(
+                403,
+                "forbiddenForNonOrganizer",
+                "Shared properties can only be changed by the organizer of the event.",
+            )),
+        }
+    }
+
     /// `events.delete`: the event stays, `cancelled`, so sync tokens report the deletion.
     pub fn delete_event(&mut self, calendar_id: &str, event_id: &str) -> Result<(), ApiError> {
         let calendar = self.writable_calendar(calendar_id)?;
@@ -571,6 +609,36 @@ impl Store {
         set_conference(&mut resource, data);
         let _ = self.put(&calendar, resource);
     }
+}
+
+/// Whether `new` is the event's attendee list with at most the user's own answer changed.
+fn only_own_answer_changed(current: &Value, new: &Value) -> bool {
+    let Some(new) = new.as_array() else {
+        return false;
+    };
+    let old = current["attendees"].as_array().cloned().unwrap_or_default();
+    // Requests do not carry `self`: the user's entry is found by address.
+    let own_email = old
+        .iter()
+        .find(|a| a["self"] == true)
+        .map(|a| a["email"].clone());
+    // Read-only flags may be echoed back; the user's own entry may change its answer.
+    let comparable = |a: &Value| {
+        let own = own_email.is_some() && a.get("email") == own_email.as_ref();
+        let mut a = a.clone();
+        if let Some(fields) = a.as_object_mut() {
+            fields.retain(|k, _| {
+                let read_only = matches!(k.as_str(), "self" | "organizer" | "id");
+                let answer = matches!(
+                    k.as_str(),
+                    "responseStatus" | "comment" | "additionalGuests"
+                );
+                !(read_only || (own && answer))
+            });
+        }
+        a
+    };
+    new.iter().map(comparable).eq(old.iter().map(comparable))
 }
 
 /// RFC 7396 merge patch, which is how Google applies `events.patch`: arrays are replaced.
@@ -919,6 +987,44 @@ mod tests {
             s.delete_event("primary", "nosuchevent").unwrap_err().code,
             404
         );
+    }
+
+    #[test]
+    fn guests_may_only_answer_for_themselves() {
+        let mut s = store();
+        let mut invite = meeting();
+        invite["id"] = json!("invite001");
+        invite["organizer"] = json!({"email": "priya@example.com", "self": false});
+        invite["attendees"] =
+            json!([{"email": "priya@example.com"}, {"email": "alex@example.com"}]);
+        let e = s.put_event("primary", invite).unwrap();
+        let attendees = |mine: &str, hers: &str| {
+            let mut a = e["attendees"].clone();
+            a[0]["responseStatus"] = json!(hers);
+            a[1]["responseStatus"] = json!(mine);
+            json!({ "attendees": a })
+        };
+        let check = |patch: Value| s.check_guest_patch("primary", "invite001", &patch);
+        assert!(check(attendees("declined", "needsAction")).is_ok());
+        assert!(check(json!({"reminders": {"useDefault": false}, "etag": "x"})).is_ok());
+        for refused in [
+            attendees("declined", "declined"),
+            json!({"summary": "Mine now"}),
+            json!({"attendees": [{"email": "alex@example.com", "responseStatus": "declined"}]}),
+        ] {
+            let err = check(refused).unwrap_err();
+            assert_eq!(
+                (err.code, err.reason.as_str()),
+                (403, "forbiddenForNonOrganizer")
+            );
+        }
+        let own = s
+            .insert_event("primary", meeting(), &WriteOptions::default())
+            .unwrap();
+        let own_id = own["id"].as_str().unwrap();
+        assert!(s
+            .check_guest_patch("primary", own_id, &json!({"summary": "Renamed"}))
+            .is_ok());
     }
 
     #[test]
