@@ -36,7 +36,10 @@ pub enum Action {
     /// A sign-in started from the TUI finished: the account, or why not.
     SignedIn(Result<String, String>),
     /// A change sent to Google moved on (the Meet link is being made).
-    WriteProgress { req: u64, progress: Progress },
+    WriteProgress {
+        req: u64,
+        progress: Progress,
+    },
     /// A change sent to Google finished.
     Wrote {
         req: u64,
@@ -47,7 +50,10 @@ pub enum Action {
 /// A change to make at Google; each maps to one `CalendarClient` call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteOp {
-    Create { calendar: String, event: NewEvent },
+    Create {
+        calendar: String,
+        event: Box<NewEvent>,
+    },
     /// `send`: adding or removing a link changes the invitation guests have.
     AddMeet {
         calendar: String,
@@ -65,18 +71,24 @@ pub enum WriteOp {
         event_id: String,
         send: SendUpdates,
     },
-    Decline { calendar: String, event_id: String },
-    InstantLink { calendar: String, tz: Tz },
+    Decline {
+        calendar: String,
+        event_id: String,
+    },
+    InstantLink {
+        calendar: String,
+        tz: Tz,
+    },
 }
 
 /// What a [`WriteOp`] came back with.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Written {
-    Created(Created),
-    MeetAdded(Created),
-    MeetRemoved(Meeting),
+    Created(Box<Created>),
+    MeetAdded(Box<Created>),
+    MeetRemoved(Box<Meeting>),
     Cancelled,
-    Declined(Meeting),
+    Declined(Box<Meeting>),
     InstantLink(String),
 }
 
@@ -99,7 +111,10 @@ pub enum Effect {
     /// Sign in again in the browser (the grant was revoked or expired).
     SignIn,
     /// Change something at Google; the answer comes back as [`Action::Wrote`] with `req`.
-    Write { req: u64, op: WriteOp },
+    Write {
+        req: u64,
+        op: WriteOp,
+    },
 }
 
 impl WriteOp {
@@ -113,7 +128,7 @@ impl WriteOp {
             WriteOp::Create { calendar, event } => client
                 .create(&calendar, &event, progress)
                 .await
-                .map(Written::Created),
+                .map(|c| Written::Created(Box::new(c))),
             WriteOp::AddMeet {
                 calendar,
                 event_id,
@@ -121,7 +136,7 @@ impl WriteOp {
             } => client
                 .add_meet(&calendar, &event_id, send, progress)
                 .await
-                .map(Written::MeetAdded),
+                .map(|c| Written::MeetAdded(Box::new(c))),
             WriteOp::RemoveMeet {
                 calendar,
                 event_id,
@@ -129,7 +144,7 @@ impl WriteOp {
             } => client
                 .remove_meet(&calendar, &event_id, send)
                 .await
-                .map(Written::MeetRemoved),
+                .map(|m| Written::MeetRemoved(Box::new(m))),
             WriteOp::Cancel {
                 calendar,
                 event_id,
@@ -141,7 +156,7 @@ impl WriteOp {
             WriteOp::Decline { calendar, event_id } => client
                 .decline(&calendar, &event_id)
                 .await
-                .map(Written::Declined),
+                .map(|m| Written::Declined(Box::new(m))),
             WriteOp::InstantLink { calendar, tz } => client
                 .instant_link(&calendar, tz, progress)
                 .await

@@ -112,9 +112,9 @@ pub fn serve_detached(text: &str) -> Result<(), String> {
 /// The server side of [`serve_detached`]: reads the text from stdin, takes the clipboard,
 /// answers on stdout, then serves until another program takes the clipboard over.
 pub fn serve() -> Result<(), String> {
-    use std::io::Read;
     #[cfg(target_os = "linux")]
     use arboard::SetExtLinux;
+    use std::io::Read;
 
     let mut text = String::new();
     std::io::stdin()

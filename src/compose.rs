@@ -158,7 +158,10 @@ pub fn duration_text(d: Duration) -> String {
 /// Splits the guests field on commas, semicolons and spaces; duplicates count once.
 pub fn guest_list(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for g in text.split([',', ';', ' ', '\t', '\n']).filter(|g| !g.is_empty()) {
+    for g in text
+        .split([',', ';', ' ', '\t', '\n'])
+        .filter(|g| !g.is_empty())
+    {
         if !out.iter().any(|o| o.eq_ignore_ascii_case(g)) {
             out.push(g.to_string());
         }
@@ -183,7 +186,10 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
             d.zone.trim()
         )
     });
-    note(Field::Zone, zone.as_ref().map(|_| String::new()).map_err(Clone::clone));
+    note(
+        Field::Zone,
+        zone.as_ref().map(|_| String::new()).map_err(Clone::clone),
+    );
     let tz = zone.unwrap_or(ctx.tz);
 
     let start = timeparse::parse_start(&d.start, ctx.now, tz);
@@ -192,7 +198,10 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
         .is_ok_and(|s| *s < ctx.now - Duration::minutes(1));
     note(
         Field::Start,
-        start.as_ref().map(|s| start_hint(*s, ctx, starts_in_past)).map_err(Clone::clone),
+        start
+            .as_ref()
+            .map(|s| start_hint(*s, ctx, starts_in_past))
+            .map_err(Clone::clone),
     );
 
     let end = match &start {
@@ -290,7 +299,10 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
         Field::Recurrence,
         recurrence
             .as_ref()
-            .map(|r| r.as_deref().map_or("once".into(), timeparse::describe_recurrence))
+            .map(|r| {
+                r.as_deref()
+                    .map_or("once".into(), timeparse::describe_recurrence)
+            })
             .map_err(Clone::clone),
     );
     let meet_unavailable = calendar

@@ -13,6 +13,8 @@ pub struct Input {
     pub text: String,
     /// In chars, not bytes.
     pub cursor: usize,
+    /// Still the template's value, shown selected: typing replaces it, arrows keep it.
+    pub fresh: bool,
 }
 
 impl Input {
@@ -20,6 +22,15 @@ impl Input {
         Input {
             text: text.to_string(),
             cursor: text.chars().count(),
+            fresh: !text.is_empty(),
+        }
+    }
+
+    /// Typing over a fresh value replaces it, as with a selection.
+    fn replace_if_fresh(&mut self) {
+        if std::mem::take(&mut self.fresh) {
+            self.text.clear();
+            self.cursor = 0;
         }
     }
 
@@ -31,6 +42,7 @@ impl Input {
     }
 
     pub fn insert(&mut self, s: &str) {
+        self.replace_if_fresh();
         let at = self.byte(self.cursor);
         self.text.insert_str(at, s);
         self.cursor += s.chars().count();
@@ -39,6 +51,10 @@ impl Input {
     /// Edits with the usual line-editor keys; false when the key is not an edit.
     fn key(&mut self, key: &KeyEvent) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if matches!(key.code, KeyCode::Backspace | KeyCode::Delete) {
+            self.replace_if_fresh();
+        }
+        let was_fresh = std::mem::take(&mut self.fresh);
         let len = self.text.chars().count();
         match key.code {
             KeyCode::Char('a') if ctrl => self.cursor = 0,
@@ -49,7 +65,10 @@ impl Input {
                 self.cursor = 0;
             }
             KeyCode::Char('w') if ctrl => self.delete_word(),
-            KeyCode::Char(c) if !ctrl => self.insert(c.encode_utf8(&mut [0; 4])),
+            KeyCode::Char(c) if !ctrl => {
+                self.fresh = was_fresh;
+                self.insert(c.encode_utf8(&mut [0; 4]));
+            }
             KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
             KeyCode::Right => self.cursor = (self.cursor + 1).min(len),
             KeyCode::Home => self.cursor = 0,
@@ -64,7 +83,10 @@ impl Input {
                 self.text.remove(at);
             }
             KeyCode::Backspace | KeyCode::Delete => {}
-            _ => return false,
+            _ => {
+                self.fresh = was_fresh;
+                return false;
+            }
         }
         true
     }

@@ -58,13 +58,21 @@ pub const COMMANDS: &[(Command, &str, &str)] = &[
         "toggle_all",
         "video meetings / all events",
     ),
-    (Command::NewMeeting, "new_meeting", "new meeting from a template"),
+    (
+        Command::NewMeeting,
+        "new_meeting",
+        "new meeting from a template",
+    ),
     (
         Command::InstantLink,
         "instant_link",
         "instant Meet link (copied)",
     ),
-    (Command::AddMeet, "add_meet", "add a Meet link to the meeting"),
+    (
+        Command::AddMeet,
+        "add_meet",
+        "add a Meet link to the meeting",
+    ),
     (
         Command::RemoveMeet,
         "remove_meet",

@@ -12,13 +12,13 @@ use meetty::auth::login::Finish;
 use meetty::calendar::write::SendUpdates;
 use meetty::cli::connect::{api_root, connect};
 use meetty::cli::scripting::{self, NewOptions};
-use meetty::compose::Context;
-use meetty::view::RowQuery;
 use meetty::cli::{self, login::LoginOptions};
 use meetty::clipboard::Clipboard;
+use meetty::compose::Context;
 use meetty::config::{Config, Paths};
 use meetty::runtime::{self, Services};
 use meetty::sandbox::{Sandbox, Seed};
+use meetty::view::RowQuery;
 use meetty::{cache, screenshots, timefmt};
 
 #[derive(Parser)]

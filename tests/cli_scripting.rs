@@ -71,8 +71,17 @@ async fn new_prints_the_link_then_the_id_and_the_meeting_exists() {
     let e = env("new").await;
     let out = e
         .run(&[
-            "new", "--template", "quick-sync", "--title", "Scripted", "--start", "+2h",
-            "--with", "kim@partner.org", "--notify", "external",
+            "new",
+            "--template",
+            "quick-sync",
+            "--title",
+            "Scripted",
+            "--start",
+            "+2h",
+            "--with",
+            "kim@partner.org",
+            "--notify",
+            "external",
         ])
         .await;
     assert!(out.status.success(), "{}", stderr(&out));
@@ -85,9 +94,9 @@ async fn new_prints_the_link_then_the_id_and_the_meeting_exists() {
     let posts = e.posts();
     assert_eq!(posts.len(), 1);
     let insert = &posts[0];
-    assert_eq!(insert.param("conferenceDataVersion").as_deref(), Some("1"));
-    assert_eq!(insert.param("sendUpdates").as_deref(), Some("externalOnly"));
-    let body: serde_json::Value = serde_json::from_str(&insert.body).unwrap();
+    assert_eq!(insert.param("conferenceDataVersion"), Some("1"));
+    assert_eq!(insert.param("sendUpdates"), Some("externalOnly"));
+    let body = insert.body.clone().expect("a JSON body");
     assert_eq!(body["id"], id, "the client chose the event id");
     assert_eq!(body["summary"], "Scripted");
     assert_eq!(body["start"]["timeZone"], "Europe/Berlin");
@@ -115,11 +124,29 @@ async fn new_prints_the_link_then_the_id_and_the_meeting_exists() {
 async fn new_json_is_one_object_with_the_documented_fields() {
     let e = env("json").await;
     let out = e
-        .run(&["new", "--title", "Json", "--start", "tomorrow 9", "--duration", "45m", "--json"])
+        .run(&[
+            "new",
+            "--title",
+            "Json",
+            "--start",
+            "tomorrow 9",
+            "--duration",
+            "45m",
+            "--json",
+        ])
         .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for field in ["id", "calendar_id", "title", "start", "end", "all_day", "link", "conference"] {
+    for field in [
+        "id",
+        "calendar_id",
+        "title",
+        "start",
+        "end",
+        "all_day",
+        "link",
+        "conference",
+    ] {
         assert!(v.get(field).is_some(), "{field} missing: {v}");
     }
     assert_eq!(v["conference"], "ready");
@@ -130,27 +157,54 @@ async fn new_json_is_one_object_with_the_documented_fields() {
 async fn bad_input_is_refused_on_stderr_with_nothing_sent() {
     let e = env("bad").await;
     let out = e
-        .run(&["new", "--title", "X", "--start", "tomorow 9", "--with", "bob@"])
+        .run(&[
+            "new",
+            "--title",
+            "X",
+            "--start",
+            "tomorow 9",
+            "--with",
+            "bob@",
+        ])
         .await;
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("--start") && err.contains("tomorow 9"), "{err}");
+    assert!(
+        err.contains("--start") && err.contains("tomorow 9"),
+        "{err}"
+    );
     assert!(err.contains("--with") && err.contains("bob@"), "{err}");
     assert!(stdout(&out).is_empty());
 
-    let out = e.run(&["new", "--template", "client demo", "--start", "+1h"]).await;
+    let out = e
+        .run(&["new", "--template", "client demo", "--start", "+1h"])
+        .await;
     assert!(!out.status.success());
     assert!(stderr(&out).contains("client"), "{}", stderr(&out));
 
     let out = e.run(&["new", "--template", "nope"]).await;
-    assert!(stderr(&out).contains("Quick Sync"), "names the templates: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Quick Sync"),
+        "names the templates: {}",
+        stderr(&out)
+    );
     assert!(e.posts().is_empty(), "nothing reached Google");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_deletes_with_the_chosen_notification() {
     let e = env("cancel").await;
-    let out = e.run(&["new", "--title", "Doomed", "--start", "+3h", "--with", "a@example.com"]).await;
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "Doomed",
+            "--start",
+            "+3h",
+            "--with",
+            "a@example.com",
+        ])
+        .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let id = stdout(&out).lines().nth(1).unwrap().to_string();
     e.sandbox.clear_requests();
@@ -164,7 +218,11 @@ async fn cancel_deletes_with_the_chosen_notification() {
         .find(|r| r.method == "DELETE")
         .expect("a DELETE");
     assert!(delete.path.ends_with(&id));
-    assert_eq!(delete.param("sendUpdates").as_deref(), Some("all"), "a guest is told by default");
+    assert_eq!(
+        delete.param("sendUpdates"),
+        Some("all"),
+        "a guest is told by default"
+    );
 
     let out = e.run(&["cancel", &id]).await;
     assert!(!out.status.success(), "cancelling twice fails");
@@ -179,23 +237,33 @@ async fn link_prints_a_meet_link_and_leaves_no_event_behind() {
     assert!(link.starts_with("https://meet.google.com/"), "{link}");
     let reqs = e.sandbox.requests();
     let insert = reqs.iter().find(|r| r.method == "POST").unwrap();
-    let delete = reqs.iter().find(|r| r.method == "DELETE").expect("the event is deleted");
-    assert_eq!(delete.param("sendUpdates").as_deref(), Some("none"));
-    let body: serde_json::Value = serde_json::from_str(&insert.body).unwrap();
+    let delete = reqs
+        .iter()
+        .find(|r| r.method == "DELETE")
+        .expect("the event is deleted");
+    assert_eq!(delete.param("sendUpdates"), Some("none"));
+    let body = insert.body.clone().expect("a JSON body");
     assert!(delete.path.ends_with(body["id"].as_str().unwrap()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn link_copy_puts_the_link_on_the_x_clipboard() {
     if std::env::var_os("DISPLAY").is_none() {
-        assert!(std::env::var_os("CI").is_none(), "CI runs the tests under Xvfb");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs the tests under Xvfb"
+        );
         return;
     }
     let e = env("copy").await;
     let out = e.run(&["link", "--copy"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let link = stdout(&out).trim().to_string();
-    assert!(stderr(&out).contains("system clipboard"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("system clipboard"),
+        "{}",
+        stderr(&out)
+    );
     // The detached server owns the selection after meetty exits.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
@@ -207,7 +275,10 @@ async fn link_copy_puts_the_link_on_the_x_clipboard() {
         if clip == link {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "clipboard holds {clip:?}, not {link}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "clipboard holds {clip:?}, not {link}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }

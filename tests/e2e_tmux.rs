@@ -307,7 +307,9 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
     let t = Tmux::start("create", "--demo");
     t.wait_for("the demo agenda", |s| s.contains("Today"));
     t.keys("n");
-    t.wait_for("the template picker", |s| s.contains("Standup") && s.contains("Client Demo"));
+    t.wait_for("the template picker", |s| {
+        s.contains("Standup") && s.contains("Client Demo")
+    });
     t.keys("2");
     t.wait_for("the Standup form", |s| s.contains("New meeting · Standup"));
     // `q` and `d` are text here, not quit and cancel.
@@ -330,11 +332,15 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
 
     // A weekday series: cancel all of its occurrences.
     t.keys("d");
-    t.wait_for("the cancel dialog", |s| s.contains("Cancel \u{201c}E2E quick demo\u{201d}?"));
+    t.wait_for("the cancel dialog", |s| {
+        s.contains("Cancel \u{201c}E2E quick demo\u{201d}?")
+    });
     t.keys("Right");
     t.wait_for("all occurrences chosen", |s| s.contains("all occurrences"));
     t.keys("y");
-    t.wait_for("the meeting gone", |s| s.contains("Cancelled") && !s.contains("E2E quick demo"));
+    t.wait_for("the meeting gone", |s| {
+        s.contains("Cancelled") && !s.contains("E2E quick demo")
+    });
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }

@@ -37,7 +37,10 @@ fn agenda_plus() -> Agenda {
         writable: false,
         meet_allowed: false,
     });
-    for (id, day) in [("weekly_20261123T130000Z", 23), ("weekly_20261124T130000Z", 24)] {
+    for (id, day) in [
+        ("weekly_20261123T130000Z", 23),
+        ("weekly_20261124T130000Z", 24),
+    ] {
         let ev = json!({
             "id": id, "summary": "1:1 Kim", "recurringEventId": "weekly",
             "start": {"dateTime": format!("2026-11-{day}T13:00:00Z")},
@@ -51,14 +54,20 @@ fn agenda_plus() -> Agenda {
                 "entryPoints": [{"entryPointType": "video", "uri": "https://meet.google.com/kim-kimk-kim"}]}
         })
         .to_string();
-        a.meetings.push(Meeting::from_event("alex@example.com", &serde_json::from_str(&ev).unwrap()).unwrap());
+        a.meetings.push(
+            Meeting::from_event("alex@example.com", &serde_json::from_str(&ev).unwrap()).unwrap(),
+        );
     }
     a.sort();
     a
 }
 
 fn app_plus() -> App {
-    App::new(meetty::screenshots::demo_settings(tz()), Some(agenda_plus()), now())
+    App::new(
+        meetty::screenshots::demo_settings(tz()),
+        Some(agenda_plus()),
+        now(),
+    )
 }
 
 fn type_text(app: &mut App, text: &str) {
@@ -89,7 +98,7 @@ fn create_op(effects: &[Effect]) -> (u64, String, NewEvent) {
         [Effect::Write {
             req,
             op: WriteOp::Create { calendar, event },
-        }] => (*req, calendar.clone(), event.clone()),
+        }] => (*req, calendar.clone(), (**event).clone()),
         other => panic!("expected one create, got {other:?}"),
     }
 }
@@ -111,7 +120,12 @@ fn berlin(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> chrono::DateTime<chrono_t
 fn n_offers_the_four_templates_and_standup_fills_the_form() {
     let mut app = app_plus();
     press(&mut app, "n");
-    let names: Vec<&str> = app.settings.templates.iter().map(|t| t.name.as_str()).collect();
+    let names: Vec<&str> = app
+        .settings
+        .templates
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
     assert_eq!(names, ["Quick Sync", "Standup", "Client Demo", "Blank"]);
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Enter));
@@ -145,7 +159,10 @@ fn typing_q_in_the_title_is_text_and_ctrl_s_creates_with_everything_google_needs
     assert!(ev.id.len() >= 5 && ev.id.chars().all(|c| matches!(c, '0'..='9' | 'a'..='v')));
     let form = app.form.as_ref().unwrap();
     assert!(form.submitting.is_some(), "the form waits for Google");
-    assert!(!app.writes.is_empty(), "the status bar has something to show");
+    assert!(
+        !app.writes.is_empty(),
+        "the status bar has something to show"
+    );
 }
 
 #[test]
@@ -157,7 +174,11 @@ fn enter_moves_to_the_next_field_and_creates_only_on_the_last() {
     let last = app.form.as_ref().unwrap().fields.len() - 1;
     app.form.as_mut().unwrap().focus = last;
     let (_, _, ev) = create_op(&app.update(key(KeyCode::Enter)));
-    assert_eq!(ev.end - ev.start, Duration::minutes(15), "Quick Sync is 15 min");
+    assert_eq!(
+        ev.end - ev.start,
+        Duration::minutes(15),
+        "Quick Sync is 15 min"
+    );
 }
 
 #[test]
@@ -170,8 +191,16 @@ fn invalid_fields_say_what_is_wrong_and_nothing_is_sent() {
     set(&mut app, Field::Start, "14:00");
     assert!(app.update(ctrl('s')).is_empty());
     let form = app.form.as_ref().unwrap();
-    assert_eq!(form.focused().field, Field::Title, "focus goes to the first bad field");
-    assert!(form.error.as_deref().unwrap().contains("fields marked in red"));
+    assert_eq!(
+        form.focused().field,
+        Field::Title,
+        "focus goes to the first bad field"
+    );
+    assert!(form
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("fields marked in red"));
     let err = |f| match note(&app, f) {
         Some(Note::Error(e)) => e,
         other => panic!("expected an error, got {other:?}"),
@@ -179,7 +208,11 @@ fn invalid_fields_say_what_is_wrong_and_nothing_is_sent() {
     assert!(err(Field::Title).contains("title"));
     assert!(err(Field::Guests).contains("bob@"));
     assert!(err(Field::Zone).contains("Mars/Olympus"));
-    assert!(err(Field::Length).contains("before"), "{}", err(Field::Length));
+    assert!(
+        err(Field::Length).contains("not after the start"),
+        "{}",
+        err(Field::Length)
+    );
 }
 
 #[test]
@@ -269,11 +302,25 @@ fn a_refused_create_keeps_the_form_and_a_retry_uses_the_same_event_id() {
     assert_eq!(form.draft().title, "Flaky wifi");
     assert!(form.submitting.is_none());
     let error = form.error.as_deref().unwrap();
-    assert!(error.contains("cannot reach") && error.contains("try again"), "{error}");
+    assert!(
+        error.contains("cannot reach") && error.contains("try again"),
+        "{error}"
+    );
     let (_, _, second) = create_op(&app.update(ctrl('s')));
-    assert_eq!(first.id, second.id, "a twin is impossible: Google answers 409");
+    assert_eq!(
+        first.id, second.id,
+        "a twin is impossible: Google answers 409"
+    );
+    app.update(ctrl('c'));
+    assert!(app.quit, "Ctrl-C quits even while Google works");
+    app.quit = false;
 
     // The next form gets a new id.
+    let (req, ..) = (app.form.as_ref().unwrap().submitting.as_ref().unwrap().req,);
+    app.update(Action::Wrote {
+        req,
+        result: Err(ApiError::Network("still down".into())),
+    });
     app.update(key(KeyCode::Esc));
     press(&mut app, "y");
     open_form(&mut app, '1', "Other");
@@ -291,10 +338,10 @@ fn created(ev: &NewEvent, calendar: &str, link: &str) -> Written {
     })
     .to_string();
     let meeting = Meeting::from_event(calendar, &serde_json::from_str(&json).unwrap()).unwrap();
-    Written::Created(Created {
+    Written::Created(Box::new(Created {
         meeting,
         conference: Conference::Ready(link.into()),
-    })
+    }))
 }
 
 #[test]
@@ -307,7 +354,14 @@ fn a_created_meeting_is_selected_its_link_copied_and_announced() {
         req,
         progress: Progress::CreatingMeetLink { attempt: 1 },
     });
-    let status = &app.form.as_ref().unwrap().submitting.as_ref().unwrap().status;
+    let status = &app
+        .form
+        .as_ref()
+        .unwrap()
+        .submitting
+        .as_ref()
+        .unwrap()
+        .status;
     assert!(status.contains("Meet link"), "{status}");
 
     let link = "https://meet.google.com/new-mtng-abc";
@@ -335,7 +389,11 @@ fn copy_on_create_off_shows_the_link_without_copying() {
     let (req, calendar, ev) = create_op(&app.update(ctrl('s')));
     let effects = app.update(Action::Wrote {
         req,
-        result: Ok(created(&ev, &calendar, "https://meet.google.com/aaa-bbbb-ccc")),
+        result: Ok(created(
+            &ev,
+            &calendar,
+            "https://meet.google.com/aaa-bbbb-ccc",
+        )),
     });
     assert!(!effects.iter().any(|e| matches!(e, Effect::Copy { .. })));
     assert!(app.toast.as_ref().unwrap().text.contains("aaa-bbbb-ccc"));
@@ -346,12 +404,25 @@ fn client_demo_asks_for_the_client_and_fills_title_and_description() {
     let mut app = app_plus();
     press(&mut app, "n");
     app.update(ch('3'));
-    assert!(app.form.as_ref().unwrap().fields.iter().any(|f| f.field == Field::Var("client".into())));
-    assert!(app.update(ctrl('s')).is_empty(), "{{client}} must be filled");
+    assert!(app
+        .form
+        .as_ref()
+        .unwrap()
+        .fields
+        .iter()
+        .any(|f| f.field == Field::Var("client".into())));
+    assert!(
+        app.update(ctrl('s')).is_empty(),
+        "{{client}} must be filled"
+    );
     set(&mut app, Field::Var("client".into()), "Acme");
     set(&mut app, Field::Start, "2026-12-01 15:00");
     let (_, _, ev) = create_op(&app.update(ctrl('s')));
-    assert!(ev.title.contains("Acme") && !ev.title.contains('{'), "{}", ev.title);
+    assert!(
+        ev.title.contains("Acme") && !ev.title.contains('{'),
+        "{}",
+        ev.title
+    );
     assert!(ev.description.contains("Acme"), "{}", ev.description);
     assert!(ev.description.contains("2026-12-01"), "{}", ev.description);
     assert_eq!(ev.end - ev.start, Duration::minutes(60));
@@ -365,7 +436,10 @@ fn free_accounts_are_warned_about_long_group_calls_without_being_blocked() {
     set(&mut app, Field::Length, "90m");
     set(&mut app, Field::Guests, "a@example.com b@example.com");
     let warnings = app.form.as_ref().unwrap().checked.warnings.clone();
-    assert!(warnings.iter().any(|w| w.contains("60 minutes")), "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w.contains("60 minutes")),
+        "{warnings:?}"
+    );
     assert_eq!(create_op(&app.update(ctrl('s'))).2.title, "Long one");
 
     let mut app = app_plus();
@@ -398,7 +472,13 @@ fn select(app: &mut App, title: &str) {
 }
 
 fn titles(app: &App) -> Vec<String> {
-    app.agenda.as_ref().unwrap().meetings.iter().map(|m| m.title.clone()).collect()
+    app.agenda
+        .as_ref()
+        .unwrap()
+        .meetings
+        .iter()
+        .map(|m| m.title.clone())
+        .collect()
 }
 
 #[test]
@@ -426,7 +506,10 @@ fn d_on_my_recurring_meeting_cancels_this_or_all_occurrences_and_rolls_back_on_r
             send: SendUpdates::All
         }
     );
-    assert!(!titles(&app).contains(&"1:1 Kim".to_string()), "gone at once");
+    assert!(
+        !titles(&app).contains(&"1:1 Kim".to_string()),
+        "gone at once"
+    );
     app.update(Action::Wrote {
         req: *req,
         result: Err(ApiError::Google {
@@ -435,7 +518,11 @@ fn d_on_my_recurring_meeting_cancels_this_or_all_occurrences_and_rolls_back_on_r
             message: "Forbidden".into(),
         }),
     });
-    assert_eq!(titles(&app).iter().filter(|t| *t == "1:1 Kim").count(), 2, "back again");
+    assert_eq!(
+        titles(&app).iter().filter(|t| *t == "1:1 Kim").count(),
+        2,
+        "back again"
+    );
     let toast = app.toast.as_ref().unwrap();
     assert!(toast.error && toast.text.contains("403"), "{toast:?}");
 }
@@ -484,7 +571,15 @@ fn d_on_someone_elses_meeting_declines_only_my_answer() {
         }
     );
     let me = |app: &App| {
-        let m = app.agenda.as_ref().unwrap().meetings.iter().find(|m| m.id == "standup1").unwrap().clone();
+        let m = app
+            .agenda
+            .as_ref()
+            .unwrap()
+            .meetings
+            .iter()
+            .find(|m| m.id == "standup1")
+            .unwrap()
+            .clone();
         m.attendees.iter().find(|a| a.is_self).unwrap().rsvp
     };
     assert_eq!(me(&app), Rsvp::Declined, "shown at once");
@@ -501,6 +596,7 @@ fn m_adds_a_meet_link_only_where_there_is_no_video_link() {
     select(&mut app, "Design review");
     assert!(press(&mut app, "m").is_empty(), "it has a Zoom link");
     assert!(app.toast.as_ref().unwrap().text.contains("Zoom"));
+    press(&mut app, "a"); // events without a video link show too
     select(&mut app, "Lunch with Sam");
     let effects = press(&mut app, "m");
     assert_eq!(
@@ -567,7 +663,16 @@ fn the_keys_that_change_meetings_are_in_the_help() {
         .iter()
         .map(|(k, d)| format!("{k} {d}"))
         .collect();
-    for k in ["n new meeting", "N instant", "m add a Meet", "x remove", "d cancel"] {
-        assert!(help.iter().any(|h| h.starts_with(k)), "{k} missing from {help:?}");
+    for k in [
+        "n new meeting",
+        "N instant",
+        "m add a Meet",
+        "x remove",
+        "d cancel",
+    ] {
+        assert!(
+            help.iter().any(|h| h.starts_with(k)),
+            "{k} missing from {help:?}"
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::action::{Effect, WriteOp, Written};
 use crate::calendar::client::ApiError;
 use crate::calendar::model::{Agenda, Meeting, Rsvp};
 use crate::calendar::write::{Conference, Created, Progress, SendUpdates};
-use crate::compose::{Context, Draft, Field};
+use crate::compose::{Context, Draft, Note};
 use crate::form::{Form, Submitting, NOTIFY};
 
 /// The meeting a dialog acts on.
@@ -57,7 +57,9 @@ pub enum Confirm {
     /// The start is in the past.
     PastStart,
     /// The calendar does not allow Google Meet: create without a link?
-    NoMeet { calendar: String },
+    NoMeet {
+        calendar: String,
+    },
     Cancel(CancelDialog),
     /// `d` on someone else's meeting.
     Decline(Target),
@@ -79,7 +81,7 @@ enum Undo {
     /// Put these meetings back (a cancel that failed).
     Restore(Vec<Meeting>),
     /// Put this version back (a decline that failed).
-    Replace(Meeting),
+    Replace(Box<Meeting>),
 }
 
 /// What validation needs, borrowed field by field so the form can be borrowed beside it.
@@ -109,7 +111,9 @@ impl App {
         let n = self.settings.templates.len();
         match key.code {
             KeyCode::Esc => self.mode = Mode::Browse,
-            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => self.picker = (self.picker + 1) % n,
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                self.picker = (self.picker + 1) % n
+            }
             KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
                 self.picker = (self.picker + n - 1) % n
             }
@@ -179,9 +183,13 @@ impl App {
             return Vec::new();
         };
         let checked = form.checked.clone();
-        if let Some((field, _)) = checked.errors().next() {
+        let first_bad = form
+            .fields
+            .iter()
+            .position(|f| matches!(checked.note(&f.field), Some(Note::Error(_))));
+        if let Some(position) = first_bad {
             let n = checked.errors().count();
-            form.focus_on(&field.clone());
+            form.focus = position;
             form.error = Some(match n {
                 1 => "Fix the field marked in red first".into(),
                 n => format!("Fix the {n} fields marked in red first"),
@@ -208,11 +216,18 @@ impl App {
             });
             form.error = None;
         }
-        self.track(req, format!("Creating \u{201c}{}\u{201d}…", event.title), Undo::Nothing);
+        self.track(
+            req,
+            format!("Creating \u{201c}{}\u{201d}…", event.title),
+            Undo::Nothing,
+        );
         let calendar = checked.calendar;
         vec![Effect::Write {
             req,
-            op: WriteOp::Create { calendar, event },
+            op: WriteOp::Create {
+                calendar,
+                event: Box::new(event),
+            },
         }]
     }
 
@@ -339,10 +354,12 @@ impl App {
         let calendar = d.target.calendar.clone();
         let mut removed = Vec::new();
         self.edit_agenda(|a| {
-            let (gone, kept): (Vec<Meeting>, Vec<Meeting>) = std::mem::take(&mut a.meetings).into_iter().partition(|m| {
-                m.calendar_id == calendar
-                    && (m.id == event_id || series.is_some() && m.series_id.as_ref() == series.as_ref())
-            });
+            let (gone, kept): (Vec<Meeting>, Vec<Meeting>) =
+                std::mem::take(&mut a.meetings).into_iter().partition(|m| {
+                    m.calendar_id == calendar
+                        && (m.id == event_id
+                            || series.is_some() && m.series_id.as_ref() == series.as_ref())
+                });
             a.meetings = kept;
             removed = gone;
         });
@@ -374,7 +391,11 @@ impl App {
         });
         let req = self.next_request();
         let label = format!("Declining \u{201c}{}\u{201d}…", t.title);
-        self.track(req, label, before.map_or(Undo::Nothing, Undo::Replace));
+        self.track(
+            req,
+            label,
+            before.map_or(Undo::Nothing, |m| Undo::Replace(Box::new(m))),
+        );
         vec![Effect::Write {
             req,
             op: WriteOp::Decline {
@@ -508,12 +529,15 @@ impl App {
                 if for_form {
                     self.close_form();
                 }
-                self.show_new(created, "Created")
+                self.show_new(*created, "Created")
             }
-            Written::MeetAdded(created) => self.show_new(created, "Added a Meet link to"),
+            Written::MeetAdded(created) => self.show_new(*created, "Added a Meet link to"),
             Written::MeetRemoved(meeting) => {
-                let msg = format!("Removed the Meet link from \u{201c}{}\u{201d}", meeting.title);
-                self.put_meeting(meeting);
+                let msg = format!(
+                    "Removed the Meet link from \u{201c}{}\u{201d}",
+                    meeting.title
+                );
+                self.put_meeting(*meeting);
                 self.toast(msg, false);
                 self.save()
             }
@@ -523,7 +547,7 @@ impl App {
             }
             Written::Declined(meeting) => {
                 let msg = format!("Declined \u{201c}{}\u{201d}", meeting.title);
-                self.put_meeting(meeting);
+                self.put_meeting(*meeting);
                 self.toast(msg, false);
                 self.save()
             }
@@ -560,7 +584,9 @@ impl App {
             Conference::Ready(url) => {
                 self.toast(format!("{verb} \u{201c}{title}\u{201d}: {url}"), false)
             }
-            Conference::NotRequested => self.toast(format!("{verb} \u{201c}{title}\u{201d}"), false),
+            Conference::NotRequested => {
+                self.toast(format!("{verb} \u{201c}{title}\u{201d}"), false)
+            }
             Conference::Failed(why) => self.toast(
                 format!("{verb} \u{201c}{title}\u{201d}, but without a Meet link: {why}"),
                 true,
@@ -602,7 +628,7 @@ impl App {
                 a.meetings.extend(meetings);
                 a.sort();
             }),
-            Undo::Replace(meeting) => self.put_meeting(meeting),
+            Undo::Replace(meeting) => self.put_meeting(*meeting),
         }
     }
 
@@ -639,11 +665,19 @@ fn cancel_dialog_key(d: &mut CancelDialog, key: &KeyEvent) {
     match key.code {
         KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => d.row = (d.row + rows - 1) % rows,
         KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => d.row = (d.row + 1) % rows,
-        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') | KeyCode::Char('h') | KeyCode::Char('l') => {
+        KeyCode::Left
+        | KeyCode::Right
+        | KeyCode::Char(' ')
+        | KeyCode::Char('h')
+        | KeyCode::Char('l') => {
             if d.is_notify_row(d.row) {
                 let back = matches!(key.code, KeyCode::Left | KeyCode::Char('h'));
                 let n = NOTIFY.len();
-                d.notify = if back { (d.notify + n - 1) % n } else { (d.notify + 1) % n };
+                d.notify = if back {
+                    (d.notify + n - 1) % n
+                } else {
+                    (d.notify + 1) % n
+                };
             } else if d.rows() > 0 {
                 d.all_occurrences = !d.all_occurrences;
             }
@@ -674,17 +708,21 @@ fn has_guests(m: &Meeting) -> bool {
 pub fn write_error(e: &ApiError) -> String {
     let advice = match e {
         ApiError::Network(_) => "check the connection; nothing was lost, try again",
-        ApiError::Google { code: 403, reason, .. }
-            if reason.contains("RateLimit") || reason.contains("rateLimit") =>
-        {
+        ApiError::Google {
+            code: 403, reason, ..
+        } if reason.contains("RateLimit") || reason.contains("rateLimit") => {
             "Google is rate limiting: wait a minute and try again"
         }
         ApiError::Google { code: 403, .. } => "you may not change this calendar or event",
-        ApiError::Google { code: 404 | 410, .. } => "it may have been deleted elsewhere: press r",
-        ApiError::Google { code: 409 | 412, .. } => {
-            "it was changed elsewhere meanwhile: press r and try again"
+        ApiError::Google {
+            code: 404 | 410, ..
+        } => "it may have been deleted elsewhere: press r",
+        ApiError::Google {
+            code: 409 | 412, ..
+        } => "it was changed elsewhere meanwhile: press r and try again",
+        ApiError::Google { code: 429, .. } => {
+            "Google is rate limiting: wait a minute and try again"
         }
-        ApiError::Google { code: 429, .. } => "Google is rate limiting: wait a minute and try again",
         ApiError::Google { code, .. } if *code >= 500 => "Google had a problem: try again",
         ApiError::SignIn(_) => "run meetty login",
         _ => "",

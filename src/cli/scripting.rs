@@ -127,7 +127,10 @@ pub fn new_event(
     let name = opts.template.as_deref().unwrap_or("Blank");
     let t = templates::find(&config.templates, name).ok_or_else(|| {
         let names: Vec<&str> = config.templates.iter().map(|t| t.name.as_str()).collect();
-        format!("no template \u{201c}{name}\u{201d}: pick one of {}", names.join(", "))
+        format!(
+            "no template \u{201c}{name}\u{201d}: pick one of {}",
+            names.join(", ")
+        )
     })?;
     let mut d = Draft::from_template(t, ctx);
     apply(&mut d, opts)?;
@@ -229,17 +232,21 @@ pub async fn create(
     json: bool,
     out: &mut impl Write,
 ) -> Result<Option<String>, String> {
-    let op = WriteOp::Create { calendar, event };
-    let Written::Created(Created {
-        meeting,
-        conference,
-    }) = op
+    let op = WriteOp::Create {
+        calendar,
+        event: Box::new(event),
+    };
+    let Written::Created(created) = op
         .run(client, &report_progress)
         .await
         .map_err(|e| crate::app::write_error(&e))?
     else {
         return Err("unexpected answer to a create".into());
     };
+    let Created {
+        meeting,
+        conference,
+    } = *created;
     let io = |e: std::io::Error| e.to_string();
     let link = match &conference {
         Conference::Ready(url) => Some(url.clone()),
@@ -274,10 +281,9 @@ pub async fn create(
         writeln!(out, "{}", meeting.id).map_err(io)?;
     }
     match conference {
-        Conference::Failed(why) => Err(format!(
-            "created {} without a Meet link: {why}",
-            meeting.id
-        )),
+        Conference::Failed(why) => {
+            Err(format!("created {} without a Meet link: {why}", meeting.id))
+        }
         Conference::StillPending => Err(format!(
             "created {}, but Google is still making the Meet link: run meetty agenda in a \
              moment",
@@ -305,7 +311,9 @@ pub async fn cancel(
             "\u{201c}{}\u{201d} is organized by {}: only the organizer can cancel it (decline \
              it in the TUI with d)",
             m.title,
-            m.organizer.as_ref().map_or("someone else", |o| o.email.as_str())
+            m.organizer
+                .as_ref()
+                .map_or("someone else", |o| o.email.as_str())
         ));
     }
     let target = match (&m.series_id, all) {

@@ -13,7 +13,9 @@ pub fn render(frame: &mut Frame, confirm: &Confirm) {
     let (title, mut lines, yes) = match confirm {
         Confirm::Discard => (
             "Discard",
-            vec![Line::raw("Throw away this new meeting? What you typed is lost.")],
+            vec![Line::raw(
+                "Throw away this new meeting? What you typed is lost.",
+            )],
             "discard",
         ),
         Confirm::PastStart => (
@@ -107,10 +109,7 @@ fn cancel_lines(d: &CancelDialog) -> Vec<Line<'static>> {
         lines.push(choice(row, "Which", which));
     }
     if d.rows() > 0 {
-        lines.push(Line::styled(
-            "↑/↓ choose · ←/→ change",
-            theme::dim(),
-        ));
+        lines.push(Line::styled("↑/↓ choose · ←/→ change", theme::dim()));
     }
     lines
 }

@@ -1,6 +1,7 @@
 //! The new-meeting form pane and the template picker.
 
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
@@ -31,7 +32,7 @@ pub fn picker(frame: &mut Frame, app: &App) {
             let style = if i == app.picker {
                 theme::selected(true)
             } else {
-                ratatui::style::Style::new()
+                Style::new()
             };
             Line::from(vec![
                 Span::styled(format!(" {} {:<14}", i + 1, t.name), style),
@@ -106,18 +107,28 @@ fn field_lines(out: &mut Vec<Line<'static>>, f: &FormField, focused: bool, note:
     };
     let label = Span::styled(format!("{:<LABEL_WIDTH$}", f.label), label_style);
     let indent = || Span::raw(" ".repeat(LABEL_WIDTH + 1));
+    // The template's value shows selected until it is typed over or kept.
+    let style = match &f.value {
+        Value::Text(i) if i.fresh && focused => theme::selected(false),
+        _ => Style::new(),
+    };
     let mut value_lines = value_text(&f.value, focused).into_iter();
     let first = value_lines.next().unwrap_or_default();
-    out.push(Line::from(vec![label, Span::raw(" "), Span::raw(first)]));
-    out.extend(value_lines.map(|l| Line::from(vec![indent(), Span::raw(l)])));
+    out.push(Line::from(vec![
+        label,
+        Span::raw(" "),
+        Span::styled(first, style),
+    ]));
+    out.extend(value_lines.map(|l| Line::from(vec![indent(), Span::styled(l, style)])));
     match note {
         Some(Note::Error(e)) => out.push(Line::from(vec![
             indent(),
             Span::styled(format!("✗ {e}"), theme::declined()),
         ])),
-        Some(Note::Hint(h)) if !h.is_empty() => {
-            out.push(Line::from(vec![indent(), Span::styled(format!("→ {h}"), theme::dim())]))
-        }
+        Some(Note::Hint(h)) if !h.is_empty() => out.push(Line::from(vec![
+            indent(),
+            Span::styled(format!("→ {h}"), theme::dim()),
+        ])),
         _ => {}
     }
 }
