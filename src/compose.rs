@@ -357,7 +357,7 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
 
 /// "Mon 23 Nov 14:30 CET", plus how far away it is.
 fn start_hint(start: DateTime<Tz>, ctx: &Context, past: bool) -> String {
-    let when = start.format("%a %-d %b %Y %H:%M %Z").to_string();
+    let when = start.format("%a %-d %b %H:%M %Z").to_string();
     if past {
         format!("{when} (in the past)")
     } else {

@@ -57,8 +57,13 @@ pub fn render(app: &App, width: u16, height: u16) -> Buffer {
     term.backend().buffer().clone()
 }
 
+/// A key press; `\t` is Tab.
 pub fn key(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    let code = match c {
+        '\t' => KeyCode::Tab,
+        c => KeyCode::Char(c),
+    };
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 pub async fn write_all(out: &Path) -> Result<(), String> {
@@ -80,8 +85,23 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
     if let Some(a) = offline.agenda.as_mut() {
         Arc::make_mut(a).fetched_at = now - chrono::Duration::minutes(3);
     }
+    // The cancel dialog over the weekly 1:1 the demo user organizes.
+    let mut cancel = app("");
+    for _ in 0..20 {
+        if cancel
+            .selected_meeting()
+            .is_some_and(|m| m.i_organize && m.series_id.is_some())
+        {
+            break;
+        }
+        cancel.update(key('j'));
+    }
+    cancel.update(key('d'));
     let scenes = [
         ("agenda.svg", app("jj"), 110, 30),
+        ("templates.svg", app("n"), 110, 30),
+        ("new-meeting.svg", app("n3\tAcme"), 110, 30),
+        ("cancel.svg", cancel, 110, 30),
         ("all-events.svg", app("a"), 110, 30),
         ("help.svg", app("?"), 110, 30),
         ("offline.svg", offline, 110, 30),

@@ -318,7 +318,9 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
     t.keys("C-s");
     // Selected, shown, and copied at once (copy_on_create).
     let screen = t.wait_for("the created meeting, selected and copied", |s| {
-        details_title(s) == "E2E quick demo" && s.contains("Copied the Meet link of")
+        s.contains(" Details ")
+            && details_title(s) == "E2E quick demo"
+            && s.contains("Copied the Meet link of")
     });
     let link = meet_link_in(&screen);
     t.wait_raw("the new link copied with OSC 52", |raw| {

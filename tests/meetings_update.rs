@@ -221,7 +221,7 @@ fn the_start_shows_what_it_was_read_as_while_typing() {
     open_form(&mut app, '1', "Sync");
     set(&mut app, Field::Start, "mon 10:00");
     match note(&app, Field::Start) {
-        Some(Note::Hint(h)) => assert!(h.contains("30 Nov 2026 10:00"), "{h}"),
+        Some(Note::Hint(h)) => assert!(h.contains("Mon 30 Nov 10:00"), "{h}"),
         other => panic!("{other:?}"),
     }
     set(&mut app, Field::Start, "tomorow 9");

@@ -145,3 +145,26 @@ fn long_descriptions_scroll_to_their_end_and_no_further() {
     app.update(key(KeyCode::Up));
     assert_eq!(app.details_scroll, at_end - 1, "k scrolls back at once");
 }
+
+#[test]
+fn the_form_beside_the_agenda_and_alone_when_narrow() {
+    let mut app = app();
+    press(&mut app, "n");
+    insta::assert_snapshot!("template_picker", text(&app, 100, 20));
+    press(&mut app, "3");
+    app.update(key(ratatui::crossterm::event::KeyCode::Tab));
+    press(&mut app, "Acme");
+    insta::assert_snapshot!("client_demo_form", text(&app, 100, 30));
+    // Typed errors show under their field; a small terminal scrolls to the focused one.
+    app.update(key(ratatui::crossterm::event::KeyCode::Tab));
+    press(&mut app, "someday");
+    insta::assert_snapshot!("form_error_small", text(&app, 60, 12));
+}
+
+#[test]
+fn d_on_an_invitation_offers_to_decline() {
+    let mut app = app();
+    // The standup is Maria's: declining is what the user can do.
+    press(&mut app, "d");
+    insta::assert_snapshot!("decline_offered", text(&app, 100, 20));
+}

@@ -1,9 +1,9 @@
 //! The new-meeting form pane and the template picker.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::theme;
@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::compose::Note;
 use crate::form::{Form, FormField, Input, Value};
 use crate::timeparse::{describe_recurrence, format_duration};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 const LABEL_WIDTH: usize = 12;
 
@@ -52,85 +53,148 @@ pub fn picker(frame: &mut Frame, app: &App) {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, form: &Form, spinner: &str) {
+    // Values wrap under themselves, right of the labels.
+    let text_width = usize::from(area.width.saturating_sub(2)).saturating_sub(LABEL_WIDTH + 1);
     let mut lines = Vec::new();
     let mut focus_span = (0, 0);
     for (i, f) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let start = lines.len();
-        field_lines(&mut lines, f, focused, form.checked.note(&f.field));
+        field_lines(
+            &mut lines,
+            f,
+            focused,
+            form.checked.note(&f.field),
+            text_width,
+        );
         if focused {
             focus_span = (start, lines.len());
         }
     }
-    lines.push(Line::default());
-    for w in &form.checked.warnings {
-        lines.push(Line::styled(format!("⚠ {w}"), theme::next()));
-    }
+    // Warnings, Google's refusal and the keys stay below the fields, never scrolled away.
+    let mut footer: Vec<Line> = form
+        .checked
+        .warnings
+        .iter()
+        .map(|w| Line::styled(format!("⚠ {w}"), theme::next()))
+        .collect();
     if let Some(e) = &form.error {
-        lines.push(Line::styled(format!(" {e} "), theme::error()));
+        footer.push(Line::styled(format!(" {e} "), theme::error()));
     }
-    let footer = match &form.submitting {
-        Some(s) => format!("{spinner} {}", s.status),
-        None => "Ctrl-S create · Tab/↑↓ move · ←/→ change · Esc cancel".into(),
-    };
-    lines.push(Line::styled(footer, theme::label()));
+    footer.push(Line::styled(
+        match &form.submitting {
+            Some(s) => format!("{spinner} {}", s.status),
+            None => "Ctrl-S create · Tab move · Esc cancel".into(),
+        },
+        theme::label(),
+    ));
 
     let block = Block::bordered()
         .title(format!(" New meeting · {} ", form.template))
         .border_style(theme::border(true));
-    let inner = block.inner(area).height as usize;
-    // Keep the focused field in view; the footer shows whenever the form fits.
-    let scroll = if lines.len() <= inner {
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    let footer_height = footer.len().min(usize::from(inner.height)) as u16;
+    let [body, foot] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(footer_height)]).areas(inner);
+    let height = usize::from(body.height);
+    // Keep the focused field in view, its first line preferred.
+    let scroll = if lines.len() <= height {
         0
     } else {
         focus_span
             .1
-            .saturating_sub(inner)
-            .max(focus_span.0.saturating_sub(inner / 2))
-            .min(lines.len() - inner)
+            .saturating_sub(height)
+            .max(focus_span.0.saturating_sub(height / 2))
+            .min(focus_span.0)
+            .min(lines.len() - height)
     };
-    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), body);
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll as u16, 0)),
-        area,
+        Paragraph::new(footer).wrap(ratatui::widgets::Wrap { trim: false }),
+        foot,
     );
 }
 
-fn field_lines(out: &mut Vec<Line<'static>>, f: &FormField, focused: bool, note: Option<&Note>) {
+fn field_lines(
+    out: &mut Vec<Line<'static>>,
+    f: &FormField,
+    focused: bool,
+    note: Option<&Note>,
+    width: usize,
+) {
     let label_style = if focused {
         theme::selected(true)
     } else {
         theme::label()
     };
-    let label = Span::styled(format!("{:<LABEL_WIDTH$}", f.label), label_style);
-    let indent = || Span::raw(" ".repeat(LABEL_WIDTH + 1));
     // The template's value shows selected until it is typed over or kept.
     let style = match &f.value {
         Value::Text(i) if i.fresh && focused => theme::selected(false),
         _ => Style::new(),
     };
-    let mut value_lines = value_text(&f.value, focused).into_iter();
-    let first = value_lines.next().unwrap_or_default();
-    out.push(Line::from(vec![
-        label,
-        Span::raw(" "),
-        Span::styled(first, style),
-    ]));
-    out.extend(value_lines.map(|l| Line::from(vec![indent(), Span::styled(l, style)])));
-    match note {
-        Some(Note::Error(e)) => out.push(Line::from(vec![
-            indent(),
-            Span::styled(format!("✗ {e}"), theme::declined()),
-        ])),
-        Some(Note::Hint(h)) if !h.is_empty() => out.push(Line::from(vec![
-            indent(),
-            Span::styled(format!("→ {h}"), theme::dim()),
-        ])),
-        _ => {}
+    let mut rows: Vec<(String, Style)> = value_text(&f.value, focused)
+        .iter()
+        .flat_map(|l| wrap(l, width))
+        .map(|l| (l, style))
+        .collect();
+    let note = match note {
+        Some(Note::Error(e)) => Some((format!("✗ {e}"), theme::declined())),
+        Some(Note::Hint(h)) if !h.is_empty() => Some((format!("→ {h}"), theme::dim())),
+        _ => None,
+    };
+    if let Some((text, style)) = note {
+        rows.extend(wrap(&text, width).into_iter().map(|l| (l, style)));
     }
+    for (i, (text, style)) in rows.into_iter().enumerate() {
+        let head = if i == 0 {
+            Span::styled(format!("{:<LABEL_WIDTH$}", f.label), label_style)
+        } else {
+            Span::raw(" ".repeat(LABEL_WIDTH))
+        };
+        out.push(Line::from(vec![
+            head,
+            Span::raw(" "),
+            Span::styled(text, style),
+        ]));
+    }
+}
+
+/// Greedy word wrap to `width` columns; a word longer than the line is cut.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut lines = vec![String::new()];
+    for word in text.split_inclusive(' ') {
+        let mut word = word;
+        loop {
+            let line = lines.last_mut().expect("never empty");
+            let room = width.saturating_sub(line.width());
+            if word.trim_end().width() <= room {
+                line.push_str(word);
+                break;
+            }
+            if !line.is_empty() {
+                lines.push(String::new());
+                continue;
+            }
+            let cut = word
+                .char_indices()
+                .scan(0, |w, (i, c)| {
+                    *w += c.width().unwrap_or(0);
+                    Some((i, *w))
+                })
+                .find(|&(_, w)| w > width)
+                .map_or(word.len(), |(i, _)| i);
+            line.push_str(&word[..cut]);
+            word = &word[cut..];
+            lines.push(String::new());
+        }
+    }
+    if lines.len() > 1 && lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines
 }
 
 /// The value's lines, with a cursor mark in the focused text field.
