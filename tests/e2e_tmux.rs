@@ -332,7 +332,10 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
         assert_eq!(clip, link, "the X clipboard holds the new link");
     }
 
-    // A weekday series: cancel all of its occurrences.
+    // A weekday series: once Google's occurrences are in, cancel all of them.
+    t.wait_for("the series' occurrences", |s| {
+        s.matches("E2E quick demo").count() >= 3
+    });
     t.keys("d");
     t.wait_for("the cancel dialog", |s| {
         s.contains("Cancel \u{201c}E2E quick demo\u{201d}?")

@@ -377,6 +377,10 @@ fn a_created_meeting_is_selected_its_link_copied_and_announced() {
         what: "the Meet link of \u{201c}Fresh\u{201d}".into()
     }));
     assert!(effects.iter().any(|e| matches!(e, Effect::SaveCache(_))));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Refresh { .. })),
+        "Google's view follows, superseding any older refresh"
+    );
     assert!(app.toast.as_ref().unwrap().text.contains(link));
     assert!(app.writes.is_empty());
 }
@@ -675,4 +679,56 @@ fn the_keys_that_change_meetings_are_in_the_help() {
             "{k} missing from {help:?}"
         );
     }
+}
+
+#[test]
+fn a_new_series_stays_selected_when_its_occurrences_arrive() {
+    let mut app = app_plus();
+    open_form(&mut app, '2', "Series");
+    set(&mut app, Field::Start, "tomorrow 9");
+    let (req, calendar, ev) = create_op(&app.update(ctrl('s')));
+    let effects = app.update(Action::Wrote {
+        req,
+        result: Ok(created(
+            &ev,
+            &calendar,
+            "https://meet.google.com/ser-iess-abc",
+        )),
+    });
+    let Some(Effect::Refresh { req, .. }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::Refresh { .. }))
+        .cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    // Google lists the series as occurrences with ids of their own.
+    let mut agenda = agenda_plus();
+    for day in [24, 25] {
+        let json = json!({
+            "id": format!("{}_202611{day}T080000Z", ev.id), "recurringEventId": ev.id,
+            "summary": "Series",
+            "start": {"dateTime": format!("2026-11-{day}T08:00:00Z")},
+            "end": {"dateTime": format!("2026-11-{day}T08:30:00Z")},
+            "organizer": {"email": "alex@example.com", "self": true},
+            "conferenceData": {"conferenceSolution": {"key": {"type": "hangoutsMeet"}},
+                "entryPoints": [{"entryPointType": "video", "uri": "https://meet.google.com/ser-iess-abc"}]}
+        })
+        .to_string();
+        agenda
+            .meetings
+            .push(Meeting::from_event(&calendar, &serde_json::from_str(&json).unwrap()).unwrap());
+    }
+    agenda.sort();
+    app.update(Action::AgendaLoaded {
+        req,
+        result: Ok(agenda),
+    });
+    let m = app.selected_meeting().unwrap();
+    assert_eq!(m.series_id.as_deref(), Some(ev.id.as_str()));
+    assert_eq!(
+        m.id,
+        format!("{}_20261124T080000Z", ev.id),
+        "the first occurrence"
+    );
 }

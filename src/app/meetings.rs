@@ -506,7 +506,16 @@ impl App {
             .and_then(|f| f.submitting.as_ref())
             .is_some_and(|s| s.req == req);
         match result {
-            Ok(written) => self.on_written(written, for_form),
+            Ok(written) => {
+                // Google's view wins: a new series shows as its occurrences, and a refresh
+                // that started before this change cannot undo it on screen.
+                let changed_calendar = !matches!(written, Written::InstantLink(_));
+                let mut effects = self.on_written(written, for_form);
+                if changed_calendar {
+                    effects.push(self.refresh());
+                }
+                effects
+            }
             Err(error) => {
                 self.undo(pending.undo);
                 let message = write_error(&error);
@@ -568,7 +577,6 @@ impl App {
             conference,
         } = created;
         let title = meeting.title.clone();
-        let recurring = meeting.id.contains('_') || meeting.series_id.is_some();
         let key = (meeting.id.clone(), meeting.calendar_id.clone());
         self.put_meeting(meeting);
         self.rebuild_rows_keeping(Some(key));
@@ -598,10 +606,6 @@ impl App {
                 ),
                 true,
             ),
-        }
-        // A series shows as occurrences only after Google expands it.
-        if recurring && self.sync == super::Sync::Idle {
-            effects.push(self.refresh());
         }
         effects
     }
