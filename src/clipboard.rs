@@ -94,7 +94,7 @@ pub fn serve_detached(text: &str) -> Result<(), String> {
         .ok_or("no pipe to the clipboard server")?
         .write_all(text.as_bytes())
         .map_err(|e| e.to_string())?;
-    // The server says "ok" once it holds the clipboard, or why not.
+    // The server says "ok" once it is connected to the clipboard, or why not.
     let mut answer = String::new();
     child
         .stdout
@@ -132,12 +132,15 @@ pub fn serve() -> Result<(), String> {
     let set = clipboard.set().wait();
     #[cfg(not(target_os = "linux"))]
     let set = clipboard.set();
-    // The answer must reach the waiting command before `wait` blocks; closing stdout
-    // (by replacing it with nothing further to say) ends its read.
+    // The answer must reach the waiting command before `wait` blocks; pointing stdout at
+    // /dev/null ends its read (and keeps descriptor 1 from being reused for anything else).
     let _ = writeln!(out, "ok").and_then(|()| out.flush());
-    // SAFETY: closing our own stdout descriptor; nothing else writes to it after this.
-    unsafe {
-        libc::close(1);
+    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        use std::os::fd::AsRawFd;
+        // SAFETY: dup2 onto our own stdout; nothing writes to it after this.
+        unsafe {
+            libc::dup2(null.as_raw_fd(), 1);
+        }
     }
     set.text(text).map_err(|e| e.to_string())
 }

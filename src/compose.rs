@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
+use crate::calendar::client::resolve_primary;
 use crate::calendar::model::CalendarInfo;
 use crate::calendar::write::{NewEvent, Reminder, SendUpdates};
 use crate::templates::{self, Template};
@@ -123,14 +124,6 @@ impl Draft {
 /// The calendars a meeting can be created in: those the user can write to.
 pub fn writable(calendars: &[CalendarInfo]) -> impl Iterator<Item = &CalendarInfo> {
     calendars.iter().filter(|c| c.writable)
-}
-
-/// `primary` means the primary calendar's real id, so the form can show its name.
-fn resolve_primary(id: &str, calendars: &[CalendarInfo]) -> String {
-    match calendars.iter().find(|c| c.primary) {
-        Some(c) if id == "primary" => c.id.clone(),
-        _ => id.to_string(),
-    }
 }
 
 /// "14:45" today, or the full date when the next quarter hour is tomorrow.
@@ -373,6 +366,10 @@ fn length_end(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<DateTime<Tz>, String> {
+    // "until 17" is always an end (a bare 17 would be minutes).
+    if let Some(end) = text.trim().strip_prefix("until ") {
+        return timeparse::parse_end(end, start, now, tz);
+    }
     match timeparse::parse_duration(text) {
         Ok(d) => Ok(start + d),
         Err(duration_error) => timeparse::parse_end(text, start, now, tz).map_err(|end_error| {

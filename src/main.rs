@@ -152,7 +152,7 @@ enum Cmd {
         #[arg(long)]
         copy: bool,
     },
-    #[command(name = "__clipboard-serve", hide = true)]
+    #[command(name = meetty::clipboard::SERVE_COMMAND, hide = true)]
     ClipboardServe,
     /// Render the demo into SVG screenshots (the README's images).
     Screenshots {
@@ -355,8 +355,7 @@ async fn scripting_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
             event.id = meetty::calendar::write::event_id();
             let link = scripting::create(client, calendar, event, tz, *json, out).await?;
             if let (true, Some(link)) = (*copy, link) {
-                let via = scripting::copy(&link, config.clipboard)?;
-                eprintln!("copied the Meet link ({via})");
+                scripting::copy_and_say(&link, config.clipboard);
             }
             Ok(())
         }
@@ -375,8 +374,7 @@ async fn scripting_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
             let link = scripting::instant_link(client, tz).await?;
             println!("{link}");
             if *copy {
-                let via = scripting::copy(&link, config.clipboard)?;
-                eprintln!("copied the Meet link ({via})");
+                scripting::copy_and_say(&link, config.clipboard);
             }
             Ok(())
         }

@@ -39,13 +39,13 @@ pub fn start_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     }
 }
 
-/// "Today", "Tomorrow", else "Monday"; the date follows in [`date_label`].
 /// What the agenda covers: from `now` to the end of the `days`th day.
 pub fn agenda_window(now: DateTime<Utc>, tz: Tz, days: u32) -> (DateTime<Utc>, DateTime<Utc>) {
     let last = local_date(now, tz) + chrono::Days::new(u64::from(days));
     (now, start_of_day(last, tz))
 }
 
+/// "Today", "Tomorrow", else "Monday"; the date follows in [`date_label`].
 pub fn day_name(date: NaiveDate, today: NaiveDate) -> String {
     match (date - today).num_days() {
         0 => "Today".to_string(),

@@ -151,6 +151,23 @@ async fn new_json_is_one_object_with_the_documented_fields() {
     }
     assert_eq!(v["conference"], "ready");
     assert!(v["start"].as_str().unwrap().contains("T09:00:00+"), "{v}");
+
+    // --end is a time of day: 17 is 17:00, not 17 minutes.
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "Until five",
+            "--start",
+            "tomorrow 16:00",
+            "--end",
+            "17",
+            "--json",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["end"].as_str().unwrap().contains("T17:00:00+"), "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

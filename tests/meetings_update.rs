@@ -58,6 +58,10 @@ fn agenda_plus() -> Agenda {
             Meeting::from_event("alex@example.com", &serde_json::from_str(&ev).unwrap()).unwrap(),
         );
     }
+    // Lunch is on the user's own calendar, without a link: theirs to add one to.
+    for m in a.meetings.iter_mut().filter(|m| m.id == "lunch1") {
+        m.i_organize = true;
+    }
     a.sort();
     a
 }
@@ -303,7 +307,7 @@ fn a_refused_create_keeps_the_form_and_a_retry_uses_the_same_event_id() {
     assert!(form.submitting.is_none());
     let error = form.error.as_deref().unwrap();
     assert!(
-        error.contains("cannot reach") && error.contains("try again"),
+        error.contains("cannot reach") && error.contains("trying again is safe"),
         "{error}"
     );
     let (_, _, second) = create_op(&app.update(ctrl('s')));
@@ -624,6 +628,18 @@ fn x_asks_then_removes_the_meet_link_telling_guests() {
     let mut app = app_plus();
     select(&mut app, "Platform standup");
     assert!(press(&mut app, "x").is_empty());
+    assert_eq!(
+        app.confirm, None,
+        "Maria's meeting: only she changes its link"
+    );
+    assert!(app
+        .toast
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("Only the organizer"));
+    select(&mut app, "1:1 Kim");
+    assert!(press(&mut app, "x").is_empty());
     assert!(matches!(app.confirm, Some(Confirm::RemoveMeet(_))));
     let effects = press(&mut app, "y");
     assert!(matches!(
@@ -631,7 +647,7 @@ fn x_asks_then_removes_the_meet_link_telling_guests() {
         [Effect::Write {
             op: WriteOp::RemoveMeet { event_id, send: SendUpdates::All, .. },
             ..
-        }] if event_id == "standup1"
+        }] if event_id == "weekly_20261123T130000Z"
     ));
 }
 
@@ -731,4 +747,58 @@ fn a_new_series_stays_selected_when_its_occurrences_arrive() {
         format!("{}_20261124T080000Z", ev.id),
         "the first occurrence"
     );
+}
+
+#[test]
+fn a_refused_cancel_puts_back_only_what_a_refresh_did_not() {
+    let mut app = app_plus();
+    let Effect::Refresh { req: refresh, .. } = press(&mut app, "r").remove(0) else {
+        panic!()
+    };
+    select(&mut app, "Sprint retro");
+    app.agenda.as_mut().map(|a| {
+        std::sync::Arc::make_mut(a)
+            .meetings
+            .iter_mut()
+            .for_each(|m| {
+                if m.id == "retro1" {
+                    m.i_organize = true;
+                }
+            })
+    });
+    press(&mut app, "d");
+    let effects = press(&mut app, "y");
+    let [Effect::Write { req, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    // A refresh from before the cancel lands, with the retro still in it.
+    app.update(Action::AgendaLoaded {
+        req: refresh,
+        result: Ok(agenda_plus()),
+    });
+    app.update(Action::Wrote {
+        req: *req,
+        result: Err(ApiError::Network("reset".into())),
+    });
+    assert_eq!(
+        titles(&app).iter().filter(|t| *t == "Sprint retro").count(),
+        1
+    );
+}
+
+#[test]
+fn a_sign_in_prompt_over_the_form_goes_back_to_the_form() {
+    let mut app = app_plus();
+    let Effect::Refresh { req, .. } = press(&mut app, "r").remove(0) else {
+        panic!()
+    };
+    open_form(&mut app, '1', "Half typed");
+    app.update(Action::AgendaLoaded {
+        req,
+        result: Err(ApiError::SignIn("invalid_grant".into())),
+    });
+    assert_eq!(app.mode, Mode::SignIn);
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Form);
+    assert_eq!(app.form.as_ref().unwrap().draft().title, "Half typed");
 }

@@ -171,7 +171,8 @@ impl App {
 
     pub(super) fn form_paste(&mut self, text: &str) {
         let ctx = context!(self);
-        if let Some(form) = self.form.as_mut() {
+        // What is out at Google is what was sent: no edits until it answers.
+        if let Some(form) = self.form.as_mut().filter(|f| f.submitting.is_none()) {
             form.paste(text, &ctx);
         }
     }
@@ -179,9 +180,13 @@ impl App {
     /// Sends the form when every field is valid; a start in the past and a calendar without
     /// Meet ask first (`confirmed` skips the past-start question once answered).
     fn submit(&mut self, past_confirmed: bool) -> Vec<Effect> {
+        let ctx = context!(self);
         let Some(form) = self.form.as_mut() else {
             return Vec::new();
         };
+        // Again now: "now", "+15m" and the past-start check move with the clock, and the
+        // calendar list may have arrived since the last key.
+        form.checked = crate::compose::check(&form.draft(), &ctx);
         let checked = form.checked.clone();
         let first_bad = form
             .fields
@@ -216,11 +221,11 @@ impl App {
             });
             form.error = None;
         }
-        self.track(
-            req,
-            format!("Creating \u{201c}{}\u{201d}…", event.title),
-            Undo::Nothing,
-        );
+        let label = format!("Creating \u{201c}{}\u{201d}…", event.title);
+        self.track(req, label, Undo::Nothing);
+        if !event.recurrence.is_empty() {
+            self.new_series.insert(req);
+        }
         let calendar = checked.calendar;
         vec![Effect::Write {
             req,
@@ -233,7 +238,9 @@ impl App {
 
     fn close_form(&mut self) {
         self.form = None;
-        self.mode = Mode::Browse;
+        if self.mode == Mode::Form {
+            self.mode = Mode::Browse;
+        }
     }
 
     fn ask(&mut self, confirm: Confirm) {
@@ -244,11 +251,7 @@ impl App {
     /// Back to the form when the dialog was about it, else to the agenda.
     fn dismiss(&mut self) {
         self.confirm = None;
-        self.mode = if self.form.is_some() {
-            Mode::Form
-        } else {
-            Mode::Browse
-        };
+        self.resume();
     }
 
     /// y or Enter confirms, n or Esc goes back; in the cancel dialog arrows change the
@@ -422,6 +425,9 @@ impl App {
             self.toast(msg, true);
             return Vec::new();
         }
+        if !m.i_organize {
+            return self.organizer_only(m.title.clone());
+        }
         let t = target(m);
         let req = self.next_request();
         self.track(
@@ -455,6 +461,9 @@ impl App {
             let msg = format!("\u{201c}{}\u{201d} has no Google Meet link", m.title);
             self.toast(msg, true);
             return Vec::new();
+        }
+        if !m.i_organize {
+            return self.organizer_only(m.title.clone());
         }
         let t = target(m);
         self.ask(Confirm::RemoveMeet(t));
@@ -506,6 +515,24 @@ impl App {
             .and_then(|f| f.submitting.as_ref())
             .is_some_and(|s| s.req == req);
         match result {
+            Ok(Written::Created(created)) if self.new_series.remove(&req) => {
+                // A series is shown as Google's occurrences: wait for them, then select the
+                // first, so `d` offers "this occurrence" or "all".
+                if for_form {
+                    self.close_form();
+                }
+                let m = &created.meeting;
+                self.select_on_load = Some((m.id.clone(), m.calendar_id.clone()));
+                let msg = format!("Created \u{201c}{}\u{201d}", m.title);
+                self.toast(msg, false);
+                let mut effects = vec![self.refresh()];
+                if let (Conference::Ready(url), true) =
+                    (&created.conference, self.settings.copy_on_create)
+                {
+                    effects.push(copy_new_link(url, &created.meeting.title));
+                }
+                effects
+            }
             Ok(written) => {
                 // Google's view wins: a new series shows as its occurrences, and a refresh
                 // that started before this change cannot undo it on screen.
@@ -584,10 +611,7 @@ impl App {
         match conference {
             Conference::Ready(url) if self.settings.copy_on_create => {
                 self.toast(format!("{verb} \u{201c}{title}\u{201d}: {url}"), false);
-                effects.push(Effect::Copy {
-                    text: url,
-                    what: format!("the Meet link of \u{201c}{title}\u{201d}"),
-                });
+                effects.push(copy_new_link(&url, &title));
             }
             Conference::Ready(url) => {
                 self.toast(format!("{verb} \u{201c}{title}\u{201d}: {url}"), false)
@@ -628,8 +652,17 @@ impl App {
     fn undo(&mut self, undo: Undo) {
         match undo {
             Undo::Nothing => {}
+            // A refresh may have brought some back already: put back only what is missing.
             Undo::Restore(meetings) => self.edit_agenda(|a| {
-                a.meetings.extend(meetings);
+                for m in meetings {
+                    let here = a
+                        .meetings
+                        .iter()
+                        .any(|x| x.id == m.id && x.calendar_id == m.calendar_id);
+                    if !here {
+                        a.meetings.push(m);
+                    }
+                }
                 a.sort();
             }),
             Undo::Replace(meeting) => self.put_meeting(*meeting),
@@ -655,11 +688,24 @@ impl App {
         self.writes.insert(req, Pending { label, undo });
     }
 
+    fn organizer_only(&mut self, title: String) -> Vec<Effect> {
+        let msg = format!("Only the organizer can change the Meet link of \u{201c}{title}\u{201d}");
+        self.toast(msg, true);
+        Vec::new()
+    }
+
     fn not_signed_in(&mut self) -> bool {
         if self.settings.first_run {
             self.toast("Not signed in: quit and run meetty login".into(), true);
         }
         self.settings.first_run
+    }
+}
+
+fn copy_new_link(url: &str, title: &str) -> Effect {
+    Effect::Copy {
+        text: url.to_string(),
+        what: format!("the Meet link of \u{201c}{title}\u{201d}"),
     }
 }
 
@@ -711,7 +757,9 @@ fn has_guests(m: &Meeting) -> bool {
 /// Google's refusal, with what the user can do about it.
 pub fn write_error(e: &ApiError) -> String {
     let advice = match e {
-        ApiError::Network(_) => "check the connection; nothing was lost, try again",
+        ApiError::Network(_) => {
+            "check the connection; trying again is safe: it cannot make a second meeting"
+        }
         ApiError::Google {
             code: 403, reason, ..
         } if reason.contains("RateLimit") || reason.contains("rateLimit") => {

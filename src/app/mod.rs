@@ -112,6 +112,10 @@ pub struct App {
     pub confirm: Option<Confirm>,
     /// Changes out at Google, by request id.
     pub writes: BTreeMap<u64, Pending>,
+    /// Creates of recurring series, by request id: shown once Google lists the occurrences.
+    new_series: std::collections::BTreeSet<u64>,
+    /// The meeting to select when the next agenda arrives (a new series).
+    select_on_load: Option<(String, String)>,
     next_form: u64,
     pub toast: Option<Toast>,
     pub now: DateTime<Utc>,
@@ -148,6 +152,8 @@ impl App {
             form: None,
             confirm: None,
             writes: BTreeMap::new(),
+            new_series: Default::default(),
+            select_on_load: None,
             next_form: 0,
             toast: None,
             now,
@@ -277,7 +283,7 @@ impl App {
     /// Enter starts a new sign-in in the browser; Esc keeps working with what is on screen.
     fn sign_in_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(dialog) = self.sign_in.as_mut() else {
-            self.mode = Mode::Browse;
+            self.resume();
             return Vec::new();
         };
         match key.code {
@@ -286,7 +292,7 @@ impl App {
                 vec![Effect::SignIn]
             }
             KeyCode::Esc => {
-                self.mode = Mode::Browse;
+                self.resume();
                 Vec::new()
             }
             _ => Vec::new(),
@@ -298,7 +304,7 @@ impl App {
             Ok(account) => {
                 self.sign_in = None;
                 if self.mode == Mode::SignIn {
-                    self.mode = Mode::Browse;
+                    self.resume();
                 }
                 self.toast(format!("Signed in as {account}"), false);
                 vec![self.refresh()]
@@ -480,6 +486,15 @@ impl App {
         Effect::Refresh { req, from, to }
     }
 
+    /// Back from a dialog: to the form when one is open, else to the agenda.
+    fn resume(&mut self) {
+        self.mode = if self.form.is_some() {
+            Mode::Form
+        } else {
+            Mode::Browse
+        };
+    }
+
     /// Every request gets its own id, so a late answer can never be mistaken for another's.
     fn next_request(&mut self) -> u64 {
         self.next_req += 1;
@@ -500,7 +515,7 @@ impl App {
                 self.sync = Sync::Idle;
                 let agenda = Arc::new(agenda);
                 let save = Effect::SaveCache(Arc::clone(&agenda));
-                let keep = self.selected_key();
+                let keep = self.select_on_load.take().or_else(|| self.selected_key());
                 self.agenda = Some(agenda);
                 self.rebuild_rows_keeping(keep);
                 vec![save]

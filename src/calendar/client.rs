@@ -447,7 +447,7 @@ impl CalendarClient {
 }
 
 /// `primary` in config means the primary calendar's real id, so colours and names match.
-fn resolve_primary(id: &str, calendars: &[CalendarInfo]) -> String {
+pub fn resolve_primary(id: &str, calendars: &[CalendarInfo]) -> String {
     if id == "primary" {
         if let Some(c) = calendars.iter().find(|c| c.primary) {
             return c.id.clone();

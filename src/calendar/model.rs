@@ -104,8 +104,8 @@ pub struct Meeting {
     #[serde(default)]
     pub series_id: Option<String>,
     /// This calendar's copy is the organizer's (`organizer.self`): only then may meetty
-    /// cancel the meeting or change its link; a guest can only decline.
-    #[serde(default)]
+    /// cancel the meeting or change its link; a guest can only decline. Required in the
+    /// cache, so a cache written before it existed is refetched instead of misread.
     pub i_organize: bool,
     pub html_link: Option<String>,
 }
@@ -290,7 +290,7 @@ pub struct CalendarInfo {
     /// Whether the calendar is shown in Google Calendar's own UI.
     pub selected: bool,
     /// The user may create and change events here (`accessRole` `owner` or `writer`).
-    #[serde(default)]
+    /// Required in the cache, like [`Meeting::i_organize`].
     pub writable: bool,
     /// Google Meet links may be added here (`conferenceProperties.allowedConferenceSolutionTypes`
     /// has `hangoutsMeet`); Google refuses a Meet request on other calendars.

@@ -164,7 +164,9 @@ fn apply(d: &mut Draft, o: &NewOptions) -> Result<(), String> {
     set(&mut d.title, &o.title);
     set(&mut d.start, &o.start);
     set(&mut d.length, &o.duration);
-    set(&mut d.length, &o.end);
+    if let Some(end) = &o.end {
+        d.length = format!("until {end}");
+    }
     set(&mut d.calendar, &o.calendar);
     set(&mut d.recurrence, &o.recur);
     if !o.with.is_empty() {
@@ -349,10 +351,19 @@ pub async fn instant_link(client: &CalendarClient, tz: Tz) -> Result<String, Str
     }
 }
 
+/// Copies and says how on stderr. A failed copy is only a warning: the meeting exists and its
+/// link is on stdout, so a script must not retry (and make a second meeting).
+pub fn copy_and_say(text: &str, mode: ClipboardMode) {
+    match copy(text, mode) {
+        Ok(via) => eprintln!("copied the Meet link ({via})"),
+        Err(e) => eprintln!("meetty: warning: could not copy the link: {e}"),
+    }
+}
+
 /// Copies for a command that exits right away: the system clipboard is served by a detached
 /// copy of meetty (X11 and Wayland drop a selection when its owner exits), and OSC 52 goes to
 /// the controlling terminal, never to stdout.
-pub fn copy(text: &str, mode: ClipboardMode) -> Result<String, String> {
+fn copy(text: &str, mode: ClipboardMode) -> Result<String, String> {
     let mut used = Vec::new();
     let mut errors = Vec::new();
     if mode != ClipboardMode::Osc52 {

@@ -57,7 +57,7 @@ pub fn render(frame: &mut Frame, confirm: &Confirm) {
         Span::styled(format!("y/Enter {yes}"), theme::label()),
         Span::styled("  ·  n/Esc back", theme::dim()),
     ]));
-    let width: u16 = 64;
+    let width: u16 = 64.min(frame.area().width).max(20);
     let text: usize = lines
         .iter()
         .map(|l| l.width().div_ceil(usize::from(width) - 2).max(1))
