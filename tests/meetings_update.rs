@@ -756,16 +756,10 @@ fn a_refused_cancel_puts_back_only_what_a_refresh_did_not() {
         panic!()
     };
     select(&mut app, "Sprint retro");
-    app.agenda.as_mut().map(|a| {
-        std::sync::Arc::make_mut(a)
-            .meetings
-            .iter_mut()
-            .for_each(|m| {
-                if m.id == "retro1" {
-                    m.i_organize = true;
-                }
-            })
-    });
+    let agenda = std::sync::Arc::make_mut(app.agenda.as_mut().unwrap());
+    for m in agenda.meetings.iter_mut().filter(|m| m.id == "retro1") {
+        m.i_organize = true;
+    }
     press(&mut app, "d");
     let effects = press(&mut app, "y");
     let [Effect::Write { req, .. }] = effects.as_slice() else {
