@@ -668,7 +668,7 @@ fn capital_n_makes_an_instant_link_and_copies_it() {
         effects,
         [Effect::Copy {
             text: url.into(),
-            what: "instant Meet link".into()
+            what: format!("instant Meet link {url}")
         }]
     );
 }

@@ -221,19 +221,15 @@ impl App {
             });
             form.error = None;
         }
-        let label = format!("Creating \u{201c}{}\u{201d}…", event.title);
-        self.track(req, label, Undo::Nothing);
         if !event.recurrence.is_empty() {
             self.new_series.insert(req);
         }
-        let calendar = checked.calendar;
-        vec![Effect::Write {
-            req,
-            op: WriteOp::Create {
-                calendar,
-                event: Box::new(event),
-            },
-        }]
+        let label = format!("Creating \u{201c}{}\u{201d}…", event.title);
+        let op = WriteOp::Create {
+            calendar: checked.calendar,
+            event: Box::new(event),
+        };
+        self.send_as(req, op, label, Undo::Nothing)
     }
 
     fn close_form(&mut self) {
@@ -297,20 +293,13 @@ impl App {
             Confirm::Cancel(d) => self.send_cancel(d),
             Confirm::Decline(t) => self.send_decline(t),
             Confirm::RemoveMeet(t) => {
-                let req = self.next_request();
-                self.track(
-                    req,
-                    format!("Removing the Meet link from \u{201c}{}\u{201d}…", t.title),
-                    Undo::Nothing,
-                );
-                vec![Effect::Write {
-                    req,
-                    op: WriteOp::RemoveMeet {
-                        calendar: t.calendar,
-                        event_id: t.event_id,
-                        send: t.notify,
-                    },
-                }]
+                let label = format!("Removing the Meet link from \u{201c}{}\u{201d}…", t.title);
+                let op = WriteOp::RemoveMeet {
+                    calendar: t.calendar,
+                    event_id: t.event_id,
+                    send: t.notify,
+                };
+                self.send(op, label, Undo::Nothing)
             }
         }
     }
@@ -324,7 +313,7 @@ impl App {
             return self.nothing_selected();
         };
         let target = target(m);
-        let guests = has_guests(m);
+        let guests = m.has_guests();
         let confirm = if m.i_organize {
             Confirm::Cancel(CancelDialog {
                 target,
@@ -366,17 +355,13 @@ impl App {
             a.meetings = kept;
             removed = gone;
         });
-        let req = self.next_request();
         let label = format!("Cancelling \u{201c}{}\u{201d}…", d.target.title);
-        self.track(req, label, Undo::Restore(removed));
-        vec![Effect::Write {
-            req,
-            op: WriteOp::Cancel {
-                calendar,
-                event_id,
-                send: NOTIFY[d.notify.min(NOTIFY.len() - 1)].0,
-            },
-        }]
+        let op = WriteOp::Cancel {
+            calendar,
+            event_id,
+            send: NOTIFY[d.notify.min(NOTIFY.len() - 1)].0,
+        };
+        self.send(op, label, Undo::Restore(removed))
     }
 
     /// Shows the meeting as declined at once; the old answer comes back if Google refuses.
@@ -392,20 +377,13 @@ impl App {
                 }
             }
         });
-        let req = self.next_request();
         let label = format!("Declining \u{201c}{}\u{201d}…", t.title);
-        self.track(
-            req,
-            label,
-            before.map_or(Undo::Nothing, |m| Undo::Replace(Box::new(m))),
-        );
-        vec![Effect::Write {
-            req,
-            op: WriteOp::Decline {
-                calendar: t.calendar,
-                event_id: t.event_id,
-            },
-        }]
+        let undo = before.map_or(Undo::Nothing, |m| Undo::Replace(Box::new(m)));
+        let op = WriteOp::Decline {
+            calendar: t.calendar,
+            event_id: t.event_id,
+        };
+        self.send(op, label, undo)
     }
 
     /// `m`: give the selected meeting a Meet link.
@@ -429,20 +407,13 @@ impl App {
             return self.organizer_only(m.title.clone());
         }
         let t = target(m);
-        let req = self.next_request();
-        self.track(
-            req,
-            format!("Adding a Meet link to \u{201c}{}\u{201d}…", t.title),
-            Undo::Nothing,
-        );
-        vec![Effect::Write {
-            req,
-            op: WriteOp::AddMeet {
-                calendar: t.calendar,
-                event_id: t.event_id,
-                send: t.notify,
-            },
-        }]
+        let label = format!("Adding a Meet link to \u{201c}{}\u{201d}…", t.title);
+        let op = WriteOp::AddMeet {
+            calendar: t.calendar,
+            event_id: t.event_id,
+            send: t.notify,
+        };
+        self.send(op, label, Undo::Nothing)
     }
 
     /// `x`: asks before removing the selected meeting's Meet link.
@@ -475,15 +446,11 @@ impl App {
         if self.not_signed_in() {
             return Vec::new();
         }
-        let req = self.next_request();
-        self.track(req, "Making an instant Meet link…".into(), Undo::Nothing);
-        vec![Effect::Write {
-            req,
-            op: WriteOp::InstantLink {
-                calendar: "primary".into(),
-                tz: self.settings.tz,
-            },
-        }]
+        let op = WriteOp::InstantLink {
+            calendar: "primary".into(),
+            tz: self.settings.tz,
+        };
+        self.send(op, "Making an instant Meet link…".into(), Undo::Nothing)
     }
 
     pub(super) fn on_write_progress(&mut self, req: u64, progress: Progress) {
@@ -587,13 +554,11 @@ impl App {
                 self.toast(msg, false);
                 self.save()
             }
-            Written::InstantLink(url) => {
-                self.toast(format!("Instant Meet link: {url}"), false);
-                vec![Effect::Copy {
-                    text: url,
-                    what: "instant Meet link".into(),
-                }]
-            }
+            // The copy's toast names the link: it is on no meeting to look it up in.
+            Written::InstantLink(url) => vec![Effect::Copy {
+                what: format!("instant Meet link {url}"),
+                text: url,
+            }],
         }
     }
 
@@ -684,8 +649,17 @@ impl App {
             .collect()
     }
 
-    fn track(&mut self, req: u64, label: String, undo: Undo) {
+    /// Sends `op` to Google, showing `label` while it runs; `undo` puts the agenda back if
+    /// Google refuses.
+    fn send(&mut self, op: WriteOp, label: String, undo: Undo) -> Vec<Effect> {
+        let req = self.next_request();
+        self.send_as(req, op, label, undo)
+    }
+
+    /// [`Self::send`] with a request id the caller already holds (the form shows it).
+    fn send_as(&mut self, req: u64, op: WriteOp, label: String, undo: Undo) -> Vec<Effect> {
         self.writes.insert(req, Pending { label, undo });
+        vec![Effect::Write { req, op }]
     }
 
     fn organizer_only(&mut self, title: String) -> Vec<Effect> {
@@ -741,17 +715,8 @@ fn target(m: &Meeting) -> Target {
         calendar: m.calendar_id.clone(),
         event_id: m.id.clone(),
         title: m.title.clone(),
-        notify: if has_guests(m) {
-            SendUpdates::All
-        } else {
-            SendUpdates::None
-        },
+        notify: m.default_notify(),
     }
-}
-
-/// Anyone besides the user and the organizer.
-fn has_guests(m: &Meeting) -> bool {
-    m.attendees.iter().any(|a| !a.is_self && !a.organizer)
 }
 
 /// Google's refusal, with what the user can do about it.

@@ -164,6 +164,21 @@ impl Meeting {
         }
     }
 
+    /// Anyone besides the user and the organizer.
+    pub fn has_guests(&self) -> bool {
+        self.attendees.iter().any(|a| !a.is_self && !a.organizer)
+    }
+
+    /// Who hears about a change unless the user says otherwise: the guests, when there are
+    /// any (Google e-mails nobody without `sendUpdates`).
+    pub fn default_notify(&self) -> super::write::SendUpdates {
+        if self.has_guests() {
+            super::write::SendUpdates::All
+        } else {
+            super::write::SendUpdates::None
+        }
+    }
+
     pub fn is_all_day(&self) -> bool {
         matches!(self.when, When::AllDay { .. })
     }

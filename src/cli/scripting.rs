@@ -322,12 +322,7 @@ pub async fn cancel(
         (Some(series), true) => series.clone(),
         _ => m.id.clone(),
     };
-    let guests = m.attendees.iter().any(|a| !a.is_self && !a.organizer);
-    let send = notify.unwrap_or(if guests {
-        SendUpdates::All
-    } else {
-        SendUpdates::None
-    });
+    let send = notify.unwrap_or(m.default_notify());
     let op = WriteOp::Cancel {
         calendar: calendar.to_string(),
         event_id: target.clone(),
