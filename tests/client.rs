@@ -1,5 +1,7 @@
 //! The Calendar client against the sandbox over real HTTP, asserting on what it sent.
 
+mod common;
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use meetty::calendar::client::{ApiError, CalendarClient, CalendarSelection};
@@ -20,7 +22,8 @@ async fn demo() -> (Sandbox, CalendarClient) {
     )
     .await
     .unwrap();
-    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
+    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token())
+        .with_limits(common::quick_limits());
     (sandbox, client)
 }
 
@@ -136,7 +139,8 @@ async fn listing_pages_through_to_the_end() {
     )
     .await
     .unwrap();
-    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
+    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token())
+        .with_limits(common::quick_limits());
     let meetings = client
         .events("primary", now(), now() + Duration::days(7))
         .await
@@ -190,7 +194,7 @@ async fn google_errors_and_dropped_connections_become_clear_errors() {
         "{err:?}"
     );
 
-    sandbox.inject(Fault::drop_connection().on("GET", "/events").times(1));
+    sandbox.inject(Fault::drop_connection().on("GET", "/events").times(5));
     let err = client
         .events("primary", now(), now() + Duration::days(1))
         .await
@@ -207,7 +211,8 @@ async fn an_unreachable_api_is_reported_as_offline() {
         .local_addr()
         .unwrap()
         .port();
-    let client = CalendarClient::new(&format!("http://127.0.0.1:{port}/"), "token".to_string());
+    let client = CalendarClient::new(&format!("http://127.0.0.1:{port}/"), "token".to_string())
+        .with_limits(common::quick_limits());
     let err = client.calendars().await.unwrap_err();
     assert!(err.is_offline(), "{err:?}");
     assert!(

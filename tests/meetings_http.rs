@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
+mod common;
+
 use meetty::calendar::client::{ApiError, Auth, AuthFuture, CalendarClient, Limits};
 use meetty::calendar::model::{Meeting, Rsvp};
 use meetty::calendar::write::{
@@ -40,7 +42,8 @@ fn policy(
 async fn start(seed: Seed) -> (Sandbox, CalendarClient) {
     let sandbox = Sandbox::start(0, seed).await.unwrap();
     sandbox.set_conference_policy(policy(Duration::ZERO, None, ConferenceOutcome::Success));
-    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
+    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token())
+        .with_limits(common::quick_limits());
     (sandbox, client)
 }
 
@@ -234,6 +237,7 @@ async fn polling_gives_up_within_the_limit() {
     let client = client.with_limits(Limits {
         request_timeout: Duration::from_secs(5),
         conference_wait: Duration::from_secs(1),
+        ..common::quick_limits()
     });
     sandbox.set_conference_policy(policy(
         Duration::from_secs(3600),
@@ -319,6 +323,7 @@ async fn a_timed_out_insert_is_retried_and_a_slow_read_times_out() {
     let client = client.with_limits(Limits {
         request_timeout: Duration::from_millis(300),
         conference_wait: Duration::from_secs(5),
+        ..common::quick_limits()
     });
     sandbox.inject(Fault::latency(Duration::from_millis(800)).on("POST", "/events"));
     let ev = new_event("Slow network", false, SendUpdates::None);
@@ -327,8 +332,17 @@ async fn a_timed_out_insert_is_retried_and_a_slow_read_times_out() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(sandbox.with_store(|s| s.events("primary")).len(), 1);
 
-    sandbox.inject(Fault::latency(Duration::from_secs(2)).on("GET", &ev.id));
+    sandbox.inject(
+        Fault::latency(Duration::from_secs(2))
+            .on("GET", &ev.id)
+            .times(5),
+    );
     let err = client.event("primary", &ev.id).await.unwrap_err();
+    assert_eq!(
+        sent(&sandbox, "GET", &ev.id).len(),
+        5,
+        "every attempt timed out"
+    );
     assert!(
         matches!(&err, ApiError::Network(m) if m.contains("timed out")),
         "{err:?}"

@@ -188,6 +188,13 @@ impl Session {
                     ApiError::Unexpected("the token endpoint sent no access token".into())
                 }),
             Ok((400 | 401, body)) => Err(ApiError::SignIn(explain_oauth_error(400, &body))),
+            // Said as Google's status, so the retry policy treats the token endpoint's 429
+            // and 5xx like any other call's.
+            Ok((status @ (429 | 500..), body)) => Err(ApiError::Google {
+                code: status,
+                reason: String::new(),
+                message: explain_oauth_error(status, &body),
+            }),
             Ok((status, body)) => Err(ApiError::Unexpected(explain_oauth_error(status, &body))),
         }
     }

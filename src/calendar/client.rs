@@ -1,4 +1,4 @@
-//! The Calendar API client: google-calendar3's hub, pointed at Google or at the sandbox.
+//! The Calendar API client, pointed at Google or at the sandbox.
 
 use std::fmt;
 use std::future::Future;
@@ -7,15 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use google_calendar3::api::Scope;
-use google_calendar3::common::{self, GetToken};
-use google_calendar3::{CalendarHub, Error as HubError};
-use http_body_util::BodyExt;
+use google_calendar3::api::CalendarList;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use hyper::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use hyper::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use hyper::Method;
 
 use super::model::{Agenda, CalendarInfo, Meeting};
+use super::retry::{parse_retry_after, OnRetry, Policy};
 use super::wire::{EventPage, EVENT_PAGE_FIELDS};
 
 use crate::http::Connector;
@@ -74,26 +73,6 @@ impl fmt::Display for ApiError {
     }
 }
 
-impl From<HubError> for ApiError {
-    fn from(e: HubError) -> Self {
-        match e {
-            HubError::HttpError(e) => ApiError::Network(e.to_string()),
-            HubError::Io(e) => ApiError::Network(e.to_string()),
-            HubError::BadRequest(v) => google_error(&v),
-            HubError::Failure(resp) => ApiError::Google {
-                code: resp.status().as_u16(),
-                reason: String::new(),
-                message: resp.status().to_string(),
-            },
-            HubError::MissingToken(e) => match e.downcast::<ApiError>() {
-                Ok(api) => *api,
-                Err(e) => ApiError::SignIn(e.to_string()),
-            },
-            other => ApiError::Unexpected(other.to_string()),
-        }
-    }
-}
-
 /// Reads Google's error JSON; the first `errors[].reason` is the machine-readable cause.
 fn google_error(v: &serde_json::Value) -> ApiError {
     let err = &v["error"];
@@ -118,6 +97,9 @@ pub enum CalendarSelection {
     Ids(Vec<String>),
 }
 
+/// A failed try: what went wrong, and how long Google asked to wait (`Retry-After`).
+type Failure = (ApiError, Option<Duration>);
+
 pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<String, ApiError>> + Send + 'a>>;
 
 /// Where access tokens come from: a signed-in session, or a fixed token (sandbox, tests).
@@ -139,25 +121,6 @@ impl Auth for String {
     }
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// google-calendar3's view of the same token source.
-#[derive(Clone)]
-struct HubAuth(Arc<dyn Auth>);
-
-impl GetToken for HubAuth {
-    #[allow(clippy::type_complexity)] // the trait's own (private) output type, spelled out
-    fn get_token<'a>(
-        &'a self,
-        _scopes: &'a [&str],
-    ) -> Pin<Box<dyn Future<Output = Result<Option<String>, BoxError>> + Send + 'a>> {
-        Box::pin(async move {
-            let token = self.0.token().await.map_err(|e| Box::new(e) as BoxError)?;
-            Ok(Some(token))
-        })
-    }
-}
-
 /// How long the client waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -165,6 +128,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// For Google to finish a Meet link it reported `pending`.
     pub conference_wait: Duration,
+    /// When and how often a failed call is tried again.
+    pub retry: Policy,
 }
 
 impl Default for Limits {
@@ -172,41 +137,39 @@ impl Default for Limits {
         Limits {
             request_timeout: Duration::from_secs(30),
             conference_wait: Duration::from_secs(20),
+            retry: Policy::default(),
         }
     }
 }
 
+type Http = hyper_util::client::legacy::Client<Connector, Full<Bytes>>;
+
+/// Requests are built here rather than through google-calendar3's hub: the hub cannot send a
+/// `null` field or an `If-Match` header, hides `Retry-After`, and owns every field of every
+/// listed event (see `wire.rs`); its resource types are still what calendar lists parse into.
 #[derive(Clone)]
 pub struct CalendarClient {
-    hub: CalendarHub<Connector>,
+    http: Http,
     auth: Arc<dyn Auth>,
-    /// `{root}calendar/v3/`, for the requests meetty builds itself.
+    /// `{root}calendar/v3/`.
     base_url: String,
     pub(super) limits: Limits,
+    on_retry: Option<OnRetry>,
 }
 
 impl CalendarClient {
     /// A client for the API at `api_root` (ending in `/`), authenticating with `auth`.
     pub fn new(api_root: &str, auth: impl Auth + 'static) -> CalendarClient {
-        let auth: Arc<dyn Auth> = Arc::new(auth);
-        let connector = crate::http::connector();
         let http =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build(connector);
-        let mut hub = CalendarHub::new(http, HubAuth(Arc::clone(&auth)));
-        let root = if api_root.ends_with('/') {
-            api_root.to_string()
-        } else {
-            format!("{api_root}/")
-        };
-        let base_url = format!("{root}calendar/v3/");
-        hub.base_url(base_url.clone());
-        hub.root_url(root);
+                .build(crate::http::connector());
+        let root = api_root.trim_end_matches('/');
         CalendarClient {
-            hub,
-            auth,
-            base_url,
+            http,
+            auth: Arc::new(auth),
+            base_url: format!("{root}/calendar/v3/"),
             limits: Limits::default(),
+            on_retry: None,
         }
     }
 
@@ -216,26 +179,26 @@ impl CalendarClient {
         self
     }
 
+    /// The same client, telling `on_retry` before each wait to retry (the status bar).
+    pub fn observed(&self, on_retry: OnRetry) -> CalendarClient {
+        CalendarClient {
+            on_retry: Some(on_retry),
+            ..self.clone()
+        }
+    }
+
     /// The user's calendar list, all pages.
     pub async fn calendars(&self) -> Result<Vec<CalendarInfo>, ApiError> {
         let mut out = Vec::new();
         let mut page: Option<String> = None;
         loop {
-            let list = self
-                .with_fresh_token(|| async {
-                    let mut call = self
-                        .hub
-                        .calendar_list()
-                        .list()
-                        .max_results(250)
-                        .param("fields", CALENDAR_FIELDS)
-                        .add_scope(Scope::CalendarlistReadonly);
-                    if let Some(p) = &page {
-                        call = call.page_token(p);
-                    }
-                    Ok(call.doit().await?.1)
-                })
-                .await?;
+            let mut params = vec![("maxResults", "250"), ("fields", CALENDAR_FIELDS)];
+            if let Some(p) = &page {
+                params.push(("pageToken", p));
+            }
+            let url = self.url("users/me/calendarList", &params)?;
+            let list: CalendarList = serde_json::from_slice(&self.get(&url).await?)
+                .map_err(|e| ApiError::Unexpected(format!("calendarList.list: {e}")))?;
             out.extend(
                 list.items
                     .iter()
@@ -295,14 +258,13 @@ impl CalendarClient {
         }
     }
 
-    /// A GET through the hub's own HTTP client and token source, for responses meetty parses
-    /// itself (see `wire.rs` for why).
+    /// A GET under the retry policy.
     pub(super) async fn get(&self, url: &str) -> Result<Bytes, ApiError> {
         self.request(Method::GET, url, None, &[]).await
     }
 
-    /// A request meetty builds itself (google-calendar3 cannot send a `null` field or an
-    /// `If-Match` header), with a JSON `body`. A 401 gets one token refresh and one retry.
+    /// A request with a JSON `body`, under the retry policy (see `retry.rs` for why every
+    /// request meetty sends is safe to repeat).
     pub(super) async fn request(
         &self,
         method: Method,
@@ -310,34 +272,61 @@ impl CalendarClient {
         body: Option<&str>,
         headers: &[(HeaderName, &str)],
     ) -> Result<Bytes, ApiError> {
-        self.with_fresh_token(|| async {
-            let token = self.auth.token().await?;
-            let exchange = self.request_once(method.clone(), url, body, headers, &token);
-            match tokio::time::timeout(self.limits.request_timeout, exchange).await {
-                Ok(result) => result,
-                Err(_) => Err(ApiError::Network(format!(
-                    "timed out after {} s waiting for an answer",
-                    self.limits.request_timeout.as_secs_f32()
-                ))),
-            }
-        })
-        .await
+        self.limits
+            .retry
+            .run(self.on_retry.as_ref(), || {
+                self.attempt(method.clone(), url, body, headers)
+            })
+            .await
     }
 
-    /// Runs `call`; on 401 (the access token expired early or was revoked) refreshes the
-    /// token once and runs it once more.
-    async fn with_fresh_token<T, F, Fut>(&self, call: F) -> Result<T, ApiError>
-    where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<T, ApiError>>,
-    {
-        match call().await {
-            Err(ApiError::Google { code: 401, .. }) => {
+    /// One try; a 401 (the access token expired early or was revoked) gets a fresh token
+    /// and one more exchange.
+    async fn attempt(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&str>,
+        headers: &[(HeaderName, &str)],
+    ) -> Result<Bytes, Failure> {
+        match self
+            .exchange(method.clone(), url, body, headers, false)
+            .await
+        {
+            Err((ApiError::Google { code: 401, .. }, _)) => {
                 log::info!("Google answered 401: refreshing the access token, retrying once");
-                self.auth.refresh().await?;
-                call().await
+                self.exchange(method, url, body, headers, true).await
             }
             other => other,
+        }
+    }
+
+    /// A token (token endpoint failures are retried like any other call's), then the
+    /// exchange, within the request timeout.
+    async fn exchange(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&str>,
+        headers: &[(HeaderName, &str)],
+        fresh_token: bool,
+    ) -> Result<Bytes, Failure> {
+        let token = if fresh_token {
+            self.auth.refresh().await
+        } else {
+            self.auth.token().await
+        };
+        let token = token.map_err(|e| (e, None))?;
+        let exchange = self.request_once(method, url, body, headers, &token);
+        match tokio::time::timeout(self.limits.request_timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err((
+                ApiError::Network(format!(
+                    "timed out after {} s waiting for an answer",
+                    self.limits.request_timeout.as_secs_f32()
+                )),
+                None,
+            )),
         }
     }
 
@@ -348,7 +337,7 @@ impl CalendarClient {
         body: Option<&str>,
         headers: &[(HeaderName, &str)],
         token: &str,
-    ) -> Result<Bytes, ApiError> {
+    ) -> Result<Bytes, Failure> {
         let mut req = hyper::Request::builder()
             .method(method)
             .uri(url)
@@ -360,33 +349,36 @@ impl CalendarClient {
         for (name, value) in headers {
             req = req.header(name, *value);
         }
+        let body = Full::new(Bytes::from(body.unwrap_or_default().to_owned()));
         let req = req
-            .body(common::to_body(body.map(str::to_string)))
-            .map_err(|e| ApiError::Unexpected(e.to_string()))?;
-        let resp = self
-            .hub
-            .client
-            .request(req)
-            .await
-            .map_err(|e| ApiError::Network(e.to_string()))?;
+            .body(body)
+            .map_err(|e| (ApiError::Unexpected(e.to_string()), None))?;
+        let no_answer = |e: &dyn fmt::Display| (ApiError::Network(e.to_string()), None);
+        let resp = self.http.request(req).await.map_err(|e| no_answer(&e))?;
         let status = resp.status();
+        let retry_after = parse_retry_after(
+            resp.headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+        );
         let body = resp
             .into_body()
             .collect()
             .await
-            .map_err(|e| ApiError::Network(e.to_string()))?
+            .map_err(|e| no_answer(&e))?
             .to_bytes();
         if status.is_success() {
             return Ok(body);
         }
-        Err(match serde_json::from_slice::<serde_json::Value>(&body) {
+        let error = match serde_json::from_slice::<serde_json::Value>(&body) {
             Ok(v) if v.get("error").is_some() => google_error(&v),
             _ => ApiError::Google {
                 code: status.as_u16(),
                 reason: String::new(),
                 message: status.to_string(),
             },
-        })
+        };
+        Err((error, retry_after))
     }
 
     /// `{base}calendars/{calendar}/events[/{event}]?{params}`, ids percent-encoded.
@@ -397,14 +389,19 @@ impl CalendarClient {
         params: &[(&str, &str)],
     ) -> Result<String, ApiError> {
         let mut path = format!(
-            "{}calendars/{}/events",
-            self.base_url,
+            "calendars/{}/events",
             crate::percent::encode_segment(calendar_id)
         );
         if let Some(id) = event_id {
             path = format!("{path}/{}", crate::percent::encode_segment(id));
         }
-        let mut url = url::Url::parse(&path).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+        self.url(&path, params)
+    }
+
+    /// `{base}{path}?{params}`; `path` is already percent-encoded.
+    fn url(&self, path: &str, params: &[(&str, &str)]) -> Result<String, ApiError> {
+        let mut url = url::Url::parse(&format!("{}{path}", self.base_url))
+            .map_err(|e| ApiError::Unexpected(e.to_string()))?;
         if !params.is_empty() {
             url.query_pairs_mut().extend_pairs(params);
         }

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod links;
 pub mod model;
+pub mod retry;
 pub mod text;
 pub mod wire;
 pub mod write;

@@ -150,9 +150,7 @@ pub struct Created {
     pub conference: Conference,
 }
 
-/// Attempts of one `events.insert` whose answer was lost (dropped connection, timeout).
-const INSERT_ATTEMPTS: u32 = 3;
-const INSERT_BACKOFF: Duration = Duration::from_millis(250);
+/// The first and the longest wait between reads of a pending Meet link.
 const POLL_FIRST: Duration = Duration::from_millis(250);
 const POLL_MAX: Duration = Duration::from_secs(2);
 const INSTANT_TITLE: &str = "meetty instant meeting";
@@ -230,10 +228,10 @@ impl CalendarClient {
         Ok(self.await_link(calendar_id, snapshot, progress).await)
     }
 
-    /// POSTs a new event. A lost answer is retried with the same body: the event id and the
-    /// conference requestId are ours, so Google stores one event, and a 409 `duplicate` means
-    /// an earlier attempt (of this call, or of an earlier one whose answer was lost) was
-    /// stored: read that instead of failing.
+    /// POSTs a new event. The retry policy may send it again when an answer is lost: the
+    /// event id and the conference requestId are ours, so Google stores one event, and a 409
+    /// `duplicate` means an earlier attempt (of this call, or of an earlier one whose answer
+    /// was lost) was stored: read that instead of failing.
     async fn insert(
         &self,
         calendar_id: &str,
@@ -241,24 +239,15 @@ impl CalendarClient {
         url: &str,
         body: &str,
     ) -> Result<hyper::body::Bytes, ApiError> {
-        let mut attempt = 1;
-        loop {
-            match self.request(Method::POST, url, Some(body), &[]).await {
-                Err(ApiError::Network(why)) if attempt < INSERT_ATTEMPTS => {
-                    log::warn!("events.insert attempt {attempt} got no answer ({why}): retrying");
-                    tokio::time::sleep(INSERT_BACKOFF * attempt).await;
-                    attempt += 1;
-                }
-                Err(ApiError::Google {
-                    code: 409, reason, ..
-                }) if reason == "duplicate" => {
-                    log::info!("event {event_id} already stored by an earlier attempt");
-                    return self
-                        .get(&self.events_url(calendar_id, Some(event_id), &[])?)
-                        .await;
-                }
-                other => return other.map_err(meet_refused),
+        match self.request(Method::POST, url, Some(body), &[]).await {
+            Err(ApiError::Google {
+                code: 409, reason, ..
+            }) if reason == "duplicate" => {
+                log::info!("event {event_id} already stored by an earlier attempt");
+                self.get(&self.events_url(calendar_id, Some(event_id), &[])?)
+                    .await
             }
+            other => other.map_err(meet_refused),
         }
     }
 

@@ -136,3 +136,19 @@ pub fn ctrl(c: char) -> Action {
 pub fn press(app: &mut App, keys: &str) -> Vec<meetty::action::Effect> {
     keys.chars().flat_map(|c| app.update(ch(c))).collect()
 }
+
+/// Client limits for tests: the real retry policy with waits in milliseconds, so a test of
+/// five attempts takes a moment, not a quarter of a minute. `Jitter::Off` makes every wait
+/// its ceiling, so recorded gaps can be checked against the backoff.
+pub fn quick_limits() -> meetty::calendar::client::Limits {
+    use meetty::calendar::retry::{Jitter, Policy};
+    meetty::calendar::client::Limits {
+        retry: Policy {
+            base: std::time::Duration::from_millis(20),
+            cap: std::time::Duration::from_millis(200),
+            jitter: Jitter::Off,
+            ..Policy::default()
+        },
+        ..Default::default()
+    }
+}
