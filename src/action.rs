@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 
 use crate::calendar::client::{ApiError, CalendarClient};
 use crate::calendar::model::{Agenda, Meeting};
+use crate::calendar::retry::Retrying;
 use crate::calendar::write::{Created, NewEvent, OnProgress, Progress, SendUpdates};
 
 #[derive(Debug)]
@@ -22,7 +23,12 @@ pub enum Action {
     Resize,
     AgendaLoaded {
         req: u64,
-        result: Result<Agenda, ApiError>,
+        result: Result<Arc<Agenda>, ApiError>,
+    },
+    /// Request `req` failed in a way worth another try, which follows after a wait.
+    Retrying {
+        req: u64,
+        retry: Retrying,
     },
     /// A copy finished: `Ok` names the channels used ("system clipboard", "OSC 52").
     Copied {
@@ -99,6 +105,8 @@ pub enum Effect {
         req: u64,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        /// Read the calendar list even if it is fresh (the machine slept).
+        reread_calendars: bool,
     },
     SaveCache(Arc<Agenda>),
     Copy {

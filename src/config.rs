@@ -29,6 +29,7 @@ struct Raw {
     clipboard: ClipboardMode,
     api_root: String,
     copy_on_create: bool,
+    refresh_seconds: u32,
     /// Only the user's; the defaults come from `templates::DEFAULTS`.
     #[serde(default)]
     templates: Vec<RawTemplate>,
@@ -46,6 +47,8 @@ pub struct Config {
     pub api_root: String,
     /// Copy a new meeting's Meet link once it is created.
     pub copy_on_create: bool,
+    /// Time between background refreshes; `None`: only on start-up and `r`.
+    pub refresh_every: Option<std::time::Duration>,
     /// The built-in templates with the user's merged in; "Blank" last.
     pub templates: Vec<Template>,
     pub keymap: Keymap,
@@ -131,6 +134,12 @@ impl Config {
             clipboard: raw.clipboard,
             api_root: raw.api_root,
             copy_on_create: raw.copy_on_create,
+            refresh_every: match raw.refresh_seconds {
+                0 => None,
+                // Faster than this would only spend the user's API quota.
+                s @ 1..10 => return Err(format!("refresh_seconds = {s}: use 0 (off) or 10 or more")),
+                s => Some(std::time::Duration::from_secs(u64::from(s))),
+            },
             templates: templates::load(&raw.templates)?,
             keymap: Keymap::from_table(&raw.keys)?,
         })
@@ -163,6 +172,7 @@ mod tests {
         assert_eq!(c.clipboard, ClipboardMode::Auto);
         assert_eq!(c.calendars, CalendarSelection::SelectedInGoogle);
         assert!(c.copy_on_create);
+        assert_eq!(c.refresh_every, Some(std::time::Duration::from_secs(60)));
         assert_eq!(c.templates.last().map(|t| t.name.as_str()), Some("Blank"));
         let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
         assert_eq!(c.keymap.command(&y), Some(Command::CopyLink));
@@ -190,6 +200,10 @@ mod tests {
         assert!(e.contains("carrier-pigeon"), "{e}");
         let e = Config::parse(Some("days = 0")).unwrap_err();
         assert!(e.contains("between 1 and 366"), "{e}");
+        let e = Config::parse(Some("refresh_seconds = 2")).unwrap_err();
+        assert!(e.contains("10 or more"), "{e}");
+        let off = Config::parse(Some("refresh_seconds = 0")).unwrap();
+        assert_eq!(off.refresh_every, None);
     }
 
     #[test]

@@ -221,6 +221,7 @@ async fn tui(cli: &Cli) -> Result<(), String> {
         account: conn.account,
         templates: config.templates.clone(),
         copy_on_create: config.copy_on_create,
+        refresh_every: config.refresh_every,
         id_salt: meetty::calendar::write::event_id(),
     };
     // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
@@ -289,7 +290,16 @@ async fn scripting_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
     if conn.first_run {
         return Err("not signed in: run meetty login (or try meetty --demo …)".into());
     }
-    let client = &conn.client;
+    // Scripts see why a command is slow, on stderr; stdout stays the result.
+    let client = &conn.client.observed(std::sync::Arc::new(|r| {
+        eprintln!(
+            "meetty: {}, retrying {}/{} in {:.0} s",
+            r.cause.describe(),
+            r.attempt,
+            r.of,
+            r.wait.as_secs_f32().ceil()
+        )
+    }));
     let out = &mut std::io::stdout();
     match cmd {
         Cmd::Agenda { days, all, json } => {

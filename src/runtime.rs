@@ -2,7 +2,7 @@
 //! is drawn once per handled batch, and only when something visible changed.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use std::panic::AssertUnwindSafe;
@@ -17,14 +17,12 @@ use crate::action::{Action, Effect};
 use crate::app::App;
 use crate::auth::accounts::TokenStore;
 use crate::calendar::client::{ApiError, CalendarClient, CalendarSelection};
+use crate::calendar::sync::{SyncRequest, Synced};
 use crate::cli::login::LoginOptions;
 use crate::clipboard::Clipboard;
 use crate::config::Paths;
 use crate::terminal::{self, Tui};
 use crate::{browser, cache, ui};
-
-/// A refresh that takes longer than this is reported as a network problem.
-const REFRESH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What effects need to do their work.
 pub struct Services {
@@ -64,6 +62,8 @@ struct Runner {
     tx: UnboundedSender<Action>,
     rx: tokio::sync::mpsc::UnboundedReceiver<Action>,
     refresh: Option<JoinHandle<()>>,
+    /// What the last finished refresh left, for the next one to ask only for changes.
+    synced: Arc<Mutex<Option<Synced>>>,
 }
 
 impl Runner {
@@ -74,6 +74,7 @@ impl Runner {
             tx,
             rx,
             refresh: None,
+            synced: Arc::default(),
         }
     }
 
@@ -117,27 +118,50 @@ impl Runner {
         }
     }
 
+    /// The client for request `req`, telling the app when it waits to retry.
+    fn client_for(&self, req: u64) -> CalendarClient {
+        let tx = self.tx.clone();
+        self.services.client.observed(Arc::new(move |retry| {
+            let _ = tx.send(Action::Retrying { req, retry });
+        }))
+    }
+
     fn run_effects(&mut self, effects: Vec<Effect>, tui: &mut Tui) {
         for effect in effects {
             match effect {
-                Effect::Refresh { req, from, to } => {
+                Effect::Refresh {
+                    req,
+                    from,
+                    to,
+                    reread_calendars,
+                } => {
                     // The superseded refresh is cancelled, not left to finish.
                     if let Some(old) = self.refresh.take() {
                         old.abort();
                     }
-                    let client = self.services.client.clone();
+                    let client = self.client_for(req);
                     let selection = self.services.selection.clone();
+                    let synced = Arc::clone(&self.synced);
                     let tx = self.tx.clone();
+                    let ask = SyncRequest {
+                        from,
+                        to,
+                        reread_calendars,
+                    };
                     self.refresh = Some(tokio::spawn(async move {
+                        let last = lock(&synced).clone();
                         // A panic in parsing must not leave the spinner turning forever.
-                        let fetch =
-                            AssertUnwindSafe(client.agenda(&selection, from, to)).catch_unwind();
-                        let result = match tokio::time::timeout(REFRESH_TIMEOUT, fetch).await {
-                            Ok(Ok(result)) => result,
-                            Ok(Err(_)) => Err(ApiError::Unexpected(
+                        let fetch = AssertUnwindSafe(client.sync(last.as_ref(), &selection, ask));
+                        let result = match fetch.catch_unwind().await {
+                            Ok(Ok(new)) => {
+                                let agenda = Arc::clone(&new.agenda);
+                                *lock(&synced) = Some(new);
+                                Ok(agenda)
+                            }
+                            Ok(Err(e)) => Err(e),
+                            Err(_) => Err(ApiError::Unexpected(
                                 "internal error while reading the agenda".into(),
                             )),
-                            Err(_) => Err(ApiError::Network("timed out after 30 s".into())),
                         };
                         match &result {
                             Ok(a) => log::info!("agenda refreshed: {} meetings", a.meetings.len()),
@@ -172,7 +196,7 @@ impl Runner {
                     });
                 }
                 Effect::Write { req, op } => {
-                    let client = self.services.client.clone();
+                    let client = self.client_for(req);
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
                         let progress_tx = tx.clone();
@@ -231,6 +255,12 @@ async fn sign_in_again(ctx: SignInContext, tx: UnboundedSender<Action>) -> Resul
     };
     let finish = crate::auth::login::Finish::Browser(&crate::browser::open);
     crate::cli::login::run(&ctx.paths, opts, finish, &mut ToDialog(tx)).await
+}
+
+/// The sync state stays usable even if a task panicked while holding it: every write to it
+/// is a single assignment of a finished value.
+fn lock(synced: &Mutex<Option<Synced>>) -> std::sync::MutexGuard<'_, Option<Synced>> {
+    synced.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn to_action(ev: Event) -> Option<Action> {

@@ -47,6 +47,7 @@ pub fn demo_settings(tz: Tz) -> Settings {
         account: None,
         templates: config.templates,
         copy_on_create: config.copy_on_create,
+        refresh_every: config.refresh_every,
         id_salt: "demo".into(),
     }
 }

@@ -738,7 +738,7 @@ fn a_new_series_stays_selected_when_its_occurrences_arrive() {
     agenda.sort();
     app.update(Action::AgendaLoaded {
         req,
-        result: Ok(agenda),
+        result: Ok(agenda.into()),
     });
     let m = app.selected_meeting().unwrap();
     assert_eq!(m.series_id.as_deref(), Some(ev.id.as_str()));
@@ -768,7 +768,7 @@ fn a_refused_cancel_puts_back_only_what_a_refresh_did_not() {
     // A refresh from before the cancel lands, with the retro still in it.
     app.update(Action::AgendaLoaded {
         req: refresh,
-        result: Ok(agenda_plus()),
+        result: Ok(agenda_plus().into()),
     });
     app.update(Action::Wrote {
         req: *req,

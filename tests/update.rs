@@ -190,7 +190,7 @@ fn refresh_asks_for_the_next_days_in_the_users_zone_and_drops_superseded_results
     let mut app = app();
     let first = press(&mut app, "r");
     let second = press(&mut app, "r");
-    let (Effect::Refresh { req: r1, .. }, Effect::Refresh { req: r2, from, to }) =
+    let (Effect::Refresh { req: r1, .. }, Effect::Refresh { req: r2, from, to, .. }) =
         (&first[0], &second[0])
     else {
         panic!("expected refreshes: {first:?} {second:?}");
@@ -205,7 +205,7 @@ fn refresh_asks_for_the_next_days_in_the_users_zone_and_drops_superseded_results
     assert!(app
         .update(Action::AgendaLoaded {
             req: *r1,
-            result: Ok(stale)
+            result: Ok(stale.into())
         })
         .is_empty());
     assert_eq!(
@@ -218,7 +218,7 @@ fn refresh_asks_for_the_next_days_in_the_users_zone_and_drops_superseded_results
     fresh.meetings.retain(|m| m.title != "Design review");
     let effects = app.update(Action::AgendaLoaded {
         req: *r2,
-        result: Ok(fresh),
+        result: Ok(fresh.into()),
     });
     assert!(matches!(effects.as_slice(), [Effect::SaveCache(_)]));
     assert_eq!(app.sync, Sync::Idle);
@@ -236,7 +236,7 @@ fn refresh_keeps_the_selected_meeting_selected() {
     reordered.meetings.reverse();
     app.update(Action::AgendaLoaded {
         req,
-        result: Ok(reordered),
+        result: Ok(reordered.into()),
     });
     assert_eq!(selected_title(&app), "Sprint retro");
 }

@@ -14,6 +14,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::action::{Action, Effect};
 use crate::calendar::client::ApiError;
 use crate::calendar::model::{Agenda, Meeting};
+use crate::calendar::retry::Retrying;
 use crate::form::Form;
 use crate::keymap::{Command, Keymap};
 use crate::templates::Template;
@@ -21,6 +22,10 @@ use crate::timefmt::{agenda_window, local_date};
 use crate::view::{build_rows, Row, RowQuery};
 
 const TOAST_SECONDS: i64 = 4;
+
+/// A gap between two ticks longer than this means the machine slept: the loop never sleeps
+/// more than a minute while awake.
+const WAKE_GAP: Duration = Duration::minutes(3);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -77,6 +82,8 @@ pub struct Settings {
     pub templates: Vec<Template>,
     /// Copy a new meeting's Meet link as soon as it exists.
     pub copy_on_create: bool,
+    /// Time between background refreshes (`None`: only on start-up and `r`).
+    pub refresh_every: Option<std::time::Duration>,
     /// Random base32hex chosen at start-up; new event ids are this plus a counter.
     pub id_salt: String,
 }
@@ -105,6 +112,11 @@ pub struct App {
     pub details_scroll: u16,
     pub help_scroll: u16,
     pub sync: Sync,
+    /// When the last refresh ended (or the app started): the next periodic one is due
+    /// `refresh_every` later.
+    last_sync: DateTime<Utc>,
+    /// A call waiting to be tried again, by request id, and when the wait ends.
+    pub retrying: Option<(u64, Retrying, DateTime<Utc>)>,
     pub sign_in: Option<SignInDialog>,
     /// The highlighted template while [`Mode::Picker`] is up.
     pub picker: usize,
@@ -147,6 +159,8 @@ impl App {
             details_scroll: 0,
             help_scroll: 0,
             sync: Sync::Idle,
+            last_sync: now,
+            retrying: None,
             sign_in: None,
             picker: 0,
             form: None,
@@ -203,7 +217,15 @@ impl App {
             }
             Action::Tick(now) => self.on_tick(now),
             Action::Resize => Vec::new(),
-            Action::AgendaLoaded { req, result } => self.on_loaded(req, result),
+            Action::AgendaLoaded { req, result } => {
+                self.done_retrying(req);
+                self.on_loaded(req, result)
+            }
+            Action::Retrying { req, retry } => {
+                let until = self.now + Duration::from_std(retry.wait).unwrap_or_default();
+                self.retrying = Some((req, retry, until));
+                Vec::new()
+            }
             Action::Copied { what, result } => {
                 match result {
                     Ok(via) => self.toast(format!("Copied {what} ({via})"), false),
@@ -225,7 +247,10 @@ impl App {
                 self.on_write_progress(req, progress);
                 Vec::new()
             }
-            Action::Wrote { req, result } => self.on_wrote(req, result),
+            Action::Wrote { req, result } => {
+                self.done_retrying(req);
+                self.on_wrote(req, result)
+            }
             Action::Opened(result) => {
                 if let Err(e) = result {
                     self.toast(format!("Could not open the browser: {e}"), true);
@@ -480,10 +505,31 @@ impl App {
     /// A new refresh supersedes any running one: its result will carry an older id and be
     /// dropped (the runner also aborts the old task).
     fn refresh(&mut self) -> Effect {
+        self.refresh_after(false)
+    }
+
+    /// A refresh; `slept`: the machine was asleep, so the calendar list is read again
+    /// (which also checks the access token before anything else is asked).
+    fn refresh_after(&mut self, slept: bool) -> Effect {
         let req = self.next_request();
+        if let Sync::Refreshing { req: old } = self.sync {
+            self.done_retrying(old);
+        }
         self.sync = Sync::Refreshing { req };
         let (from, to) = agenda_window(self.now, self.settings.tz, self.settings.days);
-        Effect::Refresh { req, from, to }
+        Effect::Refresh {
+            req,
+            from,
+            to,
+            reread_calendars: slept,
+        }
+    }
+
+    /// Request `req` ended (or was superseded): its retry notice goes.
+    fn done_retrying(&mut self, req: u64) {
+        if self.retrying.as_ref().is_some_and(|(r, ..)| *r == req) {
+            self.retrying = None;
+        }
     }
 
     /// Back from a dialog: to the form when one is open, else to the agenda.
@@ -506,14 +552,14 @@ impl App {
         matches!(self.sync, Sync::Refreshing { .. }) || !self.writes.is_empty()
     }
 
-    fn on_loaded(&mut self, req: u64, result: Result<Agenda, ApiError>) -> Vec<Effect> {
+    fn on_loaded(&mut self, req: u64, result: Result<Arc<Agenda>, ApiError>) -> Vec<Effect> {
         if self.sync != (Sync::Refreshing { req }) {
             return Vec::new();
         }
+        self.last_sync = self.now;
         match result {
             Ok(agenda) => {
                 self.sync = Sync::Idle;
-                let agenda = Arc::new(agenda);
                 let save = Effect::SaveCache(Arc::clone(&agenda));
                 let keep = self.select_on_load.take().or_else(|| self.selected_key());
                 self.agenda = Some(agenda);
@@ -539,10 +585,12 @@ impl App {
         }
     }
 
-    /// Returns a refresh when the day turns: the window's new last day has no data yet.
+    /// Returns a refresh when one is due, when the day turns (the window's new last day has
+    /// no data yet), and after the machine slept (the agenda and maybe the token are stale).
     fn on_tick(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
         let tz = self.settings.tz;
         let new_day = local_date(now, tz) != local_date(self.now, tz);
+        let gap = now - self.now;
         let minute_changed = now.timestamp().div_euclid(60) != self.now.timestamp().div_euclid(60);
         self.now = now;
         if minute_changed {
@@ -558,25 +606,44 @@ impl App {
             self.spinner = self.spinner.wrapping_add(1);
             self.dirty = true;
         }
+        if self.settings.first_run || self.sign_in.is_some() {
+            return Vec::new();
+        }
+        if gap > WAKE_GAP {
+            log::info!("the clock jumped {} s: the machine slept", gap.num_seconds());
+            return vec![self.refresh_after(true)];
+        }
         let idle = !matches!(self.sync, Sync::Refreshing { .. });
-        if new_day && idle && !self.settings.first_run {
+        if idle && (new_day || self.refresh_due_in().is_some_and(|d| d <= Duration::zero())) {
             return vec![self.refresh()];
         }
         Vec::new()
     }
 
+    /// Time until the next periodic refresh (negative: overdue); `None` when none is planned.
+    fn refresh_due_in(&self) -> Option<Duration> {
+        let every = Duration::from_std(self.settings.refresh_every?).ok()?;
+        Some(self.last_sync + every - self.now)
+    }
+
     /// How long the loop may sleep before the next tick matters: fast while the spinner
-    /// turns, else until a toast expires or the minute (and so a countdown) changes.
+    /// turns, else until a toast expires, a refresh is due or the minute (and so a
+    /// countdown) changes.
     pub fn next_tick_in(&self) -> std::time::Duration {
         if self.busy() {
             return std::time::Duration::from_millis(100);
         }
         let to_minute = Duration::seconds(60 - i64::from(self.now.second()))
             - Duration::nanoseconds(i64::from(self.now.nanosecond()));
-        let wait = match &self.toast {
-            Some(t) => (t.until - self.now).min(to_minute),
-            None => to_minute,
-        };
+        let wait = [
+            Some(to_minute),
+            self.toast.as_ref().map(|t| t.until - self.now),
+            self.refresh_due_in(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(to_minute);
         wait.to_std().unwrap_or_default() + std::time::Duration::from_millis(5)
     }
 

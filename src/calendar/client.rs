@@ -6,16 +6,16 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use google_calendar3::api::CalendarList;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use hyper::Method;
 
-use super::model::{Agenda, CalendarInfo, Meeting};
+use super::model::{Agenda, CalendarInfo};
 use super::retry::{parse_retry_after, OnRetry, Policy};
-use super::wire::{EventPage, EVENT_PAGE_FIELDS};
+use super::sync::SyncRequest;
 
 use crate::http::Connector;
 
@@ -212,52 +212,6 @@ impl CalendarClient {
         }
     }
 
-    /// Every event instance of one calendar overlapping `[from, to)`, recurring series
-    /// expanded by Google (`singleEvents`), ordered by start, all pages.
-    pub async fn events(
-        &self,
-        calendar_id: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<Meeting>, ApiError> {
-        let (min, max) = (
-            from.to_rfc3339_opts(SecondsFormat::Secs, true),
-            to.to_rfc3339_opts(SecondsFormat::Secs, true),
-        );
-        let mut out = Vec::new();
-        let mut page: Option<String> = None;
-        loop {
-            let mut params = vec![
-                ("singleEvents", "true"),
-                ("orderBy", "startTime"),
-                ("timeMin", min.as_str()),
-                ("timeMax", max.as_str()),
-                ("maxResults", "2500"),
-                ("fields", EVENT_PAGE_FIELDS),
-            ];
-            if let Some(p) = &page {
-                params.push(("pageToken", p));
-            }
-            let url = self.events_url(calendar_id, None, &params)?;
-            let body = self.get(&url).await?;
-            // Validating UTF-8 once up front is faster than serde_json doing it per string.
-            let text = std::str::from_utf8(&body)
-                .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
-            let events: EventPage = serde_json::from_str(text)
-                .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
-            out.extend(
-                events
-                    .items
-                    .iter()
-                    .filter_map(|e| Meeting::from_event(calendar_id, e)),
-            );
-            match events.next_page_token {
-                Some(p) => page = Some(p.into_owned()),
-                None => return Ok(out),
-            }
-        }
-    }
-
     /// A GET under the retry policy.
     pub(super) async fn get(&self, url: &str) -> Result<Bytes, ApiError> {
         self.request(Method::GET, url, None, &[]).await
@@ -302,7 +256,7 @@ impl CalendarClient {
     }
 
     /// A token (token endpoint failures are retried like any other call's), then the
-    /// exchange, within the request timeout.
+    /// exchange, both within the request timeout: a hung token refresh is no answer too.
     async fn exchange(
         &self,
         method: Method,
@@ -311,13 +265,15 @@ impl CalendarClient {
         headers: &[(HeaderName, &str)],
         fresh_token: bool,
     ) -> Result<Bytes, Failure> {
-        let token = if fresh_token {
-            self.auth.refresh().await
-        } else {
-            self.auth.token().await
+        let exchange = async {
+            let token = if fresh_token {
+                self.auth.refresh().await
+            } else {
+                self.auth.token().await
+            };
+            let token = token.map_err(|e| (e, None))?;
+            self.request_once(method, url, body, headers, &token).await
         };
-        let token = token.map_err(|e| (e, None))?;
-        let exchange = self.request_once(method, url, body, headers, &token);
         match tokio::time::timeout(self.limits.request_timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err((
@@ -408,38 +364,21 @@ impl CalendarClient {
         Ok(url.into())
     }
 
-    /// The merged agenda of the selected calendars for `[from, to)`; calendars are fetched
-    /// concurrently.
+    /// The merged agenda of the selected calendars for `[from, to)`, listed in full;
+    /// calendars are listed concurrently.
     pub async fn agenda(
         &self,
         selection: &CalendarSelection,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Agenda, ApiError> {
-        let calendars = self.calendars().await?;
-        let ids: Vec<String> = match selection {
-            CalendarSelection::SelectedInGoogle => calendars
-                .iter()
-                .filter(|c| c.selected)
-                .map(|c| c.id.clone())
-                .collect(),
-            CalendarSelection::Ids(ids) => ids
-                .iter()
-                .map(|id| resolve_primary(id, &calendars))
-                .collect(),
+        let req = SyncRequest {
+            from,
+            to,
+            reread_calendars: true,
         };
-        let fetches = ids.iter().map(|id| self.events(id, from, to));
-        let mut meetings = Vec::new();
-        for result in futures_util::future::join_all(fetches).await {
-            meetings.extend(result?);
-        }
-        let mut agenda = Agenda {
-            calendars,
-            meetings,
-            fetched_at: Utc::now(),
-        };
-        agenda.sort();
-        Ok(agenda)
+        let synced = self.sync(None, selection, req).await?;
+        Ok(Arc::unwrap_or_clone(synced.agenda))
     }
 }
 

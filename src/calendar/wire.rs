@@ -21,6 +21,9 @@ pub struct EventPage<'a> {
     pub items: Vec<WireEvent<'a>>,
     #[serde(borrow)]
     pub next_page_token: Text<'a>,
+    /// On the last page: what to send as `syncToken` next time to hear only of changes.
+    #[serde(borrow)]
+    pub next_sync_token: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -150,7 +153,7 @@ pub struct WireEntryPoint<'a> {
 }
 
 /// The partial-response selector that asks Google for exactly the fields above.
-pub const EVENT_PAGE_FIELDS: &str = "nextPageToken,items(id,status,summary,\
+pub const EVENT_PAGE_FIELDS: &str = "nextPageToken,nextSyncToken,items(id,status,summary,\
 description,location,start,end,organizer(email,displayName,self),attendees(email,displayName,\
 responseStatus,organizer,self,optional),hangoutLink,htmlLink,recurringEventId,\
 conferenceData(conferenceSolution/key/type,entryPoints(entryPointType,uri,label,pin,\

@@ -6,7 +6,10 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme;
+use chrono::{DateTime, Utc};
+
 use crate::app::{App, Mode, Sync};
+use crate::calendar::retry::{Cause, Retrying};
 use crate::keymap::Command;
 use crate::timefmt::ago;
 
@@ -26,6 +29,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             theme::info()
         };
         Line::from(Span::styled(format!(" {} ", t.text), style))
+    } else if let Some((_, retry, until)) = &app.retrying {
+        retry_line(app, retry, *until)
     } else if let Some(w) = app.writes.values().next_back() {
         Line::from(format!("{} {}", spinner(app), w.label))
     } else {
@@ -63,6 +68,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 /// The spinner's current frame, for anything out at Google.
 pub fn spinner(app: &App) -> &'static str {
     SPINNER[app.spinner % SPINNER.len()]
+}
+
+/// "Google is rate limiting, retrying 2/5 in 4 s", counting down; marked offline when
+/// there was no answer at all.
+fn retry_line(app: &App, retry: &Retrying, until: DateTime<Utc>) -> Line<'static> {
+    let secs = ((until - app.now).num_milliseconds().max(0) as u64).div_ceil(1000);
+    let when = if secs > 0 {
+        format!(" in {secs} s")
+    } else {
+        "…".to_string()
+    };
+    let text = format!(
+        " {} {}, retrying {}/{}{when}",
+        spinner(app),
+        retry.cause.describe(),
+        retry.attempt,
+        retry.of
+    );
+    match retry.cause {
+        Cause::NoAnswer => Line::from(vec![
+            Span::styled(" offline ", theme::error()),
+            Span::raw(text),
+        ]),
+        _ => Line::from(text),
+    }
 }
 
 fn sync_line(app: &App) -> Line<'static> {

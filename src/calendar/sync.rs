@@ -1,0 +1,303 @@
+//! Keeping the agenda current cheaply: one full listing per calendar, then listings with
+//! that calendar's `syncToken`, which return only what changed since (an unchanged calendar
+//! costs one small request). A 410 drops the token and lists that calendar in full again.
+//!
+//! A sync token carries no window (Google refuses `timeMin`/`timeMax` beside it), so changes
+//! anywhere in the calendar come back; they are kept only if they touch the agenda's window.
+//! A meeting can also enter the window without changing, when the window moves: a new
+//! window (the day turned) therefore starts with full listings.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+
+use super::client::{resolve_primary, ApiError, CalendarClient, CalendarSelection};
+use super::model::{Agenda, Meeting, When};
+use super::wire::{EventPage, WireEvent, EVENT_PAGE_FIELDS};
+
+/// How long the calendar list is trusted between full listings: it rarely changes, and
+/// reading it on every refresh would double an unchanged refresh's cost.
+const CALENDARS_FRESH_FOR: Duration = Duration::minutes(15);
+
+/// What the last sync left: the agenda it produced and how to ask for what changed since.
+#[derive(Debug, Clone)]
+pub struct Synced {
+    pub agenda: Arc<Agenda>,
+    window: (DateTime<Utc>, DateTime<Utc>),
+    calendars_read: DateTime<Utc>,
+    /// Per calendar, the token for its next incremental listing; a calendar without one
+    /// (Google sent none) is listed in full.
+    tokens: HashMap<String, String>,
+}
+
+/// What a refresh asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncRequest {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Read the calendar list even if it is fresh (after the machine slept, say).
+    pub reread_calendars: bool,
+}
+
+/// One listed item, as it affects the agenda.
+enum Change {
+    Upsert(Meeting),
+    /// Cancelled, or no longer readable: the id (of an event, an occurrence or a whole
+    /// series) leaves the agenda.
+    Gone(String),
+}
+
+/// One calendar's listing: its changes (or all its events) and the next sync token.
+struct Listing {
+    changes: Vec<Change>,
+    token: Option<String>,
+}
+
+impl CalendarClient {
+    /// The agenda for the request's window, built on `last` where it still holds.
+    pub async fn sync(
+        &self,
+        last: Option<&Synced>,
+        selection: &CalendarSelection,
+        req: SyncRequest,
+    ) -> Result<Synced, ApiError> {
+        let now = Utc::now();
+        let last = last.filter(|l| l.window == (req.from, req.to));
+        let (calendars, calendars_read) = match last {
+            Some(l) if !req.reread_calendars && now - l.calendars_read < CALENDARS_FRESH_FOR => {
+                (l.agenda.calendars.clone(), l.calendars_read)
+            }
+            _ => (self.calendars().await?, now),
+        };
+        let ids: Vec<String> = match selection {
+            CalendarSelection::SelectedInGoogle => calendars
+                .iter()
+                .filter(|c| c.selected)
+                .map(|c| c.id.clone())
+                .collect(),
+            CalendarSelection::Ids(ids) => ids
+                .iter()
+                .map(|id| resolve_primary(id, &calendars))
+                .collect(),
+        };
+        let listings = ids.iter().map(|id| {
+            let token = last.and_then(|l| l.tokens.get(id));
+            self.listing(id, token.map(String::as_str), req)
+        });
+        let listings = futures_util::future::join_all(listings).await;
+        let mut meetings = Vec::new();
+        let mut tokens = HashMap::new();
+        for (id, listing) in ids.iter().zip(listings) {
+            let (listing, incremental) = listing?;
+            let kept = match last {
+                Some(l) if incremental => l
+                    .agenda
+                    .meetings
+                    .iter()
+                    .filter(|m| &m.calendar_id == id)
+                    .cloned()
+                    .collect(),
+                _ => Vec::new(),
+            };
+            meetings.extend(apply(kept, listing.changes, req.from, req.to));
+            if let Some(token) = listing.token {
+                tokens.insert(id.clone(), token);
+            }
+        }
+        let mut agenda = Agenda {
+            calendars,
+            meetings,
+            fetched_at: now,
+        };
+        agenda.sort();
+        Ok(Synced {
+            agenda: Arc::new(agenda),
+            window: (req.from, req.to),
+            calendars_read,
+            tokens,
+        })
+    }
+
+    /// Every meeting of one calendar touching `[from, to)`, by start.
+    pub async fn events(
+        &self,
+        calendar_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Meeting>, ApiError> {
+        let req = SyncRequest {
+            from,
+            to,
+            reread_calendars: false,
+        };
+        let (listing, _) = self.listing(calendar_id, None, req).await?;
+        let mut meetings = apply(Vec::new(), listing.changes, from, to);
+        meetings.sort_by_key(Meeting::start);
+        Ok(meetings)
+    }
+
+    /// What changed since `token`, or, without one (or when Google says it expired), the
+    /// whole window. The flag says whether the result is only changes.
+    async fn listing(
+        &self,
+        calendar_id: &str,
+        token: Option<&str>,
+        req: SyncRequest,
+    ) -> Result<(Listing, bool), ApiError> {
+        if let Some(token) = token {
+            match self.list(calendar_id, &[("syncToken", token)]).await {
+                Ok(listing) => return Ok((listing, true)),
+                Err(ApiError::Google { code: 410, .. }) => {
+                    log::info!("sync token of {calendar_id} expired: listing it in full");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let (min, max) = (rfc3339(req.from), rfc3339(req.to));
+        let window = [("timeMin", min.as_str()), ("timeMax", max.as_str())];
+        Ok((self.list(calendar_id, &window).await?, false))
+    }
+
+    /// Every page of one `events.list`, occurrences of series expanded (`singleEvents`, the
+    /// same in full and incremental listings, as Google requires). No `orderBy`: Google
+    /// refuses it beside a sync token, and the agenda sorts anyway.
+    async fn list(&self, calendar_id: &str, query: &[(&str, &str)]) -> Result<Listing, ApiError> {
+        let mut changes = Vec::new();
+        let mut page: Option<String> = None;
+        loop {
+            let mut params = vec![
+                ("singleEvents", "true"),
+                ("maxResults", "2500"),
+                ("fields", EVENT_PAGE_FIELDS),
+            ];
+            params.extend_from_slice(query);
+            if let Some(p) = &page {
+                params.push(("pageToken", p));
+            }
+            let url = self.events_url(calendar_id, None, &params)?;
+            let body = self.get(&url).await?;
+            // Validating UTF-8 once up front is faster than serde_json doing it per string.
+            let text = std::str::from_utf8(&body)
+                .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
+            let events: EventPage = serde_json::from_str(text)
+                .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
+            changes.extend(events.items.iter().map(|e| change(calendar_id, e)));
+            match events.next_page_token {
+                Some(p) => page = Some(p.into_owned()),
+                None => {
+                    return Ok(Listing {
+                        changes,
+                        token: events.next_sync_token.map(|t| t.into_owned()),
+                    })
+                }
+            }
+        }
+    }
+}
+
+fn change(calendar_id: &str, event: &WireEvent) -> Change {
+    match Meeting::from_event(calendar_id, event) {
+        Some(meeting) => Change::Upsert(meeting),
+        None => Change::Gone(event.id.as_deref().unwrap_or_default().to_string()),
+    }
+}
+
+/// `kept` with `changes` applied: a changed id replaces what was there, a gone id takes its
+/// occurrences along (a deleted series is listed once, by the series' id), and only
+/// meetings touching `[from, to)` stay.
+fn apply(
+    mut kept: Vec<Meeting>,
+    changes: Vec<Change>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<Meeting> {
+    let mut touched = HashSet::new();
+    let mut gone = HashSet::new();
+    let mut upserts = Vec::new();
+    for change in changes {
+        match change {
+            Change::Upsert(m) => {
+                touched.insert(m.id.clone());
+                upserts.push(m);
+            }
+            Change::Gone(id) => {
+                touched.insert(id.clone());
+                gone.insert(id);
+            }
+        }
+    }
+    kept.retain(|m| {
+        !touched.contains(&m.id) && !m.series_id.as_ref().is_some_and(|s| gone.contains(s))
+    });
+    kept.extend(upserts.into_iter().filter(|m| touches(m, from, to)));
+    kept
+}
+
+/// Whether `m` overlaps `[from, to)`. All-day dates are a day wider on each side: which
+/// instant a date starts at depends on a time zone, and the view places them exactly.
+fn touches(m: &Meeting, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    let (start, end) = match m.when {
+        When::Timed { start, end } => (start, end.max(start + Duration::seconds(1))),
+        When::AllDay { start, end } => (
+            start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::days(1),
+            end.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::days(1),
+        ),
+    };
+    end > from && start < to
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meeting(id: &str, series: Option<&str>, hour: u32) -> Meeting {
+        let json = serde_json::json!({
+            "id": id,
+            "recurringEventId": series,
+            "start": {"dateTime": format!("2026-11-23T{hour:02}:00:00Z")},
+            "end": {"dateTime": format!("2026-11-23T{hour:02}:30:00Z")},
+        })
+        .to_string();
+        let event: WireEvent = serde_json::from_str(&json).unwrap();
+        Meeting::from_event("primary", &event).unwrap()
+    }
+
+    fn ids(ms: &[Meeting]) -> Vec<&str> {
+        ms.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    #[test]
+    fn changes_replace_remove_and_take_a_deleted_series_along() {
+        let from = "2026-11-23T00:00:00Z".parse().unwrap();
+        let to = "2026-11-24T00:00:00Z".parse().unwrap();
+        let kept = vec![
+            meeting("moved", None, 9),
+            meeting("series_1", Some("series"), 10),
+            meeting("series_2", Some("series"), 11),
+            meeting("stays", None, 12),
+            meeting("cancelled", None, 13),
+        ];
+        let changes = vec![
+            Change::Upsert(meeting("moved", None, 15)),
+            Change::Gone("series".into()),
+            Change::Gone("cancelled".into()),
+            Change::Upsert(meeting("new", None, 16)),
+            // Changed, but now outside the window: it leaves.
+            Change::Upsert(Meeting {
+                when: When::Timed {
+                    start: to + Duration::days(3),
+                    end: to + Duration::days(3) + Duration::hours(1),
+                },
+                ..meeting("stays", None, 12)
+            }),
+        ];
+        let after = apply(kept, changes, from, to);
+        assert_eq!(ids(&after), ["moved", "new"]);
+        assert_eq!(after[0].start().format("%H").to_string(), "15");
+    }
+}
