@@ -137,7 +137,9 @@ impl Config {
             refresh_every: match raw.refresh_seconds {
                 0 => None,
                 // Faster than this would only spend the user's API quota.
-                s @ 1..10 => return Err(format!("refresh_seconds = {s}: use 0 (off) or 10 or more")),
+                s @ 1..10 => {
+                    return Err(format!("refresh_seconds = {s}: use 0 (off) or 10 or more"))
+                }
                 s => Some(std::time::Duration::from_secs(u64::from(s))),
             },
             templates: templates::load(&raw.templates)?,

@@ -168,3 +168,47 @@ fn d_on_an_invitation_offers_to_decline() {
     press(&mut app, "d");
     insta::assert_snapshot!("decline_offered", text(&app, 100, 20));
 }
+
+#[test]
+fn the_status_bar_says_when_google_is_retried_and_counts_down() {
+    use meetty::action::{Action, Effect};
+    use meetty::calendar::retry::{Cause, Retrying};
+    let mut app = app();
+    let Effect::Refresh { req, .. } = press(&mut app, "r").remove(0) else {
+        panic!()
+    };
+    let retry = |cause, attempt| Action::Retrying {
+        req,
+        retry: Retrying {
+            cause,
+            attempt,
+            of: 5,
+            wait: std::time::Duration::from_secs(4),
+        },
+    };
+    app.update(retry(Cause::RateLimited, 2));
+    let status = |app: &meetty::app::App| text(app, 110, 14).lines().last().unwrap().to_string();
+    assert!(
+        status(&app).contains("Google is rate limiting, retrying 2/5 in 4 s"),
+        "{}",
+        status(&app)
+    );
+    app.update(Action::Tick(app.now + Duration::milliseconds(1500)));
+    assert!(
+        status(&app).contains("retrying 2/5 in 3 s"),
+        "{}",
+        status(&app)
+    );
+    app.update(retry(Cause::NoAnswer, 3));
+    assert!(
+        status(&app).contains("offline")
+            && status(&app).contains("no answer from Google, retrying 3/5"),
+        "{}",
+        status(&app)
+    );
+    app.update(Action::AgendaLoaded {
+        req,
+        result: Ok(agenda().into()),
+    });
+    assert!(status(&app).contains("updated"), "{}", status(&app));
+}

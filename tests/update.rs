@@ -3,7 +3,7 @@
 
 mod common;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use common::*;
 use meetty::action::{Action, Effect};
 use meetty::app::{Mode, Pane, Sync};
@@ -190,8 +190,12 @@ fn refresh_asks_for_the_next_days_in_the_users_zone_and_drops_superseded_results
     let mut app = app();
     let first = press(&mut app, "r");
     let second = press(&mut app, "r");
-    let (Effect::Refresh { req: r1, .. }, Effect::Refresh { req: r2, from, to, .. }) =
-        (&first[0], &second[0])
+    let (
+        Effect::Refresh { req: r1, .. },
+        Effect::Refresh {
+            req: r2, from, to, ..
+        },
+    ) = (&first[0], &second[0])
     else {
         panic!("expected refreshes: {first:?} {second:?}");
     };
@@ -289,9 +293,15 @@ fn meetings_that_end_drop_off_as_time_passes() {
 #[test]
 fn the_agenda_refreshes_when_the_day_turns() {
     let mut app = app();
-    // 23:59 and then 00:01 in Berlin (UTC+1).
-    let before_midnight = "2026-11-23T22:59:00Z".parse().unwrap();
-    assert!(app.update(Action::Tick(before_midnight)).is_empty());
+    // Only the day's turn refreshes here, not the periodic refresh.
+    app.settings.refresh_every = None;
+    // 23:59 and then 00:01 in Berlin (UTC+1), in one-minute ticks (a longer gap is a sleep).
+    let before_midnight: DateTime<Utc> = "2026-11-23T22:59:00Z".parse().unwrap();
+    let mut t = now();
+    while t < before_midnight {
+        t += Duration::minutes(1);
+        assert!(app.update(Action::Tick(t)).is_empty(), "{t}");
+    }
     let after_midnight = "2026-11-23T23:01:00Z".parse().unwrap();
     let effects = app.update(Action::Tick(after_midnight));
     assert!(
@@ -386,4 +396,94 @@ fn a_sign_in_out_in_the_browser_is_not_started_twice_and_its_failure_is_shown() 
         vec![Effect::SignIn],
         "and can be retried"
     );
+}
+
+/// Completes the refresh among `effects` with the fixture agenda at the app's current time.
+fn finish_refresh(app: &mut meetty::app::App, effects: Vec<Effect>) {
+    let Some(Effect::Refresh { req, .. }) = effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::Refresh { .. }))
+    else {
+        panic!("no refresh");
+    };
+    app.update(Action::AgendaLoaded {
+        req,
+        result: Ok(agenda().into()),
+    });
+    assert_eq!(app.sync, Sync::Idle);
+}
+
+#[test]
+fn the_agenda_refreshes_every_minute_by_itself_but_never_twice_at_once() {
+    let mut app = app();
+    let start = app.start();
+    finish_refresh(&mut app, start);
+    assert!(app.next_tick_in() <= std::time::Duration::from_secs(61));
+    assert!(app
+        .update(Action::Tick(now() + Duration::seconds(30)))
+        .is_empty());
+    let due = app.update(Action::Tick(now() + Duration::seconds(61)));
+    assert!(
+        matches!(
+            due.as_slice(),
+            [Effect::Refresh {
+                reread_calendars: false,
+                ..
+            }]
+        ),
+        "{due:?}"
+    );
+    // Still out at Google a minute later: no second one is queued behind it.
+    assert!(app
+        .update(Action::Tick(now() + Duration::seconds(122)))
+        .is_empty());
+    finish_refresh(&mut app, due);
+    assert!(app
+        .update(Action::Tick(now() + Duration::seconds(150)))
+        .is_empty());
+
+    app.settings.refresh_every = None;
+    assert!(app
+        .update(Action::Tick(now() + Duration::seconds(200)))
+        .is_empty());
+}
+
+#[test]
+fn waking_from_sleep_refreshes_and_rereads_the_calendar_list() {
+    let mut app = app();
+    let start = app.start();
+    finish_refresh(&mut app, start);
+    // The laptop lid was shut for two hours: the next tick comes that much later.
+    let effects = app.update(Action::Tick(now() + Duration::hours(2)));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Refresh {
+                reread_calendars: true,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn offline_the_cache_still_serves_links_and_the_next_refresh_recovers_by_itself() {
+    let mut app = app();
+    let Some(Effect::Refresh { req, .. }) = app.start().pop() else {
+        panic!()
+    };
+    app.update(Action::AgendaLoaded {
+        req,
+        result: Err(ApiError::Network("dns error".into())),
+    });
+    assert!(matches!(&app.sync, Sync::Failed { error } if error.is_offline()));
+    let copy = press(&mut app, "y");
+    assert!(
+        matches!(copy.as_slice(), [Effect::Copy { text, .. }] if text.starts_with("https://meet.google.com/")),
+        "{copy:?}"
+    );
+    // Nobody pressed r: the periodic refresh tries again, and succeeds.
+    let retry = app.update(Action::Tick(now() + Duration::seconds(61)));
+    finish_refresh(&mut app, retry);
 }

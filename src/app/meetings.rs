@@ -723,7 +723,8 @@ fn target(m: &Meeting) -> Target {
 pub fn write_error(e: &ApiError) -> String {
     let advice = match e {
         ApiError::Network(_) => {
-            "check the connection; trying again is safe: it cannot make a second meeting"
+            "offline? check the connection; trying again is safe: it cannot make a second \
+             meeting or cancel twice"
         }
         ApiError::Google {
             code: 403, reason, ..

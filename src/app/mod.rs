@@ -610,7 +610,10 @@ impl App {
             return Vec::new();
         }
         if gap > WAKE_GAP {
-            log::info!("the clock jumped {} s: the machine slept", gap.num_seconds());
+            log::info!(
+                "the clock jumped {} s: the machine slept",
+                gap.num_seconds()
+            );
             return vec![self.refresh_after(true)];
         }
         let idle = !matches!(self.sync, Sync::Refreshing { .. });
