@@ -66,6 +66,7 @@ impl Sandbox {
             oauth: Mutex::new(oauth::OAuth::new()),
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
+            next_seq: Default::default(),
         });
         let task = tokio::spawn(server::serve(listener, shared.clone()));
         Ok(Sandbox {

@@ -33,6 +33,13 @@ pub struct RecordedRequest {
     pub authorization: Option<String>,
     /// Every header, names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// When it arrived (before any injected latency), to check retry waits.
+    pub received: Instant,
+    /// The size of the response body once answered; `None` while pending or when the
+    /// connection was dropped instead.
+    pub response_bytes: Option<usize>,
+    /// Arrival order, unique for the sandbox's lifetime.
+    seq: u64,
 }
 
 impl RecordedRequest {
@@ -113,6 +120,7 @@ pub(crate) struct Shared {
     pub oauth: Mutex<OAuth>,
     pub faults: Mutex<Vec<Fault>>,
     pub requests: Mutex<Vec<RecordedRequest>>,
+    pub next_seq: std::sync::atomic::AtomicU64,
 }
 
 /// A panicking test must not wedge every later request on a poisoned lock.
@@ -192,6 +200,11 @@ async fn handle(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         headers,
+        received: Instant::now(),
+        response_bytes: None,
+        seq: shared
+            .next_seq
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
     };
     lock(&shared.requests).push(request.clone());
 
@@ -212,10 +225,16 @@ async fn handle(
         }
         None => dispatch(&shared, &request, &raw_path, body_error),
     };
-    Ok(to_response(
-        reply,
-        request.param("prettyPrint") != Some("false"),
-    ))
+    let response = to_response(reply, request.param("prettyPrint") != Some("false"));
+    let size = hyper::body::Body::size_hint(response.body()).exact();
+    if let Some(r) = lock(&shared.requests)
+        .iter_mut()
+        .rev()
+        .find(|r| r.seq == request.seq)
+    {
+        r.response_bytes = size.map(|n| n as usize);
+    }
+    Ok(response)
 }
 
 fn dispatch(shared: &Shared, request: &RecordedRequest, raw_path: &str, body_error: bool) -> Reply {
