@@ -246,14 +246,25 @@ async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
     );
 
     // The token endpoint has a bad moment: the refresh is retried like any other call.
-    env.sandbox
-        .inject(meetty::sandbox::Fault::status(503).on("POST", "/token").times(2));
+    env.sandbox.inject(
+        meetty::sandbox::Fault::status(503)
+            .on("POST", "/token")
+            .times(2),
+    );
     env.sandbox.expire_access_tokens();
     env.sandbox.clear_requests();
     client.calendars().await.unwrap();
     let reqs = env.sandbox.requests();
-    assert_eq!(find(&reqs, "POST", "/token").len(), 3, "503, 503, then a token");
-    assert_eq!(find(&reqs, "GET", "calendarList").len(), 2, "401, then the list");
+    assert_eq!(
+        find(&reqs, "POST", "/token").len(),
+        3,
+        "503, 503, then a token"
+    );
+    assert_eq!(
+        find(&reqs, "GET", "calendarList").len(),
+        2,
+        "401, then the list"
+    );
 
     // invalid_grant: the grant is revoked at Google; the next call says sign in again.
     env.sandbox.revoke_refresh_tokens();

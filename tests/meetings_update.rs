@@ -796,3 +796,39 @@ fn a_sign_in_prompt_over_the_form_goes_back_to_the_form() {
     assert_eq!(app.mode, Mode::Form);
     assert_eq!(app.form.as_ref().unwrap().draft().title, "Half typed");
 }
+
+#[test]
+fn a_form_being_saved_can_be_put_away_and_comes_back_if_google_refuses() {
+    let mut app = app_plus();
+    open_form(&mut app, '1', "Slow wifi");
+    let (req, ..) = create_op(&app.update(ctrl('s')));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Browse);
+    assert!(
+        app.visible_form().is_none(),
+        "the agenda is usable meanwhile"
+    );
+    let before = app.selected;
+    press(&mut app, "j");
+    assert_ne!(app.selected, before, "keys work while Google is slow");
+    app.update(Action::Wrote {
+        req,
+        result: Err(ApiError::Network("timed out".into())),
+    });
+    assert_eq!(app.mode, Mode::Form, "the refused form is back");
+    let form = app.visible_form().unwrap();
+    assert_eq!(form.draft().title, "Slow wifi");
+    assert!(form.error.as_deref().unwrap().contains("offline?"));
+
+    // Put away again, then `n` shows it instead of starting another.
+    let (req, ..) = create_op(&app.update(ctrl('s')));
+    app.update(key(KeyCode::Esc));
+    press(&mut app, "n");
+    assert_eq!(app.mode, Mode::Form);
+    app.update(key(KeyCode::Esc));
+    app.update(Action::Wrote {
+        req,
+        result: Err(ApiError::Network("reset".into())),
+    });
+    assert_eq!(app.mode, Mode::Form);
+}

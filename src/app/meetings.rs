@@ -101,6 +101,12 @@ impl App {
         if self.not_signed_in() {
             return Vec::new();
         }
+        // One form at a time: one put away while saving comes back.
+        if self.form.is_some() {
+            self.form_hidden = false;
+            self.mode = Mode::Form;
+            return Vec::new();
+        }
         self.picker = 0;
         self.mode = Mode::Picker;
         Vec::new()
@@ -151,6 +157,16 @@ impl App {
             return Vec::new();
         };
         if form.submitting.is_some() {
+            // What is out at Google is what was sent: no edits until it answers, but the
+            // form can be put away meanwhile.
+            if key.code == KeyCode::Esc {
+                self.form_hidden = true;
+                self.mode = Mode::Browse;
+                self.toast(
+                    "Still saving in the background; n shows the form".into(),
+                    false,
+                );
+            }
             return Vec::new();
         }
         match key.code {
@@ -234,6 +250,7 @@ impl App {
 
     fn close_form(&mut self) {
         self.form = None;
+        self.form_hidden = false;
         if self.mode == Mode::Form {
             self.mode = Mode::Browse;
         }
@@ -517,7 +534,13 @@ impl App {
                     // The form keeps everything typed; the error sits under it.
                     Some(form) => {
                         form.submitting = None;
-                        form.error = Some(message);
+                        form.error = Some(message.clone());
+                        if self.form_hidden && self.mode == Mode::Browse {
+                            self.form_hidden = false;
+                            self.mode = Mode::Form;
+                        } else if self.form_hidden {
+                            self.toast(format!("{message} (n shows the form)"), true);
+                        }
                     }
                     None => self.toast(message, true),
                 }

@@ -121,6 +121,9 @@ pub struct App {
     /// The highlighted template while [`Mode::Picker`] is up.
     pub picker: usize,
     pub form: Option<Form>,
+    /// The form was put away with Esc while Google works on it; it comes back on `n`, or
+    /// by itself when Google refuses.
+    pub form_hidden: bool,
     pub confirm: Option<Confirm>,
     /// Changes out at Google, by request id.
     pub writes: BTreeMap<u64, Pending>,
@@ -164,6 +167,7 @@ impl App {
             sign_in: None,
             picker: 0,
             form: None,
+            form_hidden: false,
             confirm: None,
             writes: BTreeMap::new(),
             new_series: Default::default(),
@@ -532,9 +536,14 @@ impl App {
         }
     }
 
+    /// The form, unless it was put away while saving.
+    pub fn visible_form(&self) -> Option<&Form> {
+        self.form.as_ref().filter(|_| !self.form_hidden)
+    }
+
     /// Back from a dialog: to the form when one is open, else to the agenda.
     fn resume(&mut self) {
-        self.mode = if self.form.is_some() {
+        self.mode = if self.visible_form().is_some() {
             Mode::Form
         } else {
             Mode::Browse

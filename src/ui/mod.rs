@@ -29,11 +29,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(main);
         agenda::render(frame, left, app);
-        match &app.form {
+        match app.visible_form() {
             Some(f) => form::render(frame, right, f, status::spinner(app)),
             None => details::render(frame, right, app),
         }
-    } else if let Some(f) = &app.form {
+    } else if let Some(f) = app.visible_form() {
         form::render(frame, main, f, status::spinner(app));
     } else if app.focus == Pane::Details {
         details::render(frame, main, app);
