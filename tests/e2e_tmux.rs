@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use meetty::sandbox::{Fault, Sandbox, Seed};
 
 struct Tmux {
     socket: String,
@@ -15,8 +16,8 @@ struct Tmux {
 
 impl Tmux {
     /// A private tmux server running `command` in a 120×35 pane whose shell records the
-    /// terminal settings (`stty -a`) after the app exits.
-    fn start(name: &str, command: &str) -> Tmux {
+    /// terminal settings (`stty -a`) after the app exits; `env` is exported to the app.
+    fn start(name: &str, env: &[(&str, &str)], command: &str) -> Tmux {
         assert!(
             Command::new("tmux").arg("-V").output().is_ok(),
             "tmux is missing: run the README's test command, which installs it"
@@ -40,10 +41,11 @@ impl Tmux {
         };
         let bin = env!("CARGO_BIN_EXE_meetty");
         let d = tmux.dir.display();
+        let env: String = env.iter().map(|(k, v)| format!(" {k}='{v}'")).collect();
         // The app starts only once pipe-pane records, so its first frame is in the log.
         let script = format!(
             "tmux wait-for go; export XDG_CONFIG_HOME={d}/xdg-config XDG_DATA_HOME={d}/xdg-data TZ=Europe/Berlin \
-             BROWSER='{d}/browser %s'; \
+             BROWSER='{d}/browser %s'{env}; \
              {bin} --config {d}/config/config.toml {command}; echo \"exit=$?\" > {d}/exit; \
              stty -a > {d}/stty; sleep 30"
         );
@@ -200,7 +202,7 @@ fn xclip_clipboard() -> Option<String> {
 
 #[test]
 fn demo_starts_moves_copies_and_quits_cleanly() {
-    let t = Tmux::start("copy", "--demo");
+    let t = Tmux::start("copy", &[], "--demo");
     let first = t.wait_for("the demo agenda", |s| {
         s.contains("Today") && s.contains("Meet")
     });
@@ -270,7 +272,7 @@ fn demo_starts_moves_copies_and_quits_cleanly() {
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let t = Tmux::start("term", "--demo");
+    let t = Tmux::start("term", &[], "--demo");
     t.wait_for("the demo agenda", |s| s.contains("Today"));
     let pid = t.run(&["display-message", "-p", "#{pane_pid}"]);
     // The pane runs sh, whose child is meetty.
@@ -288,7 +290,7 @@ fn sigterm_restores_the_terminal() {
 
 #[test]
 fn hostile_titles_never_reach_the_terminal() {
-    let t = Tmux::start("hostile", "--demo");
+    let t = Tmux::start("hostile", &[], "--demo");
     // The seed has an invite titled "ESC ]52;c;aGk= BEL Quarterly review": an OSC 52 write.
     t.wait_for("the hostile invite", |s| s.contains("Quarterly review"));
     let raw = t.wait_raw("the hostile title drawn", |raw| raw.contains("Quarterly"));
@@ -304,7 +306,7 @@ fn hostile_titles_never_reach_the_terminal() {
 
 #[test]
 fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
-    let t = Tmux::start("create", "--demo");
+    let t = Tmux::start("create", &[], "--demo");
     t.wait_for("the demo agenda", |s| s.contains("Today"));
     t.keys("n");
     t.wait_for("the template picker", |s| {
@@ -346,6 +348,114 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
     t.wait_for("the meeting gone", |s| {
         s.contains("Cancelled") && !s.contains("E2E quick demo")
     });
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
+}
+
+/// Issue 5: the first refresh hangs at "Google" for 10 s, and keys sent meanwhile are handled
+/// at once: help opens and closes, the filter prompt takes text, `a` toggles with a toast,
+/// all while the agenda is still loading and the sandbox has not answered.
+#[test]
+fn keys_are_handled_while_the_first_refresh_hangs() {
+    const HANG: Duration = Duration::from_secs(10);
+    // Multi-threaded, so the sandbox serves while this thread sleeps.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let tz = chrono_tz::Europe::Berlin;
+    let sandbox = rt
+        .block_on(Sandbox::start(
+            0,
+            Seed::Demo {
+                now: chrono::Utc::now(),
+                tz,
+            },
+        ))
+        .unwrap();
+    // Every calendar's listing (the refresh fetches them side by side) hangs.
+    sandbox.inject(Fault::latency(HANG).on("GET", "/events").times(10));
+    let (root, token) = (sandbox.root_url(), sandbox.access_token());
+    let started = Instant::now();
+    let t = Tmux::start(
+        "hang",
+        &[("MEETTY_API_ROOT", &root), ("MEETTY_ACCESS_TOKEN", &token)],
+        "",
+    );
+
+    // The sandbox records a request when it arrives, before the fault's sleep: the answer
+    // cannot come before HANG after the last look that did not see the listing yet.
+    let listings = || {
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/events"))
+            .count()
+    };
+    let mut not_arrived = started;
+    loop {
+        let before = Instant::now();
+        if listings() > 0 {
+            break;
+        }
+        not_arrived = before;
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the listing never reached the sandbox; screen:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let earliest_answer = not_arrived + HANG;
+    // Each effect must be on screen while the listing is still out: the agenda still says
+    // it is loading, and the sandbox cannot have answered yet.
+    let handled = |what: &str, pred: &dyn Fn(&str) -> bool| {
+        let screen = t.wait_for(what, |s| pred(s));
+        let left = earliest_answer.saturating_duration_since(Instant::now());
+        assert!(
+            !left.is_zero(),
+            "{what} showed only after the listing could have answered; screen:\n{screen}"
+        );
+        assert!(
+            screen.contains("Loading your agenda…"),
+            "{what}: the agenda is not loading any more; screen:\n{screen}"
+        );
+        eprintln!(
+            "{what}: on screen {} ms after start; the listing is out for {} ms more at least",
+            started.elapsed().as_millis(),
+            left.as_millis()
+        );
+        screen
+    };
+
+    handled("the refresh spinner", &|s| s.contains("refreshing…"));
+    t.keys("?");
+    handled("the help overlay", &|s| {
+        s.contains(" Keys ") && s.contains("Any other key closes this help.")
+    });
+    t.keys("Escape");
+    handled("help closed", &|s| {
+        !s.contains("Any other key closes this help.") && s.contains("refreshing…")
+    });
+    t.keys("/");
+    t.run(&["send-keys", "-l", "standup"]);
+    handled("the filter prompt with text", &|s| s.contains("/standup▏"));
+    t.keys("Escape");
+    handled("the filter cancelled", &|s| {
+        !s.contains("/standup") && s.contains("refreshing…")
+    });
+    t.keys("a");
+    handled("the toggle's toast", &|s| s.contains("Showing all events"));
+
+    // Then the listing lands and the agenda shows the demo's meetings.
+    let screen = t.wait_for("the agenda", |s| {
+        !s.contains("Loading your agenda…") && s.contains("Today") && s.contains("Meet")
+    });
+    assert!(
+        Instant::now() >= earliest_answer,
+        "the agenda landed before the hang could have ended:\n{screen}"
+    );
+    assert!(
+        screen.contains("Platform standup") || screen.contains("Design review"),
+        "the demo's meetings are listed:\n{screen}"
+    );
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }
