@@ -611,8 +611,10 @@ impl App {
             self.toast = None;
             self.dirty = true;
         }
-        if self.busy() {
-            self.spinner = self.spinner.wrapping_add(1);
+        // The spinner follows the clock, not the ticks: every key also ticks.
+        let beat = now.timestamp_millis().div_euclid(100) as usize;
+        if self.busy() && beat != self.spinner {
+            self.spinner = beat;
             self.dirty = true;
         }
         if self.settings.first_run || self.sign_in.is_some() {
