@@ -40,17 +40,14 @@ pub struct SyncRequest {
     pub reread_calendars: bool,
 }
 
-/// One listed item, as it affects the agenda.
-enum Change {
-    Upsert(Meeting),
-    /// Cancelled, or no longer readable: the id (of an event, an occurrence or a whole
-    /// series) leaves the agenda.
-    Gone(String),
-}
-
 /// One calendar's listing: its changes (or all its events) and the next sync token.
+#[derive(Default)]
 struct Listing {
-    changes: Vec<Change>,
+    /// New or changed meetings (all of them, in a full listing).
+    upserts: Vec<Meeting>,
+    /// Cancelled or no longer readable: these ids (of events, occurrences or whole series)
+    /// leave the agenda.
+    gone: Vec<String>,
     token: Option<String>,
 }
 
@@ -100,10 +97,10 @@ impl CalendarClient {
                     .collect(),
                 _ => Vec::new(),
             };
-            meetings.extend(apply(kept, listing.changes, req.from, req.to));
-            if let Some(token) = listing.token {
+            if let Some(token) = listing.token.clone() {
                 tokens.insert(id.clone(), token);
             }
+            meetings.extend(apply(kept, listing, req.from, req.to));
         }
         let mut agenda = Agenda {
             calendars,
@@ -132,7 +129,7 @@ impl CalendarClient {
             reread_calendars: false,
         };
         let (listing, _) = self.listing(calendar_id, None, req).await?;
-        let mut meetings = apply(Vec::new(), listing.changes, from, to);
+        let mut meetings = apply(Vec::new(), listing, from, to);
         meetings.sort_by_key(Meeting::start);
         Ok(meetings)
     }
@@ -163,7 +160,7 @@ impl CalendarClient {
     /// same in full and incremental listings, as Google requires). No `orderBy`: Google
     /// refuses it beside a sync token, and the agenda sorts anyway.
     async fn list(&self, calendar_id: &str, query: &[(&str, &str)]) -> Result<Listing, ApiError> {
-        let mut changes = Vec::new();
+        let mut listing = Listing::default();
         let mut page: Option<String> = None;
         loop {
             let mut params = vec![
@@ -182,55 +179,45 @@ impl CalendarClient {
                 .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
             let events: EventPage = serde_json::from_str(text)
                 .map_err(|e| ApiError::Unexpected(format!("events.list: {e}")))?;
-            changes.extend(events.items.iter().map(|e| change(calendar_id, e)));
+            for event in &events.items {
+                match Meeting::from_event(calendar_id, event) {
+                    Some(meeting) => listing.upserts.push(meeting),
+                    None => listing.gone.push(event_id(event)),
+                }
+            }
             match events.next_page_token {
                 Some(p) => page = Some(p.into_owned()),
                 None => {
-                    return Ok(Listing {
-                        changes,
-                        token: events.next_sync_token.map(|t| t.into_owned()),
-                    })
+                    listing.token = events.next_sync_token.map(|t| t.into_owned());
+                    return Ok(listing);
                 }
             }
         }
     }
 }
 
-fn change(calendar_id: &str, event: &WireEvent) -> Change {
-    match Meeting::from_event(calendar_id, event) {
-        Some(meeting) => Change::Upsert(meeting),
-        None => Change::Gone(event.id.as_deref().unwrap_or_default().to_string()),
-    }
+fn event_id(event: &WireEvent) -> String {
+    event.id.as_deref().unwrap_or_default().to_string()
 }
 
-/// `kept` with `changes` applied: a changed id replaces what was there, a gone id takes its
+/// `kept` with a listing applied: a changed id replaces what was there, a gone id takes its
 /// occurrences along (a deleted series is listed once, by the series' id), and only
 /// meetings touching `[from, to)` stay.
 fn apply(
     mut kept: Vec<Meeting>,
-    changes: Vec<Change>,
+    listing: Listing,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<Meeting> {
-    let mut touched = HashSet::new();
-    let mut gone = HashSet::new();
-    let mut upserts = Vec::new();
-    for change in changes {
-        match change {
-            Change::Upsert(m) => {
-                touched.insert(m.id.clone());
-                upserts.push(m);
-            }
-            Change::Gone(id) => {
-                touched.insert(id.clone());
-                gone.insert(id);
-            }
-        }
-    }
+    let gone: HashSet<&str> = listing.gone.iter().map(String::as_str).collect();
+    let changed: HashSet<&str> = listing.upserts.iter().map(|m| m.id.as_str()).collect();
     kept.retain(|m| {
-        !touched.contains(&m.id) && !m.series_id.as_ref().is_some_and(|s| gone.contains(s))
+        let id = m.id.as_str();
+        !changed.contains(id)
+            && !gone.contains(id)
+            && !m.series_id.as_deref().is_some_and(|s| gone.contains(s))
     });
-    kept.extend(upserts.into_iter().filter(|m| touches(m, from, to)));
+    kept.extend(listing.upserts.into_iter().filter(|m| touches(m, from, to)));
     kept
 }
 
@@ -282,21 +269,23 @@ mod tests {
             meeting("stays", None, 12),
             meeting("cancelled", None, 13),
         ];
-        let changes = vec![
-            Change::Upsert(meeting("moved", None, 15)),
-            Change::Gone("series".into()),
-            Change::Gone("cancelled".into()),
-            Change::Upsert(meeting("new", None, 16)),
-            // Changed, but now outside the window: it leaves.
-            Change::Upsert(Meeting {
-                when: When::Timed {
-                    start: to + Duration::days(3),
-                    end: to + Duration::days(3) + Duration::hours(1),
+        let listing = Listing {
+            upserts: vec![
+                meeting("moved", None, 15),
+                meeting("new", None, 16),
+                // Changed, but now outside the window: it leaves.
+                Meeting {
+                    when: When::Timed {
+                        start: to + Duration::days(3),
+                        end: to + Duration::days(3) + Duration::hours(1),
+                    },
+                    ..meeting("stays", None, 12)
                 },
-                ..meeting("stays", None, 12)
-            }),
-        ];
-        let after = apply(kept, changes, from, to);
+            ],
+            gone: vec!["series".into(), "cancelled".into()],
+            token: None,
+        };
+        let after = apply(kept, listing, from, to);
         assert_eq!(ids(&after), ["moved", "new"]);
         assert_eq!(after[0].start().format("%H").to_string(), "15");
     }
