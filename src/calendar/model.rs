@@ -153,7 +153,8 @@ impl Meeting {
                 .as_ref()
                 .and_then(|o| o.is_self)
                 .unwrap_or(false),
-            html_link: ev.html_link.as_deref().map(sanitize::line),
+            // `o` opens this when there is no video link, so it gets the same web-only check.
+            html_link: ev.html_link.as_deref().and_then(web_url),
         })
     }
 
@@ -214,10 +215,12 @@ fn when_of(start: &WireTime, end: Option<&WireTime>) -> Option<When> {
         return Some(When::Timed { start: s, end: e });
     }
     let s = day(start)?;
-    let e = end
-        .and_then(day)
-        .filter(|e| *e > s)
-        .unwrap_or(s + chrono::Days::new(1));
+    let e = match end.and_then(day).filter(|e| *e > s) {
+        Some(e) => e,
+        // Checked: `s + Days` panics on the last date chrono knows ("+262142-12-31" parses),
+        // and an event there has no next day to end on, so it is dropped like a bad start.
+        None => s.checked_add_days(chrono::Days::new(1))?,
+    };
     Some(When::AllDay { start: s, end: e })
 }
 

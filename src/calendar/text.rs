@@ -265,6 +265,9 @@ fn label_shows_url(label: &str, url: &str) -> bool {
     bare(label).eq_ignore_ascii_case(bare(url))
 }
 
+/// Nested lists indent up to this depth and no further.
+const MAX_LIST_INDENT: usize = 8;
+
 /// Elements whose content is not text (CSS, scripts, document head).
 const RAW_TEXT_TAGS: &[&str] = &["style", "script", "head", "title"];
 
@@ -436,7 +439,9 @@ impl<'a> Converter<'a> {
 
     fn bullet(&mut self) {
         self.line_break();
-        for _ in 1..self.list_depth {
+        // Capped: indenting by the full depth made 100 kB of "<ul>…<li>…" expand to 300 MB
+        // of spaces (depth × items), which then hung the details pane.
+        for _ in 1..self.list_depth.min(MAX_LIST_INDENT) {
             self.out.push_str("  ");
         }
         self.out.push_str("• ");
