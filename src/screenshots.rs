@@ -86,6 +86,19 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
     if let Some(a) = offline.agenda.as_mut() {
         Arc::make_mut(a).fetched_at = now - chrono::Duration::minutes(3);
     }
+    // Google rate limiting a refresh: the status bar counts down to the next attempt.
+    let mut retrying = app("r");
+    if let crate::app::Sync::Refreshing { req } = retrying.sync {
+        retrying.update(crate::action::Action::Retrying {
+            req,
+            retry: crate::calendar::retry::Retrying {
+                cause: crate::calendar::retry::Cause::RateLimited,
+                attempt: 2,
+                of: 5,
+                wait: std::time::Duration::from_secs(4),
+            },
+        });
+    }
     // The cancel dialog over the weekly 1:1 the demo user organizes.
     let mut cancel = app("");
     for _ in 0..20 {
@@ -106,6 +119,7 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         ("all-events.svg", app("a"), 110, 30),
         ("help.svg", app("?"), 110, 30),
         ("offline.svg", offline, 110, 30),
+        ("retrying.svg", retrying, 110, 30),
         ("small.svg", app("j"), 40, 10),
     ];
     for (name, app, w, h) in scenes {
