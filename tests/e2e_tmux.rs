@@ -459,3 +459,52 @@ fn keys_are_handled_while_the_first_refresh_hangs() {
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }
+
+#[test]
+fn a_meeting_booked_elsewhere_appears_after_one_incremental_refresh() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let now = chrono::Utc::now();
+    let tz = chrono_tz::Europe::Berlin;
+    let sandbox = rt
+        .block_on(Sandbox::start(0, Seed::Demo { now, tz }))
+        .unwrap();
+    let (root, token) = (sandbox.root_url(), sandbox.access_token());
+    let t = Tmux::start(
+        "sync",
+        &[("MEETTY_API_ROOT", &root), ("MEETTY_ACCESS_TOKEN", &token)],
+        "",
+    );
+    t.wait_for("the agenda", |s| {
+        s.contains("Design review") && s.contains("updated")
+    });
+    let start = (now + chrono::Duration::hours(2)).to_rfc3339();
+    let end = (now + chrono::Duration::hours(3)).to_rfc3339();
+    sandbox.with_store(|s| {
+        let booked = serde_json::json!({
+            "summary": "Booked from the phone",
+            "start": {"dateTime": start},
+            "end": {"dateTime": end},
+        });
+        s.insert_event(
+            meetty::sandbox::ACCOUNT,
+            booked,
+            &meetty::sandbox::WriteOptions::default(),
+        )
+        .unwrap();
+    });
+    sandbox.clear_requests();
+    // It has no video link: show all events.
+    t.keys("a");
+    t.keys("r");
+    t.wait_for("the new meeting", |s| s.contains("Booked from the phone"));
+    let sent = sandbox.requests();
+    assert!(!sent.is_empty());
+    assert!(
+        sent.iter()
+            .all(|r| r.path.ends_with("/events") && r.param("syncToken").is_some()),
+        "only incremental listings: {:#?}",
+        sent.iter().map(|r| (&r.path, &r.query)).collect::<Vec<_>>()
+    );
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
+}

@@ -43,17 +43,26 @@ fn gaps(requests: &[RecordedRequest]) -> Vec<u128> {
         .collect()
 }
 
-fn week() -> SyncRequest {
+/// The agenda's window as the app asks for it: from the moment of the refresh to the end of
+/// the week, so each refresh starts a little later than the one before.
+fn week(minutes_later: i64) -> SyncRequest {
+    let (from, to) = meetty::timefmt::agenda_window(
+        common::now() + TimeDelta::minutes(minutes_later),
+        Tz::Europe__Berlin,
+        7,
+    );
     SyncRequest {
-        from: common::now(),
-        to: common::now() + TimeDelta::days(7),
+        from,
+        to,
         reread_calendars: false,
     }
 }
 
+/// A refresh a minute after the last one (the first at `common::now()`).
 async fn sync(client: &CalendarClient, last: Option<&Synced>) -> Synced {
+    let minutes = if last.is_some() { 1 } else { 0 };
     client
-        .sync(last, &CalendarSelection::SelectedInGoogle, week())
+        .sync(last, &CalendarSelection::SelectedInGoogle, week(minutes))
         .await
         .unwrap()
 }
@@ -300,8 +309,11 @@ async fn edits_made_elsewhere_appear_after_one_incremental_refresh() {
         assert!(r.path.ends_with("/events"), "{}", r.path);
         assert!(r.param("syncToken").is_some() && r.param("timeMin").is_none());
     }
-    // Exactly what a listing from scratch shows.
-    let fresh = sync(&client, None).await;
+    // Exactly what a listing from scratch shows, for the same window.
+    let fresh = client
+        .sync(None, &CalendarSelection::SelectedInGoogle, week(1))
+        .await
+        .unwrap();
     assert_eq!(shown(&second), shown(&fresh));
     let titles: Vec<&str> = second
         .agenda
@@ -359,4 +371,22 @@ async fn an_unchanged_week_on_three_calendars_costs_three_small_requests() {
         assert!(bytes < 1024, "{bytes} bytes from {}", r.path);
     }
     assert_eq!(shown(&second), shown(&first));
+}
+
+#[tokio::test]
+async fn the_next_day_starts_with_full_listings_because_its_meetings_never_changed() {
+    let (sandbox, client) = demo().await;
+    let first = sync(&client, None).await;
+    sandbox.clear_requests();
+    let tomorrow = week(24 * 60);
+    let next = client
+        .sync(Some(&first), &CalendarSelection::SelectedInGoogle, tomorrow)
+        .await
+        .unwrap();
+    let lists = sent(&sandbox, "GET", "/events");
+    assert_eq!(lists.len(), 2);
+    assert!(lists
+        .iter()
+        .all(|r| r.param("timeMin").is_some() && r.param("syncToken").is_none()));
+    assert!(next.agenda.meetings.iter().all(|m| m.start() < tomorrow.to));
 }

@@ -4,8 +4,8 @@
 //!
 //! A sync token carries no window (Google refuses `timeMin`/`timeMax` beside it), so changes
 //! anywhere in the calendar come back; they are kept only if they touch the agenda's window.
-//! A meeting can also enter the window without changing, when the window moves: a new
-//! window (the day turned) therefore starts with full listings.
+//! The window's start follows the clock, which only drops meetings; but when its end moves
+//! (the day turned), meetings enter it without changing, so that starts with full listings.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -24,6 +24,7 @@ const CALENDARS_FRESH_FOR: Duration = Duration::minutes(15);
 #[derive(Debug, Clone)]
 pub struct Synced {
     pub agenda: Arc<Agenda>,
+    /// What the meetings cover: any later window inside it can be served incrementally.
     window: (DateTime<Utc>, DateTime<Utc>),
     calendars_read: DateTime<Utc>,
     /// Per calendar, the token for its next incremental listing; a calendar without one
@@ -60,7 +61,7 @@ impl CalendarClient {
         req: SyncRequest,
     ) -> Result<Synced, ApiError> {
         let now = Utc::now();
-        let last = last.filter(|l| l.window == (req.from, req.to));
+        let last = last.filter(|l| l.window.0 <= req.from && req.to <= l.window.1);
         let (calendars, calendars_read) = match last {
             Some(l) if !req.reread_calendars && now - l.calendars_read < CALENDARS_FRESH_FOR => {
                 (l.agenda.calendars.clone(), l.calendars_read)
@@ -216,6 +217,7 @@ fn apply(
         !changed.contains(id)
             && !gone.contains(id)
             && !m.series_id.as_deref().is_some_and(|s| gone.contains(s))
+            && touches(m, from, to)
     });
     kept.extend(listing.upserts.into_iter().filter(|m| touches(m, from, to)));
     kept
