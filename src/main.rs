@@ -292,13 +292,7 @@ async fn scripting_command(cli: &Cli, cmd: &Cmd) -> Result<(), String> {
     }
     // Scripts see why a command is slow, on stderr; stdout stays the result.
     let client = &conn.client.observed(std::sync::Arc::new(|r| {
-        eprintln!(
-            "meetty: {}, retrying {}/{} in {:.0} s",
-            r.cause.describe(),
-            r.attempt,
-            r.of,
-            r.wait.as_secs_f32().ceil()
-        )
+        eprintln!("meetty: {r} in {:.0} s", r.wait.as_secs_f32().ceil())
     }));
     let out = &mut std::io::stdout();
     match cmd {

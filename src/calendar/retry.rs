@@ -95,6 +95,14 @@ pub struct Retrying {
     pub wait: Duration,
 }
 
+/// "Google is rate limiting, retrying 2/5": the status bar and the CLI add when.
+impl std::fmt::Display for Retrying {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (cause, attempt, of) = (self.cause.describe(), self.attempt, self.of);
+        write!(f, "{cause}, retrying {attempt}/{of}")
+    }
+}
+
 /// Whoever wants to hear about retries (the TUI's status bar).
 pub type OnRetry = std::sync::Arc<dyn Fn(Retrying) + Send + Sync>;
 

@@ -79,13 +79,7 @@ fn retry_line(app: &App, retry: &Retrying, until: DateTime<Utc>) -> Line<'static
     } else {
         "…".to_string()
     };
-    let text = format!(
-        " {} {}, retrying {}/{}{when}",
-        spinner(app),
-        retry.cause.describe(),
-        retry.attempt,
-        retry.of
-    );
+    let text = format!(" {} {retry}{when}", spinner(app));
     match retry.cause {
         Cause::NoAnswer => Line::from(vec![
             Span::styled(" offline ", theme::error()),
