@@ -190,6 +190,8 @@ pub struct Form {
     pub submitting: Option<Submitting>,
     /// Google's last refusal, with what to do about it.
     pub error: Option<String>,
+    /// Rows of the error note scrolled away (it wraps, and may not fit).
+    pub error_scroll: u16,
     reminders: Option<Vec<crate::calendar::write::Reminder>>,
 }
 
@@ -253,6 +255,7 @@ impl Form {
             event_id,
             submitting: None,
             error: None,
+            error_scroll: 0,
             reminders: draft.reminders,
         }
     }
@@ -288,6 +291,11 @@ impl Form {
             description: get(Field::Description),
             reminders: self.reminders.clone(),
         }
+    }
+
+    /// Scrolls the error note by `delta` rows (the renderer keeps it within the note).
+    pub fn scroll_error(&mut self, delta: i16) {
+        self.error_scroll = self.error_scroll.saturating_add_signed(delta);
     }
 
     pub fn focused(&self) -> &FormField {

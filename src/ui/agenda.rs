@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthChar;
 use super::theme;
 use crate::app::{App, Pane, Sync};
 use crate::calendar::model::{Agenda, Meeting, When};
+use crate::keymap::{Command, Mode};
 use crate::timefmt::{clock, countdown, date_label, day_name, local_date};
 use crate::view::{now_and_next, Row};
 
@@ -32,7 +33,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let Some(agenda) = &app.agenda else {
         let text = match &app.sync {
             Sync::Failed { error } => {
-                format!("Could not load the agenda: {error}. Press r to retry.")
+                let r = app.hint(Mode::Agenda, Command::Refresh);
+                format!("Could not load the agenda: {error}. Press {r} to retry.")
             }
             _ => "Loading your agenda…".to_string(),
         };
@@ -81,14 +83,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 fn empty_text(app: &App) -> String {
     let days = app.settings.days;
     if !app.filter.is_empty() {
+        let clear = app.hint(Mode::Agenda, Command::ClearFilter);
         format!(
-            "Nothing matches \u{201c}{}\u{201d}. Press / and Esc to clear the filter.",
+            "Nothing matches \u{201c}{}\u{201d}. Press {clear} to clear the filter.",
             app.filter
         )
     } else if app.show_all {
         format!("No events in the next {days} days.")
     } else {
-        format!("No video meetings in the next {days} days. Press a to show all events.")
+        let all = app.hint(Mode::Agenda, Command::ToggleAll);
+        format!("No video meetings in the next {days} days. Press {all} to show all events.")
     }
 }
 

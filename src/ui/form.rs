@@ -10,13 +10,14 @@ use super::theme;
 use crate::app::App;
 use crate::compose::Note;
 use crate::form::{Form, FormField, Input, Value};
+use crate::keymap::{Command, Mode};
 use crate::timeparse::{describe_recurrence, format_duration};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 const LABEL_WIDTH: usize = 12;
 
 /// The template list `n` opens first.
-pub fn picker(frame: &mut Frame, app: &App) {
+pub fn picker(frame: &mut Frame, app: &App, selected: usize) {
     let mut lines: Vec<Line> = app
         .settings
         .templates
@@ -30,7 +31,7 @@ pub fn picker(frame: &mut Frame, app: &App) {
             if t.meet {
                 about.push("Meet".into());
             }
-            let style = if i == app.picker {
+            let style = if i == selected {
                 theme::selected(true)
             } else {
                 Style::new()
@@ -42,8 +43,15 @@ pub fn picker(frame: &mut Frame, app: &App) {
         })
         .collect();
     lines.push(Line::default());
+    let key = |cmd| app.hint(Mode::Picker, cmd);
     lines.push(Line::styled(
-        " ↑/↓ choose · Enter or 1–9 pick · Esc back",
+        format!(
+            " {}/{} choose · {} or 1–9 pick · {} back",
+            key(Command::Up),
+            key(Command::Down),
+            key(Command::Pick),
+            key(Command::Close)
+        ),
         theme::dim(),
     ));
     let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
@@ -52,7 +60,7 @@ pub fn picker(frame: &mut Frame, app: &App) {
     super::popup(frame, para, width, height);
 }
 
-pub fn render(frame: &mut Frame, area: Rect, form: &Form, spinner: &str) {
+pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     // Values wrap under themselves, right of the labels.
     let text_width = usize::from(area.width.saturating_sub(2)).saturating_sub(LABEL_WIDTH + 1);
     let mut lines = Vec::new();
@@ -83,8 +91,16 @@ pub fn render(frame: &mut Frame, area: Rect, form: &Form, spinner: &str) {
     }
     footer.push(Line::styled(
         match &form.submitting {
-            Some(s) => format!("{spinner} {}", s.status),
-            None => "Ctrl-S create · Tab move · Esc cancel".into(),
+            Some(s) => format!("{} {}", super::status::spinner(app), s.status),
+            None => {
+                let key = |cmd| app.hint(Mode::Form, cmd);
+                format!(
+                    "{} create · {} move · {} cancel",
+                    key(Command::Create),
+                    key(Command::NextField),
+                    key(Command::Close)
+                )
+            }
         },
         theme::label(),
     ));

@@ -1,4 +1,5 @@
-//! The `?` overlay, written from the same key table that dispatches keys.
+//! The help overlay: the keys of the screen under it, written from the same key table that
+//! dispatches them.
 
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
@@ -6,9 +7,11 @@ use ratatui::Frame;
 
 use super::theme;
 use crate::app::App;
+use crate::keymap::{Command, Mode};
 
-pub fn render(frame: &mut Frame, app: &App) {
-    let rows = app.settings.keymap.help_rows();
+pub fn render(frame: &mut Frame, app: &App, scroll: u16) {
+    let mode = app.screen.help_for();
+    let rows = app.settings.keymap.help_rows(mode);
     let key_width = rows
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -24,19 +27,46 @@ pub fn render(frame: &mut Frame, app: &App) {
         })
         .collect();
     lines.push(Line::default());
+    if mode == Mode::Agenda {
+        let filter = |cmd| app.hint(Mode::Filter, cmd);
+        lines.push(Line::styled(
+            format!(
+                "In the filter: type words to match, {} keeps, {} goes back.",
+                filter(Command::KeepFilter),
+                filter(Command::Close)
+            ),
+            theme::dim(),
+        ));
+    }
+    if matches!(mode, Mode::Form | Mode::Filter) {
+        lines.push(Line::styled("Every other key is text.", theme::dim()));
+    }
+    let help = |cmd| app.hint(Mode::Help, cmd);
     lines.push(Line::styled(
-        "In the filter: type to match, Enter keeps, Esc clears.",
-        theme::dim(),
-    ));
-    lines.push(Line::styled(
-        "Any other key closes this help.",
+        format!(
+            "{}/{} scroll · any other key closes this help.",
+            help(Command::Down),
+            help(Command::Up)
+        ),
         theme::dim(),
     ));
 
     let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
     let height = lines.len() as u16 + 2;
     let para = Paragraph::new(lines)
-        .block(Block::bordered().title(" Keys "))
-        .scroll((app.help_scroll, 0));
+        .block(Block::bordered().title(format!(" Keys: {} ", title(mode))))
+        .scroll((scroll, 0));
     super::popup(frame, para, width, height);
+}
+
+fn title(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Agenda => "agenda",
+        Mode::Filter => "filter",
+        Mode::Help => "help",
+        Mode::SignIn => "sign in",
+        Mode::Picker => "templates",
+        Mode::Form => "new meeting",
+        Mode::Confirm => "question",
+    }
 }
