@@ -138,6 +138,8 @@ pub struct App {
     pub page: Cell<usize>,
     /// The furthest the details pane can scroll, as last drawn.
     pub details_max: Cell<u16>,
+    /// The furthest the help can scroll, as last drawn.
+    pub help_max: Cell<u16>,
 }
 
 impl App {
@@ -169,6 +171,7 @@ impl App {
             scroll: Cell::new(0),
             page: Cell::new(10),
             details_max: Cell::new(u16::MAX),
+            help_max: Cell::new(u16::MAX),
         };
         app.rebuild_rows();
         app
@@ -323,8 +326,9 @@ impl App {
                 return;
             }
         };
+        let max = i32::from(self.help_max.get());
         if let Some(Overlay::Help { scroll }) = self.screen.top_mut() {
-            *scroll = (i32::from(*scroll) + delta).clamp(0, i32::from(u16::MAX)) as u16;
+            *scroll = (i32::from(*scroll) + delta).clamp(0, max) as u16;
         }
     }
 

@@ -182,6 +182,7 @@ impl App {
                     Some(form) => {
                         form.submitting = None;
                         form.error = Some(message.clone());
+                        form.error_scroll = 0;
                         if hidden && self.mode() == Mode::Agenda {
                             self.screen.show_form();
                         } else if hidden {

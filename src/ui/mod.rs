@@ -4,13 +4,14 @@ mod agenda;
 mod confirm;
 mod details;
 mod dialog;
+mod fit;
 mod form;
 mod help;
 mod status;
 pub mod svg;
 mod theme;
 
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
@@ -50,8 +51,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
 }
 
-/// Draws `para` in a box of at most `width`×`height`, centred over whatever is below.
-fn popup(frame: &mut Frame, para: Paragraph, width: u16, height: u16) {
+/// Draws `para` in a box of at most `width`×`height`, centred over whatever is below; returns
+/// the box.
+fn popup(frame: &mut Frame, para: Paragraph, width: u16, height: u16) -> Rect {
     let area = frame.area();
     let popup = area.centered(
         Constraint::Length(width.min(area.width)),
@@ -59,4 +61,5 @@ fn popup(frame: &mut Frame, para: Paragraph, width: u16, height: u16) {
     );
     frame.render_widget(Clear, popup);
     frame.render_widget(para, popup);
+    popup
 }
