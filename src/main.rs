@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use meetty::app::{App, Settings};
 use meetty::auth::accounts::TokenStore;
 use meetty::auth::login::Finish;
-use meetty::calendar::write::SendUpdates;
+use meetty::calendar::model::SendUpdates;
 use meetty::cli::connect::{api_root, connect};
 use meetty::cli::scripting::{self, NewOptions};
 use meetty::cli::{self, login::LoginOptions};

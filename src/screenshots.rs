@@ -12,7 +12,8 @@ use ratatui::Terminal;
 
 use crate::action::Action;
 use crate::app::{App, Settings};
-use crate::calendar::client::{ApiError, CalendarClient, CalendarSelection};
+use crate::calendar::client::{CalendarClient, CalendarSelection};
+use crate::calendar::error::ApiError;
 use crate::calendar::model::Agenda;
 use crate::config::Config;
 use crate::sandbox::{Sandbox, Seed};

@@ -6,7 +6,7 @@ mod common;
 use chrono::Duration;
 use common::*;
 use meetty::app::{App, Sync};
-use meetty::calendar::client::ApiError;
+use meetty::calendar::error::ApiError;
 use meetty::screenshots::{demo_settings, render};
 
 fn text(app: &App, w: u16, h: u16) -> String {

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Mode};
-use crate::action::{Effect, WriteOp, Written};
-use crate::calendar::client::ApiError;
-use crate::calendar::model::{Agenda, Meeting, Rsvp};
-use crate::calendar::write::{Conference, Created, Progress, SendUpdates};
+use crate::action::Effect;
+use crate::calendar::ops::{WriteOp, Written};
+use crate::calendar::error::{write_error, ApiError, Surface};
+use crate::calendar::model::{Agenda, Meeting, Rsvp, SendUpdates};
+use crate::calendar::write::{Conference, Created, Progress};
 use crate::compose::{Context, Draft, Note};
 use crate::form::{Form, Submitting, NOTIFY};
 
@@ -529,7 +530,7 @@ impl App {
             }
             Err(error) => {
                 self.undo(pending.undo);
-                let message = write_error(&error);
+                let message = write_error(&error, Surface::Tui);
                 match self.form.as_mut().filter(|_| for_form) {
                     // The form keeps everything typed; the error sits under it.
                     Some(form) => {
@@ -739,38 +740,5 @@ fn target(m: &Meeting) -> Target {
         event_id: m.id.clone(),
         title: m.title.clone(),
         notify: m.default_notify(),
-    }
-}
-
-/// Google's refusal, with what the user can do about it.
-pub fn write_error(e: &ApiError) -> String {
-    let advice = match e {
-        ApiError::Network(_) => {
-            "offline? check the connection; trying again is safe: it cannot make a second \
-             meeting or cancel twice"
-        }
-        ApiError::Google {
-            code: 403, reason, ..
-        } if reason.contains("RateLimit") || reason.contains("rateLimit") => {
-            "Google is rate limiting: wait a minute and try again"
-        }
-        ApiError::Google { code: 403, .. } => "you may not change this calendar or event",
-        ApiError::Google {
-            code: 404 | 410, ..
-        } => "it may have been deleted elsewhere: press r",
-        ApiError::Google {
-            code: 409 | 412, ..
-        } => "it was changed elsewhere meanwhile: press r and try again",
-        ApiError::Google { code: 429, .. } => {
-            "Google is rate limiting: wait a minute and try again"
-        }
-        ApiError::Google { code, .. } if *code >= 500 => "Google had a problem: try again",
-        ApiError::SignIn(_) => "run meetty login",
-        _ => "",
-    };
-    if advice.is_empty() {
-        e.to_string()
-    } else {
-        format!("{e} ({advice})")
     }
 }

@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::action::{Action, Effect};
-use crate::calendar::client::ApiError;
+use crate::calendar::error::ApiError;
 use crate::calendar::model::{Agenda, Meeting};
 use crate::calendar::retry::Retrying;
 use crate::form::Form;
@@ -42,7 +42,7 @@ pub enum Mode {
     Confirm,
 }
 
-pub use meetings::{write_error, CancelDialog, Confirm, Pending, Target};
+pub use meetings::{CancelDialog, Confirm, Pending, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {

@@ -5,10 +5,10 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 
-use super::blocking;
-use super::Signed;
+use super::{blocking, Signed};
 use crate::auth::pkce::random_token;
-use crate::calendar::client::{ApiError, CalendarClient};
+use crate::calendar::client::CalendarClient;
+use crate::calendar::error::ApiError;
 use crate::config::{Config, Paths};
 
 /// Clock skew beyond this breaks token expiry handling and confuses "in 4 min".

@@ -14,7 +14,8 @@ use crate::auth::accounts::{Accounts, StoreLocation, TokenStore};
 use crate::auth::client::ClientInfo;
 use crate::auth::session::{Session, StoredToken};
 use crate::auth::store::{client_secret_key, SecretStore};
-use crate::calendar::client::{ApiError, Auth, AuthFuture};
+use crate::calendar::client::{Auth, AuthFuture};
+use crate::calendar::error::ApiError;
 use crate::config::Paths;
 
 /// The signed-in account's pieces, read from the config dir and the secret store.

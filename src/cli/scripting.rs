@@ -8,10 +8,11 @@ use std::io::Write;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::action::{WriteOp, Written};
+use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::client::CalendarClient;
-use crate::calendar::model::{Agenda, Meeting, When};
-use crate::calendar::write::{Conference, Created, Progress, SendUpdates};
+use crate::calendar::error::{write_error, Surface};
+use crate::calendar::model::{Agenda, Meeting, SendUpdates, When};
+use crate::calendar::write::{Conference, Created, Progress};
 use crate::compose::{self, Context, Draft};
 use crate::config::{ClipboardMode, Config};
 use crate::templates;
@@ -241,7 +242,7 @@ pub async fn create(
     let Written::Created(created) = op
         .run(client, &report_progress)
         .await
-        .map_err(|e| crate::app::write_error(&e))?
+        .map_err(|e| write_error(&e, Surface::Cli))?
     else {
         return Err("unexpected answer to a create".into());
     };
@@ -307,7 +308,7 @@ pub async fn cancel(
     let m = client
         .event(calendar, event_id)
         .await
-        .map_err(|e| crate::app::write_error(&e))?;
+        .map_err(|e| write_error(&e, Surface::Cli))?;
     if !m.i_organize {
         return Err(format!(
             "\u{201c}{}\u{201d} is organized by {}: only the organizer can cancel it (decline \
@@ -330,7 +331,7 @@ pub async fn cancel(
     };
     op.run(client, &report_progress)
         .await
-        .map_err(|e| crate::app::write_error(&e))?;
+        .map_err(|e| write_error(&e, Surface::Cli))?;
     Ok(format!("cancelled \u{201c}{}\u{201d} ({target})", m.title))
 }
 
@@ -342,7 +343,7 @@ pub async fn instant_link(client: &CalendarClient, tz: Tz) -> Result<String, Str
     match op.run(client, &report_progress).await {
         Ok(Written::InstantLink(url)) => Ok(url),
         Ok(_) => Err("unexpected answer to an instant link".into()),
-        Err(e) => Err(crate::app::write_error(&e)),
+        Err(e) => Err(write_error(&e, Surface::Cli)),
     }
 }
 
