@@ -299,3 +299,22 @@ async fn link_copy_puts_the_link_on_the_x_clipboard() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn days_out_of_range_is_a_usage_error_for_either_flag() {
+    let e = env("days").await;
+    for args in [
+        ["agenda", "--days", "0"].as_slice(),
+        ["--days", "400", "agenda"].as_slice(),
+    ] {
+        let out = e.run(args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("from 1 to 366"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = e.run(&["agenda", "--days", "366"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -7,9 +7,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Mode};
 use crate::action::Effect;
-use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::error::{write_error, ApiError, Surface};
 use crate::calendar::model::{Agenda, Meeting, Rsvp, SendUpdates};
+use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::write::{Conference, Created, Progress};
 use crate::compose::{Context, Draft, Note};
 use crate::form::{Form, Submitting, NOTIFY};

@@ -152,7 +152,10 @@ mod tests {
     #[test]
     fn a_missing_event_is_explained_with_advice_for_where_it_is_read() {
         let tui = write_error(&google(404), Surface::Tui);
-        assert!(tui.ends_with("(it may have been deleted elsewhere: press r)"), "{tui}");
+        assert!(
+            tui.ends_with("(it may have been deleted elsewhere: press r)"),
+            "{tui}"
+        );
         let cli = write_error(&google(404), Surface::Cli);
         assert!(cli.contains("meetty agenda --json"), "{cli}");
         assert!(!cli.contains("press"), "no TUI keys in the CLI: {cli}");

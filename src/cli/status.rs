@@ -2,10 +2,9 @@
 
 use std::io::Write;
 
-use super::blocking;
-use super::Signed;
 use crate::auth::accounts::Accounts;
 use crate::config::Paths;
+use crate::session::{blocking, Signed};
 
 pub async fn run(
     paths: &Paths,
