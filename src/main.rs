@@ -1,6 +1,6 @@
 //! The `meetty` command: the TUI by default, plus the account and scripting commands, the
 //! sandbox and the screenshots. It parses the command line and hands each command to the
-//! library.
+//! library; exit statuses are documented in the README ("Exit status").
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 
-use meetty::cli::{self, scripting, AccountCommand};
+use meetty::cli::{self, scripting, AccountCommand, Outcome};
 use meetty::runtime;
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::session::{parse_days, Startup};
@@ -95,9 +95,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(Cmd::Account(ref cmd)) => {
             let start = Startup::load(cli.config)?;
             let out = &mut std::io::stdout();
-            cli::run_account(&start, cli.account.as_deref(), cmd, out)
-                .await
-                .map(done)
+            match cli::run_account(&start, cli.account.as_deref(), cmd, out).await? {
+                Outcome::Done => Ok(ExitCode::SUCCESS),
+                Outcome::NoUsableSignIn => Ok(ExitCode::FAILURE),
+            }
         }
         Some(Cmd::Script(ref cmd)) => {
             let start = Startup::load(cli.config)?;
@@ -117,7 +118,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 days: cli.days,
                 first_frame_only: cli.exit_after_first_frame,
             };
-            runtime::start(&start, opts).await.map(done)
+            let ended = runtime::start(&start, opts).await?;
+            Ok(ExitCode::from(ended.exit_status()))
         }
     }
 }

@@ -85,55 +85,49 @@ pub fn write_error(e: &ApiError, surface: Surface) -> String {
 
 fn advice(e: &ApiError, surface: Surface) -> Option<&'static str> {
     const RATE_LIMITED: &str = "Google is rate limiting: wait a minute and try again";
-    Some(match (e, surface) {
+    // What to do in the TUI, and what to do at the command line.
+    let (tui, cli) = match e {
         // The TUI retries with the same event id, so a second try cannot make a twin; a
         // command run again picks a new id, so look before running it again.
-        (ApiError::Network(_), Surface::Tui) => {
+        ApiError::Network(_) => (
             "offline? check the connection; trying again is safe: it cannot make a second \
-             meeting or cancel twice"
-        }
-        (ApiError::Network(_), Surface::Cli) => {
+             meeting or cancel twice",
             "offline? check the connection, then see with meetty agenda --json whether the \
-             change was made before running the command again"
+             change was made before running the command again",
+        ),
+        ApiError::Google {
+            code: 403, reason, ..
+        } if reason.contains("RateLimit") || reason.contains("rateLimit") => {
+            (RATE_LIMITED, RATE_LIMITED)
         }
-        (
-            ApiError::Google {
-                code: 403, reason, ..
-            },
-            _,
-        ) if reason.contains("RateLimit") || reason.contains("rateLimit") => RATE_LIMITED,
-        (ApiError::Google { code: 403, .. }, _) => "you may not change this calendar or event",
-        (
-            ApiError::Google {
-                code: 404 | 410, ..
-            },
-            Surface::Tui,
-        ) => "it may have been deleted elsewhere: press r",
-        (
-            ApiError::Google {
-                code: 404 | 410, ..
-            },
-            Surface::Cli,
-        ) => {
+        ApiError::Google { code: 403, .. } => {
+            let forbidden = "you may not change this calendar or event";
+            (forbidden, forbidden)
+        }
+        ApiError::Google {
+            code: 404 | 410, ..
+        } => (
+            "it may have been deleted elsewhere: press r",
             "no such event, or it was deleted: meetty agenda --json lists the event ids (and \
-             --calendar picks another calendar)"
+             --calendar picks another calendar)",
+        ),
+        ApiError::Google {
+            code: 409 | 412, ..
+        } => (
+            "it was changed elsewhere meanwhile: press r and try again",
+            "it was changed elsewhere meanwhile: try again",
+        ),
+        ApiError::Google { code: 429, .. } => (RATE_LIMITED, RATE_LIMITED),
+        ApiError::Google { code, .. } if *code >= 500 => {
+            let retry = "Google had a problem: try again";
+            (retry, retry)
         }
-        (
-            ApiError::Google {
-                code: 409 | 412, ..
-            },
-            Surface::Tui,
-        ) => "it was changed elsewhere meanwhile: press r and try again",
-        (
-            ApiError::Google {
-                code: 409 | 412, ..
-            },
-            Surface::Cli,
-        ) => "it was changed elsewhere meanwhile: try again",
-        (ApiError::Google { code: 429, .. }, _) => RATE_LIMITED,
-        (ApiError::Google { code, .. }, _) if *code >= 500 => "Google had a problem: try again",
-        (ApiError::SignIn(_), _) => "run meetty login",
+        ApiError::SignIn(_) => ("run meetty login", "run meetty login"),
         _ => return None,
+    };
+    Some(match surface {
+        Surface::Tui => tui,
+        Surface::Cli => cli,
     })
 }
 

@@ -20,10 +20,20 @@ pub enum AccountCommand {
     Login(login::LoginArgs),
     /// Revoke meetty's access at Google and delete the account's stored tokens.
     Logout,
-    /// Show the signed-in account, token expiry and where tokens are stored.
+    /// Show the signed-in account, token expiry and where tokens are stored (exits 1 when
+    /// no account can be used).
     Status,
     /// Check config, credentials, keyring, token refresh, API access and clock.
     Doctor,
+}
+
+/// How a command that ran ended: its exit status tells scripts what they need to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// `status` found no account that can be used: nobody signed in, or the account's tokens
+    /// are missing or unreadable (exit status 1).
+    NoUsableSignIn,
 }
 
 /// Runs an account command for `account` (None: the default one), reporting to `out`.
@@ -32,12 +42,13 @@ pub async fn run_account(
     account: Option<&str>,
     cmd: &AccountCommand,
     out: &mut (dyn Write + Send),
-) -> Result<(), String> {
+) -> Result<Outcome, String> {
     let paths = &start.paths;
     match cmd {
         AccountCommand::Login(args) => login::run(start, account, args, out).await,
         AccountCommand::Logout => logout::run(paths, account, out).await,
-        AccountCommand::Status => status::run(paths, account, out).await,
+        AccountCommand::Status => return status::run(paths, account, out).await,
         AccountCommand::Doctor => doctor::run(paths, account, &api_root(&start.config), out).await,
     }
+    .map(|()| Outcome::Done)
 }

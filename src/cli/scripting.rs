@@ -21,7 +21,7 @@ use crate::config::{ClipboardMode, Config};
 use crate::session::connect::connect;
 use crate::session::{parse_days, Startup};
 use crate::view::{build_rows, Row, RowQuery};
-use crate::{templates, timefmt};
+use crate::{templates, timefmt, timeparse};
 
 /// One meeting in `meetty agenda --json` and `meetty new --json`.
 #[derive(Debug, Serialize)]
@@ -130,7 +130,9 @@ pub struct AgendaArgs {
     pub json: bool,
 }
 
-/// What `meetty new` was asked for, besides the template's defaults.
+/// What `meetty new` was asked for, besides the template's defaults. The time flags take
+/// values that start with a hyphen, so `--duration -5m` is refused in meetty's words rather
+/// than taken for an unknown flag.
 #[derive(Debug, Default, Clone, clap::Args)]
 pub struct NewOptions {
     /// Template to start from (see the config): "Quick Sync", "Standup", "Client Demo",
@@ -140,13 +142,18 @@ pub struct NewOptions {
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
     /// "14:30", "2:30pm", "tomorrow 9", "mon 10:00", "2026-12-01 15:00", "now", "+15m".
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub start: Option<String>,
     /// "30m", "1h", "1h30m" (default: the template's).
-    #[arg(long, value_name = "LENGTH", conflicts_with = "end")]
+    #[arg(
+        long,
+        value_name = "LENGTH",
+        conflicts_with = "end",
+        allow_hyphen_values = true
+    )]
     pub duration: Option<String>,
     /// An end time instead of a duration: "15:00", "3pm".
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub end: Option<String>,
     /// Guests' e-mail addresses, comma separated.
     #[arg(long, value_name = "EMAILS", value_delimiter = ',')]
@@ -303,10 +310,23 @@ fn new_event(
     let mut d = Draft::from_template(t, ctx);
     apply(&mut d, opts)?;
     let checked = compose::check(&d, ctx);
-    let errors: Vec<String> = checked
-        .errors()
-        .map(|(f, e)| format!("{}: {e}", field_flag(f)))
-        .collect();
+    // The form's length field takes a duration or an end; `--duration` is only a duration,
+    // and says so when it cannot be read as one.
+    let mut duration_error = opts.duration.as_deref().and_then(duration_problem);
+    let start_failed = checked.errors().any(|(f, _)| *f == Field::Start);
+    let mut errors = Vec::new();
+    for (f, e) in checked.errors() {
+        match f {
+            Field::Length => match duration_error.take() {
+                Some(e) => errors.push(e),
+                // The length is read from the start: a bad start has said it all.
+                None if start_failed => {}
+                None => errors.push(format!("{}: {e}", field_flag(f))),
+            },
+            _ => errors.push(format!("{}: {e}", field_flag(f))),
+        }
+    }
+    errors.extend(duration_error);
     if !errors.is_empty() {
         return Err(errors.join("\n"));
     }
@@ -366,6 +386,19 @@ fn apply(d: &mut Draft, o: &NewOptions) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Why `--duration TEXT` is no duration, if it is not one.
+fn duration_problem(text: &str) -> Option<String> {
+    if text.trim_start().starts_with('-') {
+        return Some(format!(
+            "--duration: cannot read \"{}\" as a duration: a negative duration is not allowed; \
+             give a length like 30m or 1h, or an end time with --end",
+            text.trim()
+        ));
+    }
+    let error = timeparse::parse_duration(text).err()?;
+    Some(format!("--duration: {error}"))
 }
 
 /// The flag that sets a field, for error messages.

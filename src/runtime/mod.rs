@@ -32,9 +32,28 @@ pub struct Options {
     pub first_frame_only: bool,
 }
 
+/// Why the TUI ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal ended it (SIGTERM, SIGHUP): its number.
+    Signal(i32),
+}
+
+impl Ended {
+    /// The exit status shells expect: 0, or 128 plus the signal's number.
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Ended::Quit => 0,
+            Ended::Signal(n) => u8::try_from(128 + n).unwrap_or(u8::MAX),
+        }
+    }
+}
+
 /// Connects, draws the cached agenda, then runs the TUI until the user quits or a signal
 /// arrives; the terminal is restored on every way out.
-pub async fn start(start: &Startup, opts: Options) -> Result<(), String> {
+pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
     let tz = start.tz()?;
     let days = start.days(opts.days);
     let now = Utc::now();
@@ -67,11 +86,15 @@ pub async fn start(start: &Startup, opts: Options) -> Result<(), String> {
 
 /// Runs the TUI until the user quits or a signal arrives; the terminal is restored on
 /// every way out. `first_frame_only` stops after the first frame (to measure start-up).
-pub async fn run(mut app: App, services: Services, first_frame_only: bool) -> Result<(), String> {
+pub async fn run(
+    mut app: App,
+    services: Services,
+    first_frame_only: bool,
+) -> Result<Ended, String> {
     let mut tui = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let mut runner = EffectRunner::new(services);
     let result = if first_frame_only {
-        tui.draw(|f| ui::draw(f, &app)).map(drop)
+        tui.draw(|f| ui::draw(f, &app)).map(|_| Ended::Quit)
     } else {
         main_loop(&mut tui, &mut app, &mut runner).await
     };
@@ -79,7 +102,11 @@ pub async fn run(mut app: App, services: Services, first_frame_only: bool) -> Re
     result.map_err(|e| format!("terminal error: {e}"))
 }
 
-async fn main_loop(tui: &mut Tui, app: &mut App, runner: &mut EffectRunner) -> std::io::Result<()> {
+async fn main_loop(
+    tui: &mut Tui,
+    app: &mut App,
+    runner: &mut EffectRunner,
+) -> std::io::Result<Ended> {
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -95,12 +122,12 @@ async fn main_loop(tui: &mut Tui, app: &mut App, runner: &mut EffectRunner) -> s
                     None => continue,
                 },
                 Some(Err(e)) => return Err(e),
-                None => return Ok(()),
+                None => return Ok(Ended::Quit),
             },
             Some(a) = runner.next() => a,
             _ = tokio::time::sleep(app.next_tick_in()) => Action::Tick(Utc::now()),
-            _ = sigterm.recv() => return Ok(()),
-            _ = sighup.recv() => return Ok(()),
+            _ = sigterm.recv() => return Ok(Ended::Signal(libc::SIGTERM)),
+            _ = sighup.recv() => return Ok(Ended::Signal(libc::SIGHUP)),
         };
         // Keep the clock current before anything else so toasts and countdowns are right.
         let mut effects = app.update(Action::Tick(Utc::now()));
@@ -110,7 +137,7 @@ async fn main_loop(tui: &mut Tui, app: &mut App, runner: &mut EffectRunner) -> s
         }
         runner.run(effects, tui.backend_mut());
         if app.quit {
-            return Ok(());
+            return Ok(Ended::Quit);
         }
         if app.dirty {
             tui.draw(|f| ui::draw(f, app))?;
