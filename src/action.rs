@@ -6,12 +6,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
-use chrono_tz::Tz;
-
-use crate::calendar::client::{ApiError, CalendarClient};
-use crate::calendar::model::{Agenda, Meeting};
+use crate::calendar::error::ApiError;
+use crate::calendar::model::Agenda;
+use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::retry::Retrying;
-use crate::calendar::write::{Created, NewEvent, OnProgress, Progress, SendUpdates};
+use crate::calendar::write::Progress;
 
 #[derive(Debug)]
 pub enum Action {
@@ -53,51 +52,6 @@ pub enum Action {
     },
 }
 
-/// A change to make at Google; each maps to one `CalendarClient` call.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WriteOp {
-    Create {
-        calendar: String,
-        event: Box<NewEvent>,
-    },
-    /// `send`: adding or removing a link changes the invitation guests have.
-    AddMeet {
-        calendar: String,
-        event_id: String,
-        send: SendUpdates,
-    },
-    RemoveMeet {
-        calendar: String,
-        event_id: String,
-        send: SendUpdates,
-    },
-    /// `event_id` is an occurrence's id, or the series id for all occurrences.
-    Cancel {
-        calendar: String,
-        event_id: String,
-        send: SendUpdates,
-    },
-    Decline {
-        calendar: String,
-        event_id: String,
-    },
-    InstantLink {
-        calendar: String,
-        tz: Tz,
-    },
-}
-
-/// What a [`WriteOp`] came back with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Written {
-    Created(Box<Created>),
-    MeetAdded(Box<Created>),
-    MeetRemoved(Box<Meeting>),
-    Cancelled,
-    Declined(Box<Meeting>),
-    InstantLink(String),
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Fetch the agenda for `[from, to)`; the answer comes back tagged with `req`.
@@ -123,52 +77,4 @@ pub enum Effect {
         req: u64,
         op: WriteOp,
     },
-}
-
-impl WriteOp {
-    /// Makes the change: the TUI's effect runner and the CLI both come through here.
-    pub async fn run(
-        self,
-        client: &CalendarClient,
-        progress: OnProgress<'_>,
-    ) -> Result<Written, ApiError> {
-        match self {
-            WriteOp::Create { calendar, event } => client
-                .create(&calendar, &event, progress)
-                .await
-                .map(|c| Written::Created(Box::new(c))),
-            WriteOp::AddMeet {
-                calendar,
-                event_id,
-                send,
-            } => client
-                .add_meet(&calendar, &event_id, send, progress)
-                .await
-                .map(|c| Written::MeetAdded(Box::new(c))),
-            WriteOp::RemoveMeet {
-                calendar,
-                event_id,
-                send,
-            } => client
-                .remove_meet(&calendar, &event_id, send)
-                .await
-                .map(|m| Written::MeetRemoved(Box::new(m))),
-            WriteOp::Cancel {
-                calendar,
-                event_id,
-                send,
-            } => client
-                .cancel(&calendar, &event_id, send)
-                .await
-                .map(|()| Written::Cancelled),
-            WriteOp::Decline { calendar, event_id } => client
-                .decline(&calendar, &event_id)
-                .await
-                .map(|m| Written::Declined(Box::new(m))),
-            WriteOp::InstantLink { calendar, tz } => client
-                .instant_link(&calendar, tz, progress)
-                .await
-                .map(Written::InstantLink),
-        }
-    }
 }

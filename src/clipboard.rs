@@ -1,6 +1,7 @@
 //! Copying to the clipboard two ways at once: the system clipboard (arboard: X11, Wayland,
 //! macOS, Windows) and OSC 52, the terminal escape that reaches the clipboard of the machine
-//! the user sits at, over SSH and through tmux.
+//! the user sits at, over SSH and through tmux. The TUI and the commands copy through the same
+//! [`Clipboard::copy`]; they differ only in who keeps the system clipboard's text.
 
 use std::io::Write;
 
@@ -8,18 +9,37 @@ use base64::Engine;
 
 use crate::config::ClipboardMode;
 
+/// Who keeps the copied text on the system clipboard: on X11 and Wayland it lives only as
+/// long as the program that copied it.
+enum Holder {
+    /// This process, for as long as it runs (the TUI); connected on first use.
+    InProcess(Option<arboard::Clipboard>),
+    /// A detached copy of meetty, until another program copies something (a command that
+    /// exits right after copying).
+    Detached,
+}
+
 pub struct Clipboard {
     mode: ClipboardMode,
-    /// Created on first use and kept: on X11 the copied text lives only as long as its owner.
-    native: Option<arboard::Clipboard>,
+    holder: Holder,
     in_tmux: bool,
 }
 
 impl Clipboard {
+    /// For the TUI, which keeps the system clipboard's text itself.
     pub fn new(mode: ClipboardMode) -> Clipboard {
+        Clipboard::with_holder(mode, Holder::InProcess(None))
+    }
+
+    /// For a command that exits right after copying: a detached meetty keeps the text.
+    pub fn for_command(mode: ClipboardMode) -> Clipboard {
+        Clipboard::with_holder(mode, Holder::Detached)
+    }
+
+    fn with_holder(mode: ClipboardMode, holder: Holder) -> Clipboard {
         Clipboard {
             mode,
-            native: None,
+            holder,
             in_tmux: std::env::var_os("TMUX").is_some(),
         }
     }
@@ -54,11 +74,43 @@ impl Clipboard {
     }
 
     fn copy_native(&mut self, text: &str) -> Result<(), String> {
-        if self.native.is_none() {
-            self.native = Some(arboard::Clipboard::new().map_err(|e| e.to_string())?);
+        match &mut self.holder {
+            Holder::Detached => serve_detached(text),
+            Holder::InProcess(native) => {
+                let cb = match native {
+                    Some(cb) => cb,
+                    None => native.insert(arboard::Clipboard::new().map_err(|e| e.to_string())?),
+                };
+                cb.set_text(text.to_owned()).map_err(|e| e.to_string())
+            }
         }
-        let cb = self.native.as_mut().ok_or("clipboard unavailable")?;
-        cb.set_text(text.to_owned()).map_err(|e| e.to_string())
+    }
+}
+
+/// The controlling terminal (`/dev/tty`), opened on the first write: a command's OSC 52 must
+/// reach the terminal even when stdout is a pipe, and never mix into the output.
+#[derive(Default)]
+pub struct ControllingTerminal(Option<std::fs::File>);
+
+impl Write for ControllingTerminal {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let tty = match &mut self.0 {
+            Some(tty) => tty,
+            None => {
+                let opened = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/tty")
+                    .map_err(|e| {
+                        std::io::Error::new(e.kind(), format!("no controlling terminal: {e}"))
+                    })?;
+                self.0.insert(opened)
+            }
+        };
+        tty.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.as_mut().map_or(Ok(()), Write::flush)
     }
 }
 

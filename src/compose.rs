@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use crate::calendar::client::resolve_primary;
-use crate::calendar::model::CalendarInfo;
-use crate::calendar::write::{NewEvent, Reminder, SendUpdates};
+use crate::calendar::model::{CalendarInfo, SendUpdates};
+use crate::calendar::write::{NewEvent, Reminder};
 use crate::templates::{self, Template};
 use crate::timeparse;
 

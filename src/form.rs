@@ -5,8 +5,7 @@ use std::cell::Cell;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::calendar::model::CalendarInfo;
-use crate::calendar::write::SendUpdates;
+use crate::calendar::model::{CalendarInfo, SendUpdates};
 use crate::compose::{self, Checked, Context, Draft, Field};
 
 /// A line (or, for the description, a few lines) of text with a cursor.

@@ -22,6 +22,7 @@ pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;
 pub mod screenshots;
+pub mod session;
 pub mod templates;
 pub mod terminal;
 pub mod timefmt;

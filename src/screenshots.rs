@@ -12,7 +12,8 @@ use ratatui::Terminal;
 
 use crate::action::Action;
 use crate::app::{App, Settings};
-use crate::calendar::client::{ApiError, CalendarClient, CalendarSelection};
+use crate::calendar::client::{CalendarClient, CalendarSelection};
+use crate::calendar::error::ApiError;
 use crate::calendar::model::Agenda;
 use crate::config::Config;
 use crate::sandbox::{Sandbox, Seed};
@@ -38,17 +39,8 @@ pub async fn demo_agenda(now: DateTime<Utc>, tz: Tz, days: u32) -> Result<Agenda
 pub fn demo_settings(tz: Tz) -> Settings {
     let config = Config::parse(None).expect("the embedded defaults are valid");
     Settings {
-        tz,
-        days: config.days,
-        show_all: config.show_all,
-        keymap: config.keymap,
         label: "demo".into(),
-        first_run: false,
-        account: None,
-        templates: config.templates,
-        copy_on_create: config.copy_on_create,
-        refresh_every: config.refresh_every,
-        id_salt: "demo".into(),
+        ..Settings::from_config(&config, tz, config.days, "demo".into())
     }
 }
 

@@ -4,7 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::calendar::write::{Reminder, SendUpdates};
+use crate::calendar::model::SendUpdates;
+use crate::calendar::write::Reminder;
 use crate::timeparse;
 
 pub const DEFAULTS: &str = include_str!("../assets/templates.toml");

@@ -299,3 +299,104 @@ async fn link_copy_puts_the_link_on_the_x_clipboard() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_negative_duration_is_refused_in_meettys_words() {
+    let e = env("negative").await;
+    for args in [
+        ["new", "--title", "X", "--duration", "-5m"].as_slice(),
+        ["new", "--title", "X", "--duration=-5m"].as_slice(),
+    ] {
+        let out = e.run(args).await;
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            !err.contains("unexpected argument"),
+            "{args:?}: not clap's error: {err}"
+        );
+        assert!(
+            err.contains("--duration: cannot read \"-5m\" as a duration")
+                && err.contains("a negative duration is not allowed"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("as an end"),
+            "{args:?}: it is a duration: {err}"
+        );
+    }
+    assert!(e.posts().is_empty(), "nothing reached Google");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_start_is_one_error_without_a_follow_on_about_the_length() {
+    let e = env("start").await;
+    for length in [["--duration", "45m"], ["--end", "17:00"]] {
+        let mut args = vec!["new", "--title", "X", "--start", "tomorow 9"];
+        args.extend(length);
+        let out = e.run(&args).await;
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        let errors: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(errors.len(), 1, "{length:?}: one error: {err}");
+        assert!(errors[0].contains("--start"), "{err}");
+    }
+    // A bad duration is still named beside a bad start: it does not depend on it.
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "X",
+            "--start",
+            "tomorow 9",
+            "--duration",
+            "5x",
+        ])
+        .await;
+    let err = stderr(&out);
+    assert!(
+        err.contains("--start") && err.contains("--duration"),
+        "{err}"
+    );
+    assert!(e.posts().is_empty(), "nothing reached Google");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_an_unknown_id_gives_advice_for_the_command_line() {
+    let e = env("unknown").await;
+    let out = e.run(&["cancel", "nosuchevent123"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("404"), "{err}");
+    assert!(!err.contains("press r"), "no TUI keys in the CLI: {err}");
+    assert!(
+        err.contains("meetty agenda --json"),
+        "says how to find the ids: {err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_exits_1_when_nobody_is_signed_in() {
+    let e = env("status").await;
+    let out = e.run(&["status"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Not signed in"), "{}", stdout(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn days_out_of_range_is_a_usage_error_for_either_flag() {
+    let e = env("days").await;
+    for args in [
+        ["agenda", "--days", "0"].as_slice(),
+        ["--days", "400", "agenda"].as_slice(),
+    ] {
+        let out = e.run(args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("from 1 to 366"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = e.run(&["agenda", "--days", "366"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -4,7 +4,8 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use meetty::calendar::client::{ApiError, CalendarClient, CalendarSelection};
+use meetty::calendar::client::{CalendarClient, CalendarSelection};
+use meetty::calendar::error::ApiError;
 use meetty::calendar::links::Provider;
 use meetty::sandbox::{Fault, Sandbox, Seed};
 

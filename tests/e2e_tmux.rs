@@ -270,22 +270,38 @@ fn demo_starts_moves_copies_and_quits_cleanly() {
     );
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
-    let t = Tmux::start("term", &[], "--demo");
+/// Sends `signal` (`TERM`, `HUP`) to the meetty running under the pane's shell, and checks
+/// that it put the terminal back and exited with `status`.
+fn signal_restores_the_terminal(name: &str, signal: &str, status: u8) {
+    let t = Tmux::start(name, &[], "--demo");
     t.wait_for("the demo agenda", |s| s.contains("Today"));
     let pid = t.run(&["display-message", "-p", "#{pane_pid}"]);
     // The pane runs sh, whose child is meetty.
     let out = Command::new("pkill")
-        .args(["-TERM", "-P", pid.trim(), "meetty"])
+        .args([&format!("-{signal}"), "-P", pid.trim(), "meetty"])
         .status()
         .expect("pkill");
     assert!(out.success(), "meetty was running under the pane's shell");
-    t.wait_file("exit");
+    assert_eq!(
+        t.wait_file("exit").trim(),
+        format!("exit={status}"),
+        "128 + SIG{signal}, as shells expect"
+    );
     assert!(
         stty_is_sane(&t.wait_file("stty")),
-        "terminal left in raw mode after SIGTERM"
+        "terminal left in raw mode after SIG{signal}"
     );
+    t.wait_raw("leaving the alternate screen", left_alternate_screen);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    signal_restores_the_terminal("term", "TERM", 143);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_129() {
+    signal_restores_the_terminal("hup", "HUP", 129);
 }
 
 #[test]

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use chrono_tz::Tz;
-use meetty::calendar::client::{ApiError, CalendarClient, CalendarSelection};
+use meetty::calendar::client::{CalendarClient, CalendarSelection};
+use meetty::calendar::error::ApiError;
+use meetty::calendar::model::SendUpdates;
 use meetty::calendar::sync::{SyncRequest, Synced};
-use meetty::calendar::write::{NewEvent, SendUpdates};
+use meetty::calendar::write::NewEvent;
 use meetty::sandbox::{
     Fault, RecordedRequest, Sandbox, Seed, WriteOptions, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR,
 };

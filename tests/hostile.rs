@@ -20,7 +20,7 @@ use common::*;
 use google_calendar3::api::CalendarListEntry;
 use meetty::action::{Action, Effect};
 use meetty::app::{App, Mode, Pane, Sync};
-use meetty::calendar::client::ApiError;
+use meetty::calendar::error::ApiError;
 use meetty::calendar::model::{Agenda, CalendarInfo, Meeting, Rsvp, When};
 use meetty::calendar::text::description_to_text;
 use meetty::calendar::wire::EventPage;

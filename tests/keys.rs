@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use meetty::action::{Action, Effect};
 use meetty::app::{App, Mode};
-use meetty::calendar::client::ApiError;
+use meetty::calendar::error::ApiError;
 use meetty::config::Config;
 use meetty::screenshots::{demo_settings, render};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

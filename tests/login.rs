@@ -15,11 +15,12 @@ use meetty::auth::accounts::{Accounts, TokenStore};
 use meetty::auth::login::Finish;
 use meetty::auth::pkce::challenge_for;
 use meetty::auth::store::client_secret_key;
-use meetty::calendar::client::{ApiError, Auth, CalendarClient};
-use meetty::cli::login::LoginOptions;
-use meetty::cli::Signed;
+use meetty::calendar::client::{Auth, CalendarClient};
+use meetty::calendar::error::ApiError;
 use meetty::config::Paths;
 use meetty::sandbox::{RecordedRequest, Sandbox, Seed};
+use meetty::session::sign_in::LoginOptions;
+use meetty::session::Signed;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// One GET over a fresh connection; returns the status line's code and the Location header.
@@ -142,7 +143,7 @@ async fn login_with(
         renew,
     };
     let mut out = Vec::new();
-    meetty::cli::login::run(&env.paths, opts, Finish::Browser(&browser), &mut out).await
+    meetty::session::sign_in::run(&env.paths, opts, Finish::Browser(&browser), &mut out).await
 }
 
 fn find<'a>(reqs: &'a [RecordedRequest], method: &str, path: &str) -> Vec<&'a RecordedRequest> {

@@ -9,11 +9,10 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 mod common;
 
-use meetty::calendar::client::{ApiError, Auth, AuthFuture, CalendarClient, Limits};
-use meetty::calendar::model::{Meeting, Rsvp};
-use meetty::calendar::write::{
-    event_id, request_id, Conference, NewEvent, Progress, Reminder, SendUpdates,
-};
+use meetty::calendar::client::{Auth, AuthFuture, CalendarClient, Limits};
+use meetty::calendar::error::ApiError;
+use meetty::calendar::model::{Meeting, Rsvp, SendUpdates};
+use meetty::calendar::write::{event_id, request_id, Conference, NewEvent, Progress, Reminder};
 use meetty::sandbox::{
     Calendar, ConferenceOutcome, ConferencePolicy, Fault, RecordedRequest, Sandbox, Seed,
     WriteOptions, ACCOUNT,

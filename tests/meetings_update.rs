@@ -6,11 +6,12 @@ mod common;
 
 use chrono::{Duration, TimeZone};
 use common::*;
-use meetty::action::{Action, Effect, WriteOp, Written};
+use meetty::action::{Action, Effect};
 use meetty::app::{App, Confirm, Mode};
-use meetty::calendar::client::ApiError;
-use meetty::calendar::model::{Agenda, CalendarInfo, Meeting, Rsvp};
-use meetty::calendar::write::{Conference, Created, NewEvent, Progress, SendUpdates};
+use meetty::calendar::error::ApiError;
+use meetty::calendar::model::{Agenda, CalendarInfo, Meeting, Rsvp, SendUpdates};
+use meetty::calendar::ops::{WriteOp, Written};
+use meetty::calendar::write::{Conference, Created, NewEvent, Progress};
 use meetty::compose::{Field, Note};
 use ratatui::crossterm::event::KeyCode;
 use serde_json::json;

@@ -6,7 +6,7 @@ mod common;
 use chrono::Duration;
 use common::*;
 use meetty::app::{App, Sync};
-use meetty::calendar::client::ApiError;
+use meetty::calendar::error::ApiError;
 use meetty::screenshots::{demo_settings, render};
 
 /// The screen as a terminal shows it: a wide character covers the cell after it.

@@ -2,7 +2,8 @@
 
 use chrono::{Duration, TimeZone};
 use chrono_tz::Europe::Berlin;
-use meetty::calendar::write::{Reminder, SendUpdates};
+use meetty::calendar::model::SendUpdates;
+use meetty::calendar::write::Reminder;
 use meetty::templates::{builtin, fill, find, load, placeholders, valid_email, RawTemplate};
 use serde::Deserialize;
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use common::*;
 use meetty::action::{Action, Effect};
 use meetty::app::{Mode, Pane, Sync};
-use meetty::calendar::client::ApiError;
+use meetty::calendar::error::ApiError;
 use ratatui::crossterm::event::KeyCode;
 
 fn selected_title(app: &meetty::app::App) -> String {

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Overlay, Pane, Sync};
 use crate::action::Effect;
-use crate::calendar::client::ApiError;
+use crate::calendar::error::ApiError;
 use crate::calendar::model::{Agenda, Meeting};
 use crate::keymap::Command;
 use crate::view::{build_rows, Row, RowQuery};

@@ -4,9 +4,10 @@
 
 use super::writes::Undo;
 use super::{App, Overlay};
-use crate::action::{Effect, WriteOp};
+use crate::action::Effect;
 use crate::calendar::model::Meeting;
-use crate::calendar::write::SendUpdates;
+use crate::calendar::model::SendUpdates;
+use crate::calendar::ops::WriteOp;
 use crate::form::NOTIFY;
 use crate::keymap::Command;
 

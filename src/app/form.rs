@@ -5,7 +5,8 @@ use ratatui::crossterm::event::KeyEvent;
 
 use super::writes::Undo;
 use super::{App, Confirm};
-use crate::action::{Effect, WriteOp};
+use crate::action::Effect;
+use crate::calendar::ops::WriteOp;
 use crate::compose::Note;
 use crate::form::Submitting;
 use crate::keymap::Command;

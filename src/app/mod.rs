@@ -18,6 +18,7 @@ mod confirm;
 mod form;
 mod picker;
 mod screen;
+mod settings;
 mod sign_in;
 mod writes;
 
@@ -26,17 +27,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
-use chrono_tz::Tz;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::action::{Action, Effect};
-use crate::calendar::client::ApiError;
+use crate::calendar::error::ApiError;
 use crate::calendar::model::{Agenda, Meeting};
 use crate::calendar::retry::Retrying;
 use crate::form::Form;
+use crate::keymap::Command;
 pub use crate::keymap::Mode;
-use crate::keymap::{Command, Keymap};
-use crate::templates::Template;
 use crate::timefmt::{agenda_window, local_date};
 use crate::view::Row;
 
@@ -48,8 +47,9 @@ const WAKE_GAP: Duration = Duration::minutes(3);
 
 pub use confirm::{CancelDialog, Confirm, Target};
 pub use screen::{Base, Overlay, Screen};
+pub use settings::Settings;
 pub use sign_in::SignInDialog;
-pub use writes::{write_error, Pending};
+pub use writes::Pending;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -70,29 +70,6 @@ pub struct Toast {
     pub text: String,
     pub error: bool,
     pub until: DateTime<Utc>,
-}
-
-/// What the app starts with; all of it comes from config and the command line.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub tz: Tz,
-    pub days: u32,
-    pub show_all: bool,
-    pub keymap: Keymap,
-    /// Shown in the status bar: "demo" or the account.
-    pub label: String,
-    /// No account is signed in: show how to sign in instead of fetching.
-    pub first_run: bool,
-    /// The signed-in account's e-mail (None in the demo).
-    pub account: Option<String>,
-    /// What `n` offers, in picker order.
-    pub templates: Vec<Template>,
-    /// Copy a new meeting's Meet link as soon as it exists.
-    pub copy_on_create: bool,
-    /// Time between background refreshes (`None`: only on start-up and `r`).
-    pub refresh_every: Option<std::time::Duration>,
-    /// Random base32hex chosen at start-up; new event ids are this plus a counter.
-    pub id_salt: String,
 }
 
 pub struct App {

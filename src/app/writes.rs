@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use super::confirm::{CancelDialog, Target};
 use super::App;
-use crate::action::{Effect, WriteOp, Written};
-use crate::calendar::client::ApiError;
+use crate::action::Effect;
+use crate::calendar::error::{write_error, ApiError, Surface};
 use crate::calendar::model::{Agenda, Meeting, Rsvp};
+use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::write::{Conference, Created, Progress};
 use crate::form::NOTIFY;
 use crate::keymap::{Command, Mode};
@@ -175,7 +176,8 @@ impl App {
             }
             Err(error) => {
                 self.undo(pending.undo);
-                let message = write_error(&error);
+                let refresh = self.hint(Mode::Agenda, Command::Refresh);
+                let message = write_error(&error, Surface::Tui { refresh: &refresh });
                 let hidden = self.visible_form().is_none();
                 match self.screen.form_mut().filter(|_| for_form) {
                     // The form keeps everything typed; the error sits under it.
@@ -259,13 +261,16 @@ impl App {
                 format!("{verb} \u{201c}{title}\u{201d}, but without a Meet link: {why}"),
                 true,
             ),
-            Conference::StillPending => self.toast(
-                format!(
-                    "{verb} \u{201c}{title}\u{201d}; Google is still making the Meet link: \
-                     press r in a moment"
-                ),
-                true,
-            ),
+            Conference::StillPending => {
+                let r = self.hint(Mode::Agenda, Command::Refresh);
+                self.toast(
+                    format!(
+                        "{verb} \u{201c}{title}\u{201d}; Google is still making the Meet link: \
+                         press {r} in a moment"
+                    ),
+                    true,
+                )
+            }
         }
         effects
     }
@@ -357,38 +362,5 @@ fn copy_new_link(url: &str, title: &str) -> Effect {
     Effect::Copy {
         text: url.to_string(),
         what: format!("the Meet link of \u{201c}{title}\u{201d}"),
-    }
-}
-
-/// Google's refusal, with what the user can do about it.
-pub fn write_error(e: &ApiError) -> String {
-    let advice = match e {
-        ApiError::Network(_) => {
-            "offline? check the connection; trying again is safe: it cannot make a second \
-             meeting or cancel twice"
-        }
-        ApiError::Google {
-            code: 403, reason, ..
-        } if reason.contains("RateLimit") || reason.contains("rateLimit") => {
-            "Google is rate limiting: wait a minute and try again"
-        }
-        ApiError::Google { code: 403, .. } => "you may not change this calendar or event",
-        ApiError::Google {
-            code: 404 | 410, ..
-        } => "it may have been deleted elsewhere: press r",
-        ApiError::Google {
-            code: 409 | 412, ..
-        } => "it was changed elsewhere meanwhile: press r and try again",
-        ApiError::Google { code: 429, .. } => {
-            "Google is rate limiting: wait a minute and try again"
-        }
-        ApiError::Google { code, .. } if *code >= 500 => "Google had a problem: try again",
-        ApiError::SignIn(_) => "run meetty login",
-        _ => "",
-    };
-    if advice.is_empty() {
-        e.to_string()
-    } else {
-        format!("{e} ({advice})")
     }
 }

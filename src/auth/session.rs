@@ -14,7 +14,8 @@ use yup_oauth2::{
 use super::client::{ClientInfo, SCOPES};
 use super::login::explain_oauth_error;
 use super::store::{token_key, SecretStore, StoreError};
-use crate::calendar::client::{ApiError, Auth, AuthFuture};
+use crate::calendar::client::{Auth, AuthFuture};
+use crate::calendar::error::ApiError;
 use crate::http::Connector;
 
 /// The tokens of one account, as kept in the secret store.

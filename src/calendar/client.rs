@@ -6,16 +6,15 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use google_calendar3::api::CalendarList;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use hyper::Method;
 
-use super::model::{Agenda, CalendarInfo};
+use super::error::ApiError;
+use super::model::CalendarInfo;
 use super::retry::{parse_retry_after, OnRetry, Policy};
-use super::sync::SyncRequest;
 
 use crate::http::Connector;
 
@@ -24,68 +23,6 @@ pub const GOOGLE_API_ROOT: &str = "https://www.googleapis.com/";
 
 const CALENDAR_FIELDS: &str = "nextPageToken,items(id,summary,summaryOverride,backgroundColor,\
 primary,selected,accessRole,conferenceProperties/allowedConferenceSolutionTypes)";
-
-/// What went wrong with a call, in terms a user can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiError {
-    /// No answer: DNS, TCP, TLS, timeout. The user is offline or Google is unreachable.
-    Network(String),
-    /// Google answered with an error (`{"error":{"code","message","errors":[{"reason"}]}}`).
-    Google {
-        code: u16,
-        reason: String,
-        message: String,
-    },
-    /// Google answered something this client cannot read.
-    Unexpected(String),
-    /// The stored sign-in cannot produce tokens any more (`invalid_grant`, or none stored):
-    /// only signing in again helps.
-    SignIn(String),
-    /// Something on this machine is in the way (a locked keyring, an unreadable token
-    /// file); the message names the fix.
-    Local(String),
-    /// Not sent: the request cannot do what was asked (declining a meeting the user is no
-    /// guest of); the message says why.
-    Refused(String),
-}
-
-impl std::error::Error for ApiError {}
-
-impl ApiError {
-    pub fn is_offline(&self) -> bool {
-        matches!(self, ApiError::Network(_))
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiError::Network(m) => write!(f, "cannot reach Google Calendar ({m})"),
-            ApiError::Google {
-                code,
-                reason,
-                message,
-            } => write!(f, "Google Calendar said {code} {reason}: {message}"),
-            ApiError::Unexpected(m) => write!(f, "unexpected answer from Google Calendar: {m}"),
-            ApiError::SignIn(m) => write!(f, "sign-in needed: {m}"),
-            ApiError::Local(m) | ApiError::Refused(m) => f.write_str(m),
-        }
-    }
-}
-
-/// Reads Google's error JSON; the first `errors[].reason` is the machine-readable cause.
-fn google_error(v: &serde_json::Value) -> ApiError {
-    let err = &v["error"];
-    ApiError::Google {
-        code: err["code"].as_u64().unwrap_or(0) as u16,
-        reason: err["errors"][0]["reason"]
-            .as_str()
-            .or(err["status"].as_str())
-            .unwrap_or("")
-            .to_string(),
-        message: crate::sanitize::line(err["message"].as_str().unwrap_or("")),
-    }
-}
 
 /// Which calendars the agenda merges.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -327,7 +264,7 @@ impl CalendarClient {
             return Ok(body);
         }
         let error = match serde_json::from_slice::<serde_json::Value>(&body) {
-            Ok(v) if v.get("error").is_some() => google_error(&v),
+            Ok(v) if v.get("error").is_some() => ApiError::from_google(&v),
             _ => ApiError::Google {
                 code: status.as_u16(),
                 reason: String::new(),
@@ -363,23 +300,6 @@ impl CalendarClient {
             .extend_pairs(params)
             .append_pair("prettyPrint", "false");
         Ok(url.into())
-    }
-
-    /// The merged agenda of the selected calendars for `[from, to)`, listed in full;
-    /// calendars are listed concurrently.
-    pub async fn agenda(
-        &self,
-        selection: &CalendarSelection,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Agenda, ApiError> {
-        let req = SyncRequest {
-            from,
-            to,
-            reread_calendars: true,
-        };
-        let synced = self.sync(None, selection, req).await?;
-        Ok(Arc::unwrap_or_clone(synced.agenda))
     }
 }
 

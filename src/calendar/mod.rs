@@ -1,8 +1,11 @@
-//! Google Calendar: the domain model, link detection and the API client.
+//! Google Calendar: the domain model, link detection, the API client, the changes meetty
+//! makes and the errors Google answers with.
 
 pub mod client;
+pub mod error;
 pub mod links;
 pub mod model;
+pub mod ops;
 pub mod retry;
 pub mod sync;
 pub mod text;

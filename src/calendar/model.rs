@@ -172,11 +172,11 @@ impl Meeting {
 
     /// Who hears about a change unless the user says otherwise: the guests, when there are
     /// any (Google e-mails nobody without `sendUpdates`).
-    pub fn default_notify(&self) -> super::write::SendUpdates {
+    pub fn default_notify(&self) -> SendUpdates {
         if self.has_guests() {
-            super::write::SendUpdates::All
+            SendUpdates::All
         } else {
-            super::write::SendUpdates::None
+            SendUpdates::None
         }
     }
 
@@ -360,6 +360,39 @@ impl Agenda {
 
     pub fn calendar(&self, id: &str) -> Option<&CalendarInfo> {
         self.calendars.iter().find(|c| c.id == id)
+    }
+}
+
+/// Who Google e-mails about a change (`sendUpdates` on insert, patch and delete). Omitting the
+/// parameter means nobody, so meetty always sends one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SendUpdates {
+    All,
+    ExternalOnly,
+    None,
+}
+
+impl SendUpdates {
+    /// The query parameter's value.
+    pub fn as_param(self) -> &'static str {
+        match self {
+            SendUpdates::All => "all",
+            SendUpdates::ExternalOnly => "externalOnly",
+            SendUpdates::None => "none",
+        }
+    }
+
+    /// Accepts what people type: `all`, `external`/`externalOnly`, `none`.
+    pub fn parse(s: &str) -> Option<SendUpdates> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "all" => Some(SendUpdates::All),
+            "external" | "externalonly" | "external_only" | "external-only" => {
+                Some(SendUpdates::ExternalOnly)
+            }
+            "none" => Some(SendUpdates::None),
+            _ => None,
+        }
     }
 }
 

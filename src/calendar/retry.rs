@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use super::client::ApiError;
+use super::error::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {

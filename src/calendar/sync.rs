@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
-use super::client::{resolve_primary, ApiError, CalendarClient, CalendarSelection};
+use super::client::{resolve_primary, CalendarClient, CalendarSelection};
+use super::error::ApiError;
 use super::model::{Agenda, Meeting, When};
 use super::wire::{EventPage, WireEvent, EVENT_PAGE_FIELDS};
 
@@ -53,6 +54,23 @@ struct Listing {
 }
 
 impl CalendarClient {
+    /// The merged agenda of the selected calendars for `[from, to)`, listed in full;
+    /// calendars are listed concurrently.
+    pub async fn agenda(
+        &self,
+        selection: &CalendarSelection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Agenda, ApiError> {
+        let req = SyncRequest {
+            from,
+            to,
+            reread_calendars: true,
+        };
+        let synced = self.sync(None, selection, req).await?;
+        Ok(Arc::unwrap_or_clone(synced.agenda))
+    }
+
     /// The agenda for the request's window, built on `last` where it still holds.
     pub async fn sync(
         &self,

@@ -11,42 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
-use super::client::{ApiError, CalendarClient};
-use super::model::{conference_video, Meeting};
+use super::client::CalendarClient;
+use super::error::ApiError;
+use super::model::{conference_video, Meeting, SendUpdates};
 use super::wire::WireEvent;
-
-/// Who Google e-mails about a change (`sendUpdates` on insert, patch and delete). Omitting the
-/// parameter means nobody, so meetty always sends one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SendUpdates {
-    All,
-    ExternalOnly,
-    None,
-}
-
-impl SendUpdates {
-    /// The query parameter's value.
-    pub fn as_param(self) -> &'static str {
-        match self {
-            SendUpdates::All => "all",
-            SendUpdates::ExternalOnly => "externalOnly",
-            SendUpdates::None => "none",
-        }
-    }
-
-    /// Accepts what people type: `all`, `external`/`externalOnly`, `none`.
-    pub fn parse(s: &str) -> Option<SendUpdates> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "all" => Some(SendUpdates::All),
-            "external" | "externalonly" | "external_only" | "external-only" => {
-                Some(SendUpdates::ExternalOnly)
-            }
-            "none" => Some(SendUpdates::None),
-            _ => None,
-        }
-    }
-}
 
 /// One reminder override (`reminders.overrides[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,11 +5,11 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 
-use super::blocking;
-use super::Signed;
 use crate::auth::pkce::random_token;
-use crate::calendar::client::{ApiError, CalendarClient};
+use crate::calendar::client::CalendarClient;
+use crate::calendar::error::ApiError;
 use crate::config::{Config, Paths};
+use crate::session::{blocking, Signed};
 
 /// Clock skew beyond this breaks token expiry handling and confuses "in 4 min".
 const MAX_SKEW_SECONDS: i64 = 120;

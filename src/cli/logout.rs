@@ -3,12 +3,11 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::blocking;
-use super::Signed;
 use crate::auth::accounts::Accounts;
 use crate::auth::accounts::{StoreLocation, TokenStore};
 use crate::auth::store::{client_secret_key, token_key};
 use crate::config::Paths;
+use crate::session::{blocking, Signed};
 
 pub async fn run(
     paths: &Paths,

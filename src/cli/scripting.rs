@@ -4,18 +4,24 @@
 //! `--json` output is stable: fields are only ever added (README, "Scripting").
 
 use std::io::Write;
+use std::sync::Arc;
 
+use chrono::Utc;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::action::{WriteOp, Written};
 use crate::calendar::client::CalendarClient;
-use crate::calendar::model::{Agenda, Meeting, When};
-use crate::calendar::write::{Conference, Created, Progress, SendUpdates};
-use crate::compose::{self, Context, Draft};
+use crate::calendar::error::{write_error, Surface};
+use crate::calendar::model::{Agenda, Meeting, SendUpdates, When};
+use crate::calendar::ops::{WriteOp, Written};
+use crate::calendar::write::{Conference, Created, Progress};
+use crate::clipboard::{Clipboard, ControllingTerminal};
+use crate::compose::{self, Context, Draft, Field};
 use crate::config::{ClipboardMode, Config};
-use crate::templates;
+use crate::session::connect::connect;
+use crate::session::{parse_days, Startup};
 use crate::view::{build_rows, Row, RowQuery};
+use crate::{templates, timefmt, timeparse};
 
 /// One meeting in `meetty agenda --json` and `meetty new --json`.
 #[derive(Debug, Serialize)]
@@ -64,7 +70,7 @@ impl JsonMeeting {
 }
 
 /// The agenda's meetings in order, each once (a multi-day event is listed on its first day).
-pub fn agenda_meetings<'a>(agenda: &'a Agenda, q: &RowQuery) -> Vec<&'a Meeting> {
+fn agenda_meetings<'a>(agenda: &'a Agenda, q: &RowQuery) -> Vec<&'a Meeting> {
     let mut seen = std::collections::HashSet::new();
     build_rows(agenda, q)
         .into_iter()
@@ -75,7 +81,7 @@ pub fn agenda_meetings<'a>(agenda: &'a Agenda, q: &RowQuery) -> Vec<&'a Meeting>
         .collect()
 }
 
-pub fn print_agenda(
+fn print_agenda(
     agenda: &Agenda,
     q: &RowQuery,
     json: bool,
@@ -99,27 +105,196 @@ pub fn print_agenda(
     Ok(())
 }
 
-/// What `meetty new` was asked for, besides the template's defaults.
-#[derive(Debug, Default, Clone)]
+/// The scripting commands, as `meetty` parses them.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Print the agenda (for scripts: --json is stable, see the README).
+    Agenda(AgendaArgs),
+    /// Create a meeting with a Google Meet link; prints the link, then the event id.
+    New(NewOptions),
+    /// Cancel a meeting you organize (guests are told unless --notify none).
+    Cancel(CancelArgs),
+    /// Make an instant Google Meet link (no meeting is left in your calendar).
+    Link(LinkArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AgendaArgs {
+    /// Days to cover, starting today.
+    #[arg(long, value_name = "N", value_parser = parse_days)]
+    pub days: Option<u32>,
+    /// All events, not only those with a video link.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `meetty new` was asked for, besides the template's defaults. The time flags take
+/// values that start with a hyphen, so `--duration -5m` is refused in meetty's words rather
+/// than taken for an unknown flag.
+#[derive(Debug, Default, Clone, clap::Args)]
 pub struct NewOptions {
+    /// Template to start from (see the config): "Quick Sync", "Standup", "Client Demo",
+    /// "Blank" (default).
+    #[arg(long, short = 't', value_name = "NAME")]
     pub template: Option<String>,
+    #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
+    /// "14:30", "2:30pm", "tomorrow 9", "mon 10:00", "2026-12-01 15:00", "now", "+15m".
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub start: Option<String>,
+    /// "30m", "1h", "1h30m" (default: the template's).
+    #[arg(
+        long,
+        value_name = "LENGTH",
+        conflicts_with = "end",
+        allow_hyphen_values = true
+    )]
     pub duration: Option<String>,
+    /// An end time instead of a duration: "15:00", "3pm".
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub end: Option<String>,
+    /// Guests' e-mail addresses, comma separated.
+    #[arg(long, value_name = "EMAILS", value_delimiter = ',')]
     pub with: Vec<String>,
+    /// Calendar id (default: the template's, else primary).
+    #[arg(long, value_name = "ID")]
     pub calendar: Option<String>,
+    /// Who gets e-mail: all, external, none (default: all).
+    #[arg(long, value_name = "WHO", value_parser = parse_notify)]
     pub notify: Option<SendUpdates>,
+    /// daily, weekdays, weekly, or an RRULE ("FREQ=WEEKLY;BYDAY=MO,TH").
+    #[arg(long, value_name = "RULE")]
     pub recur: Option<String>,
+    /// No Google Meet link.
+    #[arg(long)]
     pub no_meet: bool,
-    /// `name=value` for the template's placeholders.
+    /// A template placeholder's value, e.g. --var client=Acme (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
-    /// Create even if the start is in the past.
+    /// Create it even if the start is in the past.
+    #[arg(long)]
     pub past: bool,
+    /// Copy the Meet link to the clipboard.
+    #[arg(long)]
+    pub copy: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CancelArgs {
+    /// The event id (meetty agenda --json shows it).
+    pub event_id: String,
+    /// all, external, none (default: all when there are guests).
+    #[arg(long, value_name = "WHO", value_parser = parse_notify)]
+    pub notify: Option<SendUpdates>,
+    /// Cancel the whole series this occurrence belongs to.
+    #[arg(long)]
+    pub all_occurrences: bool,
+    #[arg(long, value_name = "ID", default_value = "primary")]
+    pub calendar: String,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LinkArgs {
+    /// Copy it to the clipboard too.
+    #[arg(long)]
+    pub copy: bool,
+}
+
+fn parse_notify(s: &str) -> Result<SendUpdates, String> {
+    SendUpdates::parse(s).ok_or_else(|| format!("{s:?}: use all, external or none"))
+}
+
+/// Where a command works: the command line's `--demo`, `--account` and `--days`.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub demo: bool,
+    pub account: Option<String>,
+    pub days: Option<u32>,
+}
+
+/// Runs a scripting command: results on `out`, progress and warnings on stderr.
+pub async fn run(
+    start: &Startup,
+    scope: &Scope,
+    cmd: &Command,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let tz = start.tz()?;
+    let now = Utc::now();
+    let conn = connect(start, scope.demo, scope.account.as_deref(), now, tz).await?;
+    if conn.first_run {
+        return Err("not signed in: run meetty login (or try meetty --demo …)".into());
+    }
+    // Scripts see why a command is slow, on stderr; stdout stays the result.
+    let client = &conn.client.observed(Arc::new(|r| {
+        eprintln!("meetty: {r} in {:.0} s", r.wait.as_secs_f32().ceil())
+    }));
+    let config = &start.config;
+    match cmd {
+        Command::Agenda(args) => {
+            let days = start.days(args.days.or(scope.days));
+            let (from, to) = timefmt::agenda_window(now, tz, days);
+            let agenda = client
+                .agenda(&config.calendars, from, to)
+                .await
+                .map_err(|e| e.to_string())?;
+            let q = RowQuery {
+                now,
+                tz,
+                days,
+                show_all: args.all || config.show_all,
+                filter: "",
+            };
+            print_agenda(&agenda, &q, args.json, out)
+        }
+        Command::New(opts) => {
+            let calendars = client.calendars().await.map_err(|e| e.to_string())?;
+            let ctx = Context {
+                now,
+                tz,
+                calendars: &calendars,
+                account: conn.account.as_deref(),
+            };
+            let (calendar, mut event, warnings) = new_event(config, opts, &ctx)?;
+            for w in warnings {
+                eprintln!("meetty: warning: {w}");
+            }
+            event.id = crate::calendar::write::event_id();
+            let link = create(client, calendar, event, tz, opts.json, out).await?;
+            if let (true, Some(link)) = (opts.copy, link) {
+                copy_and_say(&link, config.clipboard);
+            }
+            Ok(())
+        }
+        Command::Cancel(args) => {
+            let done = cancel(
+                client,
+                &args.calendar,
+                &args.event_id,
+                args.notify,
+                args.all_occurrences,
+            )
+            .await?;
+            eprintln!("{done}");
+            Ok(())
+        }
+        Command::Link(args) => {
+            let link = instant_link(client, tz).await?;
+            writeln!(out, "{link}").map_err(|e| e.to_string())?;
+            if args.copy {
+                copy_and_say(&link, config.clipboard);
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Builds the draft from the template and the flags, and validates it like the form does.
-pub fn new_event(
+fn new_event(
     config: &Config,
     opts: &NewOptions,
     ctx: &Context,
@@ -135,10 +310,23 @@ pub fn new_event(
     let mut d = Draft::from_template(t, ctx);
     apply(&mut d, opts)?;
     let checked = compose::check(&d, ctx);
-    let errors: Vec<String> = checked
-        .errors()
-        .map(|(f, e)| format!("{}: {e}", field_flag(f)))
-        .collect();
+    // The form's length field takes a duration or an end; `--duration` is only a duration,
+    // and says so when it cannot be read as one.
+    let mut duration_error = opts.duration.as_deref().and_then(duration_problem);
+    let start_failed = checked.errors().any(|(f, _)| *f == Field::Start);
+    let mut errors = Vec::new();
+    for (f, e) in checked.errors() {
+        match f {
+            Field::Length => match duration_error.take() {
+                Some(e) => errors.push(e),
+                // The length is read from the start: a bad start has said it all.
+                None if start_failed => {}
+                None => errors.push(format!("{}: {e}", field_flag(f))),
+            },
+            _ => errors.push(format!("{}: {e}", field_flag(f))),
+        }
+    }
+    errors.extend(duration_error);
     if !errors.is_empty() {
         return Err(errors.join("\n"));
     }
@@ -200,9 +388,22 @@ fn apply(d: &mut Draft, o: &NewOptions) -> Result<(), String> {
     Ok(())
 }
 
+/// Why `--duration TEXT` is no duration, if it is not one.
+fn duration_problem(text: &str) -> Option<String> {
+    if text.trim_start().starts_with('-') {
+        return Some(format!(
+            "--duration: cannot read \"{}\" as a duration: a negative duration is not allowed; \
+             give a length like 30m or 1h, or an end time with --end",
+            text.trim()
+        ));
+    }
+    let error = timeparse::parse_duration(text).err()?;
+    Some(format!("--duration: {error}"))
+}
+
 /// The flag that sets a field, for error messages.
-fn field_flag(f: &compose::Field) -> String {
-    use compose::Field::*;
+fn field_flag(f: &Field) -> String {
+    use Field::*;
     match f {
         Title => "--title".into(),
         Var(name) => format!("--var {name}="),
@@ -219,14 +420,14 @@ fn field_flag(f: &compose::Field) -> String {
 }
 
 /// Progress goes to stderr, so stdout carries only the result.
-pub fn report_progress(p: Progress) {
+fn report_progress(p: Progress) {
     if let Progress::CreatingMeetLink { attempt: 1 } = p {
         eprintln!("creating Meet link…");
     }
 }
 
 /// Creates the meeting and prints the link (first line, when there is one) and the event id.
-pub async fn create(
+async fn create(
     client: &CalendarClient,
     calendar: String,
     event: crate::calendar::write::NewEvent,
@@ -241,7 +442,7 @@ pub async fn create(
     let Written::Created(created) = op
         .run(client, &report_progress)
         .await
-        .map_err(|e| crate::app::write_error(&e))?
+        .map_err(|e| write_error(&e, Surface::Cli))?
     else {
         return Err("unexpected answer to a create".into());
     };
@@ -297,7 +498,7 @@ pub async fn create(
 
 /// Cancels one occurrence (or with `all`, the whole series). Without `--notify`, guests are
 /// told when there are any.
-pub async fn cancel(
+async fn cancel(
     client: &CalendarClient,
     calendar: &str,
     event_id: &str,
@@ -307,7 +508,7 @@ pub async fn cancel(
     let m = client
         .event(calendar, event_id)
         .await
-        .map_err(|e| crate::app::write_error(&e))?;
+        .map_err(|e| write_error(&e, Surface::Cli))?;
     if !m.i_organize {
         return Err(format!(
             "\u{201c}{}\u{201d} is organized by {}: only the organizer can cancel it (decline \
@@ -330,11 +531,11 @@ pub async fn cancel(
     };
     op.run(client, &report_progress)
         .await
-        .map_err(|e| crate::app::write_error(&e))?;
+        .map_err(|e| write_error(&e, Surface::Cli))?;
     Ok(format!("cancelled \u{201c}{}\u{201d} ({target})", m.title))
 }
 
-pub async fn instant_link(client: &CalendarClient, tz: Tz) -> Result<String, String> {
+async fn instant_link(client: &CalendarClient, tz: Tz) -> Result<String, String> {
     let op = WriteOp::InstantLink {
         calendar: "primary".into(),
         tz,
@@ -342,45 +543,16 @@ pub async fn instant_link(client: &CalendarClient, tz: Tz) -> Result<String, Str
     match op.run(client, &report_progress).await {
         Ok(Written::InstantLink(url)) => Ok(url),
         Ok(_) => Err("unexpected answer to an instant link".into()),
-        Err(e) => Err(crate::app::write_error(&e)),
+        Err(e) => Err(write_error(&e, Surface::Cli)),
     }
 }
 
 /// Copies and says how on stderr. A failed copy is only a warning: the meeting exists and its
 /// link is on stdout, so a script must not retry (and make a second meeting).
-pub fn copy_and_say(text: &str, mode: ClipboardMode) {
-    match copy(text, mode) {
+fn copy_and_say(text: &str, mode: ClipboardMode) {
+    let mut clipboard = Clipboard::for_command(mode);
+    match clipboard.copy(text, &mut ControllingTerminal::default()) {
         Ok(via) => eprintln!("copied the Meet link ({via})"),
         Err(e) => eprintln!("meetty: warning: could not copy the link: {e}"),
     }
-}
-
-/// Copies for a command that exits right away: the system clipboard is served by a detached
-/// copy of meetty (X11 and Wayland drop a selection when its owner exits), and OSC 52 goes to
-/// the controlling terminal, never to stdout.
-fn copy(text: &str, mode: ClipboardMode) -> Result<String, String> {
-    let mut used = Vec::new();
-    let mut errors = Vec::new();
-    if mode != ClipboardMode::Osc52 {
-        match crate::clipboard::serve_detached(text) {
-            Ok(()) => used.push("system clipboard"),
-            Err(e) => errors.push(format!("no system clipboard ({e})")),
-        }
-    }
-    if mode != ClipboardMode::Native {
-        match std::fs::OpenOptions::new().write(true).open("/dev/tty") {
-            Ok(mut tty) => {
-                let in_tmux = std::env::var_os("TMUX").is_some();
-                match tty.write_all(crate::clipboard::osc52(text, in_tmux).as_bytes()) {
-                    Ok(()) => used.push("OSC 52"),
-                    Err(e) => errors.push(format!("cannot write to the terminal ({e})")),
-                }
-            }
-            Err(e) => errors.push(format!("no terminal for OSC 52 ({e})")),
-        }
-    }
-    if used.is_empty() {
-        return Err(errors.join("; "));
-    }
-    Ok(used.join(" + "))
 }

@@ -1,21 +1,23 @@
-//! `meetty status`: who is signed in, until when, and where the tokens are.
+//! `meetty status`: who is signed in, until when, and where the tokens are; the exit status
+//! says whether an account can be used.
 
 use std::io::Write;
 
-use super::blocking;
-use super::Signed;
 use crate::auth::accounts::Accounts;
 use crate::config::Paths;
+use crate::session::{blocking, Signed};
+
+use super::Outcome;
 
 pub async fn run(
     paths: &Paths,
     account: Option<&str>,
     out: &mut (dyn Write + Send),
-) -> Result<(), String> {
+) -> Result<Outcome, String> {
     let accounts = Accounts::load(&paths.accounts_file())?;
     if accounts.accounts.is_empty() {
         let _ = writeln!(out, "Not signed in. Run meetty login --credentials client_secret_XXX.json (or try meetty --demo).");
-        return Ok(());
+        return Ok(Outcome::NoUsableSignIn);
     }
     let signed = Signed::load(paths, account)?;
     let s = signed.clone();
@@ -42,6 +44,7 @@ pub async fn run(
     let _ = writeln!(out, "Token store:  {}", signed.store.describe());
     let _ = writeln!(out, "OAuth client: {}", signed.client.client_id);
     let _ = writeln!(out, "Token URI:    {}", signed.client.endpoints().token_uri);
+    let usable = matches!(&token, Ok(Some(t)) if t.token.refresh_token.is_some());
     match token {
         Ok(Some(t)) => {
             let expiry = t.token.expires_at.map_or("unknown".to_string(), |at| {
@@ -74,5 +77,9 @@ pub async fn run(
             let _ = writeln!(out, "Tokens:       cannot read them: {e}");
         }
     }
-    Ok(())
+    Ok(if usable {
+        Outcome::Done
+    } else {
+        Outcome::NoUsableSignIn
+    })
 }

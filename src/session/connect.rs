@@ -5,11 +5,11 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{LazySession, Signed};
+use super::sign_in::SignInContext;
+use super::{LazySession, Signed, Startup};
 use crate::auth::accounts::Accounts;
 use crate::calendar::client::CalendarClient;
-use crate::config::{Config, Paths};
-use crate::runtime::SignInContext;
+use crate::config::Config;
 use crate::sandbox::{Sandbox, Seed};
 
 pub struct Connection {
@@ -34,13 +34,13 @@ pub fn api_root(config: &Config) -> String {
 }
 
 pub async fn connect(
-    paths: &Paths,
-    config: &Config,
+    start: &Startup,
     demo: bool,
     account: Option<&str>,
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<Connection, String> {
+    let (paths, config) = (&start.paths, &start.config);
     let api_root = api_root(config);
     let mut c = Connection {
         client: CalendarClient::new(&api_root, String::new()),

@@ -1,0 +1,210 @@
+//! Running [`Effect`]s: Calendar calls, the cache, the clipboard, the browser and sign-in, each
+//! as a task whose result comes back as an [`Action`] on one channel. Nothing here needs a
+//! terminal: OSC 52 goes to whatever writer the caller hands in, so tests drive `App::update`
+//! and this runner headless against the sandbox.
+
+use std::io::Write;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use futures_util::FutureExt;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinHandle;
+
+use crate::action::{Action, Effect};
+use crate::calendar::client::{CalendarClient, CalendarSelection};
+use crate::calendar::error::ApiError;
+use crate::calendar::sync::{SyncRequest, Synced};
+use crate::clipboard::Clipboard;
+use crate::session::sign_in::{self, SignInContext};
+use crate::{browser, cache};
+
+/// What effects need to do their work.
+pub struct Services {
+    pub client: CalendarClient,
+    pub selection: CalendarSelection,
+    /// None before sign-in: there is nothing to cache.
+    pub cache_path: Option<PathBuf>,
+    pub clipboard: Clipboard,
+    /// How to sign the account in again from inside the TUI (None: demo or fixed token).
+    pub sign_in: Option<SignInContext>,
+}
+
+pub struct EffectRunner {
+    services: Services,
+    tx: UnboundedSender<Action>,
+    rx: UnboundedReceiver<Action>,
+    refresh: Option<JoinHandle<()>>,
+    /// What the last finished refresh left, for the next one to ask only for changes.
+    synced: Arc<Mutex<Option<Synced>>>,
+}
+
+impl EffectRunner {
+    pub fn new(services: Services) -> EffectRunner {
+        let (tx, rx) = unbounded_channel();
+        EffectRunner {
+            services,
+            tx,
+            rx,
+            refresh: None,
+            synced: Arc::default(),
+        }
+    }
+
+    /// The next result of an effect, once there is one.
+    pub async fn next(&mut self) -> Option<Action> {
+        self.rx.recv().await
+    }
+
+    /// A result that is already in, if any.
+    pub fn try_next(&mut self) -> Option<Action> {
+        self.rx.try_recv().ok()
+    }
+
+    /// Starts each effect; `terminal` receives the OSC 52 sequence of a copy.
+    pub fn run(&mut self, effects: Vec<Effect>, terminal: &mut impl Write) {
+        for effect in effects {
+            match effect {
+                Effect::Refresh {
+                    req,
+                    from,
+                    to,
+                    reread_calendars,
+                } => self.refresh(
+                    req,
+                    SyncRequest {
+                        from,
+                        to,
+                        reread_calendars,
+                    },
+                ),
+                Effect::SaveCache(agenda) => {
+                    let Some(path) = self.services.cache_path.clone() else {
+                        continue;
+                    };
+                    tokio::task::spawn_blocking(move || {
+                        // Losing a cache write costs only a slower next start.
+                        let _ = cache::save(&path, &agenda);
+                        release_free_memory();
+                    });
+                }
+                Effect::Copy { text, what } => {
+                    let result = self.services.clipboard.copy(&text, terminal);
+                    let _ = self.tx.send(Action::Copied { what, result });
+                }
+                Effect::SignIn => {
+                    let tx = self.tx.clone();
+                    let ctx = self.services.sign_in.clone();
+                    tokio::spawn(async move {
+                        let result = match ctx {
+                            Some(ctx) => sign_in::again(ctx, &mut ToDialog(tx.clone())).await,
+                            None => Err("this session has no stored sign-in; run meetty login in another terminal".into()),
+                        };
+                        let _ = tx.send(Action::SignedIn(result));
+                    });
+                }
+                Effect::Write { req, op } => {
+                    let client = self.client_for(req);
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let progress_tx = tx.clone();
+                        let progress = move |progress| {
+                            let _ = progress_tx.send(Action::WriteProgress { req, progress });
+                        };
+                        let result = AssertUnwindSafe(op.run(&client, &progress))
+                            .catch_unwind()
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(ApiError::Unexpected("internal error while writing".into()))
+                            });
+                        if let Err(e) = &result {
+                            log::warn!("change at Google failed: {e}");
+                        }
+                        let _ = tx.send(Action::Wrote { req, result });
+                    });
+                }
+                Effect::Open { url } => {
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let _ = tx.send(Action::Opened(browser::open(&url)));
+                    });
+                }
+            }
+        }
+    }
+
+    /// The client for request `req`, telling the app when it waits to retry.
+    fn client_for(&self, req: u64) -> CalendarClient {
+        let tx = self.tx.clone();
+        self.services.client.observed(Arc::new(move |retry| {
+            let _ = tx.send(Action::Retrying { req, retry });
+        }))
+    }
+
+    fn refresh(&mut self, req: u64, ask: SyncRequest) {
+        // The superseded refresh is cancelled, not left to finish.
+        if let Some(old) = self.refresh.take() {
+            old.abort();
+        }
+        let client = self.client_for(req);
+        let selection = self.services.selection.clone();
+        let synced = Arc::clone(&self.synced);
+        let tx = self.tx.clone();
+        self.refresh = Some(tokio::spawn(async move {
+            let last = lock(&synced).clone();
+            // A panic in parsing must not leave the spinner turning forever.
+            let fetch = AssertUnwindSafe(client.sync(last.as_ref(), &selection, ask));
+            let result = match fetch.catch_unwind().await {
+                Ok(Ok(new)) => {
+                    let agenda = Arc::clone(&new.agenda);
+                    *lock(&synced) = Some(new);
+                    Ok(agenda)
+                }
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(ApiError::Unexpected(
+                    "internal error while reading the agenda".into(),
+                )),
+            };
+            match &result {
+                Ok(a) => log::info!("agenda refreshed: {} meetings", a.meetings.len()),
+                Err(e) => log::warn!("agenda refresh failed: {e}"),
+            }
+            let _ = tx.send(Action::AgendaLoaded { req, result });
+        }));
+    }
+}
+
+/// What the login would print (the URL to open among it) goes to the sign-in dialog: the
+/// TUI owns the screen.
+struct ToDialog(UnboundedSender<Action>);
+
+impl Write for ToDialog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self.0.send(Action::SignInProgress(
+            String::from_utf8_lossy(buf).into_owned(),
+        ));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The sync state stays usable even if a task panicked while holding it: every write to it
+/// is a single assignment of a finished value.
+fn lock(synced: &Mutex<Option<Synced>>) -> std::sync::MutexGuard<'_, Option<Synced>> {
+    synced.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Hands memory freed after a refresh back to the OS. A refresh parses megabytes of JSON on
+/// worker threads; glibc keeps those pages in per-thread arenas otherwise, and a 10,000-event
+/// agenda would hold twice its size for the rest of the session.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

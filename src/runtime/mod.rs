@@ -1,0 +1,156 @@
+//! The TUI's main loop: terminal events, effect results and the clock feed one `update`; a
+//! frame is drawn once per handled batch, and only when something visible changed. Effects
+//! run in [`effects`], which needs no terminal.
+
+pub mod effects;
+
+use chrono::Utc;
+use futures_util::StreamExt;
+use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::action::Action;
+use crate::app::{App, Settings};
+use crate::clipboard::Clipboard;
+use crate::session::connect::connect;
+use crate::session::Startup;
+use crate::terminal::{self, Tui};
+use crate::{cache, ui};
+
+pub use effects::{EffectRunner, Services};
+
+/// How the TUI was asked to start, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// On the built-in sandbox calendar.
+    pub demo: bool,
+    /// `--account`: None is the default account.
+    pub account: Option<String>,
+    /// `--days`: None is the config's.
+    pub days: Option<u32>,
+    /// Stop after the first frame (to measure start-up).
+    pub first_frame_only: bool,
+}
+
+/// Why the TUI ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal ended it (SIGTERM, SIGHUP): its number.
+    Signal(i32),
+}
+
+impl Ended {
+    /// The exit status shells expect: 0, or 128 plus the signal's number.
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Ended::Quit => 0,
+            Ended::Signal(n) => u8::try_from(128 + n).unwrap_or(u8::MAX),
+        }
+    }
+}
+
+/// Connects, draws the cached agenda, then runs the TUI until the user quits or a signal
+/// arrives; the terminal is restored on every way out.
+pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
+    let tz = start.tz()?;
+    let days = start.days(opts.days);
+    let now = Utc::now();
+    let conn = connect(start, opts.demo, opts.account.as_deref(), now, tz).await?;
+    let settings = Settings {
+        label: conn.label,
+        first_run: conn.first_run,
+        account: conn.account,
+        ..Settings::from_config(&start.config, tz, days, crate::calendar::write::event_id())
+    };
+    // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
+    // account's meetings are never drawn under another's name.
+    let cache_path = conn
+        .cache_owner
+        .map(|owner| start.paths.agenda_cache(&owner));
+    // Drawn before any network work starts.
+    let cached = cache_path.as_deref().and_then(cache::load);
+    let app = App::new(settings, cached, now);
+    let services = Services {
+        client: conn.client,
+        selection: start.config.calendars.clone(),
+        cache_path,
+        clipboard: Clipboard::new(start.config.clipboard),
+        sign_in: conn.sign_in,
+    };
+    // The demo's sandbox lives as long as the session.
+    let _sandbox = conn.sandbox;
+    run(app, services, opts.first_frame_only).await
+}
+
+/// Runs the TUI until the user quits or a signal arrives; the terminal is restored on
+/// every way out. `first_frame_only` stops after the first frame (to measure start-up).
+pub async fn run(
+    mut app: App,
+    services: Services,
+    first_frame_only: bool,
+) -> Result<Ended, String> {
+    let mut tui = terminal::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut runner = EffectRunner::new(services);
+    let result = if first_frame_only {
+        tui.draw(|f| ui::draw(f, &app)).map(|_| Ended::Quit)
+    } else {
+        main_loop(&mut tui, &mut app, &mut runner).await
+    };
+    terminal::restore();
+    result.map_err(|e| format!("terminal error: {e}"))
+}
+
+async fn main_loop(
+    tui: &mut Tui,
+    app: &mut App,
+    runner: &mut EffectRunner,
+) -> std::io::Result<Ended> {
+    let mut events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    tui.draw(|f| ui::draw(f, app))?;
+    app.dirty = false;
+    let start = app.start();
+    runner.run(start, tui.backend_mut());
+    loop {
+        let action = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => match to_action(ev) {
+                    Some(a) => a,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(e),
+                None => return Ok(Ended::Quit),
+            },
+            Some(a) = runner.next() => a,
+            _ = tokio::time::sleep(app.next_tick_in()) => Action::Tick(Utc::now()),
+            _ = sigterm.recv() => return Ok(Ended::Signal(libc::SIGTERM)),
+            _ = sighup.recv() => return Ok(Ended::Signal(libc::SIGHUP)),
+        };
+        // Keep the clock current before anything else so toasts and countdowns are right.
+        let mut effects = app.update(Action::Tick(Utc::now()));
+        effects.extend(app.update(action));
+        while let Some(a) = runner.try_next() {
+            effects.extend(app.update(a));
+        }
+        runner.run(effects, tui.backend_mut());
+        if app.quit {
+            return Ok(Ended::Quit);
+        }
+        if app.dirty {
+            tui.draw(|f| ui::draw(f, app))?;
+            app.dirty = false;
+        }
+    }
+}
+
+fn to_action(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
+        Event::Paste(s) => Some(Action::Paste(s)),
+        Event::Resize(..) => Some(Action::Resize),
+        _ => None,
+    }
+}

@@ -1,0 +1,145 @@
+//! The services a session of meetty runs on, shared by the TUI and the command-line commands:
+//! which Calendar API to talk to and as whom ([`connect`]), the signed-in account's stored
+//! pieces ([`Signed`]), its session opened on first use ([`LazySession`]) and the sign-in flow
+//! ([`sign_in`]).
+
+pub mod connect;
+pub mod sign_in;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+
+use crate::auth::accounts::{Accounts, StoreLocation, TokenStore};
+use crate::auth::client::ClientInfo;
+use crate::auth::session::{Session, StoredToken};
+use crate::auth::store::{client_secret_key, SecretStore};
+use crate::calendar::client::{Auth, AuthFuture};
+use crate::calendar::error::ApiError;
+use crate::config::{Config, Paths};
+
+/// What every command starts from: where meetty keeps its files, the log opened, the config
+/// read.
+pub struct Startup {
+    pub paths: Paths,
+    pub config: Config,
+}
+
+impl Startup {
+    /// `config_file`: `--config`, else the default place.
+    pub fn load(config_file: Option<PathBuf>) -> Result<Startup, String> {
+        let paths = Paths::resolve(config_file)?;
+        // A log that cannot be opened must not keep anyone from their agenda.
+        let _ = crate::logging::init(&paths.log_file());
+        let config = Config::load(&paths.config_file)?;
+        Ok(Startup { paths, config })
+    }
+
+    /// The zone times are shown and typed in: the config's, else the system's.
+    pub fn tz(&self) -> Result<Tz, String> {
+        crate::timefmt::resolve_zone(self.config.timezone.as_deref())
+    }
+
+    /// How many days an agenda covers: `--days` when given (see [`parse_days`]), else the
+    /// config's `days` (checked when the config is read).
+    pub fn days(&self, flag: Option<u32>) -> u32 {
+        flag.unwrap_or(self.config.days)
+    }
+}
+
+/// Reads `--days N`: 1 to 366, as the config's `days`.
+pub fn parse_days(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(days @ 1..=366) => Ok(days),
+        _ => Err("give a whole number of days from 1 to 366, like 7".into()),
+    }
+}
+
+/// The signed-in account's pieces, read from the config dir and the secret store.
+#[derive(Clone)]
+pub struct Signed {
+    pub email: String,
+    pub kind: TokenStore,
+    pub client: ClientInfo,
+    pub store: Arc<SecretStore>,
+}
+
+impl Signed {
+    pub fn load(paths: &Paths, account: Option<&str>) -> Result<Signed, String> {
+        let accounts = Accounts::load(&paths.accounts_file())?;
+        let (email, kind) = accounts.pick(account)?;
+        let client = ClientInfo::load(&paths.client_file())?.ok_or(
+            "no OAuth client is set up: run meetty login --credentials client_secret_XXX.json",
+        )?;
+        let store = StoreLocation::new(&paths.data_dir).open(kind);
+        Ok(Signed {
+            email,
+            kind,
+            client,
+            store,
+        })
+    }
+
+    pub fn secret(&self) -> Result<String, String> {
+        self.store
+            .get(&client_secret_key(&self.client.client_id))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| {
+                "the OAuth client secret is missing from the store: run meetty login \
+                 --credentials client_secret_XXX.json"
+                    .to_string()
+            })
+    }
+
+    pub fn token(&self) -> Result<Option<StoredToken>, String> {
+        StoredToken::read(&self.store, &self.email).map_err(|e| e.to_string())
+    }
+
+    pub async fn session(self) -> Result<Session, String> {
+        let me = self.clone();
+        let secret = blocking(move || me.secret()).await?;
+        Session::open(self.client, secret, self.store, &self.email).await
+    }
+}
+
+/// Runs `f` on a blocking thread: keyring calls block on D-Bus.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f)
+        .await
+        .expect("blocking task panicked")
+}
+
+/// The account's session, opened on first use and tried again after a failure: a keyring
+/// that is locked when the TUI starts must not keep the cached agenda off the screen, and
+/// once it is unlocked, `r` works without a restart.
+pub struct LazySession {
+    signed: Signed,
+    session: tokio::sync::OnceCell<Session>,
+}
+
+impl LazySession {
+    pub fn new(signed: Signed) -> LazySession {
+        LazySession {
+            signed,
+            session: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn session(&self) -> Result<&Session, ApiError> {
+        self.session
+            .get_or_try_init(|| self.signed.clone().session())
+            .await
+            .map_err(ApiError::Local)
+    }
+}
+
+impl Auth for LazySession {
+    fn token(&self) -> AuthFuture<'_> {
+        Box::pin(async move { self.session().await?.token().await })
+    }
+
+    fn refresh(&self) -> AuthFuture<'_> {
+        Box::pin(async move { self.session().await?.refresh().await })
+    }
+}
