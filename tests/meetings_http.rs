@@ -649,7 +649,11 @@ impl Auth for Rotating {
         Box::pin(async move { Ok(token) })
     }
 
-    fn refresh(&self) -> AuthFuture<'_> {
+    fn refresh<'a>(&'a self, rejected: &'a str) -> AuthFuture<'a> {
+        assert_eq!(
+            rejected, "stale-token",
+            "the token Google refused is the one replaced"
+        );
         self.stale.store(false, Ordering::SeqCst);
         self.refreshes.fetch_add(1, Ordering::SeqCst);
         self.token()
