@@ -20,7 +20,9 @@ use meetty::cli::login::LoginOptions;
 use meetty::cli::Signed;
 use meetty::config::Paths;
 use meetty::sandbox::{RecordedRequest, Sandbox, Seed};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
+
+mod common;
 
 /// One GET over a fresh connection; returns the status line's code and the Location header.
 fn get(url: &str) -> (u16, Option<String>) {
@@ -90,15 +92,11 @@ struct Env {
 
 async fn setup(name: &str) -> Env {
     let turn = ENV_LOCK.lock().await;
-    let sandbox = Sandbox::start(
-        0,
-        Seed::Demo {
-            now: chrono::Utc::now(),
-            tz: chrono_tz::UTC,
-        },
-    )
-    .await
-    .unwrap();
+    let sandbox = common::sandbox(Seed::Demo {
+        now: chrono::Utc::now(),
+        tz: chrono_tz::UTC,
+    })
+    .await;
     let dir = std::env::temp_dir().join(format!("meetty-login-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -293,10 +291,7 @@ async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
     });
     assert_eq!(app.mode, Mode::SignIn);
     assert_eq!(app.sign_in.as_ref().unwrap().message, *message);
-    let effects = app.update(Action::Key(KeyEvent::new(
-        KeyCode::Enter,
-        KeyModifiers::NONE,
-    )));
+    let effects = app.update(common::key(KeyCode::Enter));
     assert_eq!(effects, vec![Effect::SignIn]);
     assert!(app.sign_in.as_ref().unwrap().waiting);
     let effects = app.update(Action::SignedIn(Ok("alex@example.com".into())));
