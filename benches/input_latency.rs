@@ -155,7 +155,7 @@ fn time_keys(term: &mut Term, pauses: &mut Pauses, keys: [TimedKey; 2]) -> Vec<S
 }
 
 /// The help overlay's last line.
-const HELP_LAST_LINE: &str = "Any other key closes this help.";
+const HELP_LAST_LINE: &str = "any other key closes this help.";
 
 /// The details pane's first line, the selected meeting's title (the pane is right of the
 /// agenda: its text starts after the third vertical border on the line).

@@ -33,7 +33,8 @@ struct Raw {
     /// Only the user's; the defaults come from `templates::DEFAULTS`.
     #[serde(default)]
     templates: Vec<RawTemplate>,
-    keys: BTreeMap<String, Vec<String>>,
+    /// `[keys.<mode>] command = [keys]`.
+    keys: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
 /// The resolved settings the app runs with.
@@ -111,7 +112,7 @@ impl Config {
         let mut table: toml::Table = DEFAULTS.parse().map_err(|e| format!("defaults: {e}"))?;
         if let Some(text) = user {
             let user: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
-            merge(&mut table, user);
+            merge(&mut table, legacy_keys(user));
         }
         let raw: Raw = toml::Value::Table(table)
             .try_into()
@@ -143,9 +144,32 @@ impl Config {
                 s => Some(std::time::Duration::from_secs(u64::from(s))),
             },
             templates: templates::load(&raw.templates)?,
-            keymap: Keymap::from_table(&raw.keys)?,
+            keymap: Keymap::from_config(&raw.keys).map_err(|e| e.to_string())?,
         })
     }
+}
+
+/// Files written before keys had a table per screen said `[keys] copy_link = ["c"]`: those
+/// entries are the agenda's.
+fn legacy_keys(mut user: toml::Table) -> toml::Table {
+    if let Some(toml::Value::Table(keys)) = user.get_mut("keys") {
+        let old: Vec<String> = keys
+            .iter()
+            .filter(|(_, v)| v.is_array())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for name in old {
+            if let Some(v) = keys.remove(&name) {
+                let agenda = keys
+                    .entry("agenda")
+                    .or_insert_with(|| toml::Value::Table(Default::default()));
+                if let toml::Value::Table(agenda) = agenda {
+                    agenda.insert(name, v);
+                }
+            }
+        }
+    }
+    user
 }
 
 /// Overlays `user` on `base`: tables merge key by key (so one `[keys]` entry replaces only
@@ -164,7 +188,7 @@ fn merge(base: &mut toml::Table, user: toml::Table) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keymap::Command;
+    use crate::keymap::{Command, Mode};
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     #[test]
@@ -177,19 +201,24 @@ mod tests {
         assert_eq!(c.refresh_every, Some(std::time::Duration::from_secs(60)));
         assert_eq!(c.templates.last().map(|t| t.name.as_str()), Some("Blank"));
         let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
-        assert_eq!(c.keymap.command(&y), Some(Command::CopyLink));
+        assert_eq!(c.keymap.command(Mode::Agenda, &y), Some(Command::CopyLink));
     }
 
     #[test]
     fn user_keys_replace_only_the_commands_they_name() {
         let c = Config::parse(Some("days = 3\n[keys]\ncopy_link = [\"c\"]\n")).unwrap();
+        let per_mode =
+            Config::parse(Some("days = 3\n[keys.agenda]\ncopy_link = [\"c\"]\n")).unwrap();
         assert_eq!(c.days, 3);
         let c_key = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
         let y_key = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
         let j_key = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(c.keymap.command(&c_key), Some(Command::CopyLink));
-        assert_eq!(c.keymap.command(&y_key), None);
-        assert_eq!(c.keymap.command(&j_key), Some(Command::Down));
+        for c in [&c, &per_mode] {
+            let cmd = |k| c.keymap.command(Mode::Agenda, k);
+            assert_eq!(cmd(&c_key), Some(Command::CopyLink));
+            assert_eq!(cmd(&y_key), None);
+            assert_eq!(cmd(&j_key), Some(Command::Down));
+        }
     }
 
     #[test]

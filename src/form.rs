@@ -1,6 +1,8 @@
 //! The new-meeting form's state: one editable value per [`Field`], the focus, and the live
 //! validation of what is typed. Keys come in through [`Form::key`]; nothing here does I/O.
 
+use std::cell::Cell;
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::calendar::model::CalendarInfo;
@@ -190,6 +192,12 @@ pub struct Form {
     pub submitting: Option<Submitting>,
     /// Google's last refusal, with what to do about it.
     pub error: Option<String>,
+    /// How many rows the error notes are scrolled when they do not fit; see
+    /// [`Form::scroll_error`].
+    pub error_scroll: u16,
+    /// The furthest the error notes can scroll, as last drawn (only the renderer knows the
+    /// width they wrap to).
+    pub error_max: Cell<u16>,
     reminders: Option<Vec<crate::calendar::write::Reminder>>,
 }
 
@@ -253,6 +261,8 @@ impl Form {
             event_id,
             submitting: None,
             error: None,
+            error_scroll: 0,
+            error_max: Cell::new(0),
             reminders: draft.reminders,
         }
     }
@@ -302,12 +312,22 @@ impl Form {
     pub fn move_focus(&mut self, delta: isize) {
         let n = self.fields.len() as isize;
         self.focus = (self.focus as isize + delta).rem_euclid(n) as usize;
+        self.error_scroll = 0;
     }
 
     pub fn focus_on(&mut self, field: &Field) {
         if let Some(i) = self.fields.iter().position(|f| &f.field == field) {
             self.focus = i;
+            self.error_scroll = 0;
         }
+    }
+
+    /// Scrolls the error notes that do not fit on screen (Google's refusal under the form,
+    /// the focused field's `✗` note) by `delta` rows, down when positive, no further than
+    /// their end as last drawn.
+    pub fn scroll_error(&mut self, delta: i32) {
+        let to = i32::from(self.error_scroll).saturating_add(delta);
+        self.error_scroll = to.clamp(0, i32::from(self.error_max.get())) as u16;
     }
 
     /// Gives the focused field the key; true when it changed the value.
@@ -354,6 +374,7 @@ impl Form {
     fn after_edit(&mut self, ctx: &Context) {
         self.changed = true;
         self.error = None;
+        self.error_scroll = 0;
         self.checked = compose::check(&self.draft(), ctx);
     }
 }

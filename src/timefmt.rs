@@ -68,6 +68,17 @@ pub fn clock(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M").to_string()
 }
 
+/// "18:10–18:40"; an event that ends when it starts (a reminder, a deadline) is just "18:10".
+/// An hour that repeats when clocks go back keeps both ends: 02:30–02:30 lasts an hour.
+pub fn clock_range(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
+    let (from, to) = (clock(start, tz), clock(end, tz));
+    if from == to && end - start < Duration::minutes(1) {
+        from
+    } else {
+        format!("{from}–{to}")
+    }
+}
+
 /// "4 min", "1 h", "1 h 20 min", "2 d" — rounded up to the minute so "in 0 min" never shows
 /// while a meeting is still ahead.
 pub fn span(d: Duration) -> String {
@@ -149,6 +160,26 @@ mod tests {
             "in 1 min"
         );
         assert!(countdown(now, utc("2026-11-21T09:00:00Z"), now).is_none());
+    }
+
+    #[test]
+    fn a_range_that_ends_when_it_starts_shows_one_time() {
+        let berlin = Tz::Europe__Berlin;
+        let at = utc("2026-11-23T17:10:00Z");
+        assert_eq!(clock_range(at, at, berlin), "18:10");
+        assert_eq!(
+            clock_range(at, utc("2026-11-23T17:40:00Z"), berlin),
+            "18:10–18:40"
+        );
+        // 25 October 2026, Berlin: 02:30 CEST, then an hour later 02:30 CET again.
+        assert_eq!(
+            clock_range(
+                utc("2026-10-25T00:30:00Z"),
+                utc("2026-10-25T01:30:00Z"),
+                berlin
+            ),
+            "02:30–02:30"
+        );
     }
 
     #[test]

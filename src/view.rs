@@ -78,6 +78,14 @@ pub fn build_rows(agenda: &Agenda, q: &RowQuery) -> Vec<Row> {
     rows
 }
 
+/// The day a row is listed under: the nearest heading at or above it.
+pub fn day_of(rows: &[Row], index: usize) -> Option<NaiveDate> {
+    rows.get(..=index)?.iter().rev().find_map(|row| match *row {
+        Row::Day(d) => Some(d),
+        Row::Meeting(_) => None,
+    })
+}
+
 /// The timed meeting in progress (earliest started) and the next one to start, by index.
 pub fn now_and_next(
     agenda: &Agenda,
@@ -220,6 +228,17 @@ mod tests {
         let (now, next) = now_and_next(&a, &rows, "2026-11-21T10:00:00Z".parse().unwrap());
         assert_eq!(a.meetings[now.unwrap()].title, "Running");
         assert_eq!(a.meetings[next.unwrap()].title, "Soon");
+    }
+
+    #[test]
+    fn a_row_belongs_to_the_heading_above_it() {
+        let a = agenda();
+        let rows = build_rows(&a, &query("", false, Tz::UTC));
+        let days: Vec<_> = (0..rows.len()).map(|i| day_of(&rows, i)).collect();
+        let (sat, sun) = (Some(date("2026-11-21")), Some(date("2026-11-22")));
+        assert_eq!(days, [sat, sat, sat, sat, sun, sun, sun]);
+        assert_eq!(day_of(&rows, rows.len()), None);
+        assert_eq!(day_of(&[Row::Meeting(0)], 0), None);
     }
 
     #[test]

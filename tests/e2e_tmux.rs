@@ -428,11 +428,11 @@ fn keys_are_handled_while_the_first_refresh_hangs() {
     handled("the refresh spinner", &|s| s.contains("refreshing…"));
     t.keys("?");
     handled("the help overlay", &|s| {
-        s.contains(" Keys ") && s.contains("Any other key closes this help.")
+        s.contains(" Keys: agenda ") && s.contains("any other key closes this help.")
     });
     t.keys("Escape");
     handled("help closed", &|s| {
-        !s.contains("Any other key closes this help.") && s.contains("refreshing…")
+        !s.contains("any other key closes this help.") && s.contains("refreshing…")
     });
     t.keys("/");
     t.run(&["send-keys", "-l", "standup"]);

@@ -1230,6 +1230,6 @@ fn status_line_in_every_mode_survives_tiny_terminals() {
         app.update(ch(p.chars().next().unwrap()));
         draw_everywhere(&app).unwrap();
         app.update(key(KeyCode::Esc));
-        assert_eq!(app.mode, Mode::Browse);
+        assert_eq!(app.mode(), Mode::Agenda);
     }
 }

@@ -81,7 +81,7 @@ fn type_text(app: &mut App, text: &str) {
 }
 
 fn focus(app: &mut App, field: Field) {
-    let form = app.form.as_mut().expect("form open");
+    let form = app.form_mut().expect("form open");
     form.focus_on(&field);
 }
 
@@ -94,7 +94,7 @@ fn set(app: &mut App, field: Field, text: &str) {
 }
 
 fn note(app: &App, field: Field) -> Option<Note> {
-    app.form.as_ref()?.checked.note(&field).cloned()
+    app.form()?.checked.note(&field).cloned()
 }
 
 fn create_op(effects: &[Effect]) -> (u64, String, NewEvent) {
@@ -110,9 +110,9 @@ fn create_op(effects: &[Effect]) -> (u64, String, NewEvent) {
 /// `n`, then the template with number `pick` (1-based), then a title.
 fn open_form(app: &mut App, pick: char, title: &str) {
     press(app, "n");
-    assert_eq!(app.mode, Mode::Picker);
+    assert_eq!(app.mode(), Mode::Picker);
     app.update(ch(pick));
-    assert_eq!(app.mode, Mode::Form);
+    assert_eq!(app.mode(), Mode::Form);
     type_text(app, title);
 }
 
@@ -133,7 +133,7 @@ fn n_offers_the_four_templates_and_standup_fills_the_form() {
     assert_eq!(names, ["Quick Sync", "Standup", "Client Demo", "Blank"]);
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Enter));
-    let form = app.form.as_ref().unwrap();
+    let form = app.form().unwrap();
     assert_eq!(form.template, "Standup");
     let d = form.draft();
     assert_eq!(d.length, "30m");
@@ -161,7 +161,7 @@ fn typing_q_in_the_title_is_text_and_ctrl_s_creates_with_everything_google_needs
     assert!(ev.meet);
     assert_eq!(ev.send_updates, SendUpdates::All);
     assert!(ev.id.len() >= 5 && ev.id.chars().all(|c| matches!(c, '0'..='9' | 'a'..='v')));
-    let form = app.form.as_ref().unwrap();
+    let form = app.form().unwrap();
     assert!(form.submitting.is_some(), "the form waits for Google");
     assert!(
         !app.writes.is_empty(),
@@ -174,9 +174,9 @@ fn enter_moves_to_the_next_field_and_creates_only_on_the_last() {
     let mut app = app_plus();
     open_form(&mut app, '1', "Sync");
     assert!(app.update(key(KeyCode::Enter)).is_empty());
-    assert_eq!(app.form.as_ref().unwrap().focused().field, Field::Start);
-    let last = app.form.as_ref().unwrap().fields.len() - 1;
-    app.form.as_mut().unwrap().focus = last;
+    assert_eq!(app.form().unwrap().focused().field, Field::Start);
+    let last = app.form().unwrap().fields.len() - 1;
+    app.form_mut().unwrap().focus = last;
     let (_, _, ev) = create_op(&app.update(key(KeyCode::Enter)));
     assert_eq!(
         ev.end - ev.start,
@@ -194,7 +194,7 @@ fn invalid_fields_say_what_is_wrong_and_nothing_is_sent() {
     set(&mut app, Field::Length, "13:00");
     set(&mut app, Field::Start, "14:00");
     assert!(app.update(ctrl('s')).is_empty());
-    let form = app.form.as_ref().unwrap();
+    let form = app.form().unwrap();
     assert_eq!(
         form.focused().field,
         Field::Title,
@@ -238,9 +238,9 @@ fn a_start_in_the_past_asks_first() {
     open_form(&mut app, '1', "Late");
     set(&mut app, Field::Start, "08:00");
     assert!(app.update(ctrl('s')).is_empty());
-    assert_eq!(app.confirm, Some(Confirm::PastStart));
+    assert_eq!(app.confirm(), Some(&Confirm::PastStart));
     press(&mut app, "n");
-    assert_eq!(app.mode, Mode::Form, "no goes back to the form");
+    assert_eq!(app.mode(), Mode::Form, "no goes back to the form");
     app.update(ctrl('s'));
     let (_, _, ev) = create_op(&press(&mut app, "y"));
     assert_eq!(ev.start, berlin(2026, 11, 23, 8, 0));
@@ -252,17 +252,17 @@ fn esc_asks_before_throwing_typed_text_away() {
     press(&mut app, "n");
     app.update(ch('1'));
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.mode, Mode::Browse, "an untouched form just closes");
+    assert_eq!(app.mode(), Mode::Agenda, "an untouched form just closes");
 
     open_form(&mut app, '1', "Keep me");
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.confirm, Some(Confirm::Discard));
+    assert_eq!(app.confirm(), Some(&Confirm::Discard));
     press(&mut app, "n");
-    assert_eq!(app.form.as_ref().unwrap().draft().title, "Keep me");
+    assert_eq!(app.form().unwrap().draft().title, "Keep me");
     app.update(key(KeyCode::Esc));
     press(&mut app, "y");
-    assert!(app.form.is_none());
-    assert_eq!(app.mode, Mode::Browse);
+    assert!(app.form().is_none());
+    assert_eq!(app.mode(), Mode::Agenda);
 }
 
 #[test]
@@ -273,18 +273,18 @@ fn a_calendar_without_meet_is_named_before_sending_and_can_go_without_a_link() {
     // Right cycles through writable calendars only: the read-only one never shows.
     let mut seen = Vec::new();
     for _ in 0..3 {
-        seen.push(app.form.as_ref().unwrap().draft().calendar);
+        seen.push(app.form().unwrap().draft().calendar);
         app.update(key(KeyCode::Right));
     }
     assert!(!seen.contains(&"holidays".to_string()), "{seen:?}");
-    while app.form.as_ref().unwrap().draft().calendar != "nomeet@group.calendar.google.com" {
+    while app.form().unwrap().draft().calendar != "nomeet@group.calendar.google.com" {
         app.update(key(KeyCode::Right));
     }
     assert!(matches!(note(&app, Field::Meet), Some(Note::Hint(h)) if h.contains("does not allow")));
     assert!(app.update(ctrl('s')).is_empty());
     assert_eq!(
-        app.confirm,
-        Some(Confirm::NoMeet {
+        app.confirm(),
+        Some(&Confirm::NoMeet {
             calendar: "Room bookings".into()
         })
     );
@@ -302,7 +302,7 @@ fn a_refused_create_keeps_the_form_and_a_retry_uses_the_same_event_id() {
         req,
         result: Err(ApiError::Network("connection reset".into())),
     });
-    let form = app.form.as_ref().expect("the form stays");
+    let form = app.form().expect("the form stays");
     assert_eq!(form.draft().title, "Flaky wifi");
     assert!(form.submitting.is_none());
     let error = form.error.as_deref().unwrap();
@@ -320,7 +320,7 @@ fn a_refused_create_keeps_the_form_and_a_retry_uses_the_same_event_id() {
     app.quit = false;
 
     // The next form gets a new id.
-    let (req, ..) = (app.form.as_ref().unwrap().submitting.as_ref().unwrap().req,);
+    let (req, ..) = (app.form().unwrap().submitting.as_ref().unwrap().req,);
     app.update(Action::Wrote {
         req,
         result: Err(ApiError::Network("still down".into())),
@@ -358,14 +358,7 @@ fn a_created_meeting_is_selected_its_link_copied_and_announced() {
         req,
         progress: Progress::CreatingMeetLink { attempt: 1 },
     });
-    let status = &app
-        .form
-        .as_ref()
-        .unwrap()
-        .submitting
-        .as_ref()
-        .unwrap()
-        .status;
+    let status = &app.form().unwrap().submitting.as_ref().unwrap().status;
     assert!(status.contains("Meet link"), "{status}");
 
     let link = "https://meet.google.com/new-mtng-abc";
@@ -373,8 +366,8 @@ fn a_created_meeting_is_selected_its_link_copied_and_announced() {
         req,
         result: Ok(created(&ev, &calendar, link)),
     });
-    assert!(app.form.is_none());
-    assert_eq!(app.mode, Mode::Browse);
+    assert!(app.form().is_none());
+    assert_eq!(app.mode(), Mode::Agenda);
     assert_eq!(app.selected_meeting().unwrap().title, "Fresh");
     assert!(effects.contains(&Effect::Copy {
         text: link.into(),
@@ -413,8 +406,7 @@ fn client_demo_asks_for_the_client_and_fills_title_and_description() {
     press(&mut app, "n");
     app.update(ch('3'));
     assert!(app
-        .form
-        .as_ref()
+        .form()
         .unwrap()
         .fields
         .iter()
@@ -443,7 +435,7 @@ fn free_accounts_are_warned_about_long_group_calls_without_being_blocked() {
     open_form(&mut app, '1', "Long one");
     set(&mut app, Field::Length, "90m");
     set(&mut app, Field::Guests, "a@example.com b@example.com");
-    let warnings = app.form.as_ref().unwrap().checked.warnings.clone();
+    let warnings = app.form().unwrap().checked.warnings.clone();
     assert!(
         warnings.iter().any(|w| w.contains("60 minutes")),
         "{warnings:?}"
@@ -455,7 +447,7 @@ fn free_accounts_are_warned_about_long_group_calls_without_being_blocked() {
     open_form(&mut app, '1', "Long one");
     set(&mut app, Field::Length, "90m");
     set(&mut app, Field::Guests, "a@example.com b@example.com");
-    assert!(app.form.as_ref().unwrap().checked.warnings.is_empty());
+    assert!(app.form().unwrap().checked.warnings.is_empty());
 }
 
 #[test]
@@ -494,8 +486,8 @@ fn d_on_my_recurring_meeting_cancels_this_or_all_occurrences_and_rolls_back_on_r
     let mut app = app_plus();
     select(&mut app, "1:1 Kim");
     press(&mut app, "d");
-    let Some(Confirm::Cancel(dialog)) = app.confirm.clone() else {
-        panic!("{:?}", app.confirm)
+    let Some(Confirm::Cancel(dialog)) = app.confirm().cloned() else {
+        panic!("{:?}", app.confirm())
     };
     assert!(dialog.has_guests);
     assert_eq!(dialog.series_id.as_deref(), Some("weekly"));
@@ -566,7 +558,7 @@ fn d_on_someone_elses_meeting_declines_only_my_answer() {
     let mut app = app_plus();
     select(&mut app, "Platform standup");
     press(&mut app, "d");
-    assert!(matches!(app.confirm, Some(Confirm::Decline(_))));
+    assert!(matches!(app.confirm(), Some(Confirm::Decline(_))));
     let effects = press(&mut app, "y");
     let [Effect::Write { req, op }] = effects.as_slice() else {
         panic!("{effects:?}")
@@ -629,7 +621,8 @@ fn x_asks_then_removes_the_meet_link_telling_guests() {
     select(&mut app, "Platform standup");
     assert!(press(&mut app, "x").is_empty());
     assert_eq!(
-        app.confirm, None,
+        app.confirm(),
+        None,
         "Maria's meeting: only she changes its link"
     );
     assert!(app
@@ -640,7 +633,7 @@ fn x_asks_then_removes_the_meet_link_telling_guests() {
         .contains("Only the organizer"));
     select(&mut app, "1:1 Kim");
     assert!(press(&mut app, "x").is_empty());
-    assert!(matches!(app.confirm, Some(Confirm::RemoveMeet(_))));
+    assert!(matches!(app.confirm(), Some(Confirm::RemoveMeet(_))));
     let effects = press(&mut app, "y");
     assert!(matches!(
         effects.as_slice(),
@@ -679,7 +672,7 @@ fn the_keys_that_change_meetings_are_in_the_help() {
     let help: Vec<String> = app
         .settings
         .keymap
-        .help_rows()
+        .help_rows(Mode::Agenda)
         .iter()
         .map(|(k, d)| format!("{k} {d}"))
         .collect();
@@ -791,10 +784,10 @@ fn a_sign_in_prompt_over_the_form_goes_back_to_the_form() {
         req,
         result: Err(ApiError::SignIn("invalid_grant".into())),
     });
-    assert_eq!(app.mode, Mode::SignIn);
+    assert_eq!(app.mode(), Mode::SignIn);
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.mode, Mode::Form);
-    assert_eq!(app.form.as_ref().unwrap().draft().title, "Half typed");
+    assert_eq!(app.mode(), Mode::Form);
+    assert_eq!(app.form().unwrap().draft().title, "Half typed");
 }
 
 #[test]
@@ -803,7 +796,7 @@ fn a_form_being_saved_can_be_put_away_and_comes_back_if_google_refuses() {
     open_form(&mut app, '1', "Slow wifi");
     let (req, ..) = create_op(&app.update(ctrl('s')));
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.mode(), Mode::Agenda);
     assert!(
         app.visible_form().is_none(),
         "the agenda is usable meanwhile"
@@ -815,7 +808,7 @@ fn a_form_being_saved_can_be_put_away_and_comes_back_if_google_refuses() {
         req,
         result: Err(ApiError::Network("timed out".into())),
     });
-    assert_eq!(app.mode, Mode::Form, "the refused form is back");
+    assert_eq!(app.mode(), Mode::Form, "the refused form is back");
     let form = app.visible_form().unwrap();
     assert_eq!(form.draft().title, "Slow wifi");
     assert!(form.error.as_deref().unwrap().contains("offline?"));
@@ -824,11 +817,11 @@ fn a_form_being_saved_can_be_put_away_and_comes_back_if_google_refuses() {
     let (req, ..) = create_op(&app.update(ctrl('s')));
     app.update(key(KeyCode::Esc));
     press(&mut app, "n");
-    assert_eq!(app.mode, Mode::Form);
+    assert_eq!(app.mode(), Mode::Form);
     app.update(key(KeyCode::Esc));
     app.update(Action::Wrote {
         req,
         result: Err(ApiError::Network("reset".into())),
     });
-    assert_eq!(app.mode, Mode::Form);
+    assert_eq!(app.mode(), Mode::Form);
 }

@@ -9,15 +9,24 @@ use meetty::app::{App, Sync};
 use meetty::calendar::client::ApiError;
 use meetty::screenshots::{demo_settings, render};
 
+/// The screen as a terminal shows it: a wide character covers the cell after it.
 fn text(app: &App, w: u16, h: u16) -> String {
+    use unicode_width::UnicodeWidthStr;
     let buf = render(app, w, h);
     (0..h)
         .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
+            let mut row = String::new();
+            let mut covered = 0;
+            for x in 0..w {
+                if covered > 0 {
+                    covered -= 1;
+                    continue;
+                }
+                let symbol = buf[(x, y)].symbol();
+                covered = symbol.width().saturating_sub(1);
+                row.push_str(symbol);
+            }
+            row.trim_end().to_string()
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -211,4 +220,263 @@ fn the_status_bar_says_when_google_is_retried_and_counts_down() {
         result: Ok(agenda().into()),
     });
     assert!(status(&app).contains("updated"), "{}", status(&app));
+}
+
+/// A Meet meeting on Alex's calendar, from Google-shaped JSON.
+fn meet_event(id: &str, title: &str, start: &str, end: &str) -> meetty::calendar::model::Meeting {
+    let event = serde_json::json!({
+        "id": id, "summary": title,
+        "start": {"dateTime": start}, "end": {"dateTime": end},
+        "conferenceData": {
+            "conferenceSolution": {"key": {"type": "hangoutsMeet"}},
+            "entryPoints": [{"entryPointType": "video", "uri": "https://meet.google.com/abc-defg-hij"}]
+        }
+    });
+    let text = event.to_string();
+    let event = serde_json::from_str(&text).unwrap();
+    meetty::calendar::model::Meeting::from_event("alex@example.com", &event).unwrap()
+}
+
+fn app_with(extra: Vec<meetty::calendar::model::Meeting>) -> App {
+    let mut agenda = agenda();
+    agenda.meetings.extend(extra);
+    agenda.sort();
+    App::new(demo_settings(tz()), Some(agenda), now())
+}
+
+/// The rows between the borders of a one-pane screen, border characters checked.
+fn inside_borders(screen: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    // The box, then the status bar.
+    lines[1..lines.len() - 2]
+        .iter()
+        .map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            assert_eq!(chars.first(), Some(&'│'), "{screen}");
+            assert_eq!(
+                chars.last(),
+                Some(&'│'),
+                "a row ran into the border:\n{screen}"
+            );
+            chars[1..chars.len() - 1].iter().collect()
+        })
+        .collect()
+}
+
+#[test]
+fn cut_titles_end_in_an_ellipsis_and_keep_time_and_countdown_whole() {
+    let app = app_with(vec![
+        meet_event(
+            "quick1",
+            "Quick sync with 東京オフィス about the rollout",
+            "2026-11-23T09:03:00Z",
+            "2026-11-23T09:20:00Z",
+        ),
+        meet_event(
+            "weekly1",
+            "週次ミーティング：東京オフィスとの定例会議",
+            "2026-11-23T12:00:00Z",
+            "2026-11-23T13:00:00Z",
+        ),
+    ]);
+    let screen = text(&app, 40, 10);
+    let rows = inside_borders(&screen);
+    let row = |start: &str| {
+        rows.iter()
+            .find(|r| r.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start} row:\n{screen}"))
+            .trim_end()
+            .to_string()
+    };
+    assert_eq!(row("▌10:03"), "▌10:03 Meet  Quick sync with… in 3 min");
+    assert_eq!(row("▌13:00"), "▌13:00 Meet  週次ミーティング：東京…");
+    // The now-running standup keeps its countdown too.
+    assert!(row("▌09:45").ends_with("… now, 15 min left"), "{screen}");
+    insta::assert_snapshot!("small_agenda_cut_titles", screen);
+}
+
+#[test]
+fn the_day_stays_named_at_the_top_when_scrolled_into_a_long_day() {
+    // Twelve interviews today from 12:00, eight tomorrow from 09:00 (Berlin).
+    let interviews = |day: i64, from: i64, count: i64| {
+        (0..count).map(move |i| {
+            let start =
+                now() + Duration::days(day) + Duration::hours(from) + Duration::minutes(20 * i);
+            meet_event(
+                &format!("interview{day}x{i}"),
+                &format!("Interview {}", i + 1),
+                &start.to_rfc3339(),
+                &(start + Duration::minutes(15)).to_rfc3339(),
+            )
+        })
+    };
+    let mut app = app_with(interviews(0, 2, 12).chain(interviews(1, -1, 8)).collect());
+    let mut tops = Vec::new();
+    for _ in 0..24 {
+        press(&mut app, "j");
+        let screen = text(&app, 40, 10);
+        let rows = inside_borders(&screen);
+        assert!(
+            rows[0].starts_with("Today · Mon 23 Nov")
+                || rows[0].starts_with("Tomorrow · Tue 24 Nov"),
+            "{screen}"
+        );
+        let title = &app.selected_meeting().unwrap().title;
+        assert!(screen.contains(title.as_str()), "{title}:\n{screen}");
+        tops.push(rows[0].clone());
+        if tops.len() == 10 {
+            insta::assert_snapshot!("small_agenda_day_pinned", screen);
+        }
+    }
+    assert!(tops.last().unwrap().starts_with("Tomorrow"), "{tops:?}");
+}
+
+#[test]
+fn help_wraps_and_scrolls_to_its_last_row_in_a_small_terminal() {
+    let mut app = app();
+    press(&mut app, "?");
+    let first = text(&app, 40, 10);
+    assert!(first.contains("↓"), "says there is more below:\n{first}");
+    let mut seen = String::new();
+    for _ in 0..80 {
+        seen.push_str(&text(&app, 40, 10));
+        seen.push('\n');
+        press(&mut app, "j");
+    }
+    let last = text(&app, 40, 10);
+    let flat = last
+        .replace(['│', '\n'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("any other key closes this help."), "{last}");
+    assert!(!last.contains("↓"), "nothing more below:\n{last}");
+    // Every description is there in full, wrapped under itself.
+    let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+    let shown = words(&seen.replace('│', " "));
+    let rows = app.settings.keymap.help_rows(meetty::app::Mode::Agenda);
+    for (_, desc) in rows {
+        let desc = words(desc);
+        assert!(
+            shown.windows(desc.len()).any(|w| w == desc.as_slice()),
+            "{desc:?} not shown whole:\n{seen}"
+        );
+    }
+}
+
+#[test]
+fn an_event_that_ends_when_it_starts_shows_one_time() {
+    let mut app = app_with(vec![meet_event(
+        "deadline1",
+        "Release cut-off",
+        "2026-11-23T17:10:00Z",
+        "2026-11-23T17:10:00Z",
+    )]);
+    while app.selected_meeting().unwrap().id != "deadline1" {
+        press(&mut app, "j");
+    }
+    let screen = text(&app, 110, 30);
+    assert!(!screen.contains("18:10–18:10"), "{screen}");
+    assert!(
+        screen.contains("│▌18:10       Meet   Release cut-off"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("When      Mon 23 Nov 18:10 (Europe/Berlin)"),
+        "{screen}"
+    );
+}
+
+/// A create refused with Google's 403, the form still open.
+fn refused_form() -> App {
+    use meetty::action::{Action, Effect};
+    let mut app = app();
+    press(&mut app, "n1");
+    press(&mut app, "Flaky wifi");
+    let effects = app.update(ctrl('s'));
+    let [Effect::Write { req, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    app.update(Action::Wrote {
+        req: *req,
+        result: Err(ApiError::Google {
+            code: 403,
+            reason: "requiredAccessLevel".into(),
+            message: "You need to have writer access to this calendar.".into(),
+        }),
+    });
+    app
+}
+
+/// The words of the form pane, right of column `from`, in reading order.
+fn form_words(screen: &str, from: usize) -> String {
+    screen
+        .lines()
+        .map(|l| l.chars().skip(from).collect::<String>().replace('│', " "))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn googles_refusal_shows_whole_under_the_form() {
+    let app = refused_form();
+    let refusal = "Google Calendar said 403 requiredAccessLevel: You need to have writer access \
+                   to this calendar. (you may not change this calendar or event)";
+    let screen = text(&app, 120, 35);
+    assert!(form_words(&screen, 66).contains(refusal), "{screen}");
+    assert!(
+        screen.contains("Ctrl-S create"),
+        "the keys stay below it:\n{screen}"
+    );
+    insta::assert_snapshot!("form_refused", screen);
+}
+
+#[test]
+fn a_refusal_too_long_for_the_screen_scrolls_to_its_end_and_no_further() {
+    let mut app = refused_form();
+    let screen = text(&app, 40, 12);
+    assert!(screen.contains("↓"), "says there is more:\n{screen}");
+    assert!(!screen.contains("event)"), "{screen}");
+    let form = || app.form().unwrap();
+    let max = form().error_max.get();
+    assert!(max > 0);
+    for _ in 0..max {
+        app.form_mut().unwrap().scroll_error(1);
+    }
+    let screen = text(&app, 40, 12);
+    assert!(screen.contains("event)"), "{screen}");
+    assert!(screen.contains("↑") && !screen.contains("↓"), "{screen}");
+    insta::assert_snapshot!("form_refused_small_scrolled", screen);
+    app.form_mut().unwrap().scroll_error(5);
+    assert_eq!(
+        app.form().unwrap().error_scroll,
+        max,
+        "no further than the end"
+    );
+    app.form_mut().unwrap().scroll_error(-100);
+    assert_eq!(app.form().unwrap().error_scroll, 0);
+    // Typing clears the refusal, and with it the scroll.
+    app.form_mut().unwrap().scroll_error(1);
+    press(&mut app, "x");
+    let form = app.form().unwrap();
+    assert_eq!((form.error.as_deref(), form.error_scroll), (None, 0));
+}
+
+#[test]
+fn a_fields_long_note_scrolls_when_taller_than_the_form() {
+    let mut app = app();
+    press(&mut app, "n1");
+    app.update(key(ratatui::crossterm::event::KeyCode::Tab));
+    press(&mut app, "someday");
+    let screen = text(&app, 40, 8);
+    assert!(screen.contains("✗ cannot read"), "{screen}");
+    assert!(!screen.contains("+15m"), "{screen}");
+    for _ in 0..20 {
+        app.form_mut().unwrap().scroll_error(1);
+    }
+    let screen = text(&app, 40, 8);
+    assert!(screen.contains("+15m"), "the note's end:\n{screen}");
 }

@@ -95,7 +95,7 @@ fn a_toggles_events_without_links_and_y_there_says_why_nothing_was_copied() {
 fn filter_treats_every_key_as_text_and_esc_restores() {
     let mut app = app();
     press(&mut app, "/");
-    assert_eq!(app.mode, Mode::Filter);
+    assert_eq!(app.mode(), Mode::Filter);
     press(&mut app, "qretro");
     assert!(!app.quit, "q in the filter is text");
     assert_eq!(app.filter, "qretro");
@@ -107,7 +107,7 @@ fn filter_treats_every_key_as_text_and_esc_restores() {
     press(&mut app, "retro");
     assert_eq!(selected_title(&app), "Sprint retro");
     app.update(key(KeyCode::Enter));
-    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.mode(), Mode::Agenda);
     assert_eq!(app.filter, "retro");
     press(&mut app, "/");
     press(&mut app, "x");
@@ -140,9 +140,9 @@ fn filter_matches_attendees_and_providers() {
 fn help_opens_on_question_mark_and_any_other_key_closes_it() {
     let mut app = app();
     press(&mut app, "?");
-    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.mode(), Mode::Help);
     press(&mut app, "y");
-    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.mode(), Mode::Agenda);
     assert!(!app.quit);
 }
 
@@ -361,7 +361,7 @@ fn a_sign_in_out_in_the_browser_is_not_started_twice_and_its_failure_is_shown() 
     });
     assert_eq!(app.update(key(KeyCode::Enter)), vec![Effect::SignIn]);
     app.update(key(KeyCode::Esc));
-    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.mode(), Mode::Agenda);
 
     let Effect::Refresh { req, .. } = press(&mut app, "r").remove(0) else {
         panic!()
@@ -370,7 +370,7 @@ fn a_sign_in_out_in_the_browser_is_not_started_twice_and_its_failure_is_shown() 
         req,
         result: sign_in_needed(),
     });
-    assert_eq!(app.mode, Mode::SignIn);
+    assert_eq!(app.mode(), Mode::SignIn);
     assert!(
         app.update(key(KeyCode::Enter)).is_empty(),
         "the first sign-in is still out"
@@ -381,7 +381,7 @@ fn a_sign_in_out_in_the_browser_is_not_started_twice_and_its_failure_is_shown() 
         "sign-in cancelled: Google answered access_denied".into(),
     )));
     assert_eq!(
-        app.mode,
+        app.mode(),
         Mode::SignIn,
         "the failure is shown even after Esc"
     );
@@ -486,4 +486,43 @@ fn offline_the_cache_still_serves_links_and_the_next_refresh_recovers_by_itself(
     // Nobody pressed r: the periodic refresh tries again, and succeeds.
     let retry = app.update(Action::Tick(now() + Duration::seconds(61)));
     finish_refresh(&mut app, retry);
+}
+
+#[test]
+fn filter_matches_every_word_anywhere_in_the_meeting() {
+    let mut app = app();
+    press(&mut app, "/review zoom");
+    assert_eq!(selected_title(&app), "Design review");
+    assert_eq!(
+        app.rows
+            .iter()
+            .filter(|r| matches!(r, meetty::view::Row::Meeting(_)))
+            .count(),
+        1
+    );
+    app.update(ctrl('u'));
+    press(&mut app, "okafor  standup");
+    assert_eq!(selected_title(&app), "Platform standup");
+    app.update(ctrl('u'));
+    press(&mut app, "review meet");
+    assert!(app.selected_meeting().is_none(), "every word must match");
+}
+
+#[test]
+fn esc_in_the_agenda_clears_a_kept_filter() {
+    let mut app = app();
+    press(&mut app, "/zzz");
+    app.update(key(KeyCode::Enter));
+    assert!(app.rows.is_empty(), "nothing matches zzz");
+    press(&mut app, "/");
+    app.update(key(KeyCode::Esc));
+    assert_eq!(
+        app.filter, "zzz",
+        "Esc in the filter puts back what was kept"
+    );
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode(), Mode::Agenda);
+    assert_eq!(app.filter, "", "Esc in the agenda clears the filter");
+    assert!(!app.rows.is_empty());
+    assert!(app.selected_meeting().is_some());
 }

@@ -1,7 +1,25 @@
 //! App state and `update`: the pure heart of meetty. Keys and results go in, state changes
 //! and [`Effect`]s come out; nothing here touches the terminal, the network or the disk.
 
-mod meetings;
+/// What validation needs, borrowed field by field so the form can be borrowed beside it.
+macro_rules! context {
+    ($app:expr) => {
+        $crate::compose::Context {
+            now: $app.now,
+            tz: $app.settings.tz,
+            calendars: $app.agenda.as_ref().map_or(&[][..], |a| &a.calendars),
+            account: $app.settings.account.as_deref(),
+        }
+    };
+}
+
+mod agenda;
+mod confirm;
+mod form;
+mod picker;
+mod screen;
+mod sign_in;
+mod writes;
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -16,10 +34,11 @@ use crate::calendar::client::ApiError;
 use crate::calendar::model::{Agenda, Meeting};
 use crate::calendar::retry::Retrying;
 use crate::form::Form;
+pub use crate::keymap::Mode;
 use crate::keymap::{Command, Keymap};
 use crate::templates::Template;
 use crate::timefmt::{agenda_window, local_date};
-use crate::view::{build_rows, Row, RowQuery};
+use crate::view::Row;
 
 const TOAST_SECONDS: i64 = 4;
 
@@ -27,22 +46,10 @@ const TOAST_SECONDS: i64 = 4;
 /// more than a minute while awake.
 const WAKE_GAP: Duration = Duration::minutes(3);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Browse,
-    Filter,
-    Help,
-    /// The stored sign-in stopped working; the dialog offers a new one.
-    SignIn,
-    /// Choosing a template for a new meeting.
-    Picker,
-    /// Filling in the new-meeting form.
-    Form,
-    /// A yes/no question (with choices) over the agenda or the form.
-    Confirm,
-}
-
-pub use meetings::{write_error, CancelDialog, Confirm, Pending, Target};
+pub use confirm::{CancelDialog, Confirm, Target};
+pub use screen::{Base, Overlay, Screen};
+pub use sign_in::SignInDialog;
+pub use writes::{write_error, Pending};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -88,15 +95,6 @@ pub struct Settings {
     pub id_salt: String,
 }
 
-/// The sign-in dialog's state: what went wrong, and whether the browser is out.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SignInDialog {
-    pub message: String,
-    pub waiting: bool,
-    /// The consent URL, for when no browser opened (over SSH, say).
-    pub url: Option<String>,
-}
-
 pub struct App {
     pub settings: Settings,
     /// Shared with the cache writer, so saving never copies 10,000 meetings.
@@ -105,26 +103,21 @@ pub struct App {
     /// Index into `rows`; always a `Row::Meeting` when set.
     pub selected: Option<usize>,
     pub focus: Pane,
-    pub mode: Mode,
+    /// The agenda or the form, and the dialogs over them: who has the keys.
+    pub screen: Screen,
     pub show_all: bool,
+    /// Every word must match (see [`crate::view`]).
     pub filter: String,
-    filter_before: String,
     pub details_scroll: u16,
-    pub help_scroll: u16,
     pub sync: Sync,
     /// When the last refresh ended (or the app started): the next periodic one is due
     /// `refresh_every` later.
     last_sync: DateTime<Utc>,
     /// A call waiting to be tried again, by request id, and when the wait ends.
     pub retrying: Option<(u64, Retrying, DateTime<Utc>)>,
+    /// Google stopped accepting the sign-in: what it said, and whether a new one is out.
+    /// It outlives its dialog (Esc puts the dialog away, refreshes stay off).
     pub sign_in: Option<SignInDialog>,
-    /// The highlighted template while [`Mode::Picker`] is up.
-    pub picker: usize,
-    pub form: Option<Form>,
-    /// The form was put away with Esc while Google works on it; it comes back on `n`, or
-    /// by itself when Google refuses.
-    pub form_hidden: bool,
-    pub confirm: Option<Confirm>,
     /// Changes out at Google, by request id.
     pub writes: BTreeMap<u64, Pending>,
     /// Creates of recurring series, by request id: shown once Google lists the occurrences.
@@ -145,6 +138,8 @@ pub struct App {
     pub page: Cell<usize>,
     /// The furthest the details pane can scroll, as last drawn.
     pub details_max: Cell<u16>,
+    /// The furthest the help can scroll, as last drawn.
+    pub help_max: Cell<u16>,
 }
 
 impl App {
@@ -156,19 +151,13 @@ impl App {
             rows: Vec::new(),
             selected: None,
             focus: Pane::Agenda,
-            mode: Mode::Browse,
+            screen: Screen::default(),
             filter: String::new(),
-            filter_before: String::new(),
             details_scroll: 0,
-            help_scroll: 0,
             sync: Sync::Idle,
             last_sync: now,
             retrying: None,
             sign_in: None,
-            picker: 0,
-            form: None,
-            form_hidden: false,
-            confirm: None,
             writes: BTreeMap::new(),
             new_series: Default::default(),
             select_on_load: None,
@@ -182,6 +171,7 @@ impl App {
             scroll: Cell::new(0),
             page: Cell::new(10),
             details_max: Cell::new(u16::MAX),
+            help_max: Cell::new(u16::MAX),
         };
         app.rebuild_rows();
         app
@@ -209,7 +199,7 @@ impl App {
         match action {
             Action::Key(key) => self.on_key(key),
             Action::Paste(text) => {
-                match self.mode {
+                match self.mode() {
                     Mode::Filter => {
                         self.filter.push_str(&crate::sanitize::line(&text));
                         self.rebuild_rows();
@@ -239,12 +229,7 @@ impl App {
             }
             Action::SignedIn(result) => self.on_signed_in(result),
             Action::SignInProgress(text) => {
-                let url = text
-                    .split_whitespace()
-                    .find(|w| w.starts_with("https://") || w.starts_with("http://"));
-                if let (Some(dialog), Some(url)) = (self.sign_in.as_mut(), url) {
-                    dialog.url = Some(crate::sanitize::line(url));
-                }
+                self.on_sign_in_progress(&text);
                 Vec::new()
             }
             Action::WriteProgress { req, progress } => {
@@ -264,246 +249,95 @@ impl App {
         }
     }
 
+    /// Who has the keys: the top dialog, else the form, else the agenda.
+    pub fn mode(&self) -> Mode {
+        self.screen.mode()
+    }
+
+    /// The form, shown or put away while Google saves it.
+    pub fn form(&self) -> Option<&Form> {
+        self.screen.form()
+    }
+
+    pub fn form_mut(&mut self) -> Option<&mut Form> {
+        self.screen.form_mut()
+    }
+
+    /// The form, unless it was put away while saving.
+    pub fn visible_form(&self) -> Option<&Form> {
+        self.screen.visible_form()
+    }
+
+    /// The question on top of the screen, if that is what has the keys.
+    pub fn confirm(&self) -> Option<&Confirm> {
+        match self.screen.top()? {
+            Overlay::Confirm(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The first key of `cmd` on `mode`'s screen, for hints ("Press Esc to clear…").
+    pub fn hint(&self, mode: Mode, cmd: Command) -> String {
+        self.settings.keymap.hint(mode, cmd)
+    }
+
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         // Ctrl-C always quits, whatever the mode or the config says.
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
             return Vec::new();
         }
-        match self.mode {
-            Mode::Filter => {
-                self.filter_key(key);
-                Vec::new()
-            }
-            Mode::Help => {
-                self.help_key(key);
-                Vec::new()
-            }
-            Mode::SignIn => self.sign_in_key(key),
-            Mode::Picker => self.picker_key(key),
-            Mode::Form => self.form_key(key),
-            Mode::Confirm => self.confirm_key(key),
-            Mode::Browse => match self.settings.keymap.command(&key) {
+        let mode = self.mode();
+        let cmd = self.settings.keymap.command(mode, &key);
+        if cmd == Some(Command::Help) && mode != Mode::Help {
+            self.screen.push(Overlay::Help { scroll: 0 });
+            return Vec::new();
+        }
+        match mode {
+            Mode::Agenda => match cmd {
                 Some(cmd) => self.command(cmd),
                 None => Vec::new(),
             },
-        }
-    }
-
-    /// In the filter every key is text except Esc (cancel), Enter (keep) and Ctrl keys.
-    fn filter_key(&mut self, key: KeyEvent) {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => {
-                self.filter = std::mem::take(&mut self.filter_before);
-                self.mode = Mode::Browse;
-            }
-            KeyCode::Enter => self.mode = Mode::Browse,
-            KeyCode::Backspace => {
-                self.filter.pop();
-            }
-            KeyCode::Char('u') if ctrl => self.filter.clear(),
-            KeyCode::Char(c) if !ctrl => self.filter.push(c),
-            _ => return,
-        }
-        self.rebuild_rows();
-    }
-
-    /// Enter starts a new sign-in in the browser; Esc keeps working with what is on screen.
-    fn sign_in_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(dialog) = self.sign_in.as_mut() else {
-            self.resume();
-            return Vec::new();
-        };
-        match key.code {
-            KeyCode::Enter if !dialog.waiting => {
-                dialog.waiting = true;
-                vec![Effect::SignIn]
-            }
-            KeyCode::Esc => {
-                self.resume();
+            Mode::Filter => {
+                self.filter_key(cmd, &key);
                 Vec::new()
             }
-            _ => Vec::new(),
-        }
-    }
-
-    fn on_signed_in(&mut self, result: Result<String, String>) -> Vec<Effect> {
-        match result {
-            Ok(account) => {
-                self.sign_in = None;
-                if self.mode == Mode::SignIn {
-                    self.resume();
-                }
-                self.toast(format!("Signed in as {account}"), false);
-                vec![self.refresh()]
-            }
-            Err(message) => {
-                // Shown even if the dialog was put away while the browser was out.
-                self.sign_in = Some(SignInDialog {
-                    message,
-                    waiting: false,
-                    url: None,
-                });
-                self.mode = Mode::SignIn;
+            Mode::Help => {
+                self.help_key(cmd);
                 Vec::new()
             }
+            Mode::SignIn => self.sign_in_key(cmd),
+            Mode::Picker => self.picker_key(cmd, &key),
+            Mode::Form => self.form_key(cmd, &key),
+            Mode::Confirm => self.confirm_key(cmd),
         }
     }
 
-    fn help_key(&mut self, key: KeyEvent) {
-        match self.settings.keymap.command(&key) {
-            Some(Command::Down) => self.help_scroll = self.help_scroll.saturating_add(1),
-            Some(Command::Up) => self.help_scroll = self.help_scroll.saturating_sub(1),
-            _ => self.mode = Mode::Browse,
-        }
-    }
-
-    fn command(&mut self, cmd: Command) -> Vec<Effect> {
-        match cmd {
-            Command::Down => self.step(1),
-            Command::Up => self.step(-1),
-            Command::PageDown => self.step(self.page.get().max(1) as isize),
-            Command::PageUp => self.step(-(self.page.get().max(1) as isize)),
-            Command::Top => {
-                let first = self.meeting_rows().next();
-                self.jump(first);
+    /// Scrolls the help; any other key closes it.
+    fn help_key(&mut self, cmd: Option<Command>) {
+        let page = self.page.get().max(1) as i32;
+        let delta = match cmd {
+            Some(Command::Down) => 1,
+            Some(Command::Up) => -1,
+            Some(Command::PageDown) => page,
+            Some(Command::PageUp) => -page,
+            _ => {
+                self.screen.pop();
+                return;
             }
-            Command::Bottom => {
-                let last = self.meeting_rows().last();
-                self.jump(last);
-            }
-            Command::SwitchPane => {
-                self.focus = match self.focus {
-                    Pane::Agenda => Pane::Details,
-                    Pane::Details => Pane::Agenda,
-                }
-            }
-            Command::CopyLink => return self.copy_link(),
-            Command::CopyDialIn => return self.copy_dial_in(),
-            Command::OpenLink => return self.open_link(),
-            Command::Refresh if self.settings.first_run => {
-                self.toast("Not signed in: quit and run meetty login".into(), true);
-            }
-            Command::Refresh => return vec![self.refresh()],
-            Command::Filter => {
-                self.filter_before = self.filter.clone();
-                self.mode = Mode::Filter;
-            }
-            Command::ToggleAll => {
-                self.show_all = !self.show_all;
-                self.rebuild_rows();
-                let what = if self.show_all {
-                    "all events"
-                } else {
-                    "video meetings only"
-                };
-                self.toast(format!("Showing {what}"), false);
-            }
-            Command::NewMeeting => return self.new_meeting(),
-            Command::InstantLink => return self.instant_link(),
-            Command::AddMeet => return self.add_meet(),
-            Command::RemoveMeet => return self.remove_meet(),
-            Command::Cancel => return self.cancel_or_decline(),
-            Command::Help => {
-                self.help_scroll = 0;
-                self.mode = Mode::Help;
-            }
-            Command::Quit => self.quit = true,
-        }
-        Vec::new()
-    }
-
-    fn meeting_rows(&self) -> impl DoubleEndedIterator<Item = usize> + '_ {
-        self.rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r, Row::Meeting(_)))
-            .map(|(i, _)| i)
-    }
-
-    /// Moves by `delta` meeting rows in the agenda, or scrolls the details pane.
-    fn step(&mut self, delta: isize) {
-        if self.focus == Pane::Details {
-            let max = i64::from(self.details_max.get());
-            let target = i64::from(self.details_scroll) + delta as i64;
-            self.details_scroll = target.clamp(0, max) as u16;
-            return;
-        }
-        let positions: Vec<usize> = self.meeting_rows().collect();
-        let Some(cur) = self
-            .selected
-            .and_then(|s| positions.iter().position(|&p| p == s))
-        else {
-            return self.jump(positions.first().copied());
         };
-        let target = (cur as isize + delta).clamp(0, positions.len() as isize - 1) as usize;
-        self.jump(Some(positions[target]));
-    }
-
-    fn jump(&mut self, row: Option<usize>) {
-        if row != self.selected {
-            self.details_scroll = 0;
-        }
-        self.selected = row;
-    }
-
-    fn copy_link(&mut self) -> Vec<Effect> {
-        self.copy("video link", |m| {
-            let v = m.video.as_ref()?;
-            Some((v.url.clone(), format!("{} link", v.provider.name())))
-        })
-    }
-
-    fn copy_dial_in(&mut self) -> Vec<Effect> {
-        self.copy("dial-in number", |m| {
-            let d = m.dial_in.first()?;
-            Some((d.dial_string(), "dial-in number and PIN".into()))
-        })
-    }
-
-    /// Copies what `pick` finds in the selected meeting (text, and what to call it), or says
-    /// the meeting has no `missing`.
-    fn copy(
-        &mut self,
-        missing: &str,
-        pick: impl Fn(&Meeting) -> Option<(String, String)>,
-    ) -> Vec<Effect> {
-        let Some(m) = self.selected_meeting() else {
-            return self.nothing_selected();
-        };
-        match pick(m) {
-            Some((text, what)) => vec![Effect::Copy { text, what }],
-            None => {
-                let msg = format!("\u{201c}{}\u{201d} has no {missing}", m.title);
-                self.toast(msg, true);
-                Vec::new()
-            }
+        let max = i32::from(self.help_max.get());
+        if let Some(Overlay::Help { scroll }) = self.screen.top_mut() {
+            *scroll = (i32::from(*scroll) + delta).clamp(0, max) as u16;
         }
     }
 
-    fn open_link(&mut self) -> Vec<Effect> {
-        let Some(m) = self.selected_meeting() else {
-            return self.nothing_selected();
-        };
-        // Without a video link, the event's own page in Google Calendar is the next best.
-        match m.video.as_ref().map(|v| &v.url).or(m.html_link.as_ref()) {
-            Some(url) => {
-                let effect = Effect::Open { url: url.clone() };
-                self.toast(format!("Opening {url}"), false);
-                vec![effect]
-            }
-            None => {
-                let msg = format!("\u{201c}{}\u{201d} has no link to open", m.title);
-                self.toast(msg, true);
-                Vec::new()
-            }
+    /// How far the help overlay is scrolled (0 when it is not open).
+    pub fn help_scroll(&self) -> u16 {
+        match self.screen.top() {
+            Some(Overlay::Help { scroll }) => *scroll,
+            _ => 0,
         }
-    }
-
-    fn nothing_selected(&mut self) -> Vec<Effect> {
-        self.toast("No meeting selected".into(), true);
-        Vec::new()
     }
 
     /// A new refresh supersedes any running one: its result will carry an older id and be
@@ -536,20 +370,6 @@ impl App {
         }
     }
 
-    /// The form, unless it was put away while saving.
-    pub fn visible_form(&self) -> Option<&Form> {
-        self.form.as_ref().filter(|_| !self.form_hidden)
-    }
-
-    /// Back from a dialog: to the form when one is open, else to the agenda.
-    fn resume(&mut self) {
-        self.mode = if self.visible_form().is_some() {
-            Mode::Form
-        } else {
-            Mode::Browse
-        };
-    }
-
     /// Every request gets its own id, so a late answer can never be mistaken for another's.
     fn next_request(&mut self) -> u64 {
         self.next_req += 1;
@@ -559,39 +379,6 @@ impl App {
     /// Something is out at Google: the spinner turns.
     fn busy(&self) -> bool {
         matches!(self.sync, Sync::Refreshing { .. }) || !self.writes.is_empty()
-    }
-
-    fn on_loaded(&mut self, req: u64, result: Result<Arc<Agenda>, ApiError>) -> Vec<Effect> {
-        if self.sync != (Sync::Refreshing { req }) {
-            return Vec::new();
-        }
-        self.last_sync = self.now;
-        match result {
-            Ok(agenda) => {
-                self.sync = Sync::Idle;
-                let save = Effect::SaveCache(Arc::clone(&agenda));
-                let keep = self.select_on_load.take().or_else(|| self.selected_key());
-                self.agenda = Some(agenda);
-                self.rebuild_rows_keeping(keep);
-                vec![save]
-            }
-            Err(error) => {
-                if let ApiError::SignIn(message) = &error {
-                    // A sign-in already out in the browser stays the one in progress.
-                    if !self.sign_in.as_ref().is_some_and(|d| d.waiting) {
-                        self.sign_in = Some(SignInDialog {
-                            message: message.clone(),
-                            waiting: false,
-                            url: None,
-                        });
-                    }
-                    // The dialog takes the keys; everything under it stays as it was.
-                    self.mode = Mode::SignIn;
-                }
-                self.sync = Sync::Failed { error };
-                Vec::new()
-            }
-        }
     }
 
     /// Returns a refresh when one is due, when the day turns (the window's new last day has
@@ -667,54 +454,5 @@ impl App {
             error,
             until: self.now + Duration::seconds(TOAST_SECONDS),
         });
-    }
-
-    /// Recomputes the rows, keeping the same meeting selected when it is still there.
-    fn rebuild_rows(&mut self) {
-        let keep = self.selected_key();
-        self.rebuild_rows_keeping(keep);
-    }
-
-    /// The selected meeting's identity, which survives a new agenda (row indexes do not).
-    fn selected_key(&self) -> Option<(String, String)> {
-        self.selected_meeting()
-            .map(|m| (m.id.clone(), m.calendar_id.clone()))
-    }
-
-    fn rebuild_rows_keeping(&mut self, keep: Option<(String, String)>) {
-        let filter = self.filter.to_lowercase();
-        self.rows = match &self.agenda {
-            Some(agenda) => build_rows(
-                agenda,
-                &RowQuery {
-                    now: self.now,
-                    tz: self.settings.tz,
-                    days: self.settings.days,
-                    show_all: self.show_all,
-                    filter: &filter,
-                },
-            ),
-            None => Vec::new(),
-        };
-        let prev = self.selected;
-        // A multi-day event has a row per day: keep the one nearest the old position.
-        let found = keep.and_then(|(id, cal)| {
-            let meetings = &self.agenda.as_ref()?.meetings;
-            let near = prev.unwrap_or(0);
-            self.rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| {
-                    // A new series is known by its own id until its occurrences arrive.
-                    matches!(r, Row::Meeting(i) if meetings[*i].calendar_id == cal
-                        && (meetings[*i].id == id || meetings[*i].series_id.as_ref() == Some(&id)))
-                })
-                .min_by_key(|(pos, _)| pos.abs_diff(near))
-                .map(|(pos, _)| pos)
-        });
-        self.selected = found.or_else(|| self.meeting_rows().next());
-        if self.selected != prev && found.is_none() {
-            self.details_scroll = 0;
-        }
     }
 }

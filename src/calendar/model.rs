@@ -185,21 +185,26 @@ impl Meeting {
     }
 
     /// Lower-cased text the `/` filter matches against.
-    pub fn matches(&self, needle_lower: &str) -> bool {
-        let hay = [
+    /// Whether every word of the lower-cased filter is found somewhere in the meeting (title,
+    /// place, organizer, guests, provider): `acme zoom` finds a Zoom call with Acme.
+    pub fn matches(&self, filter_lower: &str) -> bool {
+        let people = self
+            .attendees
+            .iter()
+            .flat_map(|a| [a.person.email.as_str(), a.person.name.as_str()]);
+        let hay: Vec<String> = [
             self.title.as_str(),
             self.location.as_str(),
             self.organizer.as_ref().map_or("", |o| o.email.as_str()),
-        ];
-        hay.iter().any(|h| h.to_lowercase().contains(needle_lower))
-            || self.attendees.iter().any(|a| {
-                a.person.email.to_lowercase().contains(needle_lower)
-                    || a.person.name.to_lowercase().contains(needle_lower)
-            })
-            || self
-                .video
-                .as_ref()
-                .is_some_and(|v| v.provider.name().to_lowercase().contains(needle_lower))
+            self.video.as_ref().map_or("", |v| v.provider.name()),
+        ]
+        .into_iter()
+        .chain(people)
+        .map(str::to_lowercase)
+        .collect();
+        filter_lower
+            .split_whitespace()
+            .all(|word| hay.iter().any(|h| h.contains(word)))
     }
 }
 

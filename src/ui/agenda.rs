@@ -1,18 +1,21 @@
 //! The agenda pane: day headings and one line per meeting. Only the rows on screen are laid
 //! out, so 10,000 events cost what 20 do.
 
+use chrono::NaiveDate;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
-use unicode_width::UnicodeWidthChar;
+use unicode_width::UnicodeWidthStr;
 
+use super::fit::ellipsize;
 use super::theme;
 use crate::app::{App, Pane, Sync};
 use crate::calendar::model::{Agenda, Meeting, When};
-use crate::timefmt::{clock, countdown, date_label, day_name, local_date};
-use crate::view::{now_and_next, Row};
+use crate::keymap::{Command, Mode};
+use crate::timefmt::{clock, clock_range, countdown, date_label, day_name, local_date};
+use crate::view::{day_of, now_and_next, Row};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Agenda;
@@ -32,7 +35,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let Some(agenda) = &app.agenda else {
         let text = match &app.sync {
             Sync::Failed { error } => {
-                format!("Could not load the agenda: {error}. Press r to retry.")
+                let r = app.hint(Mode::Agenda, Command::Refresh);
+                format!("Could not load the agenda: {error}. Press {r} to retry.")
             }
             _ => "Loading your agenda…".to_string(),
         };
@@ -47,17 +51,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
 
-    let offset = keep_in_view(app.scroll.get(), app.selected, height, app.rows.len());
+    let (offset, pinned) = viewport(&app.rows, app.scroll.get(), app.selected, height);
     app.scroll.set(offset);
     let (current, next) = now_and_next(agenda, &app.rows, app.now);
     let today = local_date(app.now, app.settings.tz);
-    let end = (offset + height).min(app.rows.len());
-    let lines: Vec<Line> = app.rows[offset..end]
+    let heading = |d| {
+        let text = format!("{} · {}", day_name(d, today), date_label(d, today));
+        Line::from(ellipsize(&text, inner.width.into()).into_owned()).style(theme::day_heading())
+    };
+    let end = (offset + height - usize::from(pinned.is_some())).min(app.rows.len());
+    let rows = app.rows[offset..end]
         .iter()
         .enumerate()
         .map(|(k, row)| match *row {
-            Row::Day(d) => Line::from(format!("{} · {}", day_name(d, today), date_label(d, today)))
-                .style(theme::day_heading()),
+            Row::Day(d) => heading(d),
             Row::Meeting(i) => {
                 let mark = if Some(i) == current {
                     Mark::Now
@@ -73,22 +80,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     line
                 }
             }
-        })
-        .collect();
+        });
+    let lines: Vec<Line> = pinned.map(heading).into_iter().chain(rows).collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn empty_text(app: &App) -> String {
     let days = app.settings.days;
     if !app.filter.is_empty() {
+        let clear = app.hint(Mode::Agenda, Command::ClearFilter);
         format!(
-            "Nothing matches \u{201c}{}\u{201d}. Press / and Esc to clear the filter.",
+            "Nothing matches \u{201c}{}\u{201d}. Press {clear} to clear the filter.",
             app.filter
         )
     } else if app.show_all {
         format!("No events in the next {days} days.")
     } else {
-        format!("No video meetings in the next {days} days. Press a to show all events.")
+        let all = app.hint(Mode::Agenda, Command::ToggleAll);
+        format!("No video meetings in the next {days} days. Press {all} to show all events.")
     }
 }
 
@@ -109,6 +118,30 @@ pub fn keep_in_view(offset: usize, selected: Option<usize>, height: usize, len: 
         offset
     };
     offset.min(max_offset)
+}
+
+/// The first row to draw, and the day to pin above it when that row is a meeting whose own
+/// heading has scrolled off: in the middle of a long day the top line still says which day
+/// it is. The pinned heading takes a line, so the list moves one further when the selection
+/// would fall under the bottom edge.
+pub fn viewport(
+    rows: &[Row],
+    scroll: usize,
+    selected: Option<usize>,
+    height: usize,
+) -> (usize, Option<NaiveDate>) {
+    let mut offset = keep_in_view(scroll, selected, height, rows.len());
+    let is_meeting = |at: usize| matches!(rows.get(at), Some(Row::Meeting(_)));
+    if height < 2 || !is_meeting(offset) {
+        return (offset, None);
+    }
+    if selected.is_some_and(|sel| sel + 1 >= offset + height) {
+        offset += 1;
+        if !is_meeting(offset) {
+            return (offset, None);
+        }
+    }
+    (offset, day_of(rows, offset))
 }
 
 /// Inner widths below this get the compact row layout.
@@ -138,9 +171,9 @@ fn meeting_line<'a>(
     let compact = width < COMPACT_BELOW;
     let time = match (m.when, compact) {
         (When::Timed { start, .. }, true) => clock(start, tz),
-        (When::Timed { start, end }, false) => format!("{}–{}", clock(start, tz), clock(end, tz)),
+        (When::Timed { start, end }, false) => format!("{:<11}", clock_range(start, end, tz)),
         (When::AllDay { .. }, true) => "all d".to_string(),
-        (When::AllDay { .. }, false) => "all day    ".to_string(),
+        (When::AllDay { .. }, false) => format!("{:<11}", "all day"),
     };
     let badge = m.video.as_ref().map_or("", |v| v.provider.badge());
     let badge = if compact {
@@ -154,62 +187,38 @@ fn meeting_line<'a>(
         Span::raw(" "),
         Span::styled(badge, theme::dim()),
         Span::raw(" "),
-        Span::raw(m.title.as_str()),
     ];
     let tag = match (mark, m.when) {
         (Mark::Now | Mark::Next, When::Timed { start, end }) => countdown(app.now, start, end),
         _ => None,
     };
+    // The time and the countdown stay whole; the title gets what is left, cut with a `…`.
+    // Countdowns end a column short of the edge, unless the title needs that column.
+    let width = usize::from(width);
+    let used: usize = spans.iter().map(Span::width).sum();
+    let tag_width = tag.as_ref().map_or(0, |t| t.width());
+    let title = ellipsize(&m.title, width.saturating_sub(used + tag_width + 1));
+    let title_width = title.width();
+    spans.push(Span::raw(title));
     if let Some(tag) = tag {
         let style = if mark == Mark::Now {
             theme::now()
         } else {
             theme::next()
         };
-        let used: usize = spans.iter().map(Span::width).sum();
-        let room = (width as usize).saturating_sub(used + tag.chars().count() + 1);
-        if room > 0 {
-            spans.push(Span::raw(" ".repeat(room)));
-        } else {
-            // Too narrow for both: the countdown matters more than the end of the title.
-            let keep = (width as usize).saturating_sub(tag.chars().count() + 1);
-            spans = truncate(spans, keep);
-            spans.push(Span::raw(" "));
-        }
+        let gap = width
+            .saturating_sub(used + title_width + tag_width + 1)
+            .max(1);
+        spans.push(Span::raw(" ".repeat(gap)));
         spans.push(Span::styled(tag, style));
     }
     Line::from(spans)
 }
-
-fn truncate(spans: Vec<Span<'_>>, max: usize) -> Vec<Span<'_>> {
-    let mut out = Vec::new();
-    let mut used = 0;
-    for s in spans {
-        let w = s.width();
-        if used + w <= max {
-            used += w;
-            out.push(s);
-            continue;
-        }
-        // By display width: a CJK character or emoji takes two cells.
-        let mut room = max.saturating_sub(used);
-        let cut: String = s
-            .content
-            .chars()
-            .take_while(|c| {
-                let w = c.width().unwrap_or(0);
-                room.checked_sub(w).map(|left| room = left).is_some()
-            })
-            .collect();
-        out.push(Span::styled(cut, s.style));
-        break;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::keep_in_view;
+    use super::{keep_in_view, viewport};
+    use crate::view::{day_of, Row};
+    use chrono::NaiveDate;
 
     #[test]
     fn scrolling_keeps_the_selection_visible_and_moves_little() {
@@ -218,5 +227,40 @@ mod tests {
         assert_eq!(keep_in_view(20, Some(15), 10, 100), 14);
         assert_eq!(keep_in_view(95, Some(99), 10, 100), 90);
         assert_eq!(keep_in_view(50, None, 10, 20), 10);
+    }
+
+    #[test]
+    fn the_top_line_names_the_day_and_the_selection_stays_in_view() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        // A long day, a day with one meeting, and a short day.
+        let mut rows = vec![Row::Day(day(23))];
+        rows.extend((0..30).map(Row::Meeting));
+        rows.extend([Row::Day(day(24)), Row::Meeting(30), Row::Day(day(25))]);
+        rows.extend((31..34).map(Row::Meeting));
+        let meetings: Vec<usize> = (0..rows.len())
+            .filter(|&i| matches!(rows[i], Row::Meeting(_)))
+            .collect();
+        for height in 2..12 {
+            let mut scroll = 0;
+            // Down one by one, back up, then jumps to the ends.
+            let path = meetings
+                .iter()
+                .chain(meetings.iter().rev())
+                .chain([meetings.last().unwrap(), &meetings[0]]);
+            for &sel in path {
+                let (offset, pinned) = viewport(&rows, scroll, Some(sel), height);
+                scroll = offset;
+                let listed = offset..offset + height - usize::from(pinned.is_some());
+                assert!(listed.contains(&sel), "{sel} in {listed:?} at {height}");
+                let top = match rows[offset] {
+                    Row::Day(d) => Some(d),
+                    Row::Meeting(_) => pinned,
+                };
+                assert_eq!(top, day_of(&rows, offset), "{sel} at {height}");
+            }
+        }
+        // Nothing to pin while the top row is a heading, or with room for one line only.
+        assert_eq!(viewport(&rows, 0, Some(1), 10), (0, None));
+        assert_eq!(viewport(&rows, 0, Some(12), 1), (12, None));
     }
 }

@@ -6,10 +6,11 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::theme;
-use crate::app::{CancelDialog, Confirm};
+use crate::app::{App, CancelDialog, Confirm};
 use crate::form::NOTIFY;
+use crate::keymap::{Command, Mode};
 
-pub fn render(frame: &mut Frame, confirm: &Confirm) {
+pub fn render(frame: &mut Frame, app: &App, confirm: &Confirm) {
     let (title, mut lines, yes) = match confirm {
         Confirm::Discard => (
             "Discard",
@@ -54,8 +55,20 @@ pub fn render(frame: &mut Frame, confirm: &Confirm) {
     };
     lines.push(Line::default());
     lines.push(Line::from(vec![
-        Span::styled(format!("y/Enter {yes}"), theme::label()),
-        Span::styled("  ·  n/Esc back", theme::dim()),
+        Span::styled(
+            format!(
+                "{} {yes}",
+                app.settings.keymap.hints(Mode::Confirm, Command::Yes)
+            ),
+            theme::label(),
+        ),
+        Span::styled(
+            format!(
+                "  ·  {} back",
+                app.settings.keymap.hints(Mode::Confirm, Command::No)
+            ),
+            theme::dim(),
+        ),
     ]));
     let width: u16 = 64.min(frame.area().width).max(20);
     let text: usize = lines

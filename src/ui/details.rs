@@ -9,7 +9,7 @@ use ratatui::Frame;
 use super::theme;
 use crate::app::{App, Pane};
 use crate::calendar::model::{Attendee, Meeting, Rsvp, When};
-use crate::timefmt::{clock, date_label, local_date};
+use crate::timefmt::{clock, clock_range, date_label, local_date};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Details;
@@ -46,14 +46,15 @@ fn when_text(app: &App, m: &Meeting) -> String {
     let today = local_date(app.now, tz);
     match m.when {
         When::Timed { start, end } => {
-            let day = date_label(local_date(start, tz), today);
+            let start_day = local_date(start, tz);
             let end_day = local_date(end, tz);
-            let end_text = if end_day == local_date(start, tz) {
-                clock(end, tz)
+            let times = if end_day == start_day {
+                clock_range(start, end, tz)
             } else {
-                format!("{} {}", date_label(end_day, today), clock(end, tz))
+                let end_text = format!("{} {}", date_label(end_day, today), clock(end, tz));
+                format!("{}–{end_text}", clock(start, tz))
             };
-            format!("{day} {}–{end_text} ({})", clock(start, tz), tz.name())
+            format!("{} {times} ({})", date_label(start_day, today), tz.name())
         }
         When::AllDay { start, end } => {
             let last = end.pred_opt().unwrap_or(end);

@@ -7,9 +7,10 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::theme;
-use crate::app::SignInDialog;
+use crate::app::{App, SignInDialog};
+use crate::keymap::{Command, Mode};
 
-pub fn sign_in(frame: &mut Frame, dialog: &SignInDialog) {
+pub fn sign_in(frame: &mut Frame, app: &App, dialog: &SignInDialog) {
     let mut lines = vec![
         Line::raw("Google no longer accepts meetty's sign-in."),
         Line::default(),
@@ -31,14 +32,22 @@ pub fn sign_in(frame: &mut Frame, dialog: &SignInDialog) {
             None => lines.push(Line::styled("Opening your browser…", theme::dim())),
         }
     } else {
-        lines.push(Line::styled(
-            "Enter  sign in again (opens your browser)",
-            theme::label(),
-        ));
-        lines.push(Line::styled(
-            "Esc    not now: keep what is on screen",
-            theme::label(),
-        ));
+        let keys = [
+            (Command::SignIn, "sign in again (opens your browser)"),
+            (Command::Close, "not now: keep what is on screen"),
+        ]
+        .map(|(cmd, what)| (app.hint(Mode::SignIn, cmd), what));
+        let width = keys
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (key, what) in keys {
+            lines.push(Line::styled(
+                format!("{key:<width$}  {what}"),
+                theme::label(),
+            ));
+        }
     }
     // Extra height: the message and the URL wrap.
     let width = 72;
@@ -66,11 +75,12 @@ const WELCOME: &[&str] = &[
     "",
     "Just looking? Try it with sample meetings: meetty --demo",
     "",
-    "Press q to quit.",
 ];
 
-pub fn welcome(frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = WELCOME.iter().map(|l| Line::raw(*l)).collect();
+pub fn welcome(frame: &mut Frame, area: Rect, app: &App) {
+    let mut lines: Vec<Line> = WELCOME.iter().map(|l| Line::raw(*l)).collect();
+    let quit = app.hint(Mode::Agenda, Command::Quit);
+    lines.push(Line::raw(format!("Press {quit} to quit.")));
     let para = Paragraph::new(lines)
         .block(
             Block::bordered()

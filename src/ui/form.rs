@@ -6,17 +6,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::theme;
+use super::{fit, theme};
 use crate::app::App;
 use crate::compose::Note;
 use crate::form::{Form, FormField, Input, Value};
+use crate::keymap::{Command, Mode};
 use crate::timeparse::{describe_recurrence, format_duration};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 const LABEL_WIDTH: usize = 12;
 
 /// The template list `n` opens first.
-pub fn picker(frame: &mut Frame, app: &App) {
+pub fn picker(frame: &mut Frame, app: &App, selected: usize) {
     let mut lines: Vec<Line> = app
         .settings
         .templates
@@ -30,7 +30,7 @@ pub fn picker(frame: &mut Frame, app: &App) {
             if t.meet {
                 about.push("Meet".into());
             }
-            let style = if i == app.picker {
+            let style = if i == selected {
                 theme::selected(true)
             } else {
                 Style::new()
@@ -42,8 +42,15 @@ pub fn picker(frame: &mut Frame, app: &App) {
         })
         .collect();
     lines.push(Line::default());
+    let key = |cmd| app.hint(Mode::Picker, cmd);
     lines.push(Line::styled(
-        " ↑/↓ choose · Enter or 1–9 pick · Esc back",
+        format!(
+            " {}/{} choose · {} or 1–9 pick · {} back",
+            key(Command::Up),
+            key(Command::Down),
+            key(Command::Pick),
+            key(Command::Close)
+        ),
         theme::dim(),
     ));
     let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
@@ -52,7 +59,7 @@ pub fn picker(frame: &mut Frame, app: &App) {
     super::popup(frame, para, width, height);
 }
 
-pub fn render(frame: &mut Frame, area: Rect, form: &Form, spinner: &str) {
+pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     // Values wrap under themselves, right of the labels.
     let text_width = usize::from(area.width.saturating_sub(2)).saturating_sub(LABEL_WIDTH + 1);
     let mut lines = Vec::new();
@@ -71,23 +78,36 @@ pub fn render(frame: &mut Frame, area: Rect, form: &Form, spinner: &str) {
             focus_span = (start, lines.len());
         }
     }
-    // Warnings, Google's refusal and the keys stay below the fields, never scrolled away.
-    let mut footer: Vec<Line> = form
-        .checked
-        .warnings
-        .iter()
-        .map(|w| Line::styled(format!("⚠ {w}"), theme::next()))
-        .collect();
-    if let Some(e) = &form.error {
-        footer.push(Line::styled(format!(" {e} "), theme::error()));
+    // Warnings and Google's refusal stay below the fields, wrapped whole; the keys below them.
+    let width = usize::from(area.width.saturating_sub(2));
+    let mut notes: Vec<Line> = Vec::new();
+    for w in &form.checked.warnings {
+        let rows = fit::wrap(&format!("⚠ {w}"), width);
+        notes.extend(rows.into_iter().map(|r| Line::styled(r, theme::next())));
     }
-    footer.push(Line::styled(
-        match &form.submitting {
-            Some(s) => format!("{spinner} {}", s.status),
-            None => "Ctrl-S create · Tab move · Esc cancel".into(),
-        },
-        theme::label(),
-    ));
+    if let Some(e) = &form.error {
+        let rows = fit::wrap(e, width.saturating_sub(2));
+        notes.extend(
+            rows.into_iter()
+                .map(|r| Line::styled(format!(" {} ", r.trim_end()), theme::error())),
+        );
+    }
+    let keys = match &form.submitting {
+        Some(s) => format!("{} {}", super::status::spinner(app), s.status),
+        None => {
+            let key = |cmd| app.hint(Mode::Form, cmd);
+            format!(
+                "{} create · {} move · {} cancel",
+                key(Command::Create),
+                key(Command::NextField),
+                key(Command::Close)
+            )
+        }
+    };
+    let keys: Vec<Line> = fit::wrap(&keys, width)
+        .into_iter()
+        .map(|r| Line::styled(r, theme::label()))
+        .collect();
 
     let block = Block::bordered()
         .title(format!(" New meeting · {} ", form.template))
@@ -95,12 +115,21 @@ pub fn render(frame: &mut Frame, area: Rect, form: &Form, spinner: &str) {
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);
-    let footer_height = footer.len().min(usize::from(inner.height)) as u16;
-    let [body, foot] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(footer_height)]).areas(inner);
+    let keys_height = keys.len().min(usize::from(inner.height));
+    let room = usize::from(inner.height) - keys_height;
+    // The notes take what the fields leave, and at least half the room when they need it.
+    let notes_height = notes
+        .len()
+        .min(room.saturating_sub(lines.len()).max(room / 2));
+    let [body, notes_area, keys_area] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(notes_height as u16),
+        Constraint::Length(keys_height as u16),
+    ])
+    .areas(inner);
     let height = usize::from(body.height);
     // Keep the focused field in view, its first line preferred.
-    let scroll = if lines.len() <= height {
+    let base = if lines.len() <= height {
         0
     } else {
         focus_span
@@ -110,11 +139,31 @@ pub fn render(frame: &mut Frame, area: Rect, form: &Form, spinner: &str) {
             .min(focus_span.0)
             .min(lines.len() - height)
     };
-    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), body);
+    // What does not fit scrolls with `error_scroll`: the notes, and the focused field when it
+    // and its `✗` note are taller than the space for the fields.
+    let notes_max = notes.len() - notes_height;
+    let field_max = (focus_span.1 - focus_span.0).saturating_sub(height);
+    let max = notes_max.max(field_max);
+    form.error_max.set(max.min(usize::from(u16::MAX)) as u16);
+    let scroll = usize::from(form.error_scroll).min(max);
+    let (notes_scroll, field_scroll) = (scroll.min(notes_max), scroll.min(field_max));
     frame.render_widget(
-        Paragraph::new(footer).wrap(ratatui::widgets::Wrap { trim: false }),
-        foot,
+        Paragraph::new(lines).scroll(((base + field_scroll) as u16, 0)),
+        body,
     );
+    frame.render_widget(
+        Paragraph::new(notes).scroll((notes_scroll as u16, 0)),
+        notes_area,
+    );
+    frame.render_widget(Paragraph::new(keys), keys_area);
+    let edge = |r: Rect| Rect::new(area.right().saturating_sub(1), r.y, 1, r.height);
+    fit::scroll_marks(
+        frame.buffer_mut(),
+        edge(notes_area),
+        notes_scroll,
+        notes_max,
+    );
+    fit::scroll_marks(frame.buffer_mut(), edge(body), field_scroll, field_max);
 }
 
 fn field_lines(
@@ -136,7 +185,7 @@ fn field_lines(
     };
     let mut rows: Vec<(String, Style)> = value_text(&f.value, focused)
         .iter()
-        .flat_map(|l| wrap(l, width))
+        .flat_map(|l| fit::wrap(l, width))
         .map(|l| (l, style))
         .collect();
     let note = match note {
@@ -145,7 +194,7 @@ fn field_lines(
         _ => None,
     };
     if let Some((text, style)) = note {
-        rows.extend(wrap(&text, width).into_iter().map(|l| (l, style)));
+        rows.extend(fit::wrap(&text, width).into_iter().map(|l| (l, style)));
     }
     for (i, (text, style)) in rows.into_iter().enumerate() {
         let head = if i == 0 {
@@ -159,42 +208,6 @@ fn field_lines(
             Span::styled(text, style),
         ]));
     }
-}
-
-/// Greedy word wrap to `width` columns; a word longer than the line is cut.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(8);
-    let mut lines = vec![String::new()];
-    for word in text.split_inclusive(' ') {
-        let mut word = word;
-        loop {
-            let line = lines.last_mut().expect("never empty");
-            let room = width.saturating_sub(line.width());
-            if word.trim_end().width() <= room {
-                line.push_str(word);
-                break;
-            }
-            if !line.is_empty() {
-                lines.push(String::new());
-                continue;
-            }
-            let cut = word
-                .char_indices()
-                .scan(0, |w, (i, c)| {
-                    *w += c.width().unwrap_or(0);
-                    Some((i, *w))
-                })
-                .find(|&(_, w)| w > width)
-                .map_or(word.len(), |(i, _)| i);
-            line.push_str(&word[..cut]);
-            word = &word[cut..];
-            lines.push(String::new());
-        }
-    }
-    if lines.len() > 1 && lines.last().is_some_and(String::is_empty) {
-        lines.pop();
-    }
-    lines
 }
 
 /// The value's lines, with a cursor mark in the focused text field.

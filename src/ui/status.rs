@@ -8,19 +8,28 @@ use ratatui::Frame;
 use super::theme;
 use chrono::{DateTime, Utc};
 
-use crate::app::{App, Mode, Sync};
+use crate::app::{App, Sync};
 use crate::calendar::retry::{Cause, Retrying};
-use crate::keymap::Command;
+use crate::keymap::{Command, Mode};
 use crate::timefmt::ago;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let left = if app.mode == Mode::Filter {
+    let left = if app.mode() == Mode::Filter {
+        let key = |cmd| app.hint(Mode::Filter, cmd);
         Line::from(vec![
             Span::styled("/", theme::label()),
             Span::raw(app.filter.as_str()),
             Span::raw("▏"),
+            Span::styled(
+                format!(
+                    "  {} keep · {} back",
+                    key(Command::KeepFilter),
+                    key(Command::Close)
+                ),
+                theme::dim(),
+            ),
         ])
     } else if let Some(t) = &app.toast {
         let style = if t.error {
@@ -39,7 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let help = app
         .settings
         .keymap
-        .first_key(Command::Help)
+        .first_key(app.mode(), Command::Help)
         .map(|k| format!("{k} help"))
         .unwrap_or_default();
     let right = format!(" {} · {help} ", app.settings.label);

@@ -1,0 +1,394 @@
+//! Changes out at Google: sending them, what the agenda shows meanwhile (the change at
+//! once), and what happens when Google answers: the result shown, or the change undone.
+
+use std::sync::Arc;
+
+use super::confirm::{CancelDialog, Target};
+use super::App;
+use crate::action::{Effect, WriteOp, Written};
+use crate::calendar::client::ApiError;
+use crate::calendar::model::{Agenda, Meeting, Rsvp};
+use crate::calendar::write::{Conference, Created, Progress};
+use crate::form::NOTIFY;
+use crate::keymap::{Command, Mode};
+
+/// A change out at Google, and how to undo what the agenda already shows if Google says no.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// For the status bar: "Cancelling “Design review”…".
+    pub label: String,
+    undo: Undo,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Undo {
+    Nothing,
+    /// Put these meetings back (a cancel that failed).
+    Restore(Vec<Meeting>),
+    /// Put this version back (a decline that failed).
+    Replace(Box<Meeting>),
+}
+
+impl App {
+    /// Removes the meeting (or the whole series) from the agenda at once; it comes back if
+    /// Google refuses.
+    pub(super) fn send_cancel(&mut self, d: CancelDialog) -> Vec<Effect> {
+        let series = d.series_id.filter(|_| d.all_occurrences);
+        let event_id = series.clone().unwrap_or_else(|| d.target.event_id.clone());
+        let calendar = d.target.calendar.clone();
+        let mut removed = Vec::new();
+        self.edit_agenda(|a| {
+            let (gone, kept): (Vec<Meeting>, Vec<Meeting>) =
+                std::mem::take(&mut a.meetings).into_iter().partition(|m| {
+                    m.calendar_id == calendar
+                        && (m.id == event_id
+                            || series.is_some() && m.series_id.as_ref() == series.as_ref())
+                });
+            a.meetings = kept;
+            removed = gone;
+        });
+        let label = format!("Cancelling \u{201c}{}\u{201d}…", d.target.title);
+        let op = WriteOp::Cancel {
+            calendar,
+            event_id,
+            send: NOTIFY[d.notify.min(NOTIFY.len() - 1)].0,
+        };
+        self.send(op, label, Undo::Restore(removed))
+    }
+
+    /// Shows the meeting as declined at once; the old answer comes back if Google refuses.
+    pub(super) fn send_decline(&mut self, t: Target) -> Vec<Effect> {
+        let mut before = None;
+        self.edit_agenda(|a| {
+            for m in a.meetings.iter_mut() {
+                if m.id == t.event_id && m.calendar_id == t.calendar {
+                    before.get_or_insert_with(|| m.clone());
+                    for att in m.attendees.iter_mut().filter(|a| a.is_self) {
+                        att.rsvp = Rsvp::Declined;
+                    }
+                }
+            }
+        });
+        let label = format!("Declining \u{201c}{}\u{201d}…", t.title);
+        let undo = before.map_or(Undo::Nothing, |m| Undo::Replace(Box::new(m)));
+        let op = WriteOp::Decline {
+            calendar: t.calendar,
+            event_id: t.event_id,
+        };
+        self.send(op, label, undo)
+    }
+
+    /// `m`: give the selected meeting a Meet link.
+    pub(super) fn add_meet(&mut self) -> Vec<Effect> {
+        if self.not_signed_in() {
+            return Vec::new();
+        }
+        let Some(m) = self.selected_meeting() else {
+            return self.nothing_selected();
+        };
+        if let Some(v) = &m.video {
+            let msg = format!(
+                "\u{201c}{}\u{201d} already has a {} link",
+                m.title,
+                v.provider.name()
+            );
+            self.toast(msg, true);
+            return Vec::new();
+        }
+        if !m.i_organize {
+            return self.organizer_only(m.title.clone());
+        }
+        let t = Target::of(m);
+        let label = format!("Adding a Meet link to \u{201c}{}\u{201d}…", t.title);
+        let op = WriteOp::AddMeet {
+            calendar: t.calendar,
+            event_id: t.event_id,
+            send: t.notify,
+        };
+        self.send(op, label, Undo::Nothing)
+    }
+
+    /// `N`: a Meet link with no meeting around it.
+    pub(super) fn instant_link(&mut self) -> Vec<Effect> {
+        if self.not_signed_in() {
+            return Vec::new();
+        }
+        let op = WriteOp::InstantLink {
+            calendar: "primary".into(),
+            tz: self.settings.tz,
+        };
+        self.send(op, "Making an instant Meet link…".into(), Undo::Nothing)
+    }
+
+    pub(super) fn on_write_progress(&mut self, req: u64, progress: Progress) {
+        let text = match progress {
+            Progress::Saving => "Saving…".to_string(),
+            Progress::CreatingMeetLink { .. } => "Creating Meet link…".to_string(),
+        };
+        if let Some(s) = self
+            .screen
+            .form_mut()
+            .and_then(|f| f.submitting.as_mut())
+            .filter(|s| s.req == req)
+        {
+            s.status = text.clone();
+        }
+        if let (Some(p), Progress::CreatingMeetLink { .. }) = (self.writes.get_mut(&req), progress)
+        {
+            p.label = text;
+        }
+    }
+
+    pub(super) fn on_wrote(&mut self, req: u64, result: Result<Written, ApiError>) -> Vec<Effect> {
+        let Some(pending) = self.writes.remove(&req) else {
+            return Vec::new();
+        };
+        let for_form = self.form_waits_for(req);
+        match result {
+            Ok(Written::Created(created)) if self.new_series.remove(&req) => {
+                // A series is shown as Google's occurrences: wait for them, then select the
+                // first, so `d` offers "this occurrence" or "all".
+                if for_form {
+                    self.screen.close_form();
+                }
+                let m = &created.meeting;
+                self.select_on_load = Some((m.id.clone(), m.calendar_id.clone()));
+                let msg = format!("Created \u{201c}{}\u{201d}", m.title);
+                self.toast(msg, false);
+                let mut effects = vec![self.refresh()];
+                if let (Conference::Ready(url), true) =
+                    (&created.conference, self.settings.copy_on_create)
+                {
+                    effects.push(copy_new_link(url, &created.meeting.title));
+                }
+                effects
+            }
+            Ok(written) => {
+                // Google's view wins: a new series shows as its occurrences, and a refresh
+                // that started before this change cannot undo it on screen.
+                let changed_calendar = !matches!(written, Written::InstantLink(_));
+                let mut effects = self.on_written(written, for_form);
+                if changed_calendar {
+                    effects.push(self.refresh());
+                }
+                effects
+            }
+            Err(error) => {
+                self.undo(pending.undo);
+                let message = write_error(&error);
+                let hidden = self.visible_form().is_none();
+                match self.screen.form_mut().filter(|_| for_form) {
+                    // The form keeps everything typed; the error sits under it.
+                    Some(form) => {
+                        form.submitting = None;
+                        form.error = Some(message.clone());
+                        form.error_scroll = 0;
+                        if hidden && self.mode() == Mode::Agenda {
+                            self.screen.show_form();
+                        } else if hidden {
+                            let n = self.hint(Mode::Agenda, Command::NewMeeting);
+                            self.toast(format!("{message} ({n} shows the form)"), true);
+                        }
+                    }
+                    None => self.toast(message, true),
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_written(&mut self, written: Written, for_form: bool) -> Vec<Effect> {
+        match written {
+            Written::Created(created) => {
+                if for_form {
+                    self.screen.close_form();
+                }
+                self.show_new(*created, "Created")
+            }
+            Written::MeetAdded(created) => self.show_new(*created, "Added a Meet link to"),
+            Written::MeetRemoved(meeting) => {
+                let msg = format!(
+                    "Removed the Meet link from \u{201c}{}\u{201d}",
+                    meeting.title
+                );
+                self.put_meeting(*meeting);
+                self.toast(msg, false);
+                self.save()
+            }
+            Written::Cancelled => {
+                self.toast("Cancelled".into(), false);
+                self.save()
+            }
+            Written::Declined(meeting) => {
+                let msg = format!("Declined \u{201c}{}\u{201d}", meeting.title);
+                self.put_meeting(*meeting);
+                self.toast(msg, false);
+                self.save()
+            }
+            // The copy's toast names the link: it is on no meeting to look it up in.
+            Written::InstantLink(url) => vec![Effect::Copy {
+                what: format!("instant Meet link {url}"),
+                text: url,
+            }],
+        }
+    }
+
+    /// Puts a new or changed meeting in the agenda, selects it, and copies its link.
+    fn show_new(&mut self, created: Created, verb: &str) -> Vec<Effect> {
+        let Created {
+            meeting,
+            conference,
+        } = created;
+        let title = meeting.title.clone();
+        let key = (meeting.id.clone(), meeting.calendar_id.clone());
+        self.put_meeting(meeting);
+        self.rebuild_rows_keeping(Some(key));
+        let mut effects = self.save();
+        match conference {
+            Conference::Ready(url) if self.settings.copy_on_create => {
+                self.toast(format!("{verb} \u{201c}{title}\u{201d}: {url}"), false);
+                effects.push(copy_new_link(&url, &title));
+            }
+            Conference::Ready(url) => {
+                self.toast(format!("{verb} \u{201c}{title}\u{201d}: {url}"), false)
+            }
+            Conference::NotRequested => {
+                self.toast(format!("{verb} \u{201c}{title}\u{201d}"), false)
+            }
+            Conference::Failed(why) => self.toast(
+                format!("{verb} \u{201c}{title}\u{201d}, but without a Meet link: {why}"),
+                true,
+            ),
+            Conference::StillPending => self.toast(
+                format!(
+                    "{verb} \u{201c}{title}\u{201d}; Google is still making the Meet link: \
+                     press r in a moment"
+                ),
+                true,
+            ),
+        }
+        effects
+    }
+
+    /// Replaces the meeting with the same id and calendar, or adds it.
+    fn put_meeting(&mut self, meeting: Meeting) {
+        self.edit_agenda(|a| {
+            match a
+                .meetings
+                .iter_mut()
+                .find(|m| m.id == meeting.id && m.calendar_id == meeting.calendar_id)
+            {
+                Some(m) => *m = meeting,
+                None => a.meetings.push(meeting),
+            }
+            a.sort();
+        });
+    }
+
+    fn undo(&mut self, undo: Undo) {
+        match undo {
+            Undo::Nothing => {}
+            // A refresh may have brought some back already: put back only what is missing.
+            Undo::Restore(meetings) => self.edit_agenda(|a| {
+                for m in meetings {
+                    let here = a
+                        .meetings
+                        .iter()
+                        .any(|x| x.id == m.id && x.calendar_id == m.calendar_id);
+                    if !here {
+                        a.meetings.push(m);
+                    }
+                }
+                a.sort();
+            }),
+            Undo::Replace(meeting) => self.put_meeting(*meeting),
+        }
+    }
+
+    /// Changes the agenda on screen (copying it if the cache writer still holds it).
+    fn edit_agenda(&mut self, f: impl FnOnce(&mut Agenda)) {
+        let agenda = self.agenda.get_or_insert_with(Default::default);
+        f(Arc::make_mut(agenda));
+        self.rebuild_rows();
+    }
+
+    fn save(&self) -> Vec<Effect> {
+        self.agenda
+            .as_ref()
+            .map(|a| Effect::SaveCache(Arc::clone(a)))
+            .into_iter()
+            .collect()
+    }
+
+    /// Sends `op` to Google, showing `label` while it runs; `undo` puts the agenda back if
+    /// Google refuses.
+    pub(super) fn send(&mut self, op: WriteOp, label: String, undo: Undo) -> Vec<Effect> {
+        let req = self.next_request();
+        self.send_as(req, op, label, undo)
+    }
+
+    /// [`Self::send`] with a request id the caller already holds (the form shows it).
+    pub(super) fn send_as(
+        &mut self,
+        req: u64,
+        op: WriteOp,
+        label: String,
+        undo: Undo,
+    ) -> Vec<Effect> {
+        self.writes.insert(req, Pending { label, undo });
+        vec![Effect::Write { req, op }]
+    }
+
+    pub(super) fn organizer_only(&mut self, title: String) -> Vec<Effect> {
+        let msg = format!("Only the organizer can change the Meet link of \u{201c}{title}\u{201d}");
+        self.toast(msg, true);
+        Vec::new()
+    }
+
+    pub(super) fn not_signed_in(&mut self) -> bool {
+        if self.settings.first_run {
+            self.toast("Not signed in: quit and run meetty login".into(), true);
+        }
+        self.settings.first_run
+    }
+}
+
+fn copy_new_link(url: &str, title: &str) -> Effect {
+    Effect::Copy {
+        text: url.to_string(),
+        what: format!("the Meet link of \u{201c}{title}\u{201d}"),
+    }
+}
+
+/// Google's refusal, with what the user can do about it.
+pub fn write_error(e: &ApiError) -> String {
+    let advice = match e {
+        ApiError::Network(_) => {
+            "offline? check the connection; trying again is safe: it cannot make a second \
+             meeting or cancel twice"
+        }
+        ApiError::Google {
+            code: 403, reason, ..
+        } if reason.contains("RateLimit") || reason.contains("rateLimit") => {
+            "Google is rate limiting: wait a minute and try again"
+        }
+        ApiError::Google { code: 403, .. } => "you may not change this calendar or event",
+        ApiError::Google {
+            code: 404 | 410, ..
+        } => "it may have been deleted elsewhere: press r",
+        ApiError::Google {
+            code: 409 | 412, ..
+        } => "it was changed elsewhere meanwhile: press r and try again",
+        ApiError::Google { code: 429, .. } => {
+            "Google is rate limiting: wait a minute and try again"
+        }
+        ApiError::Google { code, .. } if *code >= 500 => "Google had a problem: try again",
+        ApiError::SignIn(_) => "run meetty login",
+        _ => "",
+    };
+    if advice.is_empty() {
+        e.to_string()
+    } else {
+        format!("{e} ({advice})")
+    }
+}
