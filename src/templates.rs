@@ -76,25 +76,29 @@ struct File {
 /// The defaults with the user's `[[templates]]` merged in: a user template with a default's
 /// name (as [`find`] compares names) replaces it in place; others are appended in file order.
 /// "Blank" is always there, and last.
-pub fn load(user: &[RawTemplate]) -> Result<Vec<Template>, String> {
-    let defaults: File =
-        toml::from_str(DEFAULTS).map_err(|e| format!("built-in templates: {e}"))?;
+pub fn load(user: &[RawTemplate]) -> Result<Vec<Template>, TemplateError> {
+    let defaults: File = toml::from_str(DEFAULTS).map_err(|e| TemplateError {
+        path: Vec::new(),
+        message: format!("built-in templates: {e}"),
+    })?;
     let mut templates = defaults
         .templates
         .iter()
-        .map(RawTemplate::resolve)
+        .map(|raw| raw.resolve().map_err(|m| m.at(Vec::new())))
         .collect::<Result<Vec<_>, _>>()?;
     for (i, raw) in user.iter().enumerate() {
+        let entry = vec!["templates".to_string(), i.to_string()];
         if user[..i]
             .iter()
             .any(|earlier| key(&earlier.name) == key(&raw.name))
         {
-            return Err(format!(
+            let why = format!(
                 "template \"{}\" is defined twice: keep one [[templates]] entry with that name",
                 raw.name
-            ));
+            );
+            return Err(Mistake::new(&["name"], why).at(entry));
         }
-        let template = raw.resolve()?;
+        let template = raw.resolve().map_err(|m| m.at(entry))?;
         match templates
             .iter()
             .position(|t| key(&t.name) == key(&template.name))
@@ -108,6 +112,46 @@ pub fn load(user: &[RawTemplate]) -> Result<Vec<Template>, String> {
         templates.push(blank);
     }
     Ok(templates)
+}
+
+/// A mistake in the user's templates: what to do, and where: the key path of the value at
+/// fault (`["templates", "2", "duration"]`), so the config can name its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub path: Vec<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+/// A mistake inside one entry: the path below the entry, and the message.
+struct Mistake {
+    within: Vec<String>,
+    message: String,
+}
+
+impl Mistake {
+    fn new(within: &[&str], message: String) -> Mistake {
+        Mistake {
+            within: within.iter().map(|s| s.to_string()).collect(),
+            message,
+        }
+    }
+
+    /// The error, for the entry at `entry`.
+    fn at(self, mut entry: Vec<String>) -> TemplateError {
+        entry.extend(self.within);
+        TemplateError {
+            path: entry,
+            message: self.message,
+        }
+    }
 }
 
 /// The `{names}` in the title and description that the user fills in: every placeholder that
@@ -204,28 +248,48 @@ fn placeholder(text: &str) -> Option<(&str, usize)> {
 }
 
 impl RawTemplate {
-    fn resolve(&self) -> Result<Template, String> {
+    fn resolve(&self) -> Result<Template, Mistake> {
         let name = self.name.trim();
         if name.is_empty() {
-            return Err("a template has no name: give each [[templates]] entry a name".into());
+            let why = "a template has no name: give each [[templates]] entry a name";
+            return Err(Mistake::new(&["name"], why.into()));
         }
-        let field = |field: &str, why: String| format!("template \"{name}\": {field}: {why}");
+        let field = |field: &str, why: String| {
+            Mistake::new(&[field], format!("template \"{name}\": {field}: {why}"))
+        };
         let duration = match &self.duration {
             Some(text) => timeparse::parse_duration(text).map_err(|e| field("duration", e))?,
             None => Duration::minutes(DEFAULT_MINUTES),
         };
         timeparse::parse_recurrence(&self.recurrence, a_monday())
             .map_err(|e| field("recurrence", e))?;
-        if let Some(bad) = self.attendees.iter().find(|a| !valid_email(a)) {
+        if let Some((i, bad)) = self
+            .attendees
+            .iter()
+            .enumerate()
+            .find(|(_, a)| !valid_email(a))
+        {
             let why = format!("\"{bad}\" is not an e-mail address like ana@example.com");
-            return Err(field("attendees", why));
+            let mut mistake = field("attendees", why);
+            mistake.within.push(i.to_string());
+            return Err(mistake);
         }
         let reminders = self
             .reminders
             .as_ref()
-            .map(|list| list.iter().map(RawReminder::resolve).collect())
-            .transpose()
-            .map_err(|e| field("reminders", e))?;
+            .map(|list| {
+                list.iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        r.resolve().map_err(|(key, why)| {
+                            let mut mistake = field("reminders", why);
+                            mistake.within.extend([i.to_string(), key.to_string()]);
+                            mistake
+                        })
+                    })
+                    .collect()
+            })
+            .transpose()?;
         let send_updates = self
             .send_updates
             .as_deref()
@@ -260,18 +324,18 @@ impl RawTemplate {
 }
 
 impl RawReminder {
-    fn resolve(&self) -> Result<Reminder, String> {
+    /// The reminder, or the key at fault and why.
+    fn resolve(&self) -> Result<Reminder, (&'static str, String)> {
         if !matches!(self.method.as_str(), "popup" | "email") {
-            return Err(format!(
-                "method \"{}\" is not \"popup\" or \"email\"",
-                self.method
-            ));
+            let why = format!("method \"{}\" is not \"popup\" or \"email\"", self.method);
+            return Err(("method", why));
         }
         if self.minutes > MAX_REMINDER_MINUTES {
-            return Err(format!(
+            let why = format!(
                 "{} minutes is more than Google allows ({MAX_REMINDER_MINUTES}, four weeks)",
                 self.minutes
-            ));
+            );
+            return Err(("minutes", why));
         }
         Ok(Reminder {
             method: self.method.clone(),

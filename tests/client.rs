@@ -4,36 +4,14 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use common::{demo, now};
 use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::error::ApiError;
 use meetty::calendar::links::Provider;
-use meetty::sandbox::{Fault, Sandbox, Seed};
+use meetty::sandbox::{Fault, RecordedRequest, Sandbox, Seed};
 
-fn now() -> DateTime<Utc> {
-    "2026-11-23T09:00:00Z".parse().unwrap()
-}
-
-async fn demo() -> (Sandbox, CalendarClient) {
-    let sandbox = Sandbox::start(
-        0,
-        Seed::Demo {
-            now: now(),
-            tz: Tz::Europe__Berlin,
-        },
-    )
-    .await
-    .unwrap();
-    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token())
-        .with_limits(common::quick_limits());
-    (sandbox, client)
-}
-
-fn event_lists(sandbox: &Sandbox) -> Vec<meetty::sandbox::RecordedRequest> {
-    sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "GET" && r.path.ends_with("/events"))
-        .collect()
+fn event_lists(sandbox: &Sandbox) -> Vec<RecordedRequest> {
+    common::sent(sandbox, "GET", "/events")
 }
 
 #[tokio::test]
@@ -132,18 +110,13 @@ async fn agenda_lists_expanded_ordered_events_for_the_window_of_each_selected_ca
 
 #[tokio::test]
 async fn listing_pages_through_to_the_end() {
-    let sandbox = Sandbox::start(
-        0,
-        Seed::Bulk {
-            now: now(),
-            tz: Tz::UTC,
-            events: 6000,
-        },
-    )
-    .await
-    .unwrap();
-    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token())
-        .with_limits(common::quick_limits());
+    let sandbox = common::sandbox(Seed::Bulk {
+        now: now(),
+        tz: Tz::UTC,
+        events: 6000,
+    })
+    .await;
+    let client = common::client(&sandbox);
     let meetings = client
         .events("primary", now(), now() + Duration::days(7))
         .await

@@ -7,35 +7,16 @@ mod common;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use chrono_tz::Tz;
+use common::{demo, sent};
 use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::error::ApiError;
 use meetty::calendar::model::SendUpdates;
 use meetty::calendar::sync::{SyncRequest, Synced};
 use meetty::calendar::write::NewEvent;
 use meetty::sandbox::{
-    Fault, RecordedRequest, Sandbox, Seed, WriteOptions, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR,
+    Fault, RecordedRequest, Sandbox, WriteOptions, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR,
 };
 use serde_json::json;
-
-async fn demo() -> (Sandbox, CalendarClient) {
-    let seed = Seed::Demo {
-        now: common::now(),
-        tz: Tz::Europe__Berlin,
-    };
-    let sandbox = Sandbox::start(0, seed).await.unwrap();
-    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token())
-        .with_limits(common::quick_limits());
-    (sandbox, client)
-}
-
-fn sent(sandbox: &Sandbox, method: &str, path: &str) -> Vec<RecordedRequest> {
-    sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == method && r.path.contains(path))
-        .collect()
-}
 
 /// The gaps between consecutive requests, in milliseconds.
 fn gaps(requests: &[RecordedRequest]) -> Vec<u128> {
@@ -50,7 +31,7 @@ fn gaps(requests: &[RecordedRequest]) -> Vec<u128> {
 fn week(minutes_later: i64) -> SyncRequest {
     let (from, to) = meetty::timefmt::agenda_window(
         common::now() + TimeDelta::minutes(minutes_later),
-        Tz::Europe__Berlin,
+        common::tz(),
         7,
     );
     SyncRequest {
@@ -82,7 +63,7 @@ fn shown(synced: &Synced) -> Vec<(String, String, String)> {
 }
 
 fn new_event(title: &str) -> NewEvent {
-    let start = (common::now() + TimeDelta::days(1)).with_timezone(&Tz::Europe__Berlin);
+    let start = (common::now() + TimeDelta::days(1)).with_timezone(&common::tz());
     NewEvent {
         id: meetty::calendar::write::event_id(),
         title: title.into(),

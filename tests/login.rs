@@ -15,13 +15,15 @@ use meetty::auth::accounts::{Accounts, TokenStore};
 use meetty::auth::login::Finish;
 use meetty::auth::pkce::challenge_for;
 use meetty::auth::store::client_secret_key;
-use meetty::calendar::client::{Auth, CalendarClient};
+use meetty::calendar::client::CalendarClient;
 use meetty::calendar::error::ApiError;
 use meetty::config::Paths;
 use meetty::sandbox::{RecordedRequest, Sandbox, Seed};
 use meetty::session::sign_in::LoginOptions;
 use meetty::session::Signed;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
+
+mod common;
 
 /// One GET over a fresh connection; returns the status line's code and the Location header.
 fn get(url: &str) -> (u16, Option<String>) {
@@ -91,15 +93,11 @@ struct Env {
 
 async fn setup(name: &str) -> Env {
     let turn = ENV_LOCK.lock().await;
-    let sandbox = Sandbox::start(
-        0,
-        Seed::Demo {
-            now: chrono::Utc::now(),
-            tz: chrono_tz::UTC,
-        },
-    )
-    .await
-    .unwrap();
+    let sandbox = common::sandbox(Seed::Demo {
+        now: chrono::Utc::now(),
+        tz: chrono_tz::UTC,
+    })
+    .await;
     let dir = std::env::temp_dir().join(format!("meetty-login-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -227,7 +225,7 @@ async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
     env.sandbox
         .set_access_token_lifetime(std::time::Duration::from_secs(3600));
     let session = signed.clone().session().await.unwrap();
-    session.refresh().await.unwrap();
+    session.refresh_now().await.unwrap();
     let client = CalendarClient::new(&env.sandbox.root_url(), session);
     env.sandbox.expire_access_tokens();
     env.sandbox.clear_requests();
@@ -294,10 +292,7 @@ async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
     });
     assert_eq!(app.mode(), Mode::SignIn);
     assert_eq!(app.sign_in.as_ref().unwrap().message, *message);
-    let effects = app.update(Action::Key(KeyEvent::new(
-        KeyCode::Enter,
-        KeyModifiers::NONE,
-    )));
+    let effects = app.update(common::key(KeyCode::Enter));
     assert_eq!(effects, vec![Effect::SignIn]);
     assert!(app.sign_in.as_ref().unwrap().waiting);
     let effects = app.update(Action::SignedIn(Ok("alex@example.com".into())));
@@ -503,5 +498,198 @@ async fn doctor_passes_when_all_is_well_and_names_the_fix_when_the_api_is_off() 
             && text.contains("calendar-json.googleapis.com"),
         "{text}"
     );
+    let _ = std::fs::remove_dir_all(&env.dir);
+}
+
+/// The `POST /token` refresh grants the sandbox received.
+fn refreshes(sandbox: &Sandbox) -> usize {
+    sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/token" && form(r, "grant_type") == Some("refresh_token"))
+        .count()
+}
+
+/// Issue 15: the agenda lists its calendars in parallel; when the access token runs out, by
+/// the clock or by Google's 401, they share one refresh, and a revoked grant costs one
+/// `invalid_grant`, not one per request, nor one per later refresh until a new sign-in.
+#[tokio::test]
+async fn parallel_requests_share_one_token_refresh_and_one_invalid_grant() {
+    use meetty::calendar::client::CalendarSelection;
+    use meetty::calendar::sync::SyncRequest;
+    let env = setup("single-flight").await;
+    login(&env, TokenStore::File).await.unwrap();
+    let session = Signed::load(&env.paths, None)
+        .unwrap()
+        .session()
+        .await
+        .unwrap();
+    let client = CalendarClient::new(&env.sandbox.root_url(), session);
+    let now = chrono::Utc::now();
+    let week = SyncRequest {
+        from: now,
+        to: now + chrono::TimeDelta::days(7),
+        reread_calendars: false,
+    };
+    let all = CalendarSelection::SelectedInGoogle;
+    let listings = |sandbox: &Sandbox| {
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/events"))
+            .count()
+    };
+    env.sandbox.clear_requests();
+    let mut synced = client.sync(None, &all, week).await.unwrap();
+    assert_eq!(listings(&env.sandbox), 2, "two calendars are listed");
+
+    // Google refuses the token (401) on both listings at once: one refresh, both retried.
+    env.sandbox
+        .set_access_token_lifetime(std::time::Duration::from_secs(30));
+    env.sandbox.expire_access_tokens();
+    env.sandbox.clear_requests();
+    synced = client.sync(Some(&synced), &all, week).await.unwrap();
+    assert_eq!(refreshes(&env.sandbox), 1, "{:#?}", env.sandbox.requests());
+    assert_eq!(listings(&env.sandbox), 4, "two 401s, two retries");
+
+    // The new token lives 30 s, so the client sees it as expired by the clock: one refresh.
+    env.sandbox.clear_requests();
+    synced = client.sync(Some(&synced), &all, week).await.unwrap();
+    assert_eq!(refreshes(&env.sandbox), 1, "{:#?}", env.sandbox.requests());
+    assert_eq!(listings(&env.sandbox), 2);
+
+    // The grant is revoked: one invalid_grant for both listings, and none on the next refresh.
+    env.sandbox.revoke_refresh_tokens();
+    env.sandbox.clear_requests();
+    for _ in 0..2 {
+        let err = client.sync(Some(&synced), &all, week).await.unwrap_err();
+        assert!(
+            matches!(&err, ApiError::SignIn(m) if m.contains("invalid_grant")),
+            "{err:?}"
+        );
+    }
+    let token_posts = find(&env.sandbox.requests(), "POST", "/token").len();
+    assert_eq!(token_posts, 1, "{:#?}", env.sandbox.requests());
+    assert_eq!(listings(&env.sandbox), 0);
+
+    // A new sign-in stores a new grant: the same session (the TUI keeps it) works again.
+    login_with(&env, Some(TokenStore::File), Some("alex@example.com"), true)
+        .await
+        .unwrap();
+    client.sync(Some(&synced), &all, week).await.unwrap();
+    let _ = std::fs::remove_dir_all(&env.dir);
+}
+
+/// What the login prints, readable by the user pasting into it.
+#[derive(Clone, Default)]
+struct Screen(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Screen {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Screen {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The user at `meetty login --no-browser`: opens the printed URL in a browser, and pastes
+/// the address of another sign-in, then text that is no address, then a mistyped code, and
+/// only then the address the browser ended on.
+struct PastingUser {
+    screen: Screen,
+    pastes: std::collections::VecDeque<fn(&str) -> String>,
+    line: std::io::Cursor<Vec<u8>>,
+}
+
+impl Read for PastingUser {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.line.position() as usize == self.line.get_ref().len() {
+            let Some(paste) = self.pastes.pop_front() else {
+                return Ok(0);
+            };
+            let text = self.screen.text();
+            let url = text
+                .split_whitespace()
+                .find(|w| w.contains("/o/oauth2/v2/auth?"))
+                .expect("the login printed the URL to open");
+            let (status, location) = get(url);
+            assert_eq!(status, 302, "the sandbox consents and redirects");
+            self.line = std::io::Cursor::new(format!("{}\n", paste(&location.unwrap())).into());
+        }
+        self.line.read(buf)
+    }
+}
+
+/// Issue 15: one wrong paste does not end `meetty login --no-browser`: each is explained and
+/// the login asks again, and the right address then signs in.
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_pastes_are_explained_and_the_login_asks_again() {
+    let env = setup("paste").await;
+    let screen = Screen::default();
+    let other_sign_in: fn(&str) -> String = |real| {
+        let mut url = url::Url::parse(real).unwrap();
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| match &*k {
+                "state" => (k.into_owned(), "another-sign-in".to_string()),
+                _ => (k.into_owned(), v.into_owned()),
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        url.into()
+    };
+    let mut user = std::io::BufReader::new(PastingUser {
+        screen: screen.clone(),
+        pastes: [
+            other_sign_in,
+            |_| "I clicked Allow".to_string(),
+            |_| "4/0Ab-mistyped".to_string(),
+            |real| real.to_string(),
+        ]
+        .into(),
+        line: Default::default(),
+    });
+    let opts = LoginOptions {
+        credentials: Some(env.credentials.clone()),
+        account: None,
+        token_store: Some(TokenStore::File),
+        api_root: env.sandbox.root_url(),
+        renew: false,
+    };
+    let email = meetty::session::sign_in::run(
+        &env.paths,
+        opts,
+        Finish::Paste(&mut user),
+        &mut screen.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", screen.text()));
+    assert_eq!(email, "alex@example.com");
+    let text = screen.text();
+    for why in [
+        "that URL is from another sign-in",
+        "that is neither the address the browser ended on nor a code",
+        "Google refused that code (Malformed auth code.)",
+    ] {
+        assert!(text.contains(why), "{why:?} missing from:\n{text}");
+    }
+    assert_eq!(text.matches("again:").count(), 3, "{text}");
+    let requests = env.sandbox.requests();
+    let exchanged: Vec<&str> = requests
+        .iter()
+        .filter(|r| form(r, "grant_type") == Some("authorization_code"))
+        .filter_map(|r| form(r, "code"))
+        .collect();
+    assert_eq!(exchanged.len(), 2, "the mistyped code, then the real one");
+    assert_eq!(exchanged[0], "4/0Ab-mistyped");
     let _ = std::fs::remove_dir_all(&env.dir);
 }

@@ -7,23 +7,19 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-mod common;
-
+use common::{now, sent};
 use meetty::calendar::client::{Auth, AuthFuture, CalendarClient, Limits};
 use meetty::calendar::error::ApiError;
 use meetty::calendar::model::{Meeting, Rsvp, SendUpdates};
 use meetty::calendar::write::{event_id, request_id, Conference, NewEvent, Progress, Reminder};
 use meetty::sandbox::{
-    Calendar, ConferenceOutcome, ConferencePolicy, Fault, RecordedRequest, Sandbox, Seed,
-    WriteOptions, ACCOUNT,
+    Calendar, ConferenceOutcome, ConferencePolicy, Fault, Sandbox, Seed, WriteOptions, ACCOUNT,
 };
 use serde_json::{json, Value};
 
-const BERLIN: Tz = Tz::Europe__Berlin;
+mod common;
 
-fn now() -> DateTime<Utc> {
-    "2026-11-23T09:00:00Z".parse().unwrap()
-}
+const BERLIN: Tz = Tz::Europe__Berlin;
 
 fn policy(
     delay: Duration,
@@ -39,10 +35,9 @@ fn policy(
 
 /// Conferences finish at once unless a test says otherwise.
 async fn start(seed: Seed) -> (Sandbox, CalendarClient) {
-    let sandbox = Sandbox::start(0, seed).await.unwrap();
+    let sandbox = common::sandbox(seed).await;
     sandbox.set_conference_policy(policy(Duration::ZERO, None, ConferenceOutcome::Success));
-    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token())
-        .with_limits(common::quick_limits());
+    let client = common::client(&sandbox);
     (sandbox, client)
 }
 
@@ -51,11 +46,7 @@ async fn empty() -> (Sandbox, CalendarClient) {
 }
 
 async fn demo() -> (Sandbox, CalendarClient) {
-    start(Seed::Demo {
-        now: now(),
-        tz: BERLIN,
-    })
-    .await
+    start(common::demo_seed()).await
 }
 
 fn new_event(title: &str, meet: bool, send_updates: SendUpdates) -> NewEvent {
@@ -76,15 +67,6 @@ fn new_event(title: &str, meet: bool, send_updates: SendUpdates) -> NewEvent {
 
 fn quiet(_: Progress) {}
 
-/// Requests with this method (any when empty) whose path contains `path_contains`.
-fn sent(sandbox: &Sandbox, method: &str, path_contains: &str) -> Vec<RecordedRequest> {
-    sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| (method.is_empty() || r.method == method) && r.path.contains(path_contains))
-        .collect()
-}
-
 fn is_uuid_v4(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
@@ -97,6 +79,12 @@ fn stored(sandbox: &Sandbox, event_id: &str) -> Value {
     sandbox
         .with_store(|s| s.event("primary", event_id))
         .unwrap()
+}
+
+/// The demo week's meeting with this title.
+async fn titled(client: &CalendarClient, title: &str) -> Meeting {
+    let meetings = listed(client, 7).await;
+    meetings.into_iter().find(|m| m.title == title).unwrap()
 }
 
 async fn listed(client: &CalendarClient, days: i64) -> Vec<Meeting> {
@@ -468,11 +456,7 @@ async fn cancel_deletes_an_occurrence_or_the_whole_series() {
 #[tokio::test]
 async fn decline_changes_only_the_users_answer_under_if_match() {
     let (sandbox, client) = demo().await;
-    let meetings = listed(&client, 7).await;
-    let review = meetings
-        .iter()
-        .find(|m| m.title == "Design review")
-        .unwrap();
+    let review = titled(&client, "Design review").await;
     assert!(!review.i_organize);
     let before = stored(&sandbox, &review.id);
 
@@ -532,11 +516,7 @@ async fn decline_of_one_standup_leaves_the_others() {
 #[tokio::test]
 async fn decline_reads_again_once_after_a_precondition_failure() {
     let (sandbox, client) = demo().await;
-    let meetings = listed(&client, 7).await;
-    let review = meetings
-        .iter()
-        .find(|m| m.title == "Design review")
-        .unwrap();
+    let review = titled(&client, "Design review").await;
     sandbox.inject(Fault::status(412).on("PATCH", &review.id));
     client.decline("primary", &review.id).await.unwrap();
     assert_eq!(sent(&sandbox, "GET", &review.id).len(), 2);
@@ -550,11 +530,7 @@ async fn decline_reads_again_once_after_a_precondition_failure() {
 #[tokio::test]
 async fn decline_without_a_guest_entry_is_refused_before_sending() {
     let (sandbox, client) = demo().await;
-    let meetings = listed(&client, 7).await;
-    let lunch = meetings
-        .iter()
-        .find(|m| m.title == "Lunch with Sam")
-        .unwrap();
+    let lunch = titled(&client, "Lunch with Sam").await;
     let err = client.decline("primary", &lunch.id).await.unwrap_err();
     assert_eq!(
         err,
@@ -566,8 +542,7 @@ async fn decline_without_a_guest_entry_is_refused_before_sending() {
 #[tokio::test]
 async fn a_guest_cannot_add_a_link_to_someone_elses_meeting() {
     let (_sandbox, client) = demo().await;
-    let meetings = listed(&client, 7).await;
-    let vendor = meetings.iter().find(|m| m.title == "Vendor sync").unwrap();
+    let vendor = titled(&client, "Vendor sync").await;
     let err = client
         .add_meet("primary", &vendor.id, SendUpdates::All, &quiet)
         .await
@@ -648,7 +623,11 @@ impl Auth for Rotating {
         Box::pin(async move { Ok(token) })
     }
 
-    fn refresh(&self) -> AuthFuture<'_> {
+    fn refresh<'a>(&'a self, rejected: &'a str) -> AuthFuture<'a> {
+        assert_eq!(
+            rejected, "stale-token",
+            "the token Google refused is the one replaced"
+        );
         self.stale.store(false, Ordering::SeqCst);
         self.refreshes.fetch_add(1, Ordering::SeqCst);
         self.token()
@@ -657,7 +636,7 @@ impl Auth for Rotating {
 
 #[tokio::test]
 async fn writes_refresh_a_rejected_token_once_and_retry() {
-    let sandbox = Sandbox::start(0, Seed::Empty).await.unwrap();
+    let sandbox = common::sandbox(Seed::Empty).await;
     sandbox.set_conference_policy(policy(Duration::ZERO, None, ConferenceOutcome::Success));
     let auth = Rotating {
         stale: Arc::new(AtomicBool::new(true)),

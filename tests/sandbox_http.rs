@@ -7,14 +7,17 @@ use google_calendar3::api::{
     ConferenceData, ConferenceSolutionKey, CreateConferenceRequest, Event, EventDateTime,
 };
 use google_calendar3::{CalendarHub, Error};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use meetty::sandbox::{ConferencePolicy, Fault, Sandbox, Seed, HOLIDAY_CALENDAR, TEAM_CALENDAR};
+use meetty::sandbox::{
+    ConferencePolicy, Fault, RequestLog, Sandbox, Seed, HOLIDAY_CALENDAR, REQUEST_LOG,
+    TEAM_CALENDAR,
+};
 use serde_json::{json, Value};
+
+mod common;
 
 type Hub = CalendarHub<HttpsConnector<HttpConnector>>;
 
@@ -40,9 +43,7 @@ fn now() -> DateTime<Utc> {
 
 async fn demo() -> (Sandbox, Hub) {
     let tz = "America/New_York".parse().unwrap();
-    let sandbox = Sandbox::start(0, Seed::Demo { now: now(), tz })
-        .await
-        .unwrap();
+    let sandbox = common::sandbox(Seed::Demo { now: now(), tz }).await;
     let hub = hub(&sandbox, sandbox.access_token());
     (sandbox, hub)
 }
@@ -54,23 +55,12 @@ async fn raw(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (u16, hyper::HeaderMap, Value) {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
-    let mut req = hyper::Request::builder().method(method).uri(url);
-    if let Some(t) = token {
-        req = req.header("Authorization", format!("Bearer {t}"));
-    }
-    let bytes = body.map(|b| b.to_string()).unwrap_or_default();
-    let req = req
-        .header("Content-Type", "application/json")
-        .body(Full::new(Bytes::from(bytes)))
-        .unwrap();
-    let res = client.request(req).await.expect("response");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    (status, headers, json)
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    headers.extend(bearer.as_deref().map(|b| ("Authorization", b)));
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let res = common::http(method, url, &headers, &body).await;
+    (res.status, res.headers.clone(), res.json())
 }
 
 fn reason(error: &Error) -> (i64, String) {
@@ -525,23 +515,53 @@ async fn requests_without_valid_token_get_401_until_refreshed() {
     let (status, _, _) = raw("GET", &url, Some(&sandbox.access_token()), None).await;
     assert_eq!(status, 401);
 
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
     let form = format!(
         "grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={}",
         sandbox.client_id(),
         sandbox.client_secret(),
         sandbox.refresh_token()
     );
-    let req = hyper::Request::post(sandbox.token_url())
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(Full::new(Bytes::from(form)))
-        .unwrap();
-    let res = client.request(req).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let token: Value =
-        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let form_type = [("Content-Type", "application/x-www-form-urlencoded")];
+    let res = common::http("POST", &sandbox.token_url(), &form_type, &form).await;
+    assert_eq!(res.status, 200);
+    let token = res.json();
     assert_eq!(token["token_type"], "Bearer");
     let fresh = hub(&sandbox, token["access_token"].as_str().unwrap().into());
     assert!(fresh.calendar_list().list().doit().await.is_ok());
+}
+
+/// Issue 10: the request log is a ring. `meetty --demo` refreshing every minute for days
+/// keeps the last `REQUEST_LOG` requests, not every one; tests can keep more, or all.
+#[tokio::test]
+async fn the_request_log_keeps_only_the_last_requests() {
+    async fn list(sandbox: &Sandbox, n: usize) {
+        let url = format!("{}users/me/calendarList?n={n}", sandbox.base_url());
+        let bearer = format!("Bearer {}", sandbox.access_token());
+        let res = common::http("GET", &url, &[("Authorization", &bearer)], "").await;
+        assert_eq!(res.status, 200);
+    }
+    let numbers = |sandbox: &Sandbox| -> Vec<usize> {
+        let kept = sandbox.requests();
+        assert!(
+            kept.iter().all(|r| r.response_bytes.is_some()),
+            "answers recorded"
+        );
+        kept.iter()
+            .map(|r| r.param("n").unwrap().parse().unwrap())
+            .collect()
+    };
+
+    let demo = Sandbox::start(0, Seed::Empty).await.unwrap();
+    for n in 0..REQUEST_LOG + 5 {
+        list(&demo, n).await;
+    }
+    assert_eq!(numbers(&demo), (5..REQUEST_LOG + 5).collect::<Vec<_>>());
+
+    let three = Sandbox::start_with_log(0, Seed::Empty, RequestLog::Last(3))
+        .await
+        .unwrap();
+    for n in 0..5 {
+        list(&three, n).await;
+    }
+    assert_eq!(numbers(&three), [2, 3, 4]);
 }

@@ -5,14 +5,12 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use common::{http as send, Response};
 use meetty::sandbox::{Sandbox, Seed};
 use serde_json::Value;
 use url::Url;
+
+mod common;
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -24,22 +22,14 @@ const SCOPES: &str = "https://www.googleapis.com/auth/calendar.events \
 /// A query or form parameter.
 type Param<'a> = (&'a str, &'a str);
 
-struct Response {
-    status: u16,
-    headers: hyper::HeaderMap,
-    body: Bytes,
+/// What the OAuth endpoints answer, read as a client would.
+trait OAuthAnswer {
+    /// The query of the redirect, as the app's loopback listener would read it.
+    fn redirect(&self) -> Vec<(String, String)>;
+    fn error(&self) -> (u16, String, String);
 }
 
-impl Response {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// The query of the redirect, as the app's loopback listener would read it.
+impl OAuthAnswer for Response {
     fn redirect(&self) -> Vec<(String, String)> {
         assert_eq!(self.status, 302, "{}", self.text());
         let location = self.headers["location"].to_str().unwrap();
@@ -65,27 +55,6 @@ fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-async fn send(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Response {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
-    let mut req = hyper::Request::builder().method(method).uri(url);
-    for (name, value) in headers {
-        req = req.header(*name, *value);
-    }
-    let res = client
-        .request(req.body(Full::new(Bytes::from(body.to_string()))).unwrap())
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Response {
-        status,
-        headers,
-        body,
-    }
-}
-
 fn encode(pairs: &[Param<'_>]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
@@ -98,7 +67,7 @@ async fn post_form(url: &str, pairs: &[Param<'_>]) -> Response {
 }
 
 async fn sandbox() -> Sandbox {
-    Sandbox::start(0, Seed::Empty).await.unwrap()
+    common::sandbox(Seed::Empty).await
 }
 
 /// What meetty sends: offline access, PKCE S256, a state; `changes` replace or add (an empty

@@ -133,50 +133,66 @@ fn a_user_template_with_every_field() {
     assert_eq!(retro.reminders, None);
 }
 
+/// Each mistake says which template and field, and carries the key path of the value at
+/// fault, so the config error can give its line.
 #[test]
 fn bad_templates_name_the_template_and_field() {
     let rows = [
         (
             "[[templates]]\nname = \"Standup\"\nduration = \"3o m\"",
             "template \"Standup\": duration: cannot read \"3o m\" as a duration",
+            "templates.0.duration",
         ),
         (
             "[[templates]]\nname = \"Long\"\nduration = \"25h\"",
             "template \"Long\": duration: \"25h\" is longer than 24 h",
+            "templates.0.duration",
         ),
         (
             "[[templates]]\nname = \"R\"\nrecurrence = \"FREQ=HOURLY\"",
             "template \"R\": recurrence: cannot read \"FREQ=HOURLY\" as a recurrence",
+            "templates.0.recurrence",
         ),
         (
-            "[[templates]]\nname = \"A\"\nattendees = [\"Ana <ana@example.com>\"]",
+            "[[templates]]\nname = \"A\"\nattendees = [\"a@example.com\", \"Ana <ana@example.com>\"]",
             "template \"A\": attendees: \"Ana <ana@example.com>\" is not an e-mail address",
+            "templates.0.attendees.1",
         ),
         (
             "[[templates]]\nname = \"M\"\nreminders = [{ method = \"sms\", minutes = 5 }]",
             "template \"M\": reminders: method \"sms\" is not \"popup\" or \"email\"",
+            "templates.0.reminders.0.method",
         ),
         (
             "[[templates]]\nname = \"M\"\nreminders = [{ method = \"popup\", minutes = 50000 }]",
             "template \"M\": reminders: 50000 minutes is more than Google allows",
+            "templates.0.reminders.0.minutes",
         ),
         (
             "[[templates]]\nname = \"S\"\nsend_updates = \"some\"",
             "template \"S\": send_updates: \"some\" is not one of",
+            "templates.0.send_updates",
         ),
         (
             "[[templates]]\nname = \"C\"\ncalendar = \" \"",
             "template \"C\": calendar: is empty",
+            "templates.0.calendar",
         ),
-        ("[[templates]]\nname = \" \"", "a template has no name"),
+        (
+            "[[templates]]\nname = \" \"",
+            "a template has no name",
+            "templates.0.name",
+        ),
         (
             "[[templates]]\nname = \"Retro\"\n[[templates]]\nname = \"retro\"",
             "template \"retro\" is defined twice",
+            "templates.1.name",
         ),
     ];
-    for (toml_text, want) in rows {
+    for (toml_text, want, path) in rows {
         let e = load(&user(toml_text)).unwrap_err();
-        assert!(e.contains(want), "{toml_text}\n{e}");
+        assert!(e.to_string().contains(want), "{toml_text}\n{e}");
+        assert_eq!(e.path.join("."), path, "{toml_text}");
     }
 }
 

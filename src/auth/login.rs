@@ -2,12 +2,13 @@
 //!
 //! The code exchange is done here, not by yup-oauth2: its installed flow sends neither PKCE
 //! nor `state`, so a code intercepted on the loopback port (or a forged redirect) would be
-//! accepted. Once the tokens are stored, yup-oauth2 owns their lifecycle (see `session.rs`).
+//! accepted. Once the tokens are stored, `session.rs` refreshes them.
 
 use std::io::{BufRead, Write};
 use std::time::Duration;
 
 use serde::Deserialize;
+use tokio::time::Instant;
 use yup_oauth2::storage::TokenInfo;
 
 use super::client::{Credentials, Endpoints, SCOPES};
@@ -56,21 +57,18 @@ impl AuthorizeRequest<'_> {
 }
 
 #[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    expires_in: Option<i64>,
-    refresh_token: Option<String>,
-}
-
-#[derive(Deserialize)]
 struct OAuthError {
     error: String,
     error_description: Option<String>,
 }
 
+fn oauth_error(body: &[u8]) -> Option<OAuthError> {
+    serde_json::from_slice(body).ok()
+}
+
 /// An OAuth endpoint's error, explained. Never includes tokens or codes.
 pub fn explain_oauth_error(status: u16, body: &[u8]) -> String {
-    let Ok(e) = serde_json::from_slice::<OAuthError>(body) else {
+    let Some(e) = oauth_error(body) else {
         return format!("the token endpoint answered HTTP {status}");
     };
     let desc = crate::sanitize::line(e.error_description.as_deref().unwrap_or(""));
@@ -101,13 +99,48 @@ pub fn explain_oauth_error(status: u16, body: &[u8]) -> String {
     msg
 }
 
+/// The tokens in a token endpoint's answer (to a code exchange or a refresh).
+pub(super) fn granted(body: &[u8]) -> Option<TokenInfo> {
+    #[derive(Deserialize)]
+    struct Granted {
+        access_token: String,
+        expires_in: Option<i64>,
+        refresh_token: Option<String>,
+    }
+    let t: Granted = serde_json::from_slice(body).ok()?;
+    Some(TokenInfo {
+        access_token: Some(t.access_token),
+        refresh_token: t.refresh_token,
+        expires_at: t
+            .expires_in
+            .map(|s| time::OffsetDateTime::now_utc() + time::Duration::seconds(s)),
+        id_token: None,
+    })
+}
+
+/// Why a code exchange failed.
+#[derive(Debug)]
+enum ExchangeError {
+    /// `invalid_grant`: this code is mistyped, used or expired; pasting the right one mends it.
+    BadCode(String),
+    Other(String),
+}
+
+impl From<ExchangeError> for String {
+    fn from(e: ExchangeError) -> String {
+        match e {
+            ExchangeError::BadCode(why) | ExchangeError::Other(why) => why,
+        }
+    }
+}
+
 /// Trades the code for tokens, proving possession of the PKCE verifier.
-pub async fn exchange_code(
+async fn exchange_code(
     creds: &Credentials,
     code: &str,
     verifier: &str,
     redirect_uri: &str,
-) -> Result<TokenInfo, String> {
+) -> Result<TokenInfo, ExchangeError> {
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -116,20 +149,20 @@ pub async fn exchange_code(
         ("redirect_uri", redirect_uri),
         ("code_verifier", verifier),
     ];
-    let (status, body) = crate::http::post_form(&creds.client.endpoints().token_uri, &form).await?;
-    if status != 200 {
-        return Err(explain_oauth_error(status, &body));
+    let (status, body) = crate::http::post_form(&creds.client.endpoints().token_uri, &form)
+        .await
+        .map_err(ExchangeError::Other)?;
+    if let Some(e) = oauth_error(&body).filter(|e| status == 400 && e.error == "invalid_grant") {
+        let said = crate::sanitize::line(e.error_description.as_deref().unwrap_or(&e.error));
+        return Err(ExchangeError::BadCode(format!(
+            "Google refused that code ({said}): it was mistyped, used already, or has expired"
+        )));
     }
-    let t: TokenResponse = serde_json::from_slice(&body)
-        .map_err(|_| "the token endpoint's answer was not a token response".to_string())?;
-    let expires_at = t
-        .expires_in
-        .map(|s| time::OffsetDateTime::now_utc() + time::Duration::seconds(s));
-    Ok(TokenInfo {
-        access_token: Some(t.access_token),
-        refresh_token: t.refresh_token,
-        expires_at,
-        id_token: None,
+    if status != 200 {
+        return Err(ExchangeError::Other(explain_oauth_error(status, &body)));
+    }
+    granted(&body).ok_or_else(|| {
+        ExchangeError::Other("the token endpoint's answer was not a token response".into())
     })
 }
 
@@ -165,7 +198,11 @@ pub async fn authorize(
         consent,
     }
     .url();
-    let (callback, tab) = match finish {
+    let exchange = |code: String| {
+        let (verifier, redirect_uri) = (&pkce.verifier, loopback.redirect_uri());
+        async move { exchange_code(creds, &code, verifier, redirect_uri).await }
+    };
+    match finish {
         Finish::Browser(open) => {
             let _ = writeln!(out, "Opening your browser to sign in with Google. If it does not open, visit:\n\n  {url}\n");
             if let Err(e) = open(&url) {
@@ -177,7 +214,13 @@ pub async fn authorize(
                 LOGIN_TIMEOUT.as_secs() / 60
             );
             let (callback, tab) = loopback.wait(&state, LOGIN_TIMEOUT).await?;
-            (callback, Some(tab))
+            let result = match callback {
+                Callback::Code(code) => exchange(code).await.map_err(String::from),
+                Callback::Denied(e) => Err(denied(&e)),
+            };
+            tab.answer(result.as_ref().map(drop).map_err(String::as_str))
+                .await;
+            result
         }
         Finish::Paste(input) => {
             let _ = writeln!(
@@ -187,25 +230,59 @@ pub async fn authorize(
                  Copy the whole address from its address bar and paste it here:",
                 loopback.redirect_uri()
             );
-            let _ = out.flush();
-            let mut line = String::new();
-            input
-                .read_line(&mut line)
-                .map_err(|e| format!("cannot read the pasted URL: {e}"))?;
-            (pasted(line.trim(), &state)?, None)
+            let deadline = Instant::now() + LOGIN_TIMEOUT;
+            paste_until(input, out, &state, deadline, exchange).await
         }
-    };
-    let result = match callback {
-        Callback::Code(code) => {
-            exchange_code(creds, &code, &pkce.verifier, loopback.redirect_uri()).await
-        }
-        Callback::Denied(e) => Err(format!("sign-in cancelled: Google answered {e}")),
-    };
-    if let Some(tab) = tab {
-        tab.answer(result.as_ref().map(drop).map_err(String::as_str))
-            .await;
     }
-    result
+}
+
+fn denied(error: &str) -> String {
+    format!("sign-in cancelled: Google answered {error}")
+}
+
+/// Reads pasted answers until one is this sign-in's and its code is accepted. A paste that
+/// cannot be (from another sign-in, no code, not a code at all, a code Google refuses) is
+/// explained and asked for again; only after `deadline` does such a paste end the login.
+async fn paste_until<F, Fut>(
+    input: &mut (dyn BufRead + Send),
+    out: &mut (dyn Write + Send),
+    state: &str,
+    deadline: Instant,
+    mut exchange: F,
+) -> Result<TokenInfo, String>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = Result<TokenInfo, ExchangeError>>,
+{
+    loop {
+        let _ = out.flush();
+        let mut line = String::new();
+        let read = input
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the pasted URL: {e}"))?;
+        if read == 0 {
+            return Err("the input ended before a sign-in address was pasted; run meetty login --no-browser again".into());
+        }
+        let why = match pasted(line.trim(), state) {
+            Ok(Callback::Code(code)) => match exchange(code).await {
+                Ok(token) => return Ok(token),
+                Err(ExchangeError::BadCode(why)) => why,
+                Err(ExchangeError::Other(e)) => return Err(e),
+            },
+            Ok(Callback::Denied(e)) => return Err(denied(&e)),
+            Err(why) => why,
+        };
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "{why}; no sign-in within {} min: run meetty login --no-browser again",
+                LOGIN_TIMEOUT.as_secs() / 60
+            ));
+        }
+        let _ = writeln!(
+            out,
+            "{why}.\nPaste the whole address the browser ended on (or the code) again:"
+        );
+    }
 }
 
 /// A pasted redirect URL (checked against `state`) or a bare code (nothing to check: the
@@ -217,6 +294,18 @@ fn pasted(text: &str, state: &str) -> Result<Callback, String> {
     if text.contains("code=") || text.contains("error=") {
         let target = text.find('?').map_or(text, |i| &text[i..]);
         return loopback::parse_target(target, state);
+    }
+    if text.contains("://") {
+        return Err(
+            "that URL carries no code: paste the whole address the browser ended on".into(),
+        );
+    }
+    // Google's codes are URL-safe text such as "4/0AeaYSHB…".
+    if !text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/-_.~+".contains(c))
+    {
+        return Err("that is neither the address the browser ended on nor a code".into());
     }
     Ok(Callback::Code(text.to_string()))
 }
@@ -279,7 +368,55 @@ mod tests {
             pasted("4/0Abc", "s1").unwrap(),
             Callback::Code("4/0Abc".into())
         );
-        assert!(pasted("", "s1").is_err());
+        assert!(pasted("", "s1").unwrap_err().contains("nothing"));
+        assert!(pasted("http://127.0.0.1:4567/", "s1")
+            .unwrap_err()
+            .contains("no code"));
+        assert!(pasted("I clicked Allow", "s1")
+            .unwrap_err()
+            .contains("neither"));
+    }
+
+    fn token() -> TokenInfo {
+        TokenInfo {
+            access_token: Some("ya29.a".into()),
+            refresh_token: None,
+            expires_at: None,
+            id_token: None,
+        }
+    }
+
+    /// After the deadline a wrong paste ends the login (with how to start again), and so does
+    /// input that ends; a right paste is still taken.
+    #[tokio::test]
+    async fn after_the_deadline_a_wrong_paste_ends_the_login() {
+        let past = Instant::now();
+        let accept = |_: String| async { Ok(token()) };
+        let mut out = Vec::new();
+        let e = paste_until(
+            &mut "I clicked Allow\n".as_bytes(),
+            &mut out,
+            "s1",
+            past,
+            accept,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            e.contains("neither") && e.contains("run meetty login --no-browser again"),
+            "{e}"
+        );
+        let later = past + Duration::from_secs(60);
+        let e = paste_until(&mut "\n".as_bytes(), &mut out, "s1", later, accept)
+            .await
+            .unwrap_err();
+        assert!(e.contains("input ended"), "{e}");
+        let right = "http://127.0.0.1:4567/?state=s1&code=4/0Abc\n";
+        assert!(
+            paste_until(&mut right.as_bytes(), &mut out, "s1", past, accept)
+                .await
+                .is_ok()
+        );
     }
 
     #[test]

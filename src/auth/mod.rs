@@ -1,5 +1,5 @@
 //! Signing in with Google: OAuth for an installed app (loopback + PKCE), tokens in the OS
-//! keyring, refreshed by yup-oauth2.
+//! keyring, refreshed once for every request that needs it.
 
 pub mod accounts;
 pub mod client;

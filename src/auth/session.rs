@@ -1,22 +1,21 @@
-//! A signed-in account at run time: yup-oauth2 owns the token lifecycle (refresh before
-//! expiry, storage of refreshed tokens) with the secret store as its storage.
+//! A signed-in account at run time: its access token, refreshed when it expires or Google
+//! refuses it, with every refreshed token written back to the secret store.
+//!
+//! Every request of a session asks here (the agenda's calendars listed in parallel, the
+//! CLI's calls, later watchers), so a refresh is single flight: one `POST /token` at a time,
+//! and the requests that waited for it share its outcome, a token or the reason there is
+//! none. A grant Google rejected is not tried again until a new sign-in stores another.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use yup_oauth2::authenticator::Authenticator;
-use yup_oauth2::authenticator_delegate::InstalledFlowDelegate;
-use yup_oauth2::storage::{TokenInfo, TokenStorage, TokenStorageError};
-use yup_oauth2::{
-    ApplicationSecret, CustomHyperClientBuilder, InstalledFlowAuthenticator,
-    InstalledFlowReturnMethod,
-};
+use yup_oauth2::storage::TokenInfo;
 
-use super::client::{ClientInfo, SCOPES};
-use super::login::explain_oauth_error;
+use super::client::ClientInfo;
+use super::login::{explain_oauth_error, granted};
 use super::store::{token_key, SecretStore, StoreError};
 use crate::calendar::client::{Auth, AuthFuture};
 use crate::calendar::error::ApiError;
-use crate::http::Connector;
 
 /// The tokens of one account, as kept in the secret store.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -45,53 +44,40 @@ impl StoredToken {
     }
 }
 
-/// yup-oauth2's storage backed by the keyring (or the opted-in file): every refreshed token
-/// is written back, so a restart never needs a new sign-in.
-struct SecretTokenStorage {
-    store: Arc<SecretStore>,
-    account: String,
-    client_id: String,
+/// What a caller needs.
+#[derive(Clone, Copy)]
+enum Need<'a> {
+    /// A token that has not expired.
+    Valid,
+    /// A token other than this one, which Google refused (401).
+    InsteadOf(&'a str),
+    /// A token from the token endpoint, whatever is at hand (`meetty doctor`'s check).
+    Fresh,
 }
 
-#[async_trait::async_trait]
-impl TokenStorage for SecretTokenStorage {
-    async fn set(&self, _scopes: &[&str], token: TokenInfo) -> Result<(), TokenStorageError> {
-        let stored = StoredToken {
-            client_id: self.client_id.clone(),
-            token,
-        };
-        let json = serde_json::to_string(&stored)
-            .map_err(|e| TokenStorageError::Other(e.to_string().into()))?;
-        log::info!("access token of {} refreshed; storing it", self.account);
-        let (store, key) = (Arc::clone(&self.store), token_key(&self.account));
-        tokio::task::spawn_blocking(move || store.set(&key, &json))
-            .await
-            .map_err(|e| TokenStorageError::Other(e.to_string().into()))?
-            .map_err(|e| TokenStorageError::Other(e.to_string().into()))
-    }
-
-    /// One token set covers both scopes, so the scope set is not part of the key.
-    async fn get(&self, _scopes: &[&str]) -> Option<TokenInfo> {
-        // A store error reads as "no token"; `diagnose` then reports it as what it is.
-        let stored = StoredToken::read_async(&self.store, &self.account).await;
-        stored.ok().flatten().map(|s| s.token)
-    }
+/// What the session holds between requests; one request at a time reads or changes it.
+#[derive(Default)]
+struct Tokens {
+    /// The tokens in use, once read from the store or refreshed.
+    current: Option<TokenInfo>,
+    /// The outcome of the last refresh, for the requests that waited for it.
+    last: Option<Result<String, ApiError>>,
+    /// An access token Google refused (401): not handed out again, even before it expires.
+    refused: Option<String>,
+    /// A refresh token Google rejected, and what it said then.
+    rejected: Option<(String, ApiError)>,
 }
 
-/// yup-oauth2 falls back to an interactive flow when a refresh fails; inside the TUI that
-/// must not print to the terminal or wait for input, so it is refused here and the failure
-/// is explained by [`Session::diagnose`]. (The `Interactive` return method is used because
-/// only it passes the delegate's refusal on; the redirect method ignores it and waits.)
-struct NoInteractiveFlow;
-
-impl InstalledFlowDelegate for NoInteractiveFlow {
-    fn present_user_url<'a>(
-        &'a self,
-        _url: &'a str,
-        _need_code: bool,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send + 'a>>
-    {
-        Box::pin(async { Err("sign-in needed".to_string()) })
+impl Tokens {
+    fn usable(&self, need: Need<'_>) -> Option<String> {
+        let current = self.current.as_ref()?;
+        let access = current.access_token.as_deref()?;
+        // Expiry is checked with a minute to spare, as yup-oauth2 and Google's own
+        // libraries do: a token must not expire on the way.
+        let usable = !matches!(need, Need::Fresh)
+            && !current.is_expired()
+            && self.refused.as_deref() != Some(access);
+        usable.then(|| access.to_string())
     }
 }
 
@@ -100,91 +86,116 @@ pub struct Session {
     client: ClientInfo,
     secret: String,
     store: Arc<SecretStore>,
-    auth: Authenticator<Connector>,
+    /// Held by the one request that reads, refreshes or stores tokens; the others wait.
+    tokens: tokio::sync::Mutex<Tokens>,
+    /// Refreshes finished so far: a request that sees it move while it waited shares the
+    /// outcome of the refresh it waited for instead of starting another.
+    refreshes: AtomicU64,
 }
 
 impl Session {
-    pub async fn open(
+    /// The account's session; its tokens are read from `store` on first use.
+    pub fn new(
         client: ClientInfo,
         secret: String,
         store: Arc<SecretStore>,
         account: &str,
-    ) -> Result<Session, String> {
-        let app = ApplicationSecret {
-            client_id: client.client_id.clone(),
-            client_secret: secret.clone(),
-            token_uri: client.endpoints().token_uri,
-            auth_uri: client.endpoints().auth_uri,
-            redirect_uris: vec!["http://127.0.0.1".into()],
-            ..Default::default()
-        };
-        let http: hyper_util::client::legacy::Client<Connector, String> =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build(crate::http::connector());
-        let storage = SecretTokenStorage {
-            store: Arc::clone(&store),
-            account: account.to_string(),
-            client_id: client.client_id.clone(),
-        };
-        let auth = InstalledFlowAuthenticator::with_client(
-            app,
-            InstalledFlowReturnMethod::Interactive,
-            CustomHyperClientBuilder::from(http),
-        )
-        .with_storage(Box::new(storage))
-        .flow_delegate(Box::new(NoInteractiveFlow))
-        .build()
-        .await
-        .map_err(|e| format!("cannot set up sign-in: {e}"))?;
-        Ok(Session {
+    ) -> Session {
+        Session {
             account: account.to_string(),
             client,
             secret,
             store,
-            auth,
-        })
+            tokens: tokio::sync::Mutex::new(Tokens::default()),
+            refreshes: AtomicU64::new(0),
+        }
     }
 
-    async fn access_token(&self, force: bool) -> Result<String, ApiError> {
-        let result = if force {
-            self.auth.force_refreshed_token(&SCOPES).await
-        } else {
-            self.auth.token(&SCOPES).await
-        };
-        if let Some(token) = result.ok().and_then(|t| t.token().map(str::to_string)) {
+    /// A token just issued by the token endpoint: `meetty doctor` checks that refreshing
+    /// works.
+    pub async fn refresh_now(&self) -> Result<String, ApiError> {
+        self.access_token(Need::Fresh).await
+    }
+
+    async fn access_token(&self, need: Need<'_>) -> Result<String, ApiError> {
+        let seen = self.refreshes.load(Ordering::Acquire);
+        let mut tokens = self.tokens.lock().await;
+        if self.refreshes.load(Ordering::Acquire) != seen {
+            if let Some(outcome) = &tokens.last {
+                return outcome.clone();
+            }
+        }
+        if let Need::InsteadOf(rejected) = need {
+            tokens.refused = Some(rejected.to_string());
+        }
+        if let Some(token) = tokens.usable(need) {
             return Ok(token);
         }
-        let diagnosed = self.diagnose().await;
-        if let Err(error) = &diagnosed {
-            log::warn!("no access token for {}: {error}", self.account);
-        }
-        diagnosed
-    }
-
-    /// Why yup-oauth2 could not produce a token (it hides the reason behind its interactive
-    /// fallback): one refresh attempt made here tells a rejected grant (sign in again) from
-    /// a network problem or a keyring problem. If it succeeds, its token is used.
-    async fn diagnose(&self) -> Result<String, ApiError> {
+        // Another meetty (or a new sign-in) may have stored newer tokens.
         let stored = StoredToken::read_async(&self.store, &self.account)
             .await
             .map_err(|e| ApiError::Local(e.to_string()))?;
-        let Some(refresh) = stored.and_then(|s| s.token.refresh_token) else {
-            return Err(ApiError::SignIn(format!(
-                "no stored sign-in for {}: run meetty login",
-                self.account
-            )));
+        let Some(stored) = stored else {
+            return Err(self.signed_out());
         };
+        tokens.current = Some(stored.token);
+        if let Some(token) = tokens.usable(need) {
+            return Ok(token);
+        }
+        let Some(refresh) = tokens
+            .current
+            .as_ref()
+            .and_then(|t| t.refresh_token.clone())
+        else {
+            return Err(self.signed_out());
+        };
+        if let Some((_, said)) = tokens.rejected.as_ref().filter(|(r, _)| *r == refresh) {
+            return Err(said.clone());
+        }
+        let outcome = match self.refresh(&refresh).await {
+            Ok(token) => {
+                let access = token.access_token.clone().unwrap_or_default();
+                self.keep(&token).await;
+                tokens.current = Some(token);
+                Ok(access)
+            }
+            Err(error) => {
+                log::warn!("no access token for {}: {error}", self.account);
+                if matches!(error, ApiError::SignIn(_)) {
+                    tokens.rejected = Some((refresh, error.clone()));
+                }
+                Err(error)
+            }
+        };
+        tokens.last = Some(outcome.clone());
+        self.refreshes.fetch_add(1, Ordering::Release);
+        outcome
+    }
+
+    fn signed_out(&self) -> ApiError {
+        ApiError::SignIn(format!(
+            "no stored sign-in for {}: run meetty login",
+            self.account
+        ))
+    }
+
+    /// One `refresh_token` grant; Google's refusal explained (sign in again, the network,
+    /// or a status the retry policy treats like any other call's).
+    async fn refresh(&self, refresh_token: &str) -> Result<TokenInfo, ApiError> {
         let form = [
             ("grant_type", "refresh_token"),
-            ("refresh_token", refresh.as_str()),
+            ("refresh_token", refresh_token),
             ("client_id", self.client.client_id.as_str()),
             ("client_secret", self.secret.as_str()),
         ];
         match crate::http::post_form(&self.client.endpoints().token_uri, &form).await {
             Err(e) => Err(ApiError::Network(e)),
-            Ok((200, body)) => serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v["access_token"].as_str().map(str::to_string))
+            // Google sends no new refresh token on a refresh: the one used stays.
+            Ok((200, body)) => granted(&body)
+                .map(|t| TokenInfo {
+                    refresh_token: t.refresh_token.or(Some(refresh_token.to_string())),
+                    ..t
+                })
                 .ok_or_else(|| {
                     ApiError::Unexpected("the token endpoint sent no access token".into())
                 }),
@@ -199,14 +210,35 @@ impl Session {
             Ok((status, body)) => Err(ApiError::Unexpected(explain_oauth_error(status, &body))),
         }
     }
+
+    /// Writes refreshed tokens back, so a restart needs no refresh. A store that refuses
+    /// costs only that: the session goes on with the token it holds.
+    async fn keep(&self, token: &TokenInfo) {
+        log::info!("access token of {} refreshed; storing it", self.account);
+        let stored = StoredToken {
+            client_id: self.client.client_id.clone(),
+            token: token.clone(),
+        };
+        let Ok(json) = serde_json::to_string(&stored) else {
+            return;
+        };
+        let (store, key) = (Arc::clone(&self.store), token_key(&self.account));
+        let written = tokio::task::spawn_blocking(move || store.set(&key, &json)).await;
+        if let Ok(Err(e)) = written {
+            log::warn!(
+                "the refreshed token of {} was not stored: {e}",
+                self.account
+            );
+        }
+    }
 }
 
 impl Auth for Session {
     fn token(&self) -> AuthFuture<'_> {
-        Box::pin(self.access_token(false))
+        Box::pin(self.access_token(Need::Valid))
     }
 
-    fn refresh(&self) -> AuthFuture<'_> {
-        Box::pin(self.access_token(true))
+    fn refresh<'a>(&'a self, rejected: &'a str) -> AuthFuture<'a> {
+        Box::pin(self.access_token(Need::InsteadOf(rejected)))
     }
 }

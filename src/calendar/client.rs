@@ -42,8 +42,9 @@ pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<String, ApiError>> 
 /// Where access tokens come from: a signed-in session, or a fixed token (sandbox, tests).
 pub trait Auth: Send + Sync {
     fn token(&self) -> AuthFuture<'_>;
-    /// A fresh token even if the current one looks valid: Google said 401.
-    fn refresh(&self) -> AuthFuture<'_>;
+    /// A token to use instead of `rejected`, which Google refused (401): a fresh one, or the
+    /// one that already replaced it (requests in parallel share one refresh).
+    fn refresh<'a>(&'a self, rejected: &'a str) -> AuthFuture<'a>;
 }
 
 /// A fixed access token: the sandbox's, or `MEETTY_ACCESS_TOKEN`. Refreshing returns it
@@ -53,7 +54,7 @@ impl Auth for String {
         Box::pin(async move { Ok(self.clone()) })
     }
 
-    fn refresh(&self) -> AuthFuture<'_> {
+    fn refresh<'a>(&'a self, _rejected: &'a str) -> AuthFuture<'a> {
         self.token()
     }
 }
@@ -180,13 +181,16 @@ impl CalendarClient {
         body: Option<&str>,
         headers: &[(HeaderName, &str)],
     ) -> Result<Bytes, Failure> {
+        let mut sent = String::new();
         match self
-            .exchange(method.clone(), url, body, headers, false)
+            .exchange(method.clone(), url, body, headers, None, &mut sent)
             .await
         {
             Err((ApiError::Google { code: 401, .. }, _)) => {
                 log::info!("Google answered 401: refreshing the access token, retrying once");
-                self.exchange(method, url, body, headers, true).await
+                let rejected = std::mem::take(&mut sent);
+                self.exchange(method, url, body, headers, Some(&rejected), &mut sent)
+                    .await
             }
             other => other,
         }
@@ -194,22 +198,23 @@ impl CalendarClient {
 
     /// A token (token endpoint failures are retried like any other call's), then the
     /// exchange, both within the request timeout: a hung token refresh is no answer too.
+    /// `rejected`: the token Google refused, to be replaced; `sent` is set to the one used.
     async fn exchange(
         &self,
         method: Method,
         url: &str,
         body: Option<&str>,
         headers: &[(HeaderName, &str)],
-        fresh_token: bool,
+        rejected: Option<&str>,
+        sent: &mut String,
     ) -> Result<Bytes, Failure> {
         let exchange = async {
-            let token = if fresh_token {
-                self.auth.refresh().await
-            } else {
-                self.auth.token().await
+            let token = match rejected {
+                Some(rejected) => self.auth.refresh(rejected).await,
+                None => self.auth.token().await,
             };
-            let token = token.map_err(|e| (e, None))?;
-            self.request_once(method, url, body, headers, &token).await
+            *sent = token.map_err(|e| (e, None))?;
+            self.request_once(method, url, body, headers, sent).await
         };
         match tokio::time::timeout(self.limits.request_timeout, exchange).await {
             Ok(result) => result,

@@ -76,9 +76,8 @@ pub async fn run(
                 r.check("token refresh", Err(e));
             }
             Ok(session) => {
-                use crate::calendar::client::Auth;
                 let refreshed = session
-                    .refresh()
+                    .refresh_now()
                     .await
                     .map(|_| "a fresh access token was issued".to_string());
                 if r.check(

@@ -21,6 +21,9 @@ pub struct ConferencePolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConferenceOutcome {
     Success,
+    /// Google could not create it. The demo's conferences never fail; tests choose this
+    /// through the test controls.
+    #[cfg(feature = "test-controls")]
     Failure,
 }
 
@@ -66,6 +69,7 @@ pub fn pending(request: &Value) -> Value {
 /// The finished conference; the same event and `requestId` always give the same meeting code.
 pub fn settled(request: &Value, event_id: &str, outcome: ConferenceOutcome) -> Value {
     match outcome {
+        #[cfg(feature = "test-controls")]
         ConferenceOutcome::Failure => json!({ "createRequest": with_status(request, "failure") }),
         ConferenceOutcome::Success => {
             let request_id = request

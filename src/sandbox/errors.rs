@@ -28,6 +28,7 @@ impl ApiError {
     }
 
     /// The error Google sends for `code` when nothing more specific applies (used by faults).
+    #[cfg(feature = "test-controls")]
     pub fn for_status(code: u16) -> Self {
         let (reason, message) = match code {
             400 => ("invalid", "Bad Request"),

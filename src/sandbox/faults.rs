@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use super::errors::ApiError;
+use super::server::Reply;
 
 /// What happens to a matching request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +136,40 @@ pub(crate) fn take_matching(
         faults.remove(index);
     }
     Some(kind)
+}
+
+/// Returned to hyper to make it close the connection without writing a response.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// What a request that `kind` matched gets; `handle` answers it as if nothing were wrong.
+pub(crate) async fn answer(
+    kind: FaultKind,
+    handle: impl FnOnce() -> Reply,
+) -> Result<Reply, DropConnection> {
+    match kind {
+        FaultKind::DropConnection => Err(DropConnection),
+        FaultKind::Status { error, retry_after } => Ok(Reply {
+            retry_after,
+            ..Reply::error(&error)
+        }),
+        FaultKind::Latency(delay) => {
+            tokio::time::sleep(delay).await;
+            Ok(handle())
+        }
+        FaultKind::DropAfterApply => {
+            handle();
+            Err(DropConnection)
+        }
+    }
 }
 
 #[cfg(test)]

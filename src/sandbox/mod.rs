@@ -9,17 +9,25 @@
 //! redirect and PKCE, token, revocation) sign in as the seeded account through the one
 //! registered Desktop client, [`Sandbox::client_id`].
 //!
+//! It keeps the last [`REQUEST_LOG`] requests it received ([`Sandbox::requests`]), so a
+//! `meetty --demo` left running for days holds no more than that. Tests ask for every one
+//! with [`Sandbox::start_with_log`]. What only tests need (injected faults, direct access to
+//! the store, OAuth knobs) is in `controls.rs`, built with the `test-controls` feature that
+//! the crate's own tests and benchmarks turn on; meetty as users build it has none of it.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use meetty::sandbox::{Fault, Sandbox, Seed};
+//! use meetty::sandbox::{Sandbox, Seed};
 //! let sandbox = Sandbox::start(0, Seed::Empty).await?;
-//! sandbox.inject(Fault::status(429).retry_after(1).on("GET", "/events"));
 //! let _base = sandbox.base_url(); // http://127.0.0.1:PORT/calendar/v3/
 //! # Ok(()) }
 //! ```
 
 mod conference;
+#[cfg(feature = "test-controls")]
+mod controls;
 mod errors;
+#[cfg(feature = "test-controls")]
 mod faults;
 mod fields;
 mod ids;
@@ -34,16 +42,19 @@ mod times;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+#[cfg(feature = "test-controls")]
 pub use conference::{ConferenceOutcome, ConferencePolicy};
+#[cfg(feature = "test-controls")]
 pub use errors::ApiError;
+#[cfg(feature = "test-controls")]
 pub use faults::{Fault, FaultKind};
 pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR};
-pub use server::RecordedRequest;
+pub use server::{RecordedRequest, RequestLog, REQUEST_LOG};
+#[cfg(feature = "test-controls")]
 pub use store::{Calendar, Store, WriteOptions};
 
 use server::{lock, Shared};
@@ -57,16 +68,26 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Binds 127.0.0.1:`port` (0 = ephemeral) and serves on the current tokio runtime.
+    /// Binds 127.0.0.1:`port` (0 = ephemeral) and serves on the current tokio runtime,
+    /// keeping the last [`REQUEST_LOG`] requests.
     pub async fn start(port: u16, seed: Seed) -> std::io::Result<Sandbox> {
+        Sandbox::start_with_log(port, seed, RequestLog::Last(REQUEST_LOG)).await
+    }
+
+    /// [`Sandbox::start`] keeping as many requests as `log` says.
+    pub async fn start_with_log(
+        port: u16,
+        seed: Seed,
+        log: RequestLog,
+    ) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             store: Mutex::new(seed::build(seed)),
             oauth: Mutex::new(oauth::OAuth::new()),
+            #[cfg(feature = "test-controls")]
             faults: Mutex::new(Vec::new()),
-            requests: Mutex::new(Vec::new()),
-            next_seq: Default::default(),
+            requests: Mutex::new(server::Requests::new(log)),
         });
         let task = tokio::spawn(server::serve(listener, shared.clone()));
         Ok(Sandbox {
@@ -121,87 +142,16 @@ impl Sandbox {
         oauth::credentials_json(&self.root_url())
     }
 
-    /// When true, the user "clicks Cancel": `/auth` redirects with `error=access_denied`.
-    pub fn set_denies_consent(&self, denies: bool) {
-        lock(&self.shared.oauth).set_denies_consent(denies);
-    }
-
-    /// Tokens clients revoked through [`Sandbox::revoke_url`], in order (e.g. at sign-out).
-    pub fn revoked_tokens(&self) -> Vec<String> {
-        lock(&self.shared.oauth).revoked()
-    }
-
-    /// Whether the token endpoint would still accept this refresh token.
-    pub fn is_refresh_token_valid(&self, refresh_token: &str) -> bool {
-        lock(&self.shared.oauth).is_refresh_valid(refresh_token)
-    }
-
-    /// Whether the Calendar API would still accept this access token.
-    pub fn is_access_token_valid(&self, access_token: &str) -> bool {
-        lock(&self.shared.oauth).is_valid(access_token)
-    }
-
     /// A valid bearer token for the seeded account, without signing in. It grants
     /// `calendar.events` and `calendar.calendarlist.readonly`.
     pub fn access_token(&self) -> String {
         lock(&self.shared.oauth).initial_access.clone()
     }
 
-    /// A refresh token for the seeded account, accepted by [`Sandbox::token_url`].
-    pub fn refresh_token(&self) -> String {
-        lock(&self.shared.oauth).initial_refresh.clone()
-    }
-
-    /// Lifetime of access tokens issued from now on (default 3599 s).
-    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
-        lock(&self.shared.oauth).set_lifetime(lifetime);
-    }
-
-    /// Lifetime of authorization codes issued from now on (default 10 minutes).
-    pub fn set_authorization_code_lifetime(&self, lifetime: Duration) {
-        lock(&self.shared.oauth).set_code_lifetime(lifetime);
-    }
-
-    /// Every access token issued so far stops working (401) until refreshed.
-    pub fn expire_access_tokens(&self) {
-        lock(&self.shared.oauth).expire_access_tokens();
-    }
-
-    /// Refreshing answers `invalid_grant` from now on, as after a revoked grant; the next
-    /// sign-in counts as a first consent and returns a refresh token again.
-    pub fn revoke_refresh_tokens(&self) {
-        lock(&self.shared.oauth).revoke_refresh_tokens();
-    }
-
-    /// When and how requested Meet conferences finish (default: `success` after 300 ms).
-    pub fn set_conference_policy(&self, policy: ConferencePolicy) {
-        lock(&self.shared.store).conference_policy = policy;
-    }
-
-    /// Everything received, in order, including requests answered by a fault.
+    /// The requests received, oldest first (only the last ones: see [`RequestLog`]),
+    /// including those answered by an injected fault.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.requests).clone()
-    }
-
-    pub fn clear_requests(&self) {
-        lock(&self.shared.requests).clear();
-    }
-
-    /// Queues a fault; faults apply in the order injected and consume themselves.
-    pub fn inject(&self, fault: Fault) {
-        lock(&self.shared.faults).push(fault);
-    }
-
-    pub fn clear_faults(&self) {
-        lock(&self.shared.faults).clear();
-    }
-
-    /// Reads or changes the account's state directly, e.g. to move or cancel an event
-    /// "elsewhere" between two client requests. Do not hold on to anything across an await.
-    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
-        let mut store = lock(&self.shared.store);
-        store.settle_due_conferences(std::time::Instant::now());
-        f(&mut store)
+        lock(&self.shared.requests).all()
     }
 
     /// Stops accepting connections and drops open ones.

@@ -1,5 +1,6 @@
 //! HTTP plumbing: accept connections, record each request, apply faults, send replies.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -14,7 +15,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use super::errors::ApiError;
-use super::faults::{self, Fault, FaultKind};
+#[cfg(feature = "test-controls")]
+use super::faults::{self, Fault};
 use super::fields::Selection;
 use super::oauth::OAuth;
 use super::routes;
@@ -40,6 +42,70 @@ pub struct RecordedRequest {
     pub response_bytes: Option<usize>,
     /// Arrival order, unique for the sandbox's lifetime.
     seq: u64,
+}
+
+/// How many requests [`Sandbox::start`](super::Sandbox::start) keeps: at a refresh a
+/// minute, a `meetty --demo` fills it in about half a day, and then holds it steady.
+pub const REQUEST_LOG: usize = 1000;
+
+/// How many of the requests it received a sandbox keeps for
+/// [`Sandbox::requests`](super::Sandbox::requests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestLog {
+    /// The last this many; older ones are forgotten as new ones arrive.
+    Last(usize),
+    /// Every one (tests that count requests over a long run).
+    All,
+}
+
+/// The received requests, a ring of the last [`RequestLog::Last`] of them.
+#[derive(Debug)]
+pub(crate) struct Requests {
+    kept: VecDeque<RecordedRequest>,
+    limit: Option<usize>,
+    next_seq: u64,
+}
+
+impl Requests {
+    pub fn new(log: RequestLog) -> Requests {
+        Requests {
+            kept: VecDeque::new(),
+            limit: match log {
+                RequestLog::Last(n) => Some(n),
+                RequestLog::All => None,
+            },
+            next_seq: 0,
+        }
+    }
+
+    /// Numbers the request and keeps it, forgetting the oldest when full.
+    fn record(&mut self, mut request: RecordedRequest) -> RecordedRequest {
+        request.seq = self.next_seq;
+        self.next_seq += 1;
+        if self.limit == Some(0) {
+            return request;
+        }
+        if self.limit.is_some_and(|limit| self.kept.len() >= limit) {
+            self.kept.pop_front();
+        }
+        self.kept.push_back(request.clone());
+        request
+    }
+
+    fn answered(&mut self, seq: u64, response_bytes: Option<usize>) {
+        if let Some(r) = self.kept.iter_mut().rev().find(|r| r.seq == seq) {
+            r.response_bytes = response_bytes;
+        }
+    }
+
+    pub fn all(&self) -> Vec<RecordedRequest> {
+        self.kept.iter().cloned().collect()
+    }
+
+    #[cfg(feature = "test-controls")]
+    pub fn clear(&mut self) {
+        self.kept.clear();
+    }
 }
 
 impl RecordedRequest {
@@ -118,9 +184,9 @@ impl Reply {
 pub(crate) struct Shared {
     pub store: Mutex<Store>,
     pub oauth: Mutex<OAuth>,
+    #[cfg(feature = "test-controls")]
     pub faults: Mutex<Vec<Fault>>,
-    pub requests: Mutex<Vec<RecordedRequest>>,
-    pub next_seq: std::sync::atomic::AtomicU64,
+    pub requests: Mutex<Requests>,
 }
 
 /// A panicking test must not wedge every later request on a poisoned lock.
@@ -128,17 +194,11 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Returned to hyper to make it close the connection without writing a response.
-#[derive(Debug)]
-struct DropConnection;
-
-impl std::fmt::Display for DropConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by an injected fault")
-    }
-}
-
-impl std::error::Error for DropConnection {}
+/// Why hyper closes a connection without answering: only an injected fault makes it.
+#[cfg(feature = "test-controls")]
+type Unanswered = faults::DropConnection;
+#[cfg(not(feature = "test-controls"))]
+type Unanswered = std::convert::Infallible;
 
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     // Owning the connection tasks here means aborting this task aborts them all.
@@ -163,7 +223,7 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 async fn handle(
     shared: Arc<Shared>,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, DropConnection> {
+) -> Result<Response<Full<Bytes>>, Unanswered> {
     let (parts, body) = req.into_parts();
     let bytes = body
         .collect()
@@ -202,39 +262,33 @@ async fn handle(
         headers,
         received: Instant::now(),
         response_bytes: None,
-        seq: shared
-            .next_seq
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        seq: 0,
     };
-    lock(&shared.requests).push(request.clone());
-
-    let fault = faults::take_matching(&mut lock(&shared.faults), &request.method, &request.path);
-    let reply = match fault {
-        Some(FaultKind::DropConnection) => return Err(DropConnection),
-        Some(FaultKind::Status { error, retry_after }) => Reply {
-            retry_after,
-            ..Reply::error(&error)
-        },
-        Some(FaultKind::Latency(delay)) => {
-            tokio::time::sleep(delay).await;
-            dispatch(&shared, &request, &raw_path, body_error)
-        }
-        Some(FaultKind::DropAfterApply) => {
-            dispatch(&shared, &request, &raw_path, body_error);
-            return Err(DropConnection);
-        }
-        None => dispatch(&shared, &request, &raw_path, body_error),
-    };
+    let request = lock(&shared.requests).record(request);
+    let reply = answer(&shared, &request, &raw_path, body_error).await?;
     let response = to_response(reply, request.param("prettyPrint") != Some("false"));
     let size = hyper::body::Body::size_hint(response.body()).exact();
-    if let Some(r) = lock(&shared.requests)
-        .iter_mut()
-        .rev()
-        .find(|r| r.seq == request.seq)
-    {
-        r.response_bytes = size.map(|n| n as usize);
-    }
+    lock(&shared.requests).answered(request.seq, size.map(|n| n as usize));
     Ok(response)
+}
+
+/// The reply, or an injected fault's instead.
+async fn answer(
+    shared: &Shared,
+    request: &RecordedRequest,
+    raw_path: &str,
+    body_error: bool,
+) -> Result<Reply, Unanswered> {
+    let dispatch = || dispatch(shared, request, raw_path, body_error);
+    #[cfg(feature = "test-controls")]
+    {
+        let fault =
+            faults::take_matching(&mut lock(&shared.faults), &request.method, &request.path);
+        if let Some(fault) = fault {
+            return faults::answer(fault, dispatch).await;
+        }
+    }
+    Ok(dispatch())
 }
 
 fn dispatch(shared: &Shared, request: &RecordedRequest, raw_path: &str, body_error: bool) -> Reply {

@@ -108,6 +108,7 @@ pub struct WriteOptions {
     pub if_match: Option<String>,
 }
 
+#[cfg(feature = "test-controls")]
 impl WriteOptions {
     pub fn with_conferences() -> Self {
         WriteOptions {
@@ -255,28 +256,12 @@ impl Store {
             .ok_or_else(ApiError::not_found)
     }
 
-    pub fn calendar_mut(&mut self, id: &str) -> Result<&mut Calendar, ApiError> {
-        self.calendars
-            .iter_mut()
-            .find(|c| c.id == id || (id == "primary" && c.primary))
-            .ok_or_else(ApiError::not_found)
-    }
-
     fn writable_calendar(&self, id: &str) -> Result<Calendar, ApiError> {
         let calendar = self.calendar(id)?;
         if !calendar.writable() {
             return Err(ApiError::forbidden_writer());
         }
         Ok(calendar.clone())
-    }
-
-    /// Every event, recurring exception and master on a calendar, as stored (not expanded).
-    pub fn events(&self, calendar_id: &str) -> Vec<Value> {
-        self.calendar(calendar_id)
-            .ok()
-            .and_then(|c| self.events.get(&c.id))
-            .map(|events| events.values().map(|e| e.resource.clone()).collect())
-            .unwrap_or_default()
     }
 
     /// One event or recurring instance, as `events.get` returns it (reading it here does not
@@ -433,31 +418,6 @@ impl Store {
         Ok(())
     }
 
-    /// Reschedules an event, keeping its time zone: "the organiser moved it".
-    pub fn move_event(
-        &mut self,
-        calendar_id: &str,
-        event_id: &str,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> Result<Value, ApiError> {
-        let event = self.event(calendar_id, event_id)?;
-        let tz = event
-            .pointer("/start/timeZone")
-            .and_then(Value::as_str)
-            .and_then(times::parse_tz)
-            .unwrap_or(self.calendar(calendar_id)?.time_zone);
-        let at =
-            |t: DateTime<Utc>| json!({"dateTime": times::rfc3339_in(t, tz), "timeZone": tz.name()});
-        let patch = json!({ "start": at(start), "end": at(end) });
-        self.patch_event(calendar_id, event_id, patch, &WriteOptions::default())
-    }
-
-    /// Makes every sync token issued so far answer 410 `fullSyncRequired`.
-    pub fn invalidate_sync_tokens(&mut self) {
-        self.sync_epoch += 1;
-    }
-
     /// Adds an event as given (id, organizer, creator, conference, `created` are kept; missing
     /// server fields are filled). For seeds and for tests that need an invite from someone else.
     pub fn put_event(&mut self, calendar_id: &str, mut resource: Value) -> Result<Value, ApiError> {
@@ -608,6 +568,52 @@ impl Store {
         let data = conference::settled(&request, event_id, self.conference_policy.outcome);
         set_conference(&mut resource, data);
         let _ = self.put(&calendar, resource);
+    }
+}
+
+/// What only tests do to the account, through `Sandbox::with_store`: changes made
+/// "elsewhere" (by the organiser, on another device) and reads of what is stored.
+#[cfg(feature = "test-controls")]
+impl Store {
+    pub fn calendar_mut(&mut self, id: &str) -> Result<&mut Calendar, ApiError> {
+        self.calendars
+            .iter_mut()
+            .find(|c| c.id == id || (id == "primary" && c.primary))
+            .ok_or_else(ApiError::not_found)
+    }
+
+    /// Every event, recurring exception and master on a calendar, as stored (not expanded).
+    pub fn events(&self, calendar_id: &str) -> Vec<Value> {
+        self.calendar(calendar_id)
+            .ok()
+            .and_then(|c| self.events.get(&c.id))
+            .map(|events| events.values().map(|e| e.resource.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Reschedules an event, keeping its time zone: "the organiser moved it".
+    pub fn move_event(
+        &mut self,
+        calendar_id: &str,
+        event_id: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Value, ApiError> {
+        let event = self.event(calendar_id, event_id)?;
+        let tz = event
+            .pointer("/start/timeZone")
+            .and_then(Value::as_str)
+            .and_then(times::parse_tz)
+            .unwrap_or(self.calendar(calendar_id)?.time_zone);
+        let at =
+            |t: DateTime<Utc>| json!({"dateTime": times::rfc3339_in(t, tz), "timeZone": tz.name()});
+        let patch = json!({ "start": at(start), "end": at(end) });
+        self.patch_event(calendar_id, event_id, patch, &WriteOptions::default())
+    }
+
+    /// Makes every sync token issued so far answer 410 `fullSyncRequired`.
+    pub fn invalidate_sync_tokens(&mut self) {
+        self.sync_epoch += 1;
     }
 }
 

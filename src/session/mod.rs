@@ -99,7 +99,7 @@ impl Signed {
     pub async fn session(self) -> Result<Session, String> {
         let me = self.clone();
         let secret = blocking(move || me.secret()).await?;
-        Session::open(self.client, secret, self.store, &self.email).await
+        Ok(Session::new(self.client, secret, self.store, &self.email))
     }
 }
 
@@ -139,7 +139,7 @@ impl Auth for LazySession {
         Box::pin(async move { self.session().await?.token().await })
     }
 
-    fn refresh(&self) -> AuthFuture<'_> {
-        Box::pin(async move { self.session().await?.refresh().await })
+    fn refresh<'a>(&'a self, rejected: &'a str) -> AuthFuture<'a> {
+        Box::pin(async move { self.session().await?.refresh(rejected).await })
     }
 }

@@ -1,12 +1,15 @@
 //! Fixtures shared by the integration tests: a small, fixed agenda built from Google-shaped
-//! JSON through the real model code, and helpers to drive `App`.
+//! JSON through the real model code, helpers to drive `App`, and the sandbox with a client of
+//! it, the requests it recorded, and plain HTTP to it.
 #![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use meetty::action::Action;
 use meetty::app::App;
+use meetty::calendar::client::CalendarClient;
 use meetty::calendar::model::{Agenda, CalendarInfo, Meeting};
+use meetty::sandbox::{RecordedRequest, RequestLog, Sandbox, Seed};
 use meetty::screenshots::demo_settings;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
@@ -150,5 +153,84 @@ pub fn quick_limits() -> meetty::calendar::client::Limits {
             ..Policy::default()
         },
         ..Default::default()
+    }
+}
+
+/// A sandbox on an ephemeral port that keeps every request it receives.
+pub async fn sandbox(seed: Seed) -> Sandbox {
+    Sandbox::start_with_log(0, seed, RequestLog::All)
+        .await
+        .unwrap()
+}
+
+/// The demo week around [`NOW`], in Berlin.
+pub fn demo_seed() -> Seed {
+    Seed::Demo {
+        now: now(),
+        tz: tz(),
+    }
+}
+
+/// A client of `sandbox` with its fixed token and [`quick_limits`].
+pub fn client(sandbox: &Sandbox) -> CalendarClient {
+    CalendarClient::new(&sandbox.root_url(), sandbox.access_token()).with_limits(quick_limits())
+}
+
+/// The demo sandbox and a client of it.
+pub async fn demo() -> (Sandbox, CalendarClient) {
+    let sandbox = sandbox(demo_seed()).await;
+    let client = client(&sandbox);
+    (sandbox, client)
+}
+
+/// The requests with this method (any when empty) whose decoded path contains `path`.
+pub fn sent(sandbox: &Sandbox, method: &str, path: &str) -> Vec<RecordedRequest> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| (method.is_empty() || r.method == method) && r.path.contains(path))
+        .collect()
+}
+
+/// An answer to [`http`].
+pub struct Response {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: hyper::body::Bytes,
+}
+
+impl Response {
+    /// The body as JSON, `Null` when it is none.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One request over plain HTTP, outside meetty's client: for what it would never send.
+pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Response {
+    use http_body_util::{BodyExt, Full};
+    use hyper::body::Bytes;
+    let client: hyper_util::client::legacy::Client<_, Full<Bytes>> =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http();
+    let mut req = hyper::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = client
+        .request(req.body(Full::new(Bytes::from(body.to_string()))).unwrap())
+        .await
+        .expect("the sandbox answers");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    Response {
+        status,
+        headers,
+        body,
     }
 }

@@ -121,6 +121,22 @@ impl OAuth {
         name
     }
 
+    /// The scopes a live access token grants.
+    pub fn access_scope(&self, access_token: &str) -> Option<&str> {
+        self.access
+            .get(access_token)
+            .filter(|t| Instant::now() < t.expiry)
+            .map(|t| t.scope.as_str())
+    }
+
+    pub fn is_valid(&self, access_token: &str) -> bool {
+        self.access_scope(access_token).is_some()
+    }
+}
+
+/// The knobs of `Sandbox`'s test controls.
+#[cfg(feature = "test-controls")]
+impl OAuth {
     /// Applies to tokens issued from now on.
     pub fn set_lifetime(&mut self, lifetime: Duration) {
         self.lifetime = lifetime;
@@ -133,18 +149,6 @@ impl OAuth {
 
     pub fn set_denies_consent(&mut self, denies: bool) {
         self.denies_consent = denies;
-    }
-
-    /// The scopes a live access token grants.
-    pub fn access_scope(&self, access_token: &str) -> Option<&str> {
-        self.access
-            .get(access_token)
-            .filter(|t| Instant::now() < t.expiry)
-            .map(|t| t.scope.as_str())
-    }
-
-    pub fn is_valid(&self, access_token: &str) -> bool {
-        self.access_scope(access_token).is_some()
     }
 
     pub fn is_refresh_valid(&self, refresh_token: &str) -> bool {
