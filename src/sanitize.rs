@@ -174,20 +174,25 @@ fn clean_line(s: &str, purpose: Purpose) -> Typed {
     let mut text = String::with_capacity(s.len());
     let mut control = false;
     let mut gap = false;
-    let removed = pieces(s, purpose, |_| true, |p| match p {
-        Piece::Blank(c) => {
-            control |= c.is_control() && !matches!(c, '\t' | '\n' | '\r');
-            // Leading gaps are dropped here, trailing ones by never being flushed.
-            gap = !text.is_empty();
-        }
-        Piece::Text("") => {}
-        Piece::Text(t) => {
-            if std::mem::take(&mut gap) {
-                text.push(' ');
+    let removed = pieces(
+        s,
+        purpose,
+        |_| true,
+        |p| match p {
+            Piece::Blank(c) => {
+                control |= c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+                // Leading gaps are dropped here, trailing ones by never being flushed.
+                gap = !text.is_empty();
             }
-            text.push_str(t);
-        }
-    });
+            Piece::Text("") => {}
+            Piece::Text(t) => {
+                if std::mem::take(&mut gap) {
+                    text.push(' ');
+                }
+                text.push_str(t);
+            }
+        },
+    );
     Typed {
         text,
         removed: removed || control,
@@ -674,8 +679,14 @@ mod tests {
         let cases = [
             // Issue 15: ZWNJ + ZWJ at the end of a word.
             ("Word\u{200c}\u{200d} family", "Word family"),
-            ("zero\u{200b}width\u{200c}non\u{200d}joiner", "zerowidthnonjoiner"),
-            ("word\u{2060}joiner\u{2061}\u{2062}\u{2063}\u{2064}", "wordjoiner"),
+            (
+                "zero\u{200b}width\u{200c}non\u{200d}joiner",
+                "zerowidthnonjoiner",
+            ),
+            (
+                "word\u{2060}joiner\u{2061}\u{2062}\u{2063}\u{2064}",
+                "wordjoiner",
+            ),
             ("\u{feff}bom\u{206a}\u{206f}", "bom"),
             ("soft\u{ad}hyphen", "softhyphen"),
             ("cgj\u{34f}x", "cgjx"),
@@ -758,7 +769,10 @@ mod tests {
         // ratatui counts two.
         let cases = [
             ("\u{1f44d}\u{1f3fd} ok", "\u{1f44d} ok"),
-            ("\u{1f469}\u{1f3fd}\u{200d}\u{1f4bb}", "\u{1f469}\u{200d}\u{1f4bb}"),
+            (
+                "\u{1f469}\u{1f3fd}\u{200d}\u{1f4bb}",
+                "\u{1f469}\u{200d}\u{1f4bb}",
+            ),
             ("\u{1f3fd} alone", "\u{1f3fd} alone"),
         ];
         for (input, want) in cases {
@@ -810,17 +824,57 @@ mod tests {
     #[test]
     fn every_grapheme_takes_the_columns_ratatui_counts() {
         let alphabet = [
-            'a', ' ', '\n', '\t', '\x07', ESC, '\u{301}', '\u{200b}', '\u{200c}', '\u{200d}',
-            '\u{fe0e}', '\u{fe0f}', '\u{1f3fd}', '\u{e0067}', '\u{e007f}', '\u{1f3f4}',
-            '\u{1f469}', '\u{1f4bb}', '\u{1f3f3}', '\u{1f308}', '\u{2764}', '\u{a9}', '\u{231a}',
-            '\u{1f1eb}', '\u{1f1f7}', '\u{4f1a}', '\u{1100}', '\u{1161}', '\u{3164}', '\u{ad}',
-            '\u{d4e}', '\u{915}', '\u{94d}', '\u{93e}', '\u{ff76}', '\u{ff9e}', '1', '\u{20e3}',
-            '\u{2028}', '\u{a0}',
+            'a',
+            ' ',
+            '\n',
+            '\t',
+            '\x07',
+            ESC,
+            '\u{301}',
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{fe0e}',
+            '\u{fe0f}',
+            '\u{1f3fd}',
+            '\u{e0067}',
+            '\u{e007f}',
+            '\u{1f3f4}',
+            '\u{1f469}',
+            '\u{1f4bb}',
+            '\u{1f3f3}',
+            '\u{1f308}',
+            '\u{2764}',
+            '\u{a9}',
+            '\u{231a}',
+            '\u{1f1eb}',
+            '\u{1f1f7}',
+            '\u{4f1a}',
+            '\u{1100}',
+            '\u{1161}',
+            '\u{3164}',
+            '\u{ad}',
+            '\u{d4e}',
+            '\u{915}',
+            '\u{94d}',
+            '\u{93e}',
+            '\u{ff76}',
+            '\u{ff9e}',
+            '1',
+            '\u{20e3}',
+            '\u{2028}',
+            '\u{a0}',
         ];
         let check = |input: &str, out: &str| {
-            for g in out.graphemes(true).filter(|g| !g.chars().any(char::is_control)) {
+            for g in out
+                .graphemes(true)
+                .filter(|g| !g.chars().any(char::is_control))
+            {
                 assert!(columns_agree(g), "{input:?} -> {out:?}: {g:?}");
-                assert!(!g.ends_with(ZWJ), "{input:?} -> {out:?}: {g:?} ends with a ZWJ");
+                assert!(
+                    !g.ends_with(ZWJ),
+                    "{input:?} -> {out:?}: {g:?} ends with a ZWJ"
+                );
             }
         };
         for a in alphabet {
@@ -847,8 +901,16 @@ mod tests {
             ("tab\tand\nnewline", "tab and newline", false),
             ("  padded  ", "padded", false),
             // What people type is sent whole: skin tones and emoji sequences too.
-            ("\u{1f44d}\u{1f3fd} \u{1f469}\u{1f3fd}\u{200d}\u{1f4bb}", "\u{1f44d}\u{1f3fd} \u{1f469}\u{1f3fd}\u{200d}\u{1f4bb}", false),
-            ("\u{231a}\u{fe0f} caf\u{e9}", "\u{231a}\u{fe0f} caf\u{e9}", false),
+            (
+                "\u{1f44d}\u{1f3fd} \u{1f469}\u{1f3fd}\u{200d}\u{1f4bb}",
+                "\u{1f44d}\u{1f3fd} \u{1f469}\u{1f3fd}\u{200d}\u{1f4bb}",
+                false,
+            ),
+            (
+                "\u{231a}\u{fe0f} caf\u{e9}",
+                "\u{231a}\u{fe0f} caf\u{e9}",
+                false,
+            ),
         ];
         for (input, text, removed) in cases {
             let want = Typed {
@@ -862,7 +924,11 @@ mod tests {
     #[test]
     fn typed_descriptions_keep_lines_and_tabs() {
         let cases = [
-            ("Agenda:\n\t1. intro\n\n\n\n  2. demo  ", "Agenda:\n\t1. intro\n\n\n\n  2. demo  ", false),
+            (
+                "Agenda:\n\t1. intro\n\n\n\n  2. demo  ",
+                "Agenda:\n\t1. intro\n\n\n\n  2. demo  ",
+                false,
+            ),
             ("dos\r\nline\rmac", "dos\nline\nmac", false),
             ("evil\x1b[2J\x1b]52;c;Zm9v\x07\nnext", "evil\nnext", true),
             ("bell\x07 nel\u{85}", "bell nel", true),
