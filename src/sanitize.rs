@@ -19,7 +19,7 @@
 //! Every entry point is one linear pass (escapes, then characters, then graphemes) that
 //! cannot panic.
 
-use ratatui::buffer::CellWidth;
+use ratatui::buffer::{Buffer, CellWidth};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthChar;
 
@@ -55,6 +55,45 @@ pub fn line(s: &str) -> String {
         return s.to_owned();
     }
     clean_line(s, Purpose::Show).text
+}
+
+/// The longest start of `s` that takes at most `columns` as ratatui draws it, cut between
+/// graphemes: a cut inside one (after an emoji's ZWJ) would leave the terminal joining
+/// whatever it draws next, a border for instance, to that cell.
+pub fn fit(s: &str, columns: usize) -> &str {
+    let mut left = columns;
+    let end = s
+        .grapheme_indices(true)
+        .find_map(
+            |(i, g)| match left.checked_sub(usize::from(g.cell_width())) {
+                Some(rest) => {
+                    left = rest;
+                    None
+                }
+                None => Some(i),
+            },
+        )
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+/// Blanks every wide cell of a finished frame whose hidden columns something else was drawn
+/// into, or that runs past the end of its row. ratatui never writes the columns a wide cell
+/// covers, so what was drawn there (a border next to the last column of a wrapped line, where
+/// ratatui's word wrap can put a two-column grapheme; a popup's edge) would never reach the
+/// terminal, which would show the wide grapheme across it instead.
+pub fn settle_wide_cells(buf: &mut Buffer) {
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let width = buf[(x, y)].cell_width();
+            let end = x.saturating_add(width);
+            let covered = (x + 1..end.min(area.right())).any(|h| buf[(h, y)].symbol() != " ");
+            if width > 1 && (end > area.right() || covered) {
+                buf[(x, y)].set_symbol(" ");
+            }
+        }
+    }
 }
 
 /// Printable ASCII with single inner spaces is already what `line` would produce; most
@@ -431,7 +470,7 @@ fn clean_grapheme(g: &str, purpose: Purpose, after_blank: bool, out: &mut String
             |c| width(c) == 0 && !is_emoji_part(c),
         ];
         for keep in fallbacks {
-            if columns_agree(out) {
+            if out.graphemes(true).all(columns_agree) {
                 break;
             }
             let rest: String = out.chars().skip(1).filter(|&c| keep(c)).collect();
@@ -457,9 +496,11 @@ fn attaches(c: char) -> bool {
 /// code point advances (tmux 3.3a does: each code point its own wcwidth, except that a
 /// zero-width one and the one right after a ZWJ join the cell before them).
 ///
-/// One disagreement is accepted: an emoji with VS16 that ratatui counts as two columns and
-/// such a terminal as one. ratatui writes the reserved second column itself for graphemes
-/// with VS16, so the row stays in place, and terminals that know emoji draw two columns.
+/// Graphemes with VS16 follow another rule: ratatui writes the columns it reserves after
+/// them itself, right after the grapheme, so the terminal must have advanced exactly one
+/// column (as tmux 3.3a does for ❤️ and 🏳️‍🌈, which ratatui counts as two). An emoji that is
+/// wide anyway (👩‍❤️‍👨 starts with 👩) must not carry one: that reserved column would land a
+/// column too far right.
 ///
 /// What this cannot see, because it takes unicode-width's width of each code point for the
 /// terminal's: code points whose width changed between Unicode versions (glibc 2.36 and
@@ -480,7 +521,11 @@ fn columns_agree(g: &str) -> bool {
         })
         .sum();
     let ratatui = usize::from(g.cell_width());
-    ratatui == terminal || (ratatui == 2 && terminal == 1 && g.contains(VS16))
+    if g.contains(VS16) {
+        ratatui == 2 && terminal == 1
+    } else {
+        ratatui == terminal
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -711,7 +756,6 @@ mod tests {
             "\u{1f469}\u{200d}\u{1f4bb} coding",
             "\u{1f3f3}\u{fe0f}\u{200d}\u{1f308} pride",
             "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}\u{200d}\u{1f466}",
-            "\u{1f469}\u{200d}\u{2764}\u{fe0f}\u{200d}\u{1f48b}\u{200d}\u{1f468}",
             "\u{2764}\u{fe0f}\u{200d}\u{1f525}",
             "\u{1f441}\u{fe0f}\u{200d}\u{1f5e8}\u{fe0f}",
             "\u{1f408}\u{200d}\u{2b1b}",
@@ -732,6 +776,12 @@ mod tests {
             ("\u{a9}\u{200d}\u{a9}", "\u{a9}\u{a9}"),
             ("\u{1f3f3}\u{200d}\u{1f308}", "\u{1f3f3}\u{1f308}"),
             ("\u{1f469}\u{200d}\u{2764}", "\u{1f469}\u{2764}"),
+            // A VS16 inside an emoji that starts wide: tmux draws it in two columns, and the
+            // column ratatui writes after it would land in the third.
+            (
+                "\u{1f469}\u{200d}\u{2764}\u{fe0f}\u{200d}\u{1f48b}\u{200d}\u{1f468}",
+                "\u{1f469}\u{2764}\u{fe0f}\u{1f48b}\u{1f468}",
+            ),
             // At most three joins (the longest emoji sequences have three).
             (
                 "\u{1f469}\u{200d}\u{1f469}\u{200d}\u{1f469}\u{200d}\u{1f469}\u{200d}\u{1f469}",
@@ -941,6 +991,36 @@ mod tests {
             };
             assert_eq!(typed_block(input), want, "input {input:?}");
         }
+    }
+
+    #[test]
+    fn fit_cuts_between_graphemes_by_columns() {
+        let s = "ab\u{1f469}\u{200d}\u{1f4bb}\u{4f1a}e\u{301}";
+        let cases = [
+            (0, ""),
+            (2, "ab"),
+            (3, "ab"),
+            (4, "ab\u{1f469}\u{200d}\u{1f4bb}"),
+            (5, "ab\u{1f469}\u{200d}\u{1f4bb}"),
+            (6, "ab\u{1f469}\u{200d}\u{1f4bb}\u{4f1a}"),
+            (7, s),
+            (50, s),
+        ];
+        for (columns, want) in cases {
+            assert_eq!(fit(s, columns), want, "{columns} columns");
+        }
+    }
+
+    #[test]
+    fn wide_cells_give_way_to_what_was_drawn_over_their_hidden_half() {
+        use ratatui::layout::Rect;
+        let mut buf = Buffer::empty(Rect::new(0, 0, 7, 1));
+        buf.set_string(0, 0, "\u{4f1a}\u{8b70}", ratatui::style::Style::new());
+        buf[(3, 0)].set_symbol("\u{2502}");
+        buf[(6, 0)].set_symbol("\u{1f600}");
+        settle_wide_cells(&mut buf);
+        let cells: Vec<&str> = (0..7).map(|x| buf[(x, 0)].symbol()).collect();
+        assert_eq!(cells, ["\u{4f1a}", " ", " ", "\u{2502}", " ", " ", " "]);
     }
 
     #[test]

@@ -6,7 +6,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
-use unicode_width::UnicodeWidthChar;
 
 use super::theme;
 use crate::app::{App, Pane, Sync};
@@ -191,17 +190,9 @@ fn truncate(spans: Vec<Span<'_>>, max: usize) -> Vec<Span<'_>> {
             out.push(s);
             continue;
         }
-        // By display width: a CJK character or emoji takes two cells.
-        let mut room = max.saturating_sub(used);
-        let cut: String = s
-            .content
-            .chars()
-            .take_while(|c| {
-                let w = c.width().unwrap_or(0);
-                room.checked_sub(w).map(|left| room = left).is_some()
-            })
-            .collect();
-        out.push(Span::styled(cut, s.style));
+        // By display width and whole graphemes: a CJK character or emoji takes two cells.
+        let cut = crate::sanitize::fit(&s.content, max.saturating_sub(used));
+        out.push(Span::styled(cut.to_string(), s.style));
         break;
     }
     out

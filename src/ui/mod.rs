@@ -48,6 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         (Mode::Confirm, _, Some(c)) => confirm::render(frame, c),
         _ => {}
     }
+    crate::sanitize::settle_wide_cells(frame.buffer_mut());
 }
 
 /// Draws `para` in a box of at most `width`×`height`, centred over whatever is below.
