@@ -123,20 +123,6 @@ fn misplaced_emoji_part(s: &str) -> Option<char> {
     })
 }
 
-/// The columns a terminal that draws code point by code point advances for `symbol`, as
-/// tmux 3.3a does: each code point takes its own width, except that a zero-width one joins
-/// the cell before it, and so does the code point right after a ZERO WIDTH JOINER.
-fn terminal_columns(symbol: &str) -> usize {
-    let mut after_zwj = false;
-    let mut columns = 0;
-    for c in symbol.chars() {
-        if !std::mem::replace(&mut after_zwj, c == ZWJ) {
-            columns += c.width().unwrap_or(0);
-        }
-    }
-    columns
-}
-
 /// Why the cell holding `symbol` would put the terminal's cursor somewhere other than where
 /// ratatui believes it is, if it would.
 ///
@@ -148,7 +134,8 @@ fn column_mismatch(symbol: &str, ratatui: u16) -> Option<String> {
     if symbol.ends_with(ZWJ) {
         return Some("ends with a ZWJ: the terminal joins the next code point it draws".into());
     }
-    let terminal = terminal_columns(symbol);
+    // The columns a terminal that draws code point by code point advances (tmux 3.3a).
+    let terminal: usize = tmux_layout(symbol).iter().map(|&(_, _, w)| w).sum();
     if symbol.contains(VS16) {
         return (ratatui != 2 || terminal != 1).then(|| {
             format!("VS16 emoji: ratatui counts {ratatui} columns (must be 2), a terminal advances {terminal} (must be 1)")
