@@ -16,8 +16,8 @@
 //! terminal draws as a second wide character, are left out of what is shown (not of what is
 //! sent). What cannot be settled here is listed in `columns_agree`.
 //!
-//! Every entry point is one linear pass (escapes, then characters, then graphemes) that
-//! cannot panic.
+//! Every entry point takes time linear in its input (escapes, then characters, then
+//! graphemes) and cannot panic.
 
 use ratatui::buffer::{Buffer, CellWidth};
 use unicode_segmentation::UnicodeSegmentation;
@@ -41,7 +41,7 @@ const VS16: char = '\u{fe0f}';
 /// The only base of emoji tag sequences (the flags of England, Scotland and Wales).
 const BLACK_FLAG: char = '\u{1f3f4}';
 const CANCEL_TAG: char = '\u{e007f}';
-/// The longest emoji ZWJ sequences (families, couples kissing) join four emoji.
+/// The longest emoji ZWJ sequences (families, couples kissing) join four emoji with three ZWJs.
 const MAX_JOINS: usize = 3;
 /// A subdivision flag is its country and region in at most six tag letters, then the cancel
 /// tag; a longer run is not a flag.
@@ -295,8 +295,8 @@ fn pieces(
     let mut cleaned = String::new();
     let mut after_blank = false;
     for g in text.graphemes(true) {
-        // A grapheme led by whitespace or a control is only that char (GB4, GB5), or a space
-        // carrying marks, or one a prepended mark glued to a space: the marks have nothing
+        // A grapheme led by whitespace or a control is only that char (GB4, GB5), a space
+        // carrying marks, or a prepended mark glued to a space: the marks have nothing
         // visible to sit on.
         let lead = g
             .chars()
@@ -397,7 +397,7 @@ fn has_emoji_presentation(c: char) -> bool {
 /// - Tags stay only in a flag tag sequence (black flag, tag letters, cancel tag).
 /// - Skin-tone modifiers stay in sent text; shown, they would be a second wide character
 ///   where the terminal draws code point by code point.
-/// - Shown halfwidth sound marks become combining ones (see below).
+/// - Shown halfwidth sound marks become the combining ones they decompose to.
 /// - Shown text whose width still differs between ratatui and such a terminal (a joined
 ///   sequence unicode-width does not count as one emoji) loses its joiners, so the emoji are
 ///   shown side by side; failing that its variation selectors, failing that all but its
@@ -418,6 +418,7 @@ fn clean_grapheme(g: &str, purpose: Purpose, after_blank: bool, out: &mut String
     let base = loop {
         match chars.next() {
             None => return true,
+            // `removed` here: chars before this one were dropped.
             Some(c)
                 if width(c) > 0
                     && !is_emoji_part(c)
