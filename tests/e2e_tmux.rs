@@ -70,6 +70,16 @@ impl Tmux {
         tmux
     }
 
+    /// The app in tmux against `sandbox` instead of its own demo.
+    fn against(sandbox: &Sandbox, name: &str) -> Tmux {
+        let (root, token) = (sandbox.root_url(), sandbox.access_token());
+        Tmux::start(
+            name,
+            &[("MEETTY_API_ROOT", &root), ("MEETTY_ACCESS_TOKEN", &token)],
+            "",
+        )
+    }
+
     fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
@@ -148,6 +158,29 @@ impl Drop for Tmux {
             .output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A sandbox seeded with the demo week around `now` (Berlin), and the multi-threaded runtime
+/// that serves it while the test thread sleeps: keep both alive.
+fn demo_sandbox(now: chrono::DateTime<chrono::Utc>) -> (tokio::runtime::Runtime, Sandbox) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let tz = chrono_tz::Europe::Berlin;
+    let sandbox = rt
+        .block_on(Sandbox::start(0, Seed::Demo { now, tz }))
+        .unwrap();
+    (rt, sandbox)
+}
+
+/// Adds `event` to the demo account's calendar behind the app's back, as a phone would.
+fn book(sandbox: &Sandbox, event: serde_json::Value) {
+    sandbox.with_store(|s| {
+        s.insert_event(
+            meetty::sandbox::ACCOUNT,
+            event,
+            &meetty::sandbox::WriteOptions::default(),
+        )
+        .unwrap();
+    });
 }
 
 /// The details pane's first line: the selected meeting's title (the pane is right of the
@@ -360,27 +393,11 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
 #[test]
 fn keys_are_handled_while_the_first_refresh_hangs() {
     const HANG: Duration = Duration::from_secs(10);
-    // Multi-threaded, so the sandbox serves while this thread sleeps.
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let tz = chrono_tz::Europe::Berlin;
-    let sandbox = rt
-        .block_on(Sandbox::start(
-            0,
-            Seed::Demo {
-                now: chrono::Utc::now(),
-                tz,
-            },
-        ))
-        .unwrap();
+    let (_rt, sandbox) = demo_sandbox(chrono::Utc::now());
     // Every calendar's listing (the refresh fetches them side by side) hangs.
     sandbox.inject(Fault::latency(HANG).on("GET", "/events").times(10));
-    let (root, token) = (sandbox.root_url(), sandbox.access_token());
     let started = Instant::now();
-    let t = Tmux::start(
-        "hang",
-        &[("MEETTY_API_ROOT", &root), ("MEETTY_ACCESS_TOKEN", &token)],
-        "",
-    );
+    let t = Tmux::against(&sandbox, "hang");
 
     // The sandbox records a request when it arrives, before the fault's sleep: the answer
     // cannot come before HANG after the last look that did not see the listing yet.
@@ -464,36 +481,22 @@ fn keys_are_handled_while_the_first_refresh_hangs() {
 
 #[test]
 fn a_meeting_booked_elsewhere_appears_after_one_incremental_refresh() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let now = chrono::Utc::now();
-    let tz = chrono_tz::Europe::Berlin;
-    let sandbox = rt
-        .block_on(Sandbox::start(0, Seed::Demo { now, tz }))
-        .unwrap();
-    let (root, token) = (sandbox.root_url(), sandbox.access_token());
-    let t = Tmux::start(
-        "sync",
-        &[("MEETTY_API_ROOT", &root), ("MEETTY_ACCESS_TOKEN", &token)],
-        "",
-    );
+    let (_rt, sandbox) = demo_sandbox(now);
+    let t = Tmux::against(&sandbox, "sync");
     t.wait_for("the agenda", |s| {
         s.contains("Design review") && s.contains("updated")
     });
     let start = (now + chrono::Duration::hours(2)).to_rfc3339();
     let end = (now + chrono::Duration::hours(3)).to_rfc3339();
-    sandbox.with_store(|s| {
-        let booked = serde_json::json!({
+    book(
+        &sandbox,
+        serde_json::json!({
             "summary": "Booked from the phone",
             "start": {"dateTime": start},
             "end": {"dateTime": end},
-        });
-        s.insert_event(
-            meetty::sandbox::ACCOUNT,
-            booked,
-            &meetty::sandbox::WriteOptions::default(),
-        )
-        .unwrap();
-    });
+        }),
+    );
     sandbox.clear_requests();
     // It has no video link: show all events.
     t.keys("a");
@@ -586,37 +589,23 @@ fn misplaced(screen: &str) -> Vec<String> {
 /// (so redraws write only what changed, over what the terminal already shows).
 #[test]
 fn zero_width_characters_keep_every_column_in_place() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let now = chrono::Utc::now();
-    let tz = chrono_tz::Europe::Berlin;
-    let sandbox = rt
-        .block_on(Sandbox::start(0, Seed::Demo { now, tz }))
-        .unwrap();
-    sandbox.with_store(|s| {
-        for (i, title) in SHIFTY_TITLES.iter().enumerate() {
-            // The first has run for a while (its row gets a countdown and is cut for it).
-            let start = now + chrono::Duration::minutes(15 * i as i64 - 40);
-            let event = serde_json::json!({
+    let (_rt, sandbox) = demo_sandbox(now);
+    for (i, title) in SHIFTY_TITLES.iter().enumerate() {
+        // The first has run for a while (its row gets a countdown and is cut for it).
+        let start = now + chrono::Duration::minutes(15 * i as i64 - 40);
+        book(
+            &sandbox,
+            serde_json::json!({
                 "summary": title,
                 "location": title,
                 "description": format!("{title}\nJoin: https://zoom.us/j/85012345678"),
                 "start": {"dateTime": start.to_rfc3339()},
                 "end": {"dateTime": (start + chrono::Duration::minutes(45)).to_rfc3339()},
-            });
-            s.insert_event(
-                meetty::sandbox::ACCOUNT,
-                event,
-                &meetty::sandbox::WriteOptions::default(),
-            )
-            .unwrap();
-        }
-    });
-    let (root, token) = (sandbox.root_url(), sandbox.access_token());
-    let t = Tmux::start(
-        "columns",
-        &[("MEETTY_API_ROOT", &root), ("MEETTY_ACCESS_TOKEN", &token)],
-        "",
-    );
+            }),
+        );
+    }
+    let t = Tmux::against(&sandbox, "columns");
     let words = [
         "family sync",
         "Combining",
