@@ -152,7 +152,9 @@ pub fn new_event(
         return Err("the start is in the past: pass --past to create it anyway".into());
     }
     let event = checked.event.ok_or("the meeting is not valid")?;
-    let mut warnings: Vec<String> = (checked.cleaned.iter())
+    let mut warnings: Vec<String> = checked
+        .cleaned
+        .iter()
         .map(|f| format!("{}: {}", field_flag(f), compose::REMOVED))
         .collect();
     warnings.extend(checked.warnings);
