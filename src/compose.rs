@@ -1,5 +1,5 @@
 //! From what was typed to a meeting Google can create: the form and `meetty new` both fill a
-//! [`Draft`] and call [`check`], so both validate and build the request the same way.
+//! [`Draft`] and call [`check`], so both validate, clean and build the request the same way.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -7,11 +7,15 @@ use chrono_tz::Tz;
 use crate::calendar::client::resolve_primary;
 use crate::calendar::model::{CalendarInfo, SendUpdates};
 use crate::calendar::write::{NewEvent, Reminder};
+use crate::sanitize;
 use crate::templates::{self, Template};
 use crate::timeparse;
 
 /// Meet ends calls of three or more people after this long on free Google accounts.
 const FREE_MEET_LIMIT_MINUTES: i64 = 60;
+
+/// Said of a field that lost escape sequences, control or invisible characters on the way out.
+pub const REMOVED: &str = "control and invisible characters removed";
 
 /// The fields of a new meeting, as the form shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -81,6 +85,9 @@ pub struct Checked {
     pub starts_in_past: bool,
     /// A Meet link was asked for on a calendar that does not allow one: its name.
     pub meet_unavailable: Option<String>,
+    /// Fields whose value lost characters that are never sent ([`REMOVED`]); their notes
+    /// say so too.
+    pub cleaned: Vec<Field>,
 }
 
 impl Checked {
@@ -162,8 +169,54 @@ pub fn guest_list(text: &str) -> Vec<String> {
     out
 }
 
-/// Validates every field and, when all are fine, builds the request.
+/// The draft as it may be sent: escape sequences, controls and invisible characters removed
+/// from every field (line breaks and tabs stay in the description), and the fields that lost
+/// something. What the user typed is sent to Google and on to every guest's tools, so it is
+/// held to the same rule as what meetty shows.
+fn cleaned(d: &Draft) -> (Draft, Vec<Field>) {
+    let mut lost = Vec::new();
+    let mut line = |field: Field, value: &str| {
+        let t = sanitize::typed_line(value);
+        if t.removed {
+            lost.push(field);
+        }
+        t.text
+    };
+    let title = line(Field::Title, &d.title);
+    let vars = d
+        .vars
+        .iter()
+        .map(|(name, v)| (name.clone(), line(Field::Var(name.clone()), v)))
+        .collect();
+    let start = line(Field::Start, &d.start);
+    let length = line(Field::Length, &d.length);
+    let zone = line(Field::Zone, &d.zone);
+    let guests = line(Field::Guests, &d.guests);
+    let calendar = line(Field::Calendar, &d.calendar);
+    let recurrence = line(Field::Recurrence, &d.recurrence);
+    let description = sanitize::typed_block(&d.description);
+    if description.removed {
+        lost.push(Field::Description);
+    }
+    let clean = Draft {
+        title,
+        vars,
+        start,
+        length,
+        zone,
+        guests,
+        calendar,
+        recurrence,
+        description: description.text,
+        ..d.clone()
+    };
+    (clean, lost)
+}
+
+/// Validates every field and, when all are fine, builds the request from the cleaned values.
 pub fn check(d: &Draft, ctx: &Context) -> Checked {
+    let (d, cleaned) = cleaned(d);
+    let d = &d;
     let mut notes = Vec::new();
     let mut note = |field: Field, r: Result<String, String>| {
         let n = match r {
@@ -322,6 +375,15 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
         }
     }
 
+    for field in &cleaned {
+        match notes.iter_mut().find(|(f, _)| f == field) {
+            Some((_, Note::Hint(h))) if h.is_empty() => *h = REMOVED.to_string(),
+            Some((_, Note::Hint(h))) => *h = format!("{h} · {REMOVED}"),
+            Some((_, Note::Error(_))) => {}
+            None => notes.push((field.clone(), Note::Hint(REMOVED.to_string()))),
+        }
+    }
+
     let ok = notes.iter().all(|(_, n)| matches!(n, Note::Hint(_)));
     let event = match (ok, start, end, recurrence) {
         (true, Ok(start), Ok(end), Ok(recurrence)) => Some(NewEvent {
@@ -345,6 +407,7 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
         warnings,
         starts_in_past,
         meet_unavailable,
+        cleaned,
     }
 }
 
@@ -396,4 +459,110 @@ fn is_free_account(account: Option<&str>) -> bool {
         let a = a.to_ascii_lowercase();
         a.ends_with("@gmail.com") || a.ends_with("@googlemail.com")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(title: &str, client: &str, guests: &str, description: &str) -> Draft {
+        Draft {
+            template: "Client Demo".into(),
+            title: title.into(),
+            vars: vec![("client".into(), client.into())],
+            start: "2026-12-01 15:00".into(),
+            length: "30m".into(),
+            zone: "Europe/Berlin".into(),
+            guests: guests.into(),
+            calendar: "primary".into(),
+            notify: SendUpdates::All,
+            recurrence: String::new(),
+            meet: true,
+            description: description.into(),
+            reminders: None,
+        }
+    }
+
+    fn ctx() -> Context<'static> {
+        Context {
+            now: "2026-12-01T09:00:00Z".parse().unwrap(),
+            tz: chrono_tz::Europe::Berlin,
+            calendars: &[],
+            account: None,
+        }
+    }
+
+    /// Issue 15 point 7: what the user types is cleaned on the way out, and each field that
+    /// lost something says so.
+    #[test]
+    fn escapes_and_invisible_characters_are_not_sent() {
+        let d = draft(
+            "Ctl \x1b]52;c;Zm9v\x07 title for {client}",
+            "Acme\u{200b}\u{202e}",
+            "kim@partner.org\x1b[31m, lee@example.com",
+            "Agenda for {client}:\n\t1. demo\x07\r\n\t2. \x1b[2Jquestions",
+        );
+        let checked = check(&d, &ctx());
+        let event = checked.event.clone().expect("a valid meeting");
+        assert_eq!(event.title, "Ctl title for Acme");
+        assert_eq!(event.attendees, ["kim@partner.org", "lee@example.com"]);
+        assert_eq!(
+            event.description,
+            "Agenda for Acme:\n\t1. demo\n\t2. questions"
+        );
+        let var = Field::Var("client".into());
+        assert_eq!(
+            checked.cleaned,
+            [Field::Title, var.clone(), Field::Guests, Field::Description]
+        );
+        let hint = |f: &Field| match checked.note(f) {
+            Some(Note::Hint(h)) => h.clone(),
+            other => panic!("{f:?}: {other:?}"),
+        };
+        assert_eq!(
+            hint(&Field::Title),
+            format!("Ctl title for Acme · {REMOVED}")
+        );
+        assert_eq!(hint(&var), REMOVED);
+        assert_eq!(hint(&Field::Guests), format!("2 guests · {REMOVED}"));
+        assert_eq!(hint(&Field::Description), REMOVED);
+    }
+
+    #[test]
+    fn clean_text_is_sent_as_typed_without_a_note() {
+        let description = "Line one\n\tindented\n\n\n\nfar below  ";
+        let d = draft(
+            "Caf\u{e9} \u{1f469}\u{1f3fd}\u{200d}\u{1f4bb} {client}",
+            "\u{4f1a}\u{8b70}",
+            "",
+            description,
+        );
+        let checked = check(&d, &ctx());
+        let event = checked.event.expect("a valid meeting");
+        assert_eq!(
+            event.title,
+            "Caf\u{e9} \u{1f469}\u{1f3fd}\u{200d}\u{1f4bb} \u{4f1a}\u{8b70}"
+        );
+        assert_eq!(event.description, description);
+        assert!(checked.cleaned.is_empty());
+        assert!(checked
+            .notes
+            .iter()
+            .all(|(_, n)| !matches!(n, Note::Hint(h) if h.contains(REMOVED))));
+    }
+
+    #[test]
+    fn a_field_with_an_error_keeps_its_error() {
+        let d = draft("\x1b[31m", "x", "not-an-address\x07", "");
+        let checked = check(&d, &ctx());
+        assert_eq!(
+            checked.note(&Field::Title),
+            Some(&Note::Error("a title is needed".into()))
+        );
+        assert_eq!(
+            checked.note(&Field::Guests),
+            Some(&Note::Error("not an e-mail address: not-an-address".into()))
+        );
+        assert!(checked.event.is_none());
+    }
 }

@@ -397,3 +397,38 @@ fn capitalise(s: &str) -> String {
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::{Note, REMOVED};
+
+    /// Issue 15 point 7: a template's title with an escape sequence (config files can hold
+    /// one) reaches the form as it is, and the field says what will not be sent.
+    #[test]
+    fn the_title_note_says_control_characters_are_removed() {
+        let ctx = Context {
+            now: "2026-12-01T09:00:00Z".parse().unwrap(),
+            tz: chrono_tz::Europe::Berlin,
+            calendars: &[],
+            account: None,
+        };
+        let template = crate::templates::load(&[]).unwrap().remove(0);
+        let mut draft = Draft::from_template(&template, &ctx);
+        draft.title = "Sync \x1b]0;pwned\x07with Kim".into();
+        let mut form = Form::new(draft, "id".into(), &ctx);
+        assert_eq!(
+            form.checked.note(&Field::Title),
+            Some(&Note::Hint(REMOVED.into()))
+        );
+        let sent = form.checked.event.as_ref().map(|e| e.title.as_str());
+        assert_eq!(sent, Some("Sync with Kim"));
+
+        form.focus_on(&Field::Title);
+        form.edit(&KeyEvent::from(KeyCode::Char('u')), &ctx);
+        assert_eq!(
+            form.checked.note(&Field::Title),
+            Some(&Note::Hint(String::new()))
+        );
+    }
+}

@@ -208,6 +208,56 @@ async fn bad_input_is_refused_on_stderr_with_nothing_sent() {
     assert!(e.posts().is_empty(), "nothing reached Google");
 }
 
+/// Issue 15 point 7: an escape sequence typed (or pasted) into a flag is not sent to Google,
+/// where it would reach every guest's tools, and stderr says which flags lost something.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_sends_no_escape_sequences_and_says_what_it_removed() {
+    let e = env("escapes").await;
+    let out = e
+        .run(&[
+            "new",
+            "--template",
+            "client demo",
+            "--title",
+            "Ctl \x1b]52;c;Zm9v\x07 title for {client}",
+            "--var",
+            "client=Acme\u{200b}\x1b[2J",
+            "--with",
+            "kim@partner.org\x07",
+            "--start",
+            "+2h",
+            "--json",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let posts = e.posts();
+    assert_eq!(posts.len(), 1);
+    let body = posts[0].body.clone().expect("a JSON body");
+    let sent = body.to_string();
+    for bad in ['\x1b', '\x07', '\u{200b}'] {
+        assert!(!sent.contains(bad), "{bad:?} reached Google: {sent}");
+    }
+    assert_eq!(body["summary"], "Ctl title for Acme");
+    assert!(
+        body["description"].as_str().unwrap().contains("Acme on "),
+        "{body}"
+    );
+    assert_eq!(body["attendees"][0]["email"], "kim@partner.org");
+    // The JSON printed is what was stored.
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["title"], "Ctl title for Acme");
+    let err = stderr(&out);
+    for flag in ["--title", "--var client=", "--with"] {
+        assert!(
+            err.contains(&format!(
+                "meetty: warning: {flag}: control and invisible characters removed"
+            )),
+            "{flag}: {err}"
+        );
+    }
+    assert!(!err.contains("--start"), "{err}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_deletes_with_the_chosen_notification() {
     let e = env("cancel").await;

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use meetty::sandbox::{Fault, Sandbox, Seed};
 
+mod common;
+
 struct Tmux {
     socket: String,
     dir: PathBuf,
@@ -66,6 +68,16 @@ impl Tmux {
         tmux.run(&["pipe-pane", "-o", &format!("cat >> {d}/raw.log")]);
         tmux.run(&["wait-for", "-S", "go"]);
         tmux
+    }
+
+    /// The app in tmux against `sandbox` instead of its own demo.
+    fn against(sandbox: &Sandbox, name: &str) -> Tmux {
+        let (root, token) = (sandbox.root_url(), sandbox.access_token());
+        Tmux::start(
+            name,
+            &[("MEETTY_API_ROOT", &root), ("MEETTY_ACCESS_TOKEN", &token)],
+            "",
+        )
     }
 
     fn run(&self, args: &[&str]) -> String {
@@ -146,6 +158,29 @@ impl Drop for Tmux {
             .output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A sandbox seeded with the demo week around `now` (Berlin), and the multi-threaded runtime
+/// that serves it while the test thread sleeps: keep both alive.
+fn demo_sandbox(now: chrono::DateTime<chrono::Utc>) -> (tokio::runtime::Runtime, Sandbox) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let tz = chrono_tz::Europe::Berlin;
+    let sandbox = rt
+        .block_on(Sandbox::start(0, Seed::Demo { now, tz }))
+        .unwrap();
+    (rt, sandbox)
+}
+
+/// Adds `event` to the demo account's calendar behind the app's back, as a phone would.
+fn book(sandbox: &Sandbox, event: serde_json::Value) {
+    sandbox.with_store(|s| {
+        s.insert_event(
+            meetty::sandbox::ACCOUNT,
+            event,
+            &meetty::sandbox::WriteOptions::default(),
+        )
+        .unwrap();
+    });
 }
 
 /// The details pane's first line: the selected meeting's title (the pane is right of the
@@ -374,27 +409,11 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
 #[test]
 fn keys_are_handled_while_the_first_refresh_hangs() {
     const HANG: Duration = Duration::from_secs(10);
-    // Multi-threaded, so the sandbox serves while this thread sleeps.
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let tz = chrono_tz::Europe::Berlin;
-    let sandbox = rt
-        .block_on(Sandbox::start(
-            0,
-            Seed::Demo {
-                now: chrono::Utc::now(),
-                tz,
-            },
-        ))
-        .unwrap();
+    let (_rt, sandbox) = demo_sandbox(chrono::Utc::now());
     // Every calendar's listing (the refresh fetches them side by side) hangs.
     sandbox.inject(Fault::latency(HANG).on("GET", "/events").times(10));
-    let (root, token) = (sandbox.root_url(), sandbox.access_token());
     let started = Instant::now();
-    let t = Tmux::start(
-        "hang",
-        &[("MEETTY_API_ROOT", &root), ("MEETTY_ACCESS_TOKEN", &token)],
-        "",
-    );
+    let t = Tmux::against(&sandbox, "hang");
 
     // The sandbox records a request when it arrives, before the fault's sleep: the answer
     // cannot come before HANG after the last look that did not see the listing yet.
@@ -478,36 +497,22 @@ fn keys_are_handled_while_the_first_refresh_hangs() {
 
 #[test]
 fn a_meeting_booked_elsewhere_appears_after_one_incremental_refresh() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let now = chrono::Utc::now();
-    let tz = chrono_tz::Europe::Berlin;
-    let sandbox = rt
-        .block_on(Sandbox::start(0, Seed::Demo { now, tz }))
-        .unwrap();
-    let (root, token) = (sandbox.root_url(), sandbox.access_token());
-    let t = Tmux::start(
-        "sync",
-        &[("MEETTY_API_ROOT", &root), ("MEETTY_ACCESS_TOKEN", &token)],
-        "",
-    );
+    let (_rt, sandbox) = demo_sandbox(now);
+    let t = Tmux::against(&sandbox, "sync");
     t.wait_for("the agenda", |s| {
         s.contains("Design review") && s.contains("updated")
     });
     let start = (now + chrono::Duration::hours(2)).to_rfc3339();
     let end = (now + chrono::Duration::hours(3)).to_rfc3339();
-    sandbox.with_store(|s| {
-        let booked = serde_json::json!({
+    book(
+        &sandbox,
+        serde_json::json!({
             "summary": "Booked from the phone",
             "start": {"dateTime": start},
             "end": {"dateTime": end},
-        });
-        s.insert_event(
-            meetty::sandbox::ACCOUNT,
-            booked,
-            &meetty::sandbox::WriteOptions::default(),
-        )
-        .unwrap();
-    });
+        }),
+    );
     sandbox.clear_requests();
     // It has no video link: show all events.
     t.keys("a");
@@ -521,6 +526,138 @@ fn a_meeting_booked_elsewhere_appears_after_one_incremental_refresh() {
         "only incremental listings: {:#?}",
         sent.iter().map(|r| (&r.path, &r.query)).collect::<Vec<_>>()
     );
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
+}
+
+/// Titles that once shifted tmux's columns (issue 15): ZWNJ + ZWJ at the end of a word (tmux
+/// then joins the next non-ASCII code point it draws, a border or a dash, to that cell), emoji
+/// sequences whole and broken, skin tones, VS15/VS16 after the wrong base, a flag with tags,
+/// fillers glibc counts as wide, combining marks at the start and after spaces.
+const SHIFTY_TITLES: [&str; 8] = [
+    "Word\u{200c}\u{200d} family sync",
+    "\u{301}Combining caf\u{e9}\u{301} e\u{301}\u{302} \u{301}marks",
+    "Pairing \u{1f469}\u{200d}\u{1f4bb} pride \u{1f3f3}\u{fe0f}\u{200d}\u{1f308} thanks \u{2764}\u{fe0f}",
+    "Skin \u{1f44d}\u{1f3fd} tone \u{1f469}\u{1f3fd}\u{200d}\u{1f4bb} dev\u{200d}",
+    "Selectors a\u{fe0f} watch \u{231a}\u{fe0e} keycap 1\u{fe0f}\u{20e3} end\u{fe0f}",
+    "Flag \u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} tag\u{e0067} \u{4f1a}\u{8b70}",
+    "Fillers\u{3164}hangul\u{ffa0} soft\u{ad}hyphen \u{ff76}\u{ff9e}",
+    "Joined \u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467} \u{a9}\u{200d}\u{a9} \u{1f3f3}\u{200d}\u{1f308}\u{200d}",
+];
+
+/// The columns of every `│` on each row of the panes, as tmux laid the row out, and the
+/// agenda's meeting rows whose time or title do not start where they belong.
+fn misplaced(screen: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    // The top border: `┌ Agenda ─…┐┌ Details ─…┐`; its corners are where every `│` belongs.
+    let corners: Vec<usize> = common::tmux_layout(lines[0])
+        .into_iter()
+        .filter(|&(c, ..)| matches!(c, '┌' | '┐'))
+        .map(|(_, column, _)| column)
+        .collect();
+    let mut wrong = Vec::new();
+    for (row, line) in lines.iter().enumerate().skip(1) {
+        if !line.starts_with('│') {
+            continue;
+        }
+        let layout = common::tmux_layout(line);
+        let bars: Vec<usize> = layout
+            .iter()
+            .filter(|&&(c, ..)| c == '│')
+            .map(|&(_, column, _)| column)
+            .collect();
+        if bars != corners {
+            wrong.push(format!(
+                "row {row}: borders at {bars:?}, not {corners:?}: {line}"
+            ));
+        }
+        // A meeting row: `│▌HH:MM–HH:MM Badge  Title`, the title at column 21.
+        if line.starts_with("│▌") {
+            let text_at = |from: usize, to: usize| -> String {
+                (layout.iter())
+                    .filter(|&&(_, column, _)| (from..to).contains(&column))
+                    .map(|&(c, ..)| c)
+                    .collect()
+            };
+            let time = text_at(2, 13);
+            let shape_ok = time == "all day    "
+                || time.chars().enumerate().all(|(i, c)| match i {
+                    2 | 8 => c == ':',
+                    5 => c == '–',
+                    _ => c.is_ascii_digit(),
+                }) && time.chars().count() == 11;
+            let title_starts = layout
+                .iter()
+                .any(|&(c, column, w)| column == 21 && w > 0 && !c.is_whitespace());
+            if !shape_ok || !title_starts {
+                wrong.push(format!(
+                    "row {row}: time {time:?} or title off column: {line}"
+                ));
+            }
+        }
+    }
+    wrong
+}
+
+/// Issue 15 point 2, on a real terminal: meetings whose titles carry ZWJ, ZWNJ, VS16, skin
+/// tones and combining marks in every position leave every border and the time and title
+/// columns where they belong on every row, on the first frame and after moving the selection
+/// (so redraws write only what changed, over what the terminal already shows).
+#[test]
+fn zero_width_characters_keep_every_column_in_place() {
+    let now = chrono::Utc::now();
+    let (_rt, sandbox) = demo_sandbox(now);
+    for (i, title) in SHIFTY_TITLES.iter().enumerate() {
+        // The first has run for a while (its row gets a countdown and is cut for it).
+        let start = now + chrono::Duration::minutes(15 * i as i64 - 40);
+        book(
+            &sandbox,
+            serde_json::json!({
+                "summary": title,
+                "location": title,
+                "description": format!("{title}\nJoin: https://zoom.us/j/85012345678"),
+                "start": {"dateTime": start.to_rfc3339()},
+                "end": {"dateTime": (start + chrono::Duration::minutes(45)).to_rfc3339()},
+            }),
+        );
+    }
+    let t = Tmux::against(&sandbox, "columns");
+    let words = [
+        "family sync",
+        "Combining",
+        "Pairing",
+        "Skin",
+        "Selectors",
+        "Flag",
+        "Fillers",
+        "Joined",
+    ];
+    // A frame reaches tmux in pieces; a moment after it starts to show, it is all there.
+    let settled = || {
+        std::thread::sleep(Duration::from_millis(200));
+        t.screen()
+    };
+    t.wait_for("the agenda with every odd title", |s| {
+        words.iter().all(|w| s.contains(w))
+    });
+    let mut frames = vec![("first frame".to_string(), settled())];
+    // Down through the odd titles and back up: the details pane shows each in turn.
+    for (i, key) in ["j"; 10].into_iter().chain(["k"; 10]).enumerate() {
+        let before = t.screen();
+        t.keys(key);
+        t.wait_for(&format!("the selection to move ({key} #{i})"), |s| {
+            s != before
+        });
+        frames.push((format!("after {key} #{i}"), settled()));
+    }
+    for (when, screen) in &frames {
+        let wrong = misplaced(screen);
+        assert!(
+            wrong.is_empty(),
+            "{when}:\n{}\n\n{screen}",
+            wrong.join("\n")
+        );
+    }
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }

@@ -52,16 +52,25 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The messages may quote what a server sent; they are shown in the terminal.
+        use crate::sanitize::line;
         match self {
-            ApiError::Network(m) => write!(f, "cannot reach Google Calendar ({m})"),
+            ApiError::Network(m) => write!(f, "cannot reach Google Calendar ({})", line(m)),
             ApiError::Google {
                 code,
                 reason,
                 message,
-            } => write!(f, "Google Calendar said {code} {reason}: {message}"),
-            ApiError::Unexpected(m) => write!(f, "unexpected answer from Google Calendar: {m}"),
-            ApiError::SignIn(m) => write!(f, "sign-in needed: {m}"),
-            ApiError::Local(m) | ApiError::Refused(m) => f.write_str(m),
+            } => write!(
+                f,
+                "Google Calendar said {code} {}: {}",
+                line(reason),
+                line(message)
+            ),
+            ApiError::Unexpected(m) => {
+                write!(f, "unexpected answer from Google Calendar: {}", line(m))
+            }
+            ApiError::SignIn(m) => write!(f, "sign-in needed: {}", line(m)),
+            ApiError::Local(m) | ApiError::Refused(m) => f.write_str(&line(m)),
         }
     }
 }

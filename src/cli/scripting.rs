@@ -340,7 +340,13 @@ fn new_event(
         return Err("the start is in the past: pass --past to create it anyway".into());
     }
     let event = checked.event.ok_or("the meeting is not valid")?;
-    Ok((checked.calendar, event, checked.warnings))
+    let mut warnings: Vec<String> = checked
+        .cleaned
+        .iter()
+        .map(|f| format!("{}: {}", field_flag(f), compose::REMOVED))
+        .collect();
+    warnings.extend(checked.warnings);
+    Ok((checked.calendar, event, warnings))
 }
 
 fn apply(d: &mut Draft, o: &NewOptions) -> Result<(), String> {

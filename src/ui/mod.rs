@@ -49,6 +49,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         (Some(Overlay::Confirm(c)), _) => confirm::render(frame, app, c),
         _ => {}
     }
+    crate::sanitize::settle_wide_cells(frame.buffer_mut());
 }
 
 /// Draws `para` in a box of at most `width`×`height`, centred over whatever is below; returns

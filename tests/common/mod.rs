@@ -234,3 +234,22 @@ pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: &str)
         body,
     }
 }
+/// Lays `text` out as tmux 3.3a does, code point by code point: each code point takes its own
+/// width (unicode-width's, which is glibc's for the characters the tests use), except that a
+/// zero-width one and the one right after a ZERO WIDTH JOINER join the cell before them.
+/// Each code point with the column the cursor is at when it arrives and the columns it adds.
+pub fn tmux_layout(text: &str) -> Vec<(char, usize, usize)> {
+    use unicode_width::UnicodeWidthChar;
+    let (mut column, mut after_zwj) = (0, false);
+    text.chars()
+        .map(|c| {
+            let width = if std::mem::replace(&mut after_zwj, c == '\u{200d}') {
+                0
+            } else {
+                c.width().unwrap_or(0)
+            };
+            column += width;
+            (c, column - width, width)
+        })
+        .collect()
+}
