@@ -1,6 +1,7 @@
-//! Google Calendar: the domain model, link detection and the API client.
+//! Google Calendar: the domain model, link detection, the API client and free/busy.
 
 pub mod client;
+pub mod freebusy;
 pub mod links;
 pub mod model;
 pub mod retry;

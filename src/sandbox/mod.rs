@@ -5,7 +5,8 @@
 //! recurring expansion with instance ids, paging, sync tokens and 410, asynchronous Meet
 //! creation (`pending` → `success`), silent ignore of conference changes without
 //! `conferenceDataVersion=1`, `null` clears in PATCH, 409 on duplicate ids, `fields` partial
-//! responses, and injected faults. Its OAuth endpoints (authorization with a loopback
+//! responses, `freebusy.query` over the account's calendars and its colleagues', and injected
+//! faults. Its OAuth endpoints (authorization with a loopback
 //! redirect and PKCE, token, revocation) sign in as the seeded account through the one
 //! registered Desktop client, [`Sandbox::client_id`].
 //!
@@ -22,6 +23,7 @@ mod conference;
 mod errors;
 mod faults;
 mod fields;
+mod freebusy;
 mod ids;
 mod listing;
 mod oauth;
@@ -42,7 +44,7 @@ use tokio::task::JoinHandle;
 pub use conference::{ConferenceOutcome, ConferencePolicy};
 pub use errors::ApiError;
 pub use faults::{Fault, FaultKind};
-pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR};
+pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR, TEAM_GROUP};
 pub use server::RecordedRequest;
 pub use store::{Calendar, Store, WriteOptions};
 
