@@ -50,8 +50,7 @@ fn lanes() -> Vec<(String, Lane)> {
 
 fn bench_free_slots(c: &mut Criterion) {
     let lanes = lanes();
-    let hours =
-        WorkingHours::parse("09:00-17:30", &["mon", "tue", "wed", "thu", "fri"]).unwrap();
+    let hours = WorkingHours::parse("09:00-17:30", &["mon", "tue", "wed", "thu", "fri"]).unwrap();
     let find = || {
         free_slots(
             &lanes,
