@@ -31,7 +31,8 @@ pub enum Lane {
     /// Google's busy blocks; everything else in the window is free.
     Busy(Vec<Interval>),
     /// Google would not say (the calendar is not shared, or outside the organisation); the
-    /// reason is worded for the user and ends with Google's code, e.g. `(notFound)`.
+    /// reason is worded for the user and ends with Google's code when it gave one, e.g.
+    /// `(notFound)`.
     Unknown { reason: String },
 }
 
@@ -130,7 +131,9 @@ impl WorkingHours {
         let mut periods = Vec::new();
         let mut date = from.with_timezone(&tz).date_naive();
         // Parsing guarantees a working day every week; the bound only guards hand-made values.
-        let last = date + TimeDelta::days(7 * i64::from(days) + 7);
+        let last = date
+            .checked_add_days(chrono::Days::new(7 * u64::from(days) + 7))
+            .unwrap_or(NaiveDate::MAX);
         while periods.len() < days as usize && date <= last {
             if self.days.contains(&date.weekday()) {
                 let start = instant(date, self.start, tz).max(from);
@@ -139,7 +142,8 @@ impl WorkingHours {
                     periods.push(Interval::new(start, end));
                 }
             }
-            date = date.succ_opt().unwrap_or(date);
+            let Some(next) = date.succ_opt() else { break };
+            date = next;
         }
         periods
     }
@@ -210,7 +214,10 @@ pub fn free_slots(
     let mut next_busy = 0;
     for period in hours.periods(from, days, tz) {
         let mut t = align(period.start, step, tz);
-        while t + duration <= period.end {
+        while t
+            .checked_add_signed(duration)
+            .is_some_and(|end| end <= period.end)
+        {
             while busy.get(next_busy).is_some_and(|b| b.end <= t) {
                 next_busy += 1;
             }

@@ -577,3 +577,27 @@ async fn free_busy_goes_through_the_retry_policy_and_a_missing_scope_asks_to_sig
         other => panic!("a sign-in without the availability scope: {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn member_addresses_from_google_reach_the_lanes_without_control_characters() {
+    let sandbox = empty().await;
+    let hostile = "eve\u{1b}]52;c;aGk=\u{7}@example.com";
+    sandbox.with_store(|s| s.add_group("odd@example.com", &[hostile]));
+    let q = BusyQuery {
+        from: utc("2026-11-24T00:00:00Z"),
+        to: utc("2026-11-25T00:00:00Z"),
+        tz: Tz::UTC,
+        ids: vec!["odd@example.com".into()],
+    };
+    let answer = client(&sandbox).free_busy(&q).await.unwrap();
+    let names: Vec<&String> = answer
+        .lanes
+        .keys()
+        .chain(&answer.groups["odd@example.com"])
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(
+        names.iter().all(|n| !n.chars().any(char::is_control)),
+        "{names:?}"
+    );
+}

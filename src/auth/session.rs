@@ -69,7 +69,7 @@ impl TokenStorage for SecretTokenStorage {
             .map_err(|e| TokenStorageError::Other(e.to_string().into()))
     }
 
-    /// One token set covers both scopes, so the scope set is not part of the key.
+    /// One token set covers every scope meetty asks for, so the scope set is not part of the key.
     async fn get(&self, _scopes: &[&str]) -> Option<TokenInfo> {
         // A store error reads as "no token"; `diagnose` then reports it as what it is.
         let stored = StoredToken::read_async(&self.store, &self.account).await;

@@ -157,7 +157,9 @@ impl FreeBusy {
                     continue;
                 }
                 Some(group) => {
-                    self.groups.insert(id.to_string(), group.calendars.clone());
+                    // Addresses from Google are drawn later: no control characters.
+                    let members = group.calendars.iter().map(|m| crate::sanitize::line(m));
+                    self.groups.insert(id.to_string(), members.collect());
                     group.calendars
                 }
                 None => vec![id.to_string()],
@@ -183,7 +185,7 @@ impl FreeBusy {
                         reason: "Google's answer left this calendar out; try again".into(),
                     },
                 };
-                self.lanes.insert(member, lane);
+                self.lanes.insert(crate::sanitize::line(&member), lane);
             }
             if over_limit {
                 retry.push(id);
@@ -210,14 +212,18 @@ fn unknown(errors: &[Reason]) -> Lane {
 }
 
 /// A sign-in from before find a time lacks the availability scope: Google answers 403
-/// `insufficientPermissions`, which only signing in again fixes.
+/// `insufficientPermissions` (or, in its newer error format, `ACCESS_TOKEN_SCOPE_INSUFFICIENT`),
+/// which only signing in again fixes.
 fn not_allowed(error: ApiError) -> ApiError {
+    let scope = |reason: &str| {
+        reason == "insufficientPermissions" || reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"
+    };
     match error {
         ApiError::Google {
             code: 403, reason, ..
-        } if reason == "insufficientPermissions" => ApiError::SignIn(
+        } if scope(&reason) => ApiError::SignIn(
             "this sign-in does not let meetty see availability (it predates find a time); \
-                 sign in again (`meetty login`) and allow it"
+             sign in again (`meetty login`) and allow it"
                 .into(),
         ),
         other => other,
