@@ -14,6 +14,7 @@ pub mod clipboard;
 pub mod compose;
 pub mod config;
 pub mod form;
+pub mod freetime;
 pub mod http;
 pub mod keymap;
 pub mod logging;

@@ -17,7 +17,8 @@ const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const REDIRECT: &str = "http://127.0.0.1:53682/";
 const STATE: &str = "xyz ABC/+=&%";
 const SCOPES: &str = "https://www.googleapis.com/auth/calendar.events \
-                      https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+                      https://www.googleapis.com/auth/calendar.calendarlist.readonly \
+                      https://www.googleapis.com/auth/calendar.events.freebusy";
 
 /// A query or form parameter.
 type Param<'a> = (&'a str, &'a str);
@@ -144,6 +145,17 @@ async fn calendar_status(sandbox: &Sandbox, path: &str, token: &str) -> u16 {
     send("GET", &url, &[("Authorization", &bearer)], "")
         .await
         .status
+}
+
+async fn free_busy(sandbox: &Sandbox, token: &str) -> Response {
+    let url = format!("{}freeBusy", sandbox.base_url());
+    let bearer = format!("Bearer {token}");
+    let body = r#"{"timeMin":"2026-11-24T00:00:00Z","timeMax":"2026-11-25T00:00:00Z"}"#;
+    let headers = [
+        ("Authorization", bearer.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    send("POST", &url, &headers, body).await
 }
 
 async fn calendar_list_status(sandbox: &Sandbox, token: &str) -> u16 {
@@ -498,6 +510,21 @@ async fn tokens_only_reach_what_their_scopes_grant() {
         res.json()["error"]["errors"][0]["reason"],
         "insufficientPermissions"
     );
+
+    // freebusy.query takes an availability scope (or a whole-calendar one), not
+    // `calendar.events`: a sign-in from before find a time cannot ask it.
+    let before = "https://www.googleapis.com/auth/calendar.events \
+                  https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+    let old = sign_in(&sandbox, &[("scope", before)]).await;
+    let res = free_busy(&sandbox, old["access_token"].as_str().unwrap()).await;
+    assert_eq!(res.status, 403);
+    assert_eq!(
+        res.json()["error"]["errors"][0]["reason"],
+        "insufficientPermissions"
+    );
+    let now = sign_in(&sandbox, &[]).await;
+    let res = free_busy(&sandbox, now["access_token"].as_str().unwrap()).await;
+    assert_eq!(res.status, 200, "{}", res.text());
 }
 
 #[tokio::test]

@@ -9,12 +9,14 @@ pub const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/v2/auth"
 pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 pub const GOOGLE_REVOKE_URI: &str = "https://oauth2.googleapis.com/revoke";
 
-/// Least privilege: read and write events (to make and cancel meetings), and read the list
-/// of calendars (to merge them and show their colours). No access to calendar settings,
-/// sharing, or other calendars' metadata.
-pub const SCOPES: [&str; 2] = [
+/// Least privilege: read and write events (to make and cancel meetings), read the list of
+/// calendars (to merge them and show their colours), and see availability (find a time:
+/// `freebusy.query` accepts none of the first two). No access to calendar settings, sharing,
+/// or other calendars' metadata.
+pub const SCOPES: [&str; 3] = [
     "https://www.googleapis.com/auth/calendar.events",
     "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+    "https://www.googleapis.com/auth/calendar.events.freebusy",
 ];
 
 /// Where the OAuth endpoints are: `MEETTY_*_URI` env, else the credentials file, else Google.

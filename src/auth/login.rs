@@ -346,7 +346,7 @@ mod tests {
         assert_eq!(q["redirect_uri"], "http://127.0.0.1:4567/");
         assert_eq!(
             q["scope"],
-            "https://www.googleapis.com/auth/calendar.events https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+            "https://www.googleapis.com/auth/calendar.events https://www.googleapis.com/auth/calendar.calendarlist.readonly https://www.googleapis.com/auth/calendar.events.freebusy"
         );
         assert!(
             !q.contains_key("prompt"),

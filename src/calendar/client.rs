@@ -298,7 +298,7 @@ impl CalendarClient {
 
     /// `{base}{path}?{params}`; `path` is already percent-encoded. Google indents its JSON
     /// unless told not to (`prettyPrint` defaults to true), which costs bytes for nothing.
-    fn url(&self, path: &str, params: &[(&str, &str)]) -> Result<String, ApiError> {
+    pub(super) fn url(&self, path: &str, params: &[(&str, &str)]) -> Result<String, ApiError> {
         let mut url = url::Url::parse(&format!("{}{path}", self.base_url))
             .map_err(|e| ApiError::Unexpected(e.to_string()))?;
         url.query_pairs_mut()

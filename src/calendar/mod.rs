@@ -1,8 +1,9 @@
-//! Google Calendar: the domain model, link detection, the API client, the changes meetty
-//! makes and the errors Google answers with.
+//! Google Calendar: the domain model, link detection, the API client, free/busy, the
+//! changes meetty makes and the errors Google answers with.
 
 pub mod client;
 pub mod error;
+pub mod freebusy;
 pub mod links;
 pub mod model;
 pub mod ops;

@@ -5,7 +5,8 @@
 //! recurring expansion with instance ids, paging, sync tokens and 410, asynchronous Meet
 //! creation (`pending` → `success`), silent ignore of conference changes without
 //! `conferenceDataVersion=1`, `null` clears in PATCH, 409 on duplicate ids, `fields` partial
-//! responses, and injected faults. Its OAuth endpoints (authorization with a loopback
+//! responses, `freebusy.query` over the account's calendars and its colleagues', and injected
+//! faults. Its OAuth endpoints (authorization with a loopback
 //! redirect and PKCE, token, revocation) sign in as the seeded account through the one
 //! registered Desktop client, [`Sandbox::client_id`].
 //!
@@ -30,6 +31,7 @@ mod errors;
 #[cfg(feature = "test-controls")]
 mod faults;
 mod fields;
+mod freebusy;
 mod ids;
 mod listing;
 mod oauth;
@@ -52,7 +54,7 @@ pub use conference::{ConferenceOutcome, ConferencePolicy};
 pub use errors::ApiError;
 #[cfg(feature = "test-controls")]
 pub use faults::{Fault, FaultKind};
-pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR};
+pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR, TEAM_GROUP};
 pub use server::{RecordedRequest, RequestLog, REQUEST_LOG};
 #[cfg(feature = "test-controls")]
 pub use store::{Calendar, Store, WriteOptions};

@@ -62,6 +62,7 @@ fn calendar_api(shared: &Shared, req: &RecordedRequest, path: &[&str]) -> Result
             store.check_guest_patch(calendar, event, &body())?;
             store.patch_event(calendar, event, body(), &options)?
         }
+        ("POST", ["freeBusy"]) => store.free_busy(&body())?,
         ("DELETE", ["calendars", calendar, "events", event]) => {
             write_options(req)?;
             store.delete_event(calendar, event)?;
@@ -93,6 +94,12 @@ fn required_scopes(method: &str, path: &[&str]) -> &'static [&'static str] {
             "calendar.readonly",
             "calendar.calendarlist",
             "calendar.calendarlist.readonly",
+        ],
+        ("POST", ["freeBusy"]) => &[
+            "calendar",
+            "calendar.readonly",
+            "calendar.freebusy",
+            "calendar.events.freebusy",
         ],
         ("GET", _) => &[
             "calendar",

@@ -1,5 +1,5 @@
-//! Starting states: an empty account, a realistic demo week relative to "now", and a bulk
-//! calendar for benchmarks.
+//! Starting states: an empty account, a realistic demo week relative to "now" (with
+//! colleagues whose availability it can see), and a bulk calendar for benchmarks.
 
 use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
@@ -28,6 +28,8 @@ pub enum Seed {
 pub const ACCOUNT: &str = "alex@example.com";
 pub const TEAM_CALENDAR: &str = "team-platform@group.calendar.google.com";
 pub const HOLIDAY_CALENDAR: &str = "en.usa#holiday@group.v.calendar.google.com";
+/// A group address in the demo that free/busy expands to the four colleagues.
+pub const TEAM_GROUP: &str = "platform-team@example.com";
 
 pub(crate) fn build(seed: Seed) -> Store {
     match seed {
@@ -335,7 +337,52 @@ pub(crate) fn demo(now: DateTime<Utc>, tz: Tz) -> Store {
         );
     }
     add_standup_exceptions(&mut store, &w, &standup_id);
+    add_colleagues(&mut store, &mut w);
     store
+}
+
+/// Colleagues whose availability the demo account can see, and their group: their own
+/// events, plus the demo's meetings they are invited to (Sam declined the team's). The
+/// outside guests (vendor, partner, client) are unknown to free/busy.
+fn add_colleagues(store: &mut Store, w: &mut Week) {
+    let people = [
+        ("priya.natarajan@example.com", w.tz),
+        ("jordan.lee@example.com", chrono_tz::America::New_York),
+        ("sam.okafor@example.com", w.tz),
+        ("chris.weber@example.com", w.tz),
+    ];
+    for (email, tz) in people {
+        store.add_person(email, tz);
+    }
+    let emails: Vec<&str> = people.iter().map(|(email, _)| *email).collect();
+    store.add_group(TEAM_GROUP, &emails);
+
+    let mut focus = w.timed("Focus time", w.at(-7, 13, 0), 120);
+    focus["recurrence"] = json!(["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"]);
+    let mut gym = w.timed("Gym", w.at(-7, 12, 0), 60);
+    gym["recurrence"] = json!(["RRULE:FREQ=DAILY"]);
+    gym["transparency"] = json!("transparent");
+    let mut away = w.all_day("Out of office", 2, 1);
+    away["transparency"] = json!("opaque");
+    away["eventType"] = json!("outOfOffice");
+    let own = [
+        ("priya.natarajan@example.com", focus),
+        (
+            "priya.natarajan@example.com",
+            w.timed("Interviews", w.at(2, 14, 0), 180),
+        ),
+        ("jordan.lee@example.com", gym),
+        ("jordan.lee@example.com", away),
+        (
+            "sam.okafor@example.com",
+            w.timed("Dentist", w.at(1, 9, 0), 90),
+        ),
+    ];
+    for (email, event) in own {
+        store
+            .put_person_event(email, event)
+            .expect("colleagues' events are valid");
+    }
 }
 
 /// Cancels the first standup of the next weekdays and moves the second one to 10:00.

@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::conference::{self, ConferencePolicy};
 use super::errors::ApiError;
+use super::freebusy::Directory;
 use super::ids;
 use super::recurrence;
 use super::times::{self, parse_event_time, LocalTime};
@@ -218,6 +219,8 @@ pub struct Store {
     pending: Vec<Pending>,
     next_id: u64,
     pub conference_policy: ConferencePolicy,
+    /// Colleagues and groups visible to free/busy only.
+    pub(crate) directory: Directory,
 }
 
 impl Store {
@@ -231,6 +234,7 @@ impl Store {
             pending: Vec::new(),
             next_id: 0,
             conference_policy: ConferencePolicy::default(),
+            directory: Directory::default(),
         }
     }
 
@@ -437,7 +441,7 @@ impl Store {
     }
 
     /// Validates and stores `resource`, filling server-owned fields and recording the change.
-    fn put(&mut self, calendar: &Calendar, mut resource: Value) -> Result<(), ApiError> {
+    pub(crate) fn put(&mut self, calendar: &Calendar, mut resource: Value) -> Result<(), ApiError> {
         let (start, end) = validate_times(&resource, calendar)?;
         let now = Utc::now();
         self.change += 1;

@@ -12,12 +12,14 @@ pub const CLIENT_SECRET: &str = "sandbox-secret";
 const PROJECT_ID: &str = "meetty-sandbox";
 
 const SCOPE_PREFIX: &str = "https://www.googleapis.com/auth/";
-const CALENDAR_SCOPES: [&str; 9] = [
+const CALENDAR_SCOPES: [&str; 11] = [
     "calendar",
     "calendar.readonly",
     "calendar.events",
     "calendar.events.readonly",
     "calendar.events.owned",
+    "calendar.events.freebusy",
+    "calendar.freebusy",
     "calendar.calendarlist",
     "calendar.calendarlist.readonly",
     "calendar.settings.readonly",

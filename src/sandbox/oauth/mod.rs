@@ -20,9 +20,10 @@ pub(crate) use token::token;
 use super::ids::digest;
 use pkce::Challenge;
 
-/// What the pre-issued tokens grant: meetty's least-privilege pair.
+/// What the pre-issued tokens grant: meetty's least-privilege set.
 pub const SCOPES: &str = "https://www.googleapis.com/auth/calendar.events \
-                          https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+                          https://www.googleapis.com/auth/calendar.calendarlist.readonly \
+                          https://www.googleapis.com/auth/calendar.events.freebusy";
 
 #[derive(Debug)]
 struct AccessToken {
