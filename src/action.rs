@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
 use crate::calendar::error::ApiError;
+use crate::calendar::freebusy::{BusyQuery, FreeBusy};
 use crate::calendar::model::Agenda;
 use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::retry::Retrying;
@@ -40,6 +41,11 @@ pub enum Action {
     SignInProgress(String),
     /// A sign-in started from the TUI finished: the account, or why not.
     SignedIn(Result<String, String>),
+    /// Google's free/busy answer for find a time.
+    FreeBusy {
+        req: u64,
+        result: Result<FreeBusy, ApiError>,
+    },
     /// A change sent to Google moved on (the Meet link is being made).
     WriteProgress {
         req: u64,
@@ -63,6 +69,11 @@ pub enum Effect {
         reread_calendars: bool,
     },
     SaveCache(Arc<Agenda>),
+    /// Ask Google who is busy when (find a time); a newer query supersedes an older one.
+    FreeBusy {
+        req: u64,
+        query: BusyQuery,
+    },
     Copy {
         text: String,
         what: String,

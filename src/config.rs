@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::calendar::client::CalendarSelection;
+use crate::freetime::WorkingHours;
 use crate::keymap::Keymap;
 use crate::templates::{self, RawTemplate, Template};
 
@@ -37,6 +38,8 @@ struct Raw {
     api_root: String,
     copy_on_create: bool,
     refresh_seconds: u32,
+    working_hours: String,
+    working_days: Vec<String>,
     /// Only the user's; the defaults come from `templates::DEFAULTS`.
     #[serde(default)]
     templates: Vec<RawTemplate>,
@@ -57,6 +60,8 @@ pub struct Config {
     pub copy_on_create: bool,
     /// Time between background refreshes; `None`: only on start-up and `r`.
     pub refresh_every: Option<std::time::Duration>,
+    /// When find a time looks for slots.
+    pub hours: WorkingHours,
     /// The built-in templates with the user's merged in; "Blank" last.
     pub templates: Vec<Template>,
     pub keymap: Keymap,
@@ -149,6 +154,8 @@ impl Config {
         if let Some(tz) = &raw.timezone {
             crate::timefmt::parse_zone(tz).map_err(|e| wrong(&setting("timezone"), e))?;
         }
+        let hours = WorkingHours::parse_hours(&raw.working_hours)
+            .map_err(|e| wrong(&setting("working_hours"), e))?;
         Ok(Config {
             days: raw.days,
             timezone: raw.timezone,
@@ -169,6 +176,12 @@ impl Config {
                     return Err(wrong(&setting("refresh_seconds"), why));
                 }
                 s => Some(std::time::Duration::from_secs(u64::from(s))),
+            },
+            hours: WorkingHours {
+                start: hours.0,
+                end: hours.1,
+                days: WorkingHours::parse_days(&raw.working_days)
+                    .map_err(|e| wrong(&setting("working_days"), e))?,
             },
             templates: templates::load(&raw.templates).map_err(|e| wrong(&e.path, e.message))?,
             keymap: Keymap::from_config(&raw.keys)
@@ -435,7 +448,8 @@ mod tests {
             (
                 "\ncolour = 1",
                 "2:1: unknown setting \"colour\": use one of days, timezone, calendars, \
-                 show_all, clipboard, api_root, copy_on_create, refresh_seconds, templates, keys",
+                 show_all, clipboard, api_root, copy_on_create, refresh_seconds, \
+                 working_hours, working_days, templates, keys",
             ),
             (
                 "dayz = 3",

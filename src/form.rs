@@ -361,6 +361,18 @@ impl Form {
         }
     }
 
+    /// Replaces a text field's value (find a time writes the start this way); the note under
+    /// it then says what was read, as when typed.
+    pub fn set_text(&mut self, field: &Field, text: &str, ctx: &Context) {
+        for f in self.fields.iter_mut().filter(|f| &f.field == field) {
+            if let Value::Text(input) = &mut f.value {
+                *input = Input::new(text);
+                input.fresh = false;
+            }
+        }
+        self.after_edit(ctx);
+    }
+
     pub fn set_meet(&mut self, on: bool, ctx: &Context) {
         for f in &mut self.fields {
             if let Value::Toggle(v) = &mut f.value {

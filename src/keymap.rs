@@ -23,6 +23,8 @@ pub enum Mode {
     Form,
     /// A question (with choices) over the agenda or the form.
     Confirm,
+    /// Free slots for everyone on the form's guest list.
+    FindTime,
 }
 
 /// Everything a key can do, in any mode; each mode's table says which apply there.
@@ -71,6 +73,14 @@ pub enum Command {
     ChoiceUp,
     NextValue,
     PrevValue,
+    /// Form: open find a time.
+    FindTime,
+    NextSlot,
+    PrevSlot,
+    NextDay,
+    PrevDay,
+    /// Find a time: the selected slot becomes the form's start.
+    Take,
 }
 
 /// A command's config name and what help says it does.
@@ -234,6 +244,32 @@ pub const MODES: &[ModeTable] = &[
             (Command::ChoiceUp, "choice_up", "previous choice"),
             (Command::NextValue, "next_value", "change the choice"),
             (Command::PrevValue, "prev_value", "change the choice back"),
+            (Command::Help, "help", "this help"),
+        ],
+    },
+    ModeTable {
+        mode: Mode::FindTime,
+        section: "find_time",
+        text_entry: false,
+        commands: &[
+            (Command::NextSlot, "next_slot", "next free slot"),
+            (Command::PrevSlot, "prev_slot", "previous free slot"),
+            (
+                Command::NextDay,
+                "next_day",
+                "first free slot of the next day",
+            ),
+            (
+                Command::PrevDay,
+                "prev_day",
+                "first free slot of the day before",
+            ),
+            (
+                Command::Take,
+                "take",
+                "take the slot as the meeting's start",
+            ),
+            (Command::Close, "close", "back to the form"),
             (Command::Help, "help", "this help"),
         ],
     },

@@ -41,6 +41,7 @@ impl App {
             Some(Command::Create) => return self.submit(false),
             Some(Command::NextOrCreate) if form.is_last() => return self.submit(false),
             Some(Command::NextOrCreate) => form.move_focus(1),
+            Some(Command::FindTime) => return self.find_time(),
             Some(Command::NoteDown) => form.scroll_error(1),
             Some(Command::NoteUp) => form.scroll_error(-1),
             _ => {

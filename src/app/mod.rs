@@ -15,6 +15,7 @@ macro_rules! context {
 
 mod agenda;
 mod confirm;
+mod find_time;
 mod form;
 mod picker;
 mod screen;
@@ -46,6 +47,7 @@ const TOAST_SECONDS: i64 = 4;
 const WAKE_GAP: Duration = Duration::minutes(3);
 
 pub use confirm::{CancelDialog, Confirm, Target};
+pub use find_time::{Answer, FindTime};
 pub use screen::{Base, Overlay, Screen};
 pub use settings::Settings;
 pub use sign_in::SignInDialog;
@@ -95,6 +97,8 @@ pub struct App {
     /// Google stopped accepting the sign-in: what it said, and whether a new one is out.
     /// It outlives its dialog (Esc puts the dialog away, refreshes stay off).
     pub sign_in: Option<SignInDialog>,
+    /// Free/busy asked and answered for find a time.
+    busy: find_time::BusyMemory,
     /// Changes out at Google, by request id.
     pub writes: BTreeMap<u64, Pending>,
     /// Creates of recurring series, by request id: shown once Google lists the occurrences.
@@ -135,6 +139,7 @@ impl App {
             last_sync: now,
             retrying: None,
             sign_in: None,
+            busy: Default::default(),
             writes: BTreeMap::new(),
             new_series: Default::default(),
             select_on_load: None,
@@ -217,6 +222,11 @@ impl App {
                 self.done_retrying(req);
                 self.on_wrote(req, result)
             }
+            Action::FreeBusy { req, result } => {
+                self.done_retrying(req);
+                self.on_free_busy(req, result);
+                Vec::new()
+            }
             Action::Opened(result) => {
                 if let Err(e) = result {
                     self.toast(format!("Could not open the browser: {e}"), true);
@@ -287,6 +297,7 @@ impl App {
             Mode::Picker => self.picker_key(cmd, &key),
             Mode::Form => self.form_key(cmd, &key),
             Mode::Confirm => self.confirm_key(cmd),
+            Mode::FindTime => self.find_time_key(cmd),
         }
     }
 

@@ -3,6 +3,7 @@
 //! (a picker selection without a picker, a form both shown and put away).
 
 use super::confirm::Confirm;
+use super::find_time::FindTime;
 use crate::form::Form;
 use crate::keymap::Mode;
 
@@ -34,6 +35,8 @@ pub enum Overlay {
         selected: usize,
     },
     Confirm(Confirm),
+    /// Free slots for the form's guests.
+    FindTime(FindTime),
 }
 
 impl Overlay {
@@ -44,6 +47,7 @@ impl Overlay {
             Overlay::SignIn => Mode::SignIn,
             Overlay::Picker { .. } => Mode::Picker,
             Overlay::Confirm(_) => Mode::Confirm,
+            Overlay::FindTime(_) => Mode::FindTime,
         }
     }
 }
@@ -162,10 +166,13 @@ impl Screen {
         self.base = Base::Form(Box::new(form));
     }
 
-    /// Closes the form (shown or not) and any question that was about it.
+    /// Closes the form (shown or not) and any dialog that was about it.
     pub fn close_form(&mut self) {
-        self.overlays
-            .retain(|o| !matches!(o, Overlay::Confirm(c) if c.is_about_form()));
+        self.overlays.retain(|o| match o {
+            Overlay::Confirm(c) => !c.is_about_form(),
+            Overlay::FindTime(_) => false,
+            _ => true,
+        });
         self.base = Base::Agenda { saving: None };
     }
 }

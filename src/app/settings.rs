@@ -26,6 +26,8 @@ pub struct Settings {
     pub copy_on_create: bool,
     /// Time between background refreshes (`None`: only on start-up and `r`).
     pub refresh_every: Option<std::time::Duration>,
+    /// When find a time looks for slots.
+    pub hours: crate::freetime::WorkingHours,
     /// Random base32hex chosen at start-up; new event ids are this plus a counter.
     pub id_salt: String,
 }
@@ -46,6 +48,7 @@ impl Settings {
             templates: config.templates.clone(),
             copy_on_create: config.copy_on_create,
             refresh_every: config.refresh_every,
+            hours: config.hours.clone(),
             id_salt,
         }
     }

@@ -36,6 +36,8 @@ pub struct EffectRunner {
     tx: UnboundedSender<Action>,
     rx: UnboundedReceiver<Action>,
     refresh: Option<JoinHandle<()>>,
+    /// The free/busy query out for find a time; a newer one aborts it.
+    free_busy: Option<JoinHandle<()>>,
     /// What the last finished refresh left, for the next one to ask only for changes.
     synced: Arc<Mutex<Option<Synced>>>,
 }
@@ -48,6 +50,7 @@ impl EffectRunner {
             tx,
             rx,
             refresh: None,
+            free_busy: None,
             synced: Arc::default(),
         }
     }
@@ -88,6 +91,17 @@ impl EffectRunner {
                         let _ = cache::save(&path, &agenda);
                         release_free_memory();
                     });
+                }
+                Effect::FreeBusy { req, query } => {
+                    let client = self.client_for(req);
+                    let tx = self.tx.clone();
+                    if let Some(old) = self.free_busy.take() {
+                        old.abort();
+                    }
+                    self.free_busy = Some(tokio::spawn(async move {
+                        let result = client.free_busy(&query).await;
+                        let _ = tx.send(Action::FreeBusy { req, result });
+                    }));
                 }
                 Effect::Copy { text, what } => {
                     let result = self.services.clipboard.copy(&text, terminal);

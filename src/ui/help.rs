@@ -87,5 +87,6 @@ fn title(mode: Mode) -> &'static str {
         Mode::Picker => "templates",
         Mode::Form => "new meeting",
         Mode::Confirm => "question",
+        Mode::FindTime => "find a time",
     }
 }

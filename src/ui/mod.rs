@@ -4,6 +4,7 @@ mod agenda;
 mod confirm;
 mod details;
 mod dialog;
+mod find_time;
 mod fit;
 mod form;
 mod help;
@@ -47,6 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         (Some(Overlay::SignIn), Some(d)) => dialog::sign_in(frame, app, d),
         (Some(Overlay::Picker { selected }), _) => form::picker(frame, app, *selected),
         (Some(Overlay::Confirm(c)), _) => confirm::render(frame, app, c),
+        (Some(Overlay::FindTime(view)), _) => find_time::render(frame, app, view),
         _ => {}
     }
     crate::sanitize::settle_wide_cells(frame.buffer_mut());

@@ -1,0 +1,262 @@
+//! Find a time: from the form, ask Google who is busy (you on every selected calendar, and
+//! every guest), show the free slots where everyone can meet for the form's duration, and take
+//! one as the start. One free/busy query per change of guests or window, not per key.
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono_tz::Tz;
+
+use super::{App, Overlay};
+use crate::action::Effect;
+use crate::calendar::error::ApiError;
+use crate::calendar::freebusy::{BusyQuery, FreeBusy, Interval, Lane};
+use crate::compose::Field;
+use crate::freetime::{free_slots, Slots};
+use crate::keymap::Command;
+
+/// Slots start on these boundaries.
+pub const STEP: Duration = Duration::minutes(15);
+/// How far ahead find a time looks: a week covers the next working days.
+pub const DAYS: u32 = 7;
+
+/// What the find-a-time view shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindTime {
+    /// The lanes' people: "you" first, then each guest as typed in the form.
+    pub guests: Vec<String>,
+    pub duration: Duration,
+    /// The zone the form reads its start in (slots are written into the form in it).
+    pub zone: Tz,
+    pub from: DateTime<Utc>,
+    pub answer: Answer,
+    /// Index into the slots.
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    Asking {
+        req: u64,
+    },
+    Failed(String),
+    Ready {
+        lanes: Vec<(String, Lane)>,
+        slots: Slots,
+        split: bool,
+    },
+}
+
+/// What the app remembers between openings of find a time: the query out at Google, and the
+/// last answer, so that opening it again for the same people and window asks Google nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BusyMemory {
+    /// Your calendars in the query out (they make one lane).
+    own: Vec<String>,
+    asking: Option<BusyQuery>,
+    last: Option<(BusyQuery, FreeBusy)>,
+}
+
+impl BusyMemory {
+    /// The last answer, if it was for the same people and zone and a window starting at
+    /// most an hour before this one.
+    fn answer_for(&self, query: &BusyQuery) -> Option<FreeBusy> {
+        let (q, busy) = self.last.as_ref()?;
+        let same = q.ids == query.ids && q.tz == query.tz;
+        let fresh = q.from <= query.from && query.from < q.from + Duration::hours(1);
+        (same && fresh).then(|| busy.clone())
+    }
+}
+
+impl FindTime {
+    pub fn slots(&self) -> &[Interval] {
+        match &self.answer {
+            Answer::Ready { slots, .. } => &slots.slots,
+            _ => &[],
+        }
+    }
+
+    pub fn selected_slot(&self) -> Option<&Interval> {
+        self.slots().get(self.selected)
+    }
+
+    fn step(&mut self, cmd: Command) {
+        let tz = self.zone;
+        let slots = self.slots();
+        if slots.is_empty() {
+            return;
+        }
+        let day = |i: usize| slots[i].start.with_timezone(&tz).date_naive();
+        let last = slots.len() - 1;
+        let at = self.selected.min(last);
+        self.selected = match cmd {
+            Command::NextSlot => (at + 1).min(last),
+            Command::PrevSlot => at.saturating_sub(1),
+            Command::NextDay => (at..=last).find(|&i| day(i) > day(at)).unwrap_or(at),
+            Command::PrevDay => {
+                // The first slot of the day before this one.
+                match (0..at).rev().find(|&i| day(i) < day(at)) {
+                    Some(prev) => (0..=prev).find(|&i| day(i) == day(prev)).unwrap_or(prev),
+                    None => at,
+                }
+            }
+            _ => at,
+        };
+    }
+}
+
+impl App {
+    /// `find_time` in the form: what the form says about guests, length and zone, and a
+    /// free/busy query unless the last answer covers the same people and window.
+    pub(super) fn find_time(&mut self) -> Vec<Effect> {
+        let Some(form) = self.screen.form() else {
+            return Vec::new();
+        };
+        let draft = form.draft();
+        let checked = &form.checked;
+        let zone = crate::timefmt::parse_zone(&draft.zone).unwrap_or(self.settings.tz);
+        let duration = checked
+            .event
+            .as_ref()
+            .map(|e| e.end.signed_duration_since(e.start))
+            .filter(|d| *d > Duration::zero())
+            .or_else(|| crate::timeparse::parse_duration(&draft.length).ok())
+            .filter(|d| *d > Duration::zero())
+            .unwrap_or(Duration::minutes(30));
+        let guests = crate::compose::guest_list(&draft.guests);
+        let own: Vec<String> = match &self.agenda {
+            Some(a) if a.calendars.iter().any(|c| c.selected) => a
+                .calendars
+                .iter()
+                .filter(|c| c.selected)
+                .map(|c| c.id.clone())
+                .collect(),
+            _ => vec!["primary".to_string()],
+        };
+        let step_now = self.now.duration_trunc(STEP).unwrap_or(self.now) + STEP;
+        let query = BusyQuery {
+            from: step_now,
+            to: step_now + Duration::days(i64::from(DAYS)),
+            tz: zone,
+            ids: own.iter().chain(&guests).cloned().collect(),
+        };
+        let mut view = FindTime {
+            guests,
+            duration,
+            zone,
+            from: query.from,
+            answer: Answer::Failed(String::new()),
+            selected: 0,
+        };
+        self.busy.own = own.clone();
+        let effects = match self.busy.answer_for(&query) {
+            Some(busy) => {
+                view.answer = self.ready(&view, &own, busy);
+                Vec::new()
+            }
+            None => {
+                let req = self.next_request();
+                view.answer = Answer::Asking { req };
+                self.busy.asking = Some(query.clone());
+                vec![Effect::FreeBusy { req, query }]
+            }
+        };
+        self.screen.push(Overlay::FindTime(view));
+        effects
+    }
+
+    /// Lanes and slots from Google's answer: your calendars merged into one lane, a group
+    /// into the lanes of its members as Google expanded it.
+    fn ready(&self, view: &FindTime, own: &[String], busy: FreeBusy) -> Answer {
+        let mut you = Vec::new();
+        for id in own {
+            if let Some(Lane::Busy(b)) = busy.lanes.get(id) {
+                you.extend(b.iter().cloned());
+            }
+        }
+        let mut lanes = vec![("you".to_string(), Lane::Busy(you))];
+        for guest in &view.guests {
+            let lane = match busy.groups.get(guest) {
+                Some(members) => {
+                    let mut all = Vec::new();
+                    for m in members {
+                        if let Some(Lane::Busy(b)) = busy.lanes.get(m) {
+                            all.extend(b.iter().cloned());
+                        }
+                    }
+                    Lane::Busy(all)
+                }
+                None => busy.lanes.get(guest).cloned().unwrap_or(Lane::Unknown {
+                    reason: "Google did not answer for this guest".into(),
+                }),
+            };
+            lanes.push((guest.clone(), lane));
+        }
+        let slots = free_slots(
+            &lanes,
+            view.from,
+            DAYS,
+            view.duration,
+            &self.settings.hours,
+            view.zone,
+            STEP,
+        );
+        Answer::Ready {
+            lanes,
+            slots,
+            split: busy.split,
+        }
+    }
+
+    pub(super) fn on_free_busy(&mut self, req: u64, result: Result<FreeBusy, ApiError>) {
+        let own = self.busy.own.clone();
+        let query = self.busy.asking.take();
+        let Some(Overlay::FindTime(view)) = self.screen.top() else {
+            return;
+        };
+        if view.answer != (Answer::Asking { req }) {
+            return;
+        }
+        let answer = match result {
+            Ok(busy) => {
+                self.busy.last = query.map(|q| (q, busy.clone()));
+                self.ready(view, &own, busy)
+            }
+            Err(e) => Answer::Failed(format!("Could not ask Google who is free: {e}")),
+        };
+        if let Some(Overlay::FindTime(view)) = self.screen.top_mut() {
+            view.answer = answer;
+            view.selected = 0;
+        }
+    }
+
+    /// The view's keys: move between slots and days, take one, or go back to the form.
+    pub(super) fn find_time_key(&mut self, cmd: Option<Command>) -> Vec<Effect> {
+        let Some(Overlay::FindTime(view)) = self.screen.top_mut() else {
+            return Vec::new();
+        };
+        match cmd {
+            Some(Command::Close) => {
+                self.screen.pop();
+            }
+            Some(Command::Take) => {
+                let Some(slot) = view.selected_slot() else {
+                    self.toast("No free slot to take".into(), true);
+                    return Vec::new();
+                };
+                let start = slot
+                    .start
+                    .with_timezone(&view.zone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string();
+                self.screen.pop();
+                let ctx = context!(self);
+                if let Some(form) = self.screen.form_mut() {
+                    form.set_text(&Field::Start, &start, &ctx);
+                    form.focus_on(&Field::Start);
+                }
+            }
+            Some(cmd) => view.step(cmd),
+            None => {}
+        }
+        Vec::new()
+    }
+}
