@@ -225,6 +225,11 @@ pub const MODES: &[ModeTable] = &[
             (Command::Create, "create", "create the meeting"),
             (Command::Newline, "newline", "new line in the description"),
             (
+                Command::FindTime,
+                "find_time",
+                "find a time that suits every guest",
+            ),
+            (
                 Command::NoteDown,
                 "note_down",
                 "scroll Google's message down",
