@@ -185,3 +185,33 @@ fn a_key_bound_twice_in_one_mode_is_refused_with_where() {
     let e = Config::parse(Some("[keys.form]\ncreate = [\"s\"]\n")).unwrap_err();
     assert!(e.contains("typed as text"), "{e}");
 }
+
+#[test]
+fn find_time_take_rebound_and_named_in_its_footer() {
+    let mut app =
+        app_with("[keys.find_time]\ntake = [\"t\"]\n[keys.form]\nfind_time = [\"Ctrl-t\"]\n");
+    press(&mut app, "n");
+    app.update(key(KeyCode::Enter));
+    focus(&mut app, meetty::compose::Field::Start);
+    assert!(screen(&app).contains("Ctrl-T find a time"));
+    assert!(
+        app.update(ctrl('f')).is_empty(),
+        "Ctrl-F is not bound any more"
+    );
+    let Some(Effect::FreeBusy { req, .. }) = app.update(ctrl('t')).pop() else {
+        panic!("Ctrl-T opens find a time")
+    };
+    app.update(Action::FreeBusy {
+        req,
+        result: Ok(free_busy()),
+    });
+    assert_eq!(app.mode(), Mode::FindTime);
+    let s = screen(&app);
+    assert!(s.contains("t take"), "{s}");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.mode(), Mode::FindTime, "Enter is not bound any more");
+    press(&mut app, "t");
+    assert_eq!(app.mode(), Mode::Form);
+    // You are busy until 11:00 Berlin; no guests.
+    assert_eq!(app.form().unwrap().draft().start, "2026-11-23 11:00");
+}

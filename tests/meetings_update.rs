@@ -75,29 +75,6 @@ fn app_plus() -> App {
     )
 }
 
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.update(ch(c));
-    }
-}
-
-fn focus(app: &mut App, field: Field) {
-    let form = app.form_mut().expect("form open");
-    form.focus_on(&field);
-}
-
-/// Clears the focused text field and types `text` into it.
-fn set(app: &mut App, field: Field, text: &str) {
-    focus(app, field);
-    app.update(ctrl('e'));
-    app.update(ctrl('u'));
-    type_text(app, text);
-}
-
-fn note(app: &App, field: Field) -> Option<Note> {
-    app.form()?.checked.note(&field).cloned()
-}
-
 fn create_op(effects: &[Effect]) -> (u64, String, NewEvent) {
     match effects {
         [Effect::Write {

@@ -480,3 +480,32 @@ fn a_fields_long_note_scrolls_when_taller_than_the_form() {
     let screen = text(&app, 40, 8);
     assert!(screen.contains("+15m"), "the note's end:\n{screen}");
 }
+
+#[test]
+fn find_a_time_grid_and_list() {
+    let mut app = finding_a_time();
+    insta::assert_snapshot!("find_time_grid_120x35", text(&app, 120, 35));
+    insta::assert_snapshot!("find_time_grid_80x24", text(&app, 80, 24));
+    press(&mut app, "ll");
+    insta::assert_snapshot!("find_time_list_60x20", text(&app, 60, 20));
+    let grid = text(&app, 80, 24);
+    for lane in ["you", "kim@example.com", "lee@example.com", "free"] {
+        assert!(grid.contains(lane), "{lane} has a lane:\n{grid}");
+    }
+    assert!(
+        grid.contains("unknown: not shared with you (notFound)"),
+        "{grid}"
+    );
+    assert!(grid.contains("Chosen without lee@example.com"), "{grid}");
+    assert!(grid.contains("→ Mon 23 Nov 12:00–12:30"), "{grid}");
+}
+
+#[test]
+fn the_start_field_names_the_find_a_time_key() {
+    let mut app = app();
+    press(&mut app, "n");
+    app.update(key(ratatui::crossterm::event::KeyCode::Enter));
+    focus(&mut app, meetty::compose::Field::Start);
+    let screen = text(&app, 120, 35);
+    assert!(screen.contains("Ctrl-F find a time"), "{screen}");
+}

@@ -15,8 +15,8 @@ use crate::keymap::Command;
 
 /// Slots start on these boundaries.
 pub const STEP: Duration = Duration::minutes(15);
-/// How far ahead find a time looks: a week covers the next working days.
-pub const DAYS: u32 = 7;
+/// How many working days find a time looks ahead.
+pub const DAYS: u32 = 5;
 
 /// What the find-a-time view shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,10 +131,16 @@ impl App {
                 .collect(),
             _ => vec!["primary".to_string()],
         };
-        let step_now = self.now.duration_trunc(STEP).unwrap_or(self.now) + STEP;
+        let from = self.now.duration_trunc(STEP).unwrap_or(self.now) + STEP;
+        // From the first working hour to the last of the days searched.
+        let window = self
+            .settings
+            .hours
+            .window(from, DAYS, zone)
+            .unwrap_or(Interval::new(from, from + Duration::days(7)));
         let query = BusyQuery {
-            from: step_now,
-            to: step_now + Duration::days(i64::from(DAYS)),
+            from: window.start,
+            to: window.end,
             tz: zone,
             ids: own.iter().chain(&guests).cloned().collect(),
         };
@@ -142,7 +148,7 @@ impl App {
             guests,
             duration,
             zone,
-            from: query.from,
+            from,
             answer: Answer::Failed(String::new()),
             selected: 0,
         };

@@ -21,10 +21,10 @@ const GRID_MIN: (u16, u16) = (80, 24);
 const LABEL: usize = 16;
 
 pub fn render(frame: &mut Frame, app: &App, view: &FindTime) {
-    let area = frame.area();
+    let full = frame.area();
     let area = Rect {
-        height: area.height.saturating_sub(1),
-        ..area
+        height: full.height.saturating_sub(1),
+        ..full
     };
     let title = format!(
         " Find a time · {} ",
@@ -45,7 +45,7 @@ pub fn render(frame: &mut Frame, app: &App, view: &FindTime) {
             slots,
             split,
         } => {
-            let mut lines = if (area.width, area.height) >= GRID_MIN {
+            let mut lines = if full.width >= GRID_MIN.0 && full.height >= GRID_MIN.1 {
                 grid(app, view, lanes, width)
             } else {
                 list(view, inner.height.saturating_sub(4))

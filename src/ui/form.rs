@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use super::{fit, theme};
 use crate::app::App;
-use crate::compose::Note;
+use crate::compose::{Field, Note};
 use crate::form::{Form, FormField, Input, Value};
 use crate::keymap::{Command, Mode};
 use crate::timeparse::{describe_recurrence, format_duration};
@@ -96,8 +96,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
         Some(s) => format!("{} {}", super::status::spinner(app), s.status),
         None => {
             let key = |cmd| app.hint(Mode::Form, cmd);
+            let find = if form.focused().field == Field::Start {
+                format!("{} find a time · ", key(Command::FindTime))
+            } else {
+                String::new()
+            };
             format!(
-                "{} create · {} move · {} cancel",
+                "{find}{} create · {} move · {} cancel",
                 key(Command::Create),
                 key(Command::NextField),
                 key(Command::Close)

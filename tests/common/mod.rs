@@ -253,3 +253,82 @@ pub fn tmux_layout(text: &str) -> Vec<(char, usize, usize)> {
         })
         .collect()
 }
+
+/// Types `text` into whatever has the keys, a key per character.
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(ch(c));
+    }
+}
+
+pub fn focus(app: &mut App, field: meetty::compose::Field) {
+    let form = app.form_mut().expect("form open");
+    form.focus_on(&field);
+}
+
+/// Clears the form's text field and types `text` into it.
+pub fn set(app: &mut App, field: meetty::compose::Field, text: &str) {
+    focus(app, field);
+    app.update(ctrl('e'));
+    app.update(ctrl('u'));
+    type_text(app, text);
+}
+
+/// What the form says under `field`.
+pub fn note(app: &App, field: meetty::compose::Field) -> Option<meetty::compose::Note> {
+    app.form()?.checked.note(&field).cloned()
+}
+
+/// `2026-11-23T10:30:00Z` as a time.
+pub fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+/// Google's free/busy answer for the find-a-time tests (now is Mon 23 Nov, 10:00 Berlin):
+/// you are busy 10:15–11:00 Berlin, kim 11:00–11:30, the team calendar is empty, lee's
+/// calendar is not shared.
+pub fn free_busy() -> meetty::calendar::freebusy::FreeBusy {
+    use meetty::calendar::freebusy::{FreeBusy, Interval, Lane};
+    let busy = |from: &str, to: &str| Interval::new(at(from), at(to));
+    FreeBusy {
+        lanes: [
+            (
+                "alex@example.com",
+                Lane::Busy(vec![busy("2026-11-23T09:15:00Z", "2026-11-23T10:00:00Z")]),
+            ),
+            ("team@group.calendar.google.com", Lane::Busy(vec![])),
+            (
+                "kim@example.com",
+                Lane::Busy(vec![busy("2026-11-23T10:00:00Z", "2026-11-23T10:30:00Z")]),
+            ),
+            (
+                "lee@example.com",
+                Lane::Unknown {
+                    reason: "not shared with you (notFound)".into(),
+                },
+            ),
+        ]
+        .into_iter()
+        .map(|(id, lane)| (id.to_string(), lane))
+        .collect(),
+        ..FreeBusy::default()
+    }
+}
+
+/// The test agenda with a 30-minute form for kim and lee, find a time open and answered.
+pub fn finding_a_time() -> App {
+    use meetty::compose::Field;
+    let mut app = app();
+    press(&mut app, "n");
+    app.update(key(KeyCode::Enter));
+    set(&mut app, Field::Length, "30m");
+    set(&mut app, Field::Guests, "kim@example.com, lee@example.com");
+    let Some(meetty::action::Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
+        panic!("Ctrl-F asks Google who is free")
+    };
+    app.update(Action::FreeBusy {
+        req,
+        result: Ok(free_busy()),
+    });
+    app
+}
