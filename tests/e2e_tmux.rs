@@ -661,3 +661,61 @@ fn zero_width_characters_keep_every_column_in_place() {
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }
+
+/// Issue 14: in demo mode, `n`, a guest, find a time from the Start field, take the first
+/// slot, create: the meeting lands at that slot.
+#[test]
+fn a_meeting_is_booked_at_the_first_slot_find_a_time_offers() {
+    let t = Tmux::start("findtime", &[], "--demo");
+    t.wait_for("the demo agenda", |s| s.contains("Today"));
+    t.keys("n");
+    t.wait_for("the template picker", |s| s.contains("Quick Sync"));
+    t.keys("1");
+    t.wait_for("the Quick Sync form", |s| {
+        s.contains("New meeting · Quick Sync")
+    });
+    t.run(&["send-keys", "-l", "E2E found time"]);
+    for _ in 0..4 {
+        t.keys("Tab");
+    }
+    t.run(&["send-keys", "-l", "jordan.lee@example.com"]);
+    t.wait_for("the guest typed", |s| s.contains("jordan.lee@example.com"));
+    for _ in 0..3 {
+        t.keys("BTab");
+    }
+    t.wait_for("the Start field's hint", |s| {
+        s.contains("Ctrl-F find a time")
+    });
+    t.keys("C-f");
+    let screen = t.wait_for("the free slots", |s| {
+        s.contains("Find a time") && s.contains("→ ") && s.contains("jordan.lee@example.com ")
+    });
+    // "→ Tue 1 Dec 16:30–16:45  (slot 1 of 120)"
+    let chosen = screen
+        .lines()
+        .find_map(|l| l.split("→ ").nth(1))
+        .and_then(|rest| rest.split("  (").next())
+        .expect("the chosen slot")
+        .trim()
+        .to_string();
+    let (day, times) = chosen.rsplit_once(' ').expect("a day and a time span");
+    let (start, end) = times.split_once('–').expect("start–end");
+    t.keys("Enter");
+    t.wait_for("the slot in the form", |s| {
+        s.contains("New meeting · Quick Sync") && s.contains(start) && !s.contains("Find a time")
+    });
+    t.keys("C-s");
+    let screen = t.wait_for("the meeting at the slot in the agenda", |s| {
+        s.lines()
+            .any(|l| l.contains("E2E found time") && l.contains(&format!("{start}–{end}")))
+    });
+    let details = details_title(&screen);
+    assert_eq!(details, "E2E found time", "{screen}");
+    let day_words: Vec<&str> = day.split_whitespace().collect();
+    assert!(
+        screen.contains(&format!("{} {}", day_words[1], day_words[2])),
+        "the details name the slot's day {day}:\n{screen}"
+    );
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
+}

@@ -9,6 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 use super::fit::ellipsize;
 use super::theme;
@@ -18,7 +19,6 @@ use crate::keymap::{Command, Mode};
 
 /// Below this the grid does not fit: a list of slots instead.
 const GRID_MIN: (u16, u16) = (80, 24);
-const LABEL: usize = 16;
 
 pub fn render(frame: &mut Frame, app: &App, view: &FindTime) {
     let full = frame.area();
@@ -157,8 +157,15 @@ fn grid(app: &App, view: &FindTime, lanes: &[(String, Lane)], width: usize) -> V
     let (Some(open), Some(close)) = (at(day, hours.start, tz), at(day, hours.end, tz)) else {
         return vec![Line::raw("This day has no working hours in your zone.")];
     };
+    // Names as wide as the widest, within a third of the width.
+    let label = lanes
+        .iter()
+        .map(|(who, _)| who.width() + 1)
+        .max()
+        .unwrap_or(0)
+        .clamp(8, (width / 3).max(8));
     let quarters = ((close - open).num_minutes() / 15).max(1) as usize;
-    let cell = (width.saturating_sub(LABEL) / quarters).clamp(1, 2);
+    let cell = (width.saturating_sub(label) / quarters).clamp(1, 2);
     let quarter = |q: usize| {
         let from = open + Duration::minutes(15 * q as i64);
         (from, from + Duration::minutes(15))
@@ -175,11 +182,11 @@ fn grid(app: &App, view: &FindTime, lanes: &[(String, Lane)], width: usize) -> V
             }
         }
     }
-    let ruler = format!("{:LABEL$}{}", "", ruler.into_iter().collect::<String>());
+    let ruler = format!("{:label$}{}", "", ruler.into_iter().collect::<String>());
     lines.push(Line::styled(ruler, theme::dim()));
 
     for (who, lane) in lanes {
-        let mut spans = vec![Span::raw(format!("{:<LABEL$}", ellipsize(who, LABEL - 1)))];
+        let mut spans = vec![Span::raw(format!("{:<label$}", ellipsize(who, label - 1)))];
         match lane {
             Lane::Busy(busy) => {
                 for q in 0..quarters {
@@ -204,7 +211,7 @@ fn grid(app: &App, view: &FindTime, lanes: &[(String, Lane)], width: usize) -> V
     let chosen = view
         .selected_slot()
         .map(|s| (s.start, s.start + view.duration));
-    let mut free = vec![Span::styled(format!("{:<LABEL$}", "free"), theme::label())];
+    let mut free = vec![Span::styled(format!("{:<label$}", "free"), theme::label())];
     for q in 0..quarters {
         let (from, to) = quarter(q);
         let in_chosen = chosen.is_some_and(|(s, e)| s < to && from < e);
