@@ -70,5 +70,64 @@ fn bench_free_slots(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_free_slots);
+/// The find-a-time grid for the same week, drawn into a 120×35 buffer by the real UI code
+/// (the slots recomputed as part of the answer landing are not in this figure).
+fn bench_grid(c: &mut Criterion) {
+    use meetty::action::{Action, Effect};
+    use meetty::app::App;
+    use meetty::calendar::freebusy::FreeBusy;
+    use meetty::compose::Field;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    let key = |code, mods| Action::Key(KeyEvent::new(code, mods));
+    let mut app = App::new(
+        meetty::screenshots::demo_settings(Tz::Europe__Berlin),
+        None,
+        monday(),
+    );
+    app.update(key(KeyCode::Char('n'), KeyModifiers::NONE));
+    app.update(key(KeyCode::Enter, KeyModifiers::NONE));
+    let guests: Vec<String> = (1..11).map(|n| format!("guest{n}@example.com")).collect();
+    let ctx = meetty::compose::Context {
+        now: monday(),
+        tz: Tz::Europe__Berlin,
+        calendars: &[],
+        account: None,
+    };
+    let form = app.form_mut().expect("the form is open");
+    form.set_text(&Field::Guests, &guests.join(", "), &ctx);
+    form.set_text(&Field::Length, "30m", &ctx);
+    let Some(Effect::FreeBusy { req, .. }) = app
+        .update(key(KeyCode::Char('f'), KeyModifiers::CONTROL))
+        .pop()
+    else {
+        panic!("Ctrl-F asks who is free")
+    };
+    // Your calendar ("primary" without a calendar list) and the ten guests.
+    let lanes = lanes()
+        .into_iter()
+        .map(|(who, lane)| match who.as_str() {
+            "you" => ("primary".to_string(), lane),
+            _ => (who, lane),
+        })
+        .collect();
+    let busy = FreeBusy {
+        lanes,
+        ..FreeBusy::default()
+    };
+    app.update(Action::FreeBusy {
+        req,
+        result: Ok(busy),
+    });
+    let text: String = {
+        let buf = meetty::screenshots::render(&app, 120, 35);
+        buf.content().iter().map(|c| c.symbol()).collect()
+    };
+    assert!(text.contains("slot 1 of 24"), "the grid is up: {text}");
+    c.bench_function("find a time grid drawn at 120x35", |b| {
+        b.iter(|| std::hint::black_box(meetty::screenshots::render(&app, 120, 35)))
+    });
+}
+
+criterion_group!(benches, bench_free_slots, bench_grid);
 criterion_main!(benches);
