@@ -19,20 +19,30 @@ use crate::config::Config;
 use crate::sandbox::{Sandbox, Seed};
 use crate::ui;
 
-/// The demo week as the app would fetch it: a sandbox seeded for `now`, read by the real
-/// client.
-pub async fn demo_agenda(now: DateTime<Utc>, tz: Tz, days: u32) -> Result<Agenda, String> {
+/// Runs `ask` against a sandbox seeded with the demo week for `now`, through the real client.
+async fn ask_demo<T>(
+    now: DateTime<Utc>,
+    tz: Tz,
+    ask: impl AsyncFnOnce(&CalendarClient) -> Result<T, ApiError>,
+) -> Result<T, String> {
     let sandbox = Sandbox::start(0, Seed::Demo { now, tz })
         .await
         .map_err(|e| format!("cannot start the sandbox: {e}"))?;
     let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
-    let to = now + chrono::Duration::days(i64::from(days));
-    let agenda = client
-        .agenda(&CalendarSelection::SelectedInGoogle, now, to)
-        .await
-        .map_err(|e| e.to_string());
+    let answer = ask(&client).await.map_err(|e| e.to_string());
     sandbox.shutdown().await;
-    agenda
+    answer
+}
+
+/// The demo week as the app would fetch it.
+pub async fn demo_agenda(now: DateTime<Utc>, tz: Tz, days: u32) -> Result<Agenda, String> {
+    let to = now + chrono::Duration::days(i64::from(days));
+    ask_demo(now, tz, async |client| {
+        client
+            .agenda(&CalendarSelection::SelectedInGoogle, now, to)
+            .await
+    })
+    .await
 }
 
 /// The demo's settings with the default config, in zone `tz`.
@@ -103,11 +113,28 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         cancel.update(key('j'));
     }
     cancel.update(key('d'));
+    // Find a time for a Quick Sync with a colleague, answered by the demo's free/busy.
+    let mut find = app("n1\t\t\t\tjordan.lee@example.com");
+    for _ in 0..3 {
+        find.update(Action::Key(KeyEvent::new(
+            KeyCode::BackTab,
+            KeyModifiers::NONE,
+        )));
+    }
+    let ctrl_f = Action::Key(KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL));
+    if let Some(crate::action::Effect::FreeBusy { req, query }) = find.update(ctrl_f).pop() {
+        let result = ask_demo(now, tz, async |client| client.free_busy(&query).await).await;
+        find.update(Action::FreeBusy {
+            req,
+            result: result.map_err(ApiError::Unexpected),
+        });
+    }
     let scenes = [
         ("agenda.svg", app("jj"), 110, 30),
         ("templates.svg", app("n"), 110, 30),
         ("new-meeting.svg", app("n3\tAcme"), 110, 30),
         ("cancel.svg", cancel, 110, 30),
+        ("find-a-time.svg", find, 110, 30),
         ("all-events.svg", app("a"), 110, 30),
         ("help.svg", app("?"), 110, 30),
         ("offline.svg", offline, 110, 30),
