@@ -79,8 +79,7 @@ fn slots_avoid_everyone_known_and_say_who_was_left_out() {
     let monday_last = v
         .slots()
         .iter()
-        .filter(|s| s.start < at("2026-11-24T00:00:00Z"))
-        .last()
+        .rfind(|s| s.start < at("2026-11-24T00:00:00Z"))
         .unwrap();
     assert_eq!(monday_last.start, at("2026-11-23T16:00:00Z"));
 }
