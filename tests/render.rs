@@ -509,3 +509,16 @@ fn the_start_field_names_the_find_a_time_key() {
     let screen = text(&app, 120, 35);
     assert!(screen.contains("Ctrl-F find a time"), "{screen}");
 }
+
+#[test]
+fn help_over_find_a_time_leaves_the_grid_under_it() {
+    let mut app = finding_a_time();
+    press(&mut app, "?");
+    let screen = text(&app, 120, 35);
+    assert!(screen.contains("Keys: find a time"), "{screen}");
+    assert!(
+        screen.contains("Find a time · 30 min"),
+        "the grid is still drawn:\n{screen}"
+    );
+    assert!(screen.contains("kim@example.com"), "{screen}");
+}

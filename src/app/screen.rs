@@ -92,6 +92,11 @@ impl Screen {
         self.mode_below(help.unwrap_or(self.overlays.len()))
     }
 
+    /// The dialogs, bottom first: each is drawn over the ones before it.
+    pub fn overlays(&self) -> impl Iterator<Item = &Overlay> {
+        self.overlays.iter()
+    }
+
     pub fn top(&self) -> Option<&Overlay> {
         self.overlays.last()
     }

@@ -43,13 +43,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
         agenda::render(frame, main, app);
     }
     status::render(frame, status_line, app);
-    match (app.screen.top(), &app.sign_in) {
-        (Some(Overlay::Help { scroll }), _) => help::render(frame, app, *scroll),
-        (Some(Overlay::SignIn), Some(d)) => dialog::sign_in(frame, app, d),
-        (Some(Overlay::Picker { selected }), _) => form::picker(frame, app, *selected),
-        (Some(Overlay::Confirm(c)), _) => confirm::render(frame, app, c),
-        (Some(Overlay::FindTime(view)), _) => find_time::render(frame, app, view),
-        _ => {}
+    // Every dialog, bottom first: help over find a time leaves the grid under it.
+    for overlay in app.screen.overlays() {
+        match (overlay, &app.sign_in) {
+            (Overlay::Help { scroll }, _) => help::render(frame, app, *scroll),
+            (Overlay::SignIn, Some(d)) => dialog::sign_in(frame, app, d),
+            (Overlay::Picker { selected }, _) => form::picker(frame, app, *selected),
+            (Overlay::Confirm(c), _) => confirm::render(frame, app, c),
+            (Overlay::FindTime(view), _) => find_time::render(frame, app, view),
+            _ => {}
+        }
     }
     crate::sanitize::settle_wide_cells(frame.buffer_mut());
 }
