@@ -12,6 +12,9 @@ use chrono::{
 use chrono_tz::Tz;
 use serde::Serialize;
 
+/// Slots start on these boundaries of the local clock, in the TUI and the CLI.
+pub const STEP: TimeDelta = TimeDelta::minutes(15);
+
 /// A stretch of time, `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Interval {

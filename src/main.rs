@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 
-use meetty::cli::{self, scripting, AccountCommand, Outcome};
+use meetty::cli::scripting::{self, Failure};
+use meetty::cli::{self, AccountCommand};
 use meetty::runtime;
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::session::{parse_days, Startup};
@@ -95,10 +96,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(Cmd::Account(ref cmd)) => {
             let start = Startup::load(cli.config)?;
             let out = &mut std::io::stdout();
-            match cli::run_account(&start, cli.account.as_deref(), cmd, out).await? {
-                Outcome::Done => Ok(ExitCode::SUCCESS),
-                Outcome::NoUsableSignIn => Ok(ExitCode::FAILURE),
-            }
+            let outcome = cli::run_account(&start, cli.account.as_deref(), cmd, out).await?;
+            Ok(ExitCode::from(outcome.exit_status()))
         }
         Some(Cmd::Script(ref cmd)) => {
             let start = Startup::load(cli.config)?;
@@ -108,7 +107,14 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 days: cli.days,
             };
             let out = &mut std::io::stdout();
-            scripting::run(&start, &scope, cmd, out).await.map(done)
+            match scripting::run(&start, &scope, cmd, out).await {
+                Ok(outcome) => Ok(ExitCode::from(outcome.exit_status())),
+                Err(Failure::Usage(message)) => {
+                    eprintln!("meetty: {message}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(Failure::Failed(message)) => Err(message),
+            }
         }
         None => {
             let start = Startup::load(cli.config)?;

@@ -3,8 +3,8 @@
 
 use std::process::{Command, Output};
 
-use chrono::Utc;
-use meetty::sandbox::{Sandbox, Seed};
+use chrono::{DateTime, FixedOffset, NaiveTime, Utc};
+use meetty::sandbox::{Sandbox, Seed, ACCOUNT, TEAM_CALENDAR, TEAM_GROUP};
 
 struct Env {
     sandbox: Sandbox,
@@ -41,6 +41,15 @@ impl Env {
         tokio::task::spawn_blocking(move || cmd.output().unwrap())
             .await
             .unwrap()
+    }
+
+    /// The `freebusy.query` requests received.
+    fn free_busy_queries(&self) -> Vec<meetty::sandbox::RecordedRequest> {
+        self.sandbox
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/freeBusy"))
+            .collect()
     }
 
     fn posts(&self) -> Vec<meetty::sandbox::RecordedRequest> {
@@ -449,4 +458,368 @@ async fn days_out_of_range_is_a_usage_error_for_either_flag() {
     }
     let out = e.run(&["agenda", "--days", "366"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+const PRIYA: &str = "priya.natarajan@example.com";
+const STRANGER: &str = "kim@partner.org";
+
+/// `meetty free --json`'s slots, as instants with the offset they were written with.
+fn json_slots(v: &serde_json::Value) -> Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    let at = |t: &serde_json::Value| DateTime::parse_from_rfc3339(t.as_str().unwrap()).unwrap();
+    v["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (at(&s["start"]), at(&s["end"])))
+        .collect()
+}
+
+/// A slot's first free minute depends on the clock; a test that compares two runs' first
+/// slots starts them just after a quarter hour, so that both see the same one.
+fn clear_of_a_quarter_hour() {
+    let into = Utc::now().timestamp() % (15 * 60);
+    if into > 15 * 60 - 20 {
+        std::thread::sleep(std::time::Duration::from_secs((15 * 60 - into + 1) as u64));
+    }
+}
+
+/// Issue 14 point 5: one query for you and every guest; the slots avoid a colleague's busy
+/// time (Priya's daily focus time, 13:00-15:00 in Berlin), a group counts as its members,
+/// and a guest Google will not show is named with Google's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn free_asks_once_for_you_and_every_guest_and_avoids_their_busy_time() {
+    let e = env("free").await;
+    let with = format!("{PRIYA},{STRANGER},{TEAM_GROUP}");
+    let out = e
+        .run(&["free", "--with", &with, "--duration", "1h", "--limit", "3"])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("The first 3 of ")
+            && lines[0].ends_with(&format!(
+                "free 1 h slots for you, {PRIYA}, {STRANGER} and {TEAM_GROUP} in the next 5 \
+                 working days (Europe/Berlin):"
+            )),
+        "{text}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("  ")).count(),
+        3,
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Chosen without {STRANGER}, whose calendar is unknown: not shared with you, or \
+             outside your organisation (notFound)"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("without {TEAM_GROUP}")), "{text}");
+
+    let queries = e.free_busy_queries();
+    assert_eq!(queries.len(), 1, "one freebusy.query");
+    let body = queries[0].body.clone().expect("a JSON body");
+    let items: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    let mut own = items[..2].to_vec();
+    own.sort_unstable();
+    assert_eq!(
+        own,
+        [ACCOUNT, TEAM_CALENDAR],
+        "your selected calendars: {body}"
+    );
+    assert_eq!(items[2..], [PRIYA, STRANGER, TEAM_GROUP], "{body}");
+    assert_eq!(body["timeZone"], "Europe/Berlin");
+    for bound in ["timeMin", "timeMax"] {
+        let t = body[bound].as_str().unwrap();
+        assert!(
+            t.ends_with("+01:00") || t.ends_with("+02:00"),
+            "{bound}: {t}"
+        );
+    }
+
+    let out = e
+        .run(&[
+            "free",
+            "--with",
+            &with,
+            "--duration",
+            "1h",
+            "--limit",
+            "500",
+            "--json",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let slots = json_slots(&v);
+    assert!(!slots.is_empty(), "{v}");
+    let focus = (
+        NaiveTime::from_hms_opt(13, 0, 0).unwrap(),
+        NaiveTime::from_hms_opt(15, 0, 0).unwrap(),
+    );
+    let in_focus = |(start, end): &(DateTime<FixedOffset>, DateTime<FixedOffset>)| {
+        start.time() < focus.1 && end.time() > focus.0
+    };
+    // Without Priya those hours have free slots: it is her calendar that takes them.
+    let out = e
+        .run(&[
+            "free",
+            "--with",
+            STRANGER,
+            "--duration",
+            "1h",
+            "--limit",
+            "500",
+            "--json",
+        ])
+        .await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json_slots(&v).iter().any(in_focus), "{v}");
+    for (start, end) in &slots {
+        assert_eq!(*end - *start, chrono::Duration::hours(1));
+        let (s, e) = (start.time(), end.time());
+        assert!(
+            !in_focus(&(*start, *end)),
+            "{start}–{end} overlaps Priya's focus time"
+        );
+        assert!(
+            s >= NaiveTime::from_hms_opt(9, 0, 0).unwrap()
+                && e <= NaiveTime::from_hms_opt(17, 30, 0).unwrap(),
+            "{start}–{end} is outside working hours"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn free_json_has_the_documented_shape_and_says_who_was_left_out() {
+    let e = env("free-json").await;
+    let out = e
+        .run(&[
+            "free",
+            "--with",
+            &format!("{PRIYA},{STRANGER}"),
+            "--duration",
+            "30m",
+            "--days",
+            "2",
+            "--from",
+            "tomorrow 9",
+            "--limit",
+            "4",
+            "--json",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["slots", "split", "without"], "{v}");
+    assert_eq!(v["split"], false);
+    assert_eq!(
+        v["without"],
+        serde_json::json!([{
+            "who": STRANGER,
+            "reason": "not shared with you, or outside your organisation (notFound)"
+        }])
+    );
+    let slots = v["slots"].as_array().unwrap();
+    assert_eq!(slots.len(), 4, "--limit: {v}");
+    for slot in slots {
+        let mut fields: Vec<&String> = slot.as_object().unwrap().keys().collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["end", "start"]);
+        for t in [&slot["start"], &slot["end"]] {
+            let t = t.as_str().unwrap();
+            assert!(t.ends_with("+01:00") || t.ends_with("+02:00"), "{t}");
+        }
+    }
+    // --from: nothing before tomorrow 09:00.
+    let tomorrow = Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive()
+        .succ_opt()
+        .unwrap();
+    for (start, _) in json_slots(&v) {
+        assert!(start.date_naive() >= tomorrow, "{start}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn free_exits_1_when_nobody_can_meet_and_2_for_what_it_cannot_read() {
+    let e = env("free-none").await;
+    // Longer than the working day (09:00-17:30).
+    let out = e.run(&["free", "--with", PRIYA, "--duration", "9h"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "meetty: no 9 h slot when you and {PRIYA} are free in the next 5 working days \
+             (09:00–17:30, config working_hours): try more --days or a shorter --duration"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    e.sandbox.clear_requests();
+
+    let out = e
+        .run(&[
+            "free",
+            "--with",
+            "bob@",
+            "--duration",
+            "-5m",
+            "--from",
+            "tomorow 9",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    for says in [
+        "--with: not an e-mail address: bob@",
+        "--duration: cannot read \"-5m\" as a duration: a negative duration is not allowed; \
+         give a length like 30m or 1h\n",
+        "--from: cannot read \"tomorow 9\"",
+    ] {
+        assert!(err.contains(says), "{says}: {err}");
+    }
+    for args in [
+        ["free", "--with", PRIYA, "--duration", "30m", "--limit", "0"].as_slice(),
+        ["free", "--with", PRIYA, "--duration", "30m", "--days", "0"].as_slice(),
+        ["free", "--with", "", "--duration", "30m"].as_slice(),
+        ["free", "--with", PRIYA].as_slice(),
+    ] {
+        let out = e.run(args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    assert!(
+        e.sandbox.requests().is_empty(),
+        "nothing was asked of Google"
+    );
+}
+
+/// `new --first-free` books the first slot `free` prints, for the meeting's guests and length.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_first_free_books_the_first_free_slot() {
+    let e = env("first-free").await;
+    let with = format!("{PRIYA},{TEAM_GROUP}");
+    clear_of_a_quarter_hour();
+    let out = e
+        .run(&["free", "--with", &with, "--duration", "45m", "--json"])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let first = json_slots(&serde_json::from_slice(&out.stdout).unwrap())[0];
+    e.sandbox.clear_requests();
+
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "Found a time",
+            "--with",
+            &with,
+            "--duration",
+            "45m",
+            "--first-free",
+            "--json",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let queries = e.free_busy_queries();
+    assert_eq!(queries.len(), 1);
+    let items = queries[0].body.clone().unwrap()["items"].to_string();
+    assert!(
+        items.contains(PRIYA) && items.contains(TEAM_GROUP),
+        "{items}"
+    );
+    let posts = e.posts();
+    assert_eq!(posts.len(), 1, "one insert");
+    let body = posts[0].body.clone().unwrap();
+    let at = |v: &serde_json::Value| DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert_eq!(at(&body["start"]["dateTime"]), first.0, "{body}");
+    assert_eq!(at(&body["end"]["dateTime"]), first.1, "{body}");
+    assert_eq!(body["summary"], "Found a time");
+
+    // The meeting now takes that slot: the next search starts after it, or elsewhere.
+    let out = e
+        .run(&["free", "--with", &with, "--duration", "45m", "--json"])
+        .await;
+    let again = json_slots(&serde_json::from_slice(&out.stdout).unwrap());
+    assert!(
+        again.iter().all(|s| s.1 <= first.0 || s.0 >= first.1),
+        "{again:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_first_free_dry_run_says_which_slot_and_books_nothing() {
+    let e = env("dry-run").await;
+    clear_of_a_quarter_hour();
+    let out = e
+        .run(&["free", "--with", PRIYA, "--duration", "30m", "--json"])
+        .await;
+    let first = json_slots(&serde_json::from_slice(&out.stdout).unwrap())[0];
+
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "Maybe",
+            "--with",
+            &format!("{PRIYA},{STRANGER}"),
+            "--first-free",
+            "--dry-run",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let when = format!(
+        "{} {}–{}",
+        first.0.format("%a %-d %b"),
+        first.0.format("%H:%M"),
+        first.1.format("%H:%M")
+    );
+    assert_eq!(stdout(&out), format!("{when}  Maybe\n"));
+    let err = stderr(&out);
+    assert!(
+        err.contains("meetty: dry run: nothing was created"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "meetty: warning: chosen without {STRANGER}, whose calendar is unknown"
+        )),
+        "{err}"
+    );
+    assert!(e.posts().is_empty(), "no insert: {:?}", e.posts());
+
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "Maybe",
+            "--first-free",
+            "--dry-run",
+            "--json",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["title"], "Maybe");
+    assert_eq!(v["guests"], serde_json::json!([]));
+    assert!(e.posts().is_empty(), "no insert");
+
+    // It chooses the start: with --start it is refused before anything is sent.
+    e.sandbox.clear_requests();
+    let out = e
+        .run(&["new", "--title", "X", "--first-free", "--start", "10:00"])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--first-free"), "{}", stderr(&out));
+    assert!(e.sandbox.requests().is_empty());
 }

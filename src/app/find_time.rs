@@ -8,13 +8,11 @@ use chrono_tz::Tz;
 use super::{App, Overlay};
 use crate::action::Effect;
 use crate::calendar::error::ApiError;
-use crate::calendar::freebusy::{BusyQuery, FreeBusy, Interval, Lane};
+use crate::calendar::freebusy::{own_calendars, BusyQuery, FreeBusy, Interval, Lane};
 use crate::compose::Field;
-use crate::freetime::{free_slots, Slots};
+use crate::freetime::{free_slots, Slots, STEP};
 use crate::keymap::Command;
 
-/// Slots start on these boundaries.
-pub const STEP: Duration = Duration::minutes(15);
 /// How many working days find a time looks ahead.
 pub const DAYS: u32 = 5;
 
@@ -122,15 +120,7 @@ impl App {
             .filter(|d| *d > Duration::zero())
             .unwrap_or(Duration::minutes(30));
         let guests = crate::compose::guest_list(&draft.guests);
-        let own: Vec<String> = match &self.agenda {
-            Some(a) if a.calendars.iter().any(|c| c.selected) => a
-                .calendars
-                .iter()
-                .filter(|c| c.selected)
-                .map(|c| c.id.clone())
-                .collect(),
-            _ => vec!["primary".to_string()],
-        };
+        let own = own_calendars(self.agenda.as_ref().map_or(&[], |a| &a.calendars));
         let from = self.now.duration_trunc(STEP).unwrap_or(self.now) + STEP;
         // From the first working hour to the last of the days searched.
         let window = self
@@ -169,33 +159,9 @@ impl App {
         effects
     }
 
-    /// Lanes and slots from Google's answer: your calendars merged into one lane, a group
-    /// into the lanes of its members as Google expanded it.
+    /// Lanes and slots from Google's answer, the lanes as the CLI builds them.
     fn ready(&self, view: &FindTime, own: &[String], busy: FreeBusy) -> Answer {
-        let mut you = Vec::new();
-        for id in own {
-            if let Some(Lane::Busy(b)) = busy.lanes.get(id) {
-                you.extend(b.iter().cloned());
-            }
-        }
-        let mut lanes = vec![("you".to_string(), Lane::Busy(you))];
-        for guest in &view.guests {
-            let lane = match busy.groups.get(guest) {
-                Some(members) => {
-                    let mut all = Vec::new();
-                    for m in members {
-                        if let Some(Lane::Busy(b)) = busy.lanes.get(m) {
-                            all.extend(b.iter().cloned());
-                        }
-                    }
-                    Lane::Busy(all)
-                }
-                None => busy.lanes.get(guest).cloned().unwrap_or(Lane::Unknown {
-                    reason: "Google did not answer for this guest".into(),
-                }),
-            };
-            lanes.push((guest.clone(), lane));
-        }
+        let lanes = busy.lanes(own, &view.guests);
         let slots = free_slots(
             &lanes,
             view.from,

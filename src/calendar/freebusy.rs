@@ -18,6 +18,7 @@ use serde_json::json;
 
 use super::client::CalendarClient;
 use super::error::ApiError;
+use super::model::CalendarInfo;
 pub use crate::freetime::{Interval, Lane};
 
 /// Google's maxima for one query: calendars answered, and members of one group expanded.
@@ -86,6 +87,24 @@ struct Reason {
 
 const TOO_MANY: &str = "tooManyCalendarsRequested";
 
+/// The name of the lane that merges the user's own calendars.
+pub const YOU: &str = "you";
+
+/// The calendars that make the user's own lane: those shown in Google Calendar (the calendar
+/// list's `selected`), or `primary` when none is known to be.
+pub fn own_calendars(calendars: &[CalendarInfo]) -> Vec<String> {
+    let selected: Vec<String> = calendars
+        .iter()
+        .filter(|c| c.selected)
+        .map(|c| c.id.clone())
+        .collect();
+    if selected.is_empty() {
+        vec!["primary".to_string()]
+    } else {
+        selected
+    }
+}
+
 impl CalendarClient {
     /// Busy blocks for every id of `q`: one `freebusy.query`, or several when Google's
     /// limits require it (see the module's comment).
@@ -147,6 +166,33 @@ impl CalendarClient {
 }
 
 impl FreeBusy {
+    /// The lanes find a time shows, the TUI and the CLI alike: first [`YOU`], every calendar
+    /// of `own` merged (one Google would not show adds nothing), then one per guest as typed.
+    /// A group is merged from the members Google expanded it to; a guest Google did not
+    /// answer for is unknown.
+    pub fn lanes(&self, own: &[String], guests: &[String]) -> Vec<(String, Lane)> {
+        let merged = |ids: &[String]| {
+            let mut all = Vec::new();
+            for id in ids {
+                if let Some(Lane::Busy(b)) = self.lanes.get(id) {
+                    all.extend(b.iter().cloned());
+                }
+            }
+            Lane::Busy(all)
+        };
+        let mut lanes = vec![(YOU.to_string(), merged(own))];
+        for guest in guests {
+            let lane = match self.groups.get(guest) {
+                Some(members) => merged(members),
+                None => self.lanes.get(guest).cloned().unwrap_or(Lane::Unknown {
+                    reason: "Google did not answer for this guest".into(),
+                }),
+            };
+            lanes.push((guest.clone(), lane));
+        }
+        lanes
+    }
+
     /// Records the lanes of one answer; returns the ids to ask about again because Google
     /// said `tooManyCalendarsRequested` for them (or for a member of theirs).
     fn take<'a>(&mut self, asked: &[&'a str], mut answer: Answer) -> Vec<&'a str> {
@@ -228,5 +274,80 @@ fn not_allowed(error: ApiError) -> ApiError {
                 .into(),
         ),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(hour: u32) -> Interval {
+        let at = |h: u32| {
+            format!("2026-11-23T{h:02}:00:00Z")
+                .parse::<DateTime<Utc>>()
+                .unwrap()
+        };
+        Interval::new(at(hour), at(hour + 1))
+    }
+
+    fn calendar(id: &str, selected: bool) -> CalendarInfo {
+        CalendarInfo {
+            id: id.into(),
+            name: id.into(),
+            color: None,
+            primary: false,
+            selected,
+            writable: true,
+            meet_allowed: true,
+        }
+    }
+
+    #[test]
+    fn own_lane_is_the_selected_calendars_else_primary() {
+        let list = [calendar("me@x.com", true), calendar("holidays", false)];
+        assert_eq!(own_calendars(&list), ["me@x.com"]);
+        assert_eq!(own_calendars(&[calendar("holidays", false)]), ["primary"]);
+        assert_eq!(own_calendars(&[]), ["primary"]);
+    }
+
+    #[test]
+    fn lanes_merge_your_calendars_and_a_group_and_name_who_is_unknown() {
+        let unknown = Lane::Unknown {
+            reason: "not shared with you, or outside your organisation (notFound)".into(),
+        };
+        let busy = FreeBusy {
+            lanes: BTreeMap::from([
+                ("me@x.com".to_string(), Lane::Busy(vec![block(8)])),
+                ("team-cal".to_string(), Lane::Busy(vec![block(10)])),
+                ("hidden-cal".to_string(), unknown.clone()),
+                ("a@x.com".to_string(), Lane::Busy(vec![block(12)])),
+                ("b@x.com".to_string(), Lane::Busy(vec![block(13)])),
+                ("c@x.com".to_string(), Lane::Busy(vec![block(14)])),
+                ("out@y.com".to_string(), unknown.clone()),
+            ]),
+            groups: BTreeMap::from([(
+                "team@x.com".to_string(),
+                vec!["a@x.com".to_string(), "b@x.com".to_string()],
+            )]),
+            split: false,
+        };
+        let own = ["me@x.com", "team-cal", "hidden-cal"].map(String::from);
+        let guests = ["team@x.com", "c@x.com", "out@y.com", "late@x.com"].map(String::from);
+        let lanes = busy.lanes(&own, &guests);
+        assert_eq!(
+            lanes,
+            [
+                (YOU.into(), Lane::Busy(vec![block(8), block(10)])),
+                ("team@x.com".into(), Lane::Busy(vec![block(12), block(13)])),
+                ("c@x.com".into(), Lane::Busy(vec![block(14)])),
+                ("out@y.com".into(), unknown),
+                (
+                    "late@x.com".into(),
+                    Lane::Unknown {
+                        reason: "Google did not answer for this guest".into()
+                    }
+                ),
+            ]
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! The command-line commands: accounts (`login`, `logout`, `status`, `doctor`) and scripting
-//! (`agenda`, `new`, `cancel`, `link`). What they share with the TUI (connecting, the signed-in
+//! (`agenda`, `free`, `new`, `cancel`, `link`). What they share with the TUI (connecting, the signed-in
 //! account, signing in) is in [`crate::session`].
 
 pub mod doctor;
+pub mod free;
 pub mod login;
 pub mod logout;
 pub mod scripting;
@@ -34,6 +35,18 @@ pub enum Outcome {
     /// `status` found no account that can be used: nobody signed in, or the account's tokens
     /// are missing or unreadable (exit status 1).
     NoUsableSignIn,
+    /// `free` found no time when everyone is free (exit status 1).
+    NoFreeSlot,
+}
+
+impl Outcome {
+    /// The exit status a script sees (README, "Exit status").
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Outcome::Done => 0,
+            Outcome::NoUsableSignIn | Outcome::NoFreeSlot => 1,
+        }
+    }
 }
 
 /// Runs an account command for `account` (None: the default one), reporting to `out`.

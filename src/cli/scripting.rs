@@ -1,5 +1,5 @@
-//! The scripting commands: `agenda`, `new`, `cancel`, `link`. They validate with the same
-//! [`compose::check`] and change Google through the same [`WriteOp`]s as the TUI.
+//! The scripting commands: `agenda`, `free`, `new`, `cancel`, `link`. They validate with the
+//! same [`compose::check`] and change Google through the same [`WriteOp`]s as the TUI.
 //!
 //! `--json` output is stable: fields are only ever added (README, "Scripting").
 
@@ -10,15 +10,19 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use super::free::{self, FreeArgs, Search};
+use super::Outcome;
 use crate::calendar::client::CalendarClient;
 use crate::calendar::error::{write_error, Surface};
-use crate::calendar::model::{Agenda, Meeting, SendUpdates, When};
+use crate::calendar::freebusy::own_calendars;
+use crate::calendar::model::{Agenda, CalendarInfo, Meeting, SendUpdates, When};
 use crate::calendar::ops::{WriteOp, Written};
-use crate::calendar::write::{Conference, Created, Progress};
+use crate::calendar::write::{Conference, Created, NewEvent, Progress};
 use crate::clipboard::{Clipboard, ControllingTerminal};
 use crate::compose::{self, Context, Draft, Field};
 use crate::config::{ClipboardMode, Config};
-use crate::session::connect::connect;
+use crate::freetime::Interval;
+use crate::session::connect::{connect, Connection};
 use crate::session::{parse_days, Startup};
 use crate::view::{build_rows, Row, RowQuery};
 use crate::{templates, timefmt, timeparse};
@@ -110,6 +114,9 @@ fn print_agenda(
 pub enum Command {
     /// Print the agenda (for scripts: --json is stable, see the README).
     Agenda(AgendaArgs),
+    /// Print the first times when you and every guest are free, in your working hours (exits
+    /// 1 when there is none).
+    Free(FreeArgs),
     /// Create a meeting with a Google Meet link; prints the link, then the event id.
     New(NewOptions),
     /// Cancel a meeting you organize (guests are told unless --notify none).
@@ -144,6 +151,10 @@ pub struct NewOptions {
     /// "14:30", "2:30pm", "tomorrow 9", "mon 10:00", "2026-12-01 15:00", "now", "+15m".
     #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub start: Option<String>,
+    /// Start at the first time when you and every guest are free, in your working hours on
+    /// the next 5 working days (as `meetty free` finds it), instead of --start.
+    #[arg(long, conflicts_with_all = ["start", "end"])]
+    pub first_free: bool,
     /// "30m", "1h", "1h30m" (default: the template's).
     #[arg(
         long,
@@ -179,6 +190,9 @@ pub struct NewOptions {
     /// Copy the Meet link to the clipboard.
     #[arg(long)]
     pub copy: bool,
+    /// Check everything and print the meeting's time and title, without creating it.
+    #[arg(long)]
+    pub dry_run: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -216,26 +230,52 @@ pub struct Scope {
     pub days: Option<u32>,
 }
 
+/// Why a scripting command failed; the exit status tells which (README, "Exit status").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// What the command line asks for cannot be read (exit status 2); nothing was sent.
+    Usage(String),
+    /// The command failed; the message says why and what to do (exit status 1).
+    Failed(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Failed(message)
+    }
+}
+
+/// The signed-in (or demo) session, with a client that says on stderr why it waits.
+async fn open(
+    start: &Startup,
+    scope: &Scope,
+    now: chrono::DateTime<Utc>,
+    tz: Tz,
+) -> Result<(Connection, CalendarClient), String> {
+    let conn = connect(start, scope.demo, scope.account.as_deref(), now, tz).await?;
+    if conn.first_run {
+        return Err("not signed in: run meetty login (or try meetty --demo …)".into());
+    }
+    // Scripts see why a command is slow, on stderr; stdout stays the result.
+    let client = conn.client.observed(Arc::new(|r| {
+        eprintln!("meetty: {r} in {:.0} s", r.wait.as_secs_f32().ceil())
+    }));
+    Ok((conn, client))
+}
+
 /// Runs a scripting command: results on `out`, progress and warnings on stderr.
 pub async fn run(
     start: &Startup,
     scope: &Scope,
     cmd: &Command,
     out: &mut impl Write,
-) -> Result<(), String> {
+) -> Result<Outcome, Failure> {
     let tz = start.tz()?;
     let now = Utc::now();
-    let conn = connect(start, scope.demo, scope.account.as_deref(), now, tz).await?;
-    if conn.first_run {
-        return Err("not signed in: run meetty login (or try meetty --demo …)".into());
-    }
-    // Scripts see why a command is slow, on stderr; stdout stays the result.
-    let client = &conn.client.observed(Arc::new(|r| {
-        eprintln!("meetty: {r} in {:.0} s", r.wait.as_secs_f32().ceil())
-    }));
     let config = &start.config;
     match cmd {
         Command::Agenda(args) => {
+            let (_, client) = open(start, scope, now, tz).await?;
             let days = start.days(args.days.or(scope.days));
             let (from, to) = timefmt::agenda_window(now, tz, days);
             let agenda = client
@@ -249,9 +289,25 @@ pub async fn run(
                 show_all: args.all || config.show_all,
                 filter: "",
             };
-            print_agenda(&agenda, &q, args.json, out)
+            print_agenda(&agenda, &q, args.json, out)?;
+        }
+        Command::Free(args) => {
+            // A question that cannot be read is refused before anything is sent.
+            let search = Search::read(args, now, tz)?;
+            let (_, client) = open(start, scope, now, tz).await?;
+            let calendars = client.calendars().await.map_err(|e| e.to_string())?;
+            let own = own_calendars(&calendars);
+            let found = free::search(&client, &own, &search, &config.hours).await?;
+            if !free::print(&search, &found, args.limit, args.json, out)? {
+                eprintln!(
+                    "meetty: {}: try more --days or a shorter --duration",
+                    free::nothing_free(&search, &config.hours)
+                );
+                return Ok(Outcome::NoFreeSlot);
+            }
         }
         Command::New(opts) => {
+            let (conn, client) = open(start, scope, now, tz).await?;
             let calendars = client.calendars().await.map_err(|e| e.to_string())?;
             let ctx = Context {
                 now,
@@ -259,20 +315,36 @@ pub async fn run(
                 calendars: &calendars,
                 account: conn.account.as_deref(),
             };
-            let (calendar, mut event, warnings) = new_event(config, opts, &ctx)?;
+            let mut draft = new_draft(config, opts, &ctx)?;
+            if opts.first_free {
+                // Everything else is checked before Google is asked who is free.
+                let (_, probe, _) = check_draft(&draft, opts, &ctx)?;
+                let slot = first_free(&client, &calendars, &probe, config, now).await?;
+                draft.start = slot
+                    .start
+                    .with_timezone(&probe.start.timezone())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string();
+            }
+            let (calendar, mut event, warnings) = check_draft(&draft, opts, &ctx)?;
             for w in warnings {
                 eprintln!("meetty: warning: {w}");
             }
+            if opts.dry_run {
+                print_dry_run(&calendar, &event, now, opts.json, out)?;
+                eprintln!("meetty: dry run: nothing was created");
+                return Ok(Outcome::Done);
+            }
             event.id = crate::calendar::write::event_id();
-            let link = create(client, calendar, event, tz, opts.json, out).await?;
+            let link = create(&client, calendar, event, tz, opts.json, out).await?;
             if let (true, Some(link)) = (opts.copy, link) {
                 copy_and_say(&link, config.clipboard);
             }
-            Ok(())
         }
         Command::Cancel(args) => {
+            let (_, client) = open(start, scope, now, tz).await?;
             let done = cancel(
-                client,
+                &client,
                 &args.calendar,
                 &args.event_id,
                 args.notify,
@@ -280,25 +352,75 @@ pub async fn run(
             )
             .await?;
             eprintln!("{done}");
-            Ok(())
         }
         Command::Link(args) => {
-            let link = instant_link(client, tz).await?;
+            let (_, client) = open(start, scope, now, tz).await?;
+            let link = instant_link(&client, tz).await?;
             writeln!(out, "{link}").map_err(|e| e.to_string())?;
             if args.copy {
                 copy_and_say(&link, config.clipboard);
             }
-            Ok(())
         }
     }
+    Ok(Outcome::Done)
 }
 
-/// Builds the draft from the template and the flags, and validates it like the form does.
-fn new_event(
+/// `new --first-free`: the first slot when you and the meeting's guests are free for its
+/// length, in its zone, as `meetty free` would print it first.
+async fn first_free(
+    client: &CalendarClient,
+    calendars: &[CalendarInfo],
+    probe: &NewEvent,
     config: &Config,
-    opts: &NewOptions,
-    ctx: &Context,
-) -> Result<(String, crate::calendar::write::NewEvent, Vec<String>), String> {
+    now: chrono::DateTime<Utc>,
+) -> Result<Interval, String> {
+    let search = Search {
+        guests: probe.attendees.clone(),
+        duration: probe.end - probe.start,
+        from: now,
+        days: free::DAYS,
+        tz: probe.start.timezone(),
+    };
+    let found = free::search(client, &own_calendars(calendars), &search, &config.hours).await?;
+    found.warn();
+    found.slots.slots.first().copied().ok_or_else(|| {
+        format!(
+            "{}: look further with meetty free --days N, and pass the time you pick as --start",
+            free::nothing_free(&search, &config.hours)
+        )
+    })
+}
+
+/// `new --dry-run`: when and what, as the agenda prints a meeting (or as JSON).
+fn print_dry_run(
+    calendar: &str,
+    event: &NewEvent,
+    now: chrono::DateTime<Utc>,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let io = |e: std::io::Error| e.to_string();
+    if json {
+        let o = serde_json::json!({
+            "title": event.title,
+            "start": event.start.to_rfc3339(),
+            "end": event.end.to_rfc3339(),
+            "calendar_id": calendar,
+            "guests": event.attendees,
+        });
+        serde_json::to_writer_pretty(&mut *out, &o).map_err(|e| e.to_string())?;
+        return writeln!(out).map_err(io);
+    }
+    let slot = Interval::new(
+        event.start.with_timezone(&Utc),
+        event.end.with_timezone(&Utc),
+    );
+    let when = free::when(&slot, event.start.timezone(), now);
+    writeln!(out, "{when}  {}", event.title).map_err(io)
+}
+
+/// The draft from the template and the flags.
+fn new_draft(config: &Config, opts: &NewOptions, ctx: &Context) -> Result<Draft, String> {
     let name = opts.template.as_deref().unwrap_or("Blank");
     let t = templates::find(&config.templates, name).ok_or_else(|| {
         let names: Vec<&str> = config.templates.iter().map(|t| t.name.as_str()).collect();
@@ -309,10 +431,22 @@ fn new_event(
     })?;
     let mut d = Draft::from_template(t, ctx);
     apply(&mut d, opts)?;
-    let checked = compose::check(&d, ctx);
+    Ok(d)
+}
+
+/// Validates the draft like the form does: the calendar, the request, and warnings.
+fn check_draft(
+    d: &Draft,
+    opts: &NewOptions,
+    ctx: &Context,
+) -> Result<(String, NewEvent, Vec<String>), String> {
+    let checked = compose::check(d, ctx);
     // The form's length field takes a duration or an end; `--duration` is only a duration,
     // and says so when it cannot be read as one.
-    let mut duration_error = opts.duration.as_deref().and_then(duration_problem);
+    let mut duration_error = opts
+        .duration
+        .as_deref()
+        .and_then(|d| duration_problem(d, ", or an end time with --end"));
     let start_failed = checked.errors().any(|(f, _)| *f == Field::Start);
     let mut errors = Vec::new();
     for (f, e) in checked.errors() {
@@ -394,12 +528,13 @@ fn apply(d: &mut Draft, o: &NewOptions) -> Result<(), String> {
     Ok(())
 }
 
-/// Why `--duration TEXT` is no duration, if it is not one.
-fn duration_problem(text: &str) -> Option<String> {
+/// Why `--duration TEXT` is no duration, if it is not one; `or` ends the advice (", or an
+/// end time with --end" where there is one).
+pub(super) fn duration_problem(text: &str, or: &str) -> Option<String> {
     if text.trim_start().starts_with('-') {
         return Some(format!(
             "--duration: cannot read \"{}\" as a duration: a negative duration is not allowed; \
-             give a length like 30m or 1h, or an end time with --end",
+             give a length like 30m or 1h{or}",
             text.trim()
         ));
     }
@@ -436,7 +571,7 @@ fn report_progress(p: Progress) {
 async fn create(
     client: &CalendarClient,
     calendar: String,
-    event: crate::calendar::write::NewEvent,
+    event: NewEvent,
     tz: Tz,
     json: bool,
     out: &mut impl Write,
