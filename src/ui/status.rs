@@ -45,11 +45,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         sync_line(app)
     };
+    // Where help is open, the key that closes it.
+    let (cmd, what) = match app.mode() {
+        Mode::Help => (Command::Close, "close"),
+        _ => (Command::Help, "help"),
+    };
     let help = app
         .settings
         .keymap
-        .first_key(app.mode(), Command::Help)
-        .map(|k| format!("{k} help"))
+        .first_key(app.mode(), cmd)
+        .map(|k| format!("{k} {what}"))
         .unwrap_or_default();
     let right = format!(" {} · {help} ", app.settings.label);
     let right_width = right.chars().count() as u16;
