@@ -39,7 +39,7 @@ pub fn render(frame: &mut Frame, app: &App, scroll: u16) {
         .chain(notes.iter().map(|n| n.width()))
         .max()
         .unwrap_or(20);
-    let area = frame.area();
+    let area = super::dialog_area(frame);
     let width = (widest + 4).min(usize::from(area.width));
     let text_width = width.saturating_sub(2);
     let mut lines: Vec<Line> = Vec::new();

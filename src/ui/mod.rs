@@ -57,10 +57,19 @@ pub fn draw(frame: &mut Frame, app: &App) {
     crate::sanitize::settle_wide_cells(frame.buffer_mut());
 }
 
+/// Where dialogs go: over the panes, never over the status line.
+fn dialog_area(frame: &Frame) -> Rect {
+    let full = frame.area();
+    Rect {
+        height: full.height.saturating_sub(1).max(1),
+        ..full
+    }
+}
+
 /// Draws `para` in a box of at most `width`×`height`, centred over whatever is below; returns
 /// the box.
 fn popup(frame: &mut Frame, para: Paragraph, width: u16, height: u16) -> Rect {
-    let area = frame.area();
+    let area = dialog_area(frame);
     let popup = area.centered(
         Constraint::Length(width.min(area.width)),
         Constraint::Length(height.min(area.height)),
