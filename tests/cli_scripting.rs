@@ -823,3 +823,45 @@ async fn new_first_free_dry_run_says_which_slot_and_books_nothing() {
     assert!(stderr(&out).contains("--first-free"), "{}", stderr(&out));
     assert!(e.sandbox.requests().is_empty());
 }
+
+/// The demo's sandbox lives in the command's own process: every scripting command works
+/// with `--demo`, as the "not signed in" message suggests.
+#[test]
+fn every_scripting_command_works_in_the_demo() {
+    let dir = std::env::temp_dir().join(format!("meetty-cli-demo-{}", std::process::id()));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_meetty"))
+            .arg("--demo")
+            .args(args)
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("TZ", "Europe/Berlin")
+            .env_remove("MEETTY_API_ROOT")
+            .env_remove("MEETTY_ACCESS_TOKEN")
+            .output()
+            .unwrap()
+    };
+    let agenda = run(&["agenda", "--json"]);
+    assert!(agenda.status.success(), "{}", stderr(&agenda));
+    assert!(stdout(&agenda).contains("\"title\""), "{}", stdout(&agenda));
+    let free = run(&[
+        "free",
+        "--with",
+        "jordan.lee@example.com",
+        "--duration",
+        "30m",
+    ]);
+    assert!(free.status.success(), "{}", stderr(&free));
+    assert!(
+        stdout(&free).contains("free 30 min slots"),
+        "{}",
+        stdout(&free)
+    );
+    let link = run(&["link"]);
+    assert!(link.status.success(), "{}", stderr(&link));
+    assert!(
+        stdout(&link).contains("https://meet.google.com/"),
+        "{}",
+        stdout(&link)
+    );
+}

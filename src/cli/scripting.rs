@@ -275,7 +275,8 @@ pub async fn run(
     let config = &start.config;
     match cmd {
         Command::Agenda(args) => {
-            let (_, client) = open(start, scope, now, tz).await?;
+            // The connection owns the demo sandbox: it lives as long as the client.
+            let (_conn, client) = open(start, scope, now, tz).await?;
             let days = start.days(args.days.or(scope.days));
             let (from, to) = timefmt::agenda_window(now, tz, days);
             let agenda = client
@@ -294,7 +295,8 @@ pub async fn run(
         Command::Free(args) => {
             // A question that cannot be read is refused before anything is sent.
             let search = Search::read(args, now, tz)?;
-            let (_, client) = open(start, scope, now, tz).await?;
+            // The connection owns the demo sandbox: it lives as long as the client.
+            let (_conn, client) = open(start, scope, now, tz).await?;
             let calendars = client.calendars().await.map_err(|e| e.to_string())?;
             let own = own_calendars(&calendars);
             let found = free::search(&client, &own, &search, &config.hours).await?;
@@ -342,7 +344,8 @@ pub async fn run(
             }
         }
         Command::Cancel(args) => {
-            let (_, client) = open(start, scope, now, tz).await?;
+            // The connection owns the demo sandbox: it lives as long as the client.
+            let (_conn, client) = open(start, scope, now, tz).await?;
             let done = cancel(
                 &client,
                 &args.calendar,
@@ -354,7 +357,8 @@ pub async fn run(
             eprintln!("{done}");
         }
         Command::Link(args) => {
-            let (_, client) = open(start, scope, now, tz).await?;
+            // The connection owns the demo sandbox: it lives as long as the client.
+            let (_conn, client) = open(start, scope, now, tz).await?;
             let link = instant_link(&client, tz).await?;
             writeln!(out, "{link}").map_err(|e| e.to_string())?;
             if args.copy {
