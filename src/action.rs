@@ -74,6 +74,8 @@ pub enum Effect {
         req: u64,
         query: BusyQuery,
     },
+    /// Find a time closed while its query was out: stop it.
+    CancelFreeBusy,
     Copy {
         text: String,
         what: String,

@@ -368,13 +368,18 @@ fn single_char(s: &str) -> Option<char> {
     chars.next().is_none().then_some(c)
 }
 
+/// Key names, as written in the config and shown in hints; a key's first name is how it is
+/// shown ("PgDn", "Shift-Tab"), the others are read too.
 const NAMED: &[(&str, KeyCode)] = &[
     ("Up", KeyCode::Up),
     ("Down", KeyCode::Down),
     ("Left", KeyCode::Left),
     ("Right", KeyCode::Right),
+    ("PgUp", KeyCode::PageUp),
+    ("PgDn", KeyCode::PageDown),
     ("PageUp", KeyCode::PageUp),
     ("PageDown", KeyCode::PageDown),
+    ("Shift-Tab", KeyCode::BackTab),
     ("Home", KeyCode::Home),
     ("End", KeyCode::End),
     ("Tab", KeyCode::Tab),

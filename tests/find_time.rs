@@ -202,3 +202,107 @@ fn a_group_is_busy_when_its_members_are() {
         matches!(&lanes[1], (who, Lane::Busy(b)) if who == "team@example.com" && !b.is_empty())
     );
 }
+
+#[test]
+fn an_answer_that_arrives_under_help_is_kept() {
+    let mut app = app();
+    press(&mut app, "n");
+    app.update(key(KeyCode::Enter));
+    set(&mut app, Field::Guests, "kim@example.com");
+    let Some(Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
+        panic!()
+    };
+    press(&mut app, "?");
+    assert_eq!(app.mode(), Mode::Help);
+    app.update(Action::FreeBusy {
+        req,
+        result: Ok(free_busy()),
+    });
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode(), Mode::FindTime);
+    assert!(
+        matches!(view(&app).answer, Answer::Ready { .. }),
+        "{:?}",
+        view(&app).answer
+    );
+    app.update(key(KeyCode::Esc));
+    assert!(
+        app.update(ctrl('f')).is_empty(),
+        "and remembered for next time"
+    );
+}
+
+#[test]
+fn closing_while_google_is_asked_stops_the_query() {
+    let mut app = app();
+    press(&mut app, "n");
+    app.update(key(KeyCode::Enter));
+    let Some(Effect::FreeBusy { .. }) = app.update(ctrl('f')).pop() else {
+        panic!()
+    };
+    assert_eq!(app.update(key(KeyCode::Esc)), vec![Effect::CancelFreeBusy]);
+    assert_eq!(app.mode(), Mode::Form);
+}
+
+#[test]
+fn taking_a_slot_when_the_length_is_an_end_time_keeps_the_meeting_as_long() {
+    let mut app = app();
+    press(&mut app, "n");
+    app.update(key(KeyCode::Enter));
+    set(&mut app, Field::Start, "14:00");
+    set(&mut app, Field::Length, "15:00");
+    set(&mut app, Field::Guests, "kim@example.com");
+    let Some(Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
+        panic!()
+    };
+    assert_eq!(view(&app).duration, chrono::Duration::hours(1));
+    app.update(Action::FreeBusy {
+        req,
+        result: Ok(free_busy()),
+    });
+    app.update(key(KeyCode::Enter));
+    let draft = app.form().unwrap().draft();
+    assert_eq!(draft.start, "2026-11-23 11:30");
+    assert_eq!(draft.length, "1 h", "the end time became the slot's length");
+    match note(&app, Field::Length) {
+        Some(Note::Hint(h)) => assert!(h.contains("12:30"), "{h}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_day_nobody_can_meet_is_still_listed() {
+    let mut app = app();
+    press(&mut app, "n");
+    app.update(key(KeyCode::Enter));
+    set(&mut app, Field::Guests, "kim@example.com");
+    let Some(Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
+        panic!()
+    };
+    let mut busy = free_busy();
+    busy.lanes.insert(
+        "kim@example.com".into(),
+        Lane::Busy(vec![Interval::new(
+            at("2026-11-24T00:00:00Z"),
+            at("2026-11-25T00:00:00Z"),
+        )]),
+    );
+    app.update(Action::FreeBusy {
+        req,
+        result: Ok(busy),
+    });
+    let v = view(&app);
+    assert_eq!(v.days.len(), 5);
+    assert!(!v
+        .slots()
+        .iter()
+        .any(|s| s.start.date_naive().to_string() == "2026-11-24"));
+    let screen = {
+        let buf = meetty::screenshots::render(&app, 120, 35);
+        (0..35)
+            .map(|y| (0..120).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(screen.contains("Tue 24 (0)"), "{screen}");
+}

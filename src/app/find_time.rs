@@ -25,6 +25,8 @@ pub struct FindTime {
     /// The zone the form reads its start in (slots are written into the form in it).
     pub zone: Tz,
     pub from: DateTime<Utc>,
+    /// The working days searched, in `zone` (a day without a free slot is still one).
+    pub days: Vec<chrono::NaiveDate>,
     pub answer: Answer,
     /// Index into the slots.
     pub selected: usize,
@@ -134,11 +136,19 @@ impl App {
             tz: zone,
             ids: own.iter().chain(&guests).cloned().collect(),
         };
+        let days = self
+            .settings
+            .hours
+            .periods(from, DAYS, zone)
+            .iter()
+            .map(|p| p.start.with_timezone(&zone).date_naive())
+            .collect();
         let mut view = FindTime {
             guests,
             duration,
             zone,
             from,
+            days,
             answer: Answer::Failed(String::new()),
             selected: 0,
         };
@@ -178,15 +188,17 @@ impl App {
         }
     }
 
+    /// Google's answer, for find a time wherever it is (help may be open over it); an answer
+    /// to a superseded query is dropped.
     pub(super) fn on_free_busy(&mut self, req: u64, result: Result<FreeBusy, ApiError>) {
-        let own = self.busy.own.clone();
-        let query = self.busy.asking.take();
-        let Some(Overlay::FindTime(view)) = self.screen.top() else {
+        let Some(view) = self.screen.find_time() else {
             return;
         };
         if view.answer != (Answer::Asking { req }) {
             return;
         }
+        let own = self.busy.own.clone();
+        let query = self.busy.asking.take();
         let answer = match result {
             Ok(busy) => {
                 self.busy.last = query.map(|q| (q, busy.clone()));
@@ -194,7 +206,7 @@ impl App {
             }
             Err(e) => Answer::Failed(format!("Could not ask Google who is free: {e}")),
         };
-        if let Some(Overlay::FindTime(view)) = self.screen.top_mut() {
+        if let Some(view) = self.screen.find_time_mut() {
             view.answer = answer;
             view.selected = 0;
         }
@@ -207,7 +219,13 @@ impl App {
         };
         match cmd {
             Some(Command::Close) => {
+                // A query still out is of no use any more.
+                let asking = matches!(view.answer, Answer::Asking { .. });
                 self.screen.pop();
+                if asking {
+                    self.busy.asking = None;
+                    return vec![Effect::CancelFreeBusy];
+                }
             }
             Some(Command::Take) => {
                 let Some(slot) = view.selected_slot() else {
@@ -219,9 +237,16 @@ impl App {
                     .with_timezone(&view.zone)
                     .format("%Y-%m-%d %H:%M")
                     .to_string();
+                let length = crate::timeparse::format_duration(view.duration);
                 self.screen.pop();
                 let ctx = context!(self);
                 if let Some(form) = self.screen.form_mut() {
+                    // An end time ("18:00") would stretch or cut the meeting at the new
+                    // start: the slot's length goes in instead.
+                    let is_length = crate::timeparse::parse_duration(&form.draft().length).is_ok();
+                    if !is_length {
+                        form.set_text(&Field::Length, &length, &ctx);
+                    }
                     form.set_text(&Field::Start, &start, &ctx);
                     form.focus_on(&Field::Start);
                 }

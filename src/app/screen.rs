@@ -105,6 +105,21 @@ impl Screen {
         self.overlays.last_mut()
     }
 
+    /// Find a time, wherever it is in the stack (help may be over it).
+    pub fn find_time(&self) -> Option<&FindTime> {
+        self.overlays.iter().find_map(|o| match o {
+            Overlay::FindTime(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    pub fn find_time_mut(&mut self) -> Option<&mut FindTime> {
+        self.overlays.iter_mut().find_map(|o| match o {
+            Overlay::FindTime(v) => Some(v),
+            _ => None,
+        })
+    }
+
     pub fn push(&mut self, overlay: Overlay) {
         self.overlays.push(overlay);
     }

@@ -103,6 +103,11 @@ impl EffectRunner {
                         let _ = tx.send(Action::FreeBusy { req, result });
                     }));
                 }
+                Effect::CancelFreeBusy => {
+                    if let Some(old) = self.free_busy.take() {
+                        old.abort();
+                    }
+                }
                 Effect::Copy { text, what } => {
                     let result = self.services.clipboard.copy(&text, terminal);
                     let _ = self.tx.send(Action::Copied { what, result });

@@ -230,28 +230,27 @@ fn grid(app: &App, view: &FindTime, lanes: &[(String, Lane)], width: usize) -> V
     lines
 }
 
-/// The days find a time covers, with how many slots each has; the shown day stands out.
+/// The working days find a time searched, with how many slots each has (a day nobody can
+/// meet says 0); the shown day stands out.
 fn days_strip(view: &FindTime, shown: NaiveDate) -> Line<'static> {
     let tz = view.zone;
-    let mut days: Vec<(NaiveDate, usize)> = Vec::new();
-    for s in view.slots() {
-        let d = s.start.with_timezone(&tz).date_naive();
-        match days.last_mut() {
-            Some((last, n)) if *last == d => *n += 1,
-            _ => days.push((d, 1)),
-        }
-    }
-    let mut spans = Vec::new();
-    for (d, n) in days {
+    let spans = view.days.iter().map(|&d| {
+        let n = view
+            .slots()
+            .iter()
+            .filter(|s| s.start.with_timezone(&tz).date_naive() == d)
+            .count();
         let text = format!(" {} ({n}) ", d.format("%a %-d"));
         let style = if d == shown {
             theme::selected(true)
+        } else if n == 0 {
+            theme::declined()
         } else {
             theme::dim()
         };
-        spans.push(Span::styled(text, style));
-    }
-    Line::from(spans)
+        Span::styled(text, style)
+    });
+    Line::from(spans.collect::<Vec<_>>())
 }
 
 /// `time` on `day` in `tz` (the earlier one in a repeated hour; none in a skipped one).
