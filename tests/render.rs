@@ -522,3 +522,46 @@ fn help_over_find_a_time_leaves_the_grid_under_it() {
     );
     assert!(screen.contains("kim@example.com"), "{screen}");
 }
+
+#[test]
+fn find_a_time_fits_a_long_working_day_and_many_guests() {
+    use meetty::compose::Field;
+    // A 15-hour day does not fit in quarter hours at 80 columns: half hours do, uncut.
+    let mut app = finding_a_time();
+    app.settings.hours =
+        meetty::freetime::WorkingHours::parse("06:00-21:00", &["mon", "tue"]).unwrap();
+    app.update(key(ratatui::crossterm::event::KeyCode::Esc));
+    set(
+        &mut app,
+        Field::Guests,
+        "kim@example.com, lee@example.com, ann@example.com",
+    );
+    let Some(meetty::action::Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
+        panic!()
+    };
+    app.update(meetty::action::Action::FreeBusy {
+        req,
+        result: Ok(free_busy()),
+    });
+    let grid = text(&app, 80, 24);
+    let you = grid.lines().find(|l| l.starts_with("│you")).expect(&grid);
+    assert!(you.ends_with('│') && !you.contains('…'), "{grid}");
+    assert!(grid.contains("06") && grid.contains("20"), "{grid}");
+    // More guests than rows: the list of slots instead of a grid cut off at the bottom.
+    let many: Vec<String> = (0..20).map(|n| format!("g{n}@example.com")).collect();
+    app.update(key(ratatui::crossterm::event::KeyCode::Esc));
+    set(&mut app, Field::Guests, &many.join(", "));
+    let Some(meetty::action::Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
+        panic!()
+    };
+    app.update(meetty::action::Action::FreeBusy {
+        req,
+        result: Ok(free_busy()),
+    });
+    let list = text(&app, 80, 24);
+    assert!(!list.contains("│free"), "{list}");
+    assert!(
+        list.contains("Enter take"),
+        "the keys stay on screen:\n{list}"
+    );
+}

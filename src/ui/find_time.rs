@@ -45,7 +45,9 @@ pub fn render(frame: &mut Frame, app: &App, view: &FindTime) {
             slots,
             split,
         } => {
-            let mut lines = if full.width >= GRID_MIN.0 && full.height >= GRID_MIN.1 {
+            // The grid needs a row per lane besides its ruler, days, notes and keys.
+            let fits = usize::from(inner.height) >= lanes.len() + 9;
+            let mut lines = if full.width >= GRID_MIN.0 && full.height >= GRID_MIN.1 && fits {
                 grid(app, view, lanes, width)
             } else {
                 list(view, inner.height.saturating_sub(4))
@@ -164,22 +166,31 @@ fn grid(app: &App, view: &FindTime, lanes: &[(String, Lane)], width: usize) -> V
         .max()
         .unwrap_or(0)
         .clamp(8, (width / 3).max(8));
-    let quarters = ((close - open).num_minutes() / 15).max(1) as usize;
-    let cell = (width.saturating_sub(label) / quarters).clamp(1, 2);
+    // A column per quarter hour, or per half or whole hour when the day is too long for that.
+    let room = width.saturating_sub(label + 2).max(1);
+    let day_minutes = (close - open).num_minutes().max(15);
+    let step = [15, 30, 60, 120]
+        .into_iter()
+        .find(|m| (day_minutes / m) as usize <= room)
+        .unwrap_or(120);
+    let quarters = (day_minutes / step).max(1) as usize;
+    let cell = (room / quarters).clamp(1, 2);
     let quarter = |q: usize| {
-        let from = open + Duration::minutes(15 * q as i64);
-        (from, from + Duration::minutes(15))
+        let from = open + Duration::minutes(step * q as i64);
+        (from, from + Duration::minutes(step))
     };
     let mut lines = vec![days_strip(view, day), Line::default()];
 
-    // Hour marks over the quarter each hour starts in.
+    // Hour marks over the column each hour starts in, where the last one left room.
     let mut ruler = vec![' '; quarters * cell + 2];
+    let mut free_from = 0;
     for q in 0..quarters {
         let local = quarter(q).0.with_timezone(&tz);
-        if local.format("%M").to_string() == "00" {
+        if local.format("%M").to_string() == "00" && q * cell >= free_from {
             for (i, c) in local.format("%H").to_string().chars().enumerate() {
                 ruler[q * cell + i] = c;
             }
+            free_from = q * cell + 3;
         }
     }
     let ruler = format!("{:label$}{}", "", ruler.into_iter().collect::<String>());
