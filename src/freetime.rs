@@ -15,6 +15,9 @@ use serde::Serialize;
 /// Slots start on these boundaries of the local clock, in the TUI and the CLI.
 pub const STEP: TimeDelta = TimeDelta::minutes(15);
 
+/// Working days find a time searches: the TUI's grid, and `meetty free` without `--days`.
+pub const WORKING_DAYS_AHEAD: u32 = 5;
+
 /// A stretch of time, `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Interval {
@@ -151,12 +154,35 @@ impl WorkingHours {
         periods
     }
 
+    /// Whether a meeting of `duration` fits in one working day; if not, why, worded for the
+    /// user, so the TUI and the CLI refuse it before asking Google who is free.
+    pub fn fits(&self, duration: TimeDelta) -> Result<(), String> {
+        if duration <= self.end - self.start {
+            return Ok(());
+        }
+        Err(format!(
+            "a {} meeting is longer than your working hours {}–{} (config working_hours)",
+            crate::timeparse::format_duration(duration),
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M"),
+        ))
+    }
+
     /// What to ask Google about for [`free_slots`] with the same arguments: from the start
     /// of the first working period to the end of the last; `None` when there is none.
     pub fn window(&self, from: DateTime<Utc>, days: u32, tz: Tz) -> Option<Interval> {
         let periods = self.periods(from, days, tz);
         Some(Interval::new(periods.first()?.start, periods.last()?.end))
     }
+}
+
+/// A slot as the TUI and the CLI show it, in `tz`: "Tue 1 Dec 16:30–17:15".
+pub fn slot_text(start: DateTime<Utc>, duration: TimeDelta, tz: Tz) -> String {
+    format!(
+        "{} {}",
+        start.with_timezone(&tz).format("%a %-d %b"),
+        crate::timefmt::clock_range(start, start + duration, tz)
+    )
 }
 
 /// A wall-clock time on `date` in `tz`. The earlier of two when the clock goes back; inside
@@ -536,6 +562,30 @@ mod tests {
             TimeDelta::zero(),
         );
         assert!(none.slots.is_empty());
+    }
+
+    #[test]
+    fn a_meeting_longer_than_the_working_day_is_refused_with_the_config_to_change() {
+        let h = hours("09:00-17:30", &["mon"]);
+        assert_eq!(h.fits(TimeDelta::minutes(8 * 60 + 30)), Ok(()));
+        assert_eq!(
+            h.fits(TimeDelta::hours(9)),
+            Err(
+                "a 9 h meeting is longer than your working hours 09:00–17:30 \
+                 (config working_hours)"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn slot_text_is_day_and_clock_range_in_the_zone() {
+        let tz = Tz::Europe__Berlin;
+        let start = at(tz, "2026-12-01", "16:30");
+        assert_eq!(
+            slot_text(start, TimeDelta::minutes(45), tz),
+            "Tue 1 Dec 16:30–17:15"
+        );
     }
 
     #[test]

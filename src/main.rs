@@ -83,8 +83,16 @@ fn main() -> ExitCode {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("meetty: {message}");
+    say(message);
     ExitCode::FAILURE
+}
+
+/// Every line of a message on stderr, each starting with `meetty: ` so a script can tell
+/// them from other programs' output.
+fn say(message: &str) {
+    for line in message.lines() {
+        eprintln!("meetty: {line}");
+    }
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -110,7 +118,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             match scripting::run(&start, &scope, cmd, out).await {
                 Ok(outcome) => Ok(ExitCode::from(outcome.exit_status())),
                 Err(Failure::Usage(message)) => {
-                    eprintln!("meetty: {message}");
+                    say(&message);
                     Ok(ExitCode::from(2))
                 }
                 Err(Failure::Failed(message)) => Err(message),

@@ -193,22 +193,33 @@ async fn bad_input_is_refused_on_stderr_with_nothing_sent() {
             "bob@",
         ])
         .await;
-    assert!(!out.status.success());
+    // A usage error, as the same input is for `meetty free`.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
         err.contains("--start") && err.contains("tomorow 9"),
         "{err}"
     );
     assert!(err.contains("--with") && err.contains("bob@"), "{err}");
+    assert!(err.lines().count() >= 2, "one line per problem: {err}");
+    for line in err.lines() {
+        assert!(line.starts_with("meetty: "), "every line says who: {err}");
+    }
     assert!(stdout(&out).is_empty());
 
     let out = e
         .run(&["new", "--template", "client demo", "--start", "+1h"])
         .await;
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("client"), "{}", stderr(&out));
 
+    let out = e
+        .run(&["new", "--title", "X", "--start", "+1h", "--var", "nope"])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+
     let out = e.run(&["new", "--template", "nope"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("Quick Sync"),
         "names the templates: {}",
@@ -367,7 +378,7 @@ async fn a_negative_duration_is_refused_in_meettys_words() {
         ["new", "--title", "X", "--duration=-5m"].as_slice(),
     ] {
         let out = e.run(args).await;
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         let err = stderr(&out);
         assert!(
             !err.contains("unexpected argument"),
@@ -654,18 +665,64 @@ async fn free_json_has_the_documented_shape_and_says_who_was_left_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn free_exits_1_when_nobody_can_meet_and_2_for_what_it_cannot_read() {
     let e = env("free-none").await;
-    // Longer than the working day (09:00-17:30).
-    let out = e.run(&["free", "--with", PRIYA, "--duration", "9h"]).await;
+    // Everyone is busy for the whole of one working day.
+    let out = e
+        .run(&[
+            "free",
+            "--with",
+            PRIYA,
+            "--duration",
+            "8h30m",
+            "--days",
+            "1",
+            "--from",
+            "+1h",
+        ])
+        .await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(&format!(
-            "meetty: no 9 h slot when you and {PRIYA} are free in the next 5 working days \
+            "meetty: no 8 h 30 min slot when you and {PRIYA} are free in the next working day \
              (09:00–17:30, config working_hours): try more --days or a shorter --duration"
         )),
         "{}",
         stderr(&out)
     );
     assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    e.sandbox.clear_requests();
+
+    // Longer than the working day (09:00-17:30): refused before Google is asked, by `free`
+    // and by `new --first-free` alike.
+    let longer = |h: &str| {
+        format!(
+            "meetty: --duration: a {h} meeting is longer than your working hours 09:00–17:30 \
+             (config working_hours)\n"
+        )
+    };
+    let out = e.run(&["free", "--with", PRIYA, "--duration", "9h"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stderr(&out), longer("9 h"));
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "X",
+            "--with",
+            PRIYA,
+            "--duration",
+            "10h",
+            "--first-free",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stderr(&out), longer("10 h"));
+    assert!(
+        !e.sandbox
+            .requests()
+            .iter()
+            .any(|r| r.path.ends_with("/freeBusy")),
+        "free/busy was not asked"
+    );
     e.sandbox.clear_requests();
 
     let out = e

@@ -14,6 +14,7 @@ use hyper_util::rt::TokioExecutor;
 use meetty::calendar::client::CalendarClient;
 use meetty::calendar::error::ApiError;
 use meetty::calendar::freebusy::{BusyQuery, FreeBusy, Interval, Lane};
+use meetty::freetime::{free_slots, WorkingHours};
 use meetty::sandbox::{
     Fault, RecordedRequest, Sandbox, Seed, WriteOptions, ACCOUNT, TEAM_CALENDAR, TEAM_GROUP,
 };
@@ -89,6 +90,15 @@ fn timed(summary: &str, start: &str, end: &str) -> Value {
         "start": {"dateTime": start, "timeZone": "Europe/Berlin"},
         "end": {"dateTime": end, "timeZone": "Europe/Berlin"},
     })
+}
+
+/// An event at UTC wall-clock times.
+fn timed_utc(summary: &str, start: &str, end: &str) -> Value {
+    let mut event = timed(summary, start, end);
+    for key in ["start", "end"] {
+        event[key]["timeZone"] = json!("UTC");
+    }
+    event
 }
 
 /// The busy blocks of one `calendars` entry, as `start – end` strings.
@@ -347,10 +357,70 @@ async fn google_limits_and_refusals() {
         ),
         (json!({"timeMax": "2026-11-24T00:00:00Z"}), "required"),
         (query(json!({"timeZone": "Mars/Olympus"})), "invalid"),
+        (
+            json!({"timeMin": "2026-11-24T00:00:00Z", "timeMax": "2027-02-22T00:00:01Z"}),
+            "timeRangeTooLong",
+        ),
     ] {
         let (status, answer) = post(&sandbox, body.clone()).await;
         assert_eq!(status, 400, "{body}: {answer}");
         assert_eq!(answer["error"]["errors"][0]["reason"], reason, "{body}");
+    }
+    // 90 days is within the limit.
+    let (status, answer) = post(
+        &sandbox,
+        json!({"timeMin": "2026-11-24T00:00:00Z", "timeMax": "2027-02-22T00:00:00Z"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+}
+
+#[tokio::test]
+async fn a_range_longer_than_google_answers_is_asked_in_consecutive_parts_and_merged() {
+    let sandbox = empty().await;
+    sandbox.with_store(|s| {
+        s.add_person("kim@example.com", Tz::UTC);
+        for day in ["2026-11-24", "2027-03-01", "2027-06-01"] {
+            let (start, end) = (format!("{day}T09:00:00"), format!("{day}T10:00:00"));
+            s.put_person_event("kim@example.com", timed_utc("busy", &start, &end))
+                .unwrap();
+        }
+    });
+    let q = BusyQuery {
+        from: utc("2026-11-23T00:00:00Z"),
+        to: utc("2026-11-23T00:00:00Z") + TimeDelta::days(200),
+        tz: Tz::UTC,
+        ids: vec!["kim@example.com".into()],
+    };
+    let answer = client(&sandbox).free_busy(&q).await.unwrap();
+    let bounds: Vec<(String, String)> = queries(&sandbox)
+        .iter()
+        .map(|r| {
+            let body = r.body.as_ref().unwrap();
+            (body["timeMin"].to_string(), body["timeMax"].to_string())
+        })
+        .collect();
+    let at = |t: &str| format!("\"{t}T00:00:00Z\"");
+    assert_eq!(
+        bounds,
+        [
+            (at("2026-11-23"), at("2027-02-21")),
+            (at("2027-02-21"), at("2027-05-22")),
+            (at("2027-05-22"), at("2027-06-11")),
+        ],
+        "consecutive parts of at most 90 days, none refused"
+    );
+    let kim = busy(&answer, "kim@example.com");
+    assert_eq!(kim.len(), 3, "every part's blocks: {kim:?}");
+    for day in ["2026-11-24", "2027-03-01", "2027-06-01"] {
+        assert!(
+            covers(
+                &kim,
+                &format!("{day}T09:00:00Z"),
+                &format!("{day}T10:00:00Z")
+            ),
+            "{day}: {kim:?}"
+        );
     }
 }
 
@@ -520,11 +590,19 @@ async fn a_group_that_overflows_the_query_is_asked_again_and_what_cannot_be_answ
     assert!(answer.lanes.values().all(|l| matches!(l, Lane::Busy(_))));
     assert_eq!(answer.lanes.len(), 60);
 
-    // A group of 60 alone cannot be answered in full, nor one of 101 expanded.
+    // A group of 60 alone: Google answers for 50 of its members, and the other 10 are
+    // asked on their own. One of 101 is not expanded at all.
     sandbox.clear_requests();
     let ids = vec!["sixty@example.com".into(), "huge@example.com".into()];
     let answer = client(&sandbox).free_busy(&q(ids)).await.unwrap();
     assert!(answer.split);
+    let sent = queries(&sandbox);
+    assert_eq!(sent.len(), 2, "asking again stops when it has the answer");
+    assert_eq!(
+        item_ids(&sent[1]),
+        members[50..],
+        "the refused members, alone"
+    );
     let unknown: Vec<(&String, &String)> = answer
         .lanes
         .iter()
@@ -533,22 +611,69 @@ async fn a_group_that_overflows_the_query_is_asked_again_and_what_cannot_be_answ
             Lane::Busy(_) => None,
         })
         .collect();
-    assert_eq!(unknown.len(), 11, "{unknown:?}");
-    for (id, reason) in unknown {
-        let code = match id.as_str() {
-            "huge@example.com" => "(groupTooBig)",
-            _ => "(tooManyCalendarsRequested)",
-        };
-        assert!(reason.ends_with(code), "{id}: {reason}");
-    }
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!(unknown[0].0, "huge@example.com");
+    assert!(unknown[0].1.ends_with("(groupTooBig)"), "{}", unknown[0].1);
     let answered = answer.groups["sixty@example.com"]
         .iter()
         .filter(|m| matches!(answer.lanes[*m], Lane::Busy(_)))
         .count();
-    assert_eq!(answered, 50, "what Google did answer is kept");
-    assert!(
-        queries(&sandbox).len() <= 4,
-        "asking again stops when it cannot help"
+    assert_eq!(answered, 60, "every member is answered for");
+}
+
+#[tokio::test]
+async fn group_members_google_will_not_show_are_named_in_the_slots() {
+    let sandbox = empty().await;
+    sandbox.with_store(|s| {
+        s.add_person("ann@example.com", Tz::UTC);
+        s.put_person_event(
+            "ann@example.com",
+            timed_utc("busy", "2026-11-24T10:00:00", "2026-11-24T11:00:00"),
+        )
+        .unwrap();
+        // A member outside the organisation: Google answers notFound for them.
+        s.add_group(
+            "mixed@example.com",
+            &["ann@example.com", "ext@other.example"],
+        );
+    });
+    let q = BusyQuery {
+        from: utc("2026-11-24T08:00:00Z"),
+        to: utc("2026-11-24T12:00:00Z"),
+        tz: Tz::UTC,
+        ids: vec!["primary".into(), "mixed@example.com".into()],
+    };
+    let answer = client(&sandbox).free_busy(&q).await.unwrap();
+    let guests = ["mixed@example.com".to_string()];
+    let lanes = answer.lanes(&["primary".into()], &guests);
+    let hours = WorkingHours::parse("08:00-12:00", &["tue"]).unwrap();
+    let slots = free_slots(
+        &lanes,
+        q.from,
+        1,
+        TimeDelta::hours(1),
+        &hours,
+        Tz::UTC,
+        TimeDelta::hours(1),
+    );
+    let starts: Vec<String> = slots
+        .slots
+        .iter()
+        .map(|s| s.start.format("%H:%M").to_string())
+        .collect();
+    assert_eq!(starts, ["08:00", "09:00", "11:00"], "Ann's meeting counts");
+    assert_eq!(slots.without, ["mixed@example.com: 1 of 2 members unknown"]);
+    let (_, lane) = lanes
+        .iter()
+        .find(|(who, _)| who == &slots.without[0])
+        .unwrap();
+    assert_eq!(
+        lane,
+        &Lane::Unknown {
+            reason: "ext@other.example: not shared with you, or outside your organisation \
+                     (notFound)"
+                .into()
+        }
     );
 }
 

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use chrono_tz::Tz;
 use hyper::Method;
 use serde::Deserialize;
@@ -24,6 +24,10 @@ pub use crate::freetime::{Interval, Lane};
 /// Google's maxima for one query: calendars answered, and members of one group expanded.
 pub const CALENDAR_EXPANSION_MAX: usize = 50;
 pub const GROUP_EXPANSION_MAX: usize = 100;
+/// The longest range one query asks about. Google's reference names no limit, but refuses
+/// longer ranges with 400 `timeRangeTooLong` ("The requested time range is too long"); cal.com
+/// found the limit at 90 days and splits there (calcom/cal.com#11962), as meetty does.
+pub const MAX_RANGE: TimeDelta = TimeDelta::days(90);
 
 /// What to ask Google.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,47 +113,79 @@ impl CalendarClient {
     /// Busy blocks for every id of `q`: one `freebusy.query`, or several when Google's
     /// limits require it (see the module's comment).
     pub async fn free_busy(&self, q: &BusyQuery) -> Result<FreeBusy, ApiError> {
-        let mut ids: Vec<&str> = Vec::with_capacity(q.ids.len());
+        let mut ids: Vec<String> = Vec::with_capacity(q.ids.len());
         for id in &q.ids {
-            if !ids.contains(&id.as_str()) {
-                ids.push(id);
+            if !ids.contains(id) {
+                ids.push(id.clone());
             }
         }
+        let mut out: Option<FreeBusy> = None;
+        let mut from = q.from;
+        loop {
+            // A range Google would refuse as too long is asked in consecutive parts.
+            let to = q.to.min(from + MAX_RANGE);
+            let part = self.free_busy_between(q, from, to, &ids).await?;
+            match &mut out {
+                Some(all) => all.merge(part),
+                None => out = Some(part),
+            }
+            if to >= q.to {
+                return Ok(out.unwrap_or_default());
+            }
+            from = to;
+        }
+    }
+
+    /// Every id of `ids` over `[from, to)`, asked in batches Google answers in full: at most
+    /// [`CALENDAR_EXPANSION_MAX`] ids at once, and the calendars it refused
+    /// (`tooManyCalendarsRequested`, a group's members among them) again on their own.
+    async fn free_busy_between(
+        &self,
+        q: &BusyQuery,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        ids: &[String],
+    ) -> Result<FreeBusy, ApiError> {
         let mut out = FreeBusy::default();
-        let mut batches: VecDeque<Vec<&str>> = ids
+        let mut batches: VecDeque<Vec<String>> = ids
             .chunks(CALENDAR_EXPANSION_MAX)
-            .map(<[&str]>::to_vec)
+            .map(<[String]>::to_vec)
             .collect();
         out.split = batches.len() > 1;
         while let Some(batch) = batches.pop_front() {
-            let answer = self.query(q, &batch).await?;
+            let answer = self.query(q, from, to, &batch).await?;
             let retry = out.take(&batch, answer);
             if retry.is_empty() {
                 continue;
             }
             out.split = true;
-            if retry.len() < batch.len() {
-                batches.push_back(retry);
+            if retry != batch {
+                batches.extend(retry.chunks(CALENDAR_EXPANSION_MAX).map(<[String]>::to_vec));
             } else if batch.len() > 1 {
                 let (first, second) = batch.split_at(batch.len() / 2);
                 batches.push_back(first.to_vec());
                 batches.push_back(second.to_vec());
             }
-            // One item alone still over the limit (a group of more than 50): its lanes stay
-            // unknown, with Google's reason.
+            // One calendar alone still refused: its lane stays unknown, with Google's reason.
         }
         Ok(out)
     }
 
-    async fn query(&self, q: &BusyQuery, ids: &[&str]) -> Result<Answer, ApiError> {
+    async fn query(
+        &self,
+        q: &BusyQuery,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        ids: &[String],
+    ) -> Result<Answer, ApiError> {
         let at = |t: DateTime<Utc>| {
             t.with_timezone(&q.tz)
                 .to_rfc3339_opts(SecondsFormat::Secs, true)
         };
         let items: Vec<_> = ids.iter().map(|id| json!({ "id": id })).collect();
         let body = json!({
-            "timeMin": at(q.from),
-            "timeMax": at(q.to),
+            "timeMin": at(from),
+            "timeMax": at(to),
             "timeZone": q.tz.name(),
             "groupExpansionMax": GROUP_EXPANSION_MAX,
             "calendarExpansionMax": CALENDAR_EXPANSION_MAX,
@@ -168,54 +204,118 @@ impl CalendarClient {
 impl FreeBusy {
     /// The lanes find a time shows, the TUI and the CLI alike: first [`YOU`], every calendar
     /// of `own` merged (one Google would not show adds nothing), then one per guest as typed.
-    /// A group is merged from the members Google expanded it to; a guest Google did not
-    /// answer for is unknown.
+    /// A group is merged from the members Google answered for; members it did not answer
+    /// for get one unknown lane after the group's ("team@x.com: 3 of 60 members unknown"),
+    /// so the slots say they were chosen without them. A guest, or a group none of whose
+    /// members Google answered for, is unknown.
     pub fn lanes(&self, own: &[String], guests: &[String]) -> Vec<(String, Lane)> {
-        let merged = |ids: &[String]| {
-            let mut all = Vec::new();
-            for id in ids {
-                if let Some(Lane::Busy(b)) = self.lanes.get(id) {
-                    all.extend(b.iter().cloned());
-                }
-            }
-            Lane::Busy(all)
-        };
-        let mut lanes = vec![(YOU.to_string(), merged(own))];
+        let mut lanes = vec![(YOU.to_string(), self.merged(own))];
         for guest in guests {
-            let lane = match self.groups.get(guest) {
-                Some(members) => merged(members),
-                None => self.lanes.get(guest).cloned().unwrap_or(Lane::Unknown {
-                    reason: "Google did not answer for this guest".into(),
-                }),
+            let Some(members) = self.groups.get(guest) else {
+                let lane = self.lanes.get(guest).cloned().unwrap_or(Lane::Unknown {
+                    reason: NO_ANSWER.into(),
+                });
+                lanes.push((guest.clone(), lane));
+                continue;
             };
-            lanes.push((guest.clone(), lane));
+            let unknown: Vec<(&String, &str)> = members
+                .iter()
+                .filter_map(|m| match self.lanes.get(m) {
+                    Some(Lane::Busy(_)) => None,
+                    Some(Lane::Unknown { reason }) => Some((m, reason.as_str())),
+                    None => Some((m, NO_ANSWER)),
+                })
+                .collect();
+            let Some(&(_, reason)) = unknown.first() else {
+                lanes.push((guest.clone(), self.merged(members)));
+                continue;
+            };
+            if unknown.len() == members.len() {
+                let reason = format!("none of its members' calendars: {reason}");
+                lanes.push((guest.clone(), Lane::Unknown { reason }));
+                continue;
+            }
+            lanes.push((guest.clone(), self.merged(members)));
+            const NAMED: usize = 3;
+            let mut who: Vec<&str> = unknown
+                .iter()
+                .take(NAMED)
+                .map(|(m, _)| m.as_str())
+                .collect();
+            let more = format!("{} more", unknown.len().saturating_sub(NAMED));
+            if unknown.len() > NAMED {
+                who.push(&more);
+            }
+            lanes.push((
+                format!(
+                    "{guest}: {} of {} members unknown",
+                    unknown.len(),
+                    members.len()
+                ),
+                Lane::Unknown {
+                    reason: format!("{}: {reason}", who.join(", ")),
+                },
+            ));
         }
         lanes
     }
 
-    /// Records the lanes of one answer; returns the ids to ask about again because Google
-    /// said `tooManyCalendarsRequested` for them (or for a member of theirs).
-    fn take<'a>(&mut self, asked: &[&'a str], mut answer: Answer) -> Vec<&'a str> {
-        let mut retry = Vec::new();
-        for &id in asked {
+    /// The busy blocks of `ids` in one lane; those Google did not answer for add nothing.
+    fn merged(&self, ids: &[String]) -> Lane {
+        let mut all = Vec::new();
+        for id in ids {
+            if let Some(Lane::Busy(b)) = self.lanes.get(id) {
+                all.extend(b.iter().copied());
+            }
+        }
+        all.sort_unstable();
+        Lane::Busy(all)
+    }
+
+    /// Adds the answer for a later stretch of time: busy blocks join, and a calendar unknown
+    /// in either stretch is unknown.
+    fn merge(&mut self, later: FreeBusy) {
+        for (id, lane) in later.lanes {
+            match (self.lanes.get_mut(&id), lane) {
+                (Some(Lane::Busy(blocks)), Lane::Busy(more)) => blocks.extend(more),
+                (Some(Lane::Unknown { .. }), _) => {}
+                (_, lane) => {
+                    self.lanes.insert(id, lane);
+                }
+            }
+        }
+        for (group, members) in later.groups {
+            self.groups.entry(group).or_insert(members);
+        }
+        self.split |= later.split;
+    }
+
+    /// Records the lanes of one answer; returns the calendars to ask about again, on their
+    /// own, because Google said `tooManyCalendarsRequested` for them (a group's members
+    /// among them: the group was expanded, so asking for it again would not help).
+    fn take(&mut self, asked: &[String], mut answer: Answer) -> Vec<String> {
+        let mut retry: Vec<String> = Vec::new();
+        for id in asked {
             let members = match answer.groups.remove(id) {
                 Some(group) if !group.errors.is_empty() => {
-                    self.lanes.insert(id.to_string(), unknown(&group.errors));
+                    self.lanes.insert(id.clone(), unknown(&group.errors));
                     continue;
                 }
                 Some(group) => {
                     // Addresses from Google are drawn later: no control characters.
                     let members = group.calendars.iter().map(|m| crate::sanitize::line(m));
-                    self.groups.insert(id.to_string(), members.collect());
+                    self.groups.insert(id.clone(), members.collect());
                     group.calendars
                 }
-                None => vec![id.to_string()],
+                None => vec![id.clone()],
             };
-            let mut over_limit = false;
             for member in members {
                 let lane = match answer.calendars.get(&member) {
                     Some(c) if !c.errors.is_empty() => {
-                        over_limit |= c.errors.iter().any(|e| e.reason == TOO_MANY);
+                        if c.errors.iter().any(|e| e.reason == TOO_MANY) && !retry.contains(&member)
+                        {
+                            retry.push(member.clone());
+                        }
                         unknown(&c.errors)
                     }
                     Some(c) => {
@@ -234,13 +334,12 @@ impl FreeBusy {
                 };
                 self.lanes.insert(crate::sanitize::line(&member), lane);
             }
-            if over_limit {
-                retry.push(id);
-            }
         }
         retry
     }
 }
+
+const NO_ANSWER: &str = "Google did not answer for this guest";
 
 /// Google's per-calendar (or per-group) errors, worded for the user; the code stays at the
 /// end so it can be looked up.
@@ -348,6 +447,73 @@ mod tests {
                     }
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn a_group_member_google_did_not_answer_for_is_named_not_taken_for_free() {
+        use crate::freetime::{free_slots, WorkingHours};
+        let refused = Lane::Unknown {
+            reason: "more calendars than Google answers for at once (tooManyCalendarsRequested)"
+                .into(),
+        };
+        let members = |n: usize| (0..n).map(|i| format!("m{i}@x.com")).collect::<Vec<_>>();
+        let mut lanes = BTreeMap::from([("me@x.com".to_string(), Lane::Busy(vec![]))]);
+        lanes.insert("m0@x.com".into(), Lane::Busy(vec![block(9)]));
+        lanes.insert("m1@x.com".into(), Lane::Busy(vec![]));
+        for m in &members(6)[2..] {
+            lanes.insert(m.clone(), refused.clone());
+        }
+        lanes.insert("h0@x.com".into(), refused.clone());
+        let busy = FreeBusy {
+            lanes,
+            groups: BTreeMap::from([
+                ("team@x.com".to_string(), members(6)),
+                ("hidden@x.com".to_string(), vec!["h0@x.com".to_string()]),
+            ]),
+            split: true,
+        };
+        let own = ["me@x.com".to_string()];
+        let guests = ["team@x.com", "hidden@x.com"].map(String::from);
+        let lanes = busy.lanes(&own, &guests);
+        let reason = "more calendars than Google answers for at once (tooManyCalendarsRequested)";
+        assert_eq!(
+            lanes[1..],
+            [
+                ("team@x.com".into(), Lane::Busy(vec![block(9)])),
+                (
+                    "team@x.com: 4 of 6 members unknown".into(),
+                    Lane::Unknown {
+                        reason: format!("m2@x.com, m3@x.com, m4@x.com, 1 more: {reason}")
+                    }
+                ),
+                (
+                    "hidden@x.com".into(),
+                    Lane::Unknown {
+                        reason: format!("none of its members' calendars: {reason}")
+                    }
+                ),
+            ]
+        );
+        let hours = WorkingHours::parse("09:00-11:00", &["mon"]).unwrap();
+        let from = block(0).start;
+        let slots = free_slots(
+            &lanes,
+            from,
+            1,
+            TimeDelta::hours(1),
+            &hours,
+            Tz::UTC,
+            TimeDelta::hours(1),
+        );
+        assert_eq!(
+            slots.slots,
+            [block(10)],
+            "the known member's block still counts"
+        );
+        assert_eq!(
+            slots.without,
+            ["team@x.com: 4 of 6 members unknown", "hidden@x.com"]
         );
     }
 }

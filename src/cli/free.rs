@@ -15,12 +15,10 @@ use serde::Serialize;
 use super::scripting::{duration_problem, Failure};
 use crate::calendar::client::CalendarClient;
 use crate::calendar::freebusy::{BusyQuery, Lane, YOU};
-use crate::freetime::{free_slots, Interval, Slots, WorkingHours, STEP};
+use crate::freetime::{free_slots, slot_text, Slots, WorkingHours, STEP, WORKING_DAYS_AHEAD};
 use crate::session::parse_days;
-use crate::{sanitize, templates, timefmt, timeparse};
+use crate::{sanitize, templates, timeparse};
 
-/// Working days searched unless `--days` says otherwise.
-pub const DAYS: u32 = 5;
 /// Slots printed unless `--limit` says otherwise.
 pub const LIMIT: usize = 10;
 
@@ -33,7 +31,7 @@ pub struct FreeArgs {
     #[arg(long, value_name = "LENGTH", allow_hyphen_values = true)]
     pub duration: String,
     /// Working days to search (config working_days and working_hours).
-    #[arg(long, value_name = "N", value_parser = parse_days, default_value_t = DAYS)]
+    #[arg(long, value_name = "N", value_parser = parse_days, default_value_t = WORKING_DAYS_AHEAD)]
     pub days: u32,
     /// Search from then on, written as --start takes it: "tomorrow 9", "mon 10:00", "+2h"
     /// (default: now).
@@ -67,8 +65,14 @@ pub struct Search {
 
 impl Search {
     /// The command line's question, or what is wrong with it (before anything is asked of
-    /// Google). A `--from` that has passed searches from `now`.
-    pub fn read(args: &FreeArgs, now: DateTime<Utc>, tz: Tz) -> Result<Search, Failure> {
+    /// Google). A `--from` that has passed searches from `now`; a meeting longer than the
+    /// working day is refused.
+    pub fn read(
+        args: &FreeArgs,
+        now: DateTime<Utc>,
+        tz: Tz,
+        hours: &WorkingHours,
+    ) -> Result<Search, Failure> {
         let mut problems = Vec::new();
         let typed = sanitize::typed_line(&args.with.join(","));
         if typed.removed {
@@ -92,6 +96,9 @@ impl Search {
             }
             None => timeparse::parse_duration(&args.duration).ok(),
         };
+        if let Some(Err(problem)) = duration.map(|d| hours.fits(d)) {
+            problems.push(format!("--duration: {problem}"));
+        }
         let from = match &args.from {
             Some(text) => match timeparse::parse_start(text, now, tz) {
                 Ok(t) => Some(t.with_timezone(&Utc).max(now)),
@@ -143,12 +150,15 @@ pub struct Found {
 }
 
 impl Found {
-    /// Those whose calendars Google would not show, and why: the slots were chosen without
-    /// them.
+    /// Those the slots were chosen without ([`Slots::without`]), each with Google's reason
+    /// from their lane.
     pub fn without(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.lanes.iter().filter_map(|(who, lane)| match lane {
-            Lane::Unknown { reason } => Some((who.as_str(), reason.as_str())),
-            Lane::Busy(_) => None,
+        self.slots.without.iter().map(|who| {
+            let reason = self.lanes.iter().find_map(|(name, lane)| match lane {
+                Lane::Unknown { reason } if name == who => Some(reason.as_str()),
+                _ => None,
+            });
+            (who.as_str(), reason.unwrap_or_default())
         })
     }
 
@@ -281,7 +291,7 @@ pub fn print(
         )
         .map_err(io)?;
         for slot in shown {
-            writeln!(out, "  {}", when(slot, s.tz, s.from)).map_err(io)?;
+            writeln!(out, "  {}", slot_text(slot.start, s.duration, s.tz)).map_err(io)?;
         }
         if all.len() > shown.len() {
             writeln!(out, "(--limit {} shows more)", all.len()).map_err(io)?;
@@ -298,14 +308,4 @@ pub fn print(
         writeln!(out, "Note: {SPLIT}").map_err(io)?;
     }
     Ok(!all.is_empty())
-}
-
-/// "Tue 24 Nov 09:00–09:30" in `tz`, with the year when it is not `now`'s.
-pub fn when(slot: &Interval, tz: Tz, now: DateTime<Utc>) -> String {
-    let today = timefmt::local_date(now, tz);
-    format!(
-        "{} {}",
-        timefmt::date_label(timefmt::local_date(slot.start, tz), today),
-        timefmt::clock_range(slot.start, slot.end, tz)
-    )
 }

@@ -21,7 +21,7 @@ use crate::calendar::write::{Conference, Created, NewEvent, Progress};
 use crate::clipboard::{Clipboard, ControllingTerminal};
 use crate::compose::{self, Context, Draft, Field};
 use crate::config::{ClipboardMode, Config};
-use crate::freetime::Interval;
+use crate::freetime::{slot_text, Interval, WORKING_DAYS_AHEAD};
 use crate::session::connect::{connect, Connection};
 use crate::session::{parse_days, Startup};
 use crate::view::{build_rows, Row, RowQuery};
@@ -294,7 +294,7 @@ pub async fn run(
         }
         Command::Free(args) => {
             // A question that cannot be read is refused before anything is sent.
-            let search = Search::read(args, now, tz)?;
+            let search = Search::read(args, now, tz, &config.hours)?;
             // The connection owns the demo sandbox: it lives as long as the client.
             let (_conn, client) = open(start, scope, now, tz).await?;
             let calendars = client.calendars().await.map_err(|e| e.to_string())?;
@@ -321,6 +321,10 @@ pub async fn run(
             if opts.first_free {
                 // Everything else is checked before Google is asked who is free.
                 let (_, probe, _) = check_draft(&draft, opts, &ctx)?;
+                let length = probe.end - probe.start;
+                if let Err(problem) = config.hours.fits(length) {
+                    return Err(Failure::Usage(format!("--duration: {problem}")));
+                }
                 let slot = first_free(&client, &calendars, &probe, config, now).await?;
                 draft.start = slot
                     .start
@@ -333,7 +337,7 @@ pub async fn run(
                 eprintln!("meetty: warning: {w}");
             }
             if opts.dry_run {
-                print_dry_run(&calendar, &event, now, opts.json, out)?;
+                print_dry_run(&calendar, &event, opts.json, out)?;
                 eprintln!("meetty: dry run: nothing was created");
                 return Ok(Outcome::Done);
             }
@@ -382,7 +386,7 @@ async fn first_free(
         guests: probe.attendees.clone(),
         duration: probe.end - probe.start,
         from: now,
-        days: free::DAYS,
+        days: WORKING_DAYS_AHEAD,
         tz: probe.start.timezone(),
     };
     let found = free::search(client, &own_calendars(calendars), &search, &config.hours).await?;
@@ -399,7 +403,6 @@ async fn first_free(
 fn print_dry_run(
     calendar: &str,
     event: &NewEvent,
-    now: chrono::DateTime<Utc>,
     json: bool,
     out: &mut impl Write,
 ) -> Result<(), String> {
@@ -415,35 +418,34 @@ fn print_dry_run(
         serde_json::to_writer_pretty(&mut *out, &o).map_err(|e| e.to_string())?;
         return writeln!(out).map_err(io);
     }
-    let slot = Interval::new(
-        event.start.with_timezone(&Utc),
-        event.end.with_timezone(&Utc),
-    );
-    let when = free::when(&slot, event.start.timezone(), now);
+    let start = event.start.with_timezone(&Utc);
+    let when = slot_text(start, event.end - event.start, event.start.timezone());
     writeln!(out, "{when}  {}", event.title).map_err(io)
 }
 
 /// The draft from the template and the flags.
-fn new_draft(config: &Config, opts: &NewOptions, ctx: &Context) -> Result<Draft, String> {
+/// What the flags ask for cannot be read: a usage error (exit status 2).
+fn new_draft(config: &Config, opts: &NewOptions, ctx: &Context) -> Result<Draft, Failure> {
     let name = opts.template.as_deref().unwrap_or("Blank");
     let t = templates::find(&config.templates, name).ok_or_else(|| {
         let names: Vec<&str> = config.templates.iter().map(|t| t.name.as_str()).collect();
-        format!(
-            "no template \u{201c}{name}\u{201d}: pick one of {}",
+        Failure::Usage(format!(
+            "--template: no template \u{201c}{name}\u{201d}: pick one of {}",
             names.join(", ")
-        )
+        ))
     })?;
     let mut d = Draft::from_template(t, ctx);
-    apply(&mut d, opts)?;
+    apply(&mut d, opts).map_err(Failure::Usage)?;
     Ok(d)
 }
 
-/// Validates the draft like the form does: the calendar, the request, and warnings.
+/// Validates the draft like the form does: the calendar, the request, and warnings. A field
+/// that cannot be read is a usage error (exit status 2), as for `meetty free`.
 fn check_draft(
     d: &Draft,
     opts: &NewOptions,
     ctx: &Context,
-) -> Result<(String, NewEvent, Vec<String>), String> {
+) -> Result<(String, NewEvent, Vec<String>), Failure> {
     let checked = compose::check(d, ctx);
     // The form's length field takes a duration or an end; `--duration` is only a duration,
     // and says so when it cannot be read as one.
@@ -466,18 +468,22 @@ fn check_draft(
     }
     errors.extend(duration_error);
     if !errors.is_empty() {
-        return Err(errors.join("\n"));
+        return Err(Failure::Usage(errors.join("\n")));
     }
     if let Some(cal) = &checked.meet_unavailable {
-        return Err(format!(
+        return Err(Failure::Failed(format!(
             "\u{201c}{cal}\u{201d} does not allow Google Meet links: pass --no-meet, or pick \
              another --calendar"
-        ));
+        )));
     }
     if checked.starts_in_past && !opts.past {
-        return Err("the start is in the past: pass --past to create it anyway".into());
+        return Err("the start is in the past: pass --past to create it anyway"
+            .to_string()
+            .into());
     }
-    let event = checked.event.ok_or("the meeting is not valid")?;
+    let event = checked
+        .event
+        .ok_or_else(|| Failure::Failed("the meeting is not valid".into()))?;
     let mut warnings: Vec<String> = checked
         .cleaned
         .iter()
