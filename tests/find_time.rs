@@ -306,3 +306,19 @@ fn a_day_nobody_can_meet_is_still_listed() {
     };
     assert!(screen.contains("Tue 24 (0)"), "{screen}");
 }
+
+#[test]
+fn a_meeting_longer_than_the_working_day_asks_google_nothing_and_says_why() {
+    let mut app = app();
+    press(&mut app, "n");
+    app.update(key(KeyCode::Enter));
+    set(&mut app, Field::Length, "9h");
+    assert!(app.update(ctrl('f')).is_empty(), "nothing to ask");
+    let Answer::Failed(why) = &view(&app).answer else {
+        panic!("{:?}", view(&app).answer)
+    };
+    assert!(
+        why.contains("longer than your working hours 09:00–17:30"),
+        "{why}"
+    );
+}

@@ -10,11 +10,8 @@ use crate::action::Effect;
 use crate::calendar::error::ApiError;
 use crate::calendar::freebusy::{own_calendars, BusyQuery, FreeBusy, Interval, Lane};
 use crate::compose::Field;
-use crate::freetime::{free_slots, Slots, STEP};
+use crate::freetime::{free_slots, Slots, STEP, WORKING_DAYS_AHEAD};
 use crate::keymap::Command;
-
-/// How many working days find a time looks ahead.
-pub const DAYS: u32 = 5;
 
 /// What the find-a-time view shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,7 +125,7 @@ impl App {
         let window = self
             .settings
             .hours
-            .window(from, DAYS, zone)
+            .window(from, WORKING_DAYS_AHEAD, zone)
             .unwrap_or(Interval::new(from, from + Duration::days(7)));
         let query = BusyQuery {
             from: window.start,
@@ -139,7 +136,7 @@ impl App {
         let days = self
             .settings
             .hours
-            .periods(from, DAYS, zone)
+            .periods(from, WORKING_DAYS_AHEAD, zone)
             .iter()
             .map(|p| p.start.with_timezone(&zone).date_naive())
             .collect();
@@ -153,6 +150,12 @@ impl App {
             selected: 0,
         };
         self.busy.own = own.clone();
+        // A meeting longer than the working day fits nowhere: no need to ask Google.
+        if let Err(why) = self.settings.hours.fits(duration) {
+            view.answer = Answer::Failed(why);
+            self.screen.push(Overlay::FindTime(view));
+            return Vec::new();
+        }
         let effects = match self.busy.answer_for(&query) {
             Some(busy) => {
                 view.answer = self.ready(&view, &own, busy);
@@ -175,7 +178,7 @@ impl App {
         let slots = free_slots(
             &lanes,
             view.from,
-            DAYS,
+            WORKING_DAYS_AHEAD,
             view.duration,
             &self.settings.hours,
             view.zone,

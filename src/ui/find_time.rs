@@ -14,7 +14,8 @@ use unicode_width::UnicodeWidthStr;
 use super::fit::ellipsize;
 use super::theme;
 use crate::app::{Answer, App, FindTime};
-use crate::calendar::freebusy::{Interval, Lane};
+use crate::calendar::freebusy::Lane;
+use crate::freetime::slot_text;
 use crate::keymap::{Command, Mode};
 
 /// Below this the grid does not fit: a list of slots instead.
@@ -104,7 +105,10 @@ fn chosen(view: &FindTime, count: usize) -> Line<'static> {
     match view.selected_slot() {
         Some(slot) => Line::from(vec![
             Span::styled("→ ", theme::label()),
-            Span::styled(span_text(slot, view.duration, view.zone), theme::label()),
+            Span::styled(
+                slot_text(slot.start, view.duration, view.zone),
+                theme::label(),
+            ),
             Span::styled(
                 format!("  (slot {} of {count})", view.selected + 1),
                 theme::dim(),
@@ -117,16 +121,6 @@ fn chosen(view: &FindTime, count: usize) -> Line<'static> {
     }
 }
 
-fn span_text(slot: &Interval, duration: Duration, tz: Tz) -> String {
-    let start = slot.start.with_timezone(&tz);
-    let end = (slot.start + duration).with_timezone(&tz);
-    format!(
-        "{}–{}",
-        start.format("%a %-d %b %H:%M"),
-        end.format("%H:%M")
-    )
-}
-
 /// One line per slot, the chosen one highlighted and kept in view.
 fn list(view: &FindTime, rows: u16) -> Vec<Line<'static>> {
     let rows = usize::from(rows).max(1);
@@ -137,7 +131,7 @@ fn list(view: &FindTime, rows: u16) -> Vec<Line<'static>> {
         .skip(first)
         .take(rows)
         .map(|(i, slot)| {
-            let text = format!(" {} ", span_text(slot, view.duration, view.zone));
+            let text = format!(" {} ", slot_text(slot.start, view.duration, view.zone));
             if i == view.selected {
                 Line::styled(text, theme::selected(true))
             } else {
