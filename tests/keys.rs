@@ -215,3 +215,26 @@ fn find_time_take_rebound_and_named_in_its_footer() {
     // You are busy until 11:00 Berlin; no guests.
     assert_eq!(app.form().unwrap().draft().start, "2026-11-23 11:00");
 }
+
+#[test]
+fn the_cancel_dialog_names_its_choice_keys_from_the_table() {
+    use meetty::app::{CancelDialog, Confirm, Overlay, Target};
+    let mut app = app_with("[keys.confirm]\nnext_value = [\"Ctrl-n\"]\n");
+    let standup = app.selected_meeting().unwrap().clone();
+    app.screen
+        .push(Overlay::Confirm(Confirm::Cancel(CancelDialog {
+            target: Target::of(&standup),
+            series_id: Some("standup".into()),
+            has_guests: true,
+            notify: 0,
+            all_occurrences: false,
+            row: 0,
+        })));
+    let s = screen(&app);
+    assert!(s.contains("k/j choose · h/Ctrl-N change"), "{s}");
+    app.update(ctrl('n'));
+    let Some(Confirm::Cancel(d)) = app.confirm() else {
+        panic!()
+    };
+    assert_eq!(d.notify, 1, "Ctrl-N changes the e-mail choice");
+}

@@ -34,7 +34,7 @@ pub fn render(frame: &mut Frame, app: &App, confirm: &Confirm) {
             ))],
             "create without a link",
         ),
-        Confirm::Cancel(d) => ("Cancel meeting", cancel_lines(d), "cancel the meeting"),
+        Confirm::Cancel(d) => ("Cancel meeting", cancel_lines(app, d), "cancel the meeting"),
         Confirm::Decline(t) => (
             "Decline",
             vec![Line::raw(format!(
@@ -85,7 +85,7 @@ pub fn render(frame: &mut Frame, app: &App, confirm: &Confirm) {
     super::popup(frame, para, width, text as u16 + 2);
 }
 
-fn cancel_lines(d: &CancelDialog) -> Vec<Line<'static>> {
+fn cancel_lines(app: &App, d: &CancelDialog) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::raw(format!("Cancel \u{201c}{}\u{201d}?", d.target.title)),
         Line::default(),
@@ -122,7 +122,17 @@ fn cancel_lines(d: &CancelDialog) -> Vec<Line<'static>> {
         lines.push(choice(row, "Which", which));
     }
     if d.rows() > 0 {
-        lines.push(Line::styled("↑/↓ choose · ←/→ change", theme::dim()));
+        let key = |cmd| app.hint(Mode::Confirm, cmd);
+        lines.push(Line::styled(
+            format!(
+                "{}/{} choose · {}/{} change",
+                key(Command::ChoiceUp),
+                key(Command::ChoiceDown),
+                key(Command::PrevValue),
+                key(Command::NextValue)
+            ),
+            theme::dim(),
+        ));
     }
     lines
 }
