@@ -17,16 +17,37 @@ fn view(app: &meetty::app::App) -> &meetty::app::FindTime {
     }
 }
 
+/// The test agenda's new-meeting form (Quick Sync) with `guests`.
+fn form_with(guests: &str) -> meetty::app::App {
+    let mut app = app();
+    press(&mut app, "n");
+    app.update(key(KeyCode::Enter));
+    set(&mut app, Field::Guests, guests);
+    app
+}
+
+/// Ctrl-F: the request id of the free/busy query it sends.
+fn ask(app: &mut meetty::app::App) -> u64 {
+    match app.update(ctrl('f')).pop() {
+        Some(Effect::FreeBusy { req, .. }) => req,
+        other => panic!("Ctrl-F asks Google who is free: {other:?}"),
+    }
+}
+
+fn answer(app: &mut meetty::app::App, req: u64, busy: FreeBusy) {
+    app.update(Action::FreeBusy {
+        req,
+        result: Ok(busy),
+    });
+}
+
 fn selected_start(app: &meetty::app::App) -> chrono::DateTime<chrono::Utc> {
     view(app).selected_slot().expect("a slot").start
 }
 
 #[test]
 fn ctrl_f_asks_google_once_for_your_calendars_and_every_guest() {
-    let mut app = app();
-    press(&mut app, "n");
-    app.update(key(KeyCode::Enter));
-    set(&mut app, Field::Guests, "kim@example.com, lee@example.com");
+    let mut app = form_with("kim@example.com, lee@example.com");
     let effects = app.update(ctrl('f'));
     let [Effect::FreeBusy { req, query }] = effects.as_slice() else {
         panic!("one free/busy query: {effects:?}")
@@ -142,10 +163,7 @@ fn the_same_guests_ask_nothing_again_and_changed_guests_ask_again() {
 
 #[test]
 fn a_superseded_answer_is_dropped() {
-    let mut app = app();
-    press(&mut app, "n");
-    app.update(key(KeyCode::Enter));
-    set(&mut app, Field::Guests, "lee@example.com");
+    let mut app = form_with("lee@example.com");
     let Some(Effect::FreeBusy { req: old, .. }) = app.update(ctrl('f')).pop() else {
         panic!()
     };
@@ -176,23 +194,15 @@ fn a_superseded_answer_is_dropped() {
 
 #[test]
 fn a_group_is_busy_when_its_members_are() {
-    let mut app = app();
-    press(&mut app, "n");
-    app.update(key(KeyCode::Enter));
+    let mut app = form_with("team@example.com");
     set(&mut app, Field::Length, "30m");
-    set(&mut app, Field::Guests, "team@example.com");
-    let Some(Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
-        panic!()
-    };
+    let req = ask(&mut app);
     let mut busy = free_busy();
     busy.groups.insert(
         "team@example.com".into(),
         vec!["kim@example.com".into(), "lee@example.com".into()],
     );
-    app.update(Action::FreeBusy {
-        req,
-        result: Ok(busy),
-    });
+    answer(&mut app, req, busy);
     // kim (a member) is busy until 11:30: the group is too.
     assert_eq!(selected_start(&app), at("2026-11-23T10:30:00Z"));
     let Answer::Ready { lanes, .. } = &view(&app).answer else {
@@ -205,19 +215,11 @@ fn a_group_is_busy_when_its_members_are() {
 
 #[test]
 fn an_answer_that_arrives_under_help_is_kept() {
-    let mut app = app();
-    press(&mut app, "n");
-    app.update(key(KeyCode::Enter));
-    set(&mut app, Field::Guests, "kim@example.com");
-    let Some(Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
-        panic!()
-    };
+    let mut app = form_with("kim@example.com");
+    let req = ask(&mut app);
     press(&mut app, "?");
     assert_eq!(app.mode(), Mode::Help);
-    app.update(Action::FreeBusy {
-        req,
-        result: Ok(free_busy()),
-    });
+    answer(&mut app, req, free_busy());
     app.update(key(KeyCode::Esc));
     assert_eq!(app.mode(), Mode::FindTime);
     assert!(
@@ -252,14 +254,9 @@ fn taking_a_slot_when_the_length_is_an_end_time_keeps_the_meeting_as_long() {
     set(&mut app, Field::Start, "14:00");
     set(&mut app, Field::Length, "15:00");
     set(&mut app, Field::Guests, "kim@example.com");
-    let Some(Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
-        panic!()
-    };
+    let req = ask(&mut app);
     assert_eq!(view(&app).duration, chrono::Duration::hours(1));
-    app.update(Action::FreeBusy {
-        req,
-        result: Ok(free_busy()),
-    });
+    answer(&mut app, req, free_busy());
     app.update(key(KeyCode::Enter));
     let draft = app.form().unwrap().draft();
     assert_eq!(draft.start, "2026-11-23 11:30");
@@ -272,13 +269,8 @@ fn taking_a_slot_when_the_length_is_an_end_time_keeps_the_meeting_as_long() {
 
 #[test]
 fn a_day_nobody_can_meet_is_still_listed() {
-    let mut app = app();
-    press(&mut app, "n");
-    app.update(key(KeyCode::Enter));
-    set(&mut app, Field::Guests, "kim@example.com");
-    let Some(Effect::FreeBusy { req, .. }) = app.update(ctrl('f')).pop() else {
-        panic!()
-    };
+    let mut app = form_with("kim@example.com");
+    let req = ask(&mut app);
     let mut busy = free_busy();
     busy.lanes.insert(
         "kim@example.com".into(),
@@ -287,10 +279,7 @@ fn a_day_nobody_can_meet_is_still_listed() {
             at("2026-11-25T00:00:00Z"),
         )]),
     );
-    app.update(Action::FreeBusy {
-        req,
-        result: Ok(busy),
-    });
+    answer(&mut app, req, busy);
     let v = view(&app);
     assert_eq!(v.days.len(), 5);
     assert!(!v
