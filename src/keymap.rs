@@ -513,13 +513,18 @@ impl Keymap {
             .collect()
     }
 
-    /// The first key bound to `cmd` in `mode` (or globally), for hints.
-    pub fn first_key(&self, mode: Mode, cmd: Command) -> Option<Key> {
+    /// The keys of `cmd` in `mode`, else its global keys; none when it is bound nowhere.
+    fn keys_of(&self, mode: Mode, cmd: Command) -> &[Key] {
         [self.bindings(mode), &self.global]
             .into_iter()
             .flat_map(|b| b.keys.iter())
-            .find(|(c, ..)| *c == cmd)
-            .and_then(|(_, _, k)| k.first().copied())
+            .find(|(c, _, keys)| *c == cmd && !keys.is_empty())
+            .map_or(&[], |(_, _, keys)| keys.as_slice())
+    }
+
+    /// The first key bound to `cmd` in `mode` (or globally), for hints.
+    pub fn first_key(&self, mode: Mode, cmd: Command) -> Option<Key> {
+        self.keys_of(mode, cmd).first().copied()
     }
 
     /// The first key of `cmd` in `mode` for an on-screen hint ("Esc"); unbound: the config
@@ -534,18 +539,8 @@ impl Keymap {
     }
 
     fn hint_keys(&self, mode: Mode, cmd: Command, most: usize) -> String {
-        let keys = [self.bindings(mode), &self.global]
-            .into_iter()
-            .flat_map(|b| b.keys.iter())
-            .find(|(c, _, keys)| *c == cmd && !keys.is_empty());
-        match keys {
-            Some((_, _, keys)) => keys
-                .iter()
-                .take(most)
-                .map(Key::to_string)
-                .collect::<Vec<_>>()
-                .join("/"),
-            None => {
+        match self.keys_of(mode, cmd) {
+            [] => {
                 let name = table(mode)
                     .commands
                     .iter()
@@ -553,6 +548,12 @@ impl Keymap {
                     .map_or("?", |e| e.1);
                 format!("(unbound: {}.{name})", table(mode).section)
             }
+            keys => keys
+                .iter()
+                .take(most)
+                .map(Key::to_string)
+                .collect::<Vec<_>>()
+                .join("/"),
         }
     }
 }
@@ -715,6 +716,22 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(e.message.contains("global.help"), "{e}");
+    }
+
+    #[test]
+    fn an_unbound_mode_key_falls_back_to_the_global_one_in_hints() {
+        let map = Keymap::from_config(&sections(&[
+            ("global", "help", &["F1"]),
+            ("agenda", "help", &[]),
+        ]))
+        .unwrap();
+        assert_eq!(
+            map.first_key(Mode::Agenda, Command::Help)
+                .unwrap()
+                .to_string(),
+            "F1"
+        );
+        assert_eq!(map.hint(Mode::Agenda, Command::Help), "F1");
     }
 
     #[test]

@@ -149,14 +149,14 @@ impl App {
             answer: Answer::Failed(String::new()),
             selected: 0,
         };
-        self.busy.own = own.clone();
+        self.free_busy.own = own.clone();
         // A meeting longer than the working day fits nowhere: no need to ask Google.
         if let Err(why) = self.settings.hours.fits(duration) {
             view.answer = Answer::Failed(why);
             self.screen.push(Overlay::FindTime(view));
             return Vec::new();
         }
-        let effects = match self.busy.answer_for(&query) {
+        let effects = match self.free_busy.answer_for(&query) {
             Some(busy) => {
                 view.answer = self.ready(&view, &own, busy);
                 Vec::new()
@@ -164,7 +164,7 @@ impl App {
             None => {
                 let req = self.next_request();
                 view.answer = Answer::Asking { req };
-                self.busy.asking = Some(query.clone());
+                self.free_busy.asking = Some(query.clone());
                 vec![Effect::FreeBusy { req, query }]
             }
         };
@@ -200,11 +200,11 @@ impl App {
         if view.answer != (Answer::Asking { req }) {
             return;
         }
-        let own = self.busy.own.clone();
-        let query = self.busy.asking.take();
+        let own = self.free_busy.own.clone();
+        let query = self.free_busy.asking.take();
         let answer = match result {
             Ok(busy) => {
-                self.busy.last = query.map(|q| (q, busy.clone()));
+                self.free_busy.last = query.map(|q| (q, busy.clone()));
                 self.ready(view, &own, busy)
             }
             Err(e) => Answer::Failed(format!("Could not ask Google who is free: {e}")),
@@ -226,7 +226,7 @@ impl App {
                 let asking = matches!(view.answer, Answer::Asking { .. });
                 self.screen.pop();
                 if asking {
-                    self.busy.asking = None;
+                    self.free_busy.asking = None;
                     return vec![Effect::CancelFreeBusy];
                 }
             }

@@ -98,7 +98,7 @@ pub struct App {
     /// It outlives its dialog (Esc puts the dialog away, refreshes stay off).
     pub sign_in: Option<SignInDialog>,
     /// Free/busy asked and answered for find a time.
-    busy: find_time::BusyMemory,
+    free_busy: find_time::BusyMemory,
     /// Changes out at Google, by request id.
     pub writes: BTreeMap<u64, Pending>,
     /// Creates of recurring series, by request id: shown once Google lists the occurrences.
@@ -139,7 +139,7 @@ impl App {
             last_sync: now,
             retrying: None,
             sign_in: None,
-            busy: Default::default(),
+            free_busy: Default::default(),
             writes: BTreeMap::new(),
             new_series: Default::default(),
             select_on_load: None,
