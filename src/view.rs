@@ -131,6 +131,8 @@ mod tests {
             series_id: None,
             i_organize: true,
             html_link: None,
+            etag: None,
+            event_type: Default::default(),
         }
     }
 

@@ -221,12 +221,14 @@ impl App {
                 self.toast("Cancelled".into(), false);
                 self.save()
             }
-            Written::Declined(meeting) => {
+            // SKELETON (lead): helpers B (answer) and D (edit) give these their own handling.
+            Written::Responded(meeting) | Written::Declined(meeting) => {
                 let msg = format!("Declined \u{201c}{}\u{201d}", meeting.title);
                 self.put_meeting(*meeting);
                 self.toast(msg, false);
                 self.save()
             }
+            Written::Edited(_) => self.save(),
             // The copy's toast names the link: it is on no meeting to look it up in.
             Written::InstantLink(url) => vec![Effect::Copy {
                 what: format!("instant Meet link {url}"),

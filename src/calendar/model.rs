@@ -43,6 +43,35 @@ impl Rsvp {
     }
 }
 
+/// Google's `eventType`: what kind of entry this is. Only `Default` (and `FromGmail`) events are
+/// meetings people answer and edit; the others are statuses or birthdays.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventType {
+    #[default]
+    Default,
+    Birthday,
+    FocusTime,
+    FromGmail,
+    OutOfOffice,
+    WorkingLocation,
+    /// A type Google added after this was written.
+    Other,
+}
+
+impl EventType {
+    fn parse(s: Option<&str>) -> EventType {
+        match s {
+            None | Some("default") => EventType::Default,
+            Some("birthday") => EventType::Birthday,
+            Some("focusTime") => EventType::FocusTime,
+            Some("fromGmail") => EventType::FromGmail,
+            Some("outOfOffice") => EventType::OutOfOffice,
+            Some("workingLocation") => EventType::WorkingLocation,
+            Some(_) => EventType::Other,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub name: String,
@@ -108,6 +137,11 @@ pub struct Meeting {
     /// cache, so a cache written before it existed is refetched instead of misread.
     pub i_organize: bool,
     pub html_link: Option<String>,
+    /// The version Google holds (`etag`), for `If-Match` on edits.
+    #[serde(default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub event_type: EventType,
 }
 
 impl Meeting {
@@ -155,6 +189,8 @@ impl Meeting {
                 .unwrap_or(false),
             // `o` opens this when there is no video link, so it gets the same web-only check.
             html_link: ev.html_link.as_deref().and_then(web_url),
+            etag: ev.etag.as_deref().map(str::to_string),
+            event_type: EventType::parse(ev.event_type.as_deref()),
         })
     }
 

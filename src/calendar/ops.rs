@@ -4,7 +4,9 @@
 
 use chrono_tz::Tz;
 
+use super::answer::Respond;
 use super::client::CalendarClient;
+use super::edit::{Edit, Edited};
 use super::error::ApiError;
 use super::model::{Meeting, SendUpdates};
 use super::write::{Created, NewEvent, OnProgress};
@@ -41,6 +43,9 @@ pub enum WriteOp {
         calendar: String,
         tz: Tz,
     },
+    /// The user's own answer to an invitation.
+    Respond(Box<Respond>),
+    Edit(Box<Edit>),
 }
 
 /// What a [`WriteOp`] came back with.
@@ -52,6 +57,8 @@ pub enum Written {
     Cancelled,
     Declined(Box<Meeting>),
     InstantLink(String),
+    Responded(Box<Meeting>),
+    Edited(Box<Edited>),
 }
 
 impl WriteOp {
@@ -98,6 +105,14 @@ impl WriteOp {
                 .instant_link(&calendar, tz, progress)
                 .await
                 .map(Written::InstantLink),
+            WriteOp::Respond(r) => client
+                .respond(&r)
+                .await
+                .map(|m| Written::Responded(Box::new(m))),
+            WriteOp::Edit(e) => client
+                .edit(&e, progress)
+                .await
+                .map(|e| Written::Edited(Box::new(e))),
         }
     }
 }

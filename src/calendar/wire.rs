@@ -55,6 +55,10 @@ pub struct WireEvent<'a> {
     pub recurring_event_id: Text<'a>,
     #[serde(borrow)]
     pub conference_data: Option<WireConference<'a>>,
+    #[serde(borrow)]
+    pub etag: Text<'a>,
+    #[serde(borrow)]
+    pub event_type: Text<'a>,
 }
 
 /// `{"date": "2026-11-21"}` for all-day events, `{"dateTime": RFC 3339}` for timed ones.
