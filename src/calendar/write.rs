@@ -425,6 +425,18 @@ impl CalendarClient {
     }
 }
 
+/// The `conferenceData` to give another event so both share one conference (room): all of it
+/// (`conferenceSolution`, `conferenceId`, `entryPoints`, `notes`, `parameters`, `signature`)
+/// except a `createRequest`, which would ask Google for a new one. Sent with
+/// `conferenceDataVersion=1`. Used by "same link as…" and by the series split.
+pub fn copied_conference(conference_data: &Value) -> Value {
+    let mut copy = conference_data.clone();
+    if let Some(fields) = copy.as_object_mut() {
+        fields.remove("createRequest");
+    }
+    copy
+}
+
 fn create_request() -> Value {
     json!({ "requestId": request_id(), "conferenceSolutionKey": { "type": "hangoutsMeet" } })
 }
