@@ -1,4 +1,6 @@
 //! Writing to Google Calendar: create, add/remove Meet links, cancel, decline, instant links.
+//! Creating and cancelling are planned first ([`CalendarClient::plan_create`],
+//! [`CalendarClient::plan_cancel`]), so `--dry-run` prints the very request a real run sends.
 
 use std::time::Duration;
 
@@ -14,6 +16,7 @@ use tokio::time::Instant;
 use super::client::CalendarClient;
 use super::error::ApiError;
 use super::model::{conference_video, Meeting, SendUpdates};
+use super::plan::Planned;
 use super::wire::WireEvent;
 
 /// One reminder override (`reminders.overrides[]`).
@@ -167,14 +170,9 @@ impl Snapshot {
 }
 
 impl CalendarClient {
-    /// Creates `ev` on the calendar, with a Meet link when `ev.meet`.
-    pub async fn create(
-        &self,
-        calendar_id: &str,
-        ev: &NewEvent,
-        progress: OnProgress<'_>,
-    ) -> Result<Created, ApiError> {
-        progress(Progress::Saving);
+    /// The insert [`CalendarClient::create`] sends for `ev` (a fresh conference `requestId`
+    /// each time it is planned).
+    pub fn plan_create(&self, calendar_id: &str, ev: &NewEvent) -> Result<Planned, ApiError> {
         let url = self.events_url(
             calendar_id,
             None,
@@ -184,8 +182,24 @@ impl CalendarClient {
                 ("sendUpdates", ev.send_updates.as_param()),
             ],
         )?;
-        let body = insert_body(ev).to_string();
-        let stored = self.insert(calendar_id, &ev.id, &url, &body).await?;
+        Ok(Planned {
+            method: Method::POST,
+            url,
+            if_match: None,
+            body: Some(insert_body(ev)),
+        })
+    }
+
+    /// Creates `ev` on the calendar, with a Meet link when `ev.meet`.
+    pub async fn create(
+        &self,
+        calendar_id: &str,
+        ev: &NewEvent,
+        progress: OnProgress<'_>,
+    ) -> Result<Created, ApiError> {
+        progress(Progress::Saving);
+        let insert = self.plan_create(calendar_id, ev)?;
+        let stored = self.insert(calendar_id, &ev.id, &insert).await?;
         let snapshot = Snapshot::parse(calendar_id, &stored)?;
         if !ev.meet {
             return Ok(Created {
@@ -204,10 +218,9 @@ impl CalendarClient {
         &self,
         calendar_id: &str,
         event_id: &str,
-        url: &str,
-        body: &str,
+        insert: &Planned,
     ) -> Result<hyper::body::Bytes, ApiError> {
-        match self.request(Method::POST, url, Some(body), &[]).await {
+        match self.send(insert).await {
             Err(ApiError::Google {
                 code: 409, reason, ..
             }) if reason == "duplicate" => {
@@ -260,20 +273,37 @@ impl CalendarClient {
         Ok(after.meeting)
     }
 
-    /// Deletes an event: an instance id cancels that occurrence, a series id every one.
-    /// An event already deleted (410) counts as cancelled.
+    /// The delete [`CalendarClient::cancel`] sends: an instance id cancels that occurrence,
+    /// a series id every one.
+    pub fn plan_cancel(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        send: SendUpdates,
+    ) -> Result<Planned, ApiError> {
+        let url = self.events_url(
+            calendar_id,
+            Some(event_id),
+            &[("sendUpdates", send.as_param())],
+        )?;
+        Ok(Planned {
+            method: Method::DELETE,
+            url,
+            if_match: None,
+            body: None,
+        })
+    }
+
+    /// Deletes an event (see [`CalendarClient::plan_cancel`]). An event already deleted (410)
+    /// counts as cancelled.
     pub async fn cancel(
         &self,
         calendar_id: &str,
         event_id: &str,
         send: SendUpdates,
     ) -> Result<(), ApiError> {
-        let url = self.events_url(
-            calendar_id,
-            Some(event_id),
-            &[("sendUpdates", send.as_param())],
-        )?;
-        match self.request(Method::DELETE, &url, None, &[]).await {
+        let delete = self.plan_cancel(calendar_id, event_id, send)?;
+        match self.send(&delete).await {
             Ok(_) | Err(ApiError::Google { code: 410, .. }) => Ok(()),
             Err(e) => Err(e),
         }

@@ -1,11 +1,13 @@
 //! The command-line commands: accounts (`login`, `logout`, `status`, `doctor`) and scripting
-//! (`agenda`, `free`, `new`, `cancel`, `link`). What they share with the TUI (connecting, the signed-in
-//! account, signing in) is in [`crate::session`].
+//! (`agenda`, `free`, `new`, `cancel`, `link`, `rsvp`, `edit`). What they share with the TUI
+//! (connecting, the signed-in account, signing in) is in [`crate::session`].
 
 pub mod doctor;
+pub mod edit;
 pub mod free;
 pub mod login;
 pub mod logout;
+pub mod rsvp;
 pub mod scripting;
 pub mod status;
 

@@ -1,5 +1,7 @@
-//! The scripting commands: `agenda`, `free`, `new`, `cancel`, `link`. They validate with the
-//! same [`compose::check`] and change Google through the same [`WriteOp`]s as the TUI.
+//! The scripting commands: `agenda`, `free`, `new`, `cancel`, `link`, `rsvp`, `edit`. They
+//! validate with the same [`compose::check`] and change Google through the same [`WriteOp`]s
+//! as the TUI. `--dry-run` prints the very requests ([`Planned`]) a real run sends, and sends
+//! none of them.
 //!
 //! `--json` output is stable: fields are only ever added (README, "Scripting").
 
@@ -10,13 +12,16 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use super::edit::{self, EditArgs};
 use super::free::{self, FreeArgs, Search};
+use super::rsvp::{self, RsvpArgs};
 use super::Outcome;
 use crate::calendar::client::CalendarClient;
 use crate::calendar::error::{write_error, Surface};
 use crate::calendar::freebusy::own_calendars;
-use crate::calendar::model::{Agenda, CalendarInfo, Meeting, SendUpdates, When};
+use crate::calendar::model::{Agenda, CalendarInfo, Meeting, Rsvp, SendUpdates, When};
 use crate::calendar::ops::{WriteOp, Written};
+use crate::calendar::plan::Planned;
 use crate::calendar::write::{Conference, Created, NewEvent, Progress};
 use crate::clipboard::{Clipboard, ControllingTerminal};
 use crate::compose::{self, Context, Draft, Field};
@@ -46,6 +51,9 @@ pub struct JsonMeeting {
     pub recurring_event_id: Option<String>,
     pub organizer: Option<String>,
     pub html_link: Option<String>,
+    /// Your answer as a guest, in Google's words (`accepted`, `tentative`, `declined`,
+    /// `needsAction`); `null` when you are not on the guest list.
+    pub response: Option<&'static str>,
 }
 
 impl JsonMeeting {
@@ -69,7 +77,22 @@ impl JsonMeeting {
             recurring_event_id: m.series_id.clone(),
             organizer: m.organizer.as_ref().map(|o| o.email.clone()),
             html_link: m.html_link.clone(),
+            response: m
+                .attendees
+                .iter()
+                .find(|a| a.is_self)
+                .map(|a| response_status(a.rsvp)),
         }
+    }
+}
+
+/// An answer as Google writes it in `responseStatus`.
+pub(super) fn response_status(rsvp: Rsvp) -> &'static str {
+    match rsvp {
+        Rsvp::Accepted => "accepted",
+        Rsvp::Tentative => "tentative",
+        Rsvp::Declined => "declined",
+        Rsvp::NeedsAction => "needsAction",
     }
 }
 
@@ -123,6 +146,10 @@ pub enum Command {
     Cancel(CancelArgs),
     /// Make an instant Google Meet link (no meeting is left in your calendar).
     Link(LinkArgs),
+    /// Answer an invitation: yes, maybe or no, with an optional note to the organizer.
+    Rsvp(RsvpArgs),
+    /// Change a meeting you organize: only the flags given are changed.
+    Edit(EditArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -190,7 +217,9 @@ pub struct NewOptions {
     /// Copy the Meet link to the clipboard.
     #[arg(long)]
     pub copy: bool,
-    /// Check everything and print the meeting's time and title, without creating it.
+    /// Check everything and print the meeting's time and title and the request that would
+    /// create it, without sending it (reads needed to build it, like --first-free's, are
+    /// made).
     #[arg(long)]
     pub dry_run: bool,
     #[arg(long)]
@@ -209,6 +238,13 @@ pub struct CancelArgs {
     pub all_occurrences: bool,
     #[arg(long, value_name = "ID", default_value = "primary")]
     pub calendar: String,
+    /// Print the request that would cancel it, without sending it (the meeting is read to
+    /// check that you organize it).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the cancelled meeting (or the dry run) as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -218,7 +254,7 @@ pub struct LinkArgs {
     pub copy: bool,
 }
 
-fn parse_notify(s: &str) -> Result<SendUpdates, String> {
+pub(super) fn parse_notify(s: &str) -> Result<SendUpdates, String> {
     SendUpdates::parse(s).ok_or_else(|| format!("{s:?}: use all, external or none"))
 }
 
@@ -246,7 +282,7 @@ impl From<String> for Failure {
 }
 
 /// The signed-in (or demo) session, with a client that says on stderr why it waits.
-async fn open(
+pub(super) async fn open(
     start: &Startup,
     scope: &Scope,
     now: chrono::DateTime<Utc>,
@@ -336,12 +372,15 @@ pub async fn run(
             for w in warnings {
                 eprintln!("meetty: warning: {w}");
             }
+            event.id = crate::calendar::write::event_id();
             if opts.dry_run {
-                print_dry_run(&calendar, &event, opts.json, out)?;
+                let insert = client
+                    .plan_create(&calendar, &event)
+                    .map_err(|e| write_error(&e, Surface::Cli))?;
+                print_new_dry_run(&calendar, &event, &insert, opts.json, out)?;
                 eprintln!("meetty: dry run: nothing was created");
                 return Ok(Outcome::Done);
             }
-            event.id = crate::calendar::write::event_id();
             let link = create(&client, calendar, event, tz, opts.json, out).await?;
             if let (true, Some(link)) = (opts.copy, link) {
                 copy_and_say(&link, config.clipboard);
@@ -350,15 +389,7 @@ pub async fn run(
         Command::Cancel(args) => {
             // The connection owns the demo sandbox: it lives as long as the client.
             let (_conn, client) = open(start, scope, now, tz).await?;
-            let done = cancel(
-                &client,
-                &args.calendar,
-                &args.event_id,
-                args.notify,
-                args.all_occurrences,
-            )
-            .await?;
-            eprintln!("{done}");
+            cancel(&client, args, tz, out).await?;
         }
         Command::Link(args) => {
             // The connection owns the demo sandbox: it lives as long as the client.
@@ -369,8 +400,53 @@ pub async fn run(
                 copy_and_say(&link, config.clipboard);
             }
         }
+        Command::Rsvp(args) => {
+            let answer = rsvp::Answering::read(args);
+            // The connection owns the demo sandbox: it lives as long as the client.
+            let (_conn, client) = open(start, scope, now, tz).await?;
+            rsvp::run(&client, args, answer, tz, out).await?;
+        }
+        Command::Edit(args) => {
+            let wanted = edit::Wanted::read(args)?;
+            // The connection owns the demo sandbox: it lives as long as the client.
+            let (_conn, client) = open(start, scope, now, tz).await?;
+            return edit::run(&client, args, wanted, now, tz, out).await;
+        }
     }
     Ok(Outcome::Done)
+}
+
+/// `--json` output: one pretty-printed value and a line break.
+pub(super) fn write_json(value: &impl Serialize, out: &mut impl Write) -> Result<(), String> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| e.to_string())?;
+    writeln!(out).map_err(|e| e.to_string())
+}
+
+/// `--dry-run --json`: `{"dry_run": true, "requests": [...]}`.
+pub(super) fn dry_run_json(requests: &[Planned]) -> serde_json::Value {
+    let requests: Vec<serde_json::Value> = requests.iter().map(Planned::to_json).collect();
+    serde_json::json!({ "dry_run": true, "requests": requests })
+}
+
+/// `--dry-run`: the requests a real run sends, in order, a blank line between them (with
+/// `--json`, [`dry_run_json`]), and on stderr that nothing was sent.
+pub(super) fn print_requests(
+    requests: &[Planned],
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    if json {
+        write_json(&dry_run_json(requests), out)?;
+    } else {
+        write_requests(requests, out)?;
+    }
+    eprintln!("meetty: dry run: nothing was sent");
+    Ok(())
+}
+
+fn write_requests(requests: &[Planned], out: &mut impl Write) -> Result<(), String> {
+    let text: Vec<String> = requests.iter().map(Planned::to_string).collect();
+    write!(out, "{}", text.join("\n")).map_err(|e| e.to_string())
 }
 
 /// `new --first-free`: the first slot when you and the meeting's guests are free for its
@@ -399,28 +475,31 @@ async fn first_free(
     })
 }
 
-/// `new --dry-run`: when and what, as the agenda prints a meeting (or as JSON).
-fn print_dry_run(
+/// `new --dry-run`: when and what, as the agenda prints a meeting, then the insert a real
+/// run sends (with `--json`: `title`, `start`, `end`, `calendar_id`, `guests` beside
+/// [`dry_run_json`]'s fields). A real run chooses another event id and conference
+/// `requestId`: both are fresh for every meeting.
+fn print_new_dry_run(
     calendar: &str,
     event: &NewEvent,
+    insert: &Planned,
     json: bool,
     out: &mut impl Write,
 ) -> Result<(), String> {
-    let io = |e: std::io::Error| e.to_string();
+    let requests = std::slice::from_ref(insert);
     if json {
-        let o = serde_json::json!({
-            "title": event.title,
-            "start": event.start.to_rfc3339(),
-            "end": event.end.to_rfc3339(),
-            "calendar_id": calendar,
-            "guests": event.attendees,
-        });
-        serde_json::to_writer_pretty(&mut *out, &o).map_err(|e| e.to_string())?;
-        return writeln!(out).map_err(io);
+        let mut o = dry_run_json(requests);
+        o["title"] = event.title.clone().into();
+        o["start"] = event.start.to_rfc3339().into();
+        o["end"] = event.end.to_rfc3339().into();
+        o["calendar_id"] = calendar.into();
+        o["guests"] = serde_json::json!(event.attendees);
+        return write_json(&o, out);
     }
     let start = event.start.with_timezone(&Utc);
     let when = slot_text(start, event.end - event.start, event.start.timezone());
-    writeln!(out, "{when}  {}", event.title).map_err(io)
+    writeln!(out, "{when}  {}\n", event.title).map_err(|e| e.to_string())?;
+    write_requests(requests, out)
 }
 
 /// The draft from the template and the flags.
@@ -571,7 +650,7 @@ fn field_flag(f: &Field) -> String {
 }
 
 /// Progress goes to stderr, so stdout carries only the result.
-fn report_progress(p: Progress) {
+pub(super) fn report_progress(p: Progress) {
     if let Progress::CreatingMeetLink { attempt: 1 } = p {
         eprintln!("creating Meet link…");
     }
@@ -647,34 +726,41 @@ async fn create(
     }
 }
 
-/// Cancels one occurrence (or with `all`, the whole series). Without `--notify`, guests are
-/// told when there are any.
+/// Cancels one occurrence (or with `--all-occurrences`, the whole series); with `--dry-run`
+/// prints the delete instead. Without `--notify`, guests are told when there are any.
 async fn cancel(
     client: &CalendarClient,
-    calendar: &str,
-    event_id: &str,
-    notify: Option<SendUpdates>,
-    all: bool,
-) -> Result<String, String> {
+    args: &CancelArgs,
+    tz: Tz,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let calendar = args.calendar.as_str();
     let m = client
-        .event(calendar, event_id)
+        .event(calendar, &args.event_id)
         .await
         .map_err(|e| write_error(&e, Surface::Cli))?;
     if !m.i_organize {
         return Err(format!(
             "\u{201c}{}\u{201d} is organized by {}: only the organizer can cancel it (decline \
-             it in the TUI with d)",
+             it with meetty rsvp {} no)",
             m.title,
             m.organizer
                 .as_ref()
-                .map_or("someone else", |o| o.email.as_str())
+                .map_or("someone else", |o| o.email.as_str()),
+            args.event_id
         ));
     }
-    let target = match (&m.series_id, all) {
+    let target = match (&m.series_id, args.all_occurrences) {
         (Some(series), true) => series.clone(),
         _ => m.id.clone(),
     };
-    let send = notify.unwrap_or(m.default_notify());
+    let send = args.notify.unwrap_or(m.default_notify());
+    if args.dry_run {
+        let delete = client
+            .plan_cancel(calendar, &target, send)
+            .map_err(|e| write_error(&e, Surface::Cli))?;
+        return print_requests(&[delete], args.json, out);
+    }
     let op = WriteOp::Cancel {
         calendar: calendar.to_string(),
         event_id: target.clone(),
@@ -683,7 +769,22 @@ async fn cancel(
     op.run(client, &report_progress)
         .await
         .map_err(|e| write_error(&e, Surface::Cli))?;
-    Ok(format!("cancelled \u{201c}{}\u{201d} ({target})", m.title))
+    if args.json {
+        #[derive(Serialize)]
+        struct Out {
+            #[serde(flatten)]
+            meeting: JsonMeeting,
+            /// The id deleted: the occurrence's, or the series'.
+            cancelled: String,
+        }
+        let o = Out {
+            meeting: JsonMeeting::new(&m, tz),
+            cancelled: target.clone(),
+        };
+        write_json(&o, out)?;
+    }
+    eprintln!("cancelled \u{201c}{}\u{201d} ({target})", m.title);
+    Ok(())
 }
 
 async fn instant_link(client: &CalendarClient, tz: Tz) -> Result<String, String> {

@@ -1,0 +1,190 @@
+//! `meetty rsvp`: answering an invitation from a script. The meeting is read first, so a
+//! meeting you organize, one you are not invited to, or an entry Google does not let anyone
+//! answer (focus time, out of office…) is refused in meetty's words before anything is sent;
+//! the answer itself is the same [`Respond`] the TUI's answer dialog sends.
+
+use std::io::Write;
+
+use chrono_tz::Tz;
+
+use super::scripting::{print_requests, report_progress, write_json, JsonMeeting};
+use crate::calendar::answer::{Answer, Respond};
+use crate::calendar::client::{resolve_primary, CalendarClient};
+use crate::calendar::error::{write_error, Surface};
+use crate::calendar::model::{EventType, Meeting, Rsvp};
+use crate::calendar::ops::{WriteOp, Written};
+use crate::{compose, sanitize};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RsvpArgs {
+    /// The event id (meetty agenda --json shows it).
+    pub event_id: String,
+    /// yes, maybe or no (Google's words accept, tentative and decline work too).
+    #[arg(value_name = "ANSWER", value_parser = parse_answer)]
+    pub answer: Rsvp,
+    /// A note to the organizer, shown with your answer (--note "" removes an earlier one).
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub note: Option<String>,
+    /// E-mail the organizer your answer (the default).
+    #[arg(long, overrides_with = "no_notify")]
+    pub notify: bool,
+    /// Tell nobody: the answer only shows in the organizer's calendar.
+    #[arg(long, overrides_with = "notify")]
+    pub no_notify: bool,
+    /// Answer for every occurrence of a recurring meeting, not only this one.
+    #[arg(long)]
+    pub all_occurrences: bool,
+    #[arg(long, value_name = "ID", default_value = "primary")]
+    pub calendar: String,
+    /// Print the request that would answer, without sending it (the meeting is read to find
+    /// your entry on it).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the answered meeting (or the dry run) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_answer(text: &str) -> Result<Rsvp, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "yes" | "accept" | "accepted" => Ok(Rsvp::Accepted),
+        "maybe" | "tentative" => Ok(Rsvp::Tentative),
+        "no" | "decline" | "declined" => Ok(Rsvp::Declined),
+        _ => Err("answer yes, maybe or no".into()),
+    }
+}
+
+/// The answer as the command line gives it, checked before anything is read.
+pub struct Answering(Answer);
+
+impl Answering {
+    /// The note is cleaned as every text meetty sends is; stderr says when it lost something.
+    pub fn read(args: &RsvpArgs) -> Answering {
+        let note = args.note.as_deref().map(|n| {
+            let typed = sanitize::typed_block(n);
+            if typed.removed {
+                eprintln!("meetty: warning: --note: {}", compose::REMOVED);
+            }
+            typed.text
+        });
+        Answering(Answer {
+            rsvp: args.answer,
+            note,
+            notify: !args.no_notify,
+        })
+    }
+}
+
+/// Why Google does not let anyone answer this kind of entry, if it does not.
+fn unanswerable(kind: EventType) -> Option<&'static str> {
+    match kind {
+        EventType::Default | EventType::FromGmail => None,
+        EventType::Birthday => Some("a birthday"),
+        EventType::FocusTime => Some("focus time"),
+        EventType::OutOfOffice => Some("an out-of-office entry"),
+        EventType::WorkingLocation => Some("a working location"),
+        EventType::Other => Some("not a meeting"),
+    }
+}
+
+/// The user's own address on the meeting: their attendee entry's, else the primary
+/// calendar's id (Google may leave the guest list out, but the primary calendar's id is its
+/// owner's address); `None` when they are not invited.
+async fn own_address(
+    client: &CalendarClient,
+    calendar: &str,
+    m: &Meeting,
+) -> Result<Option<String>, String> {
+    if let Some(me) = m.attendees.iter().find(|a| a.is_self) {
+        return Ok(Some(me.person.email.clone()));
+    }
+    if !m.attendees.is_empty() {
+        return Ok(None);
+    }
+    let calendars = client
+        .calendars()
+        .await
+        .map_err(|e| write_error(&e, Surface::Cli))?;
+    let primary = resolve_primary("primary", &calendars);
+    let id = resolve_primary(calendar, &calendars);
+    Ok((id == primary && primary != "primary").then_some(primary))
+}
+
+/// Reads the meeting, refuses what cannot be answered, and answers (or prints the request).
+pub async fn run(
+    client: &CalendarClient,
+    args: &RsvpArgs,
+    answering: Answering,
+    tz: Tz,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let m = client
+        .event(&args.calendar, &args.event_id)
+        .await
+        .map_err(|e| write_error(&e, Surface::Cli))?;
+    if let Some(kind) = unanswerable(m.event_type) {
+        return Err(format!(
+            "\u{201c}{}\u{201d} is {kind}, not an invitation: Google does not take answers to \
+             it",
+            m.title
+        ));
+    }
+    if m.i_organize {
+        return Err(format!(
+            "you organize \u{201c}{}\u{201d}: there is no invitation to answer (meetty edit \
+             changes it, meetty cancel cancels it)",
+            m.title
+        ));
+    }
+    let Some(email) = own_address(client, &args.calendar, &m).await? else {
+        return Err(format!(
+            "you are not a guest of \u{201c}{}\u{201d}, so there is nothing to answer: check \
+             the event id and --calendar (meetty agenda --json lists both)",
+            m.title
+        ));
+    };
+    let event_id = match (&m.series_id, args.all_occurrences) {
+        (Some(series), true) => series.clone(),
+        _ => m.id.clone(),
+    };
+    let respond = Respond {
+        calendar: args.calendar.clone(),
+        event_id,
+        email,
+        answer: answering.0,
+    };
+    if args.dry_run {
+        let patch = client
+            .plan_respond(&respond)
+            .map_err(|e| write_error(&e, Surface::Cli))?;
+        return print_requests(&[patch], args.json, out);
+    }
+    let rsvp = respond.answer.rsvp;
+    let told = if respond.answer.notify {
+        "the organizer is e-mailed"
+    } else {
+        "nobody is e-mailed"
+    };
+    let target = respond.event_id.clone();
+    let answered = match WriteOp::Respond(Box::new(respond))
+        .run(client, &report_progress)
+        .await
+    {
+        Ok(Written::Responded(m)) => *m,
+        Ok(_) => return Err("unexpected answer to an RSVP".into()),
+        Err(e) => return Err(write_error(&e, Surface::Cli)),
+    };
+    if args.json {
+        write_json(&JsonMeeting::new(&answered, tz), out)?;
+    }
+    let word = match rsvp {
+        Rsvp::Accepted => "yes",
+        Rsvp::Tentative => "maybe",
+        Rsvp::Declined | Rsvp::NeedsAction => "no",
+    };
+    eprintln!(
+        "answered {word} to \u{201c}{}\u{201d} ({target}); {told}",
+        m.title
+    );
+    Ok(())
+}
