@@ -59,6 +59,62 @@ impl Env {
             .filter(|r| r.method == "POST" && r.path.ends_with("/events"))
             .collect()
     }
+
+    /// Every request that changes an event: inserts, patches, updates and deletes.
+    fn writes(&self) -> Vec<meetty::sandbox::RecordedRequest> {
+        self.sandbox
+            .requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
+    }
+
+    /// The id of the first meeting titled `title` in the next week's agenda.
+    async fn id_of(&self, title: &str) -> String {
+        let out = self
+            .run(&["agenda", "--all", "--json", "--days", "7"])
+            .await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["title"] == title);
+        found.unwrap_or_else(|| panic!("no {title} in {items}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// A planned request as `--dry-run --json` prints it is the request the sandbox then
+/// recorded: method, path, query and body, apart from the ids a real run makes afresh (the
+/// event id and the conference requestId).
+fn assert_sent_as_planned(printed: &serde_json::Value, sent: &meetty::sandbox::RecordedRequest) {
+    assert_eq!(printed["method"], sent.method.as_str(), "{printed}");
+    let url = url::Url::parse(printed["url"].as_str().unwrap()).unwrap();
+    assert_eq!(meetty::percent::decode(url.path()), sent.path, "{printed}");
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert_eq!(query, sent.query, "{printed}");
+    let fresh = |body: &serde_json::Value| {
+        let mut body = body.clone();
+        if let Some(fields) = body.as_object_mut() {
+            fields.remove("id");
+        }
+        if let Some(create) = body.pointer_mut("/conferenceData/createRequest") {
+            create["requestId"] = "fresh".into();
+        }
+        body
+    };
+    let sent_body = sent.body.clone().unwrap_or(serde_json::Value::Null);
+    assert_eq!(fresh(&printed["body"]), fresh(&sent_body));
+    let sent_guard = sent
+        .headers
+        .iter()
+        .find(|(name, _)| name == "if-match")
+        .map(|(_, etag)| serde_json::Value::from(etag.as_str()));
+    assert_eq!(printed["if_match"], sent_guard.unwrap_or_default());
 }
 
 impl Drop for Env {
@@ -841,7 +897,12 @@ async fn new_first_free_dry_run_says_which_slot_and_books_nothing() {
         first.0.format("%H:%M"),
         first.1.format("%H:%M")
     );
-    assert_eq!(stdout(&out), format!("{when}  Maybe\n"));
+    let text = stdout(&out);
+    let (summary, request) = text
+        .split_once("\n\n")
+        .expect("a summary, then the request");
+    assert_eq!(summary, format!("{when}  Maybe"));
+    assert!(request.starts_with("POST http://"), "{text}");
     let err = stderr(&out);
     assert!(
         err.contains("meetty: dry run: nothing was created"),
@@ -869,6 +930,8 @@ async fn new_first_free_dry_run_says_which_slot_and_books_nothing() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["title"], "Maybe");
     assert_eq!(v["guests"], serde_json::json!([]));
+    assert_eq!(v["dry_run"], true);
+    assert_eq!(v["requests"][0]["body"]["summary"], "Maybe");
     assert!(e.posts().is_empty(), "no insert");
 
     // It chooses the start: with --start it is refused before anything is sent.
@@ -921,4 +984,206 @@ fn every_scripting_command_works_in_the_demo() {
         "{}",
         stdout(&link)
     );
+}
+
+/// Issue 11, scripting: `new --dry-run` prints the insert (method, URL, body) and sends no
+/// write; the real run then sends that very request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_dry_run_prints_the_insert_a_real_run_then_sends() {
+    let e = env("new-dry").await;
+    let args = [
+        "new",
+        "--title",
+        "Planned",
+        "--start",
+        "tomorrow 11:00",
+        "--with",
+        STRANGER,
+        "--notify",
+        "external",
+    ];
+    let out = e.run(&[&args[..], &["--dry-run", "--json"]].concat()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(e.writes().is_empty(), "a dry run writes nothing");
+    assert!(
+        stderr(&out).contains("meetty: dry run: nothing was created"),
+        "{}",
+        stderr(&out)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["dry_run"], true);
+    let requests = v["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1, "{v}");
+    let printed = requests[0].clone();
+
+    // The text form is the same request: the request line, then the body.
+    let out = e.run(&[&args[..], &["--dry-run"]].concat()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let (_, request) = text.split_once("\n\n").unwrap();
+    let (line, body) = request.split_once('\n').unwrap();
+    assert_eq!(line, format!("POST {}", printed["url"].as_str().unwrap()));
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["summary"], printed["body"]["summary"]);
+    assert_eq!(body["attendees"], printed["body"]["attendees"]);
+    assert!(e.writes().is_empty(), "a dry run writes nothing");
+
+    let out = e.run(&args).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let writes = e.writes();
+    assert_eq!(writes.len(), 1, "one insert");
+    assert_sent_as_planned(&printed, &writes[0]);
+}
+
+/// `cancel --dry-run` reads the meeting (to check you organize it) and prints the delete;
+/// the real run sends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_dry_run_prints_the_delete_a_real_run_then_sends() {
+    let e = env("cancel-dry").await;
+    let id = e.id_of("Customer call: Acme").await;
+    e.sandbox.clear_requests();
+    let out = e
+        .run(&["cancel", &id, "--notify", "none", "--dry-run", "--json"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(e.writes().is_empty(), "a dry run writes nothing");
+    assert!(
+        stderr(&out).contains("meetty: dry run: nothing was sent"),
+        "{}",
+        stderr(&out)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["dry_run"], true);
+    let printed = v["requests"][0].clone();
+    assert_eq!(printed["method"], "DELETE");
+    assert_eq!(printed["body"], serde_json::Value::Null);
+
+    let out = e
+        .run(&["cancel", &id, "--notify", "none", "--dry-run"])
+        .await;
+    assert_eq!(
+        stdout(&out),
+        format!("DELETE {}\n", printed["url"].as_str().unwrap())
+    );
+
+    let out = e.run(&["cancel", &id, "--notify", "none", "--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let writes = e.writes();
+    assert_eq!(writes.len(), 1, "one delete");
+    assert_sent_as_planned(&printed, &writes[0]);
+    let cancelled: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cancelled["cancelled"], id.as_str());
+    assert_eq!(cancelled["title"], "Customer call: Acme");
+}
+
+/// `rsvp` refuses, before anything is written, what cannot be answered: an unknown answer
+/// word (exit 2), a meeting you organize, one you are not invited to, an entry that is no
+/// invitation, and an unknown event id (exit 1), each saying what to do instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rsvp_refuses_what_cannot_be_answered_and_sends_nothing() {
+    let e = env("rsvp-refused").await;
+    let out = e.run(&["rsvp", "someid", "perhaps"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("yes, maybe or no"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(e.sandbox.requests().is_empty(), "nothing was asked");
+
+    let mine = e.id_of("Customer call: Acme").await;
+    let out = e.run(&["rsvp", &mine, "yes"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("you organize \u{201c}Customer call: Acme\u{201d}")
+            && stderr(&out).contains("meetty edit"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Forwarded to you: on your calendar, but you are not on its guest list.
+    let put = |entry: serde_json::Value| {
+        e.sandbox.with_store(|s| {
+            let stored = s.put_event(meetty::sandbox::ACCOUNT, entry).unwrap();
+            stored["id"].as_str().unwrap().to_string()
+        })
+    };
+    let forwarded = put(serde_json::json!({
+        "summary": "Board meeting",
+        "start": {"dateTime": "2030-01-07T14:00:00+01:00"},
+        "end": {"dateTime": "2030-01-07T15:00:00+01:00"},
+        "organizer": {"email": PRIYA},
+        "attendees": [{"email": PRIYA, "responseStatus": "accepted"}]
+    }));
+    let out = e.run(&["rsvp", &forwarded, "no"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("you are not a guest of \u{201c}Board meeting\u{201d}"),
+        "{}",
+        stderr(&out)
+    );
+
+    let focus = put(serde_json::json!({
+        "summary": "Deep work",
+        "eventType": "focusTime",
+        "start": {"dateTime": "2030-01-07T09:00:00+01:00"},
+        "end": {"dateTime": "2030-01-07T11:00:00+01:00"},
+        "organizer": {"email": PRIYA},
+        "attendees": [{"email": meetty::sandbox::ACCOUNT, "responseStatus": "needsAction"}]
+    }));
+    let out = e.run(&["rsvp", &focus, "maybe"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is focus time, not an invitation"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = e.run(&["rsvp", "nosuchevent123", "yes"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("404") && stderr(&out).contains("meetty agenda --json"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(e.writes().is_empty(), "nothing was written");
+}
+
+/// `edit` refuses flags it cannot read before anything is sent, with exit status 2 and a
+/// line per problem naming the flag and the fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_refuses_unreadable_flags_before_anything_is_sent() {
+    let e = env("edit-usage").await;
+    for (args, says) in [
+        (
+            ["edit", "someid", "--duration", "1h", "--end", "15:00"].as_slice(),
+            "cannot be used with",
+        ),
+        (
+            ["edit", "someid"].as_slice(),
+            "nothing to change: give --title",
+        ),
+        (
+            ["edit", "someid", "--add", "bob@,kim@partner.org"].as_slice(),
+            "--add: not an e-mail address: bob@; give addresses like",
+        ),
+        (
+            ["edit", "someid", "--duration", "-5m"].as_slice(),
+            "a negative duration is not allowed",
+        ),
+        (
+            ["edit", "someid", "--title", "X", "--scope", "some"].as_slice(),
+            "--scope following",
+        ),
+        (
+            ["edit", "someid", "--meet", "--no-meet"].as_slice(),
+            "cannot be used with",
+        ),
+    ] {
+        let out = e.run(args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    assert!(e.sandbox.requests().is_empty(), "nothing was asked");
 }
