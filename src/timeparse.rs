@@ -62,6 +62,63 @@ pub fn parse_start(input: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<T
     resolve(when, tz)
 }
 
+/// A start moved relative to the meeting's `current` one, as the edit form and `meetty edit
+/// --start` take it: "+30m", "-1h", "+1h30m", "+1d", "-2w", "tomorrow same time", "same time
+/// tomorrow", "next week same time", "same time next week". `None` when the text is not a shift
+/// (then it is read as a start of its own, see [`parse_start`]).
+///
+/// - Minutes and hours move the meeting in real time (a bare number is minutes, as in "+15").
+/// - Days and weeks keep the wall-clock time in `current`'s zone across a DST change, as a
+///   calendar does; a time the clocks skip on the new day is the same instant 24 h per day
+///   later, and one that happens twice is the earlier.
+pub fn parse_shift(input: &str, current: DateTime<Tz>) -> Option<DateTime<Tz>> {
+    let text = normalize(input);
+    let (days, minutes) = match text.as_str() {
+        "tomorrow same time" | "same time tomorrow" => (1, 0),
+        "next week same time" | "same time next week" => (7, 0),
+        _ => {
+            let (sign, span) = match (text.strip_prefix('+'), text.strip_prefix('-')) {
+                (Some(span), _) => (1, span),
+                (_, Some(span)) => (-1, span),
+                _ => return None,
+            };
+            let (days, minutes) = shift_span(&span.replace(' ', ""))?;
+            (sign * days, sign * minutes)
+        }
+    };
+    let tz = current.timezone();
+    let local = current.naive_local() + Duration::days(days);
+    let moved = match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t,
+        LocalResult::None => current + Duration::days(days),
+    };
+    Some(moved + Duration::minutes(minutes))
+}
+
+/// "30m", "1h30m", "1.5h", "2d", "1w2d", "90" (minutes) as whole days and minutes; `None`
+/// for anything else, or for no shift at all.
+fn shift_span(text: &str) -> Option<(i64, i64)> {
+    if let Ok(minutes) = span_minutes(text) {
+        return Some((0, minutes as i64));
+    }
+    let (mut days, mut minutes) = (0i64, 0i64);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let unit_at = rest.find(|c: char| c.is_alphabetic())?;
+        let unit_end = rest[unit_at..]
+            .find(|c: char| !c.is_alphabetic())
+            .map_or(rest.len(), |i| unit_at + i);
+        let (amount, unit) = (&rest[..unit_at], &rest[unit_at..unit_end]);
+        match unit {
+            "d" | "day" | "days" => days += i64::from(number(amount, 1, 4)?),
+            "w" | "wk" | "week" | "weeks" => days += 7 * i64::from(number(amount, 1, 3)?),
+            _ => minutes += scaled(amount, unit_minutes(unit)?, text).ok()? as i64,
+        }
+        rest = &rest[unit_end..];
+    }
+    (days != 0 || minutes != 0).then_some((days, minutes))
+}
+
 /// "30m", "30", "30 min", "1h", "1h30m", "1.5h", "90m", "2 hours". A bare number is minutes.
 /// Whole minutes, more than 0 and at most 24 h.
 pub fn parse_duration(input: &str) -> Result<Duration, String> {

@@ -6,7 +6,8 @@ use chrono_tz::America::New_York;
 use chrono_tz::Europe::Berlin;
 use chrono_tz::Tz;
 use meetty::timeparse::{
-    describe_recurrence, format_duration, parse_duration, parse_end, parse_recurrence, parse_start,
+    describe_recurrence, format_duration, parse_duration, parse_end, parse_recurrence, parse_shift,
+    parse_start,
 };
 
 /// Monday 2026-11-23, 10:00:30 in Berlin and 04:00:30 in New York (the seconds test rounding).
@@ -461,4 +462,77 @@ fn recurrences_described() {
     for (rule, want) in rows {
         assert_eq!(describe_recurrence(rule), want, "{rule}");
     }
+}
+
+/// Issue 11 point 5: the edit form's start moves relative to the meeting's own start.
+#[test]
+fn shifts_count_from_the_meeting_start() {
+    let current = local(Berlin, "2026-11-25 10:00");
+    let rows = [
+        ("+30m", "2026-11-25 10:30"),
+        ("-1h", "2026-11-25 09:00"),
+        ("+1h30m", "2026-11-25 11:30"),
+        (" + 1.5 h ", "2026-11-25 11:30"),
+        ("+15", "2026-11-25 10:15"),
+        ("+1d", "2026-11-26 10:00"),
+        ("-2 days", "2026-11-23 10:00"),
+        ("+1w", "2026-12-02 10:00"),
+        ("+1d2h", "2026-11-26 12:00"),
+        ("tomorrow same time", "2026-11-26 10:00"),
+        ("Same Time  Tomorrow", "2026-11-26 10:00"),
+        ("next week same time", "2026-12-02 10:00"),
+        ("same time next week", "2026-12-02 10:00"),
+    ];
+    for (input, expected) in rows {
+        let got = parse_shift(input, current).map(shown);
+        assert_eq!(got.as_deref(), Some(expected), "{input:?}");
+    }
+}
+
+/// What is not a shift is left to the start parser: times, dates, words, and no move at all.
+#[test]
+fn what_is_not_a_shift() {
+    let current = local(Berlin, "2026-11-25 10:00");
+    for input in [
+        "14:30",
+        "tomorrow 9",
+        "now",
+        "same time",
+        "+",
+        "-",
+        "+0m",
+        "+1x",
+        "+1.5d",
+        "in 2h",
+    ] {
+        assert_eq!(parse_shift(input, current), None, "{input:?}");
+    }
+}
+
+/// A day's shift keeps the wall-clock time across DST (both zones, on their own dates); an
+/// hour's shift is real time.
+#[test]
+fn day_shifts_keep_the_clock_across_dst() {
+    // Berlin falls back on Sunday 2026-10-25, New York on Sunday 2026-11-01.
+    let berlin = local(Berlin, "2026-10-24 09:00");
+    let got = parse_shift("tomorrow same time", berlin).unwrap();
+    assert_eq!(shown(got), "2026-10-25 09:00");
+    assert_eq!(got - berlin, Duration::hours(25));
+    assert_eq!(
+        shown(parse_shift("+24h", berlin).unwrap()),
+        "2026-10-25 08:00"
+    );
+
+    let new_york = local(New_York, "2026-10-29 09:00");
+    assert_eq!(
+        shown(parse_shift("next week same time", new_york).unwrap()),
+        "2026-11-05 09:00"
+    );
+    // Spring forward: 02:30 does not exist on Sunday 2026-03-08 in New York; a day on from
+    // Saturday 02:30 is 24 h later, 03:30.
+    let before = local(New_York, "2026-03-07 02:30");
+    assert_eq!(
+        shown(parse_shift("+1d", before).unwrap()),
+        "2026-03-08 03:30"
+    );
 }
