@@ -217,14 +217,18 @@ fn new_times(
     Ok(Some((new_start, new_end)))
 }
 
-/// A start as `meetty new --start` reads it, in the meeting's zone.
+/// A shift from the meeting's `current` start ("+30m", "tomorrow same time"), else a start
+/// as `meetty new --start` reads it, in the meeting's zone.
 fn start_from(
     text: &str,
-    _current: DateTime<Tz>,
+    current: DateTime<Tz>,
     now: DateTime<Utc>,
     zone: Tz,
 ) -> Result<DateTime<Tz>, String> {
-    timeparse::parse_start(text, now, zone)
+    match timeparse::parse_shift(text, current) {
+        Some(start) => Ok(start),
+        None => timeparse::parse_start(text, now, zone),
+    }
 }
 
 /// Which occurrences change: `--scope`, required for an occurrence of a recurring meeting;
