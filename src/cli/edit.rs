@@ -182,16 +182,17 @@ fn addresses(list: &[String], flag: &str, errors: &mut Vec<String>) -> Vec<Strin
     cleaned
 }
 
-/// The meeting's new start and end from `--start`, `--duration` and `--end`, read in the
-/// meeting's zone; `None` when none of them is given.
-fn new_times(
+/// Sets the meeting's new start and end from `--start`, `--duration` and `--end`, read in
+/// the meeting's zone, when any of them is given.
+fn set_times(
     args: &EditArgs,
     wanted: &Wanted,
     target: &Editable,
     now: DateTime<Utc>,
-) -> Result<Option<(DateTime<Tz>, DateTime<Tz>)>, Failure> {
+    changes: &mut Changes,
+) -> Result<(), Failure> {
     if args.start.is_none() && args.duration.is_none() && args.end.is_none() {
-        return Ok(None);
+        return Ok(());
     }
     let m = &target.meeting;
     let When::Timed { start, end } = m.when else {
@@ -214,7 +215,9 @@ fn new_times(
         (None, Some(length)) => new_start + length,
         (None, None) => new_start + (end - start),
     };
-    Ok(Some((new_start, new_end)))
+    changes.start = Some(new_start);
+    changes.end = Some(new_end);
+    Ok(())
 }
 
 /// A shift from the meeting's `current` start ("+30m", "tomorrow same time"), else a start
@@ -302,10 +305,7 @@ pub async fn run(
     }
     let scope = scope_of(args, &target)?;
     let mut changes = wanted.changes.clone();
-    if let Some((start, end)) = new_times(args, &wanted, &target, now)? {
-        changes.start = Some(start);
-        changes.end = Some(end);
-    }
+    set_times(args, &wanted, &target, now, &mut changes)?;
     let send = args.notify.unwrap_or(if changes.add_guests.is_empty() {
         m.default_notify()
     } else {
