@@ -565,3 +565,13 @@ fn find_a_time_fits_a_long_working_day_and_many_guests() {
         "the keys stay on screen:\n{list}"
     );
 }
+
+#[test]
+fn the_answer_dialog_with_a_note_being_typed() {
+    let mut app = app();
+    // The standup is Maria's invitation: R answers it.
+    press(&mut app, "Rm");
+    app.update(key(ratatui::crossterm::event::KeyCode::Tab));
+    type_text(&mut app, "Ten minutes late");
+    insta::assert_snapshot!("answer_dialog", text(&app, 100, 20));
+}

@@ -2,6 +2,7 @@
 //! Each layer owns its state, so a combination that cannot happen cannot be written down
 //! (a picker selection without a picker, a form both shown and put away).
 
+use super::answer::AnswerDialog;
 use super::confirm::Confirm;
 use super::find_time::FindTime;
 use crate::form::Form;
@@ -37,6 +38,8 @@ pub enum Overlay {
     Confirm(Confirm),
     /// Free slots for the form's guests.
     FindTime(FindTime),
+    /// Answering an invitation.
+    Answer(Box<AnswerDialog>),
 }
 
 impl Overlay {
@@ -48,6 +51,7 @@ impl Overlay {
             Overlay::Picker { .. } => Mode::Picker,
             Overlay::Confirm(_) => Mode::Confirm,
             Overlay::FindTime(_) => Mode::FindTime,
+            Overlay::Answer(_) => Mode::Answer,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Rendering: pure functions of [`App`] into a ratatui frame.
 
 mod agenda;
+mod answer;
 mod confirm;
 mod details;
 mod dialog;
@@ -51,6 +52,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             (Overlay::Picker { selected }, _) => form::picker(frame, app, *selected),
             (Overlay::Confirm(c), _) => confirm::render(frame, app, c),
             (Overlay::FindTime(view), _) => find_time::render(frame, app, view),
+            (Overlay::Answer(d), _) => answer::render(frame, app, d),
             _ => {}
         }
     }
