@@ -69,8 +69,8 @@ impl Env {
             .collect()
     }
 
-    /// The id of the first meeting titled `title` in the next week's agenda.
-    async fn id_of(&self, title: &str) -> String {
+    /// The first meeting titled `title` in the next week's agenda, as `agenda --json` has it.
+    async fn meeting(&self, title: &str) -> serde_json::Value {
         let out = self
             .run(&["agenda", "--all", "--json", "--days", "7"])
             .await;
@@ -81,7 +81,13 @@ impl Env {
             .unwrap()
             .iter()
             .find(|m| m["title"] == title);
-        found.unwrap_or_else(|| panic!("no {title} in {items}"))["id"]
+        found
+            .unwrap_or_else(|| panic!("no {title} in {items}"))
+            .clone()
+    }
+
+    async fn id_of(&self, title: &str) -> String {
+        self.meeting(title).await["id"]
             .as_str()
             .unwrap()
             .to_string()
@@ -1089,6 +1095,14 @@ async fn rsvp_refuses_what_cannot_be_answered_and_sends_nothing() {
         "{}",
         stderr(&out)
     );
+    let long = "x".repeat(501);
+    let out = e.run(&["rsvp", "someid", "yes", "--note", &long]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--note: the note to the organizer has 501 characters"),
+        "{}",
+        stderr(&out)
+    );
     assert!(e.sandbox.requests().is_empty(), "nothing was asked");
 
     let mine = e.id_of("Customer call: Acme").await;
@@ -1134,7 +1148,8 @@ async fn rsvp_refuses_what_cannot_be_answered_and_sends_nothing() {
     let out = e.run(&["rsvp", &focus, "maybe"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("is focus time, not an invitation"),
+        stderr(&out)
+            .contains("\u{201c}Deep work\u{201d} cannot be answered: it is your own status"),
         "{}",
         stderr(&out)
     );
@@ -1186,4 +1201,71 @@ async fn edit_refuses_unreadable_flags_before_anything_is_sent() {
         assert!(stdout(&out).is_empty(), "{args:?}");
     }
     assert!(e.sandbox.requests().is_empty(), "nothing was asked");
+}
+
+/// Issue 11 point 4 from a script: the PATCH carries `attendeesOmitted` and only your own
+/// entry (with the note, cleaned); the dry run prints it and sends nothing, the real run
+/// sends what it printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rsvp_sends_only_your_own_answer_as_the_dry_run_printed_it() {
+    let e = env("rsvp").await;
+    let id = e.id_of("Sprint planning").await;
+    e.sandbox.clear_requests();
+    let args = ["rsvp", &id, "maybe", "--note", "Late \x1b[2Jby ten"];
+    let out = e.run(&[&args[..], &["--dry-run", "--json"]].concat()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(e.writes().is_empty(), "a dry run writes nothing");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["dry_run"], true);
+    let printed = v["requests"][0].clone();
+    assert_eq!(printed["method"], "PATCH");
+    let body = &printed["body"];
+    assert_eq!(body["attendeesOmitted"], true, "{body}");
+    let attendees = body["attendees"].as_array().unwrap();
+    assert_eq!(attendees.len(), 1, "only your own entry: {body}");
+    assert_eq!(attendees[0]["email"], meetty::sandbox::ACCOUNT);
+    assert_eq!(attendees[0]["responseStatus"], "tentative");
+    assert_eq!(attendees[0]["comment"], "Late by ten", "cleaned: {body}");
+
+    let out = e.run(&[&args[..], &["--json"]].concat()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let writes = e.writes();
+    assert_eq!(writes.len(), 1, "one PATCH");
+    assert_sent_as_planned(&printed, &writes[0]);
+    assert_eq!(
+        writes[0].param("sendUpdates"),
+        Some("all"),
+        "the organizer hears"
+    );
+    assert!(
+        stderr(&out).contains("meetty: warning: --note: control and invisible characters removed"),
+        "{}",
+        stderr(&out)
+    );
+    let answered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answered["id"], id.as_str());
+    assert_eq!(answered["response"], "tentative");
+    assert_eq!(e.meeting("Sprint planning").await["response"], "tentative");
+
+    // Every occurrence: the series is answered, and nobody is e-mailed when asked so.
+    let standup = e.meeting("Daily standup").await;
+    e.sandbox.clear_requests();
+    let occurrence = standup["id"].as_str().unwrap();
+    let out = e
+        .run(&["rsvp", occurrence, "no", "--all-occurrences", "--no-notify"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let writes = e.writes();
+    assert_eq!(writes.len(), 1, "one PATCH");
+    let series = standup["recurring_event_id"].as_str().unwrap();
+    assert!(
+        writes[0].path.ends_with(&format!("/events/{series}")),
+        "{}",
+        writes[0].path
+    );
+    assert_eq!(writes[0].param("sendUpdates"), Some("none"));
+    assert_eq!(
+        writes[0].body.clone().unwrap()["attendees"][0]["responseStatus"],
+        "declined"
+    );
 }

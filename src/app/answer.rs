@@ -128,7 +128,7 @@ impl AnswerDialog {
 /// can answer. Only meetings (`default`, and events Gmail added) have guests who answer:
 /// focus time, out of office and working location are the user's own statuses, set in
 /// Google Calendar, and birthdays are the contact's (Events reference, `eventType`).
-fn not_answerable(m: &Meeting) -> Option<String> {
+pub(crate) fn not_answerable(m: &Meeting) -> Option<String> {
     let why = match m.event_type {
         EventType::Default | EventType::FromGmail => return None,
         EventType::Birthday => "a birthday has no invitation to answer",
@@ -137,7 +137,10 @@ fn not_answerable(m: &Meeting) -> Option<String> {
         }
         EventType::Other => "it is not a meeting Google lets guests answer",
     };
-    Some(format!("\u{201c}{}\u{201d} cannot be answered: {why}", m.title))
+    Some(format!(
+        "\u{201c}{}\u{201d} cannot be answered: {why}",
+        m.title
+    ))
 }
 
 impl Invitation {

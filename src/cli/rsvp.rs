@@ -7,11 +7,13 @@ use std::io::Write;
 
 use chrono_tz::Tz;
 
+use super::scripting::Failure;
 use super::scripting::{print_requests, report_progress, write_json, JsonMeeting};
-use crate::calendar::answer::{Answer, Respond};
+use crate::app::not_answerable;
+use crate::calendar::answer::{clean_note, Answer, Respond};
 use crate::calendar::client::{resolve_primary, CalendarClient};
 use crate::calendar::error::{write_error, Surface};
-use crate::calendar::model::{EventType, Meeting, Rsvp};
+use crate::calendar::model::{Meeting, Rsvp};
 use crate::calendar::ops::{WriteOp, Written};
 use crate::{compose, sanitize};
 
@@ -58,32 +60,23 @@ fn parse_answer(text: &str) -> Result<Rsvp, String> {
 pub struct Answering(Answer);
 
 impl Answering {
-    /// The note is cleaned as every text meetty sends is; stderr says when it lost something.
-    pub fn read(args: &RsvpArgs) -> Answering {
-        let note = args.note.as_deref().map(|n| {
-            let typed = sanitize::typed_block(n);
-            if typed.removed {
-                eprintln!("meetty: warning: --note: {}", compose::REMOVED);
+    /// The note is cleaned as every text meetty sends is (stderr says when it lost
+    /// something); one too long is a usage error.
+    pub fn read(args: &RsvpArgs) -> Result<Answering, Failure> {
+        let note = match args.note.as_deref() {
+            Some(n) => {
+                if sanitize::typed_line(n).removed {
+                    eprintln!("meetty: warning: --note: {}", compose::REMOVED);
+                }
+                Some(clean_note(n).map_err(|e| Failure::Usage(format!("--note: {e}")))?)
             }
-            typed.text
-        });
-        Answering(Answer {
+            None => None,
+        };
+        Ok(Answering(Answer {
             rsvp: args.answer,
             note,
             notify: !args.no_notify,
-        })
-    }
-}
-
-/// Why Google does not let anyone answer this kind of entry, if it does not.
-fn unanswerable(kind: EventType) -> Option<&'static str> {
-    match kind {
-        EventType::Default | EventType::FromGmail => None,
-        EventType::Birthday => Some("a birthday"),
-        EventType::FocusTime => Some("focus time"),
-        EventType::OutOfOffice => Some("an out-of-office entry"),
-        EventType::WorkingLocation => Some("a working location"),
-        EventType::Other => Some("not a meeting"),
+        }))
     }
 }
 
@@ -122,12 +115,8 @@ pub async fn run(
         .event(&args.calendar, &args.event_id)
         .await
         .map_err(|e| write_error(&e, Surface::Cli))?;
-    if let Some(kind) = unanswerable(m.event_type) {
-        return Err(format!(
-            "\u{201c}{}\u{201d} is {kind}, not an invitation: Google does not take answers to \
-             it",
-            m.title
-        ));
+    if let Some(why) = not_answerable(&m) {
+        return Err(why);
     }
     if m.i_organize {
         return Err(format!(

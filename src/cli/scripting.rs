@@ -19,7 +19,7 @@ use super::Outcome;
 use crate::calendar::client::CalendarClient;
 use crate::calendar::error::{write_error, Surface};
 use crate::calendar::freebusy::own_calendars;
-use crate::calendar::model::{Agenda, CalendarInfo, Meeting, Rsvp, SendUpdates, When};
+use crate::calendar::model::{Agenda, CalendarInfo, Meeting, SendUpdates, When};
 use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::plan::Planned;
 use crate::calendar::write::{Conference, Created, NewEvent, Progress};
@@ -81,18 +81,8 @@ impl JsonMeeting {
                 .attendees
                 .iter()
                 .find(|a| a.is_self)
-                .map(|a| response_status(a.rsvp)),
+                .map(|a| a.rsvp.as_response().unwrap_or("needsAction")),
         }
-    }
-}
-
-/// An answer as Google writes it in `responseStatus`.
-pub(super) fn response_status(rsvp: Rsvp) -> &'static str {
-    match rsvp {
-        Rsvp::Accepted => "accepted",
-        Rsvp::Tentative => "tentative",
-        Rsvp::Declined => "declined",
-        Rsvp::NeedsAction => "needsAction",
     }
 }
 
@@ -401,7 +391,7 @@ pub async fn run(
             }
         }
         Command::Rsvp(args) => {
-            let answer = rsvp::Answering::read(args);
+            let answer = rsvp::Answering::read(args)?;
             // The connection owns the demo sandbox: it lives as long as the client.
             let (_conn, client) = open(start, scope, now, tz).await?;
             rsvp::run(&client, args, answer, tz, out).await?;
