@@ -132,15 +132,15 @@ enum Link {
 }
 
 /// One read of an event: the meeting and the state of its conference.
-struct Snapshot {
-    meeting: Meeting,
+pub(super) struct Snapshot {
+    pub(super) meeting: Meeting,
     link: Link,
     /// Any conference at all, finished or not (what removing must get rid of).
     has_conference: bool,
 }
 
 impl Snapshot {
-    fn parse(calendar_id: &str, body: &[u8]) -> Result<Snapshot, ApiError> {
+    pub(super) fn parse(calendar_id: &str, body: &[u8]) -> Result<Snapshot, ApiError> {
         let ev: WireEvent = serde_json::from_slice(body)
             .map_err(|e| ApiError::Unexpected(format!("event: {e}")))?;
         let meeting = Meeting::from_event(calendar_id, &ev).ok_or_else(|| {
@@ -200,7 +200,7 @@ impl CalendarClient {
     /// event id and the conference requestId are ours, so Google stores one event, and a 409
     /// `duplicate` means an earlier attempt (of this call, or of an earlier one whose answer
     /// was lost) was stored: read that instead of failing.
-    async fn insert(
+    pub(super) async fn insert(
         &self,
         calendar_id: &str,
         event_id: &str,
@@ -353,7 +353,7 @@ impl CalendarClient {
         Ok(Snapshot::parse(calendar_id, &body)?.meeting)
     }
 
-    async fn read(
+    pub(super) async fn read(
         &self,
         calendar_id: &str,
         event_id: &str,
@@ -382,7 +382,7 @@ impl CalendarClient {
 
     /// Re-reads the event while Google reports the Meet link `pending`, backing off from
     /// 250 ms to 2 s, for at most [`Limits::conference_wait`](super::client::Limits).
-    async fn await_link(
+    pub(super) async fn await_link(
         &self,
         calendar_id: &str,
         mut snapshot: Snapshot,
@@ -437,7 +437,7 @@ pub fn copied_conference(conference_data: &Value) -> Value {
     copy
 }
 
-fn create_request() -> Value {
+pub(super) fn create_request() -> Value {
     json!({ "requestId": request_id(), "conferenceSolutionKey": { "type": "hangoutsMeet" } })
 }
 
