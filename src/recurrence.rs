@@ -203,6 +203,82 @@ pub fn check(lines: &[String], start: Start) -> Result<(), RuleError> {
     Ok(())
 }
 
+/// A series split at the occurrence starting at `at` (wall clock; a date's midnight for
+/// all-day series), as Google Calendar splits one for "this and following": the lines that
+/// end the original series just before `at`, and those of the new series starting at `at`.
+///
+/// The original's rules end with an `UNTIL` one second before `at`, in UTC as RFC 5545 wants
+/// for a zoned start (a date, the day before, for all-day series); its `COUNT` becomes that
+/// `UNTIL`. The new series keeps the rest of each rule, a `COUNT` reduced by the occurrences
+/// the rule made before `at` (excluded ones count: `EXDATE` removes occurrences after the
+/// rule has counted them), and an `UNTIL` as it was. `EXDATE`s and `RDATE`s go to the side
+/// of the split they fall on.
+pub fn split(
+    lines: &[String],
+    start: Start,
+    at: NaiveDateTime,
+) -> Result<(Vec<String>, Vec<String>), RuleError> {
+    rule_set(lines, start)?;
+    let cut = start.at(at);
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    for line in lines {
+        let (head, value) = line.split_once(':').unwrap_or((line, ""));
+        if head.eq_ignore_ascii_case("RRULE") {
+            let parts: Vec<&str> = value
+                .split(';')
+                .filter(|p| {
+                    let key = p.split('=').next().unwrap_or_default();
+                    !p.is_empty() && !key.eq_ignore_ascii_case("COUNT") && !key.eq_ignore_ascii_case("UNTIL")
+                })
+                .collect();
+            let until = if start.all_day {
+                (at.date() - TimeDelta::days(1)).format("%Y%m%d").to_string()
+            } else {
+                (cut.with_timezone(&Utc) - TimeDelta::seconds(1))
+                    .format("%Y%m%dT%H%M%SZ")
+                    .to_string()
+            };
+            before.push(format!("RRULE:{};UNTIL={until}", parts.join(";")));
+            let kept = value.split(';').find_map(|p| {
+                let (key, v) = p.split_once('=')?;
+                if key.eq_ignore_ascii_case("UNTIL") {
+                    return Some(Ok(format!("UNTIL={v}")));
+                }
+                key.eq_ignore_ascii_case("COUNT").then(|| {
+                    let count: usize = v.parse().map_err(|_| RuleError(format!("COUNT={v} is not a number")))?;
+                    let made = expand(&[line.clone()], start, cut.with_timezone(&Utc), count)?.len();
+                    Ok(format!("COUNT={}", count - made))
+                })
+            });
+            after.push(match kept.transpose()? {
+                Some(end) => format!("RRULE:{};{end}", parts.join(";")),
+                None => format!("RRULE:{}", parts.join(";")),
+            });
+            continue;
+        }
+        // EXDATE or RDATE, already read once by `rule_set`.
+        let tz = head
+            .split(';')
+            .find_map(|p| p.strip_prefix("TZID="))
+            .and_then(|name| name.parse::<Tz>().ok())
+            .unwrap_or(start.tz);
+        let (mut early, mut late) = (Vec::new(), Vec::new());
+        for item in value.split(',') {
+            if stamp(item, Start { tz, ..start })? < cut {
+                early.push(item);
+            } else {
+                late.push(item);
+            }
+        }
+        for (side, items) in [(&mut before, early), (&mut after, late)] {
+            if !items.is_empty() {
+                side.push(format!("{head}:{}", items.join(",")));
+            }
+        }
+    }
+    Ok((before, after))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +322,45 @@ mod tests {
         assert_eq!(e.0, "the rule gives no date at all: check its days and months");
         assert!(check(&lines(&["RRULE:FREQ=SOMETIMES"]), s).is_err());
         assert!(check(&lines(&["RULE:FREQ=DAILY"]), s).is_err());
+    }
+
+    #[test]
+    fn split_counts_and_partitions_exdates() {
+        let s = start("Europe/Berlin", "2026-10-05 10:00");
+        let rules = lines(&[
+            "RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=MO",
+            "EXDATE;TZID=Europe/Berlin:20261012T100000,20261102T100000",
+        ]);
+        let at = NaiveDateTime::parse_from_str("2026-10-26 10:00", "%Y-%m-%d %H:%M").unwrap();
+        let (before, after) = split(&rules, s, at).unwrap();
+        // 26 October is after the change to winter time: 10:00 is 09:00 UTC.
+        assert_eq!(
+            before,
+            [
+                "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20261026T085959Z",
+                "EXDATE;TZID=Europe/Berlin:20261012T100000",
+            ]
+        );
+        // 5, 12 (excluded, still counted) and 19 October came before.
+        assert_eq!(
+            after,
+            [
+                "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3",
+                "EXDATE;TZID=Europe/Berlin:20261102T100000",
+            ]
+        );
+        let all_day = Start {
+            local: s.local.date().and_time(NaiveTime::MIN),
+            all_day: true,
+            ..s
+        };
+        let (before, after) = split(
+            &lines(&["RRULE:FREQ=DAILY;UNTIL=20261231"]),
+            all_day,
+            at.date().and_time(NaiveTime::MIN),
+        )
+        .unwrap();
+        assert_eq!(before, ["RRULE:FREQ=DAILY;UNTIL=20261025"]);
+        assert_eq!(after, ["RRULE:FREQ=DAILY;UNTIL=20261231"]);
     }
 }
