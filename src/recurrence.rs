@@ -67,7 +67,11 @@ impl Start {
     /// The moment a wall-clock time of this series happens.
     pub fn instant(self, local: NaiveDateTime) -> DateTime<Utc> {
         if self.all_day {
-            return Start { all_day: false, ..self }.instant(local);
+            return Start {
+                all_day: false,
+                ..self
+            }
+            .instant(local);
         }
         self.at(local).with_timezone(&Utc)
     }
@@ -82,7 +86,12 @@ fn rule_set(lines: &[String], start: Start) -> Result<Option<RRuleSet>, RuleErro
             .split_once(':')
             .ok_or_else(|| RuleError(format!("{line} is not NAME:VALUE")))?;
         let mut params = head.split(';');
-        match params.next().unwrap_or_default().to_ascii_uppercase().as_str() {
+        match params
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase()
+            .as_str()
+        {
             "RRULE" => {
                 set = set.rrule(rule(value, start)?);
                 repeats = true;
@@ -118,7 +127,9 @@ fn rule(value: &str, start: Start) -> Result<rrule::RRule, RuleError> {
     let mut rest = Vec::new();
     for part in value.split(';').filter(|p| !p.is_empty()) {
         match part.split_once('=') {
-            Some((key, v)) if key.eq_ignore_ascii_case("UNTIL") => until = Some(until_of(v, start)?),
+            Some((key, v)) if key.eq_ignore_ascii_case("UNTIL") => {
+                until = Some(until_of(v, start)?)
+            }
             _ => rest.push(part),
         }
     }
@@ -144,7 +155,11 @@ fn explain(e: RRuleError) -> RuleError {
 /// An `UNTIL` value as the UTC moment the crate wants: `…Z` as it is, a date as the end of
 /// that day, a floating time in the series' zone.
 fn until_of(value: &str, start: Start) -> Result<DateTime<rrule::Tz>, RuleError> {
-    let bad = || RuleError(format!("UNTIL={value} is not a date like 20261231 or 20261231T170000Z"));
+    let bad = || {
+        RuleError(format!(
+            "UNTIL={value} is not a date like 20261231 or 20261231T170000Z"
+        ))
+    };
     let moment = if value.len() == 8 {
         let day = NaiveDate::parse_from_str(value, "%Y%m%d").map_err(|_| bad())?;
         let last = day.and_time(NaiveTime::MIN) + TimeDelta::days(1) - TimeDelta::seconds(1);
@@ -157,10 +172,16 @@ fn until_of(value: &str, start: Start) -> Result<DateTime<rrule::Tz>, RuleError>
 
 /// `20240502T133000Z`, `20240502T093000` (in the series' zone) or `20240502` (that date).
 fn stamp(text: &str, start: Start) -> Result<DateTime<rrule::Tz>, RuleError> {
-    let bad = || RuleError(format!("{text} is not a date like 20261231 or 20261231T170000Z"));
+    let bad = || {
+        RuleError(format!(
+            "{text} is not a date like 20261231 or 20261231T170000Z"
+        ))
+    };
     if let Some(utc) = text.strip_suffix('Z') {
         let t = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
-        return Ok(rrule::Tz::UTC.from_utc_datetime(&t).with_timezone(&start.rule_zone()));
+        return Ok(rrule::Tz::UTC
+            .from_utc_datetime(&t)
+            .with_timezone(&start.rule_zone()));
     }
     let local = if text.len() == 8 {
         NaiveDate::parse_from_str(text, "%Y%m%d")
@@ -228,11 +249,15 @@ pub fn split(
                 .split(';')
                 .filter(|p| {
                     let key = p.split('=').next().unwrap_or_default();
-                    !p.is_empty() && !key.eq_ignore_ascii_case("COUNT") && !key.eq_ignore_ascii_case("UNTIL")
+                    !p.is_empty()
+                        && !key.eq_ignore_ascii_case("COUNT")
+                        && !key.eq_ignore_ascii_case("UNTIL")
                 })
                 .collect();
             let until = if start.all_day {
-                (at.date() - TimeDelta::days(1)).format("%Y%m%d").to_string()
+                (at.date() - TimeDelta::days(1))
+                    .format("%Y%m%d")
+                    .to_string()
             } else {
                 (cut.with_timezone(&Utc) - TimeDelta::seconds(1))
                     .format("%Y%m%dT%H%M%SZ")
@@ -245,8 +270,16 @@ pub fn split(
                     return Some(Ok(format!("UNTIL={v}")));
                 }
                 key.eq_ignore_ascii_case("COUNT").then(|| {
-                    let count: usize = v.parse().map_err(|_| RuleError(format!("COUNT={v} is not a number")))?;
-                    let made = expand(&[line.clone()], start, cut.with_timezone(&Utc), count)?.len();
+                    let count: usize = v
+                        .parse()
+                        .map_err(|_| RuleError(format!("COUNT={v} is not a number")))?;
+                    let made = expand(
+                        std::slice::from_ref(line),
+                        start,
+                        cut.with_timezone(&Utc),
+                        count,
+                    )?
+                    .len();
                     Ok(format!("COUNT={}", count - made))
                 })
             });
@@ -309,7 +342,10 @@ mod tests {
         // The date counts as a whole day, the floating time as New York's.
         assert_eq!(days("RRULE:FREQ=DAILY;UNTIL=20240403"), ["01", "02", "03"]);
         assert_eq!(days("RRULE:FREQ=DAILY;UNTIL=20240403T095959"), ["01", "02"]);
-        assert_eq!(days("RRULE:FREQ=DAILY;UNTIL=20240403T140000Z"), ["01", "02", "03"]);
+        assert_eq!(
+            days("RRULE:FREQ=DAILY;UNTIL=20240403T140000Z"),
+            ["01", "02", "03"]
+        );
     }
 
     #[test]
@@ -319,7 +355,10 @@ mod tests {
         let e = check(&lines(&["RRULE:FREQ=DAILY;UNTIL=20261101"]), s).unwrap_err();
         assert_eq!(e.0, "the repeat ends (UNTIL) before the first meeting");
         let e = check(&lines(&["RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"]), s).unwrap_err();
-        assert_eq!(e.0, "the rule gives no date at all: check its days and months");
+        assert_eq!(
+            e.0,
+            "the rule gives no date at all: check its days and months"
+        );
         assert!(check(&lines(&["RRULE:FREQ=SOMETIMES"]), s).is_err());
         assert!(check(&lines(&["RULE:FREQ=DAILY"]), s).is_err());
     }

@@ -200,7 +200,11 @@ impl CalendarClient {
             "users/me/calendarList/{}",
             crate::percent::encode_segment(calendar_id)
         );
-        let entry = parse_json(&self.get(&self.url(&path, &[("fields", "timeZone")])?).await?)?;
+        let entry = parse_json(
+            &self
+                .get(&self.url(&path, &[("fields", "timeZone")])?)
+                .await?,
+        )?;
         let name = entry["timeZone"].as_str().unwrap_or_default();
         name.parse().map_err(|_| {
             ApiError::Unexpected(format!(
@@ -329,14 +333,15 @@ impl CalendarClient {
     ) -> Result<Vec<Planned>, ApiError> {
         let target = &edit.target;
         let changes = &edit.changes;
-        let occurrence_of = target
-            .series
-            .as_ref()
-            .filter(|s| s.id != target.meeting.id);
+        let occurrence_of = target.series.as_ref().filter(|s| s.id != target.meeting.id);
         let mut fields = changed_fields(target, changes, conference);
         let (now_start, now_end) = current_times(&target.meeting, target.zone);
-        let new_start = changes.start.map_or(now_start, |t| t.with_timezone(&target.zone));
-        let new_end = changes.end.map_or(now_end, |t| t.with_timezone(&target.zone));
+        let new_start = changes
+            .start
+            .map_or(now_start, |t| t.with_timezone(&target.zone));
+        let new_end = changes
+            .end
+            .map_or(now_end, |t| t.with_timezone(&target.zone));
         let all_day = target.meeting.is_all_day();
         let at = |t: DateTime<Tz>| time_value(t, target.zone, all_day);
         let Some(series) = occurrence_of else {
@@ -377,14 +382,17 @@ impl CalendarClient {
                 if new_end != now_end {
                     fields.insert("end".into(), at(new_end));
                 }
-                let patch = self.planned_patch(edit, &target.meeting.id, &target.meeting.etag, fields);
+                let patch =
+                    self.planned_patch(edit, &target.meeting.id, &target.meeting.etag, fields);
                 Ok(patch?.into_iter().collect())
             }
             Scope::Following if original > series.start => {
                 let split = Split {
                     series,
                     at: original,
-                    start: changes.start.map_or(original, |t| t.with_timezone(&target.zone)),
+                    start: changes
+                        .start
+                        .map_or(original, |t| t.with_timezone(&target.zone)),
                     length: new_end - new_start,
                 };
                 self.split(edit, split, fields, new_id)
@@ -564,7 +572,7 @@ fn guests(source: &Value, changes: &Changes) -> Option<Value> {
             changed = true;
         }
     }
-    changed.then(|| Value::Array(attendees))
+    changed.then_some(Value::Array(attendees))
 }
 
 /// A repeat rule the user gave, checked before anything is sent.
@@ -639,7 +647,11 @@ fn when_text(m: &Meeting, zone: Tz) -> String {
 }
 
 fn guests_text(m: &Meeting) -> String {
-    let mut emails: Vec<&str> = m.attendees.iter().map(|a| a.person.email.as_str()).collect();
+    let mut emails: Vec<&str> = m
+        .attendees
+        .iter()
+        .map(|a| a.person.email.as_str())
+        .collect();
     emails.sort_unstable();
     match emails.is_empty() {
         true => "none".into(),
@@ -653,7 +665,10 @@ fn short(text: &str) -> String {
     match line.chars().count() {
         0 => "none".into(),
         n if n <= SHORT_TEXT => line,
-        _ => format!("{}\u{2026}", line.chars().take(SHORT_TEXT - 1).collect::<String>()),
+        _ => format!(
+            "{}\u{2026}",
+            line.chars().take(SHORT_TEXT - 1).collect::<String>()
+        ),
     }
 }
 
@@ -687,7 +702,11 @@ fn series_of(master: &Value, zone: Tz) -> Result<Series, ApiError> {
 /// A `start`/`end`/`originalStartTime` object in `zone`; a date is its midnight there.
 fn event_time(time: &Value, zone: Tz) -> Option<DateTime<Tz>> {
     if let Some(text) = time["dateTime"].as_str() {
-        return Some(DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&zone));
+        return Some(
+            DateTime::parse_from_rfc3339(text)
+                .ok()?
+                .with_timezone(&zone),
+        );
     }
     let date = NaiveDate::parse_from_str(time["date"].as_str()?, "%Y-%m-%d").ok()?;
     Some(crate::timefmt::start_of_day(date, zone).with_timezone(&zone))
