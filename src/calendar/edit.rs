@@ -283,12 +283,12 @@ impl CalendarClient {
         truncated: &[u8],
         insert: &Planned,
     ) -> Result<hyper::body::Bytes, ApiError> {
-        let body = insert.body.clone().unwrap_or_default();
-        let id = body["id"].as_str().unwrap_or_default();
-        let error = match self
-            .insert(&edit.calendar, id, &insert.url, &body.to_string())
-            .await
-        {
+        let id = insert
+            .body
+            .as_ref()
+            .and_then(|b| b["id"].as_str())
+            .unwrap_or_default();
+        let error = match self.insert(&edit.calendar, id, insert).await {
             Ok(stored) => return Ok(stored),
             Err(e) => e,
         };
