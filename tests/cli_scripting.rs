@@ -1269,3 +1269,239 @@ async fn rsvp_sends_only_your_own_answer_as_the_dry_run_printed_it() {
         "declined"
     );
 }
+/// Issue 11 point 6 from a script: only the fields the flags change are sent, guarded by
+/// the etag; `--start +30m` moves the meeting from its own start and keeps its length; the
+/// dry run prints that PATCH and sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_sends_only_the_changed_fields_with_if_match_as_the_dry_run_printed_them() {
+    let e = env("edit").await;
+    let before = e.meeting("Customer call: Acme").await;
+    let id = before["id"].as_str().unwrap().to_string();
+    e.sandbox.clear_requests();
+    let args = ["edit", &id, "--start", "+30m", "--title", "Acme call"];
+    let out = e.run(&[&args[..], &["--dry-run", "--json"]].concat()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(e.writes().is_empty(), "a dry run writes nothing");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let requests = v["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1, "{v}");
+    let printed = requests[0].clone();
+    assert_eq!(printed["method"], "PATCH");
+    assert!(printed["if_match"].is_string(), "guarded: {printed}");
+    let mut fields: Vec<&String> = printed["body"].as_object().unwrap().keys().collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        ["end", "start", "summary"],
+        "only what changed: {printed}"
+    );
+    assert_eq!(printed["body"]["summary"], "Acme call");
+
+    let out = e.run(&args).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), id, "prints the event id");
+    let writes = e.writes();
+    assert_eq!(writes.len(), 1, "one PATCH");
+    assert_sent_as_planned(&printed, &writes[0]);
+    assert_eq!(
+        writes[0].param("sendUpdates"),
+        Some("all"),
+        "Jordan is told"
+    );
+
+    let after = e.meeting("Acme call").await;
+    let at = |v: &serde_json::Value| DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert_eq!(
+        at(&after["start"]) - at(&before["start"]),
+        chrono::Duration::minutes(30)
+    );
+    assert_eq!(
+        at(&after["end"]) - at(&before["end"]),
+        chrono::Duration::minutes(30)
+    );
+}
+
+/// An occurrence of a recurring meeting is changed only once `--scope` says which
+/// occurrences; someone else's meeting, an unknown id and an unreadable start are refused;
+/// none of these write anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_refuses_what_it_must_not_change_and_sends_nothing() {
+    let e = env("edit-refused").await;
+    let one_on_one = e.id_of("1:1 with Jordan").await;
+    e.sandbox.clear_requests();
+    let out = e.run(&["edit", &one_on_one, "--title", "Catch-up"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("one occurrence of a recurring meeting")
+            && err.contains("--scope this")
+            && err.contains("--scope following")
+            && err.contains("--scope all"),
+        "{err}"
+    );
+
+    let out = e
+        .run(&[
+            "edit",
+            &one_on_one,
+            "--start",
+            "tomorow 9",
+            "--scope",
+            "this",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--start: cannot read \"tomorow 9\""),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = e
+        .run(&[
+            "edit",
+            &one_on_one,
+            "--remove",
+            "nobody@example.com",
+            "--scope",
+            "this",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--remove: not a guest"),
+        "{}",
+        stderr(&out)
+    );
+
+    let theirs = e.id_of("Sprint planning").await;
+    let out = e.run(&["edit", &theirs, "--title", "Mine now"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("only the organizer can change it")
+            && stderr(&out).contains("meetty rsvp"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = e.run(&["edit", "nosuchevent123", "--title", "X"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("meetty agenda --json"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        e.writes().is_empty(),
+        "nothing was written: {:?}",
+        e.writes()
+    );
+
+    // With the scope given, this occurrence alone is patched.
+    let out = e
+        .run(&[
+            "edit",
+            &one_on_one,
+            "--title",
+            "Catch-up",
+            "--scope",
+            "this",
+            "--dry-run",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("PATCH ") && first.contains(&format!("/events/{one_on_one}?")),
+        "{text}"
+    );
+    assert!(
+        text.lines().nth(1).unwrap().starts_with("If-Match: "),
+        "{text}"
+    );
+    assert!(e.writes().is_empty(), "a dry run writes nothing");
+}
+
+/// Issue 11 point 6 from a script: a meeting changed elsewhere between meetty reading and
+/// writing it (Google answers 412) is not overwritten: stderr says what differs and it exits
+/// 1; `--force` applies the changes on top of the version Google has now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_reports_a_change_made_elsewhere_meanwhile_and_force_applies_on_top() {
+    let e = env("edit-conflict").await;
+    let id = e.id_of("Customer call: Acme").await;
+    // Someone renames the meeting while meetty's PATCH is on its way.
+    let rename_meanwhile = |title: &'static str| {
+        e.sandbox.inject(
+            meetty::sandbox::Fault::latency(std::time::Duration::from_millis(1500))
+                .on("PATCH", &id),
+        );
+        let sandbox = &e.sandbox;
+        let id = id.clone();
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !sandbox.requests().iter().any(|r| r.method == "PATCH") {
+                assert!(std::time::Instant::now() < deadline, "no PATCH came");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            sandbox.with_store(|s| {
+                let mut ev = s.event(meetty::sandbox::ACCOUNT, &id).unwrap();
+                ev["summary"] = title.into();
+                s.put_event(meetty::sandbox::ACCOUNT, ev).unwrap();
+            });
+        }
+    };
+
+    e.sandbox.clear_requests();
+    let args = ["edit", &id, "--start", "+1h", "--json"];
+    let (out, ()) = tokio::join!(e.run(&args), rename_meanwhile("Acme renewal"));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("was changed elsewhere since meetty read it; nothing was saved")
+            && err.contains("Customer call: Acme")
+            && err.contains("Acme renewal")
+            && err.contains("--force"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["conflict"], true, "{v}");
+    assert_eq!(v["differences"][0]["field"], "title", "{v}");
+    let refused = e.sandbox.requests();
+    let patches: Vec<_> = refused.iter().filter(|r| r.method == "PATCH").collect();
+    assert_eq!(patches.len(), 1, "sent once, refused, not re-sent");
+
+    e.sandbox.clear_requests();
+    let before = e.meeting("Acme renewal").await;
+    let args = ["edit", &id, "--start", "+1h", "--force"];
+    let (out, ()) = tokio::join!(e.run(&args), rename_meanwhile("Acme renewal 2"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let patches: Vec<_> = e
+        .sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect();
+    assert_eq!(
+        patches.len(),
+        2,
+        "refused, then sent on top of the new version"
+    );
+    let guard = |r: &meetty::sandbox::RecordedRequest| {
+        r.headers
+            .iter()
+            .find(|(n, _)| n == "if-match")
+            .map(|(_, v)| v.clone())
+    };
+    assert_ne!(
+        guard(&patches[0]),
+        guard(&patches[1]),
+        "the new version's etag"
+    );
+    let after = e.meeting("Acme renewal 2").await;
+    let at = |v: &serde_json::Value| DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert_eq!(
+        at(&after["start"]) - at(&before["start"]),
+        chrono::Duration::hours(1)
+    );
+}
