@@ -1505,3 +1505,84 @@ async fn edit_reports_a_change_made_elsewhere_meanwhile_and_force_applies_on_top
         chrono::Duration::hours(1)
     );
 }
+
+/// Issue 11 point 8 from a script: `--scope following` is two requests, printed in order by
+/// the dry run (the series ended before the occurrence, then a new series from it), and sent
+/// as printed by the real run, which prints the new series' event id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_following_prints_and_sends_the_split_as_two_requests() {
+    let e = env("edit-following").await;
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "Daily sync",
+            "--start",
+            "tomorrow 9",
+            "--recur",
+            "daily",
+            "--no-meet",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Splitting at the first occurrence would change the whole series: take the second.
+    let out = e.run(&["agenda", "--all", "--json", "--days", "7"]).await;
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let occurrence = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["title"] == "Daily sync")
+        .nth(1)
+        .expect("a second occurrence")
+        .clone();
+    let id = occurrence["id"].as_str().unwrap().to_string();
+    let series = occurrence["recurring_event_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    e.sandbox.clear_requests();
+    let args = [
+        "edit",
+        &id,
+        "--scope",
+        "following",
+        "--start",
+        "+1h",
+        "--notify",
+        "none",
+    ];
+    let out = e.run(&[&args[..], &["--dry-run", "--json"]].concat()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(e.writes().is_empty(), "a dry run writes nothing");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let printed = v["requests"].as_array().unwrap().clone();
+    assert_eq!(printed.len(), 2, "{v}");
+    assert_eq!(printed[0]["method"], "PATCH");
+    assert!(
+        printed[0]["url"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/events/{series}?")),
+        "the series is ended first: {v}"
+    );
+    assert!(
+        printed[0]["body"]["recurrence"][0]
+            .as_str()
+            .unwrap()
+            .contains("UNTIL="),
+        "{v}"
+    );
+    assert_eq!(printed[1]["method"], "POST", "then the new series: {v}");
+
+    let out = e.run(&args).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let writes = e.writes();
+    assert_eq!(writes.len(), 2, "{writes:?}");
+    for (planned, sent) in printed.iter().zip(&writes) {
+        assert_sent_as_planned(planned, sent);
+    }
+    let new_id = stdout(&out).trim().to_string();
+    assert_ne!(new_id, id, "the new series' occurrence");
+    assert!(!new_id.is_empty());
+}
