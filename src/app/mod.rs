@@ -9,6 +9,8 @@ macro_rules! context {
             tz: $app.settings.tz,
             calendars: $app.agenda.as_ref().map_or(&[][..], |a| &a.calendars),
             account: $app.settings.account.as_deref(),
+            meetings: $app.agenda.as_ref().map_or(&[][..], |a| &a.meetings),
+            editing: None,
         }
     };
 }
@@ -48,6 +50,7 @@ const WAKE_GAP: Duration = Duration::minutes(3);
 
 pub use confirm::{CancelDialog, Confirm, Target};
 pub use find_time::{Answer, FindTime};
+pub use picker::LinkPicker;
 pub use screen::{Base, Overlay, Screen};
 pub use settings::Settings;
 pub use sign_in::SignInDialog;
@@ -298,6 +301,10 @@ impl App {
             Mode::Form => self.form_key(cmd, &key),
             Mode::Confirm => self.confirm_key(cmd),
             Mode::FindTime => self.find_time_key(cmd),
+            Mode::LinkPicker => {
+                self.link_picker_key(cmd);
+                Vec::new()
+            }
         }
     }
 

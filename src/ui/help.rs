@@ -88,5 +88,6 @@ fn title(mode: Mode) -> &'static str {
         Mode::Form => "new meeting",
         Mode::Confirm => "question",
         Mode::FindTime => "find a time",
+        Mode::LinkPicker => "same link as",
     }
 }
