@@ -619,6 +619,128 @@ mod tests {
         }
     }
 
+    /// A meeting from Google's JSON: `me` is the user's answer (`None`: they organize it,
+    /// with no attendee list).
+    fn busy(id: &str, from: &str, to: &str, me: Option<&str>) -> Meeting {
+        let mut ev = serde_json::json!({
+            "id": id, "summary": format!("Meeting {id}"),
+            "start": {"dateTime": from}, "end": {"dateTime": to},
+            "organizer": {"email": "boss@example.com"},
+        });
+        match me {
+            Some(answer) => {
+                ev["attendees"] = serde_json::json!([
+                    {"email": "me@example.com", "self": true, "responseStatus": answer}
+                ]);
+            }
+            None => ev["organizer"]["self"] = true.into(),
+        }
+        let text = ev.to_string();
+        Meeting::from_event("primary", &serde_json::from_str(&text).unwrap()).unwrap()
+    }
+
+    /// The warnings for a meeting at 15:00–15:30 Berlin (14:00–14:30 UTC) on 1 Dec.
+    fn overlaps(meetings: &[Meeting], editing: Option<&str>) -> Vec<String> {
+        let ctx = Context {
+            meetings,
+            editing,
+            ..ctx()
+        };
+        check(&draft("Plan", "x", "", ""), &ctx).warnings
+    }
+
+    /// Issue 11 point 10: the warning names the meeting and its time in the user's zone.
+    #[test]
+    fn a_meeting_you_accepted_at_the_same_time_is_named() {
+        let m = [busy(
+            "a",
+            "2026-12-01T14:15:00Z",
+            "2026-12-01T15:00:00Z",
+            Some("accepted"),
+        )];
+        assert_eq!(overlaps(&m, None), ["overlaps Meeting a 15:15\u{2013}16:00"]);
+        // Meetings the user organizes count too.
+        let m = [busy("o", "2026-12-01T13:30:00Z", "2026-12-01T14:01:00Z", None)];
+        assert_eq!(overlaps(&m, None), ["overlaps Meeting o 14:30\u{2013}15:01"]);
+    }
+
+    #[test]
+    fn meetings_that_only_touch_do_not_overlap() {
+        let m = [
+            busy("before", "2026-12-01T13:00:00Z", "2026-12-01T14:00:00Z", Some("accepted")),
+            busy("after", "2026-12-01T14:30:00Z", "2026-12-01T15:00:00Z", Some("accepted")),
+        ];
+        assert!(overlaps(&m, None).is_empty());
+    }
+
+    #[test]
+    fn declined_unanswered_all_day_and_the_edited_meeting_never_count() {
+        let (from, to) = ("2026-12-01T14:00:00Z", "2026-12-01T14:30:00Z");
+        let mut all_day = busy("day", from, to, Some("accepted"));
+        all_day.when = When::AllDay {
+            start: "2026-12-01".parse().unwrap(),
+            end: "2026-12-02".parse().unwrap(),
+        };
+        let m = [
+            busy("no", from, to, Some("declined")),
+            busy("unanswered", from, to, Some("needsAction")),
+            all_day,
+            busy("me", from, to, None),
+        ];
+        assert!(overlaps(&m, Some("me")).is_empty());
+        assert_eq!(overlaps(&m, None), ["overlaps Meeting me 15:00\u{2013}15:30"]);
+    }
+
+    #[test]
+    fn several_overlaps_name_the_first_and_count_the_rest() {
+        let m = [
+            busy("late", "2026-12-01T14:20:00Z", "2026-12-01T15:00:00Z", Some("accepted")),
+            busy("early", "2026-12-01T13:45:00Z", "2026-12-01T14:15:00Z", Some("accepted")),
+            busy("mine", "2026-12-01T14:00:00Z", "2026-12-01T14:30:00Z", None),
+        ];
+        assert_eq!(
+            overlaps(&m, None),
+            ["overlaps Meeting early 14:45\u{2013}15:15 and 2 more"]
+        );
+    }
+
+    /// Issue 11 point 9: the field's three values and what each sends.
+    #[test]
+    fn the_meet_choice_says_what_is_sent() {
+        let same = MeetChoice::SameAs {
+            calendar_id: "team".into(),
+            event_id: "ev1".into(),
+            title: "Design review".into(),
+            link: "https://meet.google.com/abc-defg-hij".into(),
+        };
+        assert_eq!(
+            same.label(),
+            "same link as \u{201c}Design review\u{201d} (meet.google.com/abc-defg-hij)"
+        );
+        let copy = NewConference::CopyFrom {
+            calendar_id: "team".into(),
+            event_id: "ev1".into(),
+        };
+        assert_eq!(same.conference(), copy);
+        assert_eq!(
+            same.as_change(),
+            MeetChange::CopyFrom {
+                calendar_id: "team".into(),
+                event_id: "ev1".into()
+            }
+        );
+        assert_eq!(MeetChoice::New.as_change(), MeetChange::Add);
+        assert_eq!(MeetChoice::None.as_change(), MeetChange::Remove);
+        let mut d = draft("Plan", "x", "", "");
+        d.meet = same;
+        let checked = check(&d, &ctx());
+        assert_eq!(checked.event.as_ref().unwrap().conference, copy);
+        assert!(matches!(
+            checked.note(&Field::Meet),
+            Some(Note::Hint(h)) if h.contains("one room with \u{201c}Design review\u{201d}")
+        ));
+    }
+
     /// Issue 15 point 7: what the user types is cleaned on the way out, and each field that
     /// lost something says so.
     #[test]

@@ -19,11 +19,11 @@ pub struct LinkPicker {
 }
 
 impl LinkPicker {
-    /// The agenda's meetings with a video link, each link once (a series' occurrences share
-    /// one), in agenda order.
+    /// The agenda's meetings with a conference to share (a link found in a description is
+    /// none), each link once (a series' occurrences share one), in agenda order.
     fn new(agenda: &[Meeting]) -> LinkPicker {
         let mut meetings: Vec<Meeting> = Vec::new();
-        for m in agenda {
+        for m in agenda.iter().filter(|m| m.has_conference) {
             let Some(video) = &m.video else { continue };
             if !meetings
                 .iter()
@@ -123,8 +123,8 @@ impl App {
         let picker = LinkPicker::new(self.agenda.as_ref().map_or(&[][..], |a| &a.meetings));
         if picker.meetings.is_empty() {
             self.toast(
-                "No meeting in the agenda has a video link to share: the agenda lists \
-                 those of the coming days"
+                "No meeting in the agenda has a video conference to share (links in \
+                 descriptions cannot be shared): pick new link or none"
                     .into(),
                 true,
             );
