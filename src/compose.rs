@@ -658,17 +658,38 @@ mod tests {
             "2026-12-01T15:00:00Z",
             Some("accepted"),
         )];
-        assert_eq!(overlaps(&m, None), ["overlaps Meeting a 15:15\u{2013}16:00"]);
+        assert_eq!(
+            overlaps(&m, None),
+            ["overlaps Meeting a 15:15\u{2013}16:00"]
+        );
         // Meetings the user organizes count too.
-        let m = [busy("o", "2026-12-01T13:30:00Z", "2026-12-01T14:01:00Z", None)];
-        assert_eq!(overlaps(&m, None), ["overlaps Meeting o 14:30\u{2013}15:01"]);
+        let m = [busy(
+            "o",
+            "2026-12-01T13:30:00Z",
+            "2026-12-01T14:01:00Z",
+            None,
+        )];
+        assert_eq!(
+            overlaps(&m, None),
+            ["overlaps Meeting o 14:30\u{2013}15:01"]
+        );
     }
 
     #[test]
     fn meetings_that_only_touch_do_not_overlap() {
         let m = [
-            busy("before", "2026-12-01T13:00:00Z", "2026-12-01T14:00:00Z", Some("accepted")),
-            busy("after", "2026-12-01T14:30:00Z", "2026-12-01T15:00:00Z", Some("accepted")),
+            busy(
+                "before",
+                "2026-12-01T13:00:00Z",
+                "2026-12-01T14:00:00Z",
+                Some("accepted"),
+            ),
+            busy(
+                "after",
+                "2026-12-01T14:30:00Z",
+                "2026-12-01T15:00:00Z",
+                Some("accepted"),
+            ),
         ];
         assert!(overlaps(&m, None).is_empty());
     }
@@ -688,14 +709,27 @@ mod tests {
             busy("me", from, to, None),
         ];
         assert!(overlaps(&m, Some("me")).is_empty());
-        assert_eq!(overlaps(&m, None), ["overlaps Meeting me 15:00\u{2013}15:30"]);
+        assert_eq!(
+            overlaps(&m, None),
+            ["overlaps Meeting me 15:00\u{2013}15:30"]
+        );
     }
 
     #[test]
     fn several_overlaps_name_the_first_and_count_the_rest() {
         let m = [
-            busy("late", "2026-12-01T14:20:00Z", "2026-12-01T15:00:00Z", Some("accepted")),
-            busy("early", "2026-12-01T13:45:00Z", "2026-12-01T14:15:00Z", Some("accepted")),
+            busy(
+                "late",
+                "2026-12-01T14:20:00Z",
+                "2026-12-01T15:00:00Z",
+                Some("accepted"),
+            ),
+            busy(
+                "early",
+                "2026-12-01T13:45:00Z",
+                "2026-12-01T14:15:00Z",
+                Some("accepted"),
+            ),
             busy("mine", "2026-12-01T14:00:00Z", "2026-12-01T14:30:00Z", None),
         ];
         assert_eq!(

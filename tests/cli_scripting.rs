@@ -946,7 +946,15 @@ async fn new_link_from_shares_a_meetings_conference() {
 
     let id = source["id"].as_str().unwrap();
     let out = e
-        .run(&["new", "--title", "Same room", "--start", "+3h", "--link-from", id])
+        .run(&[
+            "new",
+            "--title",
+            "Same room",
+            "--start",
+            "+3h",
+            "--link-from",
+            id,
+        ])
         .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -960,7 +968,15 @@ async fn new_link_from_shares_a_meetings_conference() {
 
     let bare_id = bare["id"].as_str().unwrap();
     let out = e
-        .run(&["new", "--title", "No room", "--start", "+3h", "--link-from", bare_id])
+        .run(&[
+            "new",
+            "--title",
+            "No room",
+            "--start",
+            "+3h",
+            "--link-from",
+            bare_id,
+        ])
         .await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(

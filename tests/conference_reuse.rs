@@ -110,10 +110,18 @@ fn a_series_is_offered_once_and_without_conferences_there_is_no_picker() {
     let mut again = agenda.meetings[0].clone();
     again.id = "standup2".into();
     agenda.meetings.push(again);
-    let mut app = App::new(meetty::screenshots::demo_settings(tz()), Some(agenda), now());
+    let mut app = App::new(
+        meetty::screenshots::demo_settings(tz()),
+        Some(agenda),
+        now(),
+    );
     form_on_meet(&mut app);
     app.update(key(KeyCode::Left));
-    assert_eq!(picked(&app), ["standup1", "retro1"], "one link, offered once");
+    assert_eq!(
+        picked(&app),
+        ["standup1", "retro1"],
+        "one link, offered once"
+    );
 
     let mut bare = common::agenda();
     bare.meetings.retain(|m| !m.has_conference);
@@ -123,7 +131,11 @@ fn a_series_is_offered_once_and_without_conferences_there_is_no_picker() {
     assert_eq!(app.mode(), Mode::Form);
     assert_eq!(meet(&app), MeetChoice::New);
     let toast = app.toast.as_ref().expect("a toast says why");
-    assert!(toast.text.starts_with("No meeting in the agenda"), "{}", toast.text);
+    assert!(
+        toast.text.starts_with("No meeting in the agenda"),
+        "{}",
+        toast.text
+    );
 }
 
 /// Issue 11 point 10, as the form shows it: recomputed as the start and length change.
@@ -144,7 +156,10 @@ fn the_overlap_warning_follows_the_start_and_the_length() {
     set(&mut app, Field::Start, "11:00");
     assert!(warnings(&app).is_empty());
     set(&mut app, Field::Start, "09:00");
-    assert!(warnings(&app).is_empty(), "09:00–09:30 ends before the standup");
+    assert!(
+        warnings(&app).is_empty(),
+        "09:00–09:30 ends before the standup"
+    );
     set(&mut app, Field::Length, "1h");
     assert_eq!(
         warnings(&app),
@@ -231,19 +246,27 @@ fn quiet(_: Progress) {}
 
 #[tokio::test]
 async fn the_insert_carries_the_sources_conference_copied_and_both_share_one_room() {
-    let (sandbox, client) = sandbox_with(source(json!({"conferenceData": full_conference()}))).await;
+    let (sandbox, client) =
+        sandbox_with(source(json!({"conferenceData": full_conference()}))).await;
     let ev = copying("Design follow-up");
     let created = client.create("primary", &ev, &quiet).await.unwrap();
 
     let reads = sent(&sandbox, "GET", "/events/designreview1");
-    assert_eq!(reads.len(), 1, "the source is read for its whole conferenceData");
+    assert_eq!(
+        reads.len(),
+        1,
+        "the source is read for its whole conferenceData"
+    );
     let posts = sent(&sandbox, "POST", "/events");
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].param("conferenceDataVersion"), Some("1"));
     let body = posts[0].body.as_ref().unwrap();
     let mut expected = full_conference();
     expected.as_object_mut().unwrap().remove("createRequest");
-    assert_eq!(body["conferenceData"], expected, "all of it but the createRequest");
+    assert_eq!(
+        body["conferenceData"], expected,
+        "all of it but the createRequest"
+    );
     assert_eq!(copied_conference(&full_conference()), expected);
 
     let link = "https://meet.google.com/shr-room-abc";
@@ -252,9 +275,7 @@ async fn the_insert_carries_the_sources_conference_copied_and_both_share_one_roo
     let original = client.event("primary", "designreview1").await.unwrap();
     assert_eq!(copy.video, original.video, "both show the same link");
     assert_eq!(copy.dial_in, original.dial_in);
-    let stored = sandbox
-        .with_store(|s| s.event("primary", &ev.id))
-        .unwrap();
+    let stored = sandbox.with_store(|s| s.event("primary", &ev.id)).unwrap();
     assert_eq!(stored["conferenceData"]["conferenceId"], "shr-room-abc");
     assert_eq!(stored["hangoutLink"], link);
 }

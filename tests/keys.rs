@@ -247,7 +247,10 @@ fn link_picker_key_rebound_and_named_in_its_footer() {
     app.update(key(KeyCode::Left));
     assert_eq!(app.mode(), Mode::LinkPicker);
     let s = screen(&app);
-    assert!(s.contains("k/n choose · p share its link · Esc back"), "{s}");
+    assert!(
+        s.contains("k/n choose · p share its link · Esc back"),
+        "{s}"
+    );
     app.update(key(KeyCode::Enter));
     assert_eq!(app.mode(), Mode::LinkPicker, "Enter is not bound any more");
     press(&mut app, "np");

@@ -246,7 +246,9 @@ impl CalendarClient {
         // entryPoint" (Events reference, `conferenceData`); a conference still being made has
         // only the former, which is not copied.
         let usable = copy["conferenceSolution"].is_object()
-            && copy["entryPoints"].as_array().is_some_and(|e| !e.is_empty());
+            && copy["entryPoints"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty());
         if usable {
             Ok(copy)
         } else if source["conferenceData"].is_object() {

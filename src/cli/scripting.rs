@@ -452,7 +452,12 @@ fn new_draft(config: &Config, opts: &NewOptions, ctx: &Context) -> Result<Draft,
 /// agenda (which knows its calendar), else taken to be on --calendar or the primary calendar.
 /// The conference itself is read from Google when the meeting is created; a source without
 /// one fails then, before anything is made.
-fn link_source(start: &Startup, conn: &Connection, opts: &NewOptions, event_id: &str) -> MeetChoice {
+fn link_source(
+    start: &Startup,
+    conn: &Connection,
+    opts: &NewOptions,
+    event_id: &str,
+) -> MeetChoice {
     let cached = conn
         .cache_owner
         .as_deref()
