@@ -10,7 +10,7 @@ use crate::compose::{Draft, MeetChoice};
 use crate::form::Form;
 use crate::keymap::Command;
 
-/// The meetings with a video link the form's Meet field can share, as the agenda had them
+/// The meetings whose conference the form's Meet field can share, as the agenda had them
 /// when the picker opened; `selected` is the highlighted one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkPicker {
@@ -118,7 +118,7 @@ impl App {
 
 impl App {
     /// "same link as…" in the form's Meet field: the picker over the agenda's meetings with
-    /// a link, or a toast when there is none.
+    /// a conference, or a toast when there is none.
     pub(super) fn pick_link(&mut self) {
         let picker = LinkPicker::new(self.agenda.as_ref().map_or(&[][..], |a| &a.meetings));
         if picker.meetings.is_empty() {
