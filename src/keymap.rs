@@ -300,7 +300,11 @@ pub const MODES: &[ModeTable] = &[
             (Command::AnswerMaybe, "maybe", "answer maybe"),
             (Command::AnswerNo, "no", "answer no"),
             (Command::Send, "send", "send the answer"),
-            (Command::ChoiceDown, "choice_down", "next choice (or the note)"),
+            (
+                Command::ChoiceDown,
+                "choice_down",
+                "next choice (or the note)",
+            ),
             (Command::ChoiceUp, "choice_up", "previous choice"),
             (Command::NextValue, "next_value", "change the choice"),
             (Command::PrevValue, "prev_value", "change the choice back"),

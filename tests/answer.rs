@@ -154,16 +154,17 @@ async fn all_occurrences_answers_the_series_and_one_occurrence_only_itself() {
     all.event_id = series.clone();
     client.respond(&all).await.unwrap();
     let patch = sent(&sandbox, "PATCH", "/events/").pop().unwrap();
-    assert!(patch.path.ends_with(&format!("/events/{series}")), "{}", patch.path);
+    assert!(
+        patch.path.ends_with(&format!("/events/{series}")),
+        "{}",
+        patch.path
+    );
     let answers: Vec<Rsvp> = standups(listed(&client).await)
         .iter()
         .skip(1)
         .map(my_answer)
         .collect();
-    assert!(
-        answers.iter().all(|r| *r == Rsvp::Tentative),
-        "{answers:?}"
-    );
+    assert!(answers.iter().all(|r| *r == Rsvp::Tentative), "{answers:?}");
 }
 
 #[tokio::test]
@@ -235,8 +236,11 @@ async fn an_answer_whose_reply_was_lost_is_sent_again_and_applied_once() {
 // ---- The answer dialog ----
 
 fn event(v: Value) -> Meeting {
-    Meeting::from_event("alex@example.com", &serde_json::from_str(&v.to_string()).unwrap())
-        .unwrap()
+    Meeting::from_event(
+        "alex@example.com",
+        &serde_json::from_str(&v.to_string()).unwrap(),
+    )
+    .unwrap()
 }
 
 /// The common agenda (its "Platform standup" is Maria's invitation) plus a weekly series Maria
@@ -352,7 +356,11 @@ fn r_answers_maybe_with_a_note_without_email_and_shows_it_at_once() {
         }
     );
     assert_eq!(app.mode(), Mode::Agenda);
-    assert_eq!(answers(&app, "Platform standup"), [Rsvp::Tentative], "at once");
+    assert_eq!(
+        answers(&app, "Platform standup"),
+        [Rsvp::Tentative],
+        "at once"
+    );
     assert!(app.writes[&req].label.contains("Platform standup"));
 
     let mut back = app.agenda.as_ref().unwrap().meetings[0].clone();
@@ -363,8 +371,14 @@ fn r_answers_maybe_with_a_note_without_email_and_shows_it_at_once() {
         result: Ok(Written::Responded(Box::new(back))),
     });
     let toast = &app.toast.as_ref().unwrap().text;
-    assert!(toast.contains("maybe") && toast.contains("renamed"), "{toast}");
-    assert_eq!(answers(&app, "Platform standup (renamed)"), [Rsvp::Tentative]);
+    assert!(
+        toast.contains("maybe") && toast.contains("renamed"),
+        "{toast}"
+    );
+    assert_eq!(
+        answers(&app, "Platform standup (renamed)"),
+        [Rsvp::Tentative]
+    );
 }
 
 #[test]
@@ -394,8 +408,7 @@ fn a_refused_answer_puts_every_row_back_and_says_why() {
         result: Err(ApiError::Google {
             code: 403,
             reason: "forbiddenForNonOrganizer".into(),
-            message: "Shared properties can only be changed by the organizer of the event."
-                .into(),
+            message: "Shared properties can only be changed by the organizer of the event.".into(),
         }),
     });
     assert_eq!(
@@ -423,6 +436,12 @@ fn the_value_keys_cycle_the_answer_and_esc_sends_nothing() {
     assert_eq!(rsvp(&app), Rsvp::Declined);
     press(&mut app, "y");
     assert_eq!(rsvp(&app), Rsvp::Accepted);
+    // Help lists this dialog's keys, and goes back to it.
+    app.update(key(KeyCode::F(1)));
+    assert_eq!(app.mode(), Mode::Help);
+    assert_eq!(app.screen.help_for(), Mode::Answer);
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode(), Mode::Answer);
     assert!(app.update(key(KeyCode::Esc)).is_empty());
     assert_eq!(app.mode(), Mode::Agenda);
     assert_eq!(
@@ -440,7 +459,11 @@ fn a_note_too_long_stays_in_the_dialog_with_the_reason() {
     type_text(&mut app, &"x".repeat(NOTE_MAX_CHARS + 1));
     assert!(app.update(key(KeyCode::Enter)).is_empty());
     let d = app.answer_dialog().unwrap();
-    assert!(d.error.as_ref().unwrap().contains("at most"), "{:?}", d.error);
+    assert!(
+        d.error.as_ref().unwrap().contains("at most"),
+        "{:?}",
+        d.error
+    );
     app.update(key(KeyCode::Backspace));
     assert_eq!(app.answer_dialog().unwrap().error, None);
     respond_op(&app.update(key(KeyCode::Enter)));
@@ -483,9 +506,7 @@ fn the_answer_keys_come_from_the_config() {
     let mut settings = meetty::screenshots::demo_settings(tz());
     let config = "[keys.answer]\nsend = [\"Ctrl-s\"]\nmaybe = [\"t\"]\n\
                   [keys.agenda]\nanswer = [\"A\"]\ntoggle_all = []\n";
-    settings.keymap = meetty::config::Config::parse(Some(config))
-        .unwrap()
-        .keymap;
+    settings.keymap = meetty::config::Config::parse(Some(config)).unwrap().keymap;
     let mut app = App::new(settings, Some(agenda_with_invitations()), now());
     select(&mut app, "Platform standup");
     press(&mut app, "A");

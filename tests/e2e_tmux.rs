@@ -411,9 +411,13 @@ fn an_invitation_is_answered_maybe_from_the_keyboard() {
     t.keys("/");
     t.run(&["send-keys", "-l", "Design review"]);
     t.keys("Enter");
-    t.wait_for("the review selected", |s| details_title(s) == "Design review");
+    t.wait_for("the review selected", |s| {
+        details_title(s) == "Design review"
+    });
     t.keys("R");
-    t.wait_for("the answer dialog", |s| s.contains(" Answer the invitation "));
+    t.wait_for("the answer dialog", |s| {
+        s.contains(" Answer the invitation ")
+    });
     t.keys("m");
     t.wait_for("maybe chosen", |s| s.contains("[maybe]"));
     t.keys("Enter");

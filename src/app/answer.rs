@@ -137,7 +137,10 @@ fn not_answerable(m: &Meeting) -> Option<String> {
         }
         EventType::Other => "it is not a meeting Google lets guests answer",
     };
-    Some(format!("\u{201c}{}\u{201d} cannot be answered: {why}", m.title))
+    Some(format!(
+        "\u{201c}{}\u{201d} cannot be answered: {why}",
+        m.title
+    ))
 }
 
 impl Invitation {

@@ -1137,7 +1137,10 @@ mod tests {
         let mut expected = before["attendees"].clone();
         expected[1]["responseStatus"] = json!("tentative");
         expected[1]["comment"] = json!("late");
-        assert_eq!(after["attendees"], expected, "the other guests stay as they were");
+        assert_eq!(
+            after["attendees"], expected,
+            "the other guests stay as they were"
+        );
         assert_eq!(after.get("attendeesOmitted"), None, "not stored");
         assert_eq!(s.event("primary", "invite002").unwrap(), after);
         // Without the flag the list given is the whole list (PATCH replaces arrays).

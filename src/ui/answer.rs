@@ -82,7 +82,10 @@ pub fn render(frame: &mut Frame, app: &App, d: &AnswerDialog) {
     ));
     lines.push(Line::from(vec![
         Span::styled(format!("{} send", key(Command::Send)), theme::label()),
-        Span::styled(format!("  \u{b7}  {} back", key(Command::Close)), theme::dim()),
+        Span::styled(
+            format!("  \u{b7}  {} back", key(Command::Close)),
+            theme::dim(),
+        ),
     ]));
     let width: u16 = 64.min(frame.area().width).max(20);
     let text: usize = lines
