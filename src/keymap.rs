@@ -27,6 +27,8 @@ pub enum Mode {
     FindTime,
     /// Choosing the meeting whose link the form's Meet field shares.
     LinkPicker,
+    /// Answering an invitation: yes / maybe / no, a note, who hears of it.
+    Answer,
 }
 
 /// Everything a key can do, in any mode; each mode's table says which apply there.
@@ -83,6 +85,14 @@ pub enum Command {
     PrevDay,
     /// Find a time: the selected slot becomes the form's start.
     Take,
+    /// Agenda: open the answer dialog on an invitation.
+    Answer,
+    /// Answer dialog: the answer is yes / maybe / no.
+    AnswerYes,
+    AnswerMaybe,
+    AnswerNo,
+    /// Answer dialog: send it.
+    Send,
 }
 
 /// A command's config name and what help says it does.
@@ -156,6 +166,7 @@ pub const MODES: &[ModeTable] = &[
                 "remove the meeting's Meet link",
             ),
             (Command::Cancel, "cancel", "cancel (or decline) the meeting"),
+            (Command::Answer, "answer", "answer the invitation"),
             (Command::Help, "help", "this help"),
             (Command::Quit, "quit", "quit"),
         ],
@@ -289,6 +300,29 @@ pub const MODES: &[ModeTable] = &[
                 "take the slot as the meeting's start",
             ),
             (Command::Close, "close", "back to the form"),
+            (Command::Help, "help", "this help"),
+        ],
+    },
+    // Not text entry as a whole: only while the note is focused are printable keys text
+    // (the dialog checks that before asking this table).
+    ModeTable {
+        mode: Mode::Answer,
+        section: "answer",
+        text_entry: false,
+        commands: &[
+            (Command::AnswerYes, "yes", "answer yes"),
+            (Command::AnswerMaybe, "maybe", "answer maybe"),
+            (Command::AnswerNo, "no", "answer no"),
+            (Command::Send, "send", "send the answer"),
+            (
+                Command::ChoiceDown,
+                "choice_down",
+                "next choice (or the note)",
+            ),
+            (Command::ChoiceUp, "choice_up", "previous choice"),
+            (Command::NextValue, "next_value", "change the choice"),
+            (Command::PrevValue, "prev_value", "change the choice back"),
+            (Command::Close, "cancel", "close without answering"),
             (Command::Help, "help", "this help"),
         ],
     },

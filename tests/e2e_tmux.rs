@@ -403,6 +403,36 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }
 
+#[test]
+fn an_invitation_is_answered_maybe_from_the_keyboard() {
+    let t = Tmux::start("answer", &[], "--demo");
+    t.wait_for("the demo agenda", |s| s.contains("Design review"));
+    // Priya's design review, found with the filter.
+    t.keys("/");
+    t.run(&["send-keys", "-l", "Design review"]);
+    t.keys("Enter");
+    t.wait_for("the review selected", |s| {
+        details_title(s) == "Design review"
+    });
+    t.keys("R");
+    t.wait_for("the answer dialog", |s| {
+        s.contains(" Answer the invitation ")
+    });
+    t.keys("m");
+    t.wait_for("maybe chosen", |s| s.contains("[maybe]"));
+    t.keys("Enter");
+    let screen = t.wait_for("the answer shown", |s| {
+        s.contains("Answered maybe to \u{201c}Design review\u{201d}")
+    });
+    assert!(!screen.contains(" Answer the invitation "), "{screen}");
+    // The details pane names the user's answer (Jordan was already a maybe).
+    t.wait_for("the answer in the details", |s| {
+        s.contains("~ Alex Rivera") && s.contains("2 maybe")
+    });
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
+}
+
 /// Issue 5: the first refresh hangs at "Google" for 10 s, and keys sent meanwhile are handled
 /// at once: help opens and closes, the filter prompt takes text, `a` toggles with a toast,
 /// all while the agenda is still loading and the sandbox has not answered.

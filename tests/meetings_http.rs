@@ -1,4 +1,4 @@
-//! Writing meetings (create, Meet links, cancel, decline, instant links) against the sandbox
+//! Writing meetings (create, Meet links, cancel, instant links) against the sandbox
 //! over real HTTP, asserting on the requests it recorded.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use common::{now, sent};
 use meetty::calendar::client::{Auth, AuthFuture, CalendarClient, Limits};
 use meetty::calendar::error::ApiError;
-use meetty::calendar::model::{Meeting, Rsvp, SendUpdates};
+use meetty::calendar::model::{Meeting, SendUpdates};
 use meetty::calendar::write::{
     event_id, request_id, Conference, NewConference, NewEvent, Progress, Reminder,
 };
@@ -457,92 +457,6 @@ async fn cancel_deletes_an_occurrence_or_the_whole_series() {
         .cancel("primary", &series, SendUpdates::All)
         .await
         .unwrap();
-}
-
-#[tokio::test]
-async fn decline_changes_only_the_users_answer_under_if_match() {
-    let (sandbox, client) = demo().await;
-    let review = titled(&client, "Design review").await;
-    assert!(!review.i_organize);
-    let before = stored(&sandbox, &review.id);
-
-    let declined = client.decline("primary", &review.id).await.unwrap();
-    let mine = declined.attendees.iter().find(|a| a.is_self).unwrap();
-    assert_eq!(mine.rsvp, Rsvp::Declined);
-
-    let patch = sent(&sandbox, "PATCH", &review.id).pop().unwrap();
-    assert_eq!(patch.header("if-match"), before["etag"].as_str());
-    assert_eq!(patch.param("sendUpdates"), Some("all"));
-    let body = patch.body.unwrap();
-    assert_eq!(body.as_object().unwrap().len(), 1, "only attendees: {body}");
-
-    let mut expected = before.clone();
-    for a in expected["attendees"].as_array_mut().unwrap() {
-        if a["self"] == true {
-            a["responseStatus"] = json!("declined");
-        }
-    }
-    let after = stored(&sandbox, &review.id);
-    assert_eq!(after["attendees"], expected["attendees"]);
-    for unchanged in [
-        "summary",
-        "start",
-        "end",
-        "conferenceData",
-        "organizer",
-        "description",
-    ] {
-        assert_eq!(after.get(unchanged), before.get(unchanged), "{unchanged}");
-    }
-    assert_ne!(after["etag"], before["etag"]);
-}
-
-#[tokio::test]
-async fn decline_of_one_standup_leaves_the_others() {
-    let (_sandbox, client) = demo().await;
-    let standups: Vec<Meeting> = listed(&client, 7)
-        .await
-        .into_iter()
-        .filter(|m| m.title == "Daily standup")
-        .collect();
-    client.decline("primary", &standups[0].id).await.unwrap();
-    let answers: Vec<Rsvp> = listed(&client, 7)
-        .await
-        .into_iter()
-        .filter(|m| m.series_id == standups[0].series_id && m.title == "Daily standup")
-        .map(|m| m.attendees.iter().find(|a| a.is_self).unwrap().rsvp)
-        .collect();
-    assert_eq!(answers[0], Rsvp::Declined);
-    assert!(
-        answers[1..].iter().all(|r| *r == Rsvp::Accepted),
-        "{answers:?}"
-    );
-}
-
-#[tokio::test]
-async fn decline_reads_again_once_after_a_precondition_failure() {
-    let (sandbox, client) = demo().await;
-    let review = titled(&client, "Design review").await;
-    sandbox.inject(Fault::status(412).on("PATCH", &review.id));
-    client.decline("primary", &review.id).await.unwrap();
-    assert_eq!(sent(&sandbox, "GET", &review.id).len(), 2);
-    assert_eq!(sent(&sandbox, "PATCH", &review.id).len(), 2);
-
-    sandbox.inject(Fault::status(412).on("PATCH", &review.id).times(2));
-    let err = client.decline("primary", &review.id).await.unwrap_err();
-    assert!(matches!(err, ApiError::Google { code: 412, .. }), "{err:?}");
-}
-
-#[tokio::test]
-async fn decline_without_a_guest_entry_is_refused_before_sending() {
-    let (sandbox, client) = demo().await;
-    let lunch = titled(&client, "Lunch with Sam").await;
-    let err = client.decline("primary", &lunch.id).await.unwrap_err();
-    assert_eq!(
-        err,
-        ApiError::Refused("you are not a guest of this meeting".into())
-    );
-    assert!(sent(&sandbox, "PATCH", "/events/").is_empty());
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use chrono::{Duration, TimeZone};
 use common::*;
 use meetty::action::{Action, Effect};
 use meetty::app::{App, Confirm, Mode};
+use meetty::calendar::answer::{Answer, Respond};
 use meetty::calendar::error::ApiError;
 use meetty::calendar::model::{Agenda, CalendarInfo, Meeting, Rsvp, SendUpdates};
 use meetty::calendar::ops::{WriteOp, Written};
@@ -541,12 +542,19 @@ fn d_on_someone_elses_meeting_declines_only_my_answer() {
     let [Effect::Write { req, op }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
+    // Through the answer path: only the user's own entry, the organizer told.
     assert_eq!(
         op,
-        &WriteOp::Decline {
+        &WriteOp::Respond(Box::new(Respond {
             calendar: "alex@example.com".into(),
-            event_id: "standup1".into()
-        }
+            event_id: "standup1".into(),
+            email: "alex@example.com".into(),
+            answer: Answer {
+                rsvp: Rsvp::Declined,
+                note: None,
+                notify: true,
+            },
+        }))
     );
     let me = |app: &App| {
         let m = app

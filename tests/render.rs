@@ -583,3 +583,13 @@ fn same_link_as_and_the_overlap_warning() {
     app.update(key(KeyCode::Enter));
     insta::assert_snapshot!("form_same_link_overlap", text(&app, 100, 30));
 }
+
+#[test]
+fn the_answer_dialog_with_a_note_being_typed() {
+    let mut app = app();
+    // The standup is Maria's invitation: R answers it.
+    press(&mut app, "Rm");
+    app.update(key(ratatui::crossterm::event::KeyCode::Tab));
+    type_text(&mut app, "Ten minutes late");
+    insta::assert_snapshot!("answer_dialog", text(&app, 100, 20));
+}

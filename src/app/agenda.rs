@@ -64,6 +64,7 @@ impl App {
             Command::AddMeet => return self.add_meet(),
             Command::RemoveMeet => return self.remove_meet(),
             Command::Cancel => return self.cancel_or_decline(),
+            Command::Answer => return self.answer(),
             Command::Quit => self.quit = true,
             _ => {}
         }

@@ -2,11 +2,12 @@
 //! discarding a form, a past start, a calendar without Meet, cancelling, declining,
 //! removing a link.
 
+use super::answer::Invitation;
 use super::writes::Undo;
 use super::{App, Overlay};
 use crate::action::Effect;
-use crate::calendar::model::Meeting;
-use crate::calendar::model::SendUpdates;
+use crate::calendar::answer::Answer;
+use crate::calendar::model::{Meeting, Rsvp, SendUpdates};
 use crate::calendar::ops::WriteOp;
 use crate::form::NOTIFY;
 use crate::keymap::Command;
@@ -90,7 +91,7 @@ pub enum Confirm {
     },
     Cancel(CancelDialog),
     /// `d` on someone else's meeting.
-    Decline(Target),
+    Decline(Invitation),
     /// `x`: remove the Meet link.
     RemoveMeet(Target),
 }
@@ -150,7 +151,15 @@ impl App {
                 self.submit(false)
             }
             Confirm::Cancel(d) => self.send_cancel(d),
-            Confirm::Decline(t) => self.send_decline(t),
+            Confirm::Decline(invitation) => {
+                // As declining in Google Calendar: the organizer hears of it.
+                let answer = Answer {
+                    rsvp: Rsvp::Declined,
+                    note: None,
+                    notify: true,
+                };
+                self.send_answer(invitation, answer, false)
+            }
             Confirm::RemoveMeet(t) => {
                 let label = format!("Removing the Meet link from \u{201c}{}\u{201d}…", t.title);
                 let op = WriteOp::RemoveMeet {
@@ -171,20 +180,17 @@ impl App {
         let Some(m) = self.selected_meeting() else {
             return self.nothing_selected();
         };
-        let target = Target::of(m);
         let guests = m.has_guests();
         let confirm = if m.i_organize {
             Confirm::Cancel(CancelDialog {
-                target,
+                target: Target::of(m),
                 series_id: m.series_id.clone(),
                 has_guests: guests,
                 notify: if guests { 0 } else { 2 },
                 all_occurrences: false,
                 row: 0,
             })
-        } else if m.attendees.iter().any(|a| a.is_self) {
-            Confirm::Decline(target)
-        } else {
+        } else if !m.attendees.iter().any(|a| a.is_self) {
             let msg = format!(
                 "\u{201c}{}\u{201d} is someone else's event and you are not a guest: \
                  only its organizer can cancel it",
@@ -192,6 +198,14 @@ impl App {
             );
             self.toast(msg, true);
             return Vec::new();
+        } else {
+            match Invitation::of(m) {
+                Ok((invitation, _)) => Confirm::Decline(invitation),
+                Err(why) => {
+                    self.toast(why, true);
+                    return Vec::new();
+                }
+            }
         };
         self.ask(confirm);
         Vec::new()

@@ -16,6 +16,7 @@ macro_rules! context {
 }
 
 mod agenda;
+mod answer;
 mod confirm;
 mod find_time;
 mod form;
@@ -48,6 +49,7 @@ const TOAST_SECONDS: i64 = 4;
 /// more than a minute while awake.
 const WAKE_GAP: Duration = Duration::minutes(3);
 
+pub use answer::{AnswerDialog, AnswerRow, Invitation};
 pub use confirm::{CancelDialog, Confirm, Target};
 pub use find_time::{Answer, FindTime};
 pub use picker::LinkPicker;
@@ -258,6 +260,14 @@ impl App {
         self.screen.visible_form()
     }
 
+    /// The answer dialog, if that is what has the keys.
+    pub fn answer_dialog(&self) -> Option<&AnswerDialog> {
+        match self.screen.top()? {
+            Overlay::Answer(d) => Some(d),
+            _ => None,
+        }
+    }
+
     /// The question on top of the screen, if that is what has the keys.
     pub fn confirm(&self) -> Option<&Confirm> {
         match self.screen.top()? {
@@ -278,6 +288,11 @@ impl App {
             return Vec::new();
         }
         let mode = self.mode();
+        // While the answer's note has the focus, printable keys are text, whatever they are
+        // bound to (help's `?` too).
+        if mode == Mode::Answer && self.type_answer_note(&key) {
+            return Vec::new();
+        }
         let cmd = self.settings.keymap.command(mode, &key);
         if cmd == Some(Command::Help) && mode != Mode::Help {
             self.screen.push(Overlay::Help { scroll: 0 });
@@ -305,6 +320,7 @@ impl App {
                 self.link_picker_key(cmd);
                 Vec::new()
             }
+            Mode::Answer => self.answer_key(cmd),
         }
     }
 

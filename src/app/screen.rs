@@ -2,6 +2,7 @@
 //! Each layer owns its state, so a combination that cannot happen cannot be written down
 //! (a picker selection without a picker, a form both shown and put away).
 
+use super::answer::AnswerDialog;
 use super::confirm::Confirm;
 use super::find_time::FindTime;
 use super::picker::LinkPicker;
@@ -40,6 +41,8 @@ pub enum Overlay {
     FindTime(FindTime),
     /// Choosing the meeting whose link the form's Meet field shares.
     LinkPicker(LinkPicker),
+    /// Answering an invitation.
+    Answer(Box<AnswerDialog>),
 }
 
 impl Overlay {
@@ -52,6 +55,7 @@ impl Overlay {
             Overlay::Confirm(_) => Mode::Confirm,
             Overlay::FindTime(_) => Mode::FindTime,
             Overlay::LinkPicker(_) => Mode::LinkPicker,
+            Overlay::Answer(_) => Mode::Answer,
         }
     }
 }

@@ -7,7 +7,7 @@ use super::confirm::{CancelDialog, Target};
 use super::App;
 use crate::action::Effect;
 use crate::calendar::error::{write_error, ApiError, Surface};
-use crate::calendar::model::{Agenda, Meeting, Rsvp};
+use crate::calendar::model::{Agenda, Meeting};
 use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::write::{Conference, Created, Progress};
 use crate::form::NOTIFY;
@@ -26,8 +26,8 @@ pub(super) enum Undo {
     Nothing,
     /// Put these meetings back (a cancel that failed).
     Restore(Vec<Meeting>),
-    /// Put this version back (a decline that failed).
-    Replace(Box<Meeting>),
+    /// Put these versions back (an answer that failed).
+    Replace(Vec<Meeting>),
 }
 
 impl App {
@@ -55,28 +55,6 @@ impl App {
             send: NOTIFY[d.notify.min(NOTIFY.len() - 1)].0,
         };
         self.send(op, label, Undo::Restore(removed))
-    }
-
-    /// Shows the meeting as declined at once; the old answer comes back if Google refuses.
-    pub(super) fn send_decline(&mut self, t: Target) -> Vec<Effect> {
-        let mut before = None;
-        self.edit_agenda(|a| {
-            for m in a.meetings.iter_mut() {
-                if m.id == t.event_id && m.calendar_id == t.calendar {
-                    before.get_or_insert_with(|| m.clone());
-                    for att in m.attendees.iter_mut().filter(|a| a.is_self) {
-                        att.rsvp = Rsvp::Declined;
-                    }
-                }
-            }
-        });
-        let label = format!("Declining \u{201c}{}\u{201d}…", t.title);
-        let undo = before.map_or(Undo::Nothing, |m| Undo::Replace(Box::new(m)));
-        let op = WriteOp::Decline {
-            calendar: t.calendar,
-            event_id: t.event_id,
-        };
-        self.send(op, label, undo)
     }
 
     /// `m`: give the selected meeting a Meet link.
@@ -221,13 +199,7 @@ impl App {
                 self.toast("Cancelled".into(), false);
                 self.save()
             }
-            // SKELETON (lead): helpers B (answer) and D (edit) give these their own handling.
-            Written::Responded(meeting) | Written::Declined(meeting) => {
-                let msg = format!("Declined \u{201c}{}\u{201d}", meeting.title);
-                self.put_meeting(*meeting);
-                self.toast(msg, false);
-                self.save()
-            }
+            Written::Responded(meeting) => self.on_responded(*meeting),
             Written::Edited(_) => self.save(),
             // The copy's toast names the link: it is on no meeting to look it up in.
             Written::InstantLink(url) => vec![Effect::Copy {
@@ -292,6 +264,18 @@ impl App {
         });
     }
 
+    /// Replaces the meeting with the same id and calendar, if the agenda has it.
+    pub(super) fn replace_meeting(&mut self, meeting: Meeting) {
+        let here = self.agenda.as_ref().is_some_and(|a| {
+            a.meetings
+                .iter()
+                .any(|m| m.id == meeting.id && m.calendar_id == meeting.calendar_id)
+        });
+        if here {
+            self.put_meeting(meeting);
+        }
+    }
+
     fn undo(&mut self, undo: Undo) {
         match undo {
             Undo::Nothing => {}
@@ -308,18 +292,22 @@ impl App {
                 }
                 a.sort();
             }),
-            Undo::Replace(meeting) => self.put_meeting(*meeting),
+            Undo::Replace(meetings) => {
+                for m in meetings {
+                    self.put_meeting(m);
+                }
+            }
         }
     }
 
     /// Changes the agenda on screen (copying it if the cache writer still holds it).
-    fn edit_agenda(&mut self, f: impl FnOnce(&mut Agenda)) {
+    pub(super) fn edit_agenda(&mut self, f: impl FnOnce(&mut Agenda)) {
         let agenda = self.agenda.get_or_insert_with(Default::default);
         f(Arc::make_mut(agenda));
         self.rebuild_rows();
     }
 
-    fn save(&self) -> Vec<Effect> {
+    pub(super) fn save(&self) -> Vec<Effect> {
         self.agenda
             .as_ref()
             .map(|a| Effect::SaveCache(Arc::clone(a)))

@@ -35,10 +35,6 @@ pub enum WriteOp {
         event_id: String,
         send: SendUpdates,
     },
-    Decline {
-        calendar: String,
-        event_id: String,
-    },
     InstantLink {
         calendar: String,
         tz: Tz,
@@ -55,7 +51,6 @@ pub enum Written {
     MeetAdded(Box<Created>),
     MeetRemoved(Box<Meeting>),
     Cancelled,
-    Declined(Box<Meeting>),
     InstantLink(String),
     Responded(Box<Meeting>),
     Edited(Box<Edited>),
@@ -97,10 +92,6 @@ impl WriteOp {
                 .cancel(&calendar, &event_id, send)
                 .await
                 .map(|()| Written::Cancelled),
-            WriteOp::Decline { calendar, event_id } => client
-                .decline(&calendar, &event_id)
-                .await
-                .map(|m| Written::Declined(Box::new(m))),
             WriteOp::InstantLink { calendar, tz } => client
                 .instant_link(&calendar, tz, progress)
                 .await

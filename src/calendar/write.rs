@@ -1,10 +1,10 @@
-//! Writing to Google Calendar: create, add/remove Meet links, cancel, decline, instant links.
+//! Writing to Google Calendar: create, add/remove Meet links, cancel, instant links (answers
+//! are in `answer`).
 
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
-use hyper::header::IF_MATCH;
 use hyper::Method;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
@@ -145,15 +145,15 @@ enum Link {
 }
 
 /// One read of an event: the meeting and the state of its conference.
-struct Snapshot {
-    meeting: Meeting,
+pub(super) struct Snapshot {
+    pub(super) meeting: Meeting,
     link: Link,
     /// Any conference at all, finished or not (what removing must get rid of).
     has_conference: bool,
 }
 
 impl Snapshot {
-    fn parse(calendar_id: &str, body: &[u8]) -> Result<Snapshot, ApiError> {
+    pub(super) fn parse(calendar_id: &str, body: &[u8]) -> Result<Snapshot, ApiError> {
         let ev: WireEvent = serde_json::from_slice(body)
             .map_err(|e| ApiError::Unexpected(format!("event: {e}")))?;
         let meeting = Meeting::from_event(calendar_id, &ev).ok_or_else(|| {
@@ -347,32 +347,6 @@ impl CalendarClient {
         }
     }
 
-    /// Sets the user's own attendee entry to `declined`, nothing else. The attendee list is
-    /// replaced as a whole (PATCH replaces arrays), so it is written back only if nobody
-    /// changed the event since it was read (`If-Match`); on 412 it is read once more.
-    pub async fn decline(&self, calendar_id: &str, event_id: &str) -> Result<Meeting, ApiError> {
-        // `all`: the organizer hears of the answer, as when declining in Google Calendar
-        // (omitting it would mean nobody is told).
-        let url = self.events_url(calendar_id, Some(event_id), &[("sendUpdates", "all")])?;
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let current: Value = serde_json::from_slice(&self.read(calendar_id, event_id).await?)
-                .map_err(|e| ApiError::Unexpected(format!("event: {e}")))?;
-            let body = json!({ "attendees": declined(&current)? }).to_string();
-            let etag = current["etag"].as_str().map(|e| (IF_MATCH, e));
-            match self
-                .request(Method::PATCH, &url, Some(&body), etag.as_slice())
-                .await
-            {
-                Err(ApiError::Google { code: 412, .. }) if tries < 2 => {
-                    log::info!("event {event_id} changed while declining: reading it again");
-                }
-                result => return Ok(Snapshot::parse(calendar_id, &result?)?.meeting),
-            }
-        }
-    }
-
     /// A Meet link to share right away: a 15-minute event from now with a Meet link, deleted
     /// again (telling nobody) once the link exists; the link outlives the event.
     pub async fn instant_link(
@@ -551,17 +525,6 @@ fn insert_body(ev: &NewEvent, copied: Option<&Value>) -> Value {
         (NewConference::CopyFrom { .. } | NewConference::None, _) => {}
     }
     body
-}
-
-/// The event's attendees with the user's own entry (`self`) declined.
-fn declined(event: &Value) -> Result<Vec<Value>, ApiError> {
-    let mut attendees = event["attendees"].as_array().cloned().unwrap_or_default();
-    let me = attendees
-        .iter_mut()
-        .find(|a| a["self"] == true)
-        .ok_or_else(|| ApiError::Refused("you are not a guest of this meeting".into()))?;
-    me["responseStatus"] = json!("declined");
-    Ok(attendees)
 }
 
 /// Google's answer to a Meet request on a calendar that does not allow Meet is a bare

@@ -347,6 +347,17 @@ impl Store {
         for key in READ_ONLY.iter().chain(&["id"]) {
             fields.remove(*key);
         }
+        // `attendeesOmitted` says the request's `attendees` are not the whole list ("When
+        // updating an event, this can be used to only update the participant's response",
+        // Events reference): the entries given are merged into the stored list by address,
+        // so the other guests stay. It describes a representation, not the event, so it is
+        // not stored; reads set it only when they cut the list (`maxAttendees`, which the
+        // sandbox accepts but does not apply), so they never set it here.
+        if fields.remove("attendeesOmitted") == Some(json!(true)) {
+            if let Some(given) = fields.remove("attendees") {
+                fields.insert("attendees".into(), merged_attendees(&resource, given)?);
+            }
+        }
         let requested_conference = fields.remove("conferenceData");
         merge_patch(&mut resource, Value::Object(fields));
         let wants_conference =
@@ -380,11 +391,13 @@ impl Store {
         let Some(fields) = patch.as_object() else {
             return Ok(());
         };
+        let omitted = fields.get("attendeesOmitted") == Some(&json!(true));
         let allowed = |key: &str, value: &Value| match key {
-            "reminders" | "colorId" | "transparency" => true,
+            "reminders" | "colorId" | "transparency" | "attendeesOmitted" => true,
             "extendedProperties" => value
                 .as_object()
                 .is_some_and(|o| o.keys().all(|k| k == "private")),
+            "attendees" if omitted => only_own_entry_answered(&current, value),
             "attendees" => only_own_answer_changed(&current, value),
             _ => READ_ONLY.contains(&key) || key == "id" || current.get(key) == Some(value),
         };
@@ -621,6 +634,66 @@ impl Store {
     }
 }
 
+/// What an attendee may change of their own entry: their answer.
+const ANSWER_FIELDS: &[&str] = &["responseStatus", "comment", "additionalGuests"];
+/// Attendee fields Google sets; requests may echo them back.
+const ATTENDEE_READ_ONLY: &[&str] = &["self", "organizer", "id"];
+
+/// With `attendeesOmitted`: whether the entries given are only the user's own, changing only
+/// their answer.
+fn only_own_entry_answered(current: &Value, given: &Value) -> bool {
+    let own = current["attendees"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["self"] == true));
+    let (Some(given), Some(own)) = (given.as_array(), own) else {
+        return false;
+    };
+    given.iter().all(|entry| {
+        same_address(entry, own)
+            && entry.as_object().is_some_and(|fields| {
+                fields.iter().all(|(k, v)| {
+                    ANSWER_FIELDS.contains(&k.as_str())
+                        || ATTENDEE_READ_ONLY.contains(&k.as_str())
+                        || own.get(k) == Some(v)
+                })
+            })
+    })
+}
+
+/// Addresses compare without regard to ASCII case, as e-mail domains do.
+fn same_address(a: &Value, b: &Value) -> bool {
+    match (a["email"].as_str(), b["email"].as_str()) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => false,
+    }
+}
+
+/// The stored attendee list with `given` merged in by address: a known guest's entry takes the
+/// fields given, a new address is added.
+fn merged_attendees(current: &Value, given: Value) -> Result<Value, ApiError> {
+    let Value::Array(given) = given else {
+        return Err(ApiError::invalid("Bad Request"));
+    };
+    let mut list = current["attendees"].as_array().cloned().unwrap_or_default();
+    for entry in given {
+        if entry["email"].as_str().is_none_or(str::is_empty) {
+            return Err(ApiError::invalid("Missing attendee email."));
+        }
+        match list.iter_mut().find(|a| same_address(a, &entry)) {
+            Some(stored) => {
+                let mut fields = entry;
+                // The address stays as stored, however the request spelled it.
+                if let Some(f) = fields.as_object_mut() {
+                    f.remove("email");
+                }
+                merge_patch(stored, fields);
+            }
+            None => list.push(entry),
+        }
+    }
+    Ok(Value::Array(list))
+}
+
 /// Whether `new` is the event's attendee list with at most the user's own answer changed.
 fn only_own_answer_changed(current: &Value, new: &Value) -> bool {
     let Some(new) = new.as_array() else {
@@ -638,11 +711,8 @@ fn only_own_answer_changed(current: &Value, new: &Value) -> bool {
         let mut a = a.clone();
         if let Some(fields) = a.as_object_mut() {
             fields.retain(|k, _| {
-                let read_only = matches!(k.as_str(), "self" | "organizer" | "id");
-                let answer = matches!(
-                    k.as_str(),
-                    "responseStatus" | "comment" | "additionalGuests"
-                );
+                let read_only = ATTENDEE_READ_ONLY.contains(&k.as_str());
+                let answer = ANSWER_FIELDS.contains(&k.as_str());
                 !(read_only || (own && answer))
             });
         }
@@ -1037,6 +1107,85 @@ mod tests {
         assert!(s
             .check_guest_patch("primary", own_id, &json!({"summary": "Renamed"}))
             .is_ok());
+    }
+
+    /// An invitation from Priya to Alex (the account) and Sam.
+    fn invitation(s: &mut Store) -> Value {
+        let mut invite = meeting();
+        invite["id"] = json!("invite002");
+        invite["organizer"] = json!({"email": "priya@example.com", "self": false});
+        invite["attendees"] = json!([
+            {"email": "priya@example.com", "responseStatus": "accepted"},
+            {"email": "alex@example.com", "displayName": "Alex"},
+            {"email": "sam@example.com", "responseStatus": "declined", "comment": "away"},
+        ]);
+        s.put_event("primary", invite).unwrap()
+    }
+
+    fn own_answer(entry: Value) -> Value {
+        json!({"attendeesOmitted": true, "attendees": [entry]})
+    }
+
+    #[test]
+    fn attendees_omitted_merges_the_entries_given_by_address_and_is_not_stored() {
+        let mut s = store();
+        let before = invitation(&mut s);
+        let patch = own_answer(
+            json!({"email": "Alex@example.com", "responseStatus": "tentative", "comment": "late"}),
+        );
+        let after = s
+            .patch_event("primary", "invite002", patch, &WriteOptions::default())
+            .unwrap();
+        let mut expected = before["attendees"].clone();
+        expected[1]["responseStatus"] = json!("tentative");
+        expected[1]["comment"] = json!("late");
+        assert_eq!(
+            after["attendees"], expected,
+            "the other guests stay as they were"
+        );
+        assert_eq!(after.get("attendeesOmitted"), None, "not stored");
+        assert_eq!(s.event("primary", "invite002").unwrap(), after);
+        // Without the flag the list given is the whole list (PATCH replaces arrays).
+        let only_me = json!({"attendees": [{"email": "alex@example.com"}]});
+        let replaced = s
+            .patch_event("primary", "invite002", only_me, &WriteOptions::default())
+            .unwrap();
+        assert_eq!(replaced["attendees"].as_array().unwrap().len(), 1);
+        let nameless = own_answer(json!({"responseStatus": "accepted"}));
+        let err = s
+            .patch_event("primary", "invite002", nameless, &WriteOptions::default())
+            .unwrap_err();
+        assert_eq!(err.code, 400);
+    }
+
+    #[test]
+    fn with_attendees_omitted_a_guest_may_change_only_their_own_answer() {
+        let mut s = store();
+        invitation(&mut s);
+        let check = |patch: Value| s.check_guest_patch("primary", "invite002", &patch);
+        for mine in [
+            json!({"email": "alex@example.com", "responseStatus": "declined"}),
+            json!({"email": "alex@example.com", "responseStatus": "accepted", "comment": "ok"}),
+            json!({"email": "alex@example.com", "displayName": "Alex", "self": true}),
+        ] {
+            assert!(check(own_answer(mine.clone())).is_ok(), "{mine}");
+        }
+        let mut with_title = own_answer(json!({"email": "alex@example.com"}));
+        with_title["summary"] = json!("Mine now");
+        for refused in [
+            own_answer(json!({"email": "sam@example.com", "responseStatus": "accepted"})),
+            own_answer(json!({"email": "alex@example.com", "optional": true})),
+            own_answer(json!({"email": "alex@example.com", "displayName": "The boss"})),
+            own_answer(json!({"email": "new@example.com"})),
+            with_title,
+        ] {
+            let err = check(refused.clone()).unwrap_err();
+            assert_eq!(
+                (err.code, err.reason.as_str()),
+                (403, "forbiddenForNonOrganizer"),
+                "{refused}"
+            );
+        }
     }
 
     #[test]

@@ -35,11 +35,11 @@ pub fn render(frame: &mut Frame, app: &App, confirm: &Confirm) {
             "create without a link",
         ),
         Confirm::Cancel(d) => ("Cancel meeting", cancel_lines(app, d), "cancel the meeting"),
-        Confirm::Decline(t) => (
+        Confirm::Decline(i) => (
             "Decline",
             vec![Line::raw(format!(
                 "Decline \u{201c}{}\u{201d}? The organizer sees your answer.",
-                t.title
+                i.target.title
             ))],
             "decline",
         ),

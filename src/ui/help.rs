@@ -89,5 +89,6 @@ fn title(mode: Mode) -> &'static str {
         Mode::Confirm => "question",
         Mode::FindTime => "find a time",
         Mode::LinkPicker => "same link as",
+        Mode::Answer => "answer",
     }
 }

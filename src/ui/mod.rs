@@ -1,6 +1,7 @@
 //! Rendering: pure functions of [`App`] into a ratatui frame.
 
 mod agenda;
+mod answer;
 mod confirm;
 mod details;
 mod dialog;
@@ -52,6 +53,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             (Overlay::Confirm(c), _) => confirm::render(frame, app, c),
             (Overlay::FindTime(view), _) => find_time::render(frame, app, view),
             (Overlay::LinkPicker(picker), _) => form::link_picker(frame, app, picker),
+            (Overlay::Answer(d), _) => answer::render(frame, app, d),
             _ => {}
         }
     }
