@@ -93,6 +93,8 @@ fn bench_grid(c: &mut Criterion) {
         tz: Tz::Europe__Berlin,
         calendars: &[],
         account: None,
+        meetings: &[],
+        editing: None,
     };
     let form = app.form_mut().expect("the form is open");
     form.set_text(&Field::Guests, &guests.join(", "), &ctx);

@@ -5,8 +5,9 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use crate::calendar::client::resolve_primary;
-use crate::calendar::model::{CalendarInfo, SendUpdates};
-use crate::calendar::write::{NewEvent, Reminder};
+use crate::calendar::edit::MeetChange;
+use crate::calendar::model::{CalendarInfo, EventType, Meeting, Rsvp, SendUpdates, When};
+use crate::calendar::write::{NewConference, NewEvent, Reminder};
 use crate::sanitize;
 use crate::templates::{self, Template};
 use crate::timeparse;
@@ -50,9 +51,82 @@ pub struct Draft {
     pub calendar: String,
     pub notify: SendUpdates,
     pub recurrence: String,
-    pub meet: bool,
+    pub meet: MeetChoice,
     pub description: String,
     pub reminders: Option<Vec<Reminder>>,
+}
+
+/// The Meet field: a new link, none, or the same link (room) as another meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeetChoice {
+    New,
+    None,
+    /// Shares the conference of the event `event_id` on `calendar_id`; `title` and `link`
+    /// are shown in the field.
+    SameAs {
+        calendar_id: String,
+        event_id: String,
+        title: String,
+        link: String,
+    },
+}
+
+impl MeetChoice {
+    /// A template's `meet` setting.
+    pub fn from_setting(meet: bool) -> MeetChoice {
+        if meet {
+            MeetChoice::New
+        } else {
+            MeetChoice::None
+        }
+    }
+
+    /// The conference a new meeting gets.
+    pub fn conference(&self) -> NewConference {
+        match self {
+            MeetChoice::New => NewConference::Meet,
+            MeetChoice::None => NewConference::None,
+            MeetChoice::SameAs {
+                calendar_id,
+                event_id,
+                ..
+            } => NewConference::CopyFrom {
+                calendar_id: calendar_id.clone(),
+                event_id: event_id.clone(),
+            },
+        }
+    }
+
+    /// The field's value as a change to an existing meeting (for the edit form: whether it
+    /// differs from what the meeting has is the caller's to tell).
+    pub fn as_change(&self) -> MeetChange {
+        match self {
+            MeetChoice::New => MeetChange::Add,
+            MeetChoice::None => MeetChange::Remove,
+            MeetChoice::SameAs {
+                calendar_id,
+                event_id,
+                ..
+            } => MeetChange::CopyFrom {
+                calendar_id: calendar_id.clone(),
+                event_id: event_id.clone(),
+            },
+        }
+    }
+
+    /// "new link", "none", "same link as “Design review” (meet.google.com/abc-defg-hij)".
+    pub fn label(&self) -> String {
+        match self {
+            MeetChoice::New => "new link".into(),
+            MeetChoice::None => "none".into(),
+            MeetChoice::SameAs { title, link, .. } => {
+                let bare = link
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://");
+                format!("same link as \u{201c}{title}\u{201d} ({bare})")
+            }
+        }
+    }
 }
 
 /// What validation needs to know besides the draft.
@@ -64,6 +138,10 @@ pub struct Context<'a> {
     pub calendars: &'a [CalendarInfo],
     /// The signed-in account, for the free-account Meet warning.
     pub account: Option<&'a str>,
+    /// The agenda's meetings, for the overlap warning; empty when not known.
+    pub meetings: &'a [Meeting],
+    /// The meeting being edited, which never overlaps itself; `None` for a new one.
+    pub editing: Option<&'a str>,
 }
 
 /// What a field's value means, shown next to it.
@@ -121,7 +199,7 @@ impl Draft {
             calendar: resolve_primary(calendar, ctx.calendars),
             notify: t.send_updates.unwrap_or(SendUpdates::All),
             recurrence: t.recurrence.clone(),
-            meet: t.meet,
+            meet: MeetChoice::from_setting(t.meet),
             description: t.description.clone(),
             reminders: t.reminders.clone(),
         }
@@ -351,15 +429,22 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
             })
             .map_err(Clone::clone),
     );
+    // A copied conference is not checked against the calendar's allowed types: Google does
+    // not document what it does with one of a type the calendar does not allow.
+    let new_meet = d.meet == MeetChoice::New;
     let meet_unavailable = calendar
-        .filter(|c| d.meet && !c.meet_allowed)
+        .filter(|c| new_meet && !c.meet_allowed)
         .map(|c| c.name.clone());
     note(
         Field::Meet,
-        match &meet_unavailable {
-            Some(name) => Ok(format!("\u{201c}{name}\u{201d} does not allow Google Meet")),
-            None if d.meet => Ok("a Google Meet link is made".into()),
-            None => Ok("no video link".into()),
+        match (&meet_unavailable, &d.meet) {
+            (Some(name), _) => Ok(format!("\u{201c}{name}\u{201d} does not allow Google Meet")),
+            (None, MeetChoice::New) => Ok("a Google Meet link is made".into()),
+            (None, MeetChoice::None) => Ok("no video link".into()),
+            // Google advises a conference per event (Calendar API release notes, 2026-02-17).
+            (None, MeetChoice::SameAs { title, .. }) => Ok(format!(
+                "one room with \u{201c}{title}\u{201d}: the guests of either can join both"
+            )),
         },
     );
     let description = templates::fill(&d.description, &value);
@@ -367,12 +452,14 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
     let mut warnings = Vec::new();
     if let (Ok(s), Ok(e)) = (&start, &end) {
         let long = (*e - *s).num_minutes() > FREE_MEET_LIMIT_MINUTES;
-        if d.meet && long && is_free_account(ctx.account) && guests.len() + 1 >= 3 {
+        if new_meet && long && is_free_account(ctx.account) && guests.len() + 1 >= 3 {
             warnings.push(format!(
                 "Free Google accounts end Meet calls of 3 or more people after \
                  {FREE_MEET_LIMIT_MINUTES} minutes"
             ));
         }
+        let utc = |t: &DateTime<Tz>| t.with_timezone(&Utc);
+        warnings.extend(overlap_warning(utc(s), utc(e), ctx));
     }
 
     for field in &cleaned {
@@ -395,7 +482,7 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
             description,
             recurrence: recurrence.into_iter().collect(),
             reminders: d.reminders.clone(),
-            meet: d.meet,
+            conference: d.meet.conference(),
             send_updates: d.notify,
         }),
         _ => None,
@@ -408,6 +495,44 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
         starts_in_past,
         meet_unavailable,
         cleaned,
+    }
+}
+
+/// "overlaps Design review 10:00–10:30" (times in the user's zone), "… and 2 more" when there
+/// are several: the meetings the user attends that share time with `start..end`. Meetings
+/// that only touch it do not overlap; declined meetings, all-day events and the meeting being
+/// edited never count.
+fn overlap_warning(start: DateTime<Utc>, end: DateTime<Utc>, ctx: &Context) -> Option<String> {
+    let mut hits: Vec<(&Meeting, DateTime<Utc>, DateTime<Utc>)> = ctx
+        .meetings
+        .iter()
+        .filter(|m| ctx.editing != Some(m.id.as_str()) && attends(m))
+        .filter_map(|m| match m.when {
+            When::Timed { start: s, end: e } if s < end && start < e => Some((m, s, e)),
+            _ => None,
+        })
+        .collect();
+    hits.sort_by_key(|h| h.1);
+    let (first, s, e) = hits.first()?;
+    let when = crate::timefmt::clock_range(*s, *e, ctx.tz);
+    let mut warning = format!("overlaps {} {when}", first.title);
+    if hits.len() > 1 {
+        warning.push_str(&format!(" and {} more", hits.len() - 1));
+    }
+    Some(warning)
+}
+
+/// Whether the user will be at `m`: a meeting (not a status such as focus time) they accepted
+/// or organize, and did not decline. Reads the user's own attendee entry here until
+/// `Meeting::my_rsvp` (issue 11, point 1) is there to ask.
+fn attends(m: &Meeting) -> bool {
+    if !matches!(m.event_type, EventType::Default | EventType::FromGmail) {
+        return false;
+    }
+    match m.attendees.iter().find(|a| a.is_self).map(|a| a.rsvp) {
+        Some(Rsvp::Accepted) => true,
+        Some(Rsvp::Declined) => false,
+        _ => m.i_organize,
     }
 }
 
@@ -477,7 +602,7 @@ mod tests {
             calendar: "primary".into(),
             notify: SendUpdates::All,
             recurrence: String::new(),
-            meet: true,
+            meet: MeetChoice::New,
             description: description.into(),
             reminders: None,
         }
@@ -489,7 +614,165 @@ mod tests {
             tz: chrono_tz::Europe::Berlin,
             calendars: &[],
             account: None,
+            meetings: &[],
+            editing: None,
         }
+    }
+
+    /// A meeting from Google's JSON: `me` is the user's answer (`None`: they organize it,
+    /// with no attendee list).
+    fn busy(id: &str, from: &str, to: &str, me: Option<&str>) -> Meeting {
+        let mut ev = serde_json::json!({
+            "id": id, "summary": format!("Meeting {id}"),
+            "start": {"dateTime": from}, "end": {"dateTime": to},
+            "organizer": {"email": "boss@example.com"},
+        });
+        match me {
+            Some(answer) => {
+                ev["attendees"] = serde_json::json!([
+                    {"email": "me@example.com", "self": true, "responseStatus": answer}
+                ]);
+            }
+            None => ev["organizer"]["self"] = true.into(),
+        }
+        let text = ev.to_string();
+        Meeting::from_event("primary", &serde_json::from_str(&text).unwrap()).unwrap()
+    }
+
+    /// The warnings for a meeting at 15:00–15:30 Berlin (14:00–14:30 UTC) on 1 Dec.
+    fn overlaps(meetings: &[Meeting], editing: Option<&str>) -> Vec<String> {
+        let ctx = Context {
+            meetings,
+            editing,
+            ..ctx()
+        };
+        check(&draft("Plan", "x", "", ""), &ctx).warnings
+    }
+
+    /// Issue 11 point 10: the warning names the meeting and its time in the user's zone.
+    #[test]
+    fn a_meeting_you_accepted_at_the_same_time_is_named() {
+        let m = [busy(
+            "a",
+            "2026-12-01T14:15:00Z",
+            "2026-12-01T15:00:00Z",
+            Some("accepted"),
+        )];
+        assert_eq!(
+            overlaps(&m, None),
+            ["overlaps Meeting a 15:15\u{2013}16:00"]
+        );
+        // Meetings the user organizes count too.
+        let m = [busy(
+            "o",
+            "2026-12-01T13:30:00Z",
+            "2026-12-01T14:01:00Z",
+            None,
+        )];
+        assert_eq!(
+            overlaps(&m, None),
+            ["overlaps Meeting o 14:30\u{2013}15:01"]
+        );
+    }
+
+    #[test]
+    fn meetings_that_only_touch_do_not_overlap() {
+        let m = [
+            busy(
+                "before",
+                "2026-12-01T13:00:00Z",
+                "2026-12-01T14:00:00Z",
+                Some("accepted"),
+            ),
+            busy(
+                "after",
+                "2026-12-01T14:30:00Z",
+                "2026-12-01T15:00:00Z",
+                Some("accepted"),
+            ),
+        ];
+        assert!(overlaps(&m, None).is_empty());
+    }
+
+    #[test]
+    fn declined_unanswered_all_day_and_the_edited_meeting_never_count() {
+        let (from, to) = ("2026-12-01T14:00:00Z", "2026-12-01T14:30:00Z");
+        let mut all_day = busy("day", from, to, Some("accepted"));
+        all_day.when = When::AllDay {
+            start: "2026-12-01".parse().unwrap(),
+            end: "2026-12-02".parse().unwrap(),
+        };
+        let m = [
+            busy("no", from, to, Some("declined")),
+            busy("unanswered", from, to, Some("needsAction")),
+            all_day,
+            busy("me", from, to, None),
+        ];
+        assert!(overlaps(&m, Some("me")).is_empty());
+        assert_eq!(
+            overlaps(&m, None),
+            ["overlaps Meeting me 15:00\u{2013}15:30"]
+        );
+    }
+
+    #[test]
+    fn several_overlaps_name_the_first_and_count_the_rest() {
+        let m = [
+            busy(
+                "late",
+                "2026-12-01T14:20:00Z",
+                "2026-12-01T15:00:00Z",
+                Some("accepted"),
+            ),
+            busy(
+                "early",
+                "2026-12-01T13:45:00Z",
+                "2026-12-01T14:15:00Z",
+                Some("accepted"),
+            ),
+            busy("mine", "2026-12-01T14:00:00Z", "2026-12-01T14:30:00Z", None),
+        ];
+        assert_eq!(
+            overlaps(&m, None),
+            ["overlaps Meeting early 14:45\u{2013}15:15 and 2 more"]
+        );
+    }
+
+    /// Issue 11 point 9: the field's three values and what each sends.
+    #[test]
+    fn the_meet_choice_says_what_is_sent() {
+        let same = MeetChoice::SameAs {
+            calendar_id: "team".into(),
+            event_id: "ev1".into(),
+            title: "Design review".into(),
+            link: "https://meet.google.com/abc-defg-hij".into(),
+        };
+        assert_eq!(
+            same.label(),
+            "same link as \u{201c}Design review\u{201d} (meet.google.com/abc-defg-hij)"
+        );
+        let copy = NewConference::CopyFrom {
+            calendar_id: "team".into(),
+            event_id: "ev1".into(),
+        };
+        assert_eq!(same.conference(), copy);
+        assert_eq!(
+            same.as_change(),
+            MeetChange::CopyFrom {
+                calendar_id: "team".into(),
+                event_id: "ev1".into()
+            }
+        );
+        assert_eq!(MeetChoice::New.as_change(), MeetChange::Add);
+        assert_eq!(MeetChoice::None.as_change(), MeetChange::Remove);
+        let mut d = draft("Plan", "x", "", "");
+        d.meet = same;
+        let checked = check(&d, &ctx());
+        assert_eq!(checked.event.as_ref().unwrap().conference, copy);
+        assert!(matches!(
+            checked.note(&Field::Meet),
+            Some(Note::Hint(h)) if h.contains("one room with \u{201c}Design review\u{201d}")
+        ));
     }
 
     /// Issue 15 point 7: what the user types is cleaned on the way out, and each field that

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::calendar::model::{CalendarInfo, SendUpdates};
-use crate::compose::{self, Checked, Context, Draft, Field};
+use crate::compose::{self, Checked, Context, Draft, Field, MeetChoice};
 
 /// A line (or, for the description, a few lines) of text with a cursor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,8 +117,32 @@ pub enum Value {
         options: Vec<(String, String)>,
         index: usize,
     },
-    /// On or off; Space or Left/Right flip it.
-    Toggle(bool),
+    /// The Meet field: Right/Space cycle new link → none → same link as… → new link, Left
+    /// the other way; "same link as…" is chosen in the link picker ([`Form::wants_link_picker`]).
+    Meet(MeetChoice),
+}
+
+/// The Meet field's places, in the order Right and Space cycle them: new link, none, same
+/// link as….
+const MEET_PLACES: usize = 3;
+const SAME_AS: usize = 2;
+
+fn meet_place(m: &MeetChoice) -> usize {
+    match m {
+        MeetChoice::New => 0,
+        MeetChoice::None => 1,
+        MeetChoice::SameAs { .. } => SAME_AS,
+    }
+}
+
+/// Where `key` moves the Meet field from `m`, if it is one of the field's keys.
+fn meet_step(m: &MeetChoice, key: &KeyEvent) -> Option<usize> {
+    let step = match key.code {
+        KeyCode::Right | KeyCode::Char(' ') => 1,
+        KeyCode::Left => MEET_PLACES - 1,
+        _ => return None,
+    };
+    Some((meet_place(m) + step) % MEET_PLACES)
 }
 
 impl Value {
@@ -127,13 +151,11 @@ impl Value {
         match self {
             Value::Text(i) => &i.text,
             Value::Choice { options, index } => options.get(*index).map_or("", |o| &o.0),
-            Value::Toggle(on) => {
-                if *on {
-                    "yes"
-                } else {
-                    "no"
-                }
-            }
+            Value::Meet(m) => match m {
+                MeetChoice::New => "new",
+                MeetChoice::None => "none",
+                MeetChoice::SameAs { .. } => "same",
+            },
         }
     }
 
@@ -149,14 +171,18 @@ impl Value {
                 }
                 true
             }
-            Value::Toggle(on) => {
-                let flip = matches!(
-                    key.code,
-                    KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
-                );
-                *on ^= flip;
-                flip
-            }
+            // "same link as…" needs a meeting: the picker sets it, not the key.
+            Value::Meet(m) => match meet_step(m, key) {
+                Some(0) => {
+                    *m = MeetChoice::New;
+                    true
+                }
+                Some(1) => {
+                    *m = MeetChoice::None;
+                    true
+                }
+                _ => false,
+            },
         }
     }
 }
@@ -246,7 +272,7 @@ impl Form {
             FormField {
                 field: Field::Meet,
                 label: "Meet link".into(),
-                value: Value::Toggle(draft.meet),
+                value: Value::Meet(draft.meet.clone()),
             },
             text(Field::Description, "Description", &draft.description),
         ]);
@@ -293,7 +319,14 @@ impl Form {
             calendar: get(Field::Calendar),
             notify: SendUpdates::parse(&get(Field::Notify)).unwrap_or(SendUpdates::All),
             recurrence: get(Field::Recurrence),
-            meet: get(Field::Meet) == "yes",
+            meet: self
+                .fields
+                .iter()
+                .find_map(|f| match &f.value {
+                    Value::Meet(m) => Some(m.clone()),
+                    _ => None,
+                })
+                .unwrap_or(MeetChoice::None),
             description: get(Field::Description),
             reminders: self.reminders.clone(),
         }
@@ -373,13 +406,19 @@ impl Form {
         self.after_edit(ctx);
     }
 
-    pub fn set_meet(&mut self, on: bool, ctx: &Context) {
+    pub fn set_meet(&mut self, choice: MeetChoice, ctx: &Context) {
         for f in &mut self.fields {
-            if let Value::Toggle(v) = &mut f.value {
-                *v = on;
+            if let Value::Meet(m) = &mut f.value {
+                *m = choice.clone();
             }
         }
         self.after_edit(ctx);
+    }
+
+    /// Whether `key` takes the focused Meet field to "same link as…", which the link picker
+    /// chooses (the form cannot: it does not know the agenda).
+    pub fn wants_link_picker(&self, key: &KeyEvent) -> bool {
+        matches!(&self.focused().value, Value::Meet(m) if meet_step(m, key) == Some(SAME_AS))
     }
 
     fn after_edit(&mut self, ctx: &Context) {
@@ -424,6 +463,8 @@ mod tests {
             tz: chrono_tz::Europe::Berlin,
             calendars: &[],
             account: None,
+            meetings: &[],
+            editing: None,
         };
         let template = crate::templates::load(&[]).unwrap().remove(0);
         let mut draft = Draft::from_template(&template, &ctx);

@@ -25,6 +25,8 @@ pub enum Mode {
     Confirm,
     /// Free slots for everyone on the form's guest list.
     FindTime,
+    /// Choosing the meeting whose link the form's Meet field shares.
+    LinkPicker,
     /// Answering an invitation: yes / maybe / no, a note, who hears of it.
     Answer,
 }
@@ -218,6 +220,18 @@ pub const MODES: &[ModeTable] = &[
                 "use the template (or press its number)",
             ),
             (Command::Close, "back", "back to the agenda"),
+            (Command::Help, "help", "this help"),
+        ],
+    },
+    ModeTable {
+        mode: Mode::LinkPicker,
+        section: "link_picker",
+        text_entry: false,
+        commands: &[
+            (Command::Down, "down", "next meeting"),
+            (Command::Up, "up", "previous meeting"),
+            (Command::Pick, "pick", "share this meeting's link"),
+            (Command::Close, "back", "back to the form"),
             (Command::Help, "help", "this help"),
         ],
     },

@@ -52,8 +52,9 @@ enum Cmd {
         #[arg(long, value_name = "N")]
         events: Option<usize>,
     },
+    /// Boxed: `new`'s options are far larger than the other commands.
     #[command(flatten)]
-    Script(scripting::Command),
+    Script(Box<scripting::Command>),
     #[command(name = meetty::clipboard::SERVE_COMMAND, hide = true)]
     ClipboardServe,
     /// Render the demo into SVG screenshots (the README's images).

@@ -133,6 +133,7 @@ mod tests {
             html_link: None,
             etag: None,
             event_type: Default::default(),
+            has_conference: video,
         }
     }
 

@@ -244,7 +244,8 @@ fn event(v: Value) -> Meeting {
 }
 
 /// The common agenda (its "Platform standup" is Maria's invitation) plus a weekly series Maria
-/// invited the user to, a meeting the user organizes, and a focus-time block.
+/// invited the user to, a meeting the user organizes, a focus-time block and a flight Gmail
+/// added.
 fn agenda_with_invitations() -> Agenda {
     let mut a = agenda();
     let meet = json!({"conferenceSolution": {"key": {"type": "hangoutsMeet"}},
@@ -268,6 +269,12 @@ fn agenda_with_invitations() -> Agenda {
         "organizer": {"email": "alex@example.com", "self": true},
         "attendees": [{"email": "alex@example.com", "self": true, "organizer": true, "responseStatus": "accepted"}],
         "conferenceData": meet,
+    })));
+    a.meetings.push(event(json!({
+        "id": "gmail1", "summary": "Flight to Lisbon", "eventType": "fromGmail",
+        "start": {"dateTime": "2026-11-23T18:00:00Z"}, "end": {"dateTime": "2026-11-23T20:00:00Z"},
+        "organizer": {"email": "alex@example.com"},
+        "attendees": [{"email": "alex@example.com", "self": true, "responseStatus": "accepted"}],
     })));
     a.meetings.push(event(json!({
         "id": "focus1", "summary": "Deep work", "eventType": "focusTime",
@@ -436,6 +443,12 @@ fn the_value_keys_cycle_the_answer_and_esc_sends_nothing() {
     assert_eq!(rsvp(&app), Rsvp::Declined);
     press(&mut app, "y");
     assert_eq!(rsvp(&app), Rsvp::Accepted);
+    // Help lists this dialog's keys, and goes back to it.
+    app.update(key(KeyCode::F(1)));
+    assert_eq!(app.mode(), Mode::Help);
+    assert_eq!(app.screen.help_for(), Mode::Answer);
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode(), Mode::Answer);
     assert!(app.update(key(KeyCode::Esc)).is_empty());
     assert_eq!(app.mode(), Mode::Agenda);
     assert_eq!(
@@ -470,6 +483,7 @@ fn r_on_my_own_meeting_a_status_or_a_non_invitation_explains_instead() {
     for (title, says) in [
         ("My planning", "You organize"),
         ("Deep work", "your own status"),
+        ("Flight to Lisbon", "Gmail added it"),
         ("Lunch with Sam", "not a guest"),
     ] {
         select(&mut app, title);

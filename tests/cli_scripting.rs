@@ -1586,3 +1586,67 @@ async fn edit_following_prints_and_sends_the_split_as_two_requests() {
     assert_ne!(new_id, id, "the new series' occurrence");
     assert!(!new_id.is_empty());
 }
+
+/// Issue 11 point 9: `new --link-from ID` shares the meeting's conference (copied, no new
+/// one requested) and prints its link; a meeting without a conference exits 1, making nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_link_from_shares_a_meetings_conference() {
+    let e = env("link-from").await;
+    let out = e.run(&["agenda", "--json", "--all", "--days", "7"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let on_primary = |m: &&serde_json::Value| m["calendar_id"] == ACCOUNT && m["all_day"] == false;
+    let items = items.as_array().unwrap();
+    let source = items
+        .iter()
+        .filter(on_primary)
+        .find(|m| m["provider"] == "Google Meet")
+        .expect("a Meet meeting in the demo");
+    let bare = items
+        .iter()
+        .filter(on_primary)
+        .find(|m| m["link"].is_null())
+        .expect("a meeting without a link in the demo");
+
+    let id = source["id"].as_str().unwrap();
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "Same room",
+            "--start",
+            "+3h",
+            "--link-from",
+            id,
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), source["link"].as_str(), "{text}");
+    let posts = e.posts();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].param("conferenceDataVersion"), Some("1"));
+    let conference = &posts[0].body.as_ref().unwrap()["conferenceData"];
+    assert!(conference["createRequest"].is_null(), "{conference}");
+    assert_eq!(conference["entryPoints"][0]["uri"], source["link"]);
+
+    let bare_id = bare["id"].as_str().unwrap();
+    let out = e
+        .run(&[
+            "new",
+            "--title",
+            "No room",
+            "--start",
+            "+3h",
+            "--link-from",
+            bare_id,
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("has no video conference to share"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(e.posts().len(), 1, "nothing more was made");
+}

@@ -12,7 +12,7 @@ use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::error::ApiError;
 use meetty::calendar::model::SendUpdates;
 use meetty::calendar::sync::{SyncRequest, Synced};
-use meetty::calendar::write::NewEvent;
+use meetty::calendar::write::{NewConference, NewEvent};
 use meetty::sandbox::{
     Fault, RecordedRequest, Sandbox, WriteOptions, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR,
 };
@@ -73,7 +73,7 @@ fn new_event(title: &str) -> NewEvent {
         description: String::new(),
         recurrence: Vec::new(),
         reminders: None,
-        meet: false,
+        conference: NewConference::None,
         send_updates: SendUpdates::None,
     }
 }

@@ -238,3 +238,26 @@ fn the_cancel_dialog_names_its_choice_keys_from_the_table() {
     };
     assert_eq!(d.notify, 1, "Ctrl-N changes the e-mail choice");
 }
+
+#[test]
+fn link_picker_key_rebound_and_named_in_its_footer() {
+    let mut app = app_with("[keys.link_picker]\npick = [\"p\"]\ndown = [\"n\"]\n");
+    press(&mut app, "n1");
+    focus(&mut app, meetty::compose::Field::Meet);
+    app.update(key(KeyCode::Left));
+    assert_eq!(app.mode(), Mode::LinkPicker);
+    let s = screen(&app);
+    assert!(
+        s.contains("k/n choose · p share its link · Esc back"),
+        "{s}"
+    );
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.mode(), Mode::LinkPicker, "Enter is not bound any more");
+    press(&mut app, "np");
+    assert_eq!(app.mode(), Mode::Form);
+    let meet = app.form().unwrap().draft().meet;
+    assert!(
+        matches!(&meet, meetty::compose::MeetChoice::SameAs { event_id, .. } if event_id == "retro1"),
+        "{meet:?}"
+    );
+}

@@ -11,7 +11,9 @@ use common::{now, sent};
 use meetty::calendar::client::{Auth, AuthFuture, CalendarClient, Limits};
 use meetty::calendar::error::ApiError;
 use meetty::calendar::model::{Meeting, SendUpdates};
-use meetty::calendar::write::{event_id, request_id, Conference, NewEvent, Progress, Reminder};
+use meetty::calendar::write::{
+    event_id, request_id, Conference, NewConference, NewEvent, Progress, Reminder,
+};
 use meetty::sandbox::{
     Calendar, ConferenceOutcome, ConferencePolicy, Fault, Sandbox, Seed, WriteOptions, ACCOUNT,
 };
@@ -60,7 +62,11 @@ fn new_event(title: &str, meet: bool, send_updates: SendUpdates) -> NewEvent {
         description: "Agenda".into(),
         recurrence: Vec::new(),
         reminders: None,
-        meet,
+        conference: if meet {
+            NewConference::Meet
+        } else {
+            NewConference::None
+        },
         send_updates,
     }
 }

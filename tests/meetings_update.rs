@@ -12,8 +12,8 @@ use meetty::calendar::answer::{Answer, Respond};
 use meetty::calendar::error::ApiError;
 use meetty::calendar::model::{Agenda, CalendarInfo, Meeting, Rsvp, SendUpdates};
 use meetty::calendar::ops::{WriteOp, Written};
-use meetty::calendar::write::{Conference, Created, NewEvent, Progress};
-use meetty::compose::{Field, Note};
+use meetty::calendar::write::{Conference, Created, NewConference, NewEvent, Progress};
+use meetty::compose::{Field, MeetChoice, Note};
 use ratatui::crossterm::event::KeyCode;
 use serde_json::json;
 
@@ -117,7 +117,7 @@ fn n_offers_the_four_templates_and_standup_fills_the_form() {
     let d = form.draft();
     assert_eq!(d.length, "30m");
     assert_eq!(d.recurrence, "weekdays");
-    assert!(d.meet);
+    assert_eq!(d.meet, MeetChoice::New);
     assert_eq!(d.calendar, "alex@example.com", "primary resolves to its id");
     assert_eq!(d.zone, "Europe/Berlin");
     assert_eq!(d.start, "10:15", "the next quarter hour in Berlin");
@@ -137,7 +137,7 @@ fn typing_q_in_the_title_is_text_and_ctrl_s_creates_with_everything_google_needs
     assert_eq!(ev.end - ev.start, Duration::minutes(30));
     assert_eq!(ev.recurrence, ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"]);
     assert_eq!(ev.attendees, ["kim@partner.org", "sam@example.com"]);
-    assert!(ev.meet);
+    assert_eq!(ev.conference, NewConference::Meet);
     assert_eq!(ev.send_updates, SendUpdates::All);
     assert!(ev.id.len() >= 5 && ev.id.chars().all(|c| matches!(c, '0'..='9' | 'a'..='v')));
     let form = app.form().unwrap();
@@ -269,7 +269,7 @@ fn a_calendar_without_meet_is_named_before_sending_and_can_go_without_a_link() {
     );
     let (_, calendar, ev) = create_op(&press(&mut app, "y"));
     assert_eq!(calendar, "nomeet@group.calendar.google.com");
-    assert!(!ev.meet);
+    assert_eq!(ev.conference, NewConference::None);
 }
 
 #[test]

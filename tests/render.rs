@@ -566,6 +566,24 @@ fn find_a_time_fits_a_long_working_day_and_many_guests() {
     );
 }
 
+/// Issue 11 points 9–10: the link picker, then the form sharing the retro's link at a time
+/// that overlaps the standup.
+#[test]
+fn same_link_as_and_the_overlap_warning() {
+    use meetty::compose::Field;
+    use ratatui::crossterm::event::KeyCode;
+    let mut app = app();
+    press(&mut app, "n1");
+    type_text(&mut app, "Follow-up");
+    set(&mut app, Field::Start, "10:00");
+    focus(&mut app, Field::Meet);
+    app.update(key(KeyCode::Left));
+    insta::assert_snapshot!("link_picker", text(&app, 100, 20));
+    press(&mut app, "j");
+    app.update(key(KeyCode::Enter));
+    insta::assert_snapshot!("form_same_link_overlap", text(&app, 100, 30));
+}
+
 #[test]
 fn the_answer_dialog_with_a_note_being_typed() {
     let mut app = app();

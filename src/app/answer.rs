@@ -125,13 +125,19 @@ impl AnswerDialog {
 }
 
 /// Why Google does not let the user answer this entry; `None` when it is an invitation one
-/// can answer. Only meetings (`default`, and events Gmail added) have guests who answer:
-/// focus time, out of office and working location are the user's own statuses, set in
-/// Google Calendar, and birthdays are the contact's (Events reference, `eventType`).
+/// can answer. Only meetings (`default`) have guests who answer (Google's "Event types"
+/// guide): focus time, out of office and working location are the user's own statuses, set
+/// in Google Calendar; birthdays are the contact's; and an event Gmail added (a booking) takes
+/// changes only to its reminders, colour, visibility, status and extended properties
+/// (Workspace Updates, "The Calendar API now distinguishes events created from Gmail").
 pub(crate) fn not_answerable(m: &Meeting) -> Option<String> {
     let why = match m.event_type {
-        EventType::Default | EventType::FromGmail => return None,
+        EventType::Default => return None,
         EventType::Birthday => "a birthday has no invitation to answer",
+        EventType::FromGmail => {
+            "Gmail added it from an e-mail (a booking, not an invitation); Google lets only \
+             its reminders, colour and visibility change"
+        }
         EventType::FocusTime | EventType::OutOfOffice | EventType::WorkingLocation => {
             "it is your own status, not an invitation: change it in Google Calendar"
         }

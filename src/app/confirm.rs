@@ -146,7 +146,7 @@ impl App {
             Confirm::NoMeet { .. } => {
                 let ctx = context!(self);
                 if let Some(form) = self.screen.form_mut() {
-                    form.set_meet(false, &ctx);
+                    form.set_meet(crate::compose::MeetChoice::None, &ctx);
                 }
                 self.submit(false)
             }

@@ -44,6 +44,7 @@ impl App {
             Some(Command::FindTime) => return self.find_time(),
             Some(Command::NoteDown) => form.scroll_error(1),
             Some(Command::NoteUp) => form.scroll_error(-1),
+            _ if form.wants_link_picker(key) => self.pick_link(),
             _ => {
                 form.edit(key, &ctx);
             }

@@ -9,6 +9,8 @@ macro_rules! context {
             tz: $app.settings.tz,
             calendars: $app.agenda.as_ref().map_or(&[][..], |a| &a.calendars),
             account: $app.settings.account.as_deref(),
+            meetings: $app.agenda.as_ref().map_or(&[][..], |a| &a.meetings),
+            editing: None,
         }
     };
 }
@@ -51,6 +53,7 @@ pub(crate) use answer::not_answerable;
 pub use answer::{AnswerDialog, AnswerRow, Invitation};
 pub use confirm::{CancelDialog, Confirm, Target};
 pub use find_time::{Answer, FindTime};
+pub use picker::LinkPicker;
 pub use screen::{Base, Overlay, Screen};
 pub use settings::Settings;
 pub use sign_in::SignInDialog;
@@ -314,6 +317,10 @@ impl App {
             Mode::Form => self.form_key(cmd, &key),
             Mode::Confirm => self.confirm_key(cmd),
             Mode::FindTime => self.find_time_key(cmd),
+            Mode::LinkPicker => {
+                self.link_picker_key(cmd);
+                Vec::new()
+            }
             Mode::Answer => self.answer_key(cmd),
         }
     }

@@ -1,12 +1,54 @@
-//! The template list `n` opens first: choosing what the new meeting starts from.
+//! The pickers: the template list `n` opens first (what the new meeting starts from), and the
+//! meetings whose link the form's Meet field can share ("same link as…").
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::{App, Overlay};
 use crate::action::Effect;
-use crate::compose::Draft;
+use crate::calendar::model::Meeting;
+use crate::compose::{Draft, MeetChoice};
 use crate::form::Form;
 use crate::keymap::Command;
+
+/// The meetings whose conference the form's Meet field can share, as the agenda had them
+/// when the picker opened; `selected` is the highlighted one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkPicker {
+    pub meetings: Vec<Meeting>,
+    pub selected: usize,
+}
+
+impl LinkPicker {
+    /// The agenda's meetings with a conference to share (a link found in a description is
+    /// none), each link once (a series' occurrences share one), in agenda order.
+    fn new(agenda: &[Meeting]) -> LinkPicker {
+        let mut meetings: Vec<Meeting> = Vec::new();
+        for m in agenda.iter().filter(|m| m.has_conference) {
+            let Some(video) = &m.video else { continue };
+            if !meetings
+                .iter()
+                .any(|k| k.video.as_ref().is_some_and(|v| v.url == video.url))
+            {
+                meetings.push(m.clone());
+            }
+        }
+        LinkPicker {
+            meetings,
+            selected: 0,
+        }
+    }
+}
+
+/// Moves a list's highlight for the pickers' Down/Up (wrapping); false for other commands.
+fn step(selected: &mut usize, n: usize, cmd: Option<Command>) -> bool {
+    let n = n.max(1);
+    match cmd {
+        Some(Command::Down) => *selected = (*selected + 1) % n,
+        Some(Command::Up) => *selected = (*selected + n - 1) % n,
+        _ => return false,
+    }
+    true
+}
 
 impl App {
     pub(super) fn new_meeting(&mut self) -> Vec<Effect> {
@@ -36,12 +78,13 @@ impl App {
         let Some(Overlay::Picker { selected }) = self.screen.top_mut() else {
             return Vec::new();
         };
+        if step(selected, n, cmd) {
+            return Vec::new();
+        }
         match cmd {
             Some(Command::Close) => {
                 self.screen.pop();
             }
-            Some(Command::Down) => *selected = (*selected + 1) % n,
-            Some(Command::Up) => *selected = (*selected + n - 1) % n,
             Some(Command::Pick) => {
                 let chosen = *selected;
                 self.open_form(chosen);
@@ -70,5 +113,56 @@ impl App {
         let form = Form::new(Draft::from_template(t, &ctx), id, &ctx);
         self.screen.pop();
         self.screen.open_form(form);
+    }
+}
+
+impl App {
+    /// "same link as…" in the form's Meet field: the picker over the agenda's meetings with
+    /// a conference, or a toast when there is none.
+    pub(super) fn pick_link(&mut self) {
+        let picker = LinkPicker::new(self.agenda.as_ref().map_or(&[][..], |a| &a.meetings));
+        if picker.meetings.is_empty() {
+            self.toast(
+                "No meeting in the agenda has a video conference to share (links in \
+                 descriptions cannot be shared): pick new link or none"
+                    .into(),
+                true,
+            );
+            return;
+        }
+        self.screen.push(Overlay::LinkPicker(picker));
+    }
+
+    /// Down/Up choose, Pick puts the meeting's link in the form's Meet field, Close goes
+    /// back to the form with the field as it was.
+    pub(super) fn link_picker_key(&mut self, cmd: Option<Command>) {
+        let Some(Overlay::LinkPicker(picker)) = self.screen.top_mut() else {
+            return;
+        };
+        if step(&mut picker.selected, picker.meetings.len(), cmd) {
+            return;
+        }
+        match cmd {
+            Some(Command::Close) => {
+                self.screen.pop();
+            }
+            Some(Command::Pick) => {
+                let Some(m) = picker.meetings.get(picker.selected) else {
+                    return;
+                };
+                let choice = MeetChoice::SameAs {
+                    calendar_id: m.calendar_id.clone(),
+                    event_id: m.id.clone(),
+                    title: m.title.clone(),
+                    link: m.video.as_ref().map_or_else(String::new, |v| v.url.clone()),
+                };
+                self.screen.pop();
+                let ctx = context!(self);
+                if let Some(form) = self.screen.form_mut() {
+                    form.set_meet(choice, &ctx);
+                }
+            }
+            _ => {}
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::answer::AnswerDialog;
 use super::confirm::Confirm;
 use super::find_time::FindTime;
+use super::picker::LinkPicker;
 use crate::form::Form;
 use crate::keymap::Mode;
 
@@ -38,6 +39,8 @@ pub enum Overlay {
     Confirm(Confirm),
     /// Free slots for the form's guests.
     FindTime(FindTime),
+    /// Choosing the meeting whose link the form's Meet field shares.
+    LinkPicker(LinkPicker),
     /// Answering an invitation.
     Answer(Box<AnswerDialog>),
 }
@@ -51,6 +54,7 @@ impl Overlay {
             Overlay::Picker { .. } => Mode::Picker,
             Overlay::Confirm(_) => Mode::Confirm,
             Overlay::FindTime(_) => Mode::FindTime,
+            Overlay::LinkPicker(_) => Mode::LinkPicker,
             Overlay::Answer(_) => Mode::Answer,
         }
     }
@@ -194,7 +198,7 @@ impl Screen {
     pub fn close_form(&mut self) {
         self.overlays.retain(|o| match o {
             Overlay::Confirm(c) => !c.is_about_form(),
-            Overlay::FindTime(_) => false,
+            Overlay::FindTime(_) | Overlay::LinkPicker(_) => false,
             _ => true,
         });
         self.base = Base::Agenda { saving: None };

@@ -142,6 +142,10 @@ pub struct Meeting {
     pub etag: Option<String>,
     #[serde(default)]
     pub event_type: EventType,
+    /// The link is a conference Google holds (`conferenceData` with a video entry point), not
+    /// one found in the text: only such a conference can be shared with another meeting.
+    #[serde(default)]
+    pub has_conference: bool,
 }
 
 impl Meeting {
@@ -154,7 +158,9 @@ impl Meeting {
         let when = when_of(ev.start.as_ref()?, ev.end.as_ref())?;
         let location = sanitize::line(ev.location.as_deref().unwrap_or(""));
         let description = description_to_text(ev.description.as_deref().unwrap_or(""));
-        let video = conference_video(ev)
+        let conference = conference_video(ev);
+        let has_conference = conference.is_some();
+        let video = conference
             .or_else(|| {
                 ev.hangout_link
                     .as_deref()
@@ -191,6 +197,7 @@ impl Meeting {
             html_link: ev.html_link.as_deref().and_then(web_url),
             etag: ev.etag.as_deref().map(str::to_string),
             event_type: EventType::parse(ev.event_type.as_deref()),
+            has_conference,
         })
     }
 

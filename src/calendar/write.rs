@@ -42,9 +42,22 @@ pub struct NewEvent {
     pub recurrence: Vec<String>,
     /// `None`: the calendar's default reminders.
     pub reminders: Option<Vec<Reminder>>,
-    /// Ask for a Google Meet conference.
-    pub meet: bool,
+    pub conference: NewConference,
     pub send_updates: SendUpdates,
+}
+
+/// The video conference a new meeting gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewConference {
+    None,
+    /// A new Google Meet link (a `createRequest`).
+    Meet,
+    /// The conference (room) of another event, copied from it ([`copied_conference`]): both
+    /// meetings then have the same link.
+    CopyFrom {
+        calendar_id: String,
+        event_id: String,
+    },
 }
 
 const BASE32HEX: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
@@ -170,9 +183,10 @@ impl Snapshot {
 }
 
 impl CalendarClient {
-    /// The insert [`CalendarClient::create`] sends for `ev` (a fresh conference `requestId`
-    /// each time it is planned).
-    pub fn plan_create(&self, calendar_id: &str, ev: &NewEvent) -> Result<Planned, ApiError> {
+    /// The insert [`CalendarClient::create`] sends for `ev`: a fresh conference `requestId`
+    /// each time it is planned, and a copied conference read from its event first, so it is
+    /// copied as Google holds it now.
+    pub async fn plan_create(&self, calendar_id: &str, ev: &NewEvent) -> Result<Planned, ApiError> {
         let url = self.events_url(
             calendar_id,
             None,
@@ -182,15 +196,22 @@ impl CalendarClient {
                 ("sendUpdates", ev.send_updates.as_param()),
             ],
         )?;
+        let copied = match &ev.conference {
+            NewConference::CopyFrom {
+                calendar_id: from_calendar,
+                event_id: from,
+            } => Some(self.conference_to_copy(from_calendar, from).await?),
+            NewConference::None | NewConference::Meet => None,
+        };
         Ok(Planned {
             method: Method::POST,
             url,
             if_match: None,
-            body: Some(insert_body(ev)),
+            body: Some(insert_body(ev, copied.as_ref())),
         })
     }
 
-    /// Creates `ev` on the calendar, with a Meet link when `ev.meet`.
+    /// Creates `ev` on the calendar, with the conference `ev.conference` asks for.
     pub async fn create(
         &self,
         calendar_id: &str,
@@ -198,16 +219,63 @@ impl CalendarClient {
         progress: OnProgress<'_>,
     ) -> Result<Created, ApiError> {
         progress(Progress::Saving);
-        let insert = self.plan_create(calendar_id, ev)?;
+        let insert = self.plan_create(calendar_id, ev).await?;
         let stored = self.insert(calendar_id, &ev.id, &insert).await?;
         let snapshot = Snapshot::parse(calendar_id, &stored)?;
-        if !ev.meet {
-            return Ok(Created {
+        match &ev.conference {
+            NewConference::None => Ok(Created {
                 meeting: snapshot.meeting,
                 conference: Conference::NotRequested,
-            });
+            }),
+            NewConference::Meet => Ok(self.await_link(calendar_id, snapshot, progress).await),
+            NewConference::CopyFrom { .. } => {
+                let conference = match snapshot.link {
+                    Link::Ready(url) => Conference::Ready(url),
+                    _ => Conference::Failed(
+                        "Google Calendar saved the event without the copied link: add it in \
+                         Google Calendar, or press m for a new one"
+                            .into(),
+                    ),
+                };
+                Ok(Created {
+                    meeting: snapshot.meeting,
+                    conference,
+                })
+            }
         }
-        Ok(self.await_link(calendar_id, snapshot, progress).await)
+    }
+
+    /// The `conferenceData` of event `event_id`, ready to give another event
+    /// ([`copied_conference`]); refused when the event has no finished conference to share.
+    pub async fn conference_to_copy(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+    ) -> Result<Value, ApiError> {
+        let source: Value = serde_json::from_slice(&self.read(calendar_id, event_id).await?)
+            .map_err(|e| ApiError::Unexpected(format!("event: {e}")))?;
+        let title = crate::sanitize::line(source["summary"].as_str().unwrap_or(event_id));
+        let copy = copied_conference(&source["conferenceData"]);
+        // Google takes either a createRequest or "conferenceSolution and at least one
+        // entryPoint" (Events reference, `conferenceData`); a conference still being made has
+        // only the former, which is not copied.
+        let usable = copy["conferenceSolution"].is_object()
+            && copy["entryPoints"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty());
+        if usable {
+            Ok(copy)
+        } else if source["conferenceData"].is_object() {
+            Err(ApiError::Refused(format!(
+                "\u{201c}{title}\u{201d} has no finished video link yet: try again in a moment"
+            )))
+        } else {
+            Err(ApiError::Refused(format!(
+                "\u{201c}{title}\u{201d} has no video conference to share (a link in its \
+                 description or location is not one): pick a meeting with a Meet link, or \
+                 make a new link"
+            )))
+        }
     }
 
     /// POSTs a new event. The retry policy may send it again when an answer is lost: the
@@ -328,7 +396,7 @@ impl CalendarClient {
             recurrence: Vec::new(),
             // No reminder should fire for an event that lives a few seconds.
             reminders: Some(Vec::new()),
-            meet: true,
+            conference: NewConference::Meet,
             send_updates: SendUpdates::None,
         };
         let created = self.create(calendar_id, &ev, progress).await?;
@@ -433,6 +501,13 @@ impl CalendarClient {
 /// (`conferenceSolution`, `conferenceId`, `entryPoints`, `notes`, `parameters`, `signature`)
 /// except a `createRequest`, which would ask Google for a new one. Sent with
 /// `conferenceDataVersion=1`. Used by "same link as…" and by the series split.
+///
+/// Google documents this: "Copy conference data from one event to another" (Google Workspace
+/// Developers blog, "Hangouts Meet now available in the Google Calendar API", 2017-12-13), and
+/// the Events reference says `conferenceData` needs "either conferenceSolution and at least one
+/// entryPoint, or createRequest", persisted only with `conferenceDataVersion=1`. Since
+/// 2026-02-17 the Calendar API release notes advise a new conference per event, as a shared
+/// Meet code lets one meeting's guests into the other: the form says so when this is chosen.
 pub fn copied_conference(conference_data: &Value) -> Value {
     let mut copy = conference_data.clone();
     if let Some(fields) = copy.as_object_mut() {
@@ -445,9 +520,10 @@ pub(super) fn create_request() -> Value {
     json!({ "requestId": request_id(), "conferenceSolutionKey": { "type": "hangoutsMeet" } })
 }
 
-/// The `events.insert` body. Times carry their zone's IANA name, so recurrences follow the
-/// zone's daylight-saving changes.
-fn insert_body(ev: &NewEvent) -> Value {
+/// The `events.insert` body, with `copied` (from [`CalendarClient::conference_to_copy`]) as
+/// its conference when `ev` shares another event's. Times carry their zone's IANA name, so
+/// recurrences follow the zone's daylight-saving changes.
+fn insert_body(ev: &NewEvent, copied: Option<&Value>) -> Value {
     let at = |t: &DateTime<Tz>| {
         json!({
             "dateTime": t.to_rfc3339_opts(SecondsFormat::Secs, false),
@@ -471,8 +547,12 @@ fn insert_body(ev: &NewEvent) -> Value {
     if let Some(overrides) = &ev.reminders {
         body["reminders"] = json!({ "useDefault": false, "overrides": overrides });
     }
-    if ev.meet {
-        body["conferenceData"] = json!({ "createRequest": create_request() });
+    match (&ev.conference, copied) {
+        (NewConference::Meet, _) => {
+            body["conferenceData"] = json!({ "createRequest": create_request() });
+        }
+        (NewConference::CopyFrom { .. }, Some(data)) => body["conferenceData"] = data.clone(),
+        (NewConference::CopyFrom { .. } | NewConference::None, _) => {}
     }
     body
 }

@@ -24,7 +24,7 @@ use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::plan::Planned;
 use crate::calendar::write::{Conference, Created, NewEvent, Progress};
 use crate::clipboard::{Clipboard, ControllingTerminal};
-use crate::compose::{self, Context, Draft, Field};
+use crate::compose::{self, Context, Draft, Field, MeetChoice};
 use crate::config::{ClipboardMode, Config};
 use crate::freetime::{slot_text, Interval, WORKING_DAYS_AHEAD};
 use crate::session::connect::{connect, Connection};
@@ -198,6 +198,10 @@ pub struct NewOptions {
     /// No Google Meet link.
     #[arg(long)]
     pub no_meet: bool,
+    /// Share the video link (the conference, copied) of this event instead of making a new
+    /// one; looked up in the cached agenda, else on --calendar or the primary calendar.
+    #[arg(long, value_name = "EVENT_ID", conflicts_with = "no_meet")]
+    pub link_from: Option<String>,
     /// A template placeholder's value, e.g. --var client=Acme (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
@@ -342,8 +346,13 @@ pub async fn run(
                 tz,
                 calendars: &calendars,
                 account: conn.account.as_deref(),
+                meetings: &[],
+                editing: None,
             };
             let mut draft = new_draft(config, opts, &ctx)?;
+            if let Some(event_id) = &opts.link_from {
+                draft.meet = link_source(start, &conn, opts, event_id);
+            }
             if opts.first_free {
                 // Everything else is checked before Google is asked who is free.
                 let (_, probe, _) = check_draft(&draft, opts, &ctx)?;
@@ -366,6 +375,7 @@ pub async fn run(
             if opts.dry_run {
                 let insert = client
                     .plan_create(&calendar, &event)
+                    .await
                     .map_err(|e| write_error(&e, Surface::Cli))?;
                 print_new_dry_run(&calendar, &event, &insert, opts.json, out)?;
                 eprintln!("meetty: dry run: nothing was created");
@@ -508,6 +518,34 @@ fn new_draft(config: &Config, opts: &NewOptions, ctx: &Context) -> Result<Draft,
     Ok(d)
 }
 
+/// `new --link-from ID`: the meeting whose conference the new one shares, found in the cached
+/// agenda (which knows its calendar), else taken to be on --calendar or the primary calendar.
+/// The conference itself is read from Google when the meeting is created; a source without
+/// one fails then, before anything is made.
+fn link_source(
+    start: &Startup,
+    conn: &Connection,
+    opts: &NewOptions,
+    event_id: &str,
+) -> MeetChoice {
+    let cached = conn
+        .cache_owner
+        .as_deref()
+        .and_then(|owner| crate::cache::load(&start.paths.agenda_cache(owner)));
+    let known = cached
+        .as_ref()
+        .and_then(|a| a.meetings.iter().find(|m| m.id == event_id));
+    let given = || opts.calendar.clone().unwrap_or_else(|| "primary".into());
+    MeetChoice::SameAs {
+        calendar_id: known.map_or_else(given, |m| m.calendar_id.clone()),
+        event_id: event_id.to_string(),
+        title: known.map_or_else(|| event_id.to_string(), |m| m.title.clone()),
+        link: known
+            .and_then(|m| m.video.as_ref())
+            .map_or_else(String::new, |v| v.url.clone()),
+    }
+}
+
 /// Validates the draft like the form does: the calendar, the request, and warnings. A field
 /// that cannot be read is a usage error (exit status 2), as for `meetty free`.
 fn check_draft(
@@ -583,7 +621,7 @@ fn apply(d: &mut Draft, o: &NewOptions) -> Result<(), String> {
         d.notify = n;
     }
     if o.no_meet {
-        d.meet = false;
+        d.meet = MeetChoice::None;
     }
     for v in &o.vars {
         let (name, value) = v

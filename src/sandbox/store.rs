@@ -775,6 +775,8 @@ fn apply_conference(
                 Ok(true)
             }
             // A conference copied from another event, or a third-party one: kept as given.
+            // Google does not document what it does with a copied conference of a type the
+            // calendar does not allow (`allowedConferenceSolutionTypes`), so it is kept too.
             None => {
                 set_conference(resource, data);
                 Ok(false)

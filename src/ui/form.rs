@@ -1,4 +1,5 @@
-//! The new-meeting form pane and the template picker.
+//! The new-meeting form pane and its pickers: templates, and the meetings whose link the
+//! Meet field can share.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -7,10 +8,12 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::{fit, theme};
-use crate::app::App;
+use crate::app::{App, LinkPicker};
+use crate::calendar::model::When;
 use crate::compose::{Field, Note};
 use crate::form::{Form, FormField, Input, Value};
 use crate::keymap::{Command, Mode};
+use crate::timefmt::{clock_range, date_label, local_date};
 use crate::timeparse::{describe_recurrence, format_duration};
 
 const LABEL_WIDTH: usize = 12;
@@ -56,6 +59,58 @@ pub fn picker(frame: &mut Frame, app: &App, selected: usize) {
     let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
     let height = lines.len() as u16 + 2;
     let para = Paragraph::new(lines).block(Block::bordered().title(" New meeting from "));
+    super::popup(frame, para, width, height);
+}
+
+/// "same link as…": the agenda's meetings with a link, each with its day, time and link.
+pub fn link_picker(frame: &mut Frame, app: &App, picker: &LinkPicker) {
+    let tz = app.settings.tz;
+    let today = local_date(app.now, tz);
+    let mut lines: Vec<Line> = picker
+        .meetings
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let when = match m.when {
+                When::Timed { start, end } => format!(
+                    "{} {}",
+                    date_label(local_date(start, tz), today),
+                    clock_range(start, end, tz)
+                ),
+                When::AllDay { start, .. } => format!("{} all day", date_label(start, today)),
+            };
+            let link = m.video.as_ref().map_or("", |v| {
+                v.url
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://")
+            });
+            let style = if i == picker.selected {
+                theme::selected(true)
+            } else {
+                Style::new()
+            };
+            Line::from(vec![
+                Span::styled(format!(" {when:<22} "), theme::dim()),
+                Span::styled(format!("{:<24}", fit::ellipsize(&m.title, 24)), style),
+                Span::styled(format!(" {link}"), theme::link()),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    let key = |cmd| app.hint(Mode::LinkPicker, cmd);
+    lines.push(Line::styled(
+        format!(
+            " {}/{} choose · {} share its link · {} back",
+            key(Command::Up),
+            key(Command::Down),
+            key(Command::Pick),
+            key(Command::Close)
+        ),
+        theme::dim(),
+    ));
+    let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
+    let height = lines.len() as u16 + 2;
+    let para = Paragraph::new(lines).block(Block::bordered().title(" Same link as "));
     super::popup(frame, para, width, height);
 }
 
@@ -228,7 +283,8 @@ fn value_text(v: &Value, focused: bool) -> Vec<String> {
                 label.to_string()
             }]
         }
-        Value::Toggle(on) => vec![if *on { "[x] yes" } else { "[ ] no" }.to_string()],
+        Value::Meet(m) if focused => vec![format!("‹ {} ›", m.label())],
+        Value::Meet(m) => vec![m.label()],
     }
 }
 

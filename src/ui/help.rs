@@ -88,6 +88,7 @@ fn title(mode: Mode) -> &'static str {
         Mode::Form => "new meeting",
         Mode::Confirm => "question",
         Mode::FindTime => "find a time",
+        Mode::LinkPicker => "same link as",
         Mode::Answer => "answer",
     }
 }

@@ -52,6 +52,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             (Overlay::Picker { selected }, _) => form::picker(frame, app, *selected),
             (Overlay::Confirm(c), _) => confirm::render(frame, app, c),
             (Overlay::FindTime(view), _) => find_time::render(frame, app, view),
+            (Overlay::LinkPicker(picker), _) => form::link_picker(frame, app, picker),
             (Overlay::Answer(d), _) => answer::render(frame, app, d),
             _ => {}
         }
