@@ -1194,6 +1194,10 @@ async fn edit_refuses_unreadable_flags_before_anything_is_sent() {
             ["edit", "someid", "--meet", "--no-meet"].as_slice(),
             "cannot be used with",
         ),
+        (
+            ["edit", "someid", "--title", " "].as_slice(),
+            "--title: a meeting needs a title",
+        ),
     ] {
         let out = e.run(args).await;
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
@@ -1420,7 +1424,50 @@ async fn edit_refuses_what_it_must_not_change_and_sends_nothing() {
         text.lines().nth(1).unwrap().starts_with("If-Match: "),
         "{text}"
     );
-    assert!(e.writes().is_empty(), "a dry run writes nothing");
+
+    // The series' own id changes every occurrence: no --scope needed, and no other allowed.
+    let series = e.meeting("1:1 with Jordan").await["recurring_event_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = e
+        .run(&["edit", &series, "--title", "Catch-up", "--dry-run"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("PATCH ") && stdout(&out).contains(&format!("/events/{series}?")),
+        "{}",
+        stdout(&out)
+    );
+    let out = e
+        .run(&["edit", &series, "--title", "Catch-up", "--scope", "this"])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is the series"), "{}", stderr(&out));
+
+    // Your own focus time is a status, not a meeting.
+    let focus = e.sandbox.with_store(|s| {
+        let entry = serde_json::json!({
+            "summary": "Deep work",
+            "eventType": "focusTime",
+            "start": {"dateTime": "2030-01-07T09:00:00+01:00"},
+            "end": {"dateTime": "2030-01-07T11:00:00+01:00"},
+        });
+        let stored = s.put_event(ACCOUNT, entry).unwrap();
+        stored["id"].as_str().unwrap().to_string()
+    });
+    let out = e.run(&["edit", &focus, "--start", "+1h"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("\u{201c}Deep work\u{201d} cannot be edited: it is your own status"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        e.writes().is_empty(),
+        "nothing was written: {:?}",
+        e.writes()
+    );
 }
 
 /// Issue 11 point 6 from a script: a meeting changed elsewhere between meetty reading and

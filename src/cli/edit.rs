@@ -107,6 +107,11 @@ impl Wanted {
             .title
             .as_deref()
             .map(|t| typed(sanitize::typed_line(t), "--title"));
+        if title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            errors.push(
+                "--title: a meeting needs a title: give one, like --title \"Design review\"".into(),
+            );
+        }
         let description = args
             .description
             .as_deref()
@@ -235,10 +240,19 @@ fn start_from(
 }
 
 /// Which occurrences change: `--scope`, required for an occurrence of a recurring meeting;
-/// a meeting that does not repeat has only itself.
+/// a series' own id changes every occurrence, and a meeting that does not repeat has only
+/// itself.
 fn scope_of(args: &EditArgs, target: &Editable) -> Result<Scope, Failure> {
     let title = &target.meeting.title;
+    let is_series = target.series.is_some() && target.meeting.series_id.is_none();
     match (args.scope, &target.series) {
+        (None | Some(Scope::All), Some(_)) if is_series => Ok(Scope::All),
+        (Some(_), Some(_)) if is_series => Err(Failure::Usage(format!(
+            "{} is the series \u{201c}{title}\u{201d} itself, so every occurrence changes: \
+             give an occurrence's id for --scope this or following (meetty agenda --json \
+             lists them)",
+            args.event_id
+        ))),
         (Some(scope), Some(_)) => Ok(scope),
         (None, Some(_)) => Err(Failure::Usage(format!(
             "\u{201c}{title}\u{201d} is one occurrence of a recurring meeting: say which to \
@@ -248,6 +262,24 @@ fn scope_of(args: &EditArgs, target: &Editable) -> Result<Scope, Failure> {
         (Some(_), None) => Err(Failure::Usage(format!(
             "\u{201c}{title}\u{201d} does not repeat: leave out --scope"
         ))),
+    }
+}
+
+/// Why an entry of this `eventType` is no meeting meetty edits, if it is none (Google's
+/// "Event types" guide: statuses are set in Google Calendar, birthdays come from contacts,
+/// and an event Gmail added takes only changes to its reminders, colour and visibility).
+fn not_a_meeting(kind: EventType) -> Option<&'static str> {
+    match kind {
+        EventType::Default => None,
+        EventType::FocusTime | EventType::OutOfOffice | EventType::WorkingLocation => {
+            Some("it is your own status, not a meeting: change it in Google Calendar")
+        }
+        EventType::Birthday => Some("a birthday comes from your contacts"),
+        EventType::FromGmail => Some(
+            "Gmail added it from an e-mail; Google lets only its reminders, colour and \
+             visibility change",
+        ),
+        EventType::Other => Some("it is not a meeting Google lets meetty change"),
     }
 }
 
@@ -267,10 +299,9 @@ pub async fn run(
         .await
         .map_err(cli_error)?;
     let m = &target.meeting;
-    if m.event_type != EventType::Default {
+    if let Some(why) = not_a_meeting(m.event_type) {
         return Err(Failure::Failed(format!(
-            "\u{201c}{}\u{201d} is not a meeting but a status or a reminder (Google's \
-             eventType): change it in Google Calendar",
+            "\u{201c}{}\u{201d} cannot be edited: {why}",
             m.title
         )));
     }
