@@ -12,6 +12,7 @@ use crate::calendar::client::CalendarSelection;
 use crate::freetime::WorkingHours;
 use crate::keymap::Keymap;
 use crate::templates::{self, RawTemplate, Template};
+use crate::view::ShowDeclined;
 
 mod locate;
 
@@ -34,6 +35,7 @@ struct Raw {
     timezone: Option<String>,
     calendars: Vec<String>,
     show_all: bool,
+    show_declined: ShowDeclined,
     clipboard: ClipboardMode,
     api_root: String,
     copy_on_create: bool,
@@ -54,6 +56,8 @@ pub struct Config {
     pub timezone: Option<String>,
     pub calendars: CalendarSelection,
     pub show_all: bool,
+    /// How declined meetings are listed.
+    pub show_declined: ShowDeclined,
     pub clipboard: ClipboardMode,
     pub api_root: String,
     /// Copy a new meeting's Meet link once it is created.
@@ -165,6 +169,7 @@ impl Config {
                 CalendarSelection::Ids(raw.calendars)
             },
             show_all: raw.show_all,
+            show_declined: raw.show_declined,
             clipboard: raw.clipboard,
             api_root: raw.api_root,
             copy_on_create: raw.copy_on_create,

@@ -49,6 +49,8 @@ pub enum Command {
     AddMeet,
     RemoveMeet,
     Cancel,
+    /// Agenda: select the next invitation awaiting the user's answer.
+    NextAwaiting,
     Help,
     Quit,
     /// Filter: keep what is typed and go back to the agenda.
@@ -154,6 +156,11 @@ pub const MODES: &[ModeTable] = &[
                 "remove the meeting's Meet link",
             ),
             (Command::Cancel, "cancel", "cancel (or decline) the meeting"),
+            (
+                Command::NextAwaiting,
+                "next_awaiting",
+                "next invitation awaiting your answer",
+            ),
             (Command::Help, "help", "this help"),
             (Command::Quit, "quit", "quit"),
         ],
