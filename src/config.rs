@@ -453,7 +453,7 @@ mod tests {
             (
                 "\ncolour = 1",
                 "2:1: unknown setting \"colour\": use one of days, timezone, calendars, \
-                 show_all, clipboard, api_root, copy_on_create, refresh_seconds, \
+                 show_all, show_declined, clipboard, api_root, copy_on_create, refresh_seconds, \
                  working_hours, working_days, templates, keys",
             ),
             (
@@ -469,6 +469,10 @@ mod tests {
                 "clipboard = \"carrier-pigeon\"",
                 "1:13: clipboard must be one of \"auto\", \"native\", \"osc52\" \
                  (not \"carrier-pigeon\")",
+            ),
+            (
+                "show_declined = \"grey\"",
+                "1:17: show_declined must be one of \"dim\", \"hide\", \"show\" (not \"grey\")",
             ),
             (
                 "show_all = \"yes\"",
@@ -537,6 +541,18 @@ mod tests {
         for (text, want) in rows {
             let e = Config::parse(Some(text)).unwrap_err();
             assert!(e.starts_with(want), "{text:?}\n got: {e}\nwant: {want}");
+        }
+    }
+
+    #[test]
+    fn declined_meetings_are_dimmed_unless_the_config_says_hide_or_show() {
+        assert_eq!(
+            Config::parse(None).unwrap().show_declined,
+            ShowDeclined::Dim
+        );
+        for (text, want) in [("hide", ShowDeclined::Hide), ("show", ShowDeclined::Show)] {
+            let c = Config::parse(Some(&format!("show_declined = \"{text}\""))).unwrap();
+            assert_eq!(c.show_declined, want);
         }
     }
 
