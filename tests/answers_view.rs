@@ -10,30 +10,10 @@ use common::*;
 use meetty::app::App;
 use meetty::calendar::client::CalendarSelection;
 use meetty::calendar::freebusy::{BusyQuery, Lane};
-use meetty::calendar::model::{Agenda, Attendee, EventType, Person, Rsvp};
+use meetty::calendar::model::{Agenda, EventType, Rsvp};
 use meetty::screenshots::{demo_settings, render};
 use meetty::view::{build_rows, now_and_next, Row, RowQuery, ShowDeclined};
 use ratatui::style::Modifier;
-
-/// The meeting titled `title` as an invitation from Maria that the user answered `rsvp`.
-fn answer(agenda: &mut Agenda, title: &str, rsvp: Rsvp) {
-    let m = agenda
-        .meetings
-        .iter_mut()
-        .find(|m| m.title == title)
-        .unwrap();
-    m.i_organize = false;
-    m.attendees = vec![Attendee {
-        person: Person {
-            name: "Alex Rivera".into(),
-            email: "alex@example.com".into(),
-        },
-        rsvp,
-        organizer: false,
-        is_self: true,
-        optional: false,
-    }];
-}
 
 fn app_with(agenda: Agenda, declined: ShowDeclined) -> App {
     let mut settings = demo_settings(tz());

@@ -203,7 +203,15 @@ fn meeting_line<'a>(
     };
     let mut spans = vec![
         Span::styled("▌", Style::new().fg(color)),
-        Span::styled(theme::rsvp_mark(rsvp), mark_style),
+        // A status is nobody's invitation: no answer to show.
+        Span::styled(
+            if m.event_type.is_meeting() {
+                theme::rsvp_mark(rsvp)
+            } else {
+                " "
+            },
+            mark_style,
+        ),
         Span::raw(" "),
         Span::styled(time, time_style),
         Span::raw(" "),

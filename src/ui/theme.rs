@@ -56,7 +56,7 @@ pub fn declined_row() -> Style {
 
 /// The badge of an event that is not a meeting (out of office, focus time).
 pub fn status_badge() -> Style {
-    Style::new().fg(Color::Cyan)
+    Style::new().fg(Color::LightCyan)
 }
 
 pub fn dim() -> Style {
