@@ -1,5 +1,6 @@
 //! The agenda as rows on screen: day headings and meetings, filtered and bucketed into the
-//! user's days. Rebuilt when the data, filter or toggle changes, never per frame.
+//! user's days. Rebuilt when the data, filter or toggle changes, never per frame. Also which
+//! listed meetings are on now and next, and the invitations awaiting the user's answer.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
