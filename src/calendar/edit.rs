@@ -396,9 +396,9 @@ impl CalendarClient {
                 fields.insert("end".into(), at(new_end));
             }
             if let Some(lines) = &changes.recurrence {
-                let current = target.series.as_ref().map(|s| &s.recurrence);
-                if current != Some(lines) {
-                    check_rule(lines, now_start, all_day)?;
+                let current = target.series.as_ref().map(|s| s.recurrence.as_slice());
+                if current.unwrap_or_default() != lines.as_slice() {
+                    check_rule(lines, new_start, all_day)?;
                     fields.insert("recurrence".into(), json!(lines));
                 }
             }
