@@ -615,3 +615,31 @@ async fn same_link_as_another_meeting_copies_its_conference() {
     assert_eq!(after["conferenceData"]["conferenceId"], "abc-defg-hij");
     assert_eq!(after["hangoutLink"], "https://meet.google.com/abc-defg-hij");
 }
+
+#[tokio::test]
+async fn a_new_meet_link_is_asked_for_and_awaited() {
+    let (sandbox, client) = start().await;
+    sandbox.set_conference_policy(meetty::sandbox::ConferencePolicy {
+        delay: std::time::Duration::ZERO,
+        after_reads: Some(1),
+        outcome: meetty::sandbox::ConferenceOutcome::Success,
+    });
+    put(&sandbox, planning(local(BERLIN, "2026-11-24 10:00")));
+    let target = client.load_edit(ACCOUNT, "planning01").await.unwrap();
+    let changes = Changes {
+        meet: Some(MeetChange::Add),
+        ..Changes::default()
+    };
+    let Edited::Done(meeting) = client
+        .edit(&edit(target, Scope::This, changes), &no_progress)
+        .await
+        .unwrap()
+    else {
+        panic!("no conflict expected");
+    };
+    assert!(meeting.video.is_some(), "the pending link was awaited");
+    let patch = sent(&sandbox, "PATCH", "/events/planning01").pop().unwrap();
+    assert_eq!(patch.param("conferenceDataVersion"), Some("1"));
+    let request = &body(&patch)["conferenceData"]["createRequest"];
+    assert_eq!(request["conferenceSolutionKey"]["type"], "hangoutsMeet");
+}
