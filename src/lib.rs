@@ -19,6 +19,7 @@ pub mod http;
 pub mod keymap;
 pub mod logging;
 pub mod percent;
+pub mod recurrence;
 pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;

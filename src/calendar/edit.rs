@@ -3,17 +3,43 @@
 //! [`Conflict`] to ask about, and apply a change to one occurrence, this and the following
 //! ones (a series split, as Google Calendar does it) or every occurrence ([`Scope`]).
 //!
-//! SKELETON (lead): the types are the contract the TUI and the CLI code against; helper C
-//! implements the bodies and replaces this paragraph.
+//! Every write is an `events.patch` with only the changed fields and `If-Match` with the etag
+//! read (Google answers 412 when the event changed since; then it is read again and the
+//! differences are returned, nothing more is sent). PATCH replaces arrays, so a guest change
+//! sends the attendee list as read, everyone's answers included, plus and minus the change:
+//! the etag guard makes that safe.
+//!
+//! Scopes: [`Scope::This`] patches the occurrence's own id (Google keeps it as an exception),
+//! [`Scope::All`] patches the series, moved by as much as the chosen occurrence moved.
+//! [`Scope::Following`] splits the series the way Google Calendar does: two writes, in this
+//! order so that nothing is lost or doubled when one of them fails:
+//! 1. the original series is truncated (`UNTIL` just before the chosen occurrence, see
+//!    [`crate::recurrence::split`]) with `If-Match`: the conflict check happens before anything
+//!    is created, and a 412 here leaves everything as it was;
+//! 2. the new series is inserted, starting at the chosen occurrence with the changes, the rest
+//!    of the rule, the same guests and the same conference, copied (not a new Meet request),
+//!    under an id meetty chose, so a retried insert cannot make a twin (a 409 reads it back);
+//! 3. if the insert fails for good, the original recurrence is put back (guarded by the etag
+//!    the truncation returned), so the occurrences from the split on are not lost.
+//!
+//! This is the two-request split of Google's guide "Recurring events", section "Modifying all
+//! following instances" (developers.google.com/workspace/calendar/api/guides/recurringevents).
+//!
+//! [`Editable::source`] is the event as Google returned it: the attendee entries (answers,
+//! comments, flags) and the conference a write must carry over unchanged.
 
-use chrono::DateTime;
+use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, TimeDelta, Utc};
 use chrono_tz::Tz;
+use hyper::Method;
+use serde_json::{json, Map, Value};
 
 use super::client::CalendarClient;
 use super::error::ApiError;
-use super::model::{Meeting, SendUpdates};
+use super::model::{Meeting, SendUpdates, When};
 use super::plan::Planned;
-use super::write::OnProgress;
+use super::write::{self, copied_conference, create_request, OnProgress, Progress, Snapshot};
+use crate::recurrence::{self, Start};
+use crate::sanitize;
 
 /// Which occurrences of a recurring meeting a change applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,8 +106,11 @@ pub struct Editable {
     pub meeting: Meeting,
     /// The zone the event is written in (`start.timeZone`, else the calendar's).
     pub zone: Tz,
-    /// For an occurrence of a recurring meeting.
+    /// For an occurrence of a recurring meeting (or the series itself, when that was read).
     pub series: Option<Series>,
+    /// The event as Google returned it: what a write carries over (attendee entries with
+    /// their answers, the conference, the fields a split copies to the new series).
+    pub source: Value,
 }
 
 /// An edit to send.
@@ -120,22 +149,632 @@ pub enum Edited {
     Conflict(Box<Conflict>),
 }
 
+/// The fields a split copies from the occurrence to the new series, besides those it builds
+/// (times, recurrence, guests, conference).
+const SPLIT_COPIES: &[&str] = &[
+    "summary",
+    "description",
+    "location",
+    "colorId",
+    "transparency",
+    "visibility",
+    "reminders",
+    "guestsCanModify",
+    "guestsCanInviteOthers",
+    "guestsCanSeeOtherGuests",
+    "anyoneCanAddSelf",
+    "extendedProperties",
+    "attachments",
+];
+
+/// The longest description shown in a [`Difference`].
+const SHORT_TEXT: usize = 60;
+
 impl CalendarClient {
-    /// Reads an event (and its series, for an occurrence) for editing.
+    /// Reads an event (and its series, for an occurrence) for editing. The zone is the
+    /// event's `start.timeZone`, else the series', else the calendar's as Google has it
+    /// (never this machine's).
     pub async fn load_edit(&self, calendar_id: &str, event_id: &str) -> Result<Editable, ApiError> {
-        let _ = (calendar_id, event_id);
-        Err(ApiError::Refused("editing is not built yet".into()))
+        let body = self.read(calendar_id, event_id).await?;
+        let meeting = Snapshot::parse(calendar_id, &body)?.meeting;
+        let source = parse_json(&body)?;
+        let master = match source["recurringEventId"].as_str() {
+            Some(id) => Some(parse_json(&self.read(calendar_id, id).await?)?),
+            None if source.get("recurrence").is_some() => Some(source.clone()),
+            None => None,
+        };
+        let zone = match zone_of(&source).or_else(|| master.as_ref().and_then(zone_of)) {
+            Some(zone) => zone,
+            None => self.calendar_zone(calendar_id).await?,
+        };
+        let series = master.map(|m| series_of(&m, zone)).transpose()?;
+        Ok(Editable {
+            meeting,
+            zone,
+            series,
+            source,
+        })
     }
 
-    /// The write requests `edit` makes, without sending them (a split reads nothing more).
+    /// The calendar's zone, from its calendar list entry: the `calendar.calendarlist.readonly`
+    /// scope meetty asks for covers `calendarList.get`, not `calendars.get`.
+    async fn calendar_zone(&self, calendar_id: &str) -> Result<Tz, ApiError> {
+        let path = format!(
+            "users/me/calendarList/{}",
+            crate::percent::encode_segment(calendar_id)
+        );
+        let entry = parse_json(
+            &self
+                .get(&self.url(&path, &[("fields", "timeZone")])?)
+                .await?,
+        )?;
+        let name = entry["timeZone"].as_str().unwrap_or_default();
+        name.parse().map_err(|_| {
+            ApiError::Unexpected(format!(
+                "Google did not give a time zone meetty knows for calendar {calendar_id} \
+                 (\u{201c}{}\u{201d}): set the calendar's time zone in Google Calendar's settings",
+                sanitize::line(name)
+            ))
+        })
+    }
+
+    /// The write requests `edit` makes, in order, without sending them (a split reads
+    /// nothing more). A conference copied from another event is read only when sending; here
+    /// its place holds a note saying which event it comes from.
     pub fn plan_edit(&self, edit: &Edit) -> Result<Vec<Planned>, ApiError> {
-        let _ = edit;
-        Err(ApiError::Refused("editing is not built yet".into()))
+        let conference = edit.changes.meet.as_ref().map(|meet| match meet {
+            MeetChange::CopyFrom {
+                calendar_id,
+                event_id,
+            } => json!(format!(
+                "(the conference of event {event_id} on {calendar_id}, read when sending)"
+            )),
+            MeetChange::Add => json!({ "createRequest": create_request() }),
+            MeetChange::Remove => Value::Null,
+        });
+        self.plan(edit, conference, &write::event_id())
     }
 
-    /// Sends an edit.
+    /// Sends an edit: see the module comment for the order of a split and what a failure
+    /// leaves behind.
     pub async fn edit(&self, edit: &Edit, progress: OnProgress<'_>) -> Result<Edited, ApiError> {
-        let _ = (edit, progress);
-        Err(ApiError::Refused("editing is not built yet".into()))
+        progress(Progress::Saving);
+        let conference = match &edit.changes.meet {
+            Some(MeetChange::CopyFrom {
+                calendar_id,
+                event_id,
+            }) => {
+                let from = parse_json(&self.read(calendar_id, event_id).await?)?;
+                let data = from.get("conferenceData").filter(|c| c.is_object());
+                Some(copied_conference(data.ok_or_else(|| {
+                    ApiError::Refused(
+                        "the meeting to take the link from has no video conference: pick one \
+                         that shows a Meet link"
+                            .into(),
+                    )
+                })?))
+            }
+            Some(MeetChange::Add) => Some(json!({ "createRequest": create_request() })),
+            Some(MeetChange::Remove) => Some(Value::Null),
+            None => None,
+        };
+        let plan = self.plan(edit, conference, &write::event_id())?;
+        let Some(first) = plan.first() else {
+            return Ok(Edited::Done(Box::new(edit.target.meeting.clone())));
+        };
+        let written = match self.send(first).await {
+            Err(ApiError::Google { code: 412, .. }) => return self.conflict(edit).await,
+            other => other?,
+        };
+        let stored = match plan.get(1) {
+            Some(insert) => self.insert_split(edit, first, &written, insert).await?,
+            None => written,
+        };
+        let snapshot = Snapshot::parse(&edit.calendar, &stored)?;
+        let meeting = match edit.changes.meet {
+            Some(MeetChange::Add) => {
+                self.await_link(&edit.calendar, snapshot, progress)
+                    .await
+                    .meeting
+            }
+            _ => snapshot.meeting,
+        };
+        let meeting = match plan.get(1) {
+            Some(insert) => self.first_occurrence(&edit.calendar, insert, meeting).await,
+            None => meeting,
+        };
+        Ok(Edited::Done(Box::new(meeting)))
     }
+
+    /// The new series' first occurrence, as the agenda lists it; the series itself when it
+    /// cannot be read (it is saved either way).
+    async fn first_occurrence(
+        &self,
+        calendar_id: &str,
+        insert: &Planned,
+        series: Meeting,
+    ) -> Meeting {
+        let start = insert.body.as_ref().map(|b| &b["start"]);
+        let stamp = match start.and_then(|s| s["dateTime"].as_str()) {
+            Some(t) => DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string())
+                .ok(),
+            None => start
+                .and_then(|s| s["date"].as_str())
+                .map(|d| d.replace('-', "")),
+        };
+        let Some(stamp) = stamp else {
+            return series;
+        };
+        match self
+            .event(calendar_id, &format!("{}_{stamp}", series.id))
+            .await
+        {
+            Ok(occurrence) => occurrence,
+            Err(e) => {
+                log::warn!("reading the new series' first occurrence failed: {e}");
+                series
+            }
+        }
+    }
+
+    /// The second write of a split; when it fails for good, the first is undone.
+    async fn insert_split(
+        &self,
+        edit: &Edit,
+        truncate: &Planned,
+        truncated: &[u8],
+        insert: &Planned,
+    ) -> Result<hyper::body::Bytes, ApiError> {
+        let body = insert.body.clone().unwrap_or_default();
+        let id = body["id"].as_str().unwrap_or_default();
+        let error = match self
+            .insert(&edit.calendar, id, &insert.url, &body.to_string())
+            .await
+        {
+            Ok(stored) => return Ok(stored),
+            Err(e) => e,
+        };
+        let original = edit.target.series.as_ref().map(|s| s.recurrence.clone());
+        let restore = Planned {
+            body: Some(json!({ "recurrence": original })),
+            if_match: parse_json(truncated)?["etag"].as_str().map(str::to_string),
+            ..truncate.clone()
+        };
+        match self.send(&restore).await {
+            Ok(_) => {
+                log::warn!("the split's new series failed ({error}); the series is as before");
+                Err(error)
+            }
+            Err(undo) => Err(ApiError::Unexpected(format!(
+                "the series now ends before this occurrence, but the new series from it could \
+                 not be created ({error}) and the ending could not be undone ({undo}): make \
+                 the series repeat again in Google Calendar"
+            ))),
+        }
+    }
+
+    /// Reads the meeting again after a 412 and says what changed meanwhile.
+    async fn conflict(&self, edit: &Edit) -> Result<Edited, ApiError> {
+        let current = self
+            .load_edit(&edit.calendar, &edit.target.meeting.id)
+            .await?;
+        let differences = differences(&edit.target, &current);
+        Ok(Edited::Conflict(Box::new(Conflict {
+            current,
+            differences,
+        })))
+    }
+
+    /// The requests of `edit`, with `conference` the resolved `conferenceData` (`None`: no
+    /// change) and `new_id` the id a split's new series gets.
+    fn plan(
+        &self,
+        edit: &Edit,
+        conference: Option<Value>,
+        new_id: &str,
+    ) -> Result<Vec<Planned>, ApiError> {
+        let target = &edit.target;
+        let changes = &edit.changes;
+        let occurrence_of = target.series.as_ref().filter(|s| s.id != target.meeting.id);
+        let mut fields = changed_fields(target, changes, conference);
+        let (now_start, now_end) = current_times(&target.meeting, target.zone);
+        let new_start = changes
+            .start
+            .map_or(now_start, |t| t.with_timezone(&target.zone));
+        let new_end = changes
+            .end
+            .map_or(now_end, |t| t.with_timezone(&target.zone));
+        let all_day = target.meeting.is_all_day();
+        let at = |t: DateTime<Tz>| time_value(t, target.zone, all_day);
+        let Some(series) = occurrence_of else {
+            // A single meeting, or the series itself: its own times, its own rule.
+            if new_start != now_start {
+                fields.insert("start".into(), at(new_start));
+            }
+            if new_end != now_end {
+                fields.insert("end".into(), at(new_end));
+            }
+            if let Some(lines) = &changes.recurrence {
+                let current = target.series.as_ref().map(|s| s.recurrence.as_slice());
+                if current.unwrap_or_default() != lines.as_slice() {
+                    check_rule(lines, new_start, all_day)?;
+                    fields.insert("recurrence".into(), json!(lines));
+                }
+            }
+            let patch = self.planned_patch(edit, &target.meeting.id, &target.meeting.etag, fields);
+            return Ok(patch?.into_iter().collect());
+        };
+        let original = target
+            .source
+            .get("originalStartTime")
+            .and_then(|t| event_time(t, target.zone))
+            .unwrap_or(now_start);
+        match edit.scope {
+            Scope::This => {
+                if changes.recurrence.is_some() {
+                    return Err(ApiError::Refused(
+                        "one occurrence cannot repeat on its own: change the repeat for this \
+                         and the following occurrences, or for all of them"
+                            .into(),
+                    ));
+                }
+                if new_start != now_start {
+                    fields.insert("start".into(), at(new_start));
+                }
+                if new_end != now_end {
+                    fields.insert("end".into(), at(new_end));
+                }
+                let patch =
+                    self.planned_patch(edit, &target.meeting.id, &target.meeting.etag, fields);
+                Ok(patch?.into_iter().collect())
+            }
+            Scope::Following if original > series.start => {
+                let split = Split {
+                    series,
+                    at: original,
+                    start: changes
+                        .start
+                        .map_or(original, |t| t.with_timezone(&target.zone)),
+                    length: new_end - new_start,
+                };
+                self.split(edit, split, fields, new_id)
+            }
+            // From the first occurrence on, "this and following" is every occurrence.
+            Scope::All | Scope::Following => {
+                if (new_start, new_end) != (now_start, now_end) {
+                    let start = series.start + (new_start - now_start);
+                    fields.insert("start".into(), at(start));
+                    fields.insert("end".into(), at(start + (new_end - new_start)));
+                }
+                if let Some(lines) = changes.recurrence.as_ref() {
+                    if *lines != series.recurrence {
+                        check_rule(lines, series.start, all_day)?;
+                        fields.insert("recurrence".into(), json!(lines));
+                    }
+                }
+                let patch = self.planned_patch(edit, &series.id, &series.etag, fields);
+                Ok(patch?.into_iter().collect())
+            }
+        }
+    }
+
+    /// A PATCH of `fields` on `event_id`, guarded by `etag`; none when nothing changes.
+    fn planned_patch(
+        &self,
+        edit: &Edit,
+        event_id: &str,
+        etag: &Option<String>,
+        fields: Map<String, Value>,
+    ) -> Result<Option<Planned>, ApiError> {
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let mut params = vec![("sendUpdates", edit.send.as_param())];
+        if fields.contains_key("conferenceData") {
+            // Without it Google ignores conference changes and answers 200.
+            params.push(("conferenceDataVersion", "1"));
+        }
+        Ok(Some(Planned {
+            method: Method::PATCH,
+            url: self.events_url(&edit.calendar, Some(event_id), &params)?,
+            if_match: etag.clone(),
+            body: Some(Value::Object(fields)),
+        }))
+    }
+
+    /// "This and following": truncate the series, then insert the new one (see the module
+    /// comment).
+    fn split(
+        &self,
+        edit: &Edit,
+        split: Split,
+        fields: Map<String, Value>,
+        new_id: &str,
+    ) -> Result<Vec<Planned>, ApiError> {
+        let target = &edit.target;
+        let all_day = target.meeting.is_all_day();
+        let zone = target.zone;
+        let local = |t: DateTime<Tz>| match all_day {
+            true => t.date_naive().and_time(NaiveTime::MIN),
+            false => t.naive_local(),
+        };
+        let series_start = Start {
+            local: local(split.series.start),
+            tz: zone,
+            all_day,
+        };
+        let (before, after) =
+            recurrence::split(&split.series.recurrence, series_start, local(split.at))
+                .map_err(|e| ApiError::Refused(format!("cannot split this series: {e}")))?;
+        let after = match &edit.changes.recurrence {
+            Some(lines) => {
+                check_rule(lines, split.start, all_day)?;
+                lines.clone()
+            }
+            None => after,
+        };
+        let mut truncate = Map::new();
+        truncate.insert("recurrence".into(), json!(before));
+        let truncate = self.planned_patch(edit, &split.series.id, &split.series.etag, truncate)?;
+
+        let mut body = Map::new();
+        for key in SPLIT_COPIES {
+            if let Some(value) = target.source.get(*key) {
+                body.insert((*key).into(), value.clone());
+            }
+        }
+        if let Some(attendees) = target.source.get("attendees") {
+            body.insert("attendees".into(), attendees.clone());
+        }
+        if let Some(conference) = target.source.get("conferenceData") {
+            body.insert("conferenceData".into(), copied_conference(conference));
+        }
+        for (key, value) in fields {
+            match value {
+                // Removing the conference: the new series simply has none.
+                Value::Null => body.remove(&key),
+                value => body.insert(key, value),
+            };
+        }
+        body.insert("id".into(), json!(new_id));
+        body.insert("start".into(), time_value(split.start, zone, all_day));
+        let end = split.start + split.length;
+        body.insert("end".into(), time_value(end, zone, all_day));
+        body.insert("recurrence".into(), json!(after));
+        let url = self.events_url(
+            &edit.calendar,
+            None,
+            &[
+                ("conferenceDataVersion", "1"),
+                ("sendUpdates", edit.send.as_param()),
+            ],
+        )?;
+        let insert = Planned {
+            method: Method::POST,
+            url,
+            if_match: None,
+            body: Some(Value::Object(body)),
+        };
+        Ok(truncate.into_iter().chain([insert]).collect())
+    }
+}
+
+/// Where a series splits and how the new one begins.
+struct Split<'a> {
+    series: &'a Series,
+    /// The chosen occurrence's original start: the old series ends just before it.
+    at: DateTime<Tz>,
+    /// The new series' first start (the chosen occurrence's, or its new one).
+    start: DateTime<Tz>,
+    length: TimeDelta,
+}
+
+/// Title, description, guests and conference, where they differ from the meeting as read.
+fn changed_fields(
+    target: &Editable,
+    changes: &Changes,
+    conference: Option<Value>,
+) -> Map<String, Value> {
+    let mut fields = Map::new();
+    if let Some(title) = changes.title.as_deref().map(sanitize::line) {
+        if title != target.meeting.title {
+            fields.insert("summary".into(), json!(title));
+        }
+    }
+    if let Some(text) = changes.description.as_deref().map(sanitize::block) {
+        if text != target.meeting.description {
+            fields.insert("description".into(), json!(text));
+        }
+    }
+    if let Some(attendees) = guests(&target.source, changes) {
+        fields.insert("attendees".into(), attendees);
+    }
+    if let Some(conference) = conference {
+        fields.insert("conferenceData".into(), conference);
+    }
+    fields
+}
+
+/// The attendee list as read (everyone's answers and flags kept) with the changes applied;
+/// `None` when they change nothing.
+fn guests(source: &Value, changes: &Changes) -> Option<Value> {
+    let listed = source["attendees"].as_array().cloned().unwrap_or_default();
+    let is = |a: &Value, email: &str| {
+        a["email"]
+            .as_str()
+            .is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
+    };
+    let removed = |a: &Value| changes.remove_guests.iter().any(|r| is(a, r));
+    let mut attendees: Vec<Value> = listed.iter().filter(|a| !removed(a)).cloned().collect();
+    let mut changed = attendees.len() != listed.len();
+    for email in &changes.add_guests {
+        let email = sanitize::line(email);
+        if !email.is_empty() && !attendees.iter().any(|a| is(a, &email)) {
+            attendees.push(json!({ "email": email }));
+            changed = true;
+        }
+    }
+    changed.then_some(Value::Array(attendees))
+}
+
+/// A repeat rule the user gave, checked before anything is sent.
+fn check_rule(lines: &[String], start: DateTime<Tz>, all_day: bool) -> Result<(), ApiError> {
+    let start = Start {
+        local: match all_day {
+            true => start.date_naive().and_time(NaiveTime::MIN),
+            false => start.naive_local(),
+        },
+        tz: start.timezone(),
+        all_day,
+    };
+    recurrence::check(lines, start)
+        .map_err(|e| ApiError::Refused(format!("the repeat rule cannot be used: {e}")))
+}
+
+/// What differs between the meeting as the user edited it and as it is now.
+pub fn differences(before: &Editable, now: &Editable) -> Vec<Difference> {
+    let facts = |e: &Editable| -> [(&'static str, String); 6] {
+        [
+            ("title", e.meeting.title.clone()),
+            ("time", when_text(&e.meeting, e.zone)),
+            ("guests", guests_text(&e.meeting)),
+            ("description", e.meeting.description.clone()),
+            (
+                "video link",
+                e.meeting
+                    .video
+                    .as_ref()
+                    .map_or_else(|| "none".to_string(), |v| v.url.clone()),
+            ),
+            (
+                "repeat",
+                e.series
+                    .as_ref()
+                    .map_or_else(|| "does not repeat".to_string(), |s| s.recurrence.join(" ")),
+            ),
+        ]
+    };
+    facts(before)
+        .into_iter()
+        .zip(facts(now))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((field, a), (_, b))| Difference {
+            field,
+            before: short(&a),
+            now: short(&b),
+        })
+        .collect()
+}
+
+/// "Mon 23 Nov 2026 10:00–11:00" in the meeting's zone; all-day meetings by their dates.
+fn when_text(m: &Meeting, zone: Tz) -> String {
+    match m.when {
+        When::Timed { start, end } => {
+            let (start, end) = (start.with_timezone(&zone), end.with_timezone(&zone));
+            let last = match start.date_naive() == end.date_naive() {
+                true => end.format("%H:%M"),
+                false => end.format("%a %-d %b %Y %H:%M"),
+            };
+            format!("{}\u{2013}{last}", start.format("%a %-d %b %Y %H:%M"))
+        }
+        When::AllDay { start, end } if end - start <= TimeDelta::days(1) => {
+            format!("{}, all day", start.format("%a %-d %b %Y"))
+        }
+        When::AllDay { start, end } => format!(
+            "{}\u{2013}{}, all day",
+            start.format("%a %-d %b %Y"),
+            (end - TimeDelta::days(1)).format("%a %-d %b %Y")
+        ),
+    }
+}
+
+fn guests_text(m: &Meeting) -> String {
+    let mut emails: Vec<&str> = m
+        .attendees
+        .iter()
+        .map(|a| a.person.email.as_str())
+        .collect();
+    emails.sort_unstable();
+    match emails.is_empty() {
+        true => "none".into(),
+        false => emails.join(", "),
+    }
+}
+
+/// One line of at most [`SHORT_TEXT`] characters; "none" for nothing.
+fn short(text: &str) -> String {
+    let line = sanitize::line(text);
+    match line.chars().count() {
+        0 => "none".into(),
+        n if n <= SHORT_TEXT => line,
+        _ => format!(
+            "{}\u{2026}",
+            line.chars().take(SHORT_TEXT - 1).collect::<String>()
+        ),
+    }
+}
+
+fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::Unexpected(format!("event: {e}")))
+}
+
+fn zone_of(event: &Value) -> Option<Tz> {
+    event.pointer("/start/timeZone")?.as_str()?.parse().ok()
+}
+
+fn series_of(master: &Value, zone: Tz) -> Result<Series, ApiError> {
+    let start = event_time(&master["start"], zone)
+        .ok_or_else(|| ApiError::Unexpected("the series has no start time".into()))?;
+    Ok(Series {
+        id: master["id"].as_str().unwrap_or_default().to_string(),
+        etag: master["etag"].as_str().map(str::to_string),
+        recurrence: master["recurrence"]
+            .as_array()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter_map(|l| l.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        start,
+    })
+}
+
+/// A `start`/`end`/`originalStartTime` object in `zone`; a date is its midnight there.
+fn event_time(time: &Value, zone: Tz) -> Option<DateTime<Tz>> {
+    if let Some(text) = time["dateTime"].as_str() {
+        return Some(
+            DateTime::parse_from_rfc3339(text)
+                .ok()?
+                .with_timezone(&zone),
+        );
+    }
+    let date = NaiveDate::parse_from_str(time["date"].as_str()?, "%Y-%m-%d").ok()?;
+    Some(crate::timefmt::start_of_day(date, zone).with_timezone(&zone))
+}
+
+fn current_times(m: &Meeting, zone: Tz) -> (DateTime<Tz>, DateTime<Tz>) {
+    let (start, end): (DateTime<Utc>, DateTime<Utc>) = match m.when {
+        When::Timed { start, end } => (start, end),
+        When::AllDay { start, end } => (
+            crate::timefmt::start_of_day(start, zone),
+            crate::timefmt::start_of_day(end, zone),
+        ),
+    };
+    (start.with_timezone(&zone), end.with_timezone(&zone))
+}
+
+/// `start`/`end` as Calendar v3 takes them: a date for all-day meetings, else the time with
+/// the zone's IANA name, so a series keeps its wall-clock time across DST changes.
+fn time_value(t: DateTime<Tz>, zone: Tz, all_day: bool) -> Value {
+    let t = t.with_timezone(&zone);
+    if all_day {
+        return json!({ "date": t.date_naive().format("%Y-%m-%d").to_string() });
+    }
+    json!({
+        "dateTime": t.to_rfc3339_opts(SecondsFormat::Secs, false),
+        "timeZone": zone.name(),
+    })
 }

@@ -268,7 +268,7 @@ impl CalendarClient {
     /// event id and the conference requestId are ours, so Google stores one event, and a 409
     /// `duplicate` means an earlier attempt (of this call, or of an earlier one whose answer
     /// was lost) was stored: read that instead of failing.
-    async fn insert(
+    pub(super) async fn insert(
         &self,
         calendar_id: &str,
         event_id: &str,
@@ -395,7 +395,7 @@ impl CalendarClient {
         Ok(Snapshot::parse(calendar_id, &body)?.meeting)
     }
 
-    async fn read(
+    pub(super) async fn read(
         &self,
         calendar_id: &str,
         event_id: &str,
@@ -424,7 +424,7 @@ impl CalendarClient {
 
     /// Re-reads the event while Google reports the Meet link `pending`, backing off from
     /// 250 ms to 2 s, for at most [`Limits::conference_wait`](super::client::Limits).
-    async fn await_link(
+    pub(super) async fn await_link(
         &self,
         calendar_id: &str,
         mut snapshot: Snapshot,
@@ -486,7 +486,7 @@ pub fn copied_conference(conference_data: &Value) -> Value {
     copy
 }
 
-fn create_request() -> Value {
+pub(super) fn create_request() -> Value {
     json!({ "requestId": request_id(), "conferenceSolutionKey": { "type": "hangoutsMeet" } })
 }
 
