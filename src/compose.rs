@@ -8,6 +8,7 @@ use crate::calendar::client::resolve_primary;
 use crate::calendar::edit::MeetChange;
 use crate::calendar::model::{CalendarInfo, EventType, Meeting, Rsvp, SendUpdates, When};
 use crate::calendar::write::{NewConference, NewEvent, Reminder};
+use crate::recurrence;
 use crate::sanitize;
 use crate::templates::{self, Template};
 use crate::timeparse;
@@ -416,7 +417,10 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
     );
 
     let recurrence = match &start {
-        Ok(s) => timeparse::parse_recurrence(&d.recurrence, *s),
+        Ok(s) => timeparse::parse_recurrence(&d.recurrence, *s).and_then(|rule| {
+            repeat_check(rule.as_deref(), *s, &d.recurrence)?;
+            Ok(rule)
+        }),
         Err(_) => Ok(None),
     };
     note(
@@ -537,6 +541,22 @@ fn attends(m: &Meeting) -> bool {
 }
 
 /// "Mon 23 Nov 14:30 CET", plus how far away it is.
+/// A rule that reads well can still be impossible (an `UNTIL` before the start, a date no
+/// month has): the `rrule` crate, which the sandbox and the series split use too, checks it
+/// against the meeting's start.
+fn repeat_check(rule: Option<&str>, start: DateTime<Tz>, typed: &str) -> Result<(), String> {
+    let Some(rule) = rule else {
+        return Ok(());
+    };
+    let series = recurrence::Start {
+        local: start.naive_local(),
+        tz: start.timezone(),
+        all_day: false,
+    };
+    recurrence::check(&[rule.to_string()], series)
+        .map_err(|e| format!("\u{201c}{}\u{201d} cannot repeat: {e}", typed.trim()))
+}
+
 fn start_hint(start: DateTime<Tz>, ctx: &Context, past: bool) -> String {
     let when = start.format("%a %-d %b %H:%M %Z").to_string();
     if past {
@@ -847,5 +867,30 @@ mod tests {
             Some(&Note::Error("not an e-mail address: not-an-address".into()))
         );
         assert!(checked.event.is_none());
+    }
+
+    #[test]
+    fn a_repeat_that_cannot_happen_is_explained() {
+        let mut d = draft("Demo", "Acme", "", "");
+        d.recurrence = "FREQ=WEEKLY;UNTIL=20261124".into();
+        let checked = check(&d, &ctx());
+        assert_eq!(
+            checked.note(&Field::Recurrence),
+            Some(&Note::Error(
+                "\u{201c}FREQ=WEEKLY;UNTIL=20261124\u{201d} cannot repeat: the repeat ends \
+                 (UNTIL) before the first meeting: give a later UNTIL"
+                    .into()
+            ))
+        );
+        assert!(checked.event.is_none());
+        d.recurrence = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30".into();
+        let checked = check(&d, &ctx());
+        assert!(matches!(
+            checked.note(&Field::Recurrence),
+            Some(Note::Error(e)) if e.ends_with("the rule gives no date at all: check its days and months")
+        ));
+        d.recurrence = "FREQ=WEEKLY;UNTIL=20261231".into();
+        let event = check(&d, &ctx()).event.expect("a valid meeting");
+        assert_eq!(event.recurrence, ["RRULE:FREQ=WEEKLY;UNTIL=20261231"]);
     }
 }

@@ -12,6 +12,7 @@ use crate::calendar::client::CalendarSelection;
 use crate::freetime::WorkingHours;
 use crate::keymap::Keymap;
 use crate::templates::{self, RawTemplate, Template};
+use crate::view::ShowDeclined;
 
 mod locate;
 
@@ -34,6 +35,7 @@ struct Raw {
     timezone: Option<String>,
     calendars: Vec<String>,
     show_all: bool,
+    show_declined: ShowDeclined,
     clipboard: ClipboardMode,
     api_root: String,
     copy_on_create: bool,
@@ -54,6 +56,8 @@ pub struct Config {
     pub timezone: Option<String>,
     pub calendars: CalendarSelection,
     pub show_all: bool,
+    /// How declined meetings are listed.
+    pub show_declined: ShowDeclined,
     pub clipboard: ClipboardMode,
     pub api_root: String,
     /// Copy a new meeting's Meet link once it is created.
@@ -165,6 +169,7 @@ impl Config {
                 CalendarSelection::Ids(raw.calendars)
             },
             show_all: raw.show_all,
+            show_declined: raw.show_declined,
             clipboard: raw.clipboard,
             api_root: raw.api_root,
             copy_on_create: raw.copy_on_create,
@@ -448,7 +453,7 @@ mod tests {
             (
                 "\ncolour = 1",
                 "2:1: unknown setting \"colour\": use one of days, timezone, calendars, \
-                 show_all, clipboard, api_root, copy_on_create, refresh_seconds, \
+                 show_all, show_declined, clipboard, api_root, copy_on_create, refresh_seconds, \
                  working_hours, working_days, templates, keys",
             ),
             (
@@ -464,6 +469,10 @@ mod tests {
                 "clipboard = \"carrier-pigeon\"",
                 "1:13: clipboard must be one of \"auto\", \"native\", \"osc52\" \
                  (not \"carrier-pigeon\")",
+            ),
+            (
+                "show_declined = \"grey\"",
+                "1:17: show_declined must be one of \"dim\", \"hide\", \"show\" (not \"grey\")",
             ),
             (
                 "show_all = \"yes\"",
@@ -532,6 +541,18 @@ mod tests {
         for (text, want) in rows {
             let e = Config::parse(Some(text)).unwrap_err();
             assert!(e.starts_with(want), "{text:?}\n got: {e}\nwant: {want}");
+        }
+    }
+
+    #[test]
+    fn declined_meetings_are_dimmed_unless_the_config_says_hide_or_show() {
+        assert_eq!(
+            Config::parse(None).unwrap().show_declined,
+            ShowDeclined::Dim
+        );
+        for (text, want) in [("hide", ShowDeclined::Hide), ("show", ShowDeclined::Show)] {
+            let c = Config::parse(Some(&format!("show_declined = \"{text}\""))).unwrap();
+            assert_eq!(c.show_declined, want);
         }
     }
 

@@ -53,6 +53,8 @@ pub enum Command {
     AddMeet,
     RemoveMeet,
     Cancel,
+    /// Agenda: select the next invitation awaiting the user's answer.
+    NextAwaiting,
     Help,
     Quit,
     /// Filter: keep what is typed and go back to the agenda.
@@ -167,6 +169,11 @@ pub const MODES: &[ModeTable] = &[
             ),
             (Command::Cancel, "cancel", "cancel (or decline) the meeting"),
             (Command::Answer, "answer", "answer the invitation"),
+            (
+                Command::NextAwaiting,
+                "next_awaiting",
+                "next invitation awaiting your answer",
+            ),
             (Command::Help, "help", "this help"),
             (Command::Quit, "quit", "quit"),
         ],

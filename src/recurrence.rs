@@ -144,7 +144,7 @@ fn rule(value: &str, start: Start) -> Result<rrule::RRule, RuleError> {
 fn explain(e: RRuleError) -> RuleError {
     RuleError(match e {
         RRuleError::ValidationError(ValidationError::UntilBeforeStart { .. }) => {
-            "the repeat ends (UNTIL) before the first meeting".to_string()
+            "the repeat ends (UNTIL) before the first meeting: give a later UNTIL".to_string()
         }
         RRuleError::ValidationError(e) => e.to_string(),
         RRuleError::ParserError(e) => e.to_string(),
@@ -353,7 +353,10 @@ mod tests {
         let s = start("Europe/Berlin", "2026-11-23 10:00");
         assert!(check(&lines(&["RRULE:FREQ=WEEKLY;BYDAY=MO"]), s).is_ok());
         let e = check(&lines(&["RRULE:FREQ=DAILY;UNTIL=20261101"]), s).unwrap_err();
-        assert_eq!(e.0, "the repeat ends (UNTIL) before the first meeting");
+        assert_eq!(
+            e.0,
+            "the repeat ends (UNTIL) before the first meeting: give a later UNTIL"
+        );
         let e = check(&lines(&["RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"]), s).unwrap_err();
         assert_eq!(
             e.0,

@@ -1,11 +1,27 @@
 //! The agenda as rows on screen: day headings and meetings, filtered and bucketed into the
-//! user's days. Rebuilt when the data, filter or toggle changes, never per frame.
+//! user's days. Rebuilt when the data, filter or toggle changes, never per frame. Also which
+//! listed meetings are on now and next, and the invitations awaiting the user's answer.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::calendar::model::{Agenda, Meeting, When};
+use serde::Deserialize;
+
+use crate::calendar::model::{Agenda, Meeting, Rsvp, When};
 use crate::timefmt::local_date;
+
+/// How the agenda lists meetings the user declined (config `show_declined`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShowDeclined {
+    /// Listed, dimmed and struck through.
+    #[default]
+    Dim,
+    /// Not listed.
+    Hide,
+    /// Listed like the others (still marked declined).
+    Show,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row {
@@ -22,6 +38,7 @@ pub struct RowQuery<'a> {
     pub show_all: bool,
     /// Lower-cased `/` filter; empty matches everything.
     pub filter: &'a str,
+    pub declined: ShowDeclined,
 }
 
 /// The days a meeting appears on within `[today, last]`: a meeting in progress since
@@ -48,8 +65,16 @@ pub fn build_rows(agenda: &Agenda, q: &RowQuery) -> Vec<Row> {
     let last = today + chrono::Days::new(u64::from(q.days.max(1)) - 1);
     let mut placed: Vec<(NaiveDate, bool, DateTime<Utc>, usize)> = Vec::new();
     for (i, m) in agenda.meetings.iter().enumerate() {
-        if is_over(m, q.now, today)
-            || !(q.show_all || m.video.is_some())
+        // Working locations and birthdays are not meetings; out of office and focus time
+        // are not either, and show only when the user asks for every event.
+        let listed = if m.event_type.listed_in_all_events_only() {
+            q.show_all
+        } else {
+            !m.event_type.never_listed() && (q.show_all || m.video.is_some())
+        };
+        if !listed
+            || is_over(m, q.now, today)
+            || (q.declined == ShowDeclined::Hide && m.my_rsvp() == Rsvp::Declined)
             || !(q.filter.is_empty() || m.matches(q.filter))
         {
             continue;
@@ -86,26 +111,65 @@ pub fn day_of(rows: &[Row], index: usize) -> Option<NaiveDate> {
     })
 }
 
-/// The timed meeting in progress (earliest started) and the next one to start, by index.
-pub fn now_and_next(
-    agenda: &Agenda,
-    rows: &[Row],
-    now: DateTime<Utc>,
-) -> (Option<usize>, Option<usize>) {
-    let mut current = None;
+/// Which listed meetings are on now and which one is next.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NowNext {
+    /// Every timed meeting in progress (overlapping meetings are all on), by index.
+    pub now: Vec<usize>,
+    /// The next one to start.
+    pub next: Option<usize>,
+}
+
+/// Now and next among the meetings the user attends ([`Meeting::attended`]): a declined
+/// meeting, a status or a birthday is never either.
+pub fn now_and_next(agenda: &Agenda, rows: &[Row], now: DateTime<Utc>) -> NowNext {
+    let mut out = NowNext::default();
     let mut next: Option<(DateTime<Utc>, usize)> = None;
     for row in rows {
         let Row::Meeting(i) = *row else { continue };
-        let When::Timed { start, end } = agenda.meetings[i].when else {
+        let m = &agenda.meetings[i];
+        let When::Timed { start, end } = m.when else {
             continue;
         };
-        if start <= now && now < end && current.is_none() {
-            current = Some(i);
+        if !m.attended() {
+            continue;
+        }
+        if start <= now && now < end {
+            if !out.now.contains(&i) {
+                out.now.push(i);
+            }
         } else if start > now && next.is_none_or(|(s, _)| start < s) {
             next = Some((start, i));
         }
     }
-    (current, next.map(|(_, i)| i))
+    out.next = next.map(|(_, i)| i);
+    out
+}
+
+/// Listed invitations awaiting the user's answer, each counted once (a multi-day event
+/// has a row per day).
+pub fn awaiting(agenda: &Agenda, rows: &[Row]) -> usize {
+    let mut seen: Vec<usize> = rows
+        .iter()
+        .filter_map(|r| match *r {
+            Row::Meeting(i) if agenda.meetings[i].awaits_answer() => Some(i),
+            _ => None,
+        })
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+/// The row of the next invitation awaiting an answer after row `from` (or the first one),
+/// wrapping around to the top; `None` when there is none.
+pub fn next_awaiting(agenda: &Agenda, rows: &[Row], from: Option<usize>) -> Option<usize> {
+    let start = from.map_or(0, |f| f + 1);
+    let is_awaiting =
+        |&k: &usize| matches!(rows[k], Row::Meeting(i) if agenda.meetings[i].awaits_answer());
+    (start..rows.len())
+        .chain(0..start.min(rows.len()))
+        .find(is_awaiting)
 }
 
 #[cfg(test)]
@@ -207,6 +271,7 @@ mod tests {
             days: 7,
             show_all,
             filter,
+            declined: ShowDeclined::Dim,
         }
     }
 
@@ -228,9 +293,10 @@ mod tests {
         );
         let all = build_rows(&a, &query("", true, Tz::UTC));
         assert!(titles(&a, &all).contains(&"Lunch".to_string()));
-        let (now, next) = now_and_next(&a, &rows, "2026-11-21T10:00:00Z".parse().unwrap());
-        assert_eq!(a.meetings[now.unwrap()].title, "Running");
-        assert_eq!(a.meetings[next.unwrap()].title, "Soon");
+        let on = now_and_next(&a, &rows, "2026-11-21T10:00:00Z".parse().unwrap());
+        assert_eq!(on.now.len(), 1);
+        assert_eq!(a.meetings[on.now[0]].title, "Running");
+        assert_eq!(a.meetings[on.next.unwrap()].title, "Soon");
     }
 
     #[test]
@@ -250,5 +316,188 @@ mod tests {
         // 23:30 UTC on the 22nd is 08:30 on the 23rd in Tokyo.
         let rows = build_rows(&a, &query("late", false, Tz::Asia__Tokyo));
         assert_eq!(titles(&a, &rows), ["# 2026-11-23", "Late"]);
+    }
+
+    /// `m` as an invitation the user answered with `rsvp`.
+    fn invited(mut m: Meeting, rsvp: Rsvp) -> Meeting {
+        use crate::calendar::model::{Attendee, Person};
+        m.i_organize = false;
+        m.attendees = vec![Attendee {
+            person: Person {
+                name: String::new(),
+                email: "me@example.com".into(),
+            },
+            rsvp,
+            organizer: false,
+            is_self: true,
+            optional: false,
+        }];
+        m
+    }
+
+    /// Answers the meeting titled `title` with `rsvp`.
+    fn answer(a: &mut Agenda, title: &str, rsvp: Rsvp) {
+        let i = a.meetings.iter().position(|m| m.title == title).unwrap();
+        a.meetings[i] = invited(a.meetings[i].clone(), rsvp);
+    }
+
+    fn typed(mut m: Meeting, t: EventType) -> Meeting {
+        m.event_type = t;
+        m
+    }
+
+    use crate::calendar::model::EventType;
+
+    #[test]
+    fn declined_meetings_are_dimmed_hidden_or_shown_as_configured() {
+        let mut a = agenda();
+        answer(&mut a, "Soon", Rsvp::Declined);
+        for (mode, listed) in [
+            (ShowDeclined::Dim, true),
+            (ShowDeclined::Show, true),
+            (ShowDeclined::Hide, false),
+        ] {
+            let q = RowQuery {
+                declined: mode,
+                ..query("", false, Tz::UTC)
+            };
+            let rows = build_rows(&a, &q);
+            assert_eq!(
+                titles(&a, &rows).contains(&"Soon".to_string()),
+                listed,
+                "{mode:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_declined_meeting_is_never_now_or_next() {
+        let mut a = agenda();
+        answer(&mut a, "Running", Rsvp::Declined);
+        answer(&mut a, "Soon", Rsvp::Declined);
+        let rows = build_rows(&a, &query("", false, Tz::UTC));
+        let on = now_and_next(&a, &rows, "2026-11-21T10:00:00Z".parse().unwrap());
+        assert!(on.now.is_empty());
+        assert_eq!(a.meetings[on.next.unwrap()].title, "Late");
+        // Maybe and not yet answered still count: the user may well go.
+        answer(&mut a, "Soon", Rsvp::Tentative);
+        let on = now_and_next(&a, &rows, "2026-11-21T10:00:00Z".parse().unwrap());
+        assert_eq!(a.meetings[on.next.unwrap()].title, "Soon");
+    }
+
+    #[test]
+    fn every_overlapping_meeting_in_progress_is_now() {
+        let a = agenda();
+        let rows = build_rows(&a, &query("", false, Tz::UTC));
+        // 10:10: Running (09:40–10:20) and Soon (10:04–10:30) are both on.
+        let on = now_and_next(&a, &rows, "2026-11-21T10:10:00Z".parse().unwrap());
+        let on_now: Vec<&str> = on
+            .now
+            .iter()
+            .map(|&i| a.meetings[i].title.as_str())
+            .collect();
+        assert_eq!(on_now, ["Running", "Soon"]);
+        assert_eq!(a.meetings[on.next.unwrap()].title, "Late");
+    }
+
+    #[test]
+    fn statuses_show_only_among_all_events_and_birthdays_never() {
+        let mut a = agenda();
+        let at = |s, e| timed(s, e);
+        a.meetings.extend([
+            typed(
+                meeting(
+                    "Away",
+                    at("2026-11-21T11:00:00Z", "2026-11-21T15:00:00Z"),
+                    false,
+                ),
+                EventType::OutOfOffice,
+            ),
+            typed(
+                meeting(
+                    "Deep work",
+                    at("2026-11-21T10:30:00Z", "2026-11-21T11:00:00Z"),
+                    false,
+                ),
+                EventType::FocusTime,
+            ),
+            typed(
+                meeting(
+                    "Home",
+                    When::AllDay {
+                        start: date("2026-11-21"),
+                        end: date("2026-11-22"),
+                    },
+                    false,
+                ),
+                EventType::WorkingLocation,
+            ),
+            typed(
+                meeting(
+                    "Priya's birthday",
+                    When::AllDay {
+                        start: date("2026-11-21"),
+                        end: date("2026-11-22"),
+                    },
+                    true,
+                ),
+                EventType::Birthday,
+            ),
+            // A status with a link in its text is still not a meeting.
+            typed(
+                meeting(
+                    "Focus with link",
+                    at("2026-11-21T10:01:00Z", "2026-11-21T10:02:00Z"),
+                    true,
+                ),
+                EventType::FocusTime,
+            ),
+        ]);
+        a.sort();
+        let has = |rows: &[Row], t: &str| titles(&a, rows).contains(&t.to_string());
+        let meetings = build_rows(&a, &query("", false, Tz::UTC));
+        let all = build_rows(&a, &query("", true, Tz::UTC));
+        for t in [
+            "Away",
+            "Deep work",
+            "Focus with link",
+            "Home",
+            "Priya's birthday",
+        ] {
+            assert!(!has(&meetings, t), "{t} among meetings");
+        }
+        for t in ["Away", "Deep work", "Focus with link"] {
+            assert!(has(&all, t), "{t} missing from all events");
+        }
+        assert!(!has(&all, "Home") && !has(&all, "Priya's birthday"));
+        // Focus time starting before Soon is never next.
+        let on = now_and_next(&a, &all, "2026-11-21T10:00:00Z".parse().unwrap());
+        assert_eq!(a.meetings[on.next.unwrap()].title, "Soon");
+    }
+
+    #[test]
+    fn awaiting_invitations_are_counted_once_and_jumped_to_in_a_circle() {
+        let mut a = agenda();
+        answer(&mut a, "Running", Rsvp::NeedsAction);
+        answer(&mut a, "Conference", Rsvp::NeedsAction);
+        let rows = build_rows(&a, &query("", false, Tz::UTC));
+        // Conference is listed on two days and counted once.
+        assert_eq!(awaiting(&a, &rows), 2);
+        let title = |r: Option<usize>| match rows[r.unwrap()] {
+            Row::Meeting(i) => a.meetings[i].title.clone(),
+            Row::Day(_) => panic!("a heading"),
+        };
+        let first = next_awaiting(&a, &rows, None);
+        assert_eq!(title(first), "Conference");
+        let second = next_awaiting(&a, &rows, first);
+        assert_eq!(title(second), "Running");
+        let third = next_awaiting(&a, &rows, second);
+        assert_eq!(title(third), "Conference");
+        assert!(third > second, "the second day's row comes next");
+        assert_eq!(next_awaiting(&a, &rows, third), first, "wraps to the top");
+        let none = agenda();
+        let rows = build_rows(&none, &query("", false, Tz::UTC));
+        assert_eq!(awaiting(&none, &rows), 0);
+        assert_eq!(next_awaiting(&none, &rows, Some(1)), None);
     }
 }

@@ -601,7 +601,8 @@ fn misplaced(screen: &str) -> Vec<String> {
                 "row {row}: borders at {bars:?}, not {corners:?}: {line}"
             ));
         }
-        // A meeting row: `│▌HH:MM–HH:MM Badge  Title`, the title at column 21.
+        // A meeting row: `│▌✓ HH:MM–HH:MM Badge  Title` (the mark is the user's answer),
+        // the title at column 23.
         if line.starts_with("│▌") {
             let text_at = |from: usize, to: usize| -> String {
                 (layout.iter())
@@ -609,7 +610,7 @@ fn misplaced(screen: &str) -> Vec<String> {
                     .map(|&(c, ..)| c)
                     .collect()
             };
-            let time = text_at(2, 13);
+            let time = text_at(4, 15);
             let shape_ok = time == "all day    "
                 || time.chars().enumerate().all(|(i, c)| match i {
                     2 | 8 => c == ':',
@@ -618,7 +619,7 @@ fn misplaced(screen: &str) -> Vec<String> {
                 }) && time.chars().count() == 11;
             let title_starts = layout
                 .iter()
-                .any(|&(c, column, w)| column == 21 && w > 0 && !c.is_whitespace());
+                .any(|&(c, column, w)| column == 23 && w > 0 && !c.is_whitespace());
             if !shape_ok || !title_starts {
                 wrong.push(format!(
                     "row {row}: time {time:?} or title off column: {line}"

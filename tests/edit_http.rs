@@ -354,6 +354,9 @@ async fn split_keeps_every_occurrence(
     assert_eq!(starts, want, "every original occurrence once");
     let insert = body(&sent(&sandbox, "POST", "/events")[0]);
     let new_id = insert["id"].as_str().unwrap();
+    // What comes back is the new series' first occurrence, as the agenda lists it.
+    assert_eq!(meeting.series_id.as_deref(), Some(new_id));
+    assert_eq!(meeting.start(), split);
     for (t, series, title) in &got {
         if *t < split {
             assert_eq!((series.as_str(), title.as_str()), ("series01", "Weekly"));
@@ -541,4 +544,102 @@ async fn plan_edit_shows_the_requests_without_sending() {
             "end": {"dateTime": "2026-10-19T12:00:00+02:00", "timeZone": "Europe/Berlin"},
         }))
     );
+}
+
+#[tokio::test]
+async fn a_series_changed_meanwhile_stops_the_split_before_anything_is_created() {
+    let (sandbox, client) = start().await;
+    weekly(
+        &sandbox,
+        "series01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY"],
+    );
+    let target = client
+        .load_edit(
+            ACCOUNT,
+            &instance("series01", local(BERLIN, "2026-10-19 10:00")),
+        )
+        .await
+        .unwrap();
+    sandbox.with_store(|s| {
+        let shorter = json!({"recurrence": ["RRULE:FREQ=WEEKLY;COUNT=5"]});
+        s.patch_event("primary", "series01", shorter, &WriteOptions::default())
+            .unwrap();
+    });
+    let changes = Changes {
+        title: Some("Weekly, new format".into()),
+        ..Changes::default()
+    };
+    let e = edit(target, Scope::Following, changes);
+    let Edited::Conflict(conflict) = client.edit(&e, &no_progress).await.unwrap() else {
+        panic!("a series changed meanwhile must be reported");
+    };
+    let fields: Vec<_> = conflict
+        .differences
+        .iter()
+        .map(|d| (d.field, d.before.as_str(), d.now.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [("repeat", "RRULE:FREQ=WEEKLY", "RRULE:FREQ=WEEKLY;COUNT=5")]
+    );
+    assert!(sent(&sandbox, "POST", "").is_empty());
+    assert_eq!(sandbox.with_store(|s| s.events("primary")).len(), 1);
+}
+
+#[tokio::test]
+async fn same_link_as_another_meeting_copies_its_conference() {
+    let (sandbox, client) = start().await;
+    weekly(
+        &sandbox,
+        "series01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY"],
+    );
+    put(&sandbox, planning(local(BERLIN, "2026-11-24 10:00")));
+    let target = client.load_edit(ACCOUNT, "planning01").await.unwrap();
+    let changes = Changes {
+        meet: Some(MeetChange::CopyFrom {
+            calendar_id: ACCOUNT.into(),
+            event_id: "series01".into(),
+        }),
+        ..Changes::default()
+    };
+    done(&client, &edit(target, Scope::This, changes)).await;
+    let patch = sent(&sandbox, "PATCH", "/events/planning01").pop().unwrap();
+    assert_eq!(patch.param("conferenceDataVersion"), Some("1"));
+    let source = stored(&sandbox, "series01")["conferenceData"].clone();
+    assert_eq!(body(&patch), json!({ "conferenceData": source }));
+    let after = stored(&sandbox, "planning01");
+    assert_eq!(after["conferenceData"]["conferenceId"], "abc-defg-hij");
+    assert_eq!(after["hangoutLink"], "https://meet.google.com/abc-defg-hij");
+}
+
+#[tokio::test]
+async fn a_new_meet_link_is_asked_for_and_awaited() {
+    let (sandbox, client) = start().await;
+    sandbox.set_conference_policy(meetty::sandbox::ConferencePolicy {
+        delay: std::time::Duration::ZERO,
+        after_reads: Some(1),
+        outcome: meetty::sandbox::ConferenceOutcome::Success,
+    });
+    put(&sandbox, planning(local(BERLIN, "2026-11-24 10:00")));
+    let target = client.load_edit(ACCOUNT, "planning01").await.unwrap();
+    let changes = Changes {
+        meet: Some(MeetChange::Add),
+        ..Changes::default()
+    };
+    let Edited::Done(meeting) = client
+        .edit(&edit(target, Scope::This, changes), &no_progress)
+        .await
+        .unwrap()
+    else {
+        panic!("no conflict expected");
+    };
+    assert!(meeting.video.is_some(), "the pending link was awaited");
+    let patch = sent(&sandbox, "PATCH", "/events/planning01").pop().unwrap();
+    assert_eq!(patch.param("conferenceDataVersion"), Some("1"));
+    let request = &body(&patch)["conferenceData"]["createRequest"];
+    assert_eq!(request["conferenceSolutionKey"]["type"], "hangoutsMeet");
 }

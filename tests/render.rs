@@ -90,6 +90,97 @@ fn all_events_with_zoom_selected() {
     insta::assert_snapshot!(text(&app, 110, 30));
 }
 
+/// The agenda's lines with a line under each that has marked cells: `-` struck through
+/// (declined, dimmed), `^` highlighted (awaiting your answer), `*` a status badge.
+fn styled(app: &App, w: u16, h: u16) -> String {
+    use ratatui::style::{Color, Modifier};
+    let buf = render(app, w, h);
+    let shown = text(app, w, h);
+    let mut out = Vec::new();
+    for (y, line) in shown.lines().enumerate() {
+        out.push(line.to_string());
+        let marks: String = (0..w)
+            .map(|x| {
+                let cell = &buf[(x, y as u16)];
+                if cell.modifier.contains(Modifier::CROSSED_OUT) {
+                    '-'
+                } else if cell.fg == Color::Magenta {
+                    '^'
+                } else if cell.fg == Color::LightCyan {
+                    '*'
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        if marks.contains(['-', '^', '*']) {
+            out.push(marks.trim_end().to_string());
+        }
+    }
+    out.join("\n")
+}
+
+#[test]
+fn rows_show_your_answer_in_each_state() {
+    use meetty::calendar::model::Rsvp;
+    let mut agenda = agenda();
+    answer(&mut agenda, "Design review", Rsvp::NeedsAction);
+    answer(&mut agenda, "Offsite", Rsvp::Tentative);
+    answer(&mut agenda, "Sprint retro", Rsvp::Declined);
+    let app = App::new(demo_settings(tz()), Some(agenda), now());
+    insta::assert_snapshot!(styled(&app, 110, 10));
+}
+
+#[test]
+fn statuses_have_their_own_badge_among_all_events() {
+    let mut agenda = agenda();
+    let cal = "alex@example.com";
+    let entries = [
+        (
+            "ooo1",
+            "Out of office",
+            "outOfOffice",
+            "2026-11-24T08:00:00Z",
+            "2026-11-24T11:00:00Z",
+        ),
+        (
+            "focus1",
+            "Focus time",
+            "focusTime",
+            "2026-11-23T13:00:00Z",
+            "2026-11-23T15:00:00Z",
+        ),
+    ];
+    for (id, summary, kind, start, end) in entries {
+        agenda.meetings.push(meeting(
+            cal,
+            serde_json::json!({
+                "id": id, "summary": summary, "eventType": kind,
+                "start": {"dateTime": start}, "end": {"dateTime": end}
+            }),
+        ));
+    }
+    for (id, summary, kind) in [
+        ("home1", "Home", "workingLocation"),
+        ("bday1", "Priya's birthday", "birthday"),
+    ] {
+        agenda.meetings.push(meeting(
+            cal,
+            serde_json::json!({
+                "id": id, "summary": summary, "eventType": kind,
+                "start": {"date": "2026-11-23"}, "end": {"date": "2026-11-24"}
+            }),
+        ));
+    }
+    agenda.sort();
+    let mut app = App::new(demo_settings(tz()), Some(agenda), now());
+    press(&mut app, "a");
+    while app.selected_meeting().unwrap().title != "Focus time" {
+        press(&mut app, "j");
+    }
+    insta::assert_snapshot!(styled(&app, 110, 14));
+}
+
 #[test]
 fn offline_keeps_the_cached_agenda_and_says_how_old_it_is() {
     let mut app = app();
@@ -288,10 +379,10 @@ fn cut_titles_end_in_an_ellipsis_and_keep_time_and_countdown_whole() {
             .trim_end()
             .to_string()
     };
-    assert_eq!(row("▌10:03"), "▌10:03 Meet  Quick sync with… in 3 min");
-    assert_eq!(row("▌13:00"), "▌13:00 Meet  週次ミーティング：東京…");
+    assert_eq!(row("▌✓ 10:03"), "▌✓ 10:03 Meet  Quick sync wi… in 3 min");
+    assert_eq!(row("▌✓ 13:00"), "▌✓ 13:00 Meet  週次ミーティング：東…");
     // The now-running standup keeps its countdown too.
-    assert!(row("▌09:45").ends_with("… now, 15 min left"), "{screen}");
+    assert!(row("▌✓ 09:45").ends_with("… now, 15 min left"), "{screen}");
     insta::assert_snapshot!("small_agenda_cut_titles", screen);
 }
 
@@ -378,7 +469,7 @@ fn an_event_that_ends_when_it_starts_shows_one_time() {
     let screen = text(&app, 110, 30);
     assert!(!screen.contains("18:10–18:10"), "{screen}");
     assert!(
-        screen.contains("│▌18:10       Meet   Release cut-off"),
+        screen.contains("│▌✓ 18:10       Meet   Release cut-off"),
         "{screen}"
     );
     assert!(

@@ -10,7 +10,7 @@ use crate::action::Effect;
 use crate::calendar::error::ApiError;
 use crate::calendar::model::{Agenda, Meeting};
 use crate::keymap::Command;
-use crate::view::{build_rows, Row, RowQuery};
+use crate::view::{build_rows, next_awaiting, Row, RowQuery};
 
 impl App {
     pub(super) fn command(&mut self, cmd: Command) -> Vec<Effect> {
@@ -65,6 +65,7 @@ impl App {
             Command::RemoveMeet => return self.remove_meet(),
             Command::Cancel => return self.cancel_or_decline(),
             Command::Answer => return self.answer(),
+            Command::NextAwaiting => self.next_awaiting(),
             Command::Quit => self.quit = true,
             _ => {}
         }
@@ -130,6 +131,21 @@ impl App {
             self.details_scroll = 0;
         }
         self.selected = row;
+    }
+
+    /// Selects the next invitation awaiting an answer, from the top again after the last.
+    fn next_awaiting(&mut self) {
+        let found = self
+            .agenda
+            .as_ref()
+            .and_then(|a| next_awaiting(a, &self.rows, self.selected));
+        match found {
+            Some(row) => {
+                self.focus = Pane::Agenda;
+                self.jump(Some(row));
+            }
+            None => self.toast("No invitation is awaiting your answer".into(), false),
+        }
     }
 
     fn copy_link(&mut self) -> Vec<Effect> {
@@ -241,6 +257,7 @@ impl App {
                     days: self.settings.days,
                     show_all: self.show_all,
                     filter: &filter,
+                    declined: self.settings.show_declined,
                 },
             ),
             None => Vec::new(),

@@ -13,6 +13,8 @@ pub struct Settings {
     pub tz: Tz,
     pub days: u32,
     pub show_all: bool,
+    /// How declined meetings are listed.
+    pub show_declined: crate::view::ShowDeclined,
     pub keymap: Keymap,
     /// Shown in the status bar: "demo" or the account.
     pub label: String,
@@ -41,6 +43,7 @@ impl Settings {
             tz,
             days,
             show_all: config.show_all,
+            show_declined: config.show_declined,
             keymap: config.keymap.clone(),
             label: String::new(),
             first_run: false,

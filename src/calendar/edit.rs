@@ -22,6 +22,9 @@
 //! 3. if the insert fails for good, the original recurrence is put back (guarded by the etag
 //!    the truncation returned), so the occurrences from the split on are not lost.
 //!
+//! This is the two-request split of Google's guide "Recurring events", section "Modifying all
+//! following instances" (developers.google.com/workspace/calendar/api/guides/recurringevents).
+//!
 //! [`Editable::source`] is the event as Google returned it: the attendee entries (answers,
 //! comments, flags) and the conference a write must carry over unchanged.
 
@@ -268,11 +271,51 @@ impl CalendarClient {
             None => written,
         };
         let snapshot = Snapshot::parse(&edit.calendar, &stored)?;
-        if matches!(edit.changes.meet, Some(MeetChange::Add)) {
-            let created = self.await_link(&edit.calendar, snapshot, progress).await;
-            return Ok(Edited::Done(Box::new(created.meeting)));
+        let meeting = match edit.changes.meet {
+            Some(MeetChange::Add) => {
+                self.await_link(&edit.calendar, snapshot, progress)
+                    .await
+                    .meeting
+            }
+            _ => snapshot.meeting,
+        };
+        let meeting = match plan.get(1) {
+            Some(insert) => self.first_occurrence(&edit.calendar, insert, meeting).await,
+            None => meeting,
+        };
+        Ok(Edited::Done(Box::new(meeting)))
+    }
+
+    /// The new series' first occurrence, as the agenda lists it; the series itself when it
+    /// cannot be read (it is saved either way).
+    async fn first_occurrence(
+        &self,
+        calendar_id: &str,
+        insert: &Planned,
+        series: Meeting,
+    ) -> Meeting {
+        let start = insert.body.as_ref().map(|b| &b["start"]);
+        let stamp = match start.and_then(|s| s["dateTime"].as_str()) {
+            Some(t) => DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string())
+                .ok(),
+            None => start
+                .and_then(|s| s["date"].as_str())
+                .map(|d| d.replace('-', "")),
+        };
+        let Some(stamp) = stamp else {
+            return series;
+        };
+        match self
+            .event(calendar_id, &format!("{}_{stamp}", series.id))
+            .await
+        {
+            Ok(occurrence) => occurrence,
+            Err(e) => {
+                log::warn!("reading the new series' first occurrence failed: {e}");
+                series
+            }
         }
-        Ok(Edited::Done(Box::new(snapshot.meeting)))
     }
 
     /// The second write of a split; when it fails for good, the first is undone.
@@ -353,9 +396,9 @@ impl CalendarClient {
                 fields.insert("end".into(), at(new_end));
             }
             if let Some(lines) = &changes.recurrence {
-                let current = target.series.as_ref().map(|s| &s.recurrence);
-                if current != Some(lines) {
-                    check_rule(lines, now_start, all_day)?;
+                let current = target.series.as_ref().map(|s| s.recurrence.as_slice());
+                if current.unwrap_or_default() != lines.as_slice() {
+                    check_rule(lines, new_start, all_day)?;
                     fields.insert("recurrence".into(), json!(lines));
                 }
             }

@@ -72,6 +72,49 @@ impl EventType {
     }
 }
 
+impl EventType {
+    /// A meeting people are invited to: `default`, and `fromGmail` (a booking Gmail found).
+    /// The statuses and birthdays are not.
+    pub fn is_meeting(self) -> bool {
+        matches!(self, EventType::Default | EventType::FromGmail)
+    }
+
+    /// Statuses and birthdays never show among meetings; out of office and focus time (and
+    /// types meetty does not know) show in the all-events view, with their own badge.
+    pub fn listed_in_all_events_only(self) -> bool {
+        matches!(
+            self,
+            EventType::OutOfOffice | EventType::FocusTime | EventType::Other
+        )
+    }
+
+    /// Working locations and birthdays are never listed: they are not things to attend.
+    pub fn never_listed(self) -> bool {
+        matches!(self, EventType::WorkingLocation | EventType::Birthday)
+    }
+
+    /// The row's badge (five columns at most) and what the details pane calls the type.
+    pub fn badge(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            EventType::OutOfOffice => Some(("away", "out of office")),
+            EventType::FocusTime => Some(("focus", "focus time")),
+            EventType::Other => Some(("other", "not a meeting")),
+            EventType::Birthday => Some(("bday", "birthday")),
+            EventType::WorkingLocation => Some(("where", "working location")),
+            EventType::Default | EventType::FromGmail => None,
+        }
+    }
+}
+
+/// What the user wants to do to an event, for [`Meeting::refuse_change`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Say yes, maybe or no to an invitation.
+    Answer,
+    /// Change title, time, guests, description, link or repeat.
+    Edit,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub name: String,
@@ -225,6 +268,97 @@ impl Meeting {
 
     pub fn is_all_day(&self) -> bool {
         matches!(self.when, When::AllDay { .. })
+    }
+
+    /// The user's own answer: their `self` attendee's `responseStatus`. A meeting they
+    /// organize, or one without an entry for them (an event on their calendar with no guest
+    /// list, or one on a calendar they only look at), counts as accepted: nobody asks them.
+    pub fn my_rsvp(&self) -> Rsvp {
+        if self.i_organize {
+            return Rsvp::Accepted;
+        }
+        self.attendees
+            .iter()
+            .find(|a| a.is_self)
+            .map_or(Rsvp::Accepted, |a| a.rsvp)
+    }
+
+    /// An invitation the user has not answered yet.
+    pub fn awaits_answer(&self) -> bool {
+        self.my_rsvp() == Rsvp::NeedsAction
+    }
+
+    /// A meeting the user will be at: a meeting (not a status or a birthday) they did not
+    /// decline. Only these are "now" and "next".
+    pub fn attended(&self) -> bool {
+        self.event_type.is_meeting() && self.my_rsvp() != Rsvp::Declined
+    }
+
+    /// Why the user may not `what` this event, said so they know what to do instead; `None`
+    /// when they may. From Google's "Event types" guide
+    /// (developers.google.com/calendar/api/guides/event-types: a type never changes, each
+    /// type has its own restrictions, birthdays support a limited set of properties), the
+    /// status events guide (…/guides/calendar-status: focus time, out of office and working
+    /// location are statuses on the owner's primary calendar, set in Google Calendar), and
+    /// the Events reference (only the organizer changes shared properties; a guest answers).
+    pub fn refuse_change(&self, what: Change) -> Option<String> {
+        let title = &self.title;
+        let status = |kind: &str, settings: &str| match what {
+            Change::Answer => {
+                format!("\u{201c}{title}\u{201d} is {kind}, not an invitation: there is nothing to answer")
+            }
+            Change::Edit => format!(
+                "\u{201c}{title}\u{201d} is {kind}: change it in Google Calendar, {settings}"
+            ),
+        };
+        match (self.event_type, what) {
+            (EventType::Birthday, Change::Answer) => Some(format!(
+                "\u{201c}{title}\u{201d} is a birthday, not an invitation: there is nothing to answer"
+            )),
+            (EventType::Birthday, Change::Edit) => Some(format!(
+                "\u{201c}{title}\u{201d} is a birthday: Google lets apps change only its title, \
+                 colour and reminders; change the date in Google Contacts"
+            )),
+            (EventType::OutOfOffice, _) => Some(status(
+                "an out-of-office status",
+                "where its automatic declines and message are set",
+            )),
+            (EventType::FocusTime, _) => Some(status(
+                "focus time",
+                "where its automatic declines and chat status are set",
+            )),
+            (EventType::WorkingLocation, _) => Some(status(
+                "a working location",
+                "in the working location settings",
+            )),
+            (EventType::Other, _) => Some(format!(
+                "\u{201c}{title}\u{201d} is a kind of Google Calendar entry meetty does not know: \
+                 open it in Google Calendar to change it"
+            )),
+            (EventType::FromGmail, Change::Edit) => Some(format!(
+                "\u{201c}{title}\u{201d} was added from Gmail: Google lets apps change only its \
+                 colour, reminders and visibility; change it in Google Calendar"
+            )),
+            (EventType::Default | EventType::FromGmail, Change::Answer) if self.i_organize => {
+                Some(format!(
+                    "You organize \u{201c}{title}\u{201d}: there is no invitation to answer"
+                ))
+            }
+            (EventType::Default | EventType::FromGmail, Change::Answer)
+                if !self.attendees.iter().any(|a| a.is_self) =>
+            {
+                Some(format!(
+                    "You are not on the guest list of \u{201c}{title}\u{201d}: there is no invitation to answer"
+                ))
+            }
+            (EventType::Default, Change::Edit) if !self.i_organize => {
+                let who = self.organizer.as_ref().map_or("its organizer", Person::label);
+                Some(format!(
+                    "Only {who} can change \u{201c}{title}\u{201d}: you are a guest"
+                ))
+            }
+            _ => None,
+        }
     }
 
     /// Lower-cased text the `/` filter matches against.
@@ -516,5 +650,82 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(m.video, None);
+    }
+
+    fn invitation(me: serde_json::Value, event_type: &str) -> Meeting {
+        meeting(serde_json::json!({
+            "id": "x", "summary": "Sync", "eventType": event_type,
+            "start": {"dateTime": "2026-11-21T10:00:00Z"}, "end": {"dateTime": "2026-11-21T10:30:00Z"},
+            "organizer": {"email": "maria@example.com", "displayName": "Maria Chen"},
+            "attendees": [
+                {"email": "maria@example.com", "organizer": true, "responseStatus": "accepted"},
+                me
+            ]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn my_answer_is_my_own_entrys_and_organizing_or_no_entry_is_accepted() {
+        let me = |status: &str| serde_json::json!({"email": "me@example.com", "self": true, "responseStatus": status});
+        let answers = [
+            ("accepted", Rsvp::Accepted),
+            ("tentative", Rsvp::Tentative),
+            ("declined", Rsvp::Declined),
+            ("needsAction", Rsvp::NeedsAction),
+        ];
+        for (status, rsvp) in answers {
+            let m = invitation(me(status), "default");
+            assert_eq!(m.my_rsvp(), rsvp, "{status}");
+            assert_eq!(m.awaits_answer(), rsvp == Rsvp::NeedsAction);
+        }
+        // Someone else's answer is not mine: with no entry of my own nobody asks me.
+        let other =
+            serde_json::json!({"email": "sam@example.com", "responseStatus": "needsAction"});
+        assert_eq!(invitation(other, "default").my_rsvp(), Rsvp::Accepted);
+        let mut mine = invitation(me("needsAction"), "default");
+        mine.i_organize = true;
+        assert_eq!(mine.my_rsvp(), Rsvp::Accepted);
+    }
+
+    #[test]
+    fn changes_google_does_not_allow_are_refused_with_the_reason() {
+        let me = serde_json::json!({"email": "me@example.com", "self": true, "responseStatus": "needsAction"});
+        let guest = invitation(me.clone(), "default");
+        assert_eq!(guest.refuse_change(Change::Answer), None);
+        let edit = guest.refuse_change(Change::Edit).unwrap();
+        assert!(edit.contains("Only Maria Chen can change"), "{edit}");
+        let mut mine = guest.clone();
+        mine.i_organize = true;
+        assert_eq!(mine.refuse_change(Change::Edit), None);
+        assert!(mine
+            .refuse_change(Change::Answer)
+            .unwrap()
+            .contains("You organize"));
+
+        let refused = |t: &str, what| invitation(me.clone(), t).refuse_change(what).unwrap();
+        assert!(refused("birthday", Change::Edit).contains("only its title, colour and reminders"));
+        assert!(refused("birthday", Change::Answer).contains("nothing to answer"));
+        for (t, kind) in [
+            ("outOfOffice", "out-of-office"),
+            ("focusTime", "focus time"),
+            ("workingLocation", "working location"),
+        ] {
+            let edit = refused(t, Change::Edit);
+            assert!(
+                edit.contains(kind) && edit.contains("change it in Google Calendar"),
+                "{edit}"
+            );
+            assert!(
+                refused(t, Change::Answer).contains("not an invitation"),
+                "{t}"
+            );
+        }
+        assert!(refused("fromGmail", Change::Edit).contains("added from Gmail"));
+        assert_eq!(
+            invitation(me.clone(), "fromGmail").refuse_change(Change::Answer),
+            None
+        );
+        assert!(refused("somethingNew", Change::Edit).contains("does not know"));
     }
 }

@@ -159,6 +159,6 @@ pub struct WireEntryPoint<'a> {
 /// The partial-response selector that asks Google for exactly the fields above.
 pub const EVENT_PAGE_FIELDS: &str = "nextPageToken,nextSyncToken,items(id,status,summary,\
 description,location,start,end,organizer(email,displayName,self),attendees(email,displayName,\
-responseStatus,organizer,self,optional),hangoutLink,htmlLink,recurringEventId,\
+responseStatus,organizer,self,optional),hangoutLink,htmlLink,recurringEventId,etag,eventType,\
 conferenceData(conferenceSolution/key/type,entryPoints(entryPointType,uri,label,pin,\
 accessCode,regionCode)))";

@@ -319,6 +319,7 @@ pub async fn run(
                 days,
                 show_all: args.all || config.show_all,
                 filter: "",
+                declined: config.show_declined,
             };
             print_agenda(&agenda, &q, args.json, out)?;
         }

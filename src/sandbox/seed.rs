@@ -173,7 +173,8 @@ link outside the call.</p>\
 ///   "\x1b]52;c;aGk=\x07Quarterly review" (Meet, from an outside organizer);
 /// - day 4: 16:00 "Architecture office hours" (Team Platform, Meet); days 4–5 all-day "RustConf";
 /// - day 5: 11:00 "Roadmap brainstorm" (Meet, tentative);
-/// - Holidays (unselected, read-only): all-day "Founders' Day (observed)" on day 6.
+/// - Holidays (unselected, read-only): all-day "Founders' Day (observed)" on day 6;
+/// - entries that are not meetings: see [`add_non_meetings`].
 pub(crate) fn demo(now: DateTime<Utc>, tz: Tz) -> Store {
     let mut store = account(tz);
     let mut team = Calendar::new(TEAM_CALENDAR, "Team Platform", tz);
@@ -338,7 +339,44 @@ pub(crate) fn demo(now: DateTime<Utc>, tz: Tz) -> Store {
     }
     add_standup_exceptions(&mut store, &w, &standup_id);
     add_colleagues(&mut store, &mut w);
+    add_non_meetings(&mut store, &mut w);
     store
+}
+
+/// The entries on the account's primary calendar that are not meetings, one of each kind
+/// meetty tells apart by `eventType` (Google's "Event types" and "Manage focus time, out of
+/// office, and working location events" guides): today's working location (home), a
+/// colleague's birthday tomorrow (all-day, yearly, private, free like Google's), focus time
+/// on day 2, 14:00–16:00, and out of office on day 4, 09:00–12:00. The statuses keep
+/// their time busy; the working location and the birthday leave it free
+/// (`transparency: transparent`).
+fn add_non_meetings(store: &mut Store, w: &mut Week) {
+    let mut home = w.all_day("Home", 0, 1);
+    home["eventType"] = json!("workingLocation");
+    home["visibility"] = json!("public");
+    home["workingLocationProperties"] = json!({ "type": "homeOffice", "homeOffice": {} });
+    let mut birthday = w.all_day("Priya Natarajan's birthday", 1, 1);
+    birthday["eventType"] = json!("birthday");
+    birthday["visibility"] = json!("private");
+    birthday["recurrence"] = json!(["RRULE:FREQ=YEARLY"]);
+    birthday["birthdayProperties"] = json!({ "type": "birthday" });
+    let mut focus = w.timed("Focus time", w.at(2, 14, 0), 120);
+    focus["eventType"] = json!("focusTime");
+    focus["focusTimeProperties"] = json!({
+        "autoDeclineMode": "declineOnlyNewConflictingInvitations",
+        "chatStatus": "doNotDisturb",
+    });
+    let mut away = w.timed("Out of office", w.at(4, 9, 0), 180);
+    away["eventType"] = json!("outOfOffice");
+    away["outOfOfficeProperties"] = json!({
+        "autoDeclineMode": "declineOnlyNewConflictingInvitations",
+        "declineMessage": "Away until noon",
+    });
+    for event in [home, birthday, focus, away] {
+        store
+            .put_event(ACCOUNT, event)
+            .expect("the demo's statuses are valid");
+    }
 }
 
 /// Colleagues whose availability the demo account can see, and their group: their own
@@ -454,7 +492,9 @@ mod tests {
         ];
         let items = list(&mut store, "primary", &q);
         let team = list(&mut store, TEAM_CALENDAR, &q);
-        let total = items.len() + team.len();
+        // Meetings only: the statuses and the birthday are counted in their own test.
+        let meetings = items.iter().filter(|e| e["eventType"] == "default").count();
+        let total = meetings + team.len();
         assert!((15..=25).contains(&total), "{total} events");
 
         let soon = items
@@ -510,6 +550,38 @@ mod tests {
                 .as_str()
                 .unwrap_or(e["id"].as_str().unwrap());
             assert!(ids::is_valid_event_id(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn demo_has_one_entry_of_each_kind_that_is_not_a_meeting() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut store = demo(now, chrono_tz::Europe::Berlin);
+        let min = now.to_rfc3339();
+        let max = (now + TimeDelta::days(7)).to_rfc3339();
+        let q = [
+            ("singleEvents", "true"),
+            ("timeMin", min.as_str()),
+            ("timeMax", max.as_str()),
+        ];
+        let items = list(&mut store, "primary", &q);
+        let of_type =
+            |t: &str| -> Vec<&Value> { items.iter().filter(|e| e["eventType"] == t).collect() };
+        for t in ["workingLocation", "birthday", "focusTime", "outOfOffice"] {
+            assert_eq!(of_type(t).len(), 1, "{t}");
+        }
+        // Google's birthdays are all-day, yearly and free; a working location is free too.
+        let birthday = of_type("birthday")[0];
+        assert!(birthday["start"]["date"].is_string());
+        assert!(birthday["recurringEventId"].is_string());
+        for t in ["birthday", "workingLocation"] {
+            assert_eq!(of_type(t)[0]["transparency"], "transparent", "{t}");
+        }
+        for t in ["focusTime", "outOfOffice"] {
+            assert!(of_type(t)[0]["start"]["dateTime"].is_string(), "{t}");
+            assert_ne!(of_type(t)[0]["transparency"], "transparent", "{t}");
         }
     }
 

@@ -12,10 +12,10 @@ use unicode_width::UnicodeWidthStr;
 use super::fit::ellipsize;
 use super::theme;
 use crate::app::{App, Pane, Sync};
-use crate::calendar::model::{Agenda, Meeting, When};
+use crate::calendar::model::{Agenda, Meeting, Rsvp, When};
 use crate::keymap::{Command, Mode};
 use crate::timefmt::{clock, clock_range, countdown, date_label, day_name, local_date};
-use crate::view::{day_of, now_and_next, Row};
+use crate::view::{day_of, now_and_next, Row, ShowDeclined};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Agenda;
@@ -53,7 +53,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
     let (offset, pinned) = viewport(&app.rows, app.scroll.get(), app.selected, height);
     app.scroll.set(offset);
-    let (current, next) = now_and_next(agenda, &app.rows, app.now);
+    let on = now_and_next(agenda, &app.rows, app.now);
     let today = local_date(app.now, app.settings.tz);
     let heading = |d| {
         let text = format!("{} · {}", day_name(d, today), date_label(d, today));
@@ -66,9 +66,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .map(|(k, row)| match *row {
             Row::Day(d) => heading(d),
             Row::Meeting(i) => {
-                let mark = if Some(i) == current {
+                let mark = if on.now.contains(&i) {
                     Mark::Now
-                } else if Some(i) == next {
+                } else if Some(i) == on.next {
                     Mark::Next
                 } else {
                     Mark::None
@@ -175,17 +175,47 @@ fn meeting_line<'a>(
         (When::AllDay { .. }, true) => "all d".to_string(),
         (When::AllDay { .. }, false) => format!("{:<11}", "all day"),
     };
-    let badge = m.video.as_ref().map_or("", |v| v.provider.badge());
+    // A status (out of office, focus time) has its own badge where a link's would be.
+    let (badge, badge_style) = match (&m.video, m.event_type.badge()) {
+        (_, Some((badge, _))) => (badge, theme::status_badge()),
+        (Some(v), None) => (v.provider.badge(), theme::dim()),
+        (None, None) => ("", theme::dim()),
+    };
     let badge = if compact {
         format!("{badge:<5}")
     } else {
         format!("{badge:<6}")
     };
+    // The user's answer in a fixed column: a mark readable without colour, and the title
+    // highlighted while an invitation awaits an answer, dimmed and struck once declined.
+    let rsvp = m.my_rsvp();
+    let struck = rsvp == Rsvp::Declined && app.settings.show_declined == ShowDeclined::Dim;
+    let mark_style = match rsvp {
+        Rsvp::NeedsAction => theme::awaiting(),
+        Rsvp::Declined => theme::declined(),
+        Rsvp::Tentative => theme::next(),
+        Rsvp::Accepted => theme::now(),
+    };
+    let (time_style, text_style) = match rsvp {
+        _ if struck => (theme::declined_row(), theme::declined_row()),
+        Rsvp::NeedsAction => (Style::new(), theme::awaiting()),
+        _ => (Style::new(), Style::new()),
+    };
     let mut spans = vec![
         Span::styled("▌", Style::new().fg(color)),
-        Span::raw(time),
+        // A status is nobody's invitation: no answer to show.
+        Span::styled(
+            if m.event_type.is_meeting() {
+                theme::rsvp_mark(rsvp)
+            } else {
+                " "
+            },
+            mark_style,
+        ),
         Span::raw(" "),
-        Span::styled(badge, theme::dim()),
+        Span::styled(time, time_style),
+        Span::raw(" "),
+        Span::styled(badge, badge_style),
         Span::raw(" "),
     ];
     let tag = match (mark, m.when) {
@@ -199,7 +229,7 @@ fn meeting_line<'a>(
     let tag_width = tag.as_ref().map_or(0, |t| t.width());
     let title = ellipsize(&m.title, width.saturating_sub(used + tag_width + 1));
     let title_width = title.width();
-    spans.push(Span::raw(title));
+    spans.push(Span::styled(title, text_style));
     if let Some(tag) = tag {
         let style = if mark == Mark::Now {
             theme::now()

@@ -90,6 +90,10 @@ fn lines<'a>(app: &'a App, m: &'a Meeting) -> Vec<Line<'a>> {
     if let Some(o) = &m.organizer {
         out.push(field("Organizer", o.label()));
     }
+    match m.event_type.badge() {
+        Some((_, kind)) => out.push(field("Type", Span::styled(kind, theme::status_badge()))),
+        None => out.push(answer_line(m)),
+    }
     match &m.video {
         Some(v) => {
             out.push(field("Video", format!("{} ", v.provider.name())));
@@ -125,6 +129,22 @@ fn lines<'a>(app: &'a App, m: &'a Meeting) -> Vec<Line<'a>> {
     out
 }
 
+/// The user's own answer, in words (the agenda row has only its mark).
+fn answer_line(m: &Meeting) -> Line<'static> {
+    let rsvp = m.my_rsvp();
+    let (words, style) = match rsvp {
+        Rsvp::Accepted if m.i_organize => ("accepted (you organize it)", theme::now()),
+        Rsvp::Accepted => ("accepted", theme::now()),
+        Rsvp::Tentative => ("maybe", theme::next()),
+        Rsvp::Declined => ("declined", theme::declined()),
+        Rsvp::NeedsAction => ("awaiting your answer", theme::awaiting()),
+    };
+    Line::from(vec![
+        Span::styled(format!("{:<10}", "You"), theme::label()),
+        Span::styled(format!("{} {words}", theme::rsvp_mark(rsvp)), style),
+    ])
+}
+
 fn attendee_summary(list: &[Attendee]) -> String {
     let count = |r| list.iter().filter(|a| a.rsvp == r).count();
     format!(
@@ -138,12 +158,13 @@ fn attendee_summary(list: &[Attendee]) -> String {
 }
 
 fn attendee_line(a: &Attendee) -> Line<'_> {
-    let (mark, style) = match a.rsvp {
-        Rsvp::Accepted => ("✓", theme::now()),
-        Rsvp::Declined => ("✗", theme::declined()),
-        Rsvp::Tentative => ("~", theme::next()),
-        Rsvp::NeedsAction => ("?", theme::dim()),
+    let style = match a.rsvp {
+        Rsvp::Accepted => theme::now(),
+        Rsvp::Declined => theme::declined(),
+        Rsvp::Tentative => theme::next(),
+        Rsvp::NeedsAction => theme::dim(),
     };
+    let mark = theme::rsvp_mark(a.rsvp);
     let mut spans = vec![
         Span::styled(mark, style),
         Span::raw(" "),

@@ -12,6 +12,7 @@ use crate::app::{App, Sync};
 use crate::calendar::retry::{Cause, Retrying};
 use crate::keymap::{Command, Mode};
 use crate::timefmt::ago;
+use crate::view::awaiting;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -79,6 +80,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
 }
 
+/// " · 2 awaiting answer (i: next)" while listed invitations await the user's answer.
+fn awaiting_text(app: &App) -> String {
+    let count = app.agenda.as_ref().map_or(0, |a| awaiting(a, &app.rows));
+    if count == 0 {
+        return String::new();
+    }
+    match app
+        .settings
+        .keymap
+        .first_key(Mode::Agenda, Command::NextAwaiting)
+    {
+        Some(k) => format!(" · {count} awaiting answer ({k}: next)"),
+        None => format!(" · {count} awaiting answer"),
+    }
+}
+
 /// The spinner's current frame, for anything out at Google.
 pub fn spinner(app: &App) -> &'static str {
     SPINNER[app.spinner % SPINNER.len()]
@@ -105,11 +122,12 @@ fn retry_line(app: &App, retry: &Retrying, until: DateTime<Utc>) -> Line<'static
 
 fn sync_line(app: &App) -> Line<'static> {
     let age = app.agenda.as_ref().map(|a| ago(app.now, a.fetched_at));
-    let filter = if app.filter.is_empty() {
+    let mut filter = if app.filter.is_empty() {
         String::new()
     } else {
         format!(" · filter \u{201c}{}\u{201d}", app.filter)
     };
+    filter.push_str(&awaiting_text(app));
     match (&app.sync, age) {
         (Sync::Refreshing { .. }, _) => Line::from(format!("{} refreshing…{filter}", spinner(app))),
         (Sync::Failed { error }, Some(age)) if error.is_offline() => Line::from(vec![

@@ -2,6 +2,19 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::calendar::model::Rsvp;
+
+/// One column per answer, told apart by shape as well as colour (and by a screen reader):
+/// check mark, tilde, ballot x, question mark.
+pub fn rsvp_mark(rsvp: Rsvp) -> &'static str {
+    match rsvp {
+        Rsvp::Accepted => "✓",
+        Rsvp::Tentative => "~",
+        Rsvp::Declined => "✗",
+        Rsvp::NeedsAction => "?",
+    }
+}
+
 pub fn day_heading() -> Style {
     Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
 }
@@ -27,6 +40,23 @@ pub fn next() -> Style {
 
 pub fn declined() -> Style {
     Style::new().fg(Color::Red)
+}
+
+/// An invitation awaiting the user's answer: it should catch the eye.
+pub fn awaiting() -> Style {
+    Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
+}
+
+/// A meeting the user declined, when `show_declined = "dim"`: there, but out of the way.
+pub fn declined_row() -> Style {
+    Style::new()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::CROSSED_OUT)
+}
+
+/// The badge of an event that is not a meeting (out of office, focus time).
+pub fn status_badge() -> Style {
+    Style::new().fg(Color::LightCyan)
 }
 
 pub fn dim() -> Style {

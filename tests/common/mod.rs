@@ -24,7 +24,8 @@ pub fn tz() -> Tz {
     Tz::Europe__Berlin
 }
 
-fn meeting(cal: &str, v: serde_json::Value) -> Meeting {
+/// A meeting on calendar `cal` from Google's JSON, through the real model code.
+pub fn meeting(cal: &str, v: serde_json::Value) -> Meeting {
     let text = v.to_string();
     Meeting::from_event(cal, &serde_json::from_str(&text).unwrap()).unwrap()
 }
@@ -117,6 +118,28 @@ pub fn agenda() -> Agenda {
     };
     a.sort();
     a
+}
+
+/// Makes the meeting titled `title` an invitation the user (alex@example.com, not the
+/// organizer) answered `rsvp`.
+pub fn answer(agenda: &mut Agenda, title: &str, rsvp: meetty::calendar::model::Rsvp) {
+    use meetty::calendar::model::{Attendee, Person};
+    let m = agenda
+        .meetings
+        .iter_mut()
+        .find(|m| m.title == title)
+        .unwrap_or_else(|| panic!("no meeting {title:?}"));
+    m.i_organize = false;
+    m.attendees = vec![Attendee {
+        person: Person {
+            name: "Alex Rivera".into(),
+            email: "alex@example.com".into(),
+        },
+        rsvp,
+        organizer: false,
+        is_self: true,
+        optional: false,
+    }];
 }
 
 pub fn app() -> App {
