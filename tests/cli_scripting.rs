@@ -1109,7 +1109,8 @@ async fn rsvp_refuses_what_cannot_be_answered_and_sends_nothing() {
     let out = e.run(&["rsvp", &mine, "yes"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("you organize \u{201c}Customer call: Acme\u{201d}")
+        stderr(&out)
+            .contains("You organize \u{201c}Customer call: Acme\u{201d}: there is no invitation")
             && stderr(&out).contains("meetty edit"),
         "{}",
         stderr(&out)
@@ -1132,7 +1133,7 @@ async fn rsvp_refuses_what_cannot_be_answered_and_sends_nothing() {
     let out = e.run(&["rsvp", &forwarded, "no"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("you are not a guest of \u{201c}Board meeting\u{201d}"),
+        stderr(&out).contains("You are not on the guest list of \u{201c}Board meeting\u{201d}"),
         "{}",
         stderr(&out)
     );
@@ -1148,8 +1149,7 @@ async fn rsvp_refuses_what_cannot_be_answered_and_sends_nothing() {
     let out = e.run(&["rsvp", &focus, "maybe"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out)
-            .contains("\u{201c}Deep work\u{201d} cannot be answered: it is your own status"),
+        stderr(&out).contains("\u{201c}Deep work\u{201d} is focus time, not an invitation"),
         "{}",
         stderr(&out)
     );
@@ -1382,8 +1382,10 @@ async fn edit_refuses_what_it_must_not_change_and_sends_nothing() {
     let out = e.run(&["edit", &theirs, "--title", "Mine now"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("only the organizer can change it")
-            && stderr(&out).contains("meetty rsvp"),
+        stderr(&out).contains(
+            "Only Priya Natarajan can change \u{201c}Sprint planning\u{201d}: you are a guest \
+             (answer it with meetty rsvp"
+        ),
         "{}",
         stderr(&out)
     );
@@ -1459,7 +1461,8 @@ async fn edit_refuses_what_it_must_not_change_and_sends_nothing() {
     let out = e.run(&["edit", &focus, "--start", "+1h"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("\u{201c}Deep work\u{201d} cannot be edited: it is your own status"),
+        stderr(&out)
+            .contains("\u{201c}Deep work\u{201d} is focus time: change it in Google Calendar"),
         "{}",
         stderr(&out)
     );

@@ -49,7 +49,6 @@ const TOAST_SECONDS: i64 = 4;
 /// more than a minute while awake.
 const WAKE_GAP: Duration = Duration::minutes(3);
 
-pub(crate) use answer::not_answerable;
 pub use answer::{AnswerDialog, AnswerRow, Invitation};
 pub use confirm::{CancelDialog, Confirm, Target};
 pub use find_time::{Answer, FindTime};

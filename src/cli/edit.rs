@@ -16,7 +16,7 @@ use super::Outcome;
 use crate::calendar::client::CalendarClient;
 use crate::calendar::edit::{Changes, Conflict, Edit, Editable, Edited, MeetChange, Scope};
 use crate::calendar::error::{write_error, Surface};
-use crate::calendar::model::{EventType, SendUpdates, When};
+use crate::calendar::model::{Change, EventType, SendUpdates, When};
 use crate::calendar::ops::{WriteOp, Written};
 use crate::{compose, sanitize, templates, timeparse};
 
@@ -265,24 +265,6 @@ fn scope_of(args: &EditArgs, target: &Editable) -> Result<Scope, Failure> {
     }
 }
 
-/// Why an entry of this `eventType` is no meeting meetty edits, if it is none (Google's
-/// "Event types" guide: statuses are set in Google Calendar, birthdays come from contacts,
-/// and an event Gmail added takes only changes to its reminders, colour and visibility).
-fn not_a_meeting(kind: EventType) -> Option<&'static str> {
-    match kind {
-        EventType::Default => None,
-        EventType::FocusTime | EventType::OutOfOffice | EventType::WorkingLocation => {
-            Some("it is your own status, not a meeting: change it in Google Calendar")
-        }
-        EventType::Birthday => Some("a birthday comes from your contacts"),
-        EventType::FromGmail => Some(
-            "Gmail added it from an e-mail; Google lets only its reminders, colour and \
-             visibility change",
-        ),
-        EventType::Other => Some("it is not a meeting Google lets meetty change"),
-    }
-}
-
 /// Reads the meeting, refuses what cannot be changed, and changes it (or prints the
 /// requests). A meeting changed elsewhere meanwhile exits 1 with what differs.
 pub async fn run(
@@ -299,22 +281,15 @@ pub async fn run(
         .await
         .map_err(cli_error)?;
     let m = &target.meeting;
-    if let Some(why) = not_a_meeting(m.event_type) {
-        return Err(Failure::Failed(format!(
-            "\u{201c}{}\u{201d} cannot be edited: {why}",
-            m.title
-        )));
-    }
-    if !m.i_organize {
-        return Err(Failure::Failed(format!(
-            "\u{201c}{}\u{201d} is organized by {}: only the organizer can change it (answer \
-             it with meetty rsvp {} yes|maybe|no)",
-            m.title,
-            m.organizer
-                .as_ref()
-                .map_or("someone else", |o| o.email.as_str()),
-            args.event_id
-        )));
+    if let Some(why) = m.refuse_change(Change::Edit) {
+        // A guest's way to change the meeting: their answer.
+        let answer = (m.event_type == EventType::Default && !m.i_organize).then(|| {
+            format!(
+                " (answer it with meetty rsvp {} yes|maybe|no)",
+                args.event_id
+            )
+        });
+        return Err(Failure::Failed(why + &answer.unwrap_or_default()));
     }
     let unknown: Vec<&str> = wanted
         .changes

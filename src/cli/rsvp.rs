@@ -1,7 +1,8 @@
 //! `meetty rsvp`: answering an invitation from a script. The meeting is read first, so a
 //! meeting you organize, one you are not invited to, or an entry Google does not let anyone
-//! answer (focus time, out of office…) is refused in meetty's words before anything is sent;
-//! the answer itself is the same [`Respond`] the TUI's answer dialog sends.
+//! answer (focus time, out of office…) is refused as the TUI refuses it
+//! ([`Meeting::refuse_change`](crate::calendar::model::Meeting::refuse_change)) before
+//! anything is sent; the answer itself is the same [`Respond`] the TUI's answer dialog sends.
 
 use std::io::Write;
 
@@ -9,11 +10,10 @@ use chrono_tz::Tz;
 
 use super::scripting::Failure;
 use super::scripting::{print_requests, report_progress, write_json, JsonMeeting};
-use crate::app::not_answerable;
 use crate::calendar::answer::{clean_note, Answer, Respond};
-use crate::calendar::client::{resolve_primary, CalendarClient};
+use crate::calendar::client::CalendarClient;
 use crate::calendar::error::{write_error, Surface};
-use crate::calendar::model::{Meeting, Rsvp};
+use crate::calendar::model::{Change, Rsvp};
 use crate::calendar::ops::{WriteOp, Written};
 use crate::{compose, sanitize};
 
@@ -80,29 +80,6 @@ impl Answering {
     }
 }
 
-/// The user's own address on the meeting: their attendee entry's, else the primary
-/// calendar's id (Google may leave the guest list out, but the primary calendar's id is its
-/// owner's address); `None` when they are not invited.
-async fn own_address(
-    client: &CalendarClient,
-    calendar: &str,
-    m: &Meeting,
-) -> Result<Option<String>, String> {
-    if let Some(me) = m.attendees.iter().find(|a| a.is_self) {
-        return Ok(Some(me.person.email.clone()));
-    }
-    if !m.attendees.is_empty() {
-        return Ok(None);
-    }
-    let calendars = client
-        .calendars()
-        .await
-        .map_err(|e| write_error(&e, Surface::Cli))?;
-    let primary = resolve_primary("primary", &calendars);
-    let id = resolve_primary(calendar, &calendars);
-    Ok((id == primary && primary != "primary").then_some(primary))
-}
-
 /// Reads the meeting, refuses what cannot be answered, and answers (or prints the request).
 pub async fn run(
     client: &CalendarClient,
@@ -115,23 +92,23 @@ pub async fn run(
         .event(&args.calendar, &args.event_id)
         .await
         .map_err(|e| write_error(&e, Surface::Cli))?;
-    if let Some(why) = not_answerable(&m) {
-        return Err(why);
+    if let Some(why) = m.refuse_change(Change::Answer) {
+        let hint = if m.i_organize {
+            " (meetty edit changes it, meetty cancel cancels it)"
+        } else {
+            ""
+        };
+        return Err(why + hint);
     }
-    if m.i_organize {
-        return Err(format!(
-            "you organize \u{201c}{}\u{201d}: there is no invitation to answer (meetty edit \
-             changes it, meetty cancel cancels it)",
-            m.title
-        ));
-    }
-    let Some(email) = own_address(client, &args.calendar, &m).await? else {
-        return Err(format!(
-            "you are not a guest of \u{201c}{}\u{201d}, so there is nothing to answer: check \
-             the event id and --calendar (meetty agenda --json lists both)",
-            m.title
-        ));
-    };
+    // Google returns the user's own entry even when it leaves other guests out (Events
+    // reference, `maxAttendees`: "only the participant is returned"); refuse_change checked
+    // that there is one.
+    let email = m
+        .attendees
+        .iter()
+        .find(|a| a.is_self)
+        .map(|a| a.person.email.clone())
+        .unwrap_or_default();
     let event_id = match (&m.series_id, args.all_occurrences) {
         (Some(series), true) => series.clone(),
         _ => m.id.clone(),
