@@ -10,7 +10,7 @@ use super::writes::Undo;
 use super::{App, Overlay};
 use crate::action::Effect;
 use crate::calendar::answer::{clean_note, Answer, Respond};
-use crate::calendar::model::{EventType, Meeting, Rsvp};
+use crate::calendar::model::{Change, Meeting, Rsvp};
 use crate::calendar::ops::WriteOp;
 use crate::keymap::Command;
 
@@ -124,42 +124,11 @@ impl AnswerDialog {
     }
 }
 
-/// Why Google does not let the user answer this entry; `None` when it is an invitation one
-/// can answer. Only meetings (`default`) have guests who answer (Google's "Event types"
-/// guide): focus time, out of office and working location are the user's own statuses, set
-/// in Google Calendar; birthdays are the contact's; and an event Gmail added (a booking) takes
-/// changes only to its reminders, colour, visibility, status and extended properties
-/// (Workspace Updates, "The Calendar API now distinguishes events created from Gmail").
-fn not_answerable(m: &Meeting) -> Option<String> {
-    let why = match m.event_type {
-        EventType::Default => return None,
-        EventType::Birthday => "a birthday has no invitation to answer",
-        EventType::FromGmail => {
-            "Gmail added it from an e-mail (a booking, not an invitation); Google lets only \
-             its reminders, colour and visibility change"
-        }
-        EventType::FocusTime | EventType::OutOfOffice | EventType::WorkingLocation => {
-            "it is your own status, not an invitation: change it in Google Calendar"
-        }
-        EventType::Other => "it is not a meeting Google lets guests answer",
-    };
-    Some(format!(
-        "\u{201c}{}\u{201d} cannot be answered: {why}",
-        m.title
-    ))
-}
-
 impl Invitation {
     /// The user's invitation to `m`, or what to tell them when there is none.
     pub(super) fn of(m: &Meeting) -> Result<(Invitation, Rsvp), String> {
-        if let Some(why) = not_answerable(m) {
+        if let Some(why) = m.refuse_change(Change::Answer) {
             return Err(why);
-        }
-        if m.i_organize {
-            return Err(format!(
-                "You organize \u{201c}{}\u{201d}: there is no invitation to answer",
-                m.title
-            ));
         }
         let me = m.attendees.iter().find(|a| a.is_self).ok_or_else(|| {
             format!(
