@@ -135,7 +135,10 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
     for _ in 0..8 {
         link_picker.update(Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
     }
-    link_picker.update(Action::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE)));
+    link_picker.update(Action::Key(KeyEvent::new(
+        KeyCode::Left,
+        KeyModifiers::NONE,
+    )));
     let scenes = [
         ("agenda.svg", app("jj"), 110, 30),
         ("templates.svg", app("n"), 110, 30),
