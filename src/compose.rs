@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 
 use crate::calendar::client::resolve_primary;
 use crate::calendar::edit::MeetChange;
-use crate::calendar::model::{CalendarInfo, EventType, Meeting, Rsvp, SendUpdates, When};
+use crate::calendar::model::{CalendarInfo, Meeting, Rsvp, SendUpdates, When};
 use crate::calendar::write::{NewConference, NewEvent, Reminder};
 use crate::recurrence;
 use crate::sanitize;
@@ -527,17 +527,9 @@ fn overlap_warning(start: DateTime<Utc>, end: DateTime<Utc>, ctx: &Context) -> O
 }
 
 /// Whether the user will be at `m`: a meeting (not a status such as focus time) they accepted
-/// or organize, and did not decline. Reads the user's own attendee entry here until
-/// `Meeting::my_rsvp` (issue 11, point 1) is there to ask.
+/// or organize.
 fn attends(m: &Meeting) -> bool {
-    if !matches!(m.event_type, EventType::Default | EventType::FromGmail) {
-        return false;
-    }
-    match m.attendees.iter().find(|a| a.is_self).map(|a| a.rsvp) {
-        Some(Rsvp::Accepted) => true,
-        Some(Rsvp::Declined) => false,
-        _ => m.i_organize,
-    }
+    m.event_type.is_meeting() && m.my_rsvp() == Rsvp::Accepted
 }
 
 /// "Mon 23 Nov 14:30 CET", plus how far away it is.

@@ -129,6 +129,16 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
             result: result.map_err(ApiError::Unexpected),
         });
     }
+    // The Meet field's "same link as…" picker over a new Quick Sync: eight Tabs from the
+    // title reach the Meet field, and ← goes from "new link" round to "same link as…".
+    let mut link_picker = app("n1");
+    for _ in 0..8 {
+        link_picker.update(Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    }
+    link_picker.update(Action::Key(KeyEvent::new(
+        KeyCode::Left,
+        KeyModifiers::NONE,
+    )));
     let scenes = [
         ("agenda.svg", app("jj"), 110, 30),
         ("templates.svg", app("n"), 110, 30),
@@ -136,6 +146,9 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         ("cancel.svg", cancel, 110, 30),
         ("find-a-time.svg", find, 110, 30),
         ("all-events.svg", app("a"), 110, 30),
+        // The next invitation awaiting an answer (i), answered (R).
+        ("answer.svg", app("iR"), 110, 30),
+        ("link-picker.svg", link_picker, 110, 30),
         ("help.svg", app("?"), 110, 30),
         ("offline.svg", offline, 110, 30),
         ("retrying.svg", retrying, 110, 30),

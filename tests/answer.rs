@@ -482,9 +482,9 @@ fn r_on_my_own_meeting_a_status_or_a_non_invitation_explains_instead() {
     press(&mut app, "a"); // all events, also those without a link
     for (title, says) in [
         ("My planning", "You organize"),
-        ("Deep work", "your own status"),
-        ("Flight to Lisbon", "Gmail added it"),
-        ("Lunch with Sam", "not a guest"),
+        ("Deep work", "not an invitation"),
+        ("Flight to Lisbon", "added from Gmail"),
+        ("Lunch with Sam", "not on the guest list"),
     ] {
         select(&mut app, title);
         assert!(press(&mut app, "R").is_empty());

@@ -414,6 +414,15 @@ fn an_invitation_is_answered_maybe_from_the_keyboard() {
     t.wait_for("the review selected", |s| {
         details_title(s) == "Design review"
     });
+    let row = |s: &str, mark: &str| {
+        s.lines()
+            .any(|l| l.contains("Design review") && l.contains(&format!("\u{258c}{mark} ")))
+    };
+    assert!(
+        row(&t.screen(), "\u{2713}"),
+        "accepted before:\n{}",
+        t.screen()
+    );
     t.keys("R");
     t.wait_for("the answer dialog", |s| {
         s.contains(" Answer the invitation ")
@@ -429,6 +438,8 @@ fn an_invitation_is_answered_maybe_from_the_keyboard() {
     t.wait_for("the answer in the details", |s| {
         s.contains("~ Alex Rivera") && s.contains("2 maybe")
     });
+    // The row's answer mark changed from accepted to maybe.
+    t.wait_for("the row marked maybe", |s| row(s, "~"));
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }

@@ -335,16 +335,20 @@ impl Meeting {
                 "\u{201c}{title}\u{201d} is a kind of Google Calendar entry meetty does not know: \
                  open it in Google Calendar to change it"
             )),
-            (EventType::FromGmail, Change::Edit) => Some(format!(
-                "\u{201c}{title}\u{201d} was added from Gmail: Google lets apps change only its \
-                 colour, reminders and visibility; change it in Google Calendar"
+            // Workspace Updates, "The Calendar API now distinguishes events created from
+            // Gmail": apps may change only their reminders, colour, visibility, status and
+            // extended properties, so not an answer either.
+            (EventType::FromGmail, _) => Some(format!(
+                "\u{201c}{title}\u{201d} was added from Gmail (a booking, not an invitation): \
+                 Google lets apps change only its colour, reminders and visibility; change it \
+                 in Google Calendar"
             )),
-            (EventType::Default | EventType::FromGmail, Change::Answer) if self.i_organize => {
+            (EventType::Default, Change::Answer) if self.i_organize => {
                 Some(format!(
                     "You organize \u{201c}{title}\u{201d}: there is no invitation to answer"
                 ))
             }
-            (EventType::Default | EventType::FromGmail, Change::Answer)
+            (EventType::Default, Change::Answer)
                 if !self.attendees.iter().any(|a| a.is_self) =>
             {
                 Some(format!(
@@ -722,10 +726,10 @@ mod tests {
             );
         }
         assert!(refused("fromGmail", Change::Edit).contains("added from Gmail"));
-        assert_eq!(
-            invitation(me.clone(), "fromGmail").refuse_change(Change::Answer),
-            None
-        );
+        // A booking Gmail added takes no answer either: only reminders, colour, visibility.
+        assert!(invitation(me.clone(), "fromGmail")
+            .refuse_change(Change::Answer)
+            .is_some_and(|why| why.contains("not an invitation")));
         assert!(refused("somethingNew", Change::Edit).contains("does not know"));
     }
 }
