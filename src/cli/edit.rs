@@ -191,7 +191,7 @@ fn addresses(list: &[String], flag: &str, errors: &mut Vec<String>) -> Vec<Strin
 /// the meeting's zone, when any of them is given.
 fn set_times(
     args: &EditArgs,
-    wanted: &Wanted,
+    duration: Option<chrono::Duration>,
     target: &Editable,
     now: DateTime<Utc>,
     changes: &mut Changes,
@@ -214,7 +214,7 @@ fn set_times(
             .map_err(|e| Failure::Usage(format!("--start: {e}")))?,
         None => start,
     };
-    let new_end = match (&args.end, wanted.duration) {
+    let new_end = match (&args.end, duration) {
         (Some(text), _) => timeparse::parse_end(text, new_start, now, zone)
             .map_err(|e| Failure::Usage(format!("--end: {e}")))?,
         (None, Some(length)) => new_start + length,
@@ -291,8 +291,11 @@ pub async fn run(
         });
         return Err(Failure::Failed(why + &answer.unwrap_or_default()));
     }
-    let unknown: Vec<&str> = wanted
-        .changes
+    let Wanted {
+        mut changes,
+        duration,
+    } = wanted;
+    let unknown: Vec<&str> = changes
         .remove_guests
         .iter()
         .filter(|g| {
@@ -310,8 +313,7 @@ pub async fn run(
         )));
     }
     let scope = scope_of(args, &target)?;
-    let mut changes = wanted.changes.clone();
-    set_times(args, &wanted, &target, now, &mut changes)?;
+    set_times(args, duration, &target, now, &mut changes)?;
     let send = args.notify.unwrap_or(if changes.add_guests.is_empty() {
         m.default_notify()
     } else {
