@@ -1700,3 +1700,35 @@ async fn new_link_from_shares_a_meetings_conference() {
     );
     assert_eq!(e.posts().len(), 1, "nothing more was made");
 }
+
+/// `new --link-from --dry-run` reads the meeting whose conference it copies and prints the
+/// insert with that conference (no new one requested); the real run sends the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_link_from_dry_run_prints_the_copied_conference_a_real_run_sends() {
+    let e = env("link-from-dry").await;
+    let source = e.id_of("Customer call: Acme").await;
+    e.sandbox.clear_requests();
+    let args = [
+        "new",
+        "--title",
+        "Same room",
+        "--start",
+        "tomorrow 11:00",
+        "--link-from",
+        &source,
+    ];
+    let out = e.run(&[&args[..], &["--dry-run", "--json"]].concat()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(e.writes().is_empty(), "a dry run writes nothing");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let printed = v["requests"][0].clone();
+    let conference = &printed["body"]["conferenceData"];
+    assert!(conference["conferenceId"].is_string(), "{printed}");
+    assert!(conference.get("createRequest").is_none(), "{printed}");
+
+    let out = e.run(&args).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let writes = e.writes();
+    assert_eq!(writes.len(), 1, "one insert");
+    assert_sent_as_planned(&printed, &writes[0]);
+}
