@@ -24,6 +24,7 @@ use crate::{compose, sanitize, templates, timeparse};
 pub struct EditArgs {
     /// The event id (meetty agenda --json shows it).
     pub event_id: String,
+    /// A new title.
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
     /// What meetty new --start takes ("14:30", "tomorrow 9", "mon 10:00"), or a shift from
@@ -64,6 +65,7 @@ pub struct EditArgs {
     /// Who gets e-mail: all, external, none (default: all when there are guests).
     #[arg(long, value_name = "WHO", value_parser = parse_notify)]
     pub notify: Option<SendUpdates>,
+    /// The calendar the event is on.
     #[arg(long, value_name = "ID", default_value = "primary")]
     pub calendar: String,
     /// When the meeting changed elsewhere since it was read, apply these changes on top

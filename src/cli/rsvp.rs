@@ -36,6 +36,7 @@ pub struct RsvpArgs {
     /// Answer for every occurrence of a recurring meeting, not only this one.
     #[arg(long)]
     pub all_occurrences: bool,
+    /// The calendar the event is on.
     #[arg(long, value_name = "ID", default_value = "primary")]
     pub calendar: String,
     /// Print the request that would answer, without sending it (the meeting is read to find
