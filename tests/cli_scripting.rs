@@ -1732,3 +1732,48 @@ async fn new_link_from_dry_run_prints_the_copied_conference_a_real_run_sends() {
     assert_eq!(writes.len(), 1, "one insert");
     assert_sent_as_planned(&printed, &writes[0]);
 }
+
+/// Without `--calendar`, `edit`, `rsvp` and `cancel` find an event's calendar in the agenda
+/// the TUI cached (here: a meeting on the team calendar), and fall back to the primary
+/// calendar.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cached_agenda_says_which_calendar_an_event_is_on() {
+    use meetty::calendar::client::{CalendarClient, CalendarSelection};
+    let e = env("cached-calendar").await;
+    let platform = e.id_of("Platform sync").await;
+    let edit = [
+        "edit",
+        &platform,
+        "--title",
+        "Platform sync (moved)",
+        "--dry-run",
+    ];
+    let out = e.run(&edit).await;
+    assert_eq!(out.status.code(), Some(1), "not on the primary calendar");
+
+    let client = CalendarClient::new(&e.sandbox.root_url(), e.sandbox.access_token());
+    let now = Utc::now();
+    let agenda = client
+        .agenda(
+            &CalendarSelection::SelectedInGoogle,
+            now,
+            now + chrono::Duration::days(7),
+        )
+        .await
+        .unwrap();
+    let cache = e.dir.join("data/meetty/agenda-sandbox.json");
+    std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
+    meetty::cache::save(&cache, &agenda).unwrap();
+
+    let team = format!(
+        "/calendars/{}/events/{platform}?",
+        meetty::percent::encode_segment(TEAM_CALENDAR)
+    );
+    let out = e.run(&edit).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&team), "{}", stdout(&out));
+    let out = e.run(&["cancel", &platform, "--dry-run"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&team), "{}", stdout(&out));
+    assert!(e.writes().is_empty(), "dry runs write nothing");
+}

@@ -65,9 +65,10 @@ pub struct EditArgs {
     /// Who gets e-mail: all, external, none (default: all when there are guests).
     #[arg(long, value_name = "WHO", value_parser = parse_notify)]
     pub notify: Option<SendUpdates>,
-    /// The calendar the event is on.
-    #[arg(long, value_name = "ID", default_value = "primary")]
-    pub calendar: String,
+    /// The calendar the event is on (default: the one the TUI last saw it on, else your
+    /// primary calendar).
+    #[arg(long, value_name = "ID")]
+    pub calendar: Option<String>,
     /// When the meeting changed elsewhere since it was read, apply these changes on top
     /// instead of stopping.
     #[arg(long)]
@@ -271,6 +272,7 @@ fn scope_of(args: &EditArgs, target: &Editable) -> Result<Scope, Failure> {
 /// requests). A meeting changed elsewhere meanwhile exits 1 with what differs.
 pub async fn run(
     client: &CalendarClient,
+    calendar: &str,
     args: &EditArgs,
     wanted: Wanted,
     now: DateTime<Utc>,
@@ -279,7 +281,7 @@ pub async fn run(
 ) -> Result<Outcome, Failure> {
     let cli_error = |e| write_error(&e, Surface::Cli);
     let target = client
-        .load_edit(&args.calendar, &args.event_id)
+        .load_edit(calendar, &args.event_id)
         .await
         .map_err(cli_error)?;
     let m = &target.meeting;
@@ -322,7 +324,7 @@ pub async fn run(
         SendUpdates::All
     });
     let mut edit = Edit {
-        calendar: args.calendar.clone(),
+        calendar: calendar.to_string(),
         target,
         scope,
         changes,

@@ -36,9 +36,10 @@ pub struct RsvpArgs {
     /// Answer for every occurrence of a recurring meeting, not only this one.
     #[arg(long)]
     pub all_occurrences: bool,
-    /// The calendar the event is on.
-    #[arg(long, value_name = "ID", default_value = "primary")]
-    pub calendar: String,
+    /// The calendar the event is on (default: the one the TUI last saw it on, else your
+    /// primary calendar).
+    #[arg(long, value_name = "ID")]
+    pub calendar: Option<String>,
     /// Print the request that would answer, without sending it (the meeting is read to find
     /// your entry on it).
     #[arg(long)]
@@ -84,13 +85,14 @@ impl Answering {
 /// Reads the meeting, refuses what cannot be answered, and answers (or prints the request).
 pub async fn run(
     client: &CalendarClient,
+    calendar: &str,
     args: &RsvpArgs,
     answering: Answering,
     tz: Tz,
     out: &mut impl Write,
 ) -> Result<(), String> {
     let m = client
-        .event(&args.calendar, &args.event_id)
+        .event(calendar, &args.event_id)
         .await
         .map_err(|e| write_error(&e, Surface::Cli))?;
     if let Some(why) = m.refuse_change(Change::Answer) {
@@ -115,7 +117,7 @@ pub async fn run(
         _ => m.id.clone(),
     };
     let respond = Respond {
-        calendar: args.calendar.clone(),
+        calendar: calendar.to_string(),
         event_id,
         email,
         answer: answering.0,

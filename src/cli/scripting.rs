@@ -230,8 +230,10 @@ pub struct CancelArgs {
     /// Cancel the whole series this occurrence belongs to.
     #[arg(long)]
     pub all_occurrences: bool,
-    #[arg(long, value_name = "ID", default_value = "primary")]
-    pub calendar: String,
+    /// The calendar the event is on (default: the one the TUI last saw it on, else your
+    /// primary calendar).
+    #[arg(long, value_name = "ID")]
+    pub calendar: Option<String>,
     /// Print the request that would cancel it, without sending it (the meeting is read to
     /// check that you organize it).
     #[arg(long)]
@@ -389,8 +391,9 @@ pub async fn run(
         }
         Command::Cancel(args) => {
             // The connection owns the demo sandbox: it lives as long as the client.
-            let (_conn, client) = open(start, scope, now, tz).await?;
-            cancel(&client, args, tz, out).await?;
+            let (conn, client) = open(start, scope, now, tz).await?;
+            let calendar = event_calendar(start, &conn, args.calendar.as_deref(), &args.event_id);
+            cancel(&client, &calendar, args, tz, out).await?;
         }
         Command::Link(args) => {
             // The connection owns the demo sandbox: it lives as long as the client.
@@ -404,14 +407,16 @@ pub async fn run(
         Command::Rsvp(args) => {
             let answer = rsvp::Answering::read(args)?;
             // The connection owns the demo sandbox: it lives as long as the client.
-            let (_conn, client) = open(start, scope, now, tz).await?;
-            rsvp::run(&client, args, answer, tz, out).await?;
+            let (conn, client) = open(start, scope, now, tz).await?;
+            let calendar = event_calendar(start, &conn, args.calendar.as_deref(), &args.event_id);
+            rsvp::run(&client, &calendar, args, answer, tz, out).await?;
         }
         Command::Edit(args) => {
             let wanted = edit::Wanted::read(args)?;
             // The connection owns the demo sandbox: it lives as long as the client.
-            let (_conn, client) = open(start, scope, now, tz).await?;
-            return edit::run(&client, args, wanted, now, tz, out).await;
+            let (conn, client) = open(start, scope, now, tz).await?;
+            let calendar = event_calendar(start, &conn, args.calendar.as_deref(), &args.event_id);
+            return edit::run(&client, &calendar, args, wanted, now, tz, out).await;
         }
     }
     Ok(Outcome::Done)
@@ -519,6 +524,34 @@ fn new_draft(config: &Config, opts: &NewOptions, ctx: &Context) -> Result<Draft,
     Ok(d)
 }
 
+/// The agenda as the TUI's last refresh cached it for this account: it knows each event's
+/// calendar.
+fn cached_agenda(start: &Startup, conn: &Connection) -> Option<Agenda> {
+    let owner = conn.cache_owner.as_deref()?;
+    crate::cache::load(&start.paths.agenda_cache(owner))
+}
+
+/// The calendar event `event_id` (an event, an occurrence or a series) is on: `--calendar`
+/// when given, else the one the cached agenda has it (or an occurrence of it) on, else the
+/// primary calendar.
+fn event_calendar(
+    start: &Startup,
+    conn: &Connection,
+    given: Option<&str>,
+    event_id: &str,
+) -> String {
+    if let Some(calendar) = given {
+        return calendar.to_string();
+    }
+    let cached = cached_agenda(start, conn);
+    let known = cached.as_ref().and_then(|a| {
+        a.meetings
+            .iter()
+            .find(|m| m.id == event_id || m.series_id.as_deref() == Some(event_id))
+    });
+    known.map_or_else(|| "primary".into(), |m| m.calendar_id.clone())
+}
+
 /// `new --link-from ID`: the meeting whose conference the new one shares, found in the cached
 /// agenda (which knows its calendar), else taken to be on --calendar or the primary calendar.
 /// The conference itself is read from Google when the meeting is created; a source without
@@ -529,10 +562,7 @@ fn link_source(
     opts: &NewOptions,
     event_id: &str,
 ) -> MeetChoice {
-    let cached = conn
-        .cache_owner
-        .as_deref()
-        .and_then(|owner| crate::cache::load(&start.paths.agenda_cache(owner)));
+    let cached = cached_agenda(start, conn);
     let known = cached
         .as_ref()
         .and_then(|a| a.meetings.iter().find(|m| m.id == event_id));
@@ -759,11 +789,11 @@ async fn create(
 /// prints the delete instead. Without `--notify`, guests are told when there are any.
 async fn cancel(
     client: &CalendarClient,
+    calendar: &str,
     args: &CancelArgs,
     tz: Tz,
     out: &mut impl Write,
 ) -> Result<(), String> {
-    let calendar = args.calendar.as_str();
     let m = client
         .event(calendar, &args.event_id)
         .await
