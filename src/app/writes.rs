@@ -231,10 +231,16 @@ impl App {
             Conference::NotRequested => {
                 self.toast(format!("{verb} \u{201c}{title}\u{201d}"), false)
             }
-            Conference::Failed(why) => self.toast(
-                format!("{verb} \u{201c}{title}\u{201d}, but without a Meet link: {why}"),
-                true,
-            ),
+            Conference::Failed(why) => {
+                let m = self.hint(Mode::Agenda, Command::AddMeet);
+                self.toast(
+                    format!(
+                        "{verb} \u{201c}{title}\u{201d}, but without a Meet link ({why}): \
+                         press {m} to try again"
+                    ),
+                    true,
+                )
+            }
             Conference::StillPending => {
                 let r = self.hint(Mode::Agenda, Command::Refresh);
                 self.toast(

@@ -232,9 +232,7 @@ impl CalendarClient {
                 let conference = match snapshot.link {
                     Link::Ready(url) => Conference::Ready(url),
                     _ => Conference::Failed(
-                        "Google Calendar saved the event without the copied link: add it in \
-                         Google Calendar, or press m for a new one"
-                            .into(),
+                        "Google Calendar saved the event without the copied link".into(),
                     ),
                 };
                 Ok(Created {
@@ -483,12 +481,12 @@ impl CalendarClient {
             Link::Pending => Conference::StillPending,
             Link::Failed => Conference::Failed(
                 "Google Meet could not add a link to this event; the event is saved without \
-                 one: press m to try again"
-                    .into(),
+                 one"
+                .into(),
             ),
-            Link::None => Conference::Failed(
-                "Google Calendar saved the event without a Meet link: press m to try again".into(),
-            ),
+            Link::None => {
+                Conference::Failed("Google Calendar saved the event without a Meet link".into())
+            }
         };
         Created {
             meeting: snapshot.meeting,

@@ -773,9 +773,10 @@ async fn create(
         writeln!(out, "{}", meeting.id).map_err(io)?;
     }
     match conference {
-        Conference::Failed(why) => {
-            Err(format!("created {} without a Meet link: {why}", meeting.id))
-        }
+        Conference::Failed(why) => Err(format!(
+            "created {} without a Meet link ({why}): add one in Google Calendar",
+            meeting.id
+        )),
         Conference::StillPending => Err(format!(
             "created {}, but Google is still making the Meet link: run meetty agenda in a \
              moment",
