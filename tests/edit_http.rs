@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use common::sent;
 use meetty::calendar::client::CalendarClient;
 use meetty::calendar::edit::{Changes, Edit, Editable, Edited, MeetChange, Scope};
+use meetty::calendar::error::ApiError;
 use meetty::calendar::model::SendUpdates;
 use meetty::calendar::write::Progress;
 use meetty::recurrence::{self, Start};
@@ -446,6 +447,103 @@ async fn a_counted_new_york_series_split_before_the_change_keeps_its_count() {
     }
     // Same guests, answers kept.
     assert_eq!(new_series["attendees"][1]["responseStatus"], "accepted");
+}
+
+#[tokio::test]
+async fn a_split_keeps_occurrences_deleted_after_it_deleted() {
+    let (sandbox, client) = start().await;
+    let first = local(BERLIN, "2026-10-05 10:00");
+    weekly(&sandbox, "series01", first, &["RRULE:FREQ=WEEKLY"]);
+    // Google keeps a deleted occurrence as a cancelled instance, not as an EXDATE.
+    sandbox.with_store(|s| {
+        let deleted = instance("series01", local(BERLIN, "2026-11-09 10:00"));
+        s.delete_event("primary", &deleted).unwrap();
+        // Changed before the split: it stays with the old series and does not stop the split.
+        let renamed = instance("series01", local(BERLIN, "2026-10-19 10:00"));
+        let patch = json!({"summary": "Weekly (short)"});
+        s.patch_event("primary", &renamed, patch, &WriteOptions::default())
+            .unwrap();
+    });
+    let split = local(BERLIN, "2026-11-02 10:00");
+    let target = client
+        .load_edit(ACCOUNT, &instance("series01", split))
+        .await
+        .unwrap();
+    // The new series an hour later: the excluded date moves with it.
+    let changes = Changes {
+        start: Some(local(BERLIN, "2026-11-02 11:00")),
+        end: Some(local(BERLIN, "2026-11-02 11:30")),
+        ..Changes::default()
+    };
+    done(&client, &edit(target, Scope::Following, changes)).await;
+    let reads = sent(&sandbox, "GET", "/events/series01/instances");
+    assert_eq!(reads[0].param("showDeleted"), Some("true"));
+    assert_eq!(reads[0].param("timeMin"), Some("2026-11-02T09:00:00Z"));
+    let insert = body(&sent(&sandbox, "POST", "/events")[0]);
+    assert_eq!(
+        insert["recurrence"],
+        json!([
+            "RRULE:FREQ=WEEKLY",
+            "EXDATE;TZID=Europe/Berlin:20261109T110000"
+        ])
+    );
+    let got: Vec<String> = listed(&sandbox, "2026-10-01T00:00:00Z", "2026-11-24T00:00:00Z")
+        .await
+        .into_iter()
+        .map(|(t, _, title)| format!("{} {title}", t.with_timezone(&BERLIN).format("%d %H:%M")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "05 10:00 Weekly",
+            "12 10:00 Weekly",
+            "19 10:00 Weekly (short)",
+            "26 10:00 Weekly",
+            "02 11:00 Weekly",
+            "16 11:00 Weekly",
+            "23 11:00 Weekly",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_split_over_an_occurrence_changed_on_its_own_is_refused_before_any_write() {
+    let (sandbox, client) = start().await;
+    weekly(
+        &sandbox,
+        "series01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY"],
+    );
+    sandbox.with_store(|s| {
+        let renamed = instance("series01", local(BERLIN, "2026-11-16 10:00"));
+        let patch = json!({"summary": "Weekly with the board"});
+        s.patch_event("primary", &renamed, patch, &WriteOptions::default())
+            .unwrap();
+    });
+    let target = client
+        .load_edit(
+            ACCOUNT,
+            &instance("series01", local(BERLIN, "2026-11-02 10:00")),
+        )
+        .await
+        .unwrap();
+    let changes = Changes {
+        title: Some("Weekly, new format".into()),
+        ..Changes::default()
+    };
+    let result = client
+        .edit(&edit(target, Scope::Following, changes), &no_progress)
+        .await;
+    let Err(ApiError::Refused(message)) = result else {
+        panic!("the split must be refused, got {result:?}");
+    };
+    assert!(message.starts_with(
+        "the occurrence of Mon 16 Nov 2026 was changed on its own, and a new series cannot \
+         carry that change over: change only this occurrence or all of them"
+    ));
+    assert!(sent(&sandbox, "PATCH", "").is_empty());
+    assert!(sent(&sandbox, "POST", "").is_empty());
 }
 
 #[tokio::test]
