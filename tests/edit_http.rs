@@ -9,7 +9,7 @@ use common::sent;
 use meetty::calendar::client::CalendarClient;
 use meetty::calendar::edit::{Changes, Edit, Editable, Edited, MeetChange, Scope};
 use meetty::calendar::error::ApiError;
-use meetty::calendar::model::SendUpdates;
+use meetty::calendar::model::{Rsvp, SendUpdates};
 use meetty::calendar::write::Progress;
 use meetty::recurrence::{self, Start};
 use meetty::sandbox::{Sandbox, Seed, WriteOptions, ACCOUNT};
@@ -544,6 +544,62 @@ async fn a_split_over_an_occurrence_changed_on_its_own_is_refused_before_any_wri
     ));
     assert!(sent(&sandbox, "PATCH", "").is_empty());
     assert!(sent(&sandbox, "POST", "").is_empty());
+}
+
+/// The answers in an attendee list, by address.
+fn answers(attendees: &Value) -> Vec<(String, String)> {
+    attendees
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let get = |k: &str| a[k].as_str().unwrap_or_default().to_string();
+            (get("email"), get("responseStatus"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn guests_of_more_than_one_occurrence_keep_the_series_answers() {
+    let (sandbox, client) = start().await;
+    weekly(
+        &sandbox,
+        "series01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY"],
+    );
+    // Bo cannot come on 2 November only.
+    let week = instance("series01", local(BERLIN, "2026-11-02 10:00"));
+    sandbox.with_store(|s| {
+        let mut attendees = s.event("primary", "series01").unwrap()["attendees"].clone();
+        attendees[1]["responseStatus"] = json!("declined");
+        let patch = json!({ "attendees": attendees });
+        s.patch_event("primary", &week, patch, &WriteOptions::default())
+            .unwrap();
+    });
+    let series_answers = answers(&stored(&sandbox, "series01")["attendees"]);
+    let mut with_dee = series_answers.clone();
+    // Sent without an answer; Google then stores it as needsAction.
+    with_dee.push(("dee@example.com".into(), String::new()));
+    let add_dee = Changes {
+        add_guests: vec!["dee@example.com".into()],
+        ..Changes::default()
+    };
+    for scope in [Scope::All, Scope::Following] {
+        let target = client.load_edit(ACCOUNT, &week).await.unwrap();
+        assert_eq!(target.meeting.attendees[1].rsvp, Rsvp::Declined);
+        done(&client, &edit(target, scope, add_dee.clone())).await;
+    }
+    let all = sent(&sandbox, "PATCH", "/events/series01")[0].clone();
+    assert_eq!(answers(&body(&all)["attendees"]), with_dee);
+    with_dee[3].1 = "needsAction".into();
+    // The split's new series (made after the first change) has the series' answers too.
+    let insert = body(&sent(&sandbox, "POST", "/events")[0]);
+    assert_eq!(answers(&insert["attendees"]), with_dee);
+    assert_eq!(
+        answers(&stored(&sandbox, "series01")["attendees"]),
+        with_dee
+    );
 }
 
 #[tokio::test]

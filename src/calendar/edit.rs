@@ -153,7 +153,7 @@ pub enum Edited {
 }
 
 /// The fields a split copies from the occurrence to the new series, besides those it builds
-/// (times, recurrence, guests, conference).
+/// (times, recurrence, conference) and the guests (the series' own list and answers).
 const SPLIT_COPIES: &[&str] = &[
     "summary",
     "description",
@@ -422,7 +422,13 @@ impl CalendarClient {
         let target = &edit.target;
         let changes = &edit.changes;
         let occurrence_of = target.series.as_ref().filter(|s| s.id != target.meeting.id);
-        let mut fields = changed_fields(target, changes, conference);
+        // Guests answer each occurrence on its own: a change to more than this one starts
+        // from the series' guest list, never from one week's answers.
+        let guests_of = match (occurrence_of, edit.scope) {
+            (Some(series), Scope::Following | Scope::All) => &series.source,
+            _ => &target.source,
+        };
+        let mut fields = changed_fields(target, guests_of, changes, conference);
         let (now_start, now_end) = current_times(&target.meeting, target.zone);
         let new_start = changes
             .start
@@ -567,7 +573,7 @@ impl CalendarClient {
                 body.insert((*key).into(), value.clone());
             }
         }
-        if let Some(attendees) = target.source.get("attendees") {
+        if let Some(attendees) = split.series.source.get("attendees") {
             body.insert("attendees".into(), attendees.clone());
         }
         if let Some(conference) = target.source.get("conferenceData") {
@@ -694,9 +700,11 @@ fn changed_on_its_own(instance: &Value, series: &Value, zone: Tz) -> bool {
             .any(|key| instance.get(*key) != series.get(*key))
 }
 
-/// Title, description, guests and conference, where they differ from the meeting as read.
+/// Title, description, guests (the list of `guests_of` changed) and conference, where they
+/// differ from the meeting as read.
 fn changed_fields(
     target: &Editable,
+    guests_of: &Value,
     changes: &Changes,
     conference: Option<Value>,
 ) -> Map<String, Value> {
@@ -711,7 +719,7 @@ fn changed_fields(
             fields.insert("description".into(), json!(text));
         }
     }
-    if let Some(attendees) = guests(&target.source, changes) {
+    if let Some(attendees) = guests(guests_of, changes) {
         fields.insert("attendees".into(), attendees);
     }
     if let Some(conference) = conference {
