@@ -322,6 +322,60 @@ async fn this_changes_one_occurrence_and_all_moves_the_series() {
     assert_eq!(starts, ["02 11:00", "09 11:00"]);
 }
 
+#[tokio::test]
+async fn all_occurrences_move_in_wall_clock_time_across_a_dst_change() {
+    let (sandbox, client) = start().await;
+    // Berlin's clocks go back on Sunday 25 October 2026.
+    weekly(
+        &sandbox,
+        "weekly01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY;BYDAY=MO,FR"],
+    );
+    let friday = local(BERLIN, "2026-10-23 10:00");
+    let target = client
+        .load_edit(ACCOUNT, &instance("weekly01", friday))
+        .await
+        .unwrap();
+    // Friday's meeting to Monday, same time: the Monday series start moves to Thursday 10:00.
+    let monday = Changes {
+        start: Some(local(BERLIN, "2026-10-26 10:00")),
+        end: Some(local(BERLIN, "2026-10-26 10:30")),
+        ..Changes::default()
+    };
+    done(&client, &edit(target, Scope::All, monday)).await;
+    let patch = sent(&sandbox, "PATCH", "/events/weekly01").pop().unwrap();
+    assert_eq!(
+        body(&patch),
+        json!({
+            "start": {"dateTime": "2026-10-08T10:00:00+02:00", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2026-10-08T10:30:00+02:00", "timeZone": "Europe/Berlin"},
+        })
+    );
+
+    let mut holiday = planning(local(BERLIN, "2026-10-19 00:00"));
+    holiday["id"] = json!("daily01");
+    holiday["start"] = json!({"date": "2026-10-19"});
+    holiday["end"] = json!({"date": "2026-10-20"});
+    holiday["recurrence"] = json!(["RRULE:FREQ=WEEKLY"]);
+    put(&sandbox, holiday);
+    sandbox.with_store(|s| s.calendar_mut("primary").unwrap().time_zone = BERLIN);
+    let target = client.load_edit(ACCOUNT, "daily01_20261026").await.unwrap();
+    assert_eq!(target.zone, BERLIN);
+    // Monday 26 October's day to the Friday before: the series starts three days earlier.
+    let friday = Changes {
+        start: Some(local(BERLIN, "2026-10-23 00:00")),
+        end: Some(local(BERLIN, "2026-10-24 00:00")),
+        ..Changes::default()
+    };
+    done(&client, &edit(target, Scope::All, friday)).await;
+    let patch = sent(&sandbox, "PATCH", "/events/daily01").pop().unwrap();
+    assert_eq!(
+        body(&patch),
+        json!({"start": {"date": "2026-10-16"}, "end": {"date": "2026-10-17"}})
+    );
+}
+
 /// Splits `rules` at `split` (renaming the following occurrences) and checks the listing
 /// against the original rule: every occurrence once, the old series before the split, the
 /// new one from it.

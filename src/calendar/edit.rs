@@ -438,6 +438,15 @@ impl CalendarClient {
             .map_or(now_end, |t| t.with_timezone(&target.zone));
         let all_day = target.meeting.is_all_day();
         let at = |t: DateTime<Tz>| time_value(t, target.zone, all_day);
+        let in_zone = |local| {
+            let zone = target.zone;
+            let start = Start {
+                local,
+                tz: zone,
+                all_day: false,
+            };
+            start.instant(local).with_timezone(&zone)
+        };
         let Some(series) = occurrence_of else {
             // A single meeting, or the series itself: its own times, its own rule.
             if new_start != now_start {
@@ -490,9 +499,16 @@ impl CalendarClient {
             // From the first occurrence on, "this and following" is every occurrence.
             Scope::All | Scope::Following => {
                 if (new_start, new_end) != (now_start, now_end) {
-                    let start = series.start + (new_start - now_start);
+                    // The series moves by the occurrence's move in wall-clock time (in days
+                    // for all-day meetings): across a DST change an hour is not an hour.
+                    let wall = |t: DateTime<Tz>| t.naive_local();
+                    let start = in_zone(wall(series.start) + (wall(new_start) - wall(now_start)));
+                    let end = match all_day {
+                        true => in_zone(wall(start) + (wall(new_end) - wall(new_start))),
+                        false => start + (new_end - new_start),
+                    };
                     fields.insert("start".into(), at(start));
-                    fields.insert("end".into(), at(start + (new_end - new_start)));
+                    fields.insert("end".into(), at(end));
                 }
                 if let Some(lines) = changes.recurrence.as_ref() {
                     if *lines != series.recurrence {
