@@ -738,6 +738,17 @@ async fn plan_edit_shows_the_requests_without_sending() {
     assert!(insert.get("conferenceData").is_none());
     assert_eq!(insert["summary"], "Weekly");
 
+    // The repeat rule sent back as it was: the new series keeps the rest of the count.
+    let same_rule = Changes {
+        recurrence: Some(vec!["RRULE:FREQ=WEEKLY;COUNT=10".into()]),
+        ..changes.clone()
+    };
+    let plan = client
+        .plan_edit(&edit(target.clone(), Scope::Following, same_rule))
+        .unwrap();
+    let insert = plan[1].body.clone().unwrap();
+    assert_eq!(insert["recurrence"], json!(["RRULE:FREQ=WEEKLY;COUNT=8"]));
+
     // One occurrence: only its own id, only what changed.
     let plan = client
         .plan_edit(&edit(target, Scope::This, changes))

@@ -572,11 +572,12 @@ impl CalendarClient {
             recurrence::split(&split.series.recurrence, series_start, local(split.at))
                 .map_err(|e| ApiError::Refused(format!("cannot split this series: {e}")))?;
         let after = match &edit.changes.recurrence {
-            Some(lines) => {
+            // The rule as it was (a form sends it back unchanged) keeps the rest of the count.
+            Some(lines) if *lines != split.series.recurrence => {
                 check_rule(lines, split.start, all_day)?;
                 lines.clone()
             }
-            None => after,
+            _ => after,
         };
         let after = [after, cancelled_after(&split, target, after_split)?].concat();
         let mut truncate = Map::new();
