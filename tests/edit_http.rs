@@ -687,7 +687,14 @@ async fn a_failed_insert_puts_the_series_back() {
     let result = client
         .edit(&edit(target, Scope::Following, changes), &no_progress)
         .await;
-    assert!(result.is_err());
+    // The insert's own error, not the undo's: the series is as it was.
+    let Err(ApiError::Google {
+        code: 400, message, ..
+    }) = result
+    else {
+        panic!("the insert's refusal expected, got {result:?}");
+    };
+    assert!(message.starts_with("this calendar does not allow Google Meet links"));
     // Truncated, the insert refused, the recurrence put back.
     assert_eq!(sent(&sandbox, "POST", "/events").len(), 1);
     assert_eq!(sent(&sandbox, "PATCH", "/events/series01").len(), 2);
