@@ -12,7 +12,7 @@ use meetty::calendar::error::ApiError;
 use meetty::calendar::model::{Rsvp, SendUpdates};
 use meetty::calendar::write::Progress;
 use meetty::recurrence::{self, Start};
-use meetty::sandbox::{Sandbox, Seed, WriteOptions, ACCOUNT};
+use meetty::sandbox::{Fault, Sandbox, Seed, WriteOptions, ACCOUNT};
 use serde_json::{json, Value};
 
 mod common;
@@ -700,6 +700,43 @@ async fn a_failed_insert_puts_the_series_back() {
     assert_eq!(sent(&sandbox, "PATCH", "/events/series01").len(), 2);
     assert_eq!(stored(&sandbox, "series01")["recurrence"], json!(rules));
     assert_eq!(sandbox.with_store(|s| s.events("primary")).len(), 1);
+}
+
+#[tokio::test]
+async fn a_split_insert_stored_with_its_answer_lost_is_not_undone() {
+    let (sandbox, client) = start().await;
+    weekly(
+        &sandbox,
+        "series01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY"],
+    );
+    let split = local(BERLIN, "2026-10-19 10:00");
+    let target = client
+        .load_edit(ACCOUNT, &instance("series01", split))
+        .await
+        .unwrap();
+    // Every attempt of the insert is applied, its answer lost.
+    sandbox.inject(Fault::drop_after_apply().on("POST", "/events").times(20));
+    let changes = Changes {
+        title: Some("Weekly, new format".into()),
+        ..Changes::default()
+    };
+    done(&client, &edit(target, Scope::Following, changes)).await;
+    // Only the truncation: no undo.
+    assert_eq!(sent(&sandbox, "PATCH", "/events/series01").len(), 1);
+    let got = listed(&sandbox, "2026-10-01T00:00:00Z", "2026-11-03T00:00:00Z").await;
+    let titles: Vec<&str> = got.iter().map(|(_, _, t)| t.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Weekly",
+            "Weekly",
+            "Weekly, new format",
+            "Weekly, new format",
+            "Weekly, new format"
+        ]
+    );
 }
 
 #[tokio::test]

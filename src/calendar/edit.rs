@@ -343,6 +343,12 @@ impl CalendarClient {
             Ok(stored) => return Ok(stored),
             Err(e) => e,
         };
+        // The insert may have been stored with its answer lost (every retry too): undoing
+        // the truncation then would double every occurrence from the split on.
+        if let Ok(stored) = self.read(&edit.calendar, id).await {
+            log::info!("the split's new series {id} was stored though its answer was lost");
+            return Ok(stored);
+        }
         let original = edit.target.series.as_ref().map(|s| s.recurrence.clone());
         let restore = Planned {
             body: Some(json!({ "recurrence": original })),
