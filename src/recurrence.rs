@@ -245,6 +245,26 @@ pub fn split(
     for line in lines {
         let (head, value) = line.split_once(':').unwrap_or((line, ""));
         if head.eq_ignore_ascii_case("RRULE") {
+            let count = value.split(';').find_map(|p| {
+                let (key, v) = p.split_once('=')?;
+                key.eq_ignore_ascii_case("COUNT").then(|| {
+                    v.parse::<usize>()
+                        .map_err(|_| RuleError(format!("COUNT={v} is not a number")))
+                })
+            });
+            let made = match count.transpose()? {
+                Some(count) => {
+                    let bound = cut.with_timezone(&Utc);
+                    let made = expand(std::slice::from_ref(line), start, bound, count)?.len();
+                    Some((count, made))
+                }
+                None => None,
+            };
+            // A rule whose count is used up before the split stays as it is, on the old side.
+            if made.is_some_and(|(count, made)| made >= count) {
+                before.push(line.clone());
+                continue;
+            }
             let parts: Vec<&str> = value
                 .split(';')
                 .filter(|p| {
@@ -264,26 +284,15 @@ pub fn split(
                     .to_string()
             };
             before.push(format!("RRULE:{};UNTIL={until}", parts.join(";")));
-            let kept = value.split(';').find_map(|p| {
-                let (key, v) = p.split_once('=')?;
-                if key.eq_ignore_ascii_case("UNTIL") {
-                    return Some(Ok(format!("UNTIL={v}")));
-                }
-                key.eq_ignore_ascii_case("COUNT").then(|| {
-                    let count: usize = v
-                        .parse()
-                        .map_err(|_| RuleError(format!("COUNT={v} is not a number")))?;
-                    let made = expand(
-                        std::slice::from_ref(line),
-                        start,
-                        cut.with_timezone(&Utc),
-                        count,
-                    )?
-                    .len();
-                    Ok(format!("COUNT={}", count - made))
-                })
-            });
-            after.push(match kept.transpose()? {
+            let kept = match made {
+                Some((count, made)) => Some(format!("COUNT={}", count - made)),
+                None => value.split(';').find_map(|p| {
+                    let (key, v) = p.split_once('=')?;
+                    key.eq_ignore_ascii_case("UNTIL")
+                        .then(|| format!("UNTIL={v}"))
+                }),
+            };
+            after.push(match kept {
                 Some(end) => format!("RRULE:{};{end}", parts.join(";")),
                 None => format!("RRULE:{}", parts.join(";")),
             });
@@ -404,5 +413,24 @@ mod tests {
         .unwrap();
         assert_eq!(before, ["RRULE:FREQ=DAILY;UNTIL=20261025"]);
         assert_eq!(after, ["RRULE:FREQ=DAILY;UNTIL=20261231"]);
+    }
+
+    #[test]
+    fn a_count_used_up_before_the_split_stays_with_the_old_series() {
+        let s = start("Europe/Berlin", "2026-10-05 10:00");
+        let rules = lines(&[
+            "RRULE:FREQ=WEEKLY;COUNT=2",
+            "RRULE:FREQ=MONTHLY;BYMONTHDAY=20",
+        ]);
+        let at = NaiveDateTime::parse_from_str("2026-10-20 10:00", "%Y-%m-%d %H:%M").unwrap();
+        let (before, after) = split(&rules, s, at).unwrap();
+        assert_eq!(
+            before,
+            [
+                "RRULE:FREQ=WEEKLY;COUNT=2",
+                "RRULE:FREQ=MONTHLY;BYMONTHDAY=20;UNTIL=20261020T075959Z",
+            ]
+        );
+        assert_eq!(after, ["RRULE:FREQ=MONTHLY;BYMONTHDAY=20"]);
     }
 }

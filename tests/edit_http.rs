@@ -8,10 +8,11 @@ use chrono_tz::Tz;
 use common::sent;
 use meetty::calendar::client::CalendarClient;
 use meetty::calendar::edit::{Changes, Edit, Editable, Edited, MeetChange, Scope};
-use meetty::calendar::model::SendUpdates;
+use meetty::calendar::error::ApiError;
+use meetty::calendar::model::{Rsvp, SendUpdates};
 use meetty::calendar::write::Progress;
 use meetty::recurrence::{self, Start};
-use meetty::sandbox::{Sandbox, Seed, WriteOptions, ACCOUNT};
+use meetty::sandbox::{Fault, Sandbox, Seed, WriteOptions, ACCOUNT};
 use serde_json::{json, Value};
 
 mod common;
@@ -321,6 +322,60 @@ async fn this_changes_one_occurrence_and_all_moves_the_series() {
     assert_eq!(starts, ["02 11:00", "09 11:00"]);
 }
 
+#[tokio::test]
+async fn all_occurrences_move_in_wall_clock_time_across_a_dst_change() {
+    let (sandbox, client) = start().await;
+    // Berlin's clocks go back on Sunday 25 October 2026.
+    weekly(
+        &sandbox,
+        "weekly01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY;BYDAY=MO,FR"],
+    );
+    let friday = local(BERLIN, "2026-10-23 10:00");
+    let target = client
+        .load_edit(ACCOUNT, &instance("weekly01", friday))
+        .await
+        .unwrap();
+    // Friday's meeting to Monday, same time: the Monday series start moves to Thursday 10:00.
+    let monday = Changes {
+        start: Some(local(BERLIN, "2026-10-26 10:00")),
+        end: Some(local(BERLIN, "2026-10-26 10:30")),
+        ..Changes::default()
+    };
+    done(&client, &edit(target, Scope::All, monday)).await;
+    let patch = sent(&sandbox, "PATCH", "/events/weekly01").pop().unwrap();
+    assert_eq!(
+        body(&patch),
+        json!({
+            "start": {"dateTime": "2026-10-08T10:00:00+02:00", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2026-10-08T10:30:00+02:00", "timeZone": "Europe/Berlin"},
+        })
+    );
+
+    let mut holiday = planning(local(BERLIN, "2026-10-19 00:00"));
+    holiday["id"] = json!("daily01");
+    holiday["start"] = json!({"date": "2026-10-19"});
+    holiday["end"] = json!({"date": "2026-10-20"});
+    holiday["recurrence"] = json!(["RRULE:FREQ=WEEKLY"]);
+    put(&sandbox, holiday);
+    sandbox.with_store(|s| s.calendar_mut("primary").unwrap().time_zone = BERLIN);
+    let target = client.load_edit(ACCOUNT, "daily01_20261026").await.unwrap();
+    assert_eq!(target.zone, BERLIN);
+    // Monday 26 October's day to the Friday before: the series starts three days earlier.
+    let friday = Changes {
+        start: Some(local(BERLIN, "2026-10-23 00:00")),
+        end: Some(local(BERLIN, "2026-10-24 00:00")),
+        ..Changes::default()
+    };
+    done(&client, &edit(target, Scope::All, friday)).await;
+    let patch = sent(&sandbox, "PATCH", "/events/daily01").pop().unwrap();
+    assert_eq!(
+        body(&patch),
+        json!({"start": {"date": "2026-10-16"}, "end": {"date": "2026-10-17"}})
+    );
+}
+
 /// Splits `rules` at `split` (renaming the following occurrences) and checks the listing
 /// against the original rule: every occurrence once, the old series before the split, the
 /// new one from it.
@@ -449,6 +504,159 @@ async fn a_counted_new_york_series_split_before_the_change_keeps_its_count() {
 }
 
 #[tokio::test]
+async fn a_split_keeps_occurrences_deleted_after_it_deleted() {
+    let (sandbox, client) = start().await;
+    let first = local(BERLIN, "2026-10-05 10:00");
+    weekly(&sandbox, "series01", first, &["RRULE:FREQ=WEEKLY"]);
+    // Google keeps a deleted occurrence as a cancelled instance, not as an EXDATE.
+    sandbox.with_store(|s| {
+        let deleted = instance("series01", local(BERLIN, "2026-11-09 10:00"));
+        s.delete_event("primary", &deleted).unwrap();
+        // Changed before the split: it stays with the old series and does not stop the split.
+        let renamed = instance("series01", local(BERLIN, "2026-10-19 10:00"));
+        let patch = json!({"summary": "Weekly (short)"});
+        s.patch_event("primary", &renamed, patch, &WriteOptions::default())
+            .unwrap();
+    });
+    let split = local(BERLIN, "2026-11-02 10:00");
+    let target = client
+        .load_edit(ACCOUNT, &instance("series01", split))
+        .await
+        .unwrap();
+    // The new series an hour later: the excluded date moves with it.
+    let changes = Changes {
+        start: Some(local(BERLIN, "2026-11-02 11:00")),
+        end: Some(local(BERLIN, "2026-11-02 11:30")),
+        ..Changes::default()
+    };
+    done(&client, &edit(target, Scope::Following, changes)).await;
+    let reads = sent(&sandbox, "GET", "/events/series01/instances");
+    assert_eq!(reads[0].param("showDeleted"), Some("true"));
+    assert_eq!(reads[0].param("timeMin"), Some("2026-11-02T09:00:00Z"));
+    let insert = body(&sent(&sandbox, "POST", "/events")[0]);
+    assert_eq!(
+        insert["recurrence"],
+        json!([
+            "RRULE:FREQ=WEEKLY",
+            "EXDATE;TZID=Europe/Berlin:20261109T110000"
+        ])
+    );
+    let got: Vec<String> = listed(&sandbox, "2026-10-01T00:00:00Z", "2026-11-24T00:00:00Z")
+        .await
+        .into_iter()
+        .map(|(t, _, title)| format!("{} {title}", t.with_timezone(&BERLIN).format("%d %H:%M")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "05 10:00 Weekly",
+            "12 10:00 Weekly",
+            "19 10:00 Weekly (short)",
+            "26 10:00 Weekly",
+            "02 11:00 Weekly",
+            "16 11:00 Weekly",
+            "23 11:00 Weekly",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_split_over_an_occurrence_changed_on_its_own_is_refused_before_any_write() {
+    let (sandbox, client) = start().await;
+    weekly(
+        &sandbox,
+        "series01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY"],
+    );
+    sandbox.with_store(|s| {
+        let renamed = instance("series01", local(BERLIN, "2026-11-16 10:00"));
+        let patch = json!({"summary": "Weekly with the board"});
+        s.patch_event("primary", &renamed, patch, &WriteOptions::default())
+            .unwrap();
+    });
+    let target = client
+        .load_edit(
+            ACCOUNT,
+            &instance("series01", local(BERLIN, "2026-11-02 10:00")),
+        )
+        .await
+        .unwrap();
+    let changes = Changes {
+        title: Some("Weekly, new format".into()),
+        ..Changes::default()
+    };
+    let result = client
+        .edit(&edit(target, Scope::Following, changes), &no_progress)
+        .await;
+    let Err(ApiError::Refused(message)) = result else {
+        panic!("the split must be refused, got {result:?}");
+    };
+    assert!(message.starts_with(
+        "the occurrence of Mon 16 Nov 2026 was changed on its own, and a new series cannot \
+         carry that change over: change only this occurrence or all of them"
+    ));
+    assert!(sent(&sandbox, "PATCH", "").is_empty());
+    assert!(sent(&sandbox, "POST", "").is_empty());
+}
+
+/// The answers in an attendee list, by address.
+fn answers(attendees: &Value) -> Vec<(String, String)> {
+    attendees
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let get = |k: &str| a[k].as_str().unwrap_or_default().to_string();
+            (get("email"), get("responseStatus"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn guests_of_more_than_one_occurrence_keep_the_series_answers() {
+    let (sandbox, client) = start().await;
+    weekly(
+        &sandbox,
+        "series01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY"],
+    );
+    // Bo cannot come on 2 November only.
+    let week = instance("series01", local(BERLIN, "2026-11-02 10:00"));
+    sandbox.with_store(|s| {
+        let mut attendees = s.event("primary", "series01").unwrap()["attendees"].clone();
+        attendees[1]["responseStatus"] = json!("declined");
+        let patch = json!({ "attendees": attendees });
+        s.patch_event("primary", &week, patch, &WriteOptions::default())
+            .unwrap();
+    });
+    let series_answers = answers(&stored(&sandbox, "series01")["attendees"]);
+    let mut with_dee = series_answers.clone();
+    // Sent without an answer; Google then stores it as needsAction.
+    with_dee.push(("dee@example.com".into(), String::new()));
+    let add_dee = Changes {
+        add_guests: vec!["dee@example.com".into()],
+        ..Changes::default()
+    };
+    for scope in [Scope::All, Scope::Following] {
+        let target = client.load_edit(ACCOUNT, &week).await.unwrap();
+        assert_eq!(target.meeting.attendees[1].rsvp, Rsvp::Declined);
+        done(&client, &edit(target, scope, add_dee.clone())).await;
+    }
+    let all = sent(&sandbox, "PATCH", "/events/series01")[0].clone();
+    assert_eq!(answers(&body(&all)["attendees"]), with_dee);
+    with_dee[3].1 = "needsAction".into();
+    // The split's new series (made after the first change) has the series' answers too.
+    let insert = body(&sent(&sandbox, "POST", "/events")[0]);
+    assert_eq!(answers(&insert["attendees"]), with_dee);
+    assert_eq!(
+        answers(&stored(&sandbox, "series01")["attendees"]),
+        with_dee
+    );
+}
+
+#[tokio::test]
 async fn a_failed_insert_puts_the_series_back() {
     let (sandbox, client) = start().await;
     let rules = ["RRULE:FREQ=WEEKLY;COUNT=10"];
@@ -479,12 +687,56 @@ async fn a_failed_insert_puts_the_series_back() {
     let result = client
         .edit(&edit(target, Scope::Following, changes), &no_progress)
         .await;
-    assert!(result.is_err());
+    // The insert's own error, not the undo's: the series is as it was.
+    let Err(ApiError::Google {
+        code: 400, message, ..
+    }) = result
+    else {
+        panic!("the insert's refusal expected, got {result:?}");
+    };
+    assert!(message.starts_with("this calendar does not allow Google Meet links"));
     // Truncated, the insert refused, the recurrence put back.
     assert_eq!(sent(&sandbox, "POST", "/events").len(), 1);
     assert_eq!(sent(&sandbox, "PATCH", "/events/series01").len(), 2);
     assert_eq!(stored(&sandbox, "series01")["recurrence"], json!(rules));
     assert_eq!(sandbox.with_store(|s| s.events("primary")).len(), 1);
+}
+
+#[tokio::test]
+async fn a_split_insert_stored_with_its_answer_lost_is_not_undone() {
+    let (sandbox, client) = start().await;
+    weekly(
+        &sandbox,
+        "series01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY"],
+    );
+    let split = local(BERLIN, "2026-10-19 10:00");
+    let target = client
+        .load_edit(ACCOUNT, &instance("series01", split))
+        .await
+        .unwrap();
+    // Every attempt of the insert is applied, its answer lost.
+    sandbox.inject(Fault::drop_after_apply().on("POST", "/events").times(20));
+    let changes = Changes {
+        title: Some("Weekly, new format".into()),
+        ..Changes::default()
+    };
+    done(&client, &edit(target, Scope::Following, changes)).await;
+    // Only the truncation: no undo.
+    assert_eq!(sent(&sandbox, "PATCH", "/events/series01").len(), 1);
+    let got = listed(&sandbox, "2026-10-01T00:00:00Z", "2026-11-03T00:00:00Z").await;
+    let titles: Vec<&str> = got.iter().map(|(_, _, t)| t.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Weekly",
+            "Weekly",
+            "Weekly, new format",
+            "Weekly, new format",
+            "Weekly, new format"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -529,6 +781,17 @@ async fn plan_edit_shows_the_requests_without_sending() {
     assert_eq!(insert["end"]["dateTime"], "2026-10-19T12:00:00+02:00");
     assert!(insert.get("conferenceData").is_none());
     assert_eq!(insert["summary"], "Weekly");
+
+    // The repeat rule sent back as it was: the new series keeps the rest of the count.
+    let same_rule = Changes {
+        recurrence: Some(vec!["RRULE:FREQ=WEEKLY;COUNT=10".into()]),
+        ..changes.clone()
+    };
+    let plan = client
+        .plan_edit(&edit(target.clone(), Scope::Following, same_rule))
+        .unwrap();
+    let insert = plan[1].body.clone().unwrap();
+    assert_eq!(insert["recurrence"], json!(["RRULE:FREQ=WEEKLY;COUNT=8"]));
 
     // One occurrence: only its own id, only what changed.
     let plan = client

@@ -97,6 +97,9 @@ pub struct Series {
     pub recurrence: Vec<String>,
     /// The series' first start, in its zone.
     pub start: DateTime<Tz>,
+    /// The series as Google returned it: what "all occurrences" and a split carry over
+    /// (the series' own guest list and answers, not one occurrence's).
+    pub source: Value,
 }
 
 /// A meeting read fresh for editing: what the edit form fills from and what guards the write.
@@ -150,7 +153,7 @@ pub enum Edited {
 }
 
 /// The fields a split copies from the occurrence to the new series, besides those it builds
-/// (times, recurrence, guests, conference).
+/// (times, recurrence, conference) and the guests (the series' own list and answers).
 const SPLIT_COPIES: &[&str] = &[
     "summary",
     "description",
@@ -219,7 +222,8 @@ impl CalendarClient {
     }
 
     /// The write requests `edit` makes, in order, without sending them (a split reads
-    /// nothing more). A conference copied from another event is read only when sending; here
+    /// nothing more: the occurrences after it, whose cancellations the new series keeps as
+    /// `EXDATE`s and whose own changes stop the split, are read only when sending). A conference copied from another event is read only when sending; here
     /// its place holds a note saying which event it comes from.
     pub fn plan_edit(&self, edit: &Edit) -> Result<Vec<Planned>, ApiError> {
         let conference = edit.changes.meet.as_ref().map(|meet| match meet {
@@ -232,7 +236,7 @@ impl CalendarClient {
             MeetChange::Add => json!({ "createRequest": create_request() }),
             MeetChange::Remove => Value::Null,
         });
-        self.plan(edit, conference, &write::event_id())
+        self.plan(edit, conference, &write::event_id(), &[])
     }
 
     /// Sends an edit: see the module comment for the order of a split and what a failure
@@ -258,7 +262,11 @@ impl CalendarClient {
             Some(MeetChange::Remove) => Some(Value::Null),
             None => None,
         };
-        let plan = self.plan(edit, conference, &write::event_id())?;
+        let after_split = match split_point(edit) {
+            Some((series, at)) => self.instances_from(&edit.calendar, &series.id, at).await?,
+            None => Vec::new(),
+        };
+        let plan = self.plan(edit, conference, &write::event_id(), &after_split)?;
         let Some(first) = plan.first() else {
             return Ok(Edited::Done(Box::new(edit.target.meeting.clone())));
         };
@@ -335,6 +343,12 @@ impl CalendarClient {
             Ok(stored) => return Ok(stored),
             Err(e) => e,
         };
+        // The insert may have been stored with its answer lost (every retry too): undoing
+        // the truncation then would double every occurrence from the split on.
+        if let Ok(stored) = self.read(&edit.calendar, id).await {
+            log::info!("the split's new series {id} was stored though its answer was lost");
+            return Ok(stored);
+        }
         let original = edit.target.series.as_ref().map(|s| s.recurrence.clone());
         let restore = Planned {
             body: Some(json!({ "recurrence": original })),
@@ -366,18 +380,61 @@ impl CalendarClient {
         })))
     }
 
+    /// The series' instances (cancelled ones included) ending after `from`, every page.
+    async fn instances_from(
+        &self,
+        calendar_id: &str,
+        series_id: &str,
+        from: DateTime<Tz>,
+    ) -> Result<Vec<Value>, ApiError> {
+        let path = format!(
+            "calendars/{}/events/{}/instances",
+            crate::percent::encode_segment(calendar_id),
+            crate::percent::encode_segment(series_id)
+        );
+        let min = from
+            .with_timezone(&Utc)
+            .to_rfc3339_opts(SecondsFormat::Secs, true);
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut params = vec![
+                ("showDeleted", "true"),
+                ("timeMin", min.as_str()),
+                ("maxResults", "2500"),
+            ];
+            if let Some(t) = &token {
+                params.push(("pageToken", t));
+            }
+            let page = parse_json(&self.get(&self.url(&path, &params)?).await?)?;
+            items.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["nextPageToken"].as_str() {
+                Some(t) => token = Some(t.to_string()),
+                None => return Ok(items),
+            }
+        }
+    }
+
     /// The requests of `edit`, with `conference` the resolved `conferenceData` (`None`: no
-    /// change) and `new_id` the id a split's new series gets.
+    /// change), `new_id` the id a split's new series gets and `after_split` the series'
+    /// instances from the split on (see [`CalendarClient::instances_from`]).
     fn plan(
         &self,
         edit: &Edit,
         conference: Option<Value>,
         new_id: &str,
+        after_split: &[Value],
     ) -> Result<Vec<Planned>, ApiError> {
         let target = &edit.target;
         let changes = &edit.changes;
         let occurrence_of = target.series.as_ref().filter(|s| s.id != target.meeting.id);
-        let mut fields = changed_fields(target, changes, conference);
+        // Guests answer each occurrence on its own: a change to more than this one starts
+        // from the series' guest list, never from one week's answers.
+        let guests_of = match (occurrence_of, edit.scope) {
+            (Some(series), Scope::Following | Scope::All) => &series.source,
+            _ => &target.source,
+        };
+        let mut fields = changed_fields(target, guests_of, changes, conference);
         let (now_start, now_end) = current_times(&target.meeting, target.zone);
         let new_start = changes
             .start
@@ -387,6 +444,15 @@ impl CalendarClient {
             .map_or(now_end, |t| t.with_timezone(&target.zone));
         let all_day = target.meeting.is_all_day();
         let at = |t: DateTime<Tz>| time_value(t, target.zone, all_day);
+        let in_zone = |local| {
+            let zone = target.zone;
+            let start = Start {
+                local,
+                tz: zone,
+                all_day: false,
+            };
+            start.instant(local).with_timezone(&zone)
+        };
         let Some(series) = occurrence_of else {
             // A single meeting, or the series itself: its own times, its own rule.
             if new_start != now_start {
@@ -405,11 +471,7 @@ impl CalendarClient {
             let patch = self.planned_patch(edit, &target.meeting.id, &target.meeting.etag, fields);
             return Ok(patch?.into_iter().collect());
         };
-        let original = target
-            .source
-            .get("originalStartTime")
-            .and_then(|t| event_time(t, target.zone))
-            .unwrap_or(now_start);
+        let original = original_start(target);
         match edit.scope {
             Scope::This => {
                 if changes.recurrence.is_some() {
@@ -438,14 +500,21 @@ impl CalendarClient {
                         .map_or(original, |t| t.with_timezone(&target.zone)),
                     length: new_end - new_start,
                 };
-                self.split(edit, split, fields, new_id)
+                self.split(edit, split, fields, new_id, after_split)
             }
             // From the first occurrence on, "this and following" is every occurrence.
             Scope::All | Scope::Following => {
                 if (new_start, new_end) != (now_start, now_end) {
-                    let start = series.start + (new_start - now_start);
+                    // The series moves by the occurrence's move in wall-clock time (in days
+                    // for all-day meetings): across a DST change an hour is not an hour.
+                    let wall = |t: DateTime<Tz>| t.naive_local();
+                    let start = in_zone(wall(series.start) + (wall(new_start) - wall(now_start)));
+                    let end = match all_day {
+                        true => in_zone(wall(start) + (wall(new_end) - wall(new_start))),
+                        false => start + (new_end - new_start),
+                    };
                     fields.insert("start".into(), at(start));
-                    fields.insert("end".into(), at(start + (new_end - new_start)));
+                    fields.insert("end".into(), at(end));
                 }
                 if let Some(lines) = changes.recurrence.as_ref() {
                     if *lines != series.recurrence {
@@ -491,6 +560,7 @@ impl CalendarClient {
         split: Split,
         fields: Map<String, Value>,
         new_id: &str,
+        after_split: &[Value],
     ) -> Result<Vec<Planned>, ApiError> {
         let target = &edit.target;
         let all_day = target.meeting.is_all_day();
@@ -508,12 +578,14 @@ impl CalendarClient {
             recurrence::split(&split.series.recurrence, series_start, local(split.at))
                 .map_err(|e| ApiError::Refused(format!("cannot split this series: {e}")))?;
         let after = match &edit.changes.recurrence {
-            Some(lines) => {
+            // The rule as it was (a form sends it back unchanged) keeps the rest of the count.
+            Some(lines) if *lines != split.series.recurrence => {
                 check_rule(lines, split.start, all_day)?;
                 lines.clone()
             }
-            None => after,
+            _ => after,
         };
+        let after = [after, cancelled_after(&split, target, after_split)?].concat();
         let mut truncate = Map::new();
         truncate.insert("recurrence".into(), json!(before));
         let truncate = self.planned_patch(edit, &split.series.id, &split.series.etag, truncate)?;
@@ -524,7 +596,7 @@ impl CalendarClient {
                 body.insert((*key).into(), value.clone());
             }
         }
-        if let Some(attendees) = target.source.get("attendees") {
+        if let Some(attendees) = split.series.source.get("attendees") {
             body.insert("attendees".into(), attendees.clone());
         }
         if let Some(conference) = target.source.get("conferenceData") {
@@ -570,9 +642,92 @@ struct Split<'a> {
     length: TimeDelta,
 }
 
-/// Title, description, guests and conference, where they differ from the meeting as read.
+/// The chosen occurrence's original start (its start, for a single meeting or a series).
+fn original_start(target: &Editable) -> DateTime<Tz> {
+    target
+        .source
+        .get("originalStartTime")
+        .and_then(|t| event_time(t, target.zone))
+        .unwrap_or_else(|| current_times(&target.meeting, target.zone).0)
+}
+
+/// For a "this and following" edit after a series' first occurrence: the series and where it
+/// splits (otherwise no split: every occurrence changes, or only one).
+fn split_point(edit: &Edit) -> Option<(&Series, DateTime<Tz>)> {
+    let target = &edit.target;
+    let series = target
+        .series
+        .as_ref()
+        .filter(|s| s.id != target.meeting.id)?;
+    let at = original_start(target);
+    (edit.scope == Scope::Following && at > series.start).then_some((series, at))
+}
+
+/// `EXDATE` lines for the new series of a split: Google keeps a deleted occurrence as a
+/// cancelled instance, not an `EXDATE` (Events reference, `status`: "cancelled" for deleted
+/// instances of a recurring event), so the new series would bring it back. They are moved as
+/// the new series' time moved. An occurrence changed on its own after the split point cannot
+/// be carried over to the new series' instances: the split is refused before anything is
+/// written, saying what to do.
+fn cancelled_after(
+    split: &Split,
+    target: &Editable,
+    instances: &[Value],
+) -> Result<Vec<String>, ApiError> {
+    let zone = target.zone;
+    let all_day = target.meeting.is_all_day();
+    let shift = split.start.naive_local() - split.at.naive_local();
+    let mut dates = Vec::new();
+    for instance in instances {
+        let Some(original) = event_time(&instance["originalStartTime"], zone) else {
+            continue;
+        };
+        if original < split.at || instance["id"] == json!(target.meeting.id) {
+            continue;
+        }
+        if instance["status"] == "cancelled" {
+            let local = original.naive_local() + shift;
+            dates.push(match all_day {
+                true => local.format("%Y%m%d").to_string(),
+                false => local.format("%Y%m%dT%H%M%S").to_string(),
+            });
+        } else if changed_on_its_own(instance, &split.series.source, zone) {
+            return Err(ApiError::Refused(format!(
+                "the occurrence of {} was changed on its own, and a new series cannot carry \
+                 that change over: change only this occurrence or all of them, or first undo \
+                 the change to that occurrence (or delete it) in Google Calendar",
+                original.format("%a %-d %b %Y")
+            )));
+        }
+    }
+    if dates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let head = match all_day {
+        true => "EXDATE;VALUE=DATE".to_string(),
+        false => format!("EXDATE;TZID={}", zone.name()),
+    };
+    Ok(vec![format!("{head}:{}", dates.join(","))])
+}
+
+/// Whether an instance differs from its series: moved, or with its own title, guests,
+/// answers, conference or other field a split copies.
+fn changed_on_its_own(instance: &Value, series: &Value, zone: Tz) -> bool {
+    let time = |v: &Value, key: &str| event_time(&v[key], zone);
+    let length = |v: &Value| Some(time(v, "end")? - time(v, "start")?);
+    time(instance, "start") != time(instance, "originalStartTime")
+        || length(instance) != length(series)
+        || SPLIT_COPIES
+            .iter()
+            .chain(&["attendees", "conferenceData"])
+            .any(|key| instance.get(*key) != series.get(*key))
+}
+
+/// Title, description, guests (the list of `guests_of` changed) and conference, where they
+/// differ from the meeting as read.
 fn changed_fields(
     target: &Editable,
+    guests_of: &Value,
     changes: &Changes,
     conference: Option<Value>,
 ) -> Map<String, Value> {
@@ -587,7 +742,7 @@ fn changed_fields(
             fields.insert("description".into(), json!(text));
         }
     }
-    if let Some(attendees) = guests(&target.source, changes) {
+    if let Some(attendees) = guests(guests_of, changes) {
         fields.insert("attendees".into(), attendees);
     }
     if let Some(conference) = conference {
@@ -739,6 +894,7 @@ fn series_of(master: &Value, zone: Tz) -> Result<Series, ApiError> {
             })
             .unwrap_or_default(),
         start,
+        source: master.clone(),
     })
 }
 

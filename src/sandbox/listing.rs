@@ -271,6 +271,63 @@ impl Store {
         Ok(response)
     }
 
+    /// `events.instances`: "Returns instances of the specified recurring event" (Events
+    /// reference), so only the occurrences its rule produces, each as its stored exception
+    /// when there is one; cancelled ones only with `showDeleted`. `timeMin` bounds their end
+    /// and `timeMax` their start, as for `events.list`.
+    pub(crate) fn list_instances(
+        &mut self,
+        calendar_id: &str,
+        event_id: &str,
+        p: &ListParams,
+    ) -> Result<Value, ApiError> {
+        let calendar = self.calendar(calendar_id)?.clone();
+        let events = &self.events[&calendar.id];
+        let master = events
+            .get(event_id)
+            .filter(|m| !m.is_cancelled())
+            .ok_or_else(ApiError::not_found)?;
+        let overlaps = |start: DateTime<Utc>, end: DateTime<Utc>| {
+            p.time_min.is_none_or(|min| end > min) && p.time_max.is_none_or(|max| start < max)
+        };
+        let mut items = Vec::new();
+        let bound = p.time_max.unwrap_or_else(|| default_horizon(master));
+        for occurrence in master.occurrences(bound) {
+            let id = ids::instance_id(master.id(), &occurrence);
+            let slot = (occurrence.utc(), occurrence.plus(master.duration()).utc());
+            let (item, (start, end)) = match events.get(&id) {
+                Some(e) if e.is_cancelled() && !p.show_deleted => continue,
+                Some(e) if e.is_cancelled() => (cancelled_view(&e.resource), slot),
+                Some(e) => (e.resource.clone(), (e.start.utc(), e.end.utc())),
+                None => (master.instance(&calendar.id, occurrence), slot),
+            };
+            if overlaps(start, end) {
+                items.push(item);
+            }
+        }
+        let offset = match &p.page_token {
+            Some(token) => decode_page_token(token)?.offset,
+            None => 0,
+        };
+        let end = items.len().min(offset + p.max_results);
+        let mut response = json!({
+            "kind": "calendar#events",
+            "summary": calendar.summary,
+            "timeZone": calendar.time_zone.name(),
+            "accessRole": calendar.access_role,
+            "items": items.get(offset..end).unwrap_or_default(),
+        });
+        if end < items.len() {
+            let state = PageState {
+                offset: end,
+                snapshot: self.change,
+                since: None,
+            };
+            response["nextPageToken"] = json!(encode_page_token(state));
+        }
+        Ok(response)
+    }
+
     fn rows(&self, calendar: &Calendar, p: &ListParams, state: PageState) -> Vec<Row> {
         let events = &self.events[&calendar.id];
         let syncing = state.since.is_some();
@@ -285,6 +342,16 @@ impl Store {
         let mut rows = Vec::new();
         for event in events.values() {
             if !changed_in_window(event.changed) || !self.matches_text(event, p) {
+                continue;
+            }
+            // An exception whose slot its live series no longer produces (the series was
+            // shortened or its rule changed) is not one of its instances any more.
+            let orphaned = event.resource["recurringEventId"]
+                .as_str()
+                .and_then(|m| events.get(m))
+                .filter(|m| !m.is_cancelled() && m.recurrence().is_some())
+                .is_some_and(|m| m.occurrence(event.id()).is_none());
+            if orphaned && !syncing {
                 continue;
             }
             let cancelled = event.is_cancelled();
@@ -644,5 +711,59 @@ mod tests {
         assert!(items.iter().any(|i| i["recurrence"].is_array()));
         let stub = items.iter().find(|i| i["status"] == "cancelled").unwrap();
         assert!(stub.get("summary").is_none() && stub["originalStartTime"].is_object());
+    }
+
+    #[test]
+    fn an_exception_its_series_no_longer_produces_is_not_an_instance() {
+        let mut s = store();
+        let series = json!({
+            "summary": "Standup",
+            "start": {"dateTime": "2024-04-01T09:30:00", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2024-04-01T09:45:00", "timeZone": "Europe/Berlin"},
+            "recurrence": ["RRULE:FREQ=DAILY"],
+        });
+        let m = s
+            .insert_event("primary", series, &WriteOptions::default())
+            .unwrap();
+        let master = m["id"].as_str().unwrap().to_string();
+        let third = format!("{master}_20240403T073000Z");
+        let opts = WriteOptions::default();
+        s.patch_event("primary", &third, json!({"summary": "Demo"}), &opts)
+            .unwrap();
+        s.delete_event("primary", &format!("{master}_20240404T073000Z"))
+            .unwrap();
+        let window = [
+            ("singleEvents", "true"),
+            ("orderBy", "startTime"),
+            ("timeMin", "2024-04-01T00:00:00Z"),
+            ("timeMax", "2024-04-06T00:00:00Z"),
+        ];
+        let instances = |s: &mut Store, extra: &[(&str, &str)]| {
+            let p = params(extra).unwrap();
+            s.list_instances("primary", &master, &p).unwrap()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["summary"].as_str().unwrap_or("-").to_string())
+                .collect::<Vec<_>>()
+        };
+        let min = ("timeMin", "2024-04-02T08:00:00Z");
+        let max = ("timeMax", "2024-04-06T00:00:00Z");
+        assert_eq!(instances(&mut s, &[min, max]), ["Demo", "Standup"]);
+        assert_eq!(
+            instances(&mut s, &[min, max, ("showDeleted", "true")]),
+            ["Demo", "-", "Standup"]
+        );
+        assert_eq!(
+            summaries(&list(&mut s, &window)),
+            ["Standup", "Standup", "Demo", "Standup"]
+        );
+
+        // The series now ends after its second day: the changed third day went with it.
+        let shorter = json!({"recurrence": ["RRULE:FREQ=DAILY;COUNT=2"]});
+        s.patch_event("primary", &master, shorter, &opts).unwrap();
+        assert_eq!(summaries(&list(&mut s, &window)), ["Standup", "Standup"]);
+        assert_eq!(summaries(&list(&mut s, &[])), ["Standup"]);
+        assert!(instances(&mut s, &[min, ("showDeleted", "true")]).is_empty());
     }
 }

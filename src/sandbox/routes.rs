@@ -57,6 +57,10 @@ fn calendar_api(shared: &Shared, req: &RecordedRequest, path: &[&str]) -> Result
             store.note_reads(&calendar_id, &[event.to_string()]);
             store.event(calendar, event)?
         }
+        ("GET", ["calendars", calendar, "events", event, "instances"]) => {
+            let params = ListParams::parse(param)?;
+            store.list_instances(calendar, event, &params)?
+        }
         ("PATCH", ["calendars", calendar, "events", event]) => {
             let options = write_options(req)?;
             store.check_guest_patch(calendar, event, &body())?;

@@ -165,6 +165,14 @@ impl StoredEvent {
         }
     }
 
+    /// The occurrence of this series that `instance_id` names, if its rule produces it.
+    pub(crate) fn occurrence(&self, instance_id: &str) -> Option<LocalTime> {
+        let bound = instance_bound(instance_id)?;
+        self.occurrences(bound)
+            .into_iter()
+            .find(|o| ids::instance_id(self.id(), o) == instance_id)
+    }
+
     /// The resource of one occurrence of this recurring event.
     pub(crate) fn instance(&self, calendar_id: &str, original_start: LocalTime) -> Value {
         let mut v = self.resource.clone();
@@ -282,11 +290,8 @@ impl Store {
             .get(series_id)
             .filter(|m| !m.is_cancelled() && m.recurrence().is_some())
             .ok_or_else(ApiError::not_found)?;
-        let bound = instance_bound(event_id).ok_or_else(ApiError::not_found)?;
         master
-            .occurrences(bound)
-            .into_iter()
-            .find(|o| ids::instance_id(series_id, o) == event_id)
+            .occurrence(event_id)
             .map(|o| master.instance(&calendar.id, o))
             .ok_or_else(ApiError::not_found)
     }
