@@ -600,6 +600,43 @@ async fn a_split_over_an_occurrence_changed_on_its_own_is_refused_before_any_wri
     assert!(sent(&sandbox, "POST", "").is_empty());
 }
 
+/// A guest answering one later occurrence does not change the meeting: the split goes ahead.
+#[tokio::test]
+async fn a_guests_answer_to_a_later_occurrence_does_not_stop_a_split() {
+    let (sandbox, client) = start().await;
+    weekly(
+        &sandbox,
+        "series01",
+        local(BERLIN, "2026-10-05 10:00"),
+        &["RRULE:FREQ=WEEKLY"],
+    );
+    sandbox.with_store(|s| {
+        let answered = instance("series01", local(BERLIN, "2026-11-16 10:00"));
+        let mut attendees = planning(local(BERLIN, "2026-10-05 10:00"))["attendees"].clone();
+        attendees[1]["responseStatus"] = json!("declined");
+        attendees[1]["comment"] = json!("away that week");
+        let patch = json!({ "attendees": attendees });
+        s.patch_event("primary", &answered, patch, &WriteOptions::default())
+            .unwrap();
+    });
+    let target = client
+        .load_edit(
+            ACCOUNT,
+            &instance("series01", local(BERLIN, "2026-11-02 10:00")),
+        )
+        .await
+        .unwrap();
+    let changes = Changes {
+        title: Some("Weekly, new format".into()),
+        ..Changes::default()
+    };
+    let result = client
+        .edit(&edit(target, Scope::Following, changes), &no_progress)
+        .await;
+    assert!(matches!(result, Ok(Edited::Done(_))), "{result:?}");
+    assert_eq!(sent(&sandbox, "POST", "").len(), 1, "the new series");
+}
+
 /// The answers in an attendee list, by address.
 fn answers(attendees: &Value) -> Vec<(String, String)> {
     attendees

@@ -710,16 +710,27 @@ fn cancelled_after(
     Ok(vec![format!("{head}:{}", dates.join(","))])
 }
 
-/// Whether an instance differs from its series: moved, or with its own title, guests,
-/// answers, conference or other field a split copies.
+/// Whether an instance differs from its series: moved, or with its own title, guest list,
+/// conference or other field a split copies. A guest's answer to that one occurrence is not a
+/// change of the meeting (guests answer occurrences all the time): only who is invited counts.
 fn changed_on_its_own(instance: &Value, series: &Value, zone: Tz) -> bool {
     let time = |v: &Value, key: &str| event_time(&v[key], zone);
     let length = |v: &Value| Some(time(v, "end")? - time(v, "start")?);
+    let guests = |v: &Value| -> std::collections::BTreeSet<String> {
+        v["attendees"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["email"].as_str())
+            .map(str::to_lowercase)
+            .collect()
+    };
     time(instance, "start") != time(instance, "originalStartTime")
         || length(instance) != length(series)
+        || guests(instance) != guests(series)
         || SPLIT_COPIES
             .iter()
-            .chain(&["attendees", "conferenceData"])
+            .chain(&["conferenceData"])
             .any(|key| instance.get(*key) != series.get(*key))
 }
 
