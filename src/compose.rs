@@ -526,8 +526,9 @@ fn overlap_warning(start: DateTime<Utc>, end: DateTime<Utc>, ctx: &Context) -> O
     Some(warning)
 }
 
-/// Whether the user will be at `m`: a meeting (not a status such as focus time) they accepted
-/// or organize.
+/// Whether the user will be at `m`: a meeting (not a status such as focus time) they accepted,
+/// organize, or that is on their calendar without a guest entry for them (their own event),
+/// as the agenda's answer mark reads it ([`Meeting::my_rsvp`]).
 fn attends(m: &Meeting) -> bool {
     m.event_type.is_meeting() && m.my_rsvp() == Rsvp::Accepted
 }

@@ -144,14 +144,23 @@ fn the_overlap_warning_follows_the_start_and_the_length() {
     let mut app = app();
     form_on_meet(&mut app);
     let warnings = |app: &App| app.form().unwrap().checked.warnings.clone();
-    // Now is 10:00 in Berlin; the standup (accepted) runs 09:45–10:15, the design review
-    // (not answered) 10:04–10:30.
+    // Now is 10:00 in Berlin; the standup (accepted) runs 09:45–10:15, the design review (the
+    // user's own event: no guest list) 10:04–10:30.
+    set(&mut app, Field::Start, "10:30");
+    assert!(
+        warnings(&app).is_empty(),
+        "touching is no overlap: {:?}",
+        warnings(&app)
+    );
     set(&mut app, Field::Start, "10:15");
-    assert!(warnings(&app).is_empty(), "touching is no overlap");
+    assert_eq!(
+        warnings(&app),
+        ["overlaps Design review 10:04\u{2013}10:30"]
+    );
     set(&mut app, Field::Start, "10:00");
     assert_eq!(
         warnings(&app),
-        ["overlaps Platform standup 09:45\u{2013}10:15"]
+        ["overlaps Platform standup 09:45\u{2013}10:15 and 1 more"]
     );
     set(&mut app, Field::Start, "11:00");
     assert!(warnings(&app).is_empty());

@@ -37,7 +37,7 @@ use super::client::CalendarClient;
 use super::error::ApiError;
 use super::model::{Meeting, SendUpdates, When};
 use super::plan::Planned;
-use super::write::{self, copied_conference, create_request, OnProgress, Progress, Snapshot};
+use super::write::{self, create_request, OnProgress, Progress, Snapshot};
 use crate::recurrence::{self, Start};
 use crate::sanitize;
 
@@ -247,17 +247,7 @@ impl CalendarClient {
             Some(MeetChange::CopyFrom {
                 calendar_id,
                 event_id,
-            }) => {
-                let from = parse_json(&self.read(calendar_id, event_id).await?)?;
-                let data = from.get("conferenceData").filter(|c| c.is_object());
-                Some(copied_conference(data.ok_or_else(|| {
-                    ApiError::Refused(
-                        "the meeting to take the link from has no video conference: pick one \
-                         that shows a Meet link"
-                            .into(),
-                    )
-                })?))
-            }
+            }) => Some(self.conference_to_copy(calendar_id, event_id).await?),
             Some(MeetChange::Add) => Some(json!({ "createRequest": create_request() })),
             Some(MeetChange::Remove) => Some(Value::Null),
             None => None,
@@ -599,8 +589,10 @@ impl CalendarClient {
         if let Some(attendees) = split.series.source.get("attendees") {
             body.insert("attendees".into(), attendees.clone());
         }
-        if let Some(conference) = target.source.get("conferenceData") {
-            body.insert("conferenceData".into(), copied_conference(conference));
+        // The room goes with the new series; a conference Google has not finished making
+        // cannot be copied (the new series then has none, as the old one has none yet).
+        if let Ok(conference) = write::usable_copy(&target.source) {
+            body.insert("conferenceData".into(), conference);
         }
         for (key, value) in fields {
             match value {
@@ -743,13 +735,18 @@ fn changed_fields(
     conference: Option<Value>,
 ) -> Map<String, Value> {
     let mut fields = Map::new();
-    if let Some(title) = changes.title.as_deref().map(sanitize::line) {
+    let typed = |text: &str| sanitize::typed_line(text).text;
+    if let Some(title) = changes.title.as_deref().map(typed) {
         if title != target.meeting.title {
             fields.insert("summary".into(), json!(title));
         }
     }
-    if let Some(text) = changes.description.as_deref().map(sanitize::block) {
-        if text != target.meeting.description {
+    // Sent as typed (tabs and blank lines kept); the same as either the text shown or what
+    // Google holds (perhaps HTML) is no change, so Google's HTML is not replaced by text.
+    if let Some(text) = changes.description.as_deref() {
+        let text = sanitize::typed_block(text).text;
+        let held = target.source["description"].as_str().unwrap_or_default();
+        if text != target.meeting.description && text != held {
             fields.insert("description".into(), json!(text));
         }
     }

@@ -252,28 +252,10 @@ impl CalendarClient {
     ) -> Result<Value, ApiError> {
         let source: Value = serde_json::from_slice(&self.read(calendar_id, event_id).await?)
             .map_err(|e| ApiError::Unexpected(format!("event: {e}")))?;
-        let title = crate::sanitize::line(source["summary"].as_str().unwrap_or(event_id));
-        let copy = copied_conference(&source["conferenceData"]);
-        // Google takes either a createRequest or "conferenceSolution and at least one
-        // entryPoint" (Events reference, `conferenceData`); a conference still being made has
-        // only the former, which is not copied.
-        let usable = copy["conferenceSolution"].is_object()
-            && copy["entryPoints"]
-                .as_array()
-                .is_some_and(|e| !e.is_empty());
-        if usable {
-            Ok(copy)
-        } else if source["conferenceData"].is_object() {
-            Err(ApiError::Refused(format!(
-                "\u{201c}{title}\u{201d} has no finished video link yet: try again in a moment"
-            )))
-        } else {
-            Err(ApiError::Refused(format!(
-                "\u{201c}{title}\u{201d} has no video conference to share (a link in its \
-                 description or location is not one): pick a meeting with a Meet link, or \
-                 make a new link"
-            )))
-        }
+        usable_copy(&source).map_err(|why| {
+            let title = crate::sanitize::line(source["summary"].as_str().unwrap_or(event_id));
+            ApiError::Refused(format!("\u{201c}{title}\u{201d} {why}"))
+        })
     }
 
     /// POSTs a new event. The retry policy may send it again when an answer is lost: the
@@ -492,6 +474,28 @@ impl CalendarClient {
             meeting: snapshot.meeting,
             conference,
         }
+    }
+}
+
+/// The conference of `event` (an event resource) copied for another event, or why it cannot
+/// be: Google takes either a createRequest or "conferenceSolution and at least one
+/// entryPoint" (Events reference, `conferenceData`); a conference still being made has only
+/// the former, which is not copied.
+pub fn usable_copy(event: &Value) -> Result<Value, &'static str> {
+    let copy = copied_conference(&event["conferenceData"]);
+    let usable = copy["conferenceSolution"].is_object()
+        && copy["entryPoints"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty());
+    if usable {
+        Ok(copy)
+    } else if event["conferenceData"].is_object() {
+        Err("has no finished video link yet: try again in a moment")
+    } else {
+        Err(
+            "has no video conference to share (a link in its description or location is \
+             not one): pick a meeting with a Meet link, or make a new link",
+        )
     }
 }
 
