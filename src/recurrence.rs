@@ -1,4 +1,4 @@
-//! Recurrence rules as Google Calendar holds them (`RRULE`, `EXDATE` and `RDATE` lines of
+//! Recurrence rules as Google Calendar holds them (`RRULE`, `EXRULE`, `EXDATE` and `RDATE` lines of
 //! RFC 5545), read, checked and expanded by the `rrule` crate, so the form's repeat check, the
 //! series split and the sandbox all agree on what a rule means.
 //!
@@ -114,8 +114,13 @@ fn rule_set(lines: &[String], start: Start) -> Result<Option<RRuleSet>, RuleErro
                     };
                 }
             }
-            // Google keeps only these three kinds of line in `recurrence`.
-            other => return Err(RuleError(format!("{other} is not RRULE, EXDATE or RDATE"))),
+            // Google's Events reference: "List of RRULE, EXRULE, RDATE and EXDATE lines".
+            "EXRULE" => set = set.exrule(rule(value, start)?),
+            other => {
+                return Err(RuleError(format!(
+                    "{other} is not RRULE, EXRULE, EXDATE or RDATE"
+                )))
+            }
         }
     }
     Ok(repeats.then_some(set))
@@ -240,6 +245,18 @@ pub fn split(
     at: NaiveDateTime,
 ) -> Result<(Vec<String>, Vec<String>), RuleError> {
     rule_set(lines, start)?;
+    // An exclusion rule counts from the series' first start; moved to a new series starting
+    // elsewhere it would exclude other dates, so such a series is not split.
+    if lines.iter().any(|l| {
+        l.get(..7)
+            .is_some_and(|h| h.eq_ignore_ascii_case("EXRULE:"))
+    }) {
+        return Err(RuleError(
+            "this series has an EXRULE line, which a split would move: change this occurrence \
+             or all of them, or split it in Google Calendar"
+                .into(),
+        ));
+    }
     let cut = start.at(at);
     let (mut before, mut after) = (Vec::new(), Vec::new());
     for line in lines {
@@ -373,6 +390,27 @@ mod tests {
         );
         assert!(check(&lines(&["RRULE:FREQ=SOMETIMES"]), s).is_err());
         assert!(check(&lines(&["RULE:FREQ=DAILY"]), s).is_err());
+    }
+
+    /// Google's Events reference lists EXRULE among the lines it keeps: read and applied, but
+    /// a series with one is not split (its exclusions count from the first start).
+    #[test]
+    fn exrule_lines_exclude_and_refuse_a_split() {
+        let s = start("Europe/Berlin", "2026-10-05 10:00");
+        let rules = lines(&[
+            "RRULE:FREQ=WEEKLY;COUNT=4",
+            "EXRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=2",
+        ]);
+        let far = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        let days: Vec<String> = expand(&rules, s, far, 100)
+            .unwrap()
+            .iter()
+            .map(|t| t.format("%d %b").to_string())
+            .collect();
+        assert_eq!(days, ["12 Oct", "26 Oct"], "5 and 19 October excluded");
+        let at = NaiveDateTime::parse_from_str("2026-10-26 10:00", "%Y-%m-%d %H:%M").unwrap();
+        let e = split(&rules, s, at).unwrap_err();
+        assert!(e.0.contains("EXRULE"), "{}", e.0);
     }
 
     #[test]

@@ -776,6 +776,39 @@ async fn a_split_insert_stored_with_its_answer_lost_is_not_undone() {
     );
 }
 
+/// The new series of a split keeps the meeting's files: Google drops attachments from a
+/// request without `supportsAttachments=true` (Events reference, `attachments`).
+#[tokio::test]
+async fn a_split_keeps_the_meetings_attachments() {
+    let (sandbox, client) = start().await;
+    let mut event = planning(local(BERLIN, "2026-10-05 10:00"));
+    event["id"] = json!("series01");
+    event["recurrence"] = json!(["RRULE:FREQ=WEEKLY"]);
+    let files = json!([{"fileUrl": "https://drive.google.com/file/d/abc", "title": "Notes"}]);
+    event["attachments"] = files.clone();
+    put(&sandbox, event);
+    let target = client
+        .load_edit(
+            ACCOUNT,
+            &instance("series01", local(BERLIN, "2026-10-19 10:00")),
+        )
+        .await
+        .unwrap();
+    let changes = Changes {
+        title: Some("Planning, new format".into()),
+        ..Changes::default()
+    };
+    let plan = client
+        .plan_edit(&edit(target, Scope::Following, changes))
+        .unwrap();
+    assert!(
+        plan[1].url.contains("supportsAttachments=true"),
+        "{}",
+        plan[1].url
+    );
+    assert_eq!(plan[1].body.as_ref().unwrap()["attachments"], files);
+}
+
 #[tokio::test]
 async fn plan_edit_shows_the_requests_without_sending() {
     let (sandbox, client) = start().await;
@@ -813,6 +846,10 @@ async fn plan_edit_shows_the_requests_without_sending() {
     let insert = plan[1].body.clone().unwrap();
     assert_eq!(plan[1].method, "POST");
     assert!(plan[1].url.contains("conferenceDataVersion=1"));
+    assert!(
+        !plan[1].url.contains("supportsAttachments"),
+        "no files to keep"
+    );
     assert_eq!(insert["recurrence"], json!(["RRULE:FREQ=WEEKLY;COUNT=8"]));
     assert_eq!(insert["start"]["dateTime"], "2026-10-19T11:00:00+02:00");
     assert_eq!(insert["end"]["dateTime"], "2026-10-19T12:00:00+02:00");

@@ -606,14 +606,17 @@ impl CalendarClient {
         let end = split.start + split.length;
         body.insert("end".into(), time_value(end, zone, all_day));
         body.insert("recurrence".into(), json!(after));
-        let url = self.events_url(
-            &edit.calendar,
-            None,
-            &[
-                ("conferenceDataVersion", "1"),
-                ("sendUpdates", edit.send.as_param()),
-            ],
-        )?;
+        let mut params = vec![
+            ("conferenceDataVersion", "1"),
+            ("sendUpdates", edit.send.as_param()),
+        ];
+        // Events reference, `attachments`: "In order to modify attachments the
+        // supportsAttachments request parameter should be set to true"; without it the new
+        // series would lose the files the meeting carries.
+        if body.contains_key("attachments") {
+            params.push(("supportsAttachments", "true"));
+        }
+        let url = self.events_url(&edit.calendar, None, &params)?;
         let insert = Planned {
             method: Method::POST,
             url,
