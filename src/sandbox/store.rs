@@ -352,6 +352,7 @@ impl Store {
         for key in READ_ONLY.iter().chain(&["id"]) {
             fields.remove(*key);
         }
+        check_event_type_patch(&resource, &fields)?;
         // `attendeesOmitted` says the request's `attendees` are not the whole list ("When
         // updating an event, this can be used to only update the participant's response",
         // Events reference): the entries given are merged into the stored list by address,
@@ -699,6 +700,37 @@ fn merged_attendees(current: &Value, given: Value) -> Result<Value, ApiError> {
     Ok(Value::Array(list))
 }
 
+/// What Google lets a patch change by the event's type. The Event types guide: "Event type
+/// cannot be changed after an event is created. Different event types have different
+/// restrictions". For events Gmail added, Workspace Updates ("The Calendar API now
+/// distinguishes events created from Gmail", 2024) names the only properties apps may change:
+/// reminders, colour, visibility, status and extended properties. The other types' limits
+/// are not listed property by property, so they are not enforced here.
+fn check_event_type_patch(current: &Value, patch: &Map<String, Value>) -> Result<(), ApiError> {
+    let kind = current["eventType"].as_str().unwrap_or("default");
+    if let Some(asked) = patch.get("eventType") {
+        if asked.as_str() != Some(kind) {
+            return Err(ApiError::invalid(
+                "Event type cannot be changed after an event is created.",
+            ));
+        }
+    }
+    const FROM_GMAIL: &[&str] = &[
+        "reminders",
+        "colorId",
+        "visibility",
+        "status",
+        "extendedProperties",
+        "eventType",
+    ];
+    match patch.keys().find(|k| !FROM_GMAIL.contains(&k.as_str())) {
+        Some(key) if kind == "fromGmail" => Err(ApiError::invalid(format!(
+            "The {key} property of an event created from Gmail cannot be changed."
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Whether `new` is the event's attendee list with at most the user's own answer changed.
 fn only_own_answer_changed(current: &Value, new: &Value) -> bool {
     let Some(new) = new.as_array() else {
@@ -1004,6 +1036,33 @@ mod tests {
             .unwrap()
             .get("hangoutLink")
             .is_some());
+    }
+
+    #[test]
+    fn the_type_stays_and_gmail_events_take_only_their_few_changes() {
+        let mut s = store();
+        let e = s
+            .insert_event("primary", meeting(), &WriteOptions::default())
+            .unwrap();
+        let id = e["id"].as_str().unwrap().to_string();
+        let patch = |s: &mut Store, id: &str, body: Value| {
+            s.patch_event("primary", id, body, &WriteOptions::default())
+        };
+        let e = patch(&mut s, &id, json!({"eventType": "focusTime"})).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.contains("cannot be changed")),
+            (400, true)
+        );
+        assert!(patch(&mut s, &id, json!({"eventType": "default", "summary": "x"})).is_ok());
+
+        let mut booking = meeting();
+        booking["id"] = json!("flight001");
+        booking["eventType"] = json!("fromGmail");
+        s.put_event("primary", booking).unwrap();
+        assert!(patch(&mut s, "flight001", json!({"colorId": "5"})).is_ok());
+        for body in [json!({"summary": "x"}), json!({"attendees": []})] {
+            assert_eq!(patch(&mut s, "flight001", body).unwrap_err().code, 400);
+        }
     }
 
     #[test]
