@@ -53,6 +53,9 @@ pub struct Draft {
     pub meet: bool,
     pub description: String,
     pub reminders: Option<Vec<Reminder>>,
+    /// Editing a meeting: its current start, which "+30m" or "tomorrow same time" in the
+    /// start field move (see [`timeparse::parse_shift`]).
+    pub shift_from: Option<DateTime<Tz>>,
 }
 
 /// What validation needs to know besides the draft.
@@ -124,6 +127,7 @@ impl Draft {
             meet: t.meet,
             description: t.description.clone(),
             reminders: t.reminders.clone(),
+            shift_from: None,
         }
     }
 }
@@ -238,7 +242,13 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
     );
     let tz = zone.unwrap_or(ctx.tz);
 
-    let start = timeparse::parse_start(&d.start, ctx.now, tz);
+    let shifted = d
+        .shift_from
+        .and_then(|current| timeparse::parse_shift(&d.start, current.with_timezone(&tz)));
+    let start = match shifted {
+        Some(s) => Ok(s),
+        None => timeparse::parse_start(&d.start, ctx.now, tz),
+    };
     let starts_in_past = start
         .as_ref()
         .is_ok_and(|s| *s < ctx.now - Duration::minutes(1));
@@ -480,6 +490,7 @@ mod tests {
             meet: true,
             description: description.into(),
             reminders: None,
+            shift_from: None,
         }
     }
 

@@ -1,11 +1,14 @@
-//! The new-meeting form's state: one editable value per [`Field`], the focus, and the live
-//! validation of what is typed. Keys come in through [`Form::key`]; nothing here does I/O.
+//! The meeting form's state: one editable value per [`Field`], the focus, and the live
+//! validation of what is typed, for a new meeting or one being edited ([`Editing`]). Keys
+//! come in through [`Form::edit`]; nothing here does I/O.
 
 use std::cell::Cell;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::calendar::model::{CalendarInfo, SendUpdates};
+use crate::calendar::edit::{Edit, Editable};
+use crate::calendar::links::Provider;
+use crate::calendar::model::{CalendarInfo, SendUpdates, When};
 use crate::compose::{self, Checked, Context, Draft, Field};
 
 /// A line (or, for the description, a few lines) of text with a cursor.
@@ -198,6 +201,60 @@ pub struct Form {
     /// width they wrap to).
     pub error_max: Cell<u16>,
     reminders: Option<Vec<crate::calendar::write::Reminder>>,
+    /// Set when the form edits a meeting instead of making one.
+    pub editing: Option<Box<Editing>>,
+}
+
+/// What an edit form edits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Editing {
+    /// The meeting as read when the form opened: the fields were filled from it, changes are
+    /// measured against it, and its etag guards the write.
+    pub loaded: Editable,
+    /// The edit last sent: a meeting changed elsewhere meanwhile gets it again on top.
+    pub sent: Option<Edit>,
+}
+
+impl Editing {
+    /// The loaded meeting as the form's values; `None` for an all-day event, which has no
+    /// start time to fill in.
+    pub fn draft(loaded: &Editable) -> Option<Draft> {
+        let m = &loaded.meeting;
+        let When::Timed { start, end } = m.when else {
+            return None;
+        };
+        let start = start.with_timezone(&loaded.zone);
+        let guests: Vec<&str> = m
+            .attendees
+            .iter()
+            .filter(|a| !a.is_self)
+            .map(|a| a.person.email.as_str())
+            .collect();
+        let rule = loaded.series.as_ref().and_then(|s| {
+            s.recurrence
+                .iter()
+                .find_map(|line| line.strip_prefix("RRULE:"))
+        });
+        Some(Draft {
+            template: String::new(),
+            title: m.title.clone(),
+            vars: Vec::new(),
+            start: start.format("%Y-%m-%d %H:%M").to_string(),
+            length: compose::duration_text(end - start.with_timezone(&chrono::Utc)),
+            zone: loaded.zone.name().to_string(),
+            guests: guests.join(", "),
+            calendar: m.calendar_id.clone(),
+            notify: m.default_notify(),
+            recurrence: rule.unwrap_or_default().to_string(),
+            meet: m
+                .video
+                .as_ref()
+                .is_some_and(|v| v.provider == Provider::Meet),
+            description: m.description.clone(),
+            reminders: None,
+            shift_from: Some(start),
+        })
+    }
 }
 
 /// Which notify choice is which, in the order Left/Right cycle them.
@@ -263,7 +320,20 @@ impl Form {
             error_scroll: 0,
             error_max: Cell::new(0),
             reminders: draft.reminders,
+            editing: None,
         }
+    }
+
+    /// A form filled from a meeting read for editing; `None` for an all-day event. The
+    /// calendar and the e-mail choice are not fields here: a meeting stays in its calendar,
+    /// and who gets e-mail is asked when it is saved.
+    pub fn editing(loaded: Editable, ctx: &Context) -> Option<Form> {
+        let draft = Editing::draft(&loaded)?;
+        let mut form = Form::new(draft, loaded.meeting.id.clone(), ctx);
+        form.fields
+            .retain(|f| !matches!(f.field, Field::Calendar | Field::Notify));
+        form.editing = Some(Box::new(Editing { loaded, sent: None }));
+        Some(form)
     }
 
     /// The values as a draft, for validation.
@@ -275,6 +345,7 @@ impl Form {
                 .map_or("", |x| x.value.as_str())
                 .to_string()
         };
+        let editing = self.editing.as_ref().map(|e| &e.loaded);
         Draft {
             template: self.template.clone(),
             title: get(Field::Title),
@@ -290,12 +361,16 @@ impl Form {
             length: get(Field::Length),
             zone: get(Field::Zone),
             guests: get(Field::Guests),
-            calendar: get(Field::Calendar),
+            calendar: match editing {
+                Some(e) => e.meeting.calendar_id.clone(),
+                None => get(Field::Calendar),
+            },
             notify: SendUpdates::parse(&get(Field::Notify)).unwrap_or(SendUpdates::All),
             recurrence: get(Field::Recurrence),
             meet: get(Field::Meet) == "yes",
             description: get(Field::Description),
             reminders: self.reminders.clone(),
+            shift_from: editing.and_then(|e| Editing::draft(e)?.shift_from),
         }
     }
 

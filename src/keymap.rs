@@ -49,6 +49,8 @@ pub enum Command {
     AddMeet,
     RemoveMeet,
     Cancel,
+    /// Agenda: edit or move a meeting the user organizes.
+    Edit,
     Help,
     Quit,
     /// Filter: keep what is typed and go back to the agenda.
@@ -154,6 +156,7 @@ pub const MODES: &[ModeTable] = &[
                 "remove the meeting's Meet link",
             ),
             (Command::Cancel, "cancel", "cancel (or decline) the meeting"),
+            (Command::Edit, "edit", "edit or move the meeting"),
             (Command::Help, "help", "this help"),
             (Command::Quit, "quit", "quit"),
         ],

@@ -64,6 +64,7 @@ impl App {
             Command::AddMeet => return self.add_meet(),
             Command::RemoveMeet => return self.remove_meet(),
             Command::Cancel => return self.cancel_or_decline(),
+            Command::Edit => return self.edit_meeting(),
             Command::Quit => self.quit = true,
             _ => {}
         }

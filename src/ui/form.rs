@@ -1,4 +1,4 @@
-//! The new-meeting form pane and the template picker.
+//! The meeting form pane (new or edited) and the template picker.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -101,8 +101,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
             } else {
                 String::new()
             };
+            let create = if form.editing.is_some() {
+                "save"
+            } else {
+                "create"
+            };
             format!(
-                "{find}{} create · {} move · {} cancel",
+                "{find}{} {create} · {} move · {} cancel",
                 key(Command::Create),
                 key(Command::NextField),
                 key(Command::Close)
@@ -115,7 +120,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
         .collect();
 
     let block = Block::bordered()
-        .title(format!(" New meeting · {} ", form.template))
+        .title(match &form.editing {
+            Some(e) => format!(" Edit \u{201c}{}\u{201d} ", e.loaded.meeting.title),
+            None => format!(" New meeting · {} ", form.template),
+        })
         .border_style(theme::border(true));
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
