@@ -236,3 +236,17 @@ fn the_cancel_dialog_names_its_choice_keys_from_the_table() {
     };
     assert_eq!(d.notify, 1, "Ctrl-N changes the e-mail choice");
 }
+
+#[test]
+fn edit_rebound_and_named_in_the_help() {
+    let mut app = app_with("[keys.agenda]\nedit = [\"E\"]\n");
+    assert!(press(&mut app, "e").is_empty());
+    assert_eq!(app.toast, None, "e is not bound any more");
+    // The standup is Maria's: the rebound key reaches the edit command, which says so.
+    press(&mut app, "E");
+    let toast = app.toast.clone().unwrap();
+    assert!(toast.text.starts_with("Only the organizer"), "{toast:?}");
+    press(&mut app, "?");
+    let s = screen(&app);
+    assert!(s.contains("E              edit or move the meeting"), "{s}");
+}

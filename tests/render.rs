@@ -565,3 +565,31 @@ fn find_a_time_fits_a_long_working_day_and_many_guests() {
         "the keys stay on screen:\n{list}"
     );
 }
+
+/// Issue 11 point 5: the edit form, filled from the meeting, says it edits and what a shift
+/// of the start resolves to; saving asks who gets e-mail.
+#[test]
+fn edit_form_and_its_save_dialog() {
+    use meetty::calendar::edit::Editable;
+    use meetty::compose::{Context, Field};
+    use meetty::form::Form;
+    let mut app = app();
+    let meeting = app.selected_meeting().unwrap().clone();
+    let calendars = app.agenda.as_ref().unwrap().calendars.clone();
+    let ctx = Context {
+        now: now(),
+        tz: tz(),
+        calendars: &calendars,
+        account: None,
+    };
+    let loaded = Editable {
+        meeting,
+        zone: tz(),
+        series: None,
+    };
+    app.screen.open_form(Form::editing(loaded, &ctx).unwrap());
+    set(&mut app, Field::Start, "+30m");
+    insta::assert_snapshot!("edit_form", text(&app, 100, 30));
+    app.update(ctrl('s'));
+    insta::assert_snapshot!("edit_save_dialog", text(&app, 100, 30));
+}
