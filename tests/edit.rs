@@ -546,3 +546,29 @@ fn m_on_a_meeting_with_guests_asks_first() {
     };
     assert_eq!((event_id.as_str(), *send), ("review1", SendUpdates::None));
 }
+
+/// A description Google holds as HTML is shown as text; left alone, it is not sent back.
+#[test]
+fn an_untouched_html_description_is_not_sent() {
+    let mut app = edit_app();
+    let mut m = review();
+    m = event(json!({
+        "id": m.id, "summary": "Roadmap review", "etag": "\"1\"",
+        "start": {"dateTime": "2026-11-24T14:00:00Z", "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": "2026-11-24T14:30:00Z", "timeZone": "Europe/Berlin"},
+        "conferenceData": meet("abc-defg-hij"),
+        "organizer": {"email": "alex@example.com", "self": true},
+        "attendees": [me(), {"email": "kim@partner.org"}],
+        "description": "<p>Yesterday / today / blockers.</p><p>Board: <a href=\"https://example.com/board\">link</a></p>"
+    }));
+    open_edit(&mut app, "Roadmap review", m);
+    set(&mut app, Field::Title, "Roadmap");
+    save(&mut app);
+    assert_eq!(
+        edit_dialog(&app).edit.changes,
+        Changes {
+            title: Some("Roadmap".into()),
+            ..Changes::default()
+        }
+    );
+}
