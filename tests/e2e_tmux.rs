@@ -720,14 +720,18 @@ fn a_meeting_is_booked_at_the_first_slot_find_a_time_offers() {
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }
 
-/// The first "HH:MM–HH:MM" on the first agenda row that names `title`, as minutes since
-/// midnight.
+/// The start of the first agenda row that names `title` ("HH:MM–HH:MM" before it), as
+/// minutes since midnight.
 fn row_start(screen: &str, title: &str) -> Option<u32> {
-    let line = screen.lines().find(|l| l.contains(title))?;
-    let at = line.find('–')?;
-    let clock = line.get(at.checked_sub(5)?..at)?;
-    let (h, m) = clock.split_once(':')?;
-    Some(h.trim_start_matches(['│', '▌', ' ']).parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?)
+    screen
+        .lines()
+        .filter(|l| l.contains(title))
+        .find_map(|line| {
+            let at = line.find('\u{2013}')?;
+            let clock = line.get(at.checked_sub(5)?..at)?;
+            let (h, m) = clock.split_once(':')?;
+            Some(h.parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?)
+        })
 }
 
 /// Issue 11 point 5: `e` on the user's own 1:1, the start moved with "+30m", and the row
