@@ -333,7 +333,31 @@ impl Form {
         form.fields
             .retain(|f| !matches!(f.field, Field::Calendar | Field::Notify));
         form.editing = Some(Box::new(Editing { loaded, sent: None }));
+        form.checked = form.check(ctx);
         Some(form)
+    }
+
+    /// The values validated; an edit form's Meet note says what happens to the link the
+    /// meeting already has.
+    pub fn check(&self, ctx: &Context) -> Checked {
+        let mut checked = compose::check(&self.draft(), ctx);
+        let had_meet = self
+            .editing
+            .as_ref()
+            .and_then(|e| Editing::draft(&e.loaded))
+            .is_some_and(|d| d.meet);
+        let meet = self.draft().meet;
+        if had_meet {
+            let note = if meet {
+                "keeps its Google Meet link"
+            } else {
+                "the Google Meet link is removed"
+            };
+            for (_, n) in checked.notes.iter_mut().filter(|(f, _)| *f == Field::Meet) {
+                *n = compose::Note::Hint(note.into());
+            }
+        }
+        checked
     }
 
     /// The values as a draft, for validation.
@@ -461,7 +485,7 @@ impl Form {
         self.changed = true;
         self.error = None;
         self.error_scroll = 0;
-        self.checked = compose::check(&self.draft(), ctx);
+        self.checked = self.check(ctx);
     }
 }
 

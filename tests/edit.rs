@@ -192,6 +192,10 @@ fn e_opens_the_form_filled_from_the_meeting_read_fresh() {
         "kim@partner.org, lee@example.com"
     );
     assert_eq!(value(&app, Field::Meet).unwrap(), "yes");
+    assert_eq!(
+        note(&app, Field::Meet),
+        Some(Note::Hint("keeps its Google Meet link".into()))
+    );
     assert_eq!(value(&app, Field::Recurrence).unwrap(), "");
     assert_eq!(value(&app, Field::Description).unwrap(), "Mocks in the doc");
     // A meeting stays in its calendar; e-mail is asked when saving.

@@ -69,7 +69,7 @@ impl App {
         };
         // Again now: "now", "+15m" and the past-start check move with the clock, and the
         // calendar list may have arrived since the last key.
-        form.checked = crate::compose::check(&form.draft(), &ctx);
+        form.checked = form.check(&ctx);
         let checked = form.checked.clone();
         let first_bad = form
             .fields
