@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::calendar::edit::Editable;
 use crate::calendar::error::ApiError;
 use crate::calendar::freebusy::{BusyQuery, FreeBusy};
 use crate::calendar::model::Agenda;
@@ -51,6 +52,11 @@ pub enum Action {
         req: u64,
         progress: Progress,
     },
+    /// A meeting read fresh for the edit form (`e`).
+    EditLoaded {
+        req: u64,
+        result: Result<Box<Editable>, ApiError>,
+    },
     /// A change sent to Google finished.
     Wrote {
         req: u64,
@@ -85,6 +91,13 @@ pub enum Effect {
     },
     /// Sign in again in the browser (the grant was revoked or expired).
     SignIn,
+    /// Read a meeting (and its series) fresh for the edit form; the answer comes back as
+    /// [`Action::EditLoaded`] with `req`.
+    LoadEdit {
+        req: u64,
+        calendar: String,
+        event_id: String,
+    },
     /// Change something at Google; the answer comes back as [`Action::Wrote`] with `req`.
     Write {
         req: u64,

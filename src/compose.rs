@@ -55,6 +55,9 @@ pub struct Draft {
     pub meet: MeetChoice,
     pub description: String,
     pub reminders: Option<Vec<Reminder>>,
+    /// Editing a meeting: its current start, which "+30m" or "tomorrow same time" in the
+    /// start field move (see [`timeparse::parse_shift`]).
+    pub shift_from: Option<DateTime<Tz>>,
 }
 
 /// The Meet field: a new link, none, or the same link (room) as another meeting.
@@ -203,6 +206,7 @@ impl Draft {
             meet: MeetChoice::from_setting(t.meet),
             description: t.description.clone(),
             reminders: t.reminders.clone(),
+            shift_from: None,
         }
     }
 }
@@ -317,7 +321,13 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
     );
     let tz = zone.unwrap_or(ctx.tz);
 
-    let start = timeparse::parse_start(&d.start, ctx.now, tz);
+    let shifted = d
+        .shift_from
+        .and_then(|current| timeparse::parse_shift(&d.start, current.with_timezone(&tz)));
+    let start = match shifted {
+        Some(s) => Ok(s),
+        None => timeparse::parse_start(&d.start, ctx.now, tz),
+    };
     let starts_in_past = start
         .as_ref()
         .is_ok_and(|s| *s < ctx.now - Duration::minutes(1));
@@ -618,6 +628,7 @@ mod tests {
             meet: MeetChoice::New,
             description: description.into(),
             reminders: None,
+            shift_from: None,
         }
     }
 

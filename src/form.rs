@@ -1,11 +1,14 @@
-//! The new-meeting form's state: one editable value per [`Field`], the focus, and the live
-//! validation of what is typed. Keys come in through [`Form::key`]; nothing here does I/O.
+//! The meeting form's state: one editable value per [`Field`], the focus, and the live
+//! validation of what is typed, for a new meeting or one being edited ([`Editing`]). Keys
+//! come in through [`Form::edit`]; nothing here does I/O.
 
 use std::cell::Cell;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::calendar::model::{CalendarInfo, SendUpdates};
+use crate::calendar::edit::{Edit, Editable};
+use crate::calendar::links::Provider;
+use crate::calendar::model::{CalendarInfo, SendUpdates, When};
 use crate::compose::{self, Checked, Context, Draft, Field, MeetChoice};
 
 /// A line (or, for the description, a few lines) of text with a cursor.
@@ -224,6 +227,62 @@ pub struct Form {
     /// width they wrap to).
     pub error_max: Cell<u16>,
     reminders: Option<Vec<crate::calendar::write::Reminder>>,
+    /// Set when the form edits a meeting instead of making one.
+    pub editing: Option<Box<Editing>>,
+}
+
+/// What an edit form edits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Editing {
+    /// The meeting as read when the form opened: the fields were filled from it, changes are
+    /// measured against it, and its etag guards the write.
+    pub loaded: Editable,
+    /// The edit last sent: a meeting changed elsewhere meanwhile gets it again on top.
+    pub sent: Option<Edit>,
+}
+
+impl Editing {
+    /// The loaded meeting as the form's values; `None` for an all-day event, which has no
+    /// start time to fill in.
+    pub fn draft(loaded: &Editable) -> Option<Draft> {
+        let m = &loaded.meeting;
+        let When::Timed { start, end } = m.when else {
+            return None;
+        };
+        let start = start.with_timezone(&loaded.zone);
+        let guests: Vec<&str> = m
+            .attendees
+            .iter()
+            .filter(|a| !a.is_self)
+            .map(|a| a.person.email.as_str())
+            .collect();
+        let rule = loaded.series.as_ref().and_then(|s| {
+            s.recurrence
+                .iter()
+                .find_map(|line| line.strip_prefix("RRULE:"))
+        });
+        Some(Draft {
+            template: String::new(),
+            title: m.title.clone(),
+            vars: Vec::new(),
+            start: start.format("%Y-%m-%d %H:%M").to_string(),
+            length: compose::duration_text(end - start.with_timezone(&chrono::Utc)),
+            zone: loaded.zone.name().to_string(),
+            guests: guests.join(", "),
+            calendar: m.calendar_id.clone(),
+            notify: m.default_notify(),
+            recurrence: rule.unwrap_or_default().to_string(),
+            // "new link" on a meeting with a Meet link keeps it (see `check`).
+            meet: MeetChoice::from_setting(
+                m.video
+                    .as_ref()
+                    .is_some_and(|v| v.provider == Provider::Meet),
+            ),
+            description: m.description.clone(),
+            reminders: None,
+            shift_from: Some(start),
+        })
+    }
 }
 
 /// Which notify choice is which, in the order Left/Right cycle them.
@@ -289,7 +348,54 @@ impl Form {
             error_scroll: 0,
             error_max: Cell::new(0),
             reminders: draft.reminders,
+            editing: None,
         }
+    }
+
+    /// A form filled from a meeting read for editing; `None` for an all-day event. The
+    /// calendar and the e-mail choice are not fields here: a meeting stays in its calendar,
+    /// and who gets e-mail is asked when it is saved.
+    pub fn editing(loaded: Editable, ctx: &Context) -> Option<Form> {
+        let draft = Editing::draft(&loaded)?;
+        let mut form = Form::new(draft, loaded.meeting.id.clone(), ctx);
+        form.fields
+            .retain(|f| !matches!(f.field, Field::Calendar | Field::Notify));
+        form.editing = Some(Box::new(Editing { loaded, sent: None }));
+        form.checked = form.check(ctx);
+        Some(form)
+    }
+
+    /// Editing a meeting that has a Google Meet link: the Meet field's first choice keeps
+    /// that link rather than making a new one.
+    pub fn keeps_meet(&self) -> bool {
+        self.editing
+            .as_ref()
+            .and_then(|e| Editing::draft(&e.loaded))
+            .is_some_and(|d| d.meet == MeetChoice::New)
+    }
+
+    /// The values validated; an edit form's Meet note says what happens to the link the
+    /// meeting already has.
+    pub fn check(&self, ctx: &Context) -> Checked {
+        // The meeting being edited never overlaps itself.
+        let editing = self.editing.as_ref().map(|e| e.loaded.meeting.id.as_str());
+        let ctx = Context {
+            editing: editing.or(ctx.editing),
+            ..*ctx
+        };
+        let mut checked = compose::check(&self.draft(), &ctx);
+        let meet = self.draft().meet;
+        if self.keeps_meet() && !matches!(meet, MeetChoice::SameAs { .. }) {
+            let note = if meet == MeetChoice::New {
+                "keeps its Google Meet link"
+            } else {
+                "the Google Meet link is removed"
+            };
+            for (_, n) in checked.notes.iter_mut().filter(|(f, _)| *f == Field::Meet) {
+                *n = compose::Note::Hint(note.into());
+            }
+        }
+        checked
     }
 
     /// The values as a draft, for validation.
@@ -301,6 +407,7 @@ impl Form {
                 .map_or("", |x| x.value.as_str())
                 .to_string()
         };
+        let editing = self.editing.as_ref().map(|e| &e.loaded);
         Draft {
             template: self.template.clone(),
             title: get(Field::Title),
@@ -316,7 +423,10 @@ impl Form {
             length: get(Field::Length),
             zone: get(Field::Zone),
             guests: get(Field::Guests),
-            calendar: get(Field::Calendar),
+            calendar: match editing {
+                Some(e) => e.meeting.calendar_id.clone(),
+                None => get(Field::Calendar),
+            },
             notify: SendUpdates::parse(&get(Field::Notify)).unwrap_or(SendUpdates::All),
             recurrence: get(Field::Recurrence),
             meet: self
@@ -329,6 +439,7 @@ impl Form {
                 .unwrap_or(MeetChoice::None),
             description: get(Field::Description),
             reminders: self.reminders.clone(),
+            shift_from: editing.and_then(|e| Editing::draft(e)?.shift_from),
         }
     }
 
@@ -425,7 +536,7 @@ impl Form {
         self.changed = true;
         self.error = None;
         self.error_scroll = 0;
-        self.checked = compose::check(&self.draft(), ctx);
+        self.checked = self.check(ctx);
     }
 }
 

@@ -55,6 +55,8 @@ pub enum Command {
     Cancel,
     /// Agenda: select the next invitation awaiting the user's answer.
     NextAwaiting,
+    /// Agenda: edit or move a meeting the user organizes.
+    Edit,
     Help,
     Quit,
     /// Filter: keep what is typed and go back to the agenda.
@@ -174,6 +176,7 @@ pub const MODES: &[ModeTable] = &[
                 "next_awaiting",
                 "next invitation awaiting your answer",
             ),
+            (Command::Edit, "edit", "edit or move the meeting"),
             (Command::Help, "help", "this help"),
             (Command::Quit, "quit", "quit"),
         ],

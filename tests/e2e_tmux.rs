@@ -761,3 +761,93 @@ fn a_meeting_is_booked_at_the_first_slot_find_a_time_offers() {
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }
+
+/// The start of the first agenda row that names `title` ("HH:MM–HH:MM" before it), as
+/// minutes since midnight.
+fn row_start(screen: &str, title: &str) -> Option<u32> {
+    screen
+        .lines()
+        .filter(|l| l.contains(title))
+        .find_map(|line| {
+            let at = line.find('\u{2013}')?;
+            let clock = line.get(at.checked_sub(5)?..at)?;
+            let (h, m) = clock.split_once(':')?;
+            Some(h.parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?)
+        })
+}
+
+/// Issue 11 point 5: `e` on the user's own 1:1, the start moved with "+30m", and the row
+/// moves by half an hour.
+#[test]
+fn e_moves_a_meeting_half_an_hour_later() {
+    let t = Tmux::start("edit-move", &[], "--demo");
+    t.wait_for("the demo agenda", |s| s.contains("1:1 with Jordan"));
+    t.keys("/");
+    t.run(&["send-keys", "-l", "1:1 with Jordan"]);
+    t.keys("Enter");
+    let before = t.wait_for("the 1:1 selected", |s| {
+        details_title(s) == "1:1 with Jordan"
+    });
+    let start = row_start(&before, "1:1 with Jordan").expect("a timed row");
+    t.keys("e");
+    t.wait_for("the edit form", |s| {
+        s.contains("Edit \u{201c}1:1 with Jordan\u{201d}")
+    });
+    t.keys("Tab");
+    t.run(&["send-keys", "-l", "+30m"]);
+    t.wait_for("the shifted start read", |s| s.contains("+30m"));
+    t.keys("C-s");
+    t.wait_for("the save dialog", |s| s.contains("Save your changes"));
+    t.keys("y");
+    t.wait_for("the meeting moved", |s| {
+        s.contains("Saved") && row_start(s, "1:1 with Jordan") == Some(start + 30)
+    });
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
+}
+
+/// Issue 11 point 8: a weekday standup made from the template, renamed from its second
+/// occurrence on ("this and following"): the first keeps its name, the later ones take the
+/// new one.
+#[test]
+fn a_standup_is_renamed_from_its_second_occurrence_on() {
+    let t = Tmux::start("edit-following", &[], "--demo");
+    t.wait_for("the demo agenda", |s| s.contains("Today"));
+    t.keys("n");
+    t.wait_for("the template picker", |s| s.contains("Standup"));
+    t.keys("2");
+    t.wait_for("the Standup form", |s| s.contains("New meeting · Standup"));
+    t.run(&["send-keys", "-l", "E2E series"]);
+    t.keys("C-s");
+    t.wait_for("the series' occurrences", |s| {
+        s.matches("E2E series").count() >= 3
+    });
+    t.keys("/");
+    t.run(&["send-keys", "-l", "E2E series"]);
+    t.keys("Enter");
+    t.keys("g");
+    t.keys("j");
+    t.keys("e");
+    t.wait_for("the edit form", |s| {
+        s.contains("Edit \u{201c}E2E series\u{201d}")
+    });
+    // The title is selected: typing replaces it.
+    t.run(&["send-keys", "-l", "E2E renamed"]);
+    t.keys("C-s");
+    t.wait_for("the occurrence choice", |s| s.contains("this occurrence"));
+    // The e-mail choice first when there are guests; the occurrences last either way.
+    t.keys("BTab");
+    t.keys("Right");
+    t.wait_for("this and following chosen", |s| {
+        s.contains("\u{2039} this and following \u{203a}")
+    });
+    t.keys("y");
+    t.wait_for("the save toast", |s| s.contains("Saved"));
+    t.keys("Escape");
+    t.wait_for("the split series", |s| {
+        // The first occurrence keeps its name (its row, and the details if selected).
+        (1..=2).contains(&s.matches("E2E series").count()) && s.matches("E2E renamed").count() >= 2
+    });
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
+}

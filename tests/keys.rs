@@ -218,18 +218,16 @@ fn find_time_take_rebound_and_named_in_its_footer() {
 
 #[test]
 fn the_cancel_dialog_names_its_choice_keys_from_the_table() {
-    use meetty::app::{CancelDialog, Confirm, Overlay, Target};
+    use meetty::app::{Choices, Confirm, Overlay};
+    use meetty::calendar::edit::Scope;
     let mut app = app_with("[keys.confirm]\nnext_value = [\"Ctrl-n\"]\n");
-    let standup = app.selected_meeting().unwrap().clone();
+    let mut standup = app.selected_meeting().unwrap().clone();
+    standup.series_id = Some("standup".into());
     app.screen
-        .push(Overlay::Confirm(Confirm::Cancel(CancelDialog {
-            target: Target::of(&standup),
-            series_id: Some("standup".into()),
-            has_guests: true,
-            notify: 0,
-            all_occurrences: false,
-            row: 0,
-        })));
+        .push(Overlay::Confirm(Confirm::Cancel(Choices::new(
+            &standup,
+            vec![Scope::This, Scope::All],
+        ))));
     let s = screen(&app);
     assert!(s.contains("k/j choose · h/Ctrl-N change"), "{s}");
     app.update(ctrl('n'));
@@ -260,4 +258,21 @@ fn link_picker_key_rebound_and_named_in_its_footer() {
         matches!(&meet, meetty::compose::MeetChoice::SameAs { event_id, .. } if event_id == "retro1"),
         "{meet:?}"
     );
+}
+
+#[test]
+fn edit_rebound_and_named_in_the_help() {
+    let mut app = app_with("[keys.agenda]\nedit = [\"E\"]\n");
+    assert!(press(&mut app, "e").is_empty());
+    assert_eq!(app.toast, None, "e is not bound any more");
+    // The standup is Maria's: the rebound key reaches the edit command, which says so.
+    press(&mut app, "E");
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast.text.starts_with("Only Maria Chen can change"),
+        "{toast:?}"
+    );
+    press(&mut app, "?");
+    let s = screen(&app);
+    assert!(s.contains("E              edit or move the meeting"), "{s}");
 }

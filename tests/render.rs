@@ -684,3 +684,34 @@ fn the_answer_dialog_with_a_note_being_typed() {
     type_text(&mut app, "Ten minutes late");
     insta::assert_snapshot!("answer_dialog", text(&app, 100, 20));
 }
+
+/// Issue 11 point 5: the edit form, filled from the meeting, says it edits and what a shift
+/// of the start resolves to; saving asks who gets e-mail.
+#[test]
+fn edit_form_and_its_save_dialog() {
+    use meetty::calendar::edit::Editable;
+    use meetty::compose::{Context, Field};
+    use meetty::form::Form;
+    let mut app = app();
+    let meeting = app.selected_meeting().unwrap().clone();
+    let calendars = app.agenda.as_ref().unwrap().calendars.clone();
+    let ctx = Context {
+        now: now(),
+        tz: tz(),
+        calendars: &calendars,
+        account: None,
+        meetings: &[],
+        editing: None,
+    };
+    let loaded = Editable {
+        meeting,
+        zone: tz(),
+        series: None,
+        source: serde_json::Value::Null,
+    };
+    app.screen.open_form(Form::editing(loaded, &ctx).unwrap());
+    set(&mut app, Field::Start, "+30m");
+    insta::assert_snapshot!("edit_form", text(&app, 100, 30));
+    app.update(ctrl('s'));
+    insta::assert_snapshot!("edit_save_dialog", text(&app, 100, 30));
+}

@@ -66,6 +66,7 @@ impl App {
             Command::Cancel => return self.cancel_or_decline(),
             Command::Answer => return self.answer(),
             Command::NextAwaiting => self.next_awaiting(),
+            Command::Edit => return self.edit_meeting(),
             Command::Quit => self.quit = true,
             _ => {}
         }

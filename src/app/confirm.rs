@@ -1,12 +1,13 @@
 //! Questions asked before something that cannot be taken back, or that needs a choice:
 //! discarding a form, a past start, a calendar without Meet, cancelling, declining,
-//! removing a link.
+//! removing or adding a link, saving an edit, and an edit that met a change made elsewhere.
 
 use super::answer::Invitation;
 use super::writes::Undo;
 use super::{App, Overlay};
 use crate::action::Effect;
 use crate::calendar::answer::Answer;
+use crate::calendar::edit::{Conflict, Edit, Scope};
 use crate::calendar::model::{Meeting, Rsvp, SendUpdates};
 use crate::calendar::ops::WriteOp;
 use crate::form::NOTIFY;
@@ -33,28 +34,75 @@ impl Target {
     }
 }
 
-/// `d` on a meeting the user organizes.
+/// What is asked before a change goes out: who gets e-mail about it and, for an occurrence
+/// of a recurring meeting, which occurrences it applies to. Cancel (`d`), edit (`e`) and
+/// adding a Meet link (`m`) all ask with it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CancelDialog {
+pub struct Choices {
     pub target: Target,
     /// Set for an occurrence of a recurring series.
     pub series_id: Option<String>,
+    /// E-mail is asked about only then; otherwise nobody is e-mailed.
     pub has_guests: bool,
     /// Index into [`NOTIFY`].
     pub notify: usize,
-    pub all_occurrences: bool,
-    /// Which choice the value keys change: 0 notify, 1 occurrences.
+    /// The occurrences that may be chosen, in the order the value keys cycle them; asked
+    /// when there are two or more.
+    pub scopes: Vec<Scope>,
+    /// Index into `scopes`.
+    pub scope: usize,
+    /// Why an occurrence choice is missing (a change to how a meeting repeats cannot apply
+    /// to one occurrence).
+    pub why: Option<&'static str>,
+    /// Which choice the value keys change: the e-mail first (with guests), then the
+    /// occurrences.
     pub row: usize,
 }
 
-impl CancelDialog {
-    /// The choices this meeting has: who to notify (with guests), which occurrences (in a
-    /// series).
-    pub fn rows(&self) -> usize {
-        usize::from(self.has_guests) + usize::from(self.series_id.is_some())
+impl Choices {
+    /// The choices for a change to `m`: e-mail everyone by default when it has guests.
+    pub fn new(m: &Meeting, scopes: Vec<Scope>) -> Choices {
+        Choices::with_guests(m, m.has_guests(), scopes)
     }
 
-    /// Whether `row` is the notify choice (else the occurrences choice).
+    /// [`Choices::new`] where the change itself may bring guests (an edit adding some).
+    pub fn with_guests(m: &Meeting, has_guests: bool, scopes: Vec<Scope>) -> Choices {
+        Choices {
+            target: Target::of(m),
+            series_id: m.series_id.clone(),
+            has_guests,
+            notify: if has_guests { 0 } else { NOTIFY.len() - 1 },
+            scopes,
+            scope: 0,
+            why: None,
+            row: 0,
+        }
+    }
+
+    /// Who is e-mailed.
+    pub fn send(&self) -> SendUpdates {
+        match self.has_guests {
+            true => NOTIFY[self.notify.min(NOTIFY.len() - 1)].0,
+            false => SendUpdates::None,
+        }
+    }
+
+    /// The occurrences chosen.
+    pub fn scope(&self) -> Scope {
+        self.scopes.get(self.scope).copied().unwrap_or(Scope::This)
+    }
+
+    /// Whether there is a choice of occurrences.
+    pub fn asks_scope(&self) -> bool {
+        self.scopes.len() > 1
+    }
+
+    /// How many choices there are to make.
+    pub fn rows(&self) -> usize {
+        usize::from(self.has_guests) + usize::from(self.asks_scope())
+    }
+
+    /// Whether `row` is the e-mail choice (else the occurrences choice).
     pub fn is_notify_row(&self, row: usize) -> bool {
         self.has_guests && row == 0
     }
@@ -62,21 +110,37 @@ impl CancelDialog {
     /// The choice keys: move between choices, or change the current one.
     fn key(&mut self, cmd: Command) {
         let rows = self.rows().max(1);
+        let back = cmd == Command::PrevValue;
+        let cycle = |i: usize, n: usize| (i + if back { n - 1 } else { 1 }) % n;
         match cmd {
             Command::ChoiceUp => self.row = (self.row + rows - 1) % rows,
             Command::ChoiceDown => self.row = (self.row + 1) % rows,
             Command::NextValue | Command::PrevValue => {
                 if self.is_notify_row(self.row) {
-                    let n = NOTIFY.len();
-                    let step = if cmd == Command::PrevValue { n - 1 } else { 1 };
-                    self.notify = (self.notify + step) % n;
-                } else if self.rows() > 0 {
-                    self.all_occurrences = !self.all_occurrences;
+                    self.notify = cycle(self.notify, NOTIFY.len());
+                } else if self.asks_scope() {
+                    self.scope = cycle(self.scope, self.scopes.len());
                 }
             }
             _ => {}
         }
     }
+}
+
+/// What the occurrence choice says.
+pub fn scope_label(scope: Scope) -> &'static str {
+    match scope {
+        Scope::This => "this occurrence",
+        Scope::Following => "this and following",
+        Scope::All => "all occurrences",
+    }
+}
+
+/// Saving an edit: the edit to send once the choices are made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditAsk {
+    pub choices: Choices,
+    pub edit: Edit,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +153,13 @@ pub enum Confirm {
     NoMeet {
         calendar: String,
     },
-    Cancel(CancelDialog),
+    Cancel(Choices),
+    /// `m`: add a Meet link (who gets e-mail about it).
+    AddMeet(Choices),
+    /// Saving an edit: who gets e-mail, which occurrences.
+    Edit(Box<EditAsk>),
+    /// The meeting changed elsewhere since the form read it: apply the changes on top?
+    Conflict(Box<Conflict>),
     /// `d` on someone else's meeting.
     Decline(Invitation),
     /// `x`: remove the Meet link.
@@ -101,7 +171,11 @@ impl Confirm {
     pub fn is_about_form(&self) -> bool {
         matches!(
             self,
-            Confirm::Discard | Confirm::PastStart | Confirm::NoMeet { .. }
+            Confirm::Discard
+                | Confirm::PastStart
+                | Confirm::NoMeet { .. }
+                | Confirm::Edit(_)
+                | Confirm::Conflict(_)
         )
     }
 }
@@ -127,8 +201,10 @@ impl App {
                 _ => Vec::new(),
             },
             Some(cmd) => {
-                if let Confirm::Cancel(dialog) = confirm {
-                    dialog.key(cmd);
+                match confirm {
+                    Confirm::Cancel(c) | Confirm::AddMeet(c) => c.key(cmd),
+                    Confirm::Edit(ask) => ask.choices.key(cmd),
+                    _ => {}
                 }
                 Vec::new()
             }
@@ -160,6 +236,14 @@ impl App {
                 };
                 self.send_answer(invitation, answer, false)
             }
+            Confirm::AddMeet(c) => self.send_add_meet(c),
+            Confirm::Edit(ask) => {
+                let EditAsk { choices, mut edit } = *ask;
+                edit.scope = choices.scope();
+                edit.send = choices.send();
+                self.send_edit(edit)
+            }
+            Confirm::Conflict(conflict) => self.edit_on_top(*conflict),
             Confirm::RemoveMeet(t) => {
                 let label = format!("Removing the Meet link from \u{201c}{}\u{201d}…", t.title);
                 let op = WriteOp::RemoveMeet {
@@ -180,16 +264,12 @@ impl App {
         let Some(m) = self.selected_meeting() else {
             return self.nothing_selected();
         };
-        let guests = m.has_guests();
         let confirm = if m.i_organize {
-            Confirm::Cancel(CancelDialog {
-                target: Target::of(m),
-                series_id: m.series_id.clone(),
-                has_guests: guests,
-                notify: if guests { 0 } else { 2 },
-                all_occurrences: false,
-                row: 0,
-            })
+            let scopes = match m.series_id {
+                Some(_) => vec![Scope::This, Scope::All],
+                None => vec![Scope::This],
+            };
+            Confirm::Cancel(Choices::new(m, scopes))
         } else if !m.attendees.iter().any(|a| a.is_self) {
             let msg = format!(
                 "\u{201c}{}\u{201d} is someone else's event and you are not a guest: \

@@ -1,5 +1,6 @@
-//! The new-meeting form's keys: moving between fields, typing, and sending the meeting to
-//! Google once every field reads well (asking first about a past start or a missing Meet).
+//! The meeting form's keys: moving between fields, typing, and sending the meeting to
+//! Google once every field reads well (asking first about a past start or a missing Meet);
+//! an edit form's submit goes on in `edit.rs`.
 
 use ratatui::crossterm::event::KeyEvent;
 
@@ -69,7 +70,7 @@ impl App {
         };
         // Again now: "now", "+15m" and the past-start check move with the clock, and the
         // calendar list may have arrived since the last key.
-        form.checked = crate::compose::check(&form.draft(), &ctx);
+        form.checked = form.check(&ctx);
         let checked = form.checked.clone();
         let first_bad = form
             .fields
@@ -95,6 +96,9 @@ impl App {
         let Some(mut event) = checked.event else {
             return Vec::new();
         };
+        if form.editing.is_some() {
+            return self.submit_edit(event);
+        }
         event.id = form.event_id.clone();
         let req = self.next_request();
         if let Some(form) = self.screen.form_mut() {

@@ -18,6 +18,7 @@ macro_rules! context {
 mod agenda;
 mod answer;
 mod confirm;
+mod edit;
 mod find_time;
 mod form;
 mod picker;
@@ -50,7 +51,7 @@ const TOAST_SECONDS: i64 = 4;
 const WAKE_GAP: Duration = Duration::minutes(3);
 
 pub use answer::{AnswerDialog, AnswerRow, Invitation};
-pub use confirm::{CancelDialog, Confirm, Target};
+pub use confirm::{scope_label, Choices, Confirm, EditAsk, Target};
 pub use find_time::{Answer, FindTime};
 pub use picker::LinkPicker;
 pub use screen::{Base, Overlay, Screen};
@@ -108,6 +109,8 @@ pub struct App {
     pub writes: BTreeMap<u64, Pending>,
     /// Creates of recurring series, by request id: shown once Google lists the occurrences.
     new_series: std::collections::BTreeSet<u64>,
+    /// The read behind `e`, while it is out: its answer opens the edit form.
+    edit_load: Option<u64>,
     /// The meeting to select when the next agenda arrives (a new series).
     select_on_load: Option<(String, String)>,
     next_form: u64,
@@ -147,6 +150,7 @@ impl App {
             free_busy: Default::default(),
             writes: BTreeMap::new(),
             new_series: Default::default(),
+            edit_load: None,
             select_on_load: None,
             next_form: 0,
             toast: None,
@@ -221,6 +225,11 @@ impl App {
             }
             Action::WriteProgress { req, progress } => {
                 self.on_write_progress(req, progress);
+                Vec::new()
+            }
+            Action::EditLoaded { req, result } => {
+                self.done_retrying(req);
+                self.on_edit_loaded(req, result);
                 Vec::new()
             }
             Action::Wrote { req, result } => {

@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use super::confirm::{CancelDialog, Target};
+use super::confirm::Choices;
 use super::App;
 use crate::action::Effect;
+use crate::calendar::edit::Scope;
 use crate::calendar::error::{write_error, ApiError, Surface};
 use crate::calendar::model::{Agenda, Meeting};
 use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::write::{Conference, Created, Progress};
-use crate::form::NOTIFY;
 use crate::keymap::{Command, Mode};
 
 /// A change out at Google, and how to undo what the agenda already shows if Google says no.
@@ -33,8 +33,10 @@ pub(super) enum Undo {
 impl App {
     /// Removes the meeting (or the whole series) from the agenda at once; it comes back if
     /// Google refuses.
-    pub(super) fn send_cancel(&mut self, d: CancelDialog) -> Vec<Effect> {
-        let series = d.series_id.filter(|_| d.all_occurrences);
+    pub(super) fn send_cancel(&mut self, d: Choices) -> Vec<Effect> {
+        let send = d.send();
+        let all = d.scope() == Scope::All;
+        let series = d.series_id.filter(|_| all);
         let event_id = series.clone().unwrap_or_else(|| d.target.event_id.clone());
         let calendar = d.target.calendar.clone();
         let mut removed = Vec::new();
@@ -52,12 +54,13 @@ impl App {
         let op = WriteOp::Cancel {
             calendar,
             event_id,
-            send: NOTIFY[d.notify.min(NOTIFY.len() - 1)].0,
+            send,
         };
         self.send(op, label, Undo::Restore(removed))
     }
 
-    /// `m`: give the selected meeting a Meet link.
+    /// `m`: give the selected meeting a Meet link, asking first who gets e-mail about it
+    /// when it has guests.
     pub(super) fn add_meet(&mut self) -> Vec<Effect> {
         if self.not_signed_in() {
             return Vec::new();
@@ -77,12 +80,22 @@ impl App {
         if !m.i_organize {
             return self.organizer_only(m.title.clone());
         }
-        let t = Target::of(m);
+        let choices = Choices::new(m, vec![Scope::This]);
+        if choices.rows() == 0 {
+            return self.send_add_meet(choices);
+        }
+        self.ask(super::Confirm::AddMeet(choices));
+        Vec::new()
+    }
+
+    pub(super) fn send_add_meet(&mut self, c: Choices) -> Vec<Effect> {
+        let send = c.send();
+        let t = c.target;
         let label = format!("Adding a Meet link to \u{201c}{}\u{201d}…", t.title);
         let op = WriteOp::AddMeet {
             calendar: t.calendar,
             event_id: t.event_id,
-            send: t.notify,
+            send,
         };
         self.send(op, label, Undo::Nothing)
     }
@@ -200,7 +213,7 @@ impl App {
                 self.save()
             }
             Written::Responded(meeting) => self.on_responded(*meeting),
-            Written::Edited(_) => self.save(),
+            Written::Edited(edited) => self.on_edited(*edited, for_form),
             // The copy's toast names the link: it is on no meeting to look it up in.
             Written::InstantLink(url) => vec![Effect::Copy {
                 what: format!("instant Meet link {url}"),
@@ -256,7 +269,7 @@ impl App {
     }
 
     /// Replaces the meeting with the same id and calendar, or adds it.
-    fn put_meeting(&mut self, meeting: Meeting) {
+    pub(super) fn put_meeting(&mut self, meeting: Meeting) {
         self.edit_agenda(|a| {
             match a
                 .meetings

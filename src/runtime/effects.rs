@@ -143,6 +143,22 @@ impl EffectRunner {
                         let _ = tx.send(Action::Wrote { req, result });
                     });
                 }
+                Effect::LoadEdit {
+                    req,
+                    calendar,
+                    event_id,
+                } => {
+                    let client = self.client_for(req);
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = client.load_edit(&calendar, &event_id).await;
+                        if let Err(e) = &result {
+                            log::warn!("reading a meeting to edit failed: {e}");
+                        }
+                        let result = result.map(Box::new);
+                        let _ = tx.send(Action::EditLoaded { req, result });
+                    });
+                }
                 Effect::Open { url } => {
                     let tx = self.tx.clone();
                     tokio::task::spawn_blocking(move || {

@@ -1,12 +1,13 @@
 //! Yes/no questions: discarding a form, a start in the past, a calendar without Meet,
-//! cancelling, declining, removing a Meet link.
+//! cancelling, declining, adding or removing a Meet link, saving an edit (with the e-mail
+//! and occurrence choices), and an edit that met a change made elsewhere.
 
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::theme;
-use crate::app::{App, CancelDialog, Confirm};
+use crate::app::{scope_label, App, Choices, Confirm};
 use crate::form::NOTIFY;
 use crate::keymap::{Command, Mode};
 
@@ -15,7 +16,10 @@ pub fn render(frame: &mut Frame, app: &App, confirm: &Confirm) {
         Confirm::Discard => (
             "Discard",
             vec![Line::raw(
-                "Throw away this new meeting? What you typed is lost.",
+                match app.form().is_some_and(|f| f.editing.is_some()) {
+                    true => "Throw away your changes? The meeting stays as it is.",
+                    false => "Throw away this new meeting? What you typed is lost.",
+                },
             )],
             "discard",
         ),
@@ -34,7 +38,56 @@ pub fn render(frame: &mut Frame, app: &App, confirm: &Confirm) {
             ))],
             "create without a link",
         ),
-        Confirm::Cancel(d) => ("Cancel meeting", cancel_lines(app, d), "cancel the meeting"),
+        Confirm::Cancel(d) => (
+            "Cancel meeting",
+            choice_lines(
+                app,
+                format!("Cancel \u{201c}{}\u{201d}?", d.target.title),
+                d,
+            ),
+            "cancel the meeting",
+        ),
+        Confirm::AddMeet(d) => (
+            "Add Meet link",
+            choice_lines(
+                app,
+                format!(
+                    "Add a Google Meet link to \u{201c}{}\u{201d}?",
+                    d.target.title
+                ),
+                d,
+            ),
+            "add the link",
+        ),
+        Confirm::Edit(ask) => (
+            "Save changes",
+            choice_lines(
+                app,
+                format!(
+                    "Save your changes to \u{201c}{}\u{201d}?",
+                    ask.choices.target.title
+                ),
+                &ask.choices,
+            ),
+            "save",
+        ),
+        Confirm::Conflict(c) => {
+            let mut lines = vec![
+                Line::raw(format!(
+                    "\u{201c}{}\u{201d} changed in Google Calendar since you opened it:",
+                    c.current.meeting.title
+                )),
+                Line::default(),
+            ];
+            lines.extend(
+                c.differences
+                    .iter()
+                    .map(|d| Line::raw(format!("  {}: {} \u{2192} {}", d.field, d.before, d.now))),
+            );
+            lines.push(Line::default());
+            lines.push(Line::raw("Apply your changes on top of it?"));
+            ("Changed meanwhile", lines, "apply my changes")
+        }
         Confirm::Decline(i) => (
             "Decline",
             vec![Line::raw(format!(
@@ -85,11 +138,9 @@ pub fn render(frame: &mut Frame, app: &App, confirm: &Confirm) {
     super::popup(frame, para, width, text as u16 + 2);
 }
 
-fn cancel_lines(app: &App, d: &CancelDialog) -> Vec<Line<'static>> {
-    let mut lines = vec![
-        Line::raw(format!("Cancel \u{201c}{}\u{201d}?", d.target.title)),
-        Line::default(),
-    ];
+/// The question, then its choices: who gets e-mail, which occurrences.
+fn choice_lines(app: &App, question: String, d: &Choices) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::raw(question), Line::default()];
     let choice = |row: usize, label: &str, value: &str| {
         let focused = row == d.row;
         Line::from(vec![
@@ -113,13 +164,11 @@ fn cancel_lines(app: &App, d: &CancelDialog) -> Vec<Line<'static>> {
         lines.push(choice(row, "E-mail", NOTIFY[d.notify].1));
         row += 1;
     }
-    if d.series_id.is_some() {
-        let which = if d.all_occurrences {
-            "all occurrences"
-        } else {
-            "this occurrence"
-        };
-        lines.push(choice(row, "Which", which));
+    if d.asks_scope() {
+        lines.push(choice(row, "Which", scope_label(d.scope())));
+    }
+    if let Some(why) = d.why {
+        lines.push(Line::styled(why.to_string(), theme::dim()));
     }
     if d.rows() > 0 {
         let key = |cmd| app.hint(Mode::Confirm, cmd);

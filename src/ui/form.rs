@@ -1,5 +1,5 @@
-//! The new-meeting form pane and its pickers: templates, and the meetings whose link the
-//! Meet field can share.
+//! The meeting form pane (new or edited) and its pickers: templates, and the meetings whose
+//! link the Meet field can share.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -10,7 +10,7 @@ use ratatui::Frame;
 use super::{fit, theme};
 use crate::app::{App, LinkPicker};
 use crate::calendar::model::When;
-use crate::compose::{Field, Note};
+use crate::compose::{Field, MeetChoice, Note};
 use crate::form::{Form, FormField, Input, Value};
 use crate::keymap::{Command, Mode};
 use crate::timefmt::{clock_range, date_label, local_date};
@@ -125,7 +125,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
         field_lines(
             &mut lines,
             f,
-            focused,
+            (focused, form.keeps_meet()),
             form.checked.note(&f.field),
             text_width,
         );
@@ -156,8 +156,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
             } else {
                 String::new()
             };
+            let create = if form.editing.is_some() {
+                "save"
+            } else {
+                "create"
+            };
             format!(
-                "{find}{} create · {} move · {} cancel",
+                "{find}{} {create} · {} move · {} cancel",
                 key(Command::Create),
                 key(Command::NextField),
                 key(Command::Close)
@@ -170,7 +175,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
         .collect();
 
     let block = Block::bordered()
-        .title(format!(" New meeting · {} ", form.template))
+        .title(match &form.editing {
+            Some(e) => format!(" Edit \u{201c}{}\u{201d} ", e.loaded.meeting.title),
+            None => format!(" New meeting · {} ", form.template),
+        })
         .border_style(theme::border(true));
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
@@ -226,10 +234,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     fit::scroll_marks(frame.buffer_mut(), edge(body), field_scroll, field_max);
 }
 
+/// `(focused, keeps_meet)`: whether the field has the focus, and whether the Meet field's
+/// first choice keeps the edited meeting's link ([`Form::keeps_meet`]).
 fn field_lines(
     out: &mut Vec<Line<'static>>,
     f: &FormField,
-    focused: bool,
+    (focused, keeps_meet): (bool, bool),
     note: Option<&Note>,
     width: usize,
 ) {
@@ -243,7 +253,7 @@ fn field_lines(
         Value::Text(i) if i.fresh && focused => theme::selected(false),
         _ => Style::new(),
     };
-    let mut rows: Vec<(String, Style)> = value_text(&f.value, focused)
+    let mut rows: Vec<(String, Style)> = value_text(&f.value, focused, keeps_meet)
         .iter()
         .flat_map(|l| fit::wrap(l, width))
         .map(|l| (l, style))
@@ -271,7 +281,7 @@ fn field_lines(
 }
 
 /// The value's lines, with a cursor mark in the focused text field.
-fn value_text(v: &Value, focused: bool) -> Vec<String> {
+fn value_text(v: &Value, focused: bool, keeps_meet: bool) -> Vec<String> {
     match v {
         Value::Text(input) if focused => with_cursor(input).split('\n').map(String::from).collect(),
         Value::Text(input) => input.text.split('\n').map(String::from).collect(),
@@ -283,8 +293,17 @@ fn value_text(v: &Value, focused: bool) -> Vec<String> {
                 label.to_string()
             }]
         }
-        Value::Meet(m) if focused => vec![format!("‹ {} ›", m.label())],
-        Value::Meet(m) => vec![m.label()],
+        Value::Meet(m) => {
+            let label = match m {
+                MeetChoice::New if keeps_meet => "keep its link".to_string(),
+                m => m.label(),
+            };
+            vec![if focused {
+                format!("‹ {label} ›")
+            } else {
+                label
+            }]
+        }
     }
 }
 
