@@ -75,6 +75,14 @@ pub enum Effect {
         reread_calendars: bool,
     },
     SaveCache(Arc<Agenda>),
+    /// Drop the occurrences of series `series_id` on `calendar` from `from` on from what the
+    /// last refresh kept: a series changed for them (split, moved), and an incremental
+    /// listing reports the series' occurrences as they are now, not the ones it no longer has.
+    ForgetSeries {
+        calendar: String,
+        series_id: String,
+        from: DateTime<Utc>,
+    },
     /// Ask Google who is busy when (find a time); a newer query supersedes an older one.
     FreeBusy {
         req: u64,

@@ -579,3 +579,63 @@ fn an_untouched_html_description_is_not_sent() {
         }
     );
 }
+
+/// "This and following" saved: the old series' later occurrences leave the agenda at once
+/// (Google's listing of the truncated series no longer has them, and nothing else would say
+/// they are gone); the earlier ones stay.
+#[test]
+fn a_split_takes_the_old_series_later_occurrences_off_the_agenda() {
+    let mut a = agenda();
+    let week = |d: u32| {
+        let mut m = one_on_one();
+        m.id = format!("weekly_202612{d:02}T100000Z");
+        m.when = When::Timed {
+            start: at(&format!("2026-12-{d:02}T10:00:00Z")),
+            end: at(&format!("2026-12-{d:02}T10:30:00Z")),
+        };
+        m
+    };
+    a.meetings.extend([one_on_one(), week(2), week(9)]);
+    a.sort();
+    let mut app = App::new(meetty::screenshots::demo_settings(tz()), Some(a), now());
+    press(&mut app, "a");
+    open_edit(&mut app, "1:1 Kim", one_on_one());
+    set(&mut app, Field::Title, "1:1 Kim, new format");
+    save(&mut app);
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Right));
+    let (req, edit) = sent_edit(&app.update(key(KeyCode::Enter)));
+    assert_eq!(edit.scope, Scope::Following);
+    let mut renamed = one_on_one();
+    renamed.id = "newseries_20261125T100000Z".into();
+    renamed.series_id = Some("newseries".into());
+    renamed.title = "1:1 Kim, new format".into();
+    let effects = app.update(Action::Wrote {
+        req,
+        result: Ok(Written::Edited(Box::new(Edited::Done(Box::new(renamed))))),
+    });
+    // The refresh builds on the last one: it forgets them too, before listing again.
+    let forget = effects
+        .iter()
+        .position(|e| matches!(e, Effect::ForgetSeries { series_id, .. } if series_id == "weekly"));
+    let refresh = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Refresh { .. }));
+    assert!(forget.is_some() && forget < refresh, "{effects:?}");
+    let titles: Vec<(String, String)> = app
+        .agenda
+        .as_ref()
+        .unwrap()
+        .meetings
+        .iter()
+        .filter(|m| m.title.starts_with("1:1 Kim"))
+        .map(|m| (m.id.clone(), m.title.clone()))
+        .collect();
+    assert_eq!(
+        titles,
+        [(
+            "newseries_20261125T100000Z".to_string(),
+            "1:1 Kim, new format".to_string()
+        )]
+    );
+}

@@ -273,15 +273,49 @@ impl App {
     pub(super) fn on_edited(&mut self, edited: Edited, for_form: bool) -> Vec<Effect> {
         match edited {
             Edited::Done(meeting) => {
+                let sent = self
+                    .screen
+                    .form()
+                    .and_then(|f| f.editing.as_ref())
+                    .and_then(|e| e.sent.clone());
                 if for_form {
                     self.screen.close_form();
                 }
                 let msg = format!("Saved \u{201c}{}\u{201d}", meeting.title);
                 let key = (meeting.id.clone(), meeting.calendar_id.clone());
-                self.put_meeting(*meeting);
+                // A change to a series replaces its occurrences: the ones it no longer has (or
+                // has at other times) go now, here and from what the next incremental refresh
+                // builds on, and Google's listing brings the rest.
+                let series = sent.as_ref().and_then(|edit| {
+                    let series = edit.target.series.as_ref()?;
+                    let from = match edit.scope {
+                        Scope::This => return None,
+                        Scope::Following => edit.target.meeting.start(),
+                        Scope::All => chrono::DateTime::<chrono::Utc>::MIN_UTC,
+                    };
+                    Some((edit.calendar.clone(), series.id.clone(), from, edit.scope))
+                });
+                let mut effects = Vec::new();
+                if let Some((calendar, id, from, _)) = &series {
+                    self.edit_agenda(|a| {
+                        a.meetings.retain(|m| {
+                            m.series_id.as_deref() != Some(id.as_str()) || m.start() < *from
+                        })
+                    });
+                    effects.push(Effect::ForgetSeries {
+                        calendar: calendar.clone(),
+                        series_id: id.clone(),
+                        from: *from,
+                    });
+                }
+                // What Google returns for every occurrence is the series itself, not a row.
+                if !matches!(series, Some((.., Scope::All))) {
+                    self.put_meeting(*meeting);
+                }
                 self.rebuild_rows_keeping(Some(key));
                 self.toast(msg, false);
-                self.save()
+                effects.extend(self.save());
+                effects
             }
             Edited::Conflict(conflict) => {
                 if let Some(form) = self.screen.form_mut().filter(|_| for_form) {

@@ -362,7 +362,7 @@ impl App {
 
     /// A new refresh supersedes any running one: its result will carry an older id and be
     /// dropped (the runner also aborts the old task).
-    fn refresh(&mut self) -> Effect {
+    pub(super) fn refresh(&mut self) -> Effect {
         self.refresh_after(false)
     }
 

@@ -92,6 +92,19 @@ impl EffectRunner {
                         release_free_memory();
                     });
                 }
+                Effect::ForgetSeries {
+                    calendar,
+                    series_id,
+                    from,
+                } => {
+                    if let Some(last) = lock(&self.synced).as_mut() {
+                        Arc::make_mut(&mut last.agenda).meetings.retain(|m| {
+                            m.calendar_id != calendar
+                                || m.series_id.as_deref() != Some(series_id.as_str())
+                                || m.start() < from
+                        });
+                    }
+                }
                 Effect::FreeBusy { req, query } => {
                     let client = self.client_for(req);
                     let tx = self.tx.clone();
