@@ -3,7 +3,6 @@
 //! table.
 
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::theme;
@@ -87,19 +86,7 @@ pub fn render(frame: &mut Frame, app: &App, d: &AnswerDialog) {
             theme::dim(),
         ),
     ]));
-    let width: u16 = 64.min(frame.area().width).max(20);
-    let text: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(usize::from(width) - 2).max(1))
-        .sum();
-    let para = Paragraph::new(lines)
-        .block(
-            Block::bordered()
-                .title(" Answer the invitation ")
-                .border_style(theme::next()),
-        )
-        .wrap(Wrap { trim: false });
-    super::popup(frame, para, width, text as u16 + 2);
+    super::dialog(frame, lines, "Answer the invitation");
 }
 
 /// One line of the dialog; the focused one highlighted.

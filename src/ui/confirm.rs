@@ -3,7 +3,6 @@
 //! and occurrence choices), and an edit that met a change made elsewhere.
 
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::theme;
@@ -123,19 +122,7 @@ pub fn render(frame: &mut Frame, app: &App, confirm: &Confirm) {
             theme::dim(),
         ),
     ]));
-    let width: u16 = 64.min(frame.area().width).max(20);
-    let text: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(usize::from(width) - 2).max(1))
-        .sum();
-    let para = Paragraph::new(lines)
-        .block(
-            Block::bordered()
-                .title(format!(" {title} "))
-                .border_style(theme::next()),
-        )
-        .wrap(Wrap { trim: false });
-    super::popup(frame, para, width, text as u16 + 2);
+    super::dialog(frame, lines, title);
 }
 
 /// The question, then its choices: who gets e-mail, which occurrences.

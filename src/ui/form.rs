@@ -20,7 +20,7 @@ const LABEL_WIDTH: usize = 12;
 
 /// The template list `n` opens first.
 pub fn picker(frame: &mut Frame, app: &App, selected: usize) {
-    let mut lines: Vec<Line> = app
+    let lines: Vec<Line> = app
         .settings
         .templates
         .iter()
@@ -44,11 +44,29 @@ pub fn picker(frame: &mut Frame, app: &App, selected: usize) {
             ])
         })
         .collect();
+    picker_popup(
+        frame,
+        app,
+        lines,
+        (Mode::Picker, "or 1–9 pick"),
+        " New meeting from ",
+    );
+}
+
+/// A picker's list with its keys below (up/down choose, `pick_says`, close back), in a popup
+/// as wide as its widest line.
+fn picker_popup(
+    frame: &mut Frame,
+    app: &App,
+    mut lines: Vec<Line>,
+    (mode, pick_says): (Mode, &str),
+    title: &str,
+) {
     lines.push(Line::default());
-    let key = |cmd| app.hint(Mode::Picker, cmd);
+    let key = |cmd| app.hint(mode, cmd);
     lines.push(Line::styled(
         format!(
-            " {}/{} choose · {} or 1–9 pick · {} back",
+            " {}/{} choose · {} {pick_says} · {} back",
             key(Command::Up),
             key(Command::Down),
             key(Command::Pick),
@@ -58,7 +76,7 @@ pub fn picker(frame: &mut Frame, app: &App, selected: usize) {
     ));
     let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
     let height = lines.len() as u16 + 2;
-    let para = Paragraph::new(lines).block(Block::bordered().title(" New meeting from "));
+    let para = Paragraph::new(lines).block(Block::bordered().title(title));
     super::popup(frame, para, width, height);
 }
 
@@ -66,7 +84,7 @@ pub fn picker(frame: &mut Frame, app: &App, selected: usize) {
 pub fn link_picker(frame: &mut Frame, app: &App, picker: &LinkPicker) {
     let tz = app.settings.tz;
     let today = local_date(app.now, tz);
-    let mut lines: Vec<Line> = picker
+    let lines: Vec<Line> = picker
         .meetings
         .iter()
         .enumerate()
@@ -96,22 +114,13 @@ pub fn link_picker(frame: &mut Frame, app: &App, picker: &LinkPicker) {
             ])
         })
         .collect();
-    lines.push(Line::default());
-    let key = |cmd| app.hint(Mode::LinkPicker, cmd);
-    lines.push(Line::styled(
-        format!(
-            " {}/{} choose · {} share its link · {} back",
-            key(Command::Up),
-            key(Command::Down),
-            key(Command::Pick),
-            key(Command::Close)
-        ),
-        theme::dim(),
-    ));
-    let width = lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4;
-    let height = lines.len() as u16 + 2;
-    let para = Paragraph::new(lines).block(Block::bordered().title(" Same link as "));
-    super::popup(frame, para, width, height);
+    picker_popup(
+        frame,
+        app,
+        lines,
+        (Mode::LinkPicker, "share its link"),
+        " Same link as ",
+    );
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {

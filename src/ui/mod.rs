@@ -14,7 +14,8 @@ pub mod svg;
 mod theme;
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::{App, Overlay, Pane};
@@ -71,6 +72,23 @@ fn dialog_area(frame: &Frame) -> Rect {
 
 /// Draws `para` in a box of at most `width`×`height`, centred over whatever is below; returns
 /// the box.
+/// A question dialog: `lines` wrapped in a box at most 64 columns wide, as tall as they need.
+fn dialog(frame: &mut Frame, lines: Vec<Line<'static>>, title: &str) {
+    let width: u16 = 64.min(frame.area().width).max(20);
+    let text: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(usize::from(width) - 2).max(1))
+        .sum();
+    let para = Paragraph::new(lines)
+        .block(
+            Block::bordered()
+                .title(format!(" {title} "))
+                .border_style(theme::next()),
+        )
+        .wrap(Wrap { trim: false });
+    popup(frame, para, width, text as u16 + 2);
+}
+
 fn popup(frame: &mut Frame, para: Paragraph, width: u16, height: u16) -> Rect {
     let area = dialog_area(frame);
     let popup = area.centered(
