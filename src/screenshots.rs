@@ -139,6 +139,38 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         KeyCode::Left,
         KeyModifiers::NONE,
     )));
+    // The edit form over the weekly 1:1 the demo user organizes, moved by half an hour.
+    let mut edit = app("");
+    for _ in 0..20 {
+        if edit
+            .selected_meeting()
+            .is_some_and(|m| m.i_organize && m.series_id.is_some())
+        {
+            break;
+        }
+        edit.update(key('j'));
+    }
+    if let Some(crate::action::Effect::LoadEdit {
+        req,
+        calendar,
+        event_id,
+    }) = edit.update(key('e')).pop()
+    {
+        let result = ask_demo(now, tz, async |client| {
+            client.load_edit(&calendar, &event_id).await
+        })
+        .await;
+        edit.update(Action::EditLoaded {
+            req,
+            result: result.map(Box::new).map_err(ApiError::Unexpected),
+        });
+        for c in "\t+30m".chars() {
+            edit.update(match c {
+                '\t' => Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+                c => key(c),
+            });
+        }
+    }
     let scenes = [
         ("agenda.svg", app("jj"), 110, 30),
         ("templates.svg", app("n"), 110, 30),
@@ -149,6 +181,7 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         // The next invitation awaiting an answer (i), answered (R).
         ("answer.svg", app("iR"), 110, 30),
         ("link-picker.svg", link_picker, 110, 30),
+        ("edit.svg", edit, 110, 30),
         ("help.svg", app("?"), 110, 30),
         ("offline.svg", offline, 110, 30),
         ("retrying.svg", retrying, 110, 30),
