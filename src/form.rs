@@ -384,6 +384,12 @@ impl Form {
             ..*ctx
         };
         let mut checked = compose::check(&self.draft(), &ctx);
+        // A meeting in progress keeps its start: only a move into the past is asked about.
+        if let (Some(editing), Some(event)) = (&self.editing, &checked.event) {
+            if event.start.with_timezone(&chrono::Utc) == editing.loaded.meeting.start() {
+                checked.starts_in_past = false;
+            }
+        }
         let meet = self.draft().meet;
         if self.keeps_meet() && !matches!(meet, MeetChoice::SameAs { .. }) {
             let note = if meet == MeetChoice::New {

@@ -639,3 +639,35 @@ fn a_split_takes_the_old_series_later_occurrences_off_the_agenda() {
         )]
     );
 }
+
+/// Editing a meeting already in progress (its start is in the past) does not ask about a
+/// past start; moving it into the past still does.
+#[test]
+fn a_meeting_in_progress_is_saved_without_the_past_start_question() {
+    let mut running = review();
+    running.when = When::Timed {
+        start: at("2026-11-23T08:45:00Z"),
+        end: at("2026-11-23T09:30:00Z"),
+    };
+    let mut a = agenda();
+    a.meetings.push(running.clone());
+    a.sort();
+    let mut app = App::new(meetty::screenshots::demo_settings(tz()), Some(a), now());
+    press(&mut app, "a");
+    open_edit(&mut app, "Roadmap review", running);
+    set(&mut app, Field::Title, "Roadmap review (extended)");
+    save(&mut app);
+    assert!(
+        matches!(app.confirm(), Some(Confirm::Edit(_))),
+        "straight to whom to e-mail: {:?}",
+        app.confirm()
+    );
+    app.update(key(KeyCode::Esc));
+    set(&mut app, Field::Start, "-1h");
+    save(&mut app);
+    assert!(
+        matches!(app.confirm(), Some(Confirm::PastStart)),
+        "{:?}",
+        app.confirm()
+    );
+}

@@ -11,16 +11,22 @@ use crate::form::NOTIFY;
 use crate::keymap::{Command, Mode};
 
 pub fn render(frame: &mut Frame, app: &App, confirm: &Confirm) {
+    let editing = app.form().is_some_and(|f| f.editing.is_some());
     let (title, mut lines, yes) = match confirm {
         Confirm::Discard => (
             "Discard",
-            vec![Line::raw(
-                match app.form().is_some_and(|f| f.editing.is_some()) {
-                    true => "Throw away your changes? The meeting stays as it is.",
-                    false => "Throw away this new meeting? What you typed is lost.",
-                },
-            )],
+            vec![Line::raw(match editing {
+                true => "Throw away your changes? The meeting stays as it is.",
+                false => "Throw away this new meeting? What you typed is lost.",
+            })],
             "discard",
+        ),
+        Confirm::PastStart if editing => (
+            "Start in the past",
+            vec![Line::raw(
+                "This moves the meeting to a start in the past. Save it anyway?",
+            )],
+            "save",
         ),
         Confirm::PastStart => (
             "Start in the past",
