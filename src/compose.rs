@@ -5,7 +5,6 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use crate::calendar::client::resolve_primary;
-use crate::calendar::edit::MeetChange;
 use crate::calendar::model::{CalendarInfo, Meeting, Rsvp, SendUpdates, When};
 use crate::calendar::write::{NewConference, NewEvent, Reminder};
 use crate::recurrence;
@@ -95,23 +94,6 @@ impl MeetChoice {
                 event_id,
                 ..
             } => NewConference::CopyFrom {
-                calendar_id: calendar_id.clone(),
-                event_id: event_id.clone(),
-            },
-        }
-    }
-
-    /// The field's value as a change to an existing meeting (for the edit form: whether it
-    /// differs from what the meeting has is the caller's to tell).
-    pub fn as_change(&self) -> MeetChange {
-        match self {
-            MeetChoice::New => MeetChange::Add,
-            MeetChoice::None => MeetChange::Remove,
-            MeetChoice::SameAs {
-                calendar_id,
-                event_id,
-                ..
-            } => MeetChange::CopyFrom {
                 calendar_id: calendar_id.clone(),
                 event_id: event_id.clone(),
             },
@@ -780,15 +762,6 @@ mod tests {
             event_id: "ev1".into(),
         };
         assert_eq!(same.conference(), copy);
-        assert_eq!(
-            same.as_change(),
-            MeetChange::CopyFrom {
-                calendar_id: "team".into(),
-                event_id: "ev1".into()
-            }
-        );
-        assert_eq!(MeetChoice::New.as_change(), MeetChange::Add);
-        assert_eq!(MeetChoice::None.as_change(), MeetChange::Remove);
         let mut d = draft("Plan", "x", "", "");
         d.meet = same;
         let checked = check(&d, &ctx());

@@ -671,3 +671,32 @@ fn a_meeting_in_progress_is_saved_without_the_past_start_question() {
         app.confirm()
     );
 }
+
+/// The Meet field in the edit form: "same link as…" another meeting is sent as a copy of that
+/// meeting's conference, "none" removes the link, "keep its link" sends nothing.
+#[test]
+fn the_meet_field_of_an_edit_maps_to_the_conference_change() {
+    let mut app = edit_app();
+    open_edit(&mut app, "Roadmap review", review());
+    focus(&mut app, Field::Meet);
+    app.update(key(KeyCode::Right));
+    assert_eq!(value(&app, Field::Meet).unwrap(), "none");
+    save(&mut app);
+    let (_, edit) = sent_edit(&app.update(key(KeyCode::Enter)));
+    assert_eq!(edit.changes.meet, Some(MeetChange::Remove));
+
+    let mut app = edit_app();
+    open_edit(&mut app, "Roadmap review", review());
+    focus(&mut app, Field::Meet);
+    app.update(key(KeyCode::Left));
+    assert_eq!(app.mode(), Mode::LinkPicker);
+    app.update(key(KeyCode::Enter));
+    save(&mut app);
+    let effects = app.update(key(KeyCode::Enter));
+    let (_, edit) = sent_edit(&effects);
+    assert!(
+        matches!(edit.changes.meet, Some(MeetChange::CopyFrom { .. })),
+        "{:?}",
+        edit.changes.meet
+    );
+}
