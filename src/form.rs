@@ -242,6 +242,16 @@ pub struct Editing {
 }
 
 impl Editing {
+    /// Whether the loaded meeting has a Google Meet link (which the Meet field's first choice
+    /// keeps).
+    pub fn has_meet(loaded: &Editable) -> bool {
+        loaded
+            .meeting
+            .video
+            .as_ref()
+            .is_some_and(|v| v.provider == Provider::Meet)
+    }
+
     /// The loaded meeting as the form's values; `None` for an all-day event, which has no
     /// start time to fill in.
     pub fn draft(loaded: &Editable) -> Option<Draft> {
@@ -273,11 +283,7 @@ impl Editing {
             notify: m.default_notify(),
             recurrence: rule.unwrap_or_default().to_string(),
             // "new link" on a meeting with a Meet link keeps it (see `check`).
-            meet: MeetChoice::from_setting(
-                m.video
-                    .as_ref()
-                    .is_some_and(|v| v.provider == Provider::Meet),
-            ),
+            meet: MeetChoice::from_setting(Editing::has_meet(loaded)),
             description: m.description.clone(),
             reminders: None,
             shift_from: Some(start),
@@ -370,8 +376,7 @@ impl Form {
     pub fn keeps_meet(&self) -> bool {
         self.editing
             .as_ref()
-            .and_then(|e| Editing::draft(&e.loaded))
-            .is_some_and(|d| d.meet == MeetChoice::New)
+            .is_some_and(|e| Editing::has_meet(&e.loaded))
     }
 
     /// The values validated; an edit form's Meet note says what happens to the link the

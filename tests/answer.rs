@@ -294,17 +294,6 @@ fn answer_app() -> App {
     )
 }
 
-fn select(app: &mut App, title: &str) {
-    press(app, "g");
-    for _ in 0..30 {
-        if app.selected_meeting().unwrap().title == title {
-            return;
-        }
-        press(app, "j");
-    }
-    panic!("no meeting {title}");
-}
-
 fn answers(app: &App, title: &str) -> Vec<Rsvp> {
     app.agenda
         .as_ref()

@@ -95,17 +95,6 @@ fn edit_app() -> App {
     app
 }
 
-fn select(app: &mut App, title: &str) {
-    press(app, "g");
-    for _ in 0..20 {
-        if app.selected_meeting().unwrap().title == title {
-            return;
-        }
-        press(app, "j");
-    }
-    panic!("no meeting {title}");
-}
-
 fn loaded(m: Meeting) -> Editable {
     let series = m.series_id.clone().map(|id| Series {
         id,

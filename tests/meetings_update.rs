@@ -471,17 +471,6 @@ fn pasted_guests_land_in_the_field() {
     assert_eq!(ev.attendees, ["kim@partner.org", "lee@example.com"]);
 }
 
-fn select(app: &mut App, title: &str) {
-    press(app, "g");
-    for _ in 0..20 {
-        if app.selected_meeting().unwrap().title == title {
-            return;
-        }
-        press(app, "j");
-    }
-    panic!("no meeting {title}");
-}
-
 fn titles(app: &App) -> Vec<String> {
     app.agenda
         .as_ref()

@@ -11,7 +11,6 @@ use crate::calendar::error::{write_error, ApiError, Surface};
 use crate::calendar::model::{Change, When};
 use crate::calendar::ops::WriteOp;
 use crate::calendar::write::{NewConference, NewEvent};
-use crate::compose::MeetChoice;
 use crate::form::{Editing, Form, Submitting};
 use crate::keymap::{Command, Mode};
 use crate::timeparse;
@@ -75,8 +74,7 @@ pub fn changes(loaded: &Editable, event: &NewEvent) -> Changes {
     if event.description != m.description {
         changes.description = Some(event.description.clone());
     }
-    let had_meet = Editing::draft(loaded).is_some_and(|d| d.meet == MeetChoice::New);
-    changes.meet = meet_change(had_meet, &event.conference);
+    changes.meet = meet_change(Editing::has_meet(loaded), &event.conference);
     changes.recurrence = recurrence_change(loaded, event);
     changes
 }
@@ -297,11 +295,7 @@ impl App {
                 });
                 let mut effects = Vec::new();
                 if let Some((calendar, id, from, _)) = &series {
-                    self.edit_agenda(|a| {
-                        a.meetings.retain(|m| {
-                            m.series_id.as_deref() != Some(id.as_str()) || m.start() < *from
-                        })
-                    });
+                    self.edit_agenda(|a| a.forget_series(calendar, id, *from));
                     effects.push(Effect::ForgetSeries {
                         calendar: calendar.clone(),
                         series_id: id.clone(),

@@ -542,6 +542,16 @@ impl Agenda {
     pub fn calendar(&self, id: &str) -> Option<&CalendarInfo> {
         self.calendars.iter().find(|c| c.id == id)
     }
+
+    /// Drops the occurrences of series `series_id` on `calendar` that start at `from` or
+    /// later: what a series change (split, move) replaced.
+    pub fn forget_series(&mut self, calendar: &str, series_id: &str, from: DateTime<Utc>) {
+        self.meetings.retain(|m| {
+            m.calendar_id != calendar
+                || m.series_id.as_deref() != Some(series_id)
+                || m.start() < from
+        });
+    }
 }
 
 /// Who Google e-mails about a change (`sendUpdates` on insert, patch and delete). Omitting the

@@ -98,11 +98,7 @@ impl EffectRunner {
                     from,
                 } => {
                     if let Some(last) = lock(&self.synced).as_mut() {
-                        Arc::make_mut(&mut last.agenda).meetings.retain(|m| {
-                            m.calendar_id != calendar
-                                || m.series_id.as_deref() != Some(series_id.as_str())
-                                || m.start() < from
-                        });
+                        Arc::make_mut(&mut last.agenda).forget_series(&calendar, &series_id, from);
                     }
                 }
                 Effect::FreeBusy { req, query } => {

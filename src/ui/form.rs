@@ -128,13 +128,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     let text_width = usize::from(area.width.saturating_sub(2)).saturating_sub(LABEL_WIDTH + 1);
     let mut lines = Vec::new();
     let mut focus_span = (0, 0);
+    let keeps_meet = form.keeps_meet();
     for (i, f) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let start = lines.len();
         field_lines(
             &mut lines,
             f,
-            (focused, form.keeps_meet()),
+            (focused, keeps_meet),
             form.checked.note(&f.field),
             text_width,
         );

@@ -278,6 +278,18 @@ pub fn tmux_layout(text: &str) -> Vec<(char, usize, usize)> {
 }
 
 /// Types `text` into whatever has the keys, a key per character.
+/// Selects the agenda row of the meeting titled `title`, from the top.
+pub fn select(app: &mut App, title: &str) {
+    press(app, "g");
+    for _ in 0..30 {
+        if app.selected_meeting().is_some_and(|m| m.title == title) {
+            return;
+        }
+        press(app, "j");
+    }
+    panic!("no meeting {title}");
+}
+
 pub fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         app.update(ch(c));
