@@ -1,19 +1,64 @@
 //! The last agenda on disk, so the next start draws at once, and offline starts show
-//! something. It holds calendar data, never credentials.
+//! something; with it, how to ask Google for only what changed since (the sync state), so a
+//! start after a restart costs one small request per calendar. Beside it, the short list of
+//! upcoming meetings that `meetty next` reads ([`crate::upcoming`]). It holds calendar data,
+//! never credentials.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::model::Agenda;
+use crate::calendar::sync::SyncState;
+use crate::config::Paths;
+
+/// What the cache holds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Cached {
+    pub agenda: Agenda,
+    /// None: written without one (a write before the first sync finished).
+    #[serde(default)]
+    pub sync: Option<SyncState>,
+}
+
+/// The same, borrowed, to write without copying the agenda.
+#[derive(Serialize)]
+struct CachedRef<'a> {
+    agenda: &'a Agenda,
+    sync: Option<&'a SyncState>,
+}
+
+/// One owner's cache files (an account's e-mail, "demo" or "sandbox").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheFiles {
+    pub agenda: PathBuf,
+    pub upcoming: PathBuf,
+}
+
+impl CacheFiles {
+    pub fn of(paths: &Paths, owner: &str) -> CacheFiles {
+        CacheFiles {
+            agenda: paths.agenda_cache(owner),
+            upcoming: paths.upcoming_file(owner),
+        }
+    }
+}
 
 /// The cached agenda; a missing, old-format or damaged file is simply no cache.
-pub fn load(path: &Path) -> Option<Agenda> {
+pub fn load(path: &Path) -> Option<Cached> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
+/// Writes the agenda (with its sync state) and the upcoming list.
+pub fn save(files: &CacheFiles, agenda: &Agenda, sync: Option<&SyncState>) -> std::io::Result<()> {
+    write_agenda(&files.agenda, &CachedRef { agenda, sync })?;
+    crate::upcoming::write(&files.upcoming, agenda)
+}
+
 /// Writes atomically (temp file + rename) so a crash never leaves half a cache, readable by
 /// the user only: an agenda is private.
-pub fn save(path: &Path, agenda: &Agenda) -> std::io::Result<()> {
+fn write_agenda(path: &Path, cached: &CachedRef) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     // A temp name of its own per write: two saves in flight never share one.
@@ -26,7 +71,7 @@ pub fn save(path: &Path, agenda: &Agenda) -> std::io::Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     // Streamed: a 10,000-meeting agenda never exists twice in memory as JSON.
     let mut out = std::io::BufWriter::new(opts.open(&tmp)?);
-    serde_json::to_writer(&mut out, agenda)?;
+    serde_json::to_writer(&mut out, cached)?;
     let file = out.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     std::fs::rename(&tmp, path)
@@ -39,13 +84,18 @@ mod tests {
     #[test]
     fn round_trips_and_tolerates_damage() {
         let dir = std::env::temp_dir().join(format!("meetty-cache-{}", std::process::id()));
-        let path = dir.join("agenda.json");
+        let files = CacheFiles {
+            agenda: dir.join("agenda.json"),
+            upcoming: dir.join("upcoming.jsonl"),
+        };
+        let path = files.agenda.clone();
         let agenda = Agenda {
             fetched_at: "2026-11-21T10:00:00Z".parse().unwrap(),
             ..Agenda::default()
         };
-        save(&path, &agenda).unwrap();
-        assert_eq!(load(&path), Some(agenda));
+        save(&files, &agenda, None).unwrap();
+        let expected = Cached { agenda, sync: None };
+        assert_eq!(load(&path), Some(expected));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

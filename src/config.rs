@@ -42,6 +42,8 @@ struct Raw {
     refresh_seconds: u32,
     working_hours: String,
     working_days: Vec<String>,
+    notify_before: Vec<u32>,
+    auto_join: AutoJoin,
     /// Only the user's; the defaults come from `templates::DEFAULTS`.
     #[serde(default)]
     templates: Vec<RawTemplate>,
@@ -69,6 +71,24 @@ pub struct Config {
     /// The built-in templates with the user's merged in; "Blank" last.
     pub templates: Vec<Template>,
     pub keymap: Keymap,
+    /// Minutes before a meeting with a video link to notify, plus one at its start; empty:
+    /// no notifications at all.
+    pub notify_before: Vec<u32>,
+    /// Which meetings meetty opens by itself a minute before they start.
+    pub auto_join: AutoJoin,
+}
+
+/// `auto_join`: scheduled joins, opt-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoJoin {
+    /// Never (the default).
+    #[default]
+    Off,
+    /// Only meetings (occurrences or whole series) marked in the TUI.
+    Marked,
+    /// Every meeting you attend that has a video link.
+    All,
 }
 
 /// Where meetty keeps its files (XDG on Linux, via `directories`).
@@ -77,6 +97,9 @@ pub struct Paths {
     pub config_file: PathBuf,
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
+    /// Locks and other files that must not outlive the session: `$XDG_RUNTIME_DIR/meetty`,
+    /// else (no such directory, macOS) `run/` in the data dir.
+    pub runtime_dir: PathBuf,
 }
 
 impl Paths {
@@ -88,7 +111,22 @@ impl Paths {
             config_file: config_override.unwrap_or_else(|| dirs.config_dir().join("config.toml")),
             config_dir: dirs.config_dir().to_path_buf(),
             data_dir: dirs.data_dir().to_path_buf(),
+            runtime_dir: dirs
+                .runtime_dir()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| dirs.data_dir().join("run")),
         })
+    }
+
+    /// Everything under one directory (`config/`, `data/`, `run/`): a private home for a
+    /// test, or for a demo that must not touch the user's files.
+    pub fn under(dir: &Path) -> Paths {
+        Paths {
+            config_file: dir.join("config/config.toml"),
+            config_dir: dir.join("config"),
+            data_dir: dir.join("data"),
+            runtime_dir: dir.join("run"),
+        }
     }
 
     /// The OAuth client's id and endpoints (no secret).
@@ -107,9 +145,33 @@ impl Paths {
 
     /// The cached agenda of `owner`: an account's email, "demo", or "sandbox".
     pub fn agenda_cache(&self, owner: &str) -> PathBuf {
-        let name = format!("agenda-{}.json", crate::percent::encode_segment(owner));
-        self.data_dir.join(name)
+        self.data_dir.join(owned("agenda", owner, "json"))
     }
+
+    /// The small list of upcoming meetings `meetty next` reads (written with the cache).
+    pub fn upcoming_file(&self, owner: &str) -> PathBuf {
+        self.data_dir.join(owned("upcoming", owner, "jsonl"))
+    }
+
+    /// The notifications and joins already done for `owner`, so a restart repeats none.
+    pub fn fired_file(&self, owner: &str) -> PathBuf {
+        self.data_dir.join(owned("fired", owner, "json"))
+    }
+
+    /// The meetings (and series) marked for a scheduled join.
+    pub fn marks_file(&self, owner: &str) -> PathBuf {
+        self.data_dir.join(owned("marks", owner, "json"))
+    }
+
+    /// Held by the one process (TUI or `meetty watch`) that syncs and notifies for `owner`.
+    pub fn lock_file(&self, owner: &str) -> PathBuf {
+        self.runtime_dir.join(owned("watch", owner, "lock"))
+    }
+}
+
+/// `<what>-<owner>.<ext>`, the owner made safe as a file name.
+fn owned(what: &str, owner: &str, ext: &str) -> String {
+    format!("{what}-{}.{ext}", crate::percent::encode_segment(owner))
 }
 
 impl Config {
@@ -191,6 +253,8 @@ impl Config {
             templates: templates::load(&raw.templates).map_err(|e| wrong(&e.path, e.message))?,
             keymap: Keymap::from_config(&raw.keys)
                 .map_err(|e| wrong(&written_keys(text, e.path.clone()), e.to_string()))?,
+            notify_before: raw.notify_before,
+            auto_join: raw.auto_join,
         })
     }
 }

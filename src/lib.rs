@@ -4,6 +4,7 @@
 //! [`app::App`] directly, without a terminal.
 
 pub mod action;
+pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod browser;
@@ -17,7 +18,9 @@ pub mod form;
 pub mod freetime;
 pub mod http;
 pub mod keymap;
+pub mod lock;
 pub mod logging;
+pub mod notify;
 pub mod percent;
 pub mod recurrence;
 pub mod runtime;
@@ -30,4 +33,6 @@ pub mod terminal;
 pub mod timefmt;
 pub mod timeparse;
 pub mod ui;
+pub mod upcoming;
 pub mod view;
+pub mod watch;

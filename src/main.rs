@@ -52,6 +52,13 @@ enum Cmd {
         #[arg(long, value_name = "N")]
         events: Option<usize>,
     },
+    /// The meeting in progress or the next one, from the cache only (for status bars).
+    Next(cli::next::NextArgs),
+    /// Open the link of the meeting in progress, else of the one starting within 10 minutes.
+    Join(cli::next::JoinArgs),
+    /// Keep the cache current and show notifications, in the foreground (for a systemd
+    /// user unit).
+    Watch(meetty::watch::WatchArgs),
     /// Boxed: `new`'s options are far larger than the other commands.
     #[command(flatten)]
     Script(Box<scripting::Command>),
@@ -66,6 +73,13 @@ enum Cmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Status bars run these every few seconds: no async runtime, no log, only the files.
+    if let Some(Cmd::Next(_) | Cmd::Join(_)) = &cli.command {
+        return match cached_answer(&cli) {
+            Ok(status) => status,
+            Err(e) => fail(&e),
+        };
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -80,6 +94,21 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => status,
         Err(e) => fail(&e),
+    }
+}
+
+/// `next` and `join`, read from the files alone.
+fn cached_answer(cli: &Cli) -> Result<ExitCode, String> {
+    let paths = meetty::config::Paths::resolve(cli.config.clone())?;
+    let whose = cli::next::Whose {
+        demo: cli.demo,
+        account: cli.account.clone(),
+    };
+    let out = &mut std::io::stdout();
+    match &cli.command {
+        Some(Cmd::Next(args)) => cli::next::next(&paths, &whose, args, out),
+        Some(Cmd::Join(args)) => cli::next::join(&paths, &whose, args, out),
+        _ => unreachable!("only next and join are answered from the cache"),
     }
 }
 
@@ -102,6 +131,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(Cmd::Sandbox { port, events }) => serve_sandbox(port, events).await.map(done),
         Some(Cmd::Screenshots { ref out }) => screenshots::write_all(out).await.map(done),
         Some(Cmd::ClipboardServe) => meetty::clipboard::serve().map(done),
+        Some(Cmd::Next(_) | Cmd::Join(_)) => unreachable!("answered before the runtime starts"),
+        Some(Cmd::Watch(ref args)) => {
+            let start = Startup::load(cli.config)?;
+            meetty::watch::run(&start, cli.demo, cli.account.as_deref(), args)
+                .await
+                .map(done)
+        }
         Some(Cmd::Account(ref cmd)) => {
             let start = Startup::load(cli.config)?;
             let out = &mut std::io::stdout();

@@ -1761,9 +1761,12 @@ async fn the_cached_agenda_says_which_calendar_an_event_is_on() {
         )
         .await
         .unwrap();
-    let cache = e.dir.join("data/meetty/agenda-sandbox.json");
-    std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
-    meetty::cache::save(&cache, &agenda).unwrap();
+    let data = e.dir.join("data/meetty");
+    let files = meetty::cache::CacheFiles {
+        agenda: data.join("agenda-sandbox.json"),
+        upcoming: data.join("upcoming-sandbox.jsonl"),
+    };
+    meetty::cache::save(&files, &agenda, None).unwrap();
 
     let team = format!(
         "/calendars/{}/events/{platform}?",

@@ -39,7 +39,7 @@ impl Headless {
         let services = Services {
             client: CalendarClient::new(&sandbox.root_url(), sandbox.access_token()),
             selection: CalendarSelection::SelectedInGoogle,
-            cache_path: None,
+            cache: None,
             clipboard: Clipboard::new(ClipboardMode::Osc52),
             sign_in: None,
         };

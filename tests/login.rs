@@ -109,11 +109,7 @@ async fn setup(name: &str) -> Env {
         "MEETTY_KEYRING_SERVICE",
         format!("meetty-test-login-{name}-{}", std::process::id()),
     );
-    let paths = Paths {
-        config_file: dir.join("config/config.toml"),
-        config_dir: dir.join("config"),
-        data_dir: dir.join("data"),
-    };
+    let paths = Paths::under(&dir);
     Env {
         _turn: turn,
         sandbox,

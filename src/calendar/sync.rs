@@ -33,6 +33,36 @@ pub struct Synced {
     tokens: HashMap<String, String>,
 }
 
+/// What a sync leaves besides the agenda, kept in the cache so that the next start (of the
+/// TUI, `meetty watch` or `meetty agenda`) asks only for what changed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncState {
+    pub window: (DateTime<Utc>, DateTime<Utc>),
+    pub calendars_read: DateTime<Utc>,
+    pub tokens: HashMap<String, String>,
+}
+
+impl Synced {
+    /// What to keep on disk beside the agenda.
+    pub fn state(&self) -> SyncState {
+        SyncState {
+            window: self.window,
+            calendars_read: self.calendars_read,
+            tokens: self.tokens.clone(),
+        }
+    }
+
+    /// A sync read back from the cache: the next one builds on it as on one just done.
+    pub fn resume(agenda: Arc<Agenda>, state: SyncState) -> Synced {
+        Synced {
+            agenda,
+            window: state.window,
+            calendars_read: state.calendars_read,
+            tokens: state.tokens,
+        }
+    }
+}
+
 /// What a refresh asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncRequest {

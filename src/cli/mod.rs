@@ -7,6 +7,7 @@ pub mod edit;
 pub mod free;
 pub mod login;
 pub mod logout;
+pub mod next;
 pub mod rsvp;
 pub mod scripting;
 pub mod status;

@@ -528,7 +528,7 @@ fn new_draft(config: &Config, opts: &NewOptions, ctx: &Context) -> Result<Draft,
 /// calendar.
 fn cached_agenda(start: &Startup, conn: &Connection) -> Option<Agenda> {
     let owner = conn.cache_owner.as_deref()?;
-    crate::cache::load(&start.paths.agenda_cache(owner))
+    crate::cache::load(&start.paths.agenda_cache(owner)).map(|c| c.agenda)
 }
 
 /// The calendar event `event_id` (an event, an occurrence or a series) is on: `--calendar`

@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use futures_util::FutureExt;
@@ -13,19 +12,20 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use crate::action::{Action, Effect};
+use crate::browser;
+use crate::cache::{self, CacheFiles};
 use crate::calendar::client::{CalendarClient, CalendarSelection};
 use crate::calendar::error::ApiError;
 use crate::calendar::sync::{SyncRequest, Synced};
 use crate::clipboard::Clipboard;
 use crate::session::sign_in::{self, SignInContext};
-use crate::{browser, cache};
 
 /// What effects need to do their work.
 pub struct Services {
     pub client: CalendarClient,
     pub selection: CalendarSelection,
     /// None before sign-in: there is nothing to cache.
-    pub cache_path: Option<PathBuf>,
+    pub cache: Option<CacheFiles>,
     pub clipboard: Clipboard,
     /// How to sign the account in again from inside the TUI (None: demo or fixed token).
     pub sign_in: Option<SignInContext>,
@@ -83,12 +83,12 @@ impl EffectRunner {
                     },
                 ),
                 Effect::SaveCache(agenda) => {
-                    let Some(path) = self.services.cache_path.clone() else {
+                    let Some(files) = self.services.cache.clone() else {
                         continue;
                     };
                     tokio::task::spawn_blocking(move || {
                         // Losing a cache write costs only a slower next start.
-                        let _ = cache::save(&path, &agenda);
+                        let _ = cache::save(&files, &agenda, None);
                         release_free_memory();
                     });
                 }

@@ -11,11 +11,12 @@ use tokio::signal::unix::{signal, SignalKind};
 
 use crate::action::Action;
 use crate::app::{App, Settings};
+use crate::cache::{self, CacheFiles};
 use crate::clipboard::Clipboard;
 use crate::session::connect::connect;
 use crate::session::Startup;
 use crate::terminal::{self, Tui};
-use crate::{cache, ui};
+use crate::ui;
 
 pub use effects::{EffectRunner, Services};
 
@@ -66,16 +67,19 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
     };
     // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
     // account's meetings are never drawn under another's name.
-    let cache_path = conn
+    let cache_files = conn
         .cache_owner
-        .map(|owner| start.paths.agenda_cache(&owner));
+        .map(|owner| CacheFiles::of(&start.paths, &owner));
     // Drawn before any network work starts.
-    let cached = cache_path.as_deref().and_then(cache::load);
+    let cached = cache_files
+        .as_ref()
+        .and_then(|f| cache::load(&f.agenda))
+        .map(|c| c.agenda);
     let app = App::new(settings, cached, now);
     let services = Services {
         client: conn.client,
         selection: start.config.calendars.clone(),
-        cache_path,
+        cache: cache_files,
         clipboard: Clipboard::new(start.config.clipboard),
         sign_in: conn.sign_in,
     };
