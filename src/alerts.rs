@@ -8,9 +8,11 @@
 //! none; a moved meeting has a new key (its alerts move), a cancelled or declined one is no
 //! longer in the plan (its alerts go), a new occurrence entering the window gets its own.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::model::Agenda;
 use crate::config::AutoJoin;
@@ -93,5 +95,64 @@ impl Engine {
     /// When the next planned alert falls due, if any.
     pub fn next_at(&self) -> Option<DateTime<Utc>> {
         None
+    }
+}
+
+/// Meetings marked for a scheduled join (`auto_join = "marked"`): single occurrences by
+/// event id, whole series by series id. The TUI writes the file, the engine reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marks {
+    pub occurrences: BTreeSet<String>,
+    pub series: BTreeSet<String>,
+}
+
+/// One mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mark {
+    /// This event or occurrence (its event id).
+    Occurrence(String),
+    /// Every occurrence of a series (its series id).
+    Series(String),
+}
+
+impl Marks {
+    /// The marks in `path`; a missing or damaged file is no marks.
+    pub fn load(path: &Path) -> Marks {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the marks, readable by the user only.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        serde_json::to_writer(opts.open(&tmp)?, self)?;
+        std::fs::rename(tmp, path)
+    }
+
+    /// Whether the meeting `id` (an occurrence of `series_id`, if any) is to be joined.
+    pub fn is_marked(&self, id: &str, series_id: Option<&str>) -> bool {
+        self.occurrences.contains(id) || series_id.is_some_and(|s| self.series.contains(s))
+    }
+
+    /// Marks or unmarks.
+    pub fn set(&mut self, mark: Mark, on: bool) {
+        let (set, id) = match mark {
+            Mark::Occurrence(id) => (&mut self.occurrences, id),
+            Mark::Series(id) => (&mut self.series, id),
+        };
+        if on {
+            set.insert(id);
+        } else {
+            set.remove(&id);
+        }
     }
 }
