@@ -73,17 +73,19 @@ pub async fn run(
         return Ok(());
     };
     let files = CacheFiles::of(paths, &owner);
-    let last = cache::load(&files.agenda);
     // The cached agenda is what alerts come from until the first sync (or while offline).
-    let first = last
-        .as_ref()
-        .map(|c| Arc::new(c.agenda.clone()))
-        .unwrap_or_default();
-    let synced = last.and_then(|c| Some(Synced::resume(Arc::clone(&first), c.sync?)));
+    let (first, state) = match cache::load(&files.agenda) {
+        Some(cached) => (Arc::new(cached.agenda), cached.sync),
+        None => (Arc::default(), None),
+    };
+    let synced = state.map(|state| Synced::resume(Arc::clone(&first), state));
     let (agendas, rx) = tokio::sync::watch::channel(first);
     let config = &start.config;
     let engine = Engine::new(
-        rules(config),
+        Rules {
+            notify_before: config.notify_before.clone(),
+            auto_join: config.auto_join,
+        },
         alerts::Files {
             fired: paths.fired_file(&owner),
             marks: paths.marks_file(&owner),
@@ -107,14 +109,6 @@ pub async fn run(
     watch.run(&mut signals, hello).await;
     alerting.abort();
     Ok(())
-}
-
-/// The alert rules the config asks for.
-pub fn rules(config: &Config) -> Rules {
-    Rules {
-        notify_before: config.notify_before.clone(),
-        auto_join: config.auto_join,
-    }
 }
 
 /// "watching alex@example.com: 2 calendars, refresh every 60 s, notifications 10 and 3 min

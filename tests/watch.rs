@@ -12,7 +12,7 @@ use chrono::Utc;
 use meetty::cache::{self, CacheFiles};
 use meetty::config::Paths;
 use meetty::lock::{self, Lock, Role};
-use meetty::sandbox::{RecordedRequest, Sandbox, Seed, WriteOptions, ACCOUNT};
+use meetty::sandbox::{Fault, RecordedRequest, Sandbox, Seed, WriteOptions, ACCOUNT};
 
 /// A sandbox and a private home for one test.
 struct Env {
@@ -297,6 +297,38 @@ async fn while_the_tui_holds_the_lock_the_watch_waits_then_takes_over() {
     assert_eq!(lock::holder(&e.lock_file()).map(|h| h.role), Some(Role::Watch));
     assert_eq!(watch.stop().await, Some(0));
     assert!(lock_is_free(&e.lock_file()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn google_failing_is_said_once_and_the_watch_keeps_going() {
+    let e = env("failing", QUIET).await;
+    let watch = e.watch();
+    eventually("the start line", &watch, || watch.said().contains("watching")).await;
+    // Every try of one sync (the client's own retries included) fails.
+    let primary = format!("/calendars/{ACCOUNT}/events");
+    e.sandbox
+        .inject(Fault::status(503).on("GET", &primary).times(5));
+    watch.signal(libc::SIGUSR1);
+    eventually("the problem line", &watch, || watch.said().contains("cannot sync")).await;
+    let said = watch.said();
+    assert!(
+        said.contains("meetty: cannot sync: Google Calendar said 503 backendError")
+            && said.contains("(trying again every 3600 s)"),
+        "{said}"
+    );
+
+    e.book("After the outage");
+    watch.signal(libc::SIGUSR1);
+    eventually("the recovery", &watch, || {
+        e.cached_titles().contains(&"After the outage".to_string())
+    })
+    .await;
+    eventually("the recovery line", &watch, || {
+        watch.said().contains("syncing works again")
+    })
+    .await;
+    assert_eq!(watch.said().matches("cannot sync").count(), 1);
+    assert_eq!(watch.stop().await, Some(0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
