@@ -268,7 +268,9 @@ impl Watch {
                 }
                 Err(e) => self.failed(&e),
             };
-            due = chrono::Duration::from_std(wait).ok().map(|w| Utc::now() + w);
+            due = chrono::Duration::from_std(wait)
+                .ok()
+                .map(|w| Utc::now() + w);
             if let Woken::Stop = signals.wait(wait).await {
                 return;
             }
@@ -287,7 +289,10 @@ impl Watch {
         self.last = Some(synced);
         if !self.said_hello {
             self.said_hello = true;
-            eprintln!("meetty: {}", hello(calendar_count(&self.selection, &agenda)));
+            eprintln!(
+                "meetty: {}",
+                hello(calendar_count(&self.selection, &agenda))
+            );
         }
         match written {
             Ok(Ok(())) => {
@@ -347,7 +352,9 @@ impl Watch {
 /// How many calendars the agenda is made of.
 fn calendar_count(selection: &CalendarSelection, agenda: &Agenda) -> usize {
     match selection {
-        CalendarSelection::SelectedInGoogle => agenda.calendars.iter().filter(|c| c.selected).count(),
+        CalendarSelection::SelectedInGoogle => {
+            agenda.calendars.iter().filter(|c| c.selected).count()
+        }
         CalendarSelection::Ids(ids) => ids.len(),
     }
 }

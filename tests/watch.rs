@@ -186,10 +186,7 @@ async fn eventually(what: &str, watch: &Watch, mut done: impl FnMut() -> bool) {
 }
 
 fn lock_is_free(path: &Path) -> bool {
-    lock::holder(path).is_none()
-        && Lock::try_acquire(path, Role::Tui)
-            .unwrap()
-            .is_some()
+    lock::holder(path).is_none() && Lock::try_acquire(path, Role::Tui).unwrap().is_some()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,15 +199,24 @@ async fn watch_keeps_the_cache_current_syncs_on_sigusr1_and_ends_on_sigterm() {
     })
     .await;
     let cached = cache::load(&e.files().agenda).unwrap();
-    assert!(cached.sync.is_some(), "the sync state is kept for the next start");
-    eventually("the start line", &watch, || watch.said().contains("watching")).await;
+    assert!(
+        cached.sync.is_some(),
+        "the sync state is kept for the next start"
+    );
+    eventually("the start line", &watch, || {
+        watch.said().contains("watching")
+    })
+    .await;
     let said = watch.said();
     assert!(
         said.contains("meetty: watching sandbox: ")
             && said.contains(" calendars, refresh every 3600 s, no notifications"),
         "{said}"
     );
-    assert_eq!(lock::holder(&e.lock_file()).map(|h| h.role), Some(Role::Watch));
+    assert_eq!(
+        lock::holder(&e.lock_file()).map(|h| h.role),
+        Some(Role::Watch)
+    );
 
     // Changed elsewhere: the hour-long period is not over, SIGUSR1 asks for the change.
     e.sandbox.clear_requests();
@@ -246,7 +252,10 @@ async fn a_restarted_watch_asks_only_for_changes() {
 
     e.sandbox.clear_requests();
     let again = e.watch();
-    eventually("the start line", &again, || again.said().contains("watching")).await;
+    eventually("the start line", &again, || {
+        again.said().contains("watching")
+    })
+    .await;
     let requests = e.sandbox.requests();
     assert!(!requests.is_empty());
     for request in &requests {
@@ -281,7 +290,11 @@ async fn while_the_tui_holds_the_lock_the_watch_waits_then_takes_over() {
     );
     // Longer than the watch's look at the lock: it looked again and still kept off.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert!(e.sandbox.requests().is_empty(), "{:?}", e.sandbox.requests());
+    assert!(
+        e.sandbox.requests().is_empty(),
+        "{:?}",
+        e.sandbox.requests()
+    );
     assert!(!e.files().agenda.exists());
     assert_eq!(
         watch.said().matches("is syncing and notifying").count(),
@@ -294,7 +307,10 @@ async fn while_the_tui_holds_the_lock_the_watch_waits_then_takes_over() {
         cache::load(&e.files().agenda).is_some()
     })
     .await;
-    assert_eq!(lock::holder(&e.lock_file()).map(|h| h.role), Some(Role::Watch));
+    assert_eq!(
+        lock::holder(&e.lock_file()).map(|h| h.role),
+        Some(Role::Watch)
+    );
     assert_eq!(watch.stop().await, Some(0));
     assert!(lock_is_free(&e.lock_file()));
 }
@@ -303,13 +319,19 @@ async fn while_the_tui_holds_the_lock_the_watch_waits_then_takes_over() {
 async fn google_failing_is_said_once_and_the_watch_keeps_going() {
     let e = env("failing", QUIET).await;
     let watch = e.watch();
-    eventually("the start line", &watch, || watch.said().contains("watching")).await;
+    eventually("the start line", &watch, || {
+        watch.said().contains("watching")
+    })
+    .await;
     // Every try of one sync (the client's own retries included) fails.
     let primary = format!("/calendars/{ACCOUNT}/events");
     e.sandbox
         .inject(Fault::status(503).on("GET", &primary).times(5));
     watch.signal(libc::SIGUSR1);
-    eventually("the problem line", &watch, || watch.said().contains("cannot sync")).await;
+    eventually("the problem line", &watch, || {
+        watch.said().contains("cannot sync")
+    })
+    .await;
     let said = watch.said();
     assert!(
         said.contains("meetty: cannot sync: Google Calendar said 503 backendError")
@@ -335,7 +357,10 @@ async fn google_failing_is_said_once_and_the_watch_keeps_going() {
 async fn a_refused_sign_in_is_said_once_and_not_retried_in_a_loop() {
     let e = env("refused", "refresh_seconds = 10\nnotify_before = []\n").await;
     let watch = e.watch_with("not-a-token");
-    eventually("the problem line", &watch, || watch.said().contains("cannot sync")).await;
+    eventually("the problem line", &watch, || {
+        watch.said().contains("cannot sync")
+    })
+    .await;
     let first = e.sandbox.requests().len();
     // Past the 10 s refresh: a refused sign-in waits far longer than that.
     tokio::time::sleep(Duration::from_secs(12)).await;
