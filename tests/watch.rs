@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use meetty::cache::{self, CacheFiles};
 use meetty::config::Paths;
 use meetty::lock::{self, Lock, Role};
@@ -70,6 +70,7 @@ impl Env {
             .env("XDG_DATA_HOME", self.dir.join("data"))
             .env("XDG_RUNTIME_DIR", self.dir.join("run"))
             .env("TZ", "Europe/Berlin")
+            .env("BROWSER", self.browser())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -94,10 +95,15 @@ impl Env {
 
     /// Adds a meeting two hours from now behind meetty's back; its id.
     fn book(&self, title: &str) -> String {
-        let start = Utc::now() + chrono::Duration::hours(2);
+        self.book_at(title, Utc::now() + chrono::Duration::hours(2), None)
+    }
+
+    /// Adds a half-hour meeting starting at `start`, with `link` as its location.
+    fn book_at(&self, title: &str, start: DateTime<Utc>, link: Option<&str>) -> String {
         let end = start + chrono::Duration::minutes(30);
         let event = serde_json::json!({
             "summary": title,
+            "location": link.unwrap_or(""),
             "start": {"dateTime": start.to_rfc3339()},
             "end": {"dateTime": end.to_rfc3339()},
         });
@@ -115,6 +121,31 @@ impl Env {
             s.patch_event(ACCOUNT, id, patch, &WriteOptions::default())
                 .unwrap();
         });
+    }
+
+    /// A `$BROWSER` that writes each URL it is asked to open to [`Env::opened`].
+    fn browser(&self) -> PathBuf {
+        let script = self.dir.join("browser");
+        if !script.exists() {
+            let body = format!(
+                "#!/bin/sh\necho \"$1\" >> '{}'\n",
+                self.dir.join("opened").display()
+            );
+            std::fs::write(&script, body).unwrap();
+            let mut perms = std::fs::metadata(&script).unwrap().permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+            std::fs::set_permissions(&script, perms).unwrap();
+        }
+        script
+    }
+
+    /// The URLs the watch opened, in order.
+    fn opened(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("opened"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     fn cached_titles(&self) -> Vec<String> {
@@ -393,4 +424,40 @@ async fn without_an_account_the_watch_says_how_to_sign_in() {
         String::from_utf8_lossy(&out.stderr),
         "meetty: nobody is signed in: run meetty login\n"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_another_process_holds_the_lock_the_watch_joins_nothing() {
+    let e = env(
+        "gate",
+        "refresh_seconds = 3600\nnotify_before = []\nauto_join = \"all\"\n",
+    )
+    .await;
+    let now = Utc::now();
+    // Scheduled joins open the link a minute before the start: the first falls due while
+    // the lock is held, the second after the watch took over.
+    let early = "https://meet.google.com/aaa-bbbb-ccc";
+    let late = "https://meet.google.com/ddd-eeee-fff";
+    e.book_at("Early", now + chrono::Duration::seconds(66), Some(early));
+    e.book_at("Late", now + chrono::Duration::seconds(80), Some(late));
+    let other = Lock::try_acquire(&e.lock_file(), Role::Tui)
+        .unwrap()
+        .unwrap();
+    let watch = e.watch();
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    assert!(e.opened().is_empty(), "{:?}", e.opened());
+    assert!(e.sandbox.requests().is_empty());
+
+    drop(other);
+    eventually("the late meeting's join", &watch, || {
+        e.opened().contains(&late.to_string())
+    })
+    .await;
+    let opened = e.opened();
+    assert_eq!(
+        opened.iter().filter(|u| *u == late).count(),
+        1,
+        "{opened:?}"
+    );
+    assert_eq!(watch.stop().await, Some(0));
 }
