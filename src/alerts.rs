@@ -160,8 +160,8 @@ impl Engine {
             .iter()
             .filter(|a| !self.fired.contains_key(&a.key) && is_due(a, now))
             .collect();
-        // Of one meeting's notifications due together, only the latest is shown (the plan is
-        // in time order, so it is the last one seen); joins are not notifications.
+        // Of one meeting's notifications due together, only the latest is shown; a join is
+        // not a notification and happens alongside.
         let mut shown: Vec<Alert> = Vec::new();
         for alert in &due {
             let latest = !due.iter().any(|other| {

@@ -157,6 +157,19 @@ fn each_reminder_at_its_own_time() {
 }
 
 #[test]
+fn zero_or_repeated_minutes_notify_once() {
+    // 0 minutes before is the start notification; a minute listed twice is one reminder.
+    let mut e = engine("zero", rules(&[0, 3, 3], AutoJoin::Off), vec![sync()]);
+    assert_eq!(
+        run(&mut e, "2026-11-23T09:00:00Z", "2026-11-23T11:00:00Z"),
+        taken(&[
+            ("2026-11-23T09:57:00Z", "sync1", Kind::Before(3)),
+            ("2026-11-23T10:00:00Z", "sync1", Kind::Start),
+        ])
+    );
+}
+
+#[test]
 fn no_notify_before_turns_every_notification_off_but_not_joins() {
     let mut e = engine("none", rules(&[], AutoJoin::Off), vec![sync()]);
     assert_eq!(e.next_at(), None);
