@@ -64,7 +64,8 @@ pub struct AlertMeeting {
 /// One planned notification or join.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
-    /// `<event id>@<start RFC 3339>#<offset>`: what "already done" is remembered by.
+    /// `<event id>@<start RFC 3339 UTC>#<before3|start|join>`: what "already done" is
+    /// remembered by.
     pub key: String,
     pub at: DateTime<Utc>,
     pub kind: Kind,
