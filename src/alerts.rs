@@ -1,20 +1,38 @@
 //! When to notify and when to join, decided from the agenda and the clock alone (no I/O but
 //! the small files that remember what was done): the TUI and `meetty watch` run the same
 //! [`Engine`], whichever holds the lock, and deliver what it says is due
-//! ([`crate::notify`], [`crate::browser`]).
+//! ([`crate::notify`], [`crate::browser`]). Every call takes `now` from the caller, so tests
+//! drive the clock.
 //!
-//! Contract (issue 12; filled in by the alerts work). Every alert is keyed by event id +
-//! start time + offset, and the keys already fired are kept on disk, so a restart repeats
-//! none; a moved meeting has a new key (its alerts move), a cancelled or declined one is no
-//! longer in the plan (its alerts go), a new occurrence entering the window gets its own.
+//! **The plan.** Meetings the user attends (not declined, not a status or a birthday), timed
+//! (not all-day) and with a video link get, for each `n` in `notify_before`, a notification
+//! `n` minutes before the start ([`Kind::Before`]) and one at the start ([`Kind::Start`]);
+//! `notify_before = []` turns them all off. A scheduled join ([`Kind::Join`]) one minute
+//! before the start comes with `auto_join = "all"`, or `"marked"` and a mark on the
+//! occurrence or its series ([`Marks`], written by the TUI and reread whenever the file
+//! changed). The plan is rebuilt from each new agenda, so a meeting moved, cancelled or
+//! declined loses its alerts and a series occurrence entering the window gains its own.
+//!
+//! **Keys.** `<event id>@<start RFC 3339 UTC>#<before3|start|join>`: a moved meeting has a
+//! new start, so new keys (its alerts move, the old ones never fire). The keys fired are
+//! saved (JSON, atomic, 0600) before they are handed out and read back at start, so a
+//! restart repeats nothing; keys of meetings that started more than a day ago are pruned.
+//!
+//! **Due.** An alert is due when its moment has come (`at <= now`) and is not gone: a
+//! reminder until the meeting starts, the start notification and the join until 5 minutes
+//! after the start and never after the end. A missed moment (the laptop asleep, meetty not
+//! running) is not shown late. When several of one meeting's notifications are due at once
+//! (woken just before the start), only the latest is shown; the others are recorded as fired
+//! too. A join is not a notification: it happens alongside.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::model::Agenda;
+use crate::calendar::model::{Agenda, Meeting, When};
 use crate::config::AutoJoin;
 
 /// What to do for a meeting, and when.
@@ -46,7 +64,8 @@ pub struct AlertMeeting {
 /// One planned notification or join.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
-    /// `<event id>@<start RFC 3339>#<offset>`: what "already done" is remembered by.
+    /// `<event id>@<start RFC 3339 UTC>#<before3|start|join>`: what "already done" is
+    /// remembered by.
     pub key: String,
     pub at: DateTime<Utc>,
     pub kind: Kind,
@@ -68,34 +87,283 @@ pub struct Files {
     pub marks: PathBuf,
 }
 
+/// How long after the start a missed start notification or join is still worth doing
+/// (never after the meeting's end).
+const START_GRACE: TimeDelta = TimeDelta::minutes(5);
+
+/// Fired keys of meetings that started longer ago than this are forgotten: nothing can be
+/// due for them any more, and the file never grows without bound.
+const KEEP_FIRED: TimeDelta = TimeDelta::days(1);
+
 /// Plans alerts from the latest agenda and hands out the due ones exactly once.
 pub struct Engine {
-    _rules: Rules,
-    _files: Files,
+    rules: Rules,
+    files: Files,
+    /// What alerts are planned for: meetings the user attends, timed, with a video link.
+    meetings: Vec<AlertMeeting>,
+    marks: Marks,
+    marks_seen: Option<Stamp>,
+    /// Fired keys, each with its meeting's start (for pruning).
+    fired: BTreeMap<String, DateTime<Utc>>,
+    fired_seen: Option<Stamp>,
+    /// Every alert of `meetings`, fired or not, by time.
+    plan: Vec<Alert>,
+    /// The clock at the last [`Engine::take_due`]: what is gone by then is not "next".
+    last_now: Option<DateTime<Utc>>,
+}
+
+/// What a file looked like when last read or written: a change of either means someone
+/// else wrote it.
+type Stamp = (SystemTime, u64);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 impl Engine {
-    /// Reads what was already fired (and the marks) from `files`.
+    /// Reads what was already fired (and the marks) from `files`. A damaged fired file is
+    /// read as empty (and logged): at worst an alert shows twice, never a panic.
     pub fn new(rules: Rules, files: Files) -> Engine {
-        Engine {
-            _rules: rules,
-            _files: files,
-        }
+        let mut engine = Engine {
+            rules,
+            files,
+            meetings: Vec::new(),
+            marks: Marks::default(),
+            marks_seen: None,
+            fired: BTreeMap::new(),
+            fired_seen: None,
+            plan: Vec::new(),
+            last_now: None,
+        };
+        engine.reread_marks();
+        engine.reread_fired();
+        engine
     }
 
     /// Plans from this agenda from now on (after each sync, or when the cache changed).
-    pub fn set_agenda(&mut self, _agenda: &Agenda) {}
+    pub fn set_agenda(&mut self, agenda: &Agenda) {
+        self.meetings = agenda.meetings.iter().filter_map(alert_meeting).collect();
+        self.reread_marks();
+        self.replan();
+    }
 
     /// The alerts due at `now`, each returned once ever: they are recorded as fired (and
-    /// saved) before they are returned.
-    pub fn take_due(&mut self, _now: DateTime<Utc>) -> Vec<Alert> {
-        Vec::new()
+    /// saved) before they are returned. See the module comment for what "due" means.
+    pub fn take_due(&mut self, now: DateTime<Utc>) -> Vec<Alert> {
+        if self.reread_marks() {
+            self.replan();
+        }
+        self.reread_fired();
+        self.last_now = Some(now);
+        let due: Vec<&Alert> = self
+            .plan
+            .iter()
+            .filter(|a| !self.fired.contains_key(&a.key) && is_due(a, now))
+            .collect();
+        // Of one meeting's notifications due together, only the latest is shown; a join is
+        // not a notification and happens alongside.
+        let mut shown: Vec<Alert> = Vec::new();
+        for alert in &due {
+            let latest = !due.iter().any(|other| {
+                other.kind != Kind::Join
+                    && alert.kind != Kind::Join
+                    && same_occurrence(other, alert)
+                    && other.at > alert.at
+            });
+            if latest {
+                shown.push((*alert).clone());
+            }
+        }
+        let mut changed = !due.is_empty();
+        for alert in due {
+            self.fired.insert(alert.key.clone(), alert.meeting.start);
+        }
+        let before = self.fired.len();
+        let cutoff = now - KEEP_FIRED;
+        self.fired.retain(|_, start| *start >= cutoff);
+        changed |= self.fired.len() != before;
+        if changed {
+            self.save_fired();
+        }
+        shown
     }
 
-    /// When the next planned alert falls due, if any.
+    /// When the next planned alert falls due, if any: the earliest not fired and not gone
+    /// (in the past only when something is due that [`Engine::take_due`] has not taken yet).
     pub fn next_at(&self) -> Option<DateTime<Utc>> {
-        None
+        self.plan
+            .iter()
+            .filter(|a| !self.fired.contains_key(&a.key))
+            .filter(|a| self.last_now.is_none_or(|now| !is_gone(a, now)))
+            .map(|a| a.at)
+            .min()
     }
+
+    fn replan(&mut self) {
+        let mut seen = BTreeSet::new();
+        let mut plan: Vec<Alert> = self
+            .meetings
+            .iter()
+            .flat_map(|m| self.kinds(m).into_iter().filter_map(|kind| alert(m, kind)))
+            // The same event on two calendars the user reads is one meeting: alert once.
+            .filter(|a| seen.insert(a.key.clone()))
+            .collect();
+        plan.sort_by(|a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
+        self.plan = plan;
+    }
+
+    /// What the rules ask for this meeting.
+    fn kinds(&self, m: &AlertMeeting) -> Vec<Kind> {
+        let mut kinds: Vec<Kind> = self
+            .rules
+            .notify_before
+            .iter()
+            .filter(|&&n| n > 0) // 0 minutes before is the start notification
+            .map(|&n| Kind::Before(n))
+            .collect();
+        if !self.rules.notify_before.is_empty() {
+            kinds.push(Kind::Start);
+        }
+        let join = match self.rules.auto_join {
+            AutoJoin::Off => false,
+            AutoJoin::All => true,
+            AutoJoin::Marked => self.marks.is_marked(&m.id, m.series_id.as_deref()),
+        };
+        if join {
+            kinds.push(Kind::Join);
+        }
+        kinds
+    }
+
+    /// Rereads the marks file when it changed since last read (the TUI writes it while the
+    /// engine runs); says whether it did. Only `auto_join = "marked"` looks at marks.
+    fn reread_marks(&mut self) -> bool {
+        if self.rules.auto_join != AutoJoin::Marked {
+            return false;
+        }
+        let now = stamp(&self.files.marks);
+        if now == self.marks_seen {
+            return false;
+        }
+        self.marks_seen = now;
+        self.marks = Marks::load(&self.files.marks);
+        true
+    }
+
+    /// Adds what another engine recorded since this one last read or wrote the file (the
+    /// TUI and the watch hand the lock over to each other): nothing fired twice.
+    fn reread_fired(&mut self) {
+        let now = stamp(&self.files.fired);
+        if now == self.fired_seen {
+            return;
+        }
+        self.fired_seen = now;
+        let Ok(bytes) = std::fs::read(&self.files.fired) else {
+            return;
+        };
+        match serde_json::from_slice::<BTreeMap<String, DateTime<Utc>>>(&bytes) {
+            Ok(fired) => self.fired.extend(fired),
+            Err(e) => log::warn!(
+                "{} is damaged ({e}); treating it as empty (it is rewritten at the next alert)",
+                self.files.fired.display()
+            ),
+        }
+    }
+
+    /// A failure is logged: the alerts are still shown, and still never twice while this
+    /// engine runs.
+    fn save_fired(&mut self) {
+        match write_private(&self.files.fired, &self.fired) {
+            Ok(()) => self.fired_seen = stamp(&self.files.fired),
+            Err(e) => log::warn!(
+                "could not save {} ({e}): alerts may repeat after a restart; check that the \
+                 directory is writable",
+                self.files.fired.display()
+            ),
+        }
+    }
+}
+
+/// The meeting as alerts need it, or `None` when it gets none: declined, not a meeting,
+/// all-day, or without a video link.
+fn alert_meeting(m: &Meeting) -> Option<AlertMeeting> {
+    let When::Timed { start, end } = m.when else {
+        return None;
+    };
+    let video = m.video.as_ref().filter(|_| m.attended())?;
+    Some(AlertMeeting {
+        id: m.id.clone(),
+        series_id: m.series_id.clone(),
+        calendar_id: m.calendar_id.clone(),
+        title: m.title.clone(),
+        start,
+        end,
+        link: video.url.clone(),
+        provider: video.provider.name().to_string(),
+    })
+}
+
+/// The alert of this kind for `m`; `None` only when its moment is out of chrono's range.
+fn alert(m: &AlertMeeting, kind: Kind) -> Option<Alert> {
+    let (at, offset) = match kind {
+        Kind::Before(n) => (
+            m.start.checked_sub_signed(TimeDelta::minutes(n.into()))?,
+            format!("before{n}"),
+        ),
+        Kind::Start => (m.start, "start".to_string()),
+        Kind::Join => (
+            m.start.checked_sub_signed(TimeDelta::minutes(1))?,
+            "join".to_string(),
+        ),
+    };
+    Some(Alert {
+        key: format!("{}#{offset}", occurrence(m)),
+        at,
+        kind,
+        meeting: m.clone(),
+    })
+}
+
+/// `<event id>@<start RFC 3339 UTC>`: a moved meeting is another occurrence.
+fn occurrence(m: &AlertMeeting) -> String {
+    format!(
+        "{}@{}",
+        m.id,
+        m.start.to_rfc3339_opts(SecondsFormat::Secs, true)
+    )
+}
+
+fn same_occurrence(a: &Alert, b: &Alert) -> bool {
+    a.meeting.id == b.meeting.id && a.meeting.start == b.meeting.start
+}
+
+/// Past its moment's use: a reminder once the meeting started, a start notification or a
+/// join 5 minutes after the start or after the end.
+fn is_gone(a: &Alert, now: DateTime<Utc>) -> bool {
+    match a.kind {
+        Kind::Before(_) => now >= a.meeting.start,
+        Kind::Start | Kind::Join => now > (a.meeting.start + START_GRACE).min(a.meeting.end),
+    }
+}
+
+fn is_due(a: &Alert, now: DateTime<Utc>) -> bool {
+    a.at <= now && !is_gone(a, now)
+}
+
+/// Writes atomically (temp file + rename: a crash never leaves half a file), readable by
+/// the user only: both files name the user's meetings.
+fn write_private(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    serde_json::to_writer(opts.open(&tmp)?, value)?;
+    std::fs::rename(tmp, path)
 }
 
 /// Meetings marked for a scheduled join (`auto_join = "marked"`): single occurrences by
@@ -126,16 +394,7 @@ impl Marks {
 
     /// Writes the marks, readable by the user only.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = path.with_extension("json.tmp");
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        serde_json::to_writer(opts.open(&tmp)?, self)?;
-        std::fs::rename(tmp, path)
+        write_private(path, self)
     }
 
     /// Whether the meeting `id` (an occurrence of `series_id`, if any) is to be joined.
