@@ -1,0 +1,291 @@
+//! Notifications and scheduled joins end to end, as the watch and the TUI run them: meetings
+//! booked, moved and cancelled in the sandbox reach the engine through the real incremental
+//! sync over HTTP, and what falls due is delivered by `watch::deliver` to a real `$BROWSER`
+//! script. The clock is the test's: `take_due` is called at chosen moments.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono_tz::Tz;
+use meetty::alerts::{Alert, Engine, Files, Kind, Rules};
+use meetty::calendar::client::{CalendarClient, CalendarSelection};
+use meetty::calendar::model::Agenda;
+use meetty::calendar::sync::{SyncRequest, Synced};
+use meetty::config::{AutoJoin, ClipboardMode};
+use meetty::sandbox::{Sandbox, Seed, WriteOptions, ACCOUNT};
+use meetty::watch;
+
+const TZ: Tz = chrono_tz::UTC;
+
+/// One test's sandbox, client and files.
+struct Rig {
+    sandbox: Sandbox,
+    client: CalendarClient,
+    dir: PathBuf,
+    last: Option<Synced>,
+}
+
+impl Rig {
+    async fn new(name: &str) -> Rig {
+        let sandbox = common::sandbox(Seed::Empty).await;
+        let client = common::client(&sandbox);
+        let dir = std::env::temp_dir().join(format!("meetty-alerts-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Rig {
+            sandbox,
+            client,
+            dir,
+            last: None,
+        }
+    }
+
+    fn files(&self) -> Files {
+        Files {
+            fired: self.dir.join("fired.json"),
+            marks: self.dir.join("marks.json"),
+        }
+    }
+
+    /// A new engine on this rig's files (a start of the watch or of the TUI).
+    fn engine(&self, notify_before: &[u32], auto_join: AutoJoin) -> Engine {
+        let rules = Rules {
+            notify_before: notify_before.to_vec(),
+            auto_join,
+        };
+        Engine::new(rules, self.files())
+    }
+
+    /// Books a half-hour meeting at `start` with a Meet link, behind meetty's back.
+    fn book(&self, title: &str, start: DateTime<Utc>, link: &str) -> String {
+        let event = serde_json::json!({
+            "summary": title,
+            "location": link,
+            "start": {"dateTime": start.to_rfc3339()},
+            "end": {"dateTime": (start + TimeDelta::minutes(30)).to_rfc3339()},
+        });
+        self.sandbox.with_store(|s| {
+            let stored = s
+                .insert_event(ACCOUNT, event, &WriteOptions::default())
+                .unwrap();
+            stored["id"].as_str().unwrap().to_string()
+        })
+    }
+
+    fn move_to(&self, id: &str, start: DateTime<Utc>) {
+        let patch = serde_json::json!({
+            "start": {"dateTime": start.to_rfc3339()},
+            "end": {"dateTime": (start + TimeDelta::minutes(30)).to_rfc3339()},
+        });
+        self.sandbox.with_store(|s| {
+            s.patch_event(ACCOUNT, id, patch, &WriteOptions::default())
+                .unwrap();
+        });
+    }
+
+    fn cancel(&self, id: &str) {
+        self.sandbox
+            .with_store(|s| s.delete_event(ACCOUNT, id))
+            .unwrap();
+    }
+
+    /// Syncs as the watch does (incrementally after the first time); the new agenda.
+    async fn sync(&mut self) -> Agenda {
+        let (from, to) = meetty::timefmt::agenda_window(Utc::now(), TZ, 7);
+        let req = SyncRequest {
+            from,
+            to,
+            reread_calendars: false,
+        };
+        let synced = self
+            .client
+            .sync(
+                self.last.as_ref(),
+                &CalendarSelection::SelectedInGoogle,
+                req,
+            )
+            .await
+            .unwrap();
+        let agenda = Agenda::clone(&synced.agenda);
+        self.last = Some(synced);
+        agenda
+    }
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A meeting time in the near future, on a whole minute (as people book them).
+fn soon(minutes: i64) -> DateTime<Utc> {
+    (Utc::now() + TimeDelta::minutes(minutes))
+        .duration_trunc(TimeDelta::minutes(1))
+        .unwrap()
+}
+
+/// What is due at `now`, as (kind, title, start).
+fn due(engine: &mut Engine, now: DateTime<Utc>) -> Vec<(Kind, String, DateTime<Utc>)> {
+    engine
+        .take_due(now)
+        .into_iter()
+        .map(|a| (a.kind, a.meeting.title, a.meeting.start))
+        .collect()
+}
+
+/// The `$BROWSER` of this test binary: a script that appends each URL to a file. Set once,
+/// before any test opens a link, and the same for every test (the environment is the
+/// process's); each test opens links of its own.
+fn browser_log() -> &'static PathBuf {
+    static LOG: OnceLock<PathBuf> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let dir =
+            std::env::temp_dir().join(format!("meetty-alerts-browser-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("opened");
+        let script = dir.join("browser");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\necho \"$1\" >> '{}'\n", log.display()),
+        )
+        .unwrap();
+        let mut perms = std::fs::metadata(&script).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&script, perms).unwrap();
+        std::env::set_var("BROWSER", &script);
+        log
+    })
+}
+
+fn opened() -> Vec<String> {
+    std::fs::read_to_string(browser_log())
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+async fn deliver_all(alerts: &[Alert]) {
+    for alert in alerts {
+        watch::deliver(alert, TZ, ClipboardMode::Osc52).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_join_opens_the_link_with_the_browser_a_minute_before() {
+    let log = browser_log();
+    let mut rig = Rig::new("join").await;
+    let start = soon(30);
+    let link = "https://meet.google.com/jjj-kkkk-lll";
+    rig.book("Planning", start, link);
+    let mut engine = rig.engine(&[], AutoJoin::All);
+    engine.set_agenda(&rig.sync().await);
+
+    assert!(engine.take_due(start - TimeDelta::seconds(61)).is_empty());
+    let alerts = engine.take_due(start - TimeDelta::minutes(1));
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].kind, Kind::Join);
+    deliver_all(&alerts).await;
+    for _ in 0..100 {
+        if opened().iter().any(|u| u == link) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        opened().iter().filter(|u| *u == link).count(),
+        1,
+        "{}: {:?}",
+        log.display(),
+        opened()
+    );
+    assert!(engine.take_due(start).is_empty(), "joined once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_come_at_their_times_and_not_again_after_a_restart() {
+    let mut rig = Rig::new("times").await;
+    let start = soon(30);
+    rig.book(
+        "Design review",
+        start,
+        "https://meet.google.com/aaa-bbbb-ccc",
+    );
+    let agenda = rig.sync().await;
+    let mut engine = rig.engine(&[10, 3], AutoJoin::Off);
+    engine.set_agenda(&agenda);
+    let title = "Design review".to_string();
+
+    assert_eq!(due(&mut engine, start - TimeDelta::seconds(601)), []);
+    assert_eq!(
+        due(&mut engine, start - TimeDelta::minutes(10)),
+        [(Kind::Before(10), title.clone(), start)]
+    );
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(9)), []);
+    assert_eq!(
+        due(&mut engine, start - TimeDelta::minutes(3)),
+        [(Kind::Before(3), title.clone(), start)]
+    );
+
+    // Restarted (a new engine on the same files) a little later: nothing repeats.
+    drop(engine);
+    let mut engine = rig.engine(&[10, 3], AutoJoin::Off);
+    engine.set_agenda(&rig.sync().await);
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(2)), []);
+    assert_eq!(
+        due(&mut engine, start),
+        [(Kind::Start, title.clone(), start)]
+    );
+    assert_eq!(engine.next_at(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_moved_in_the_calendar_is_notified_at_its_new_time_only() {
+    let mut rig = Rig::new("moved").await;
+    let start = soon(30);
+    let id = rig.book("Retro", start, "https://meet.google.com/ddd-eeee-fff");
+    let mut engine = rig.engine(&[10, 3], AutoJoin::Off);
+    engine.set_agenda(&rig.sync().await);
+    let title = "Retro".to_string();
+    assert_eq!(
+        due(&mut engine, start - TimeDelta::minutes(10)),
+        [(Kind::Before(10), title.clone(), start)]
+    );
+
+    let later = start + TimeDelta::hours(1);
+    rig.move_to(&id, later);
+    engine.set_agenda(&rig.sync().await);
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(3)), []);
+    assert_eq!(due(&mut engine, start), []);
+    assert_eq!(engine.next_at(), Some(later - TimeDelta::minutes(10)));
+    assert_eq!(
+        due(&mut engine, later - TimeDelta::minutes(10)),
+        [(Kind::Before(10), title.clone(), later)]
+    );
+    assert_eq!(
+        due(&mut engine, later - TimeDelta::minutes(3)),
+        [(Kind::Before(3), title.clone(), later)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_cancelled_in_the_calendar_loses_its_notifications_and_join() {
+    let mut rig = Rig::new("cancelled").await;
+    let start = soon(30);
+    let id = rig.book("Vendor call", start, "https://meet.google.com/ggg-hhhh-iii");
+    let mut engine = rig.engine(&[3], AutoJoin::All);
+    engine.set_agenda(&rig.sync().await);
+    assert!(engine.next_at().is_some());
+
+    rig.cancel(&id);
+    engine.set_agenda(&rig.sync().await);
+    assert_eq!(engine.next_at(), None);
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(3)), []);
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(1)), []);
+    assert_eq!(due(&mut engine, start), []);
+}
