@@ -133,7 +133,16 @@ pub fn urgency(kind: Kind) -> (u8, i32) {
     }
 }
 
-/// Why nothing could be shown, from the D-Bus error, and what to do about it.
+/// Why nothing could be shown when there is no session bus, and what to do about it.
+pub fn no_bus(error: impl std::fmt::Display) -> String {
+    format!(
+        "cannot reach the D-Bus session bus ({error}): notifications need the desktop \
+         session's bus; run meetty from it (DBUS_SESSION_BUS_ADDRESS), or as a systemd user \
+         service, which has it"
+    )
+}
+
+/// Why nothing could be shown when nobody serves notifications, and what to do about it.
 pub fn unavailable(error: impl std::fmt::Display) -> String {
     format!(
         "no notification service on the D-Bus session bus ({error}): is a notification \
@@ -185,7 +194,7 @@ mod freedesktop {
     const PATH: &str = "/org/freedesktop/Notifications";
 
     pub async fn show(alert: &Alert, tz: Tz, clipboard: ClipboardMode) -> Result<(), String> {
-        let conn = Connection::session().await.map_err(super::unavailable)?;
+        let conn = Connection::session().await.map_err(super::no_bus)?;
         let caps: Vec<String> = call(&conn, "GetCapabilities", &())
             .await
             .map_err(super::unavailable)?;

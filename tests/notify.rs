@@ -140,7 +140,19 @@ async fn a_hostile_title_and_provider_arrive_clean() {
 #[test]
 fn no_notification_service_is_a_clear_error() {
     let no_daemon = dbus::Bus::start();
-    for address in ["unix:path=/nonexistent/meetty-test-bus", &no_daemon.address] {
+    for (address, why, fix) in [
+        (
+            "unix:path=/nonexistent/meetty-test-bus",
+            "error: cannot reach the D-Bus session bus (",
+            "): notifications need the desktop session's bus; run meetty from it \
+             (DBUS_SESSION_BUS_ADDRESS), or as a systemd user service, which has it",
+        ),
+        (
+            no_daemon.address.as_str(),
+            "error: no notification service on the D-Bus session bus (",
+            "): is a notification daemon (dunst, mako, GNOME Shell) running?",
+        ),
+    ] {
         let out = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "show_without_a_service", "--nocapture"])
             .env("MEETTY_TEST_SHOW_WITHOUT_A_SERVICE", "1")
@@ -150,9 +162,7 @@ fn no_notification_service_is_a_clear_error() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{address}: {stdout}");
         assert!(
-            stdout.contains("error: no notification service on the D-Bus session bus (",)
-                && stdout
-                    .contains("): is a notification daemon (dunst, mako, GNOME Shell) running?",),
+            stdout.contains(why) && stdout.contains(fix),
             "{address}: {stdout}"
         );
     }
