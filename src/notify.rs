@@ -1,6 +1,7 @@
 //! Desktop notifications for meetings, so that a meeting is not missed while the terminal is
-//! hidden: "Design review" / "in 3 min · 10:00–10:30, Google Meet", with **Join** (opens the
-//! link, as `o` does) and **Copy link** (puts it on the system clipboard, as `y` does) buttons.
+//! hidden: "Design review", then "in 3 min · 10:00–10:30" and "Google Meet", with **Join**
+//! (opens the link, as `o` does) and **Copy link** (puts it on the system clipboard, as `y`
+//! does) buttons.
 //!
 //! On Linux and the BSDs this is the freedesktop Notifications service on the D-Bus session
 //! bus (dunst, mako, GNOME Shell, KDE Plasma), spoken with zbus on the tokio runtime meetty
@@ -16,6 +17,7 @@
 //! sequences are removed (the summary is plain text), and in a body the server renders as
 //! markup, `<`, `>` and `&` are escaped.
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::alerts::{Alert, Kind};
@@ -79,18 +81,15 @@ pub struct Text {
     pub body: String,
 }
 
-/// The text for `alert` in `tz`: "in 3 min · 10:00–10:30" (or "starting now · …"), the
-/// provider on the next line, and the link on a third when there is no Copy link button (so
-/// the user still has it). `markup`: the server renders the body as markup (it has the
-/// "body-markup" capability), so `<`, `>` and `&` are escaped; without it they would show
+/// The text for `alert` in `tz` shown at `now`: "in 3 min · 10:00–10:30" (or "starting now ·
+/// …"), the provider on the next line, and the link on a third when there is no Copy link
+/// button (so the user still has it). `markup`: the server renders the body as markup (it has
+/// the "body-markup" capability), so `<`, `>` and `&` are escaped; without it they would show
 /// as typed, escapes included, so they are left alone.
-pub fn text(alert: &Alert, tz: Tz, buttons: Buttons, markup: bool) -> Text {
+pub fn text(alert: &Alert, tz: Tz, now: DateTime<Utc>, buttons: Buttons, markup: bool) -> Text {
     let m = &alert.meeting;
-    let when = match alert.kind {
-        Kind::Before(minutes) if minutes > 0 => format!("in {minutes} min"),
-        Kind::Before(_) | Kind::Start | Kind::Join => "starting now".to_string(),
-    };
-    let clock = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%H:%M");
+    let when = when(alert.kind, m.start, now);
+    let clock = |t: DateTime<Utc>| t.with_timezone(&tz).format("%H:%M");
     let mut lines = vec![format!("{when} · {}–{}", clock(m.start), clock(m.end))];
     lines.extend(
         [crate::sanitize::line(&m.provider)]
@@ -104,6 +103,23 @@ pub fn text(alert: &Alert, tz: Tz, buttons: Buttons, markup: bool) -> Text {
     Text {
         summary: crate::sanitize::line(&m.title),
         body: if markup { escape_markup(&body) } else { body },
+    }
+}
+
+/// "in 3 min" for a `Before(3)` alert, "starting now" for the start; but a late alert (the
+/// machine was asleep, meetty started late) says what is really left, or how long ago the
+/// meeting started.
+fn when(kind: Kind, start: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let left = (start - now).num_seconds();
+    let planned = match kind {
+        Kind::Before(minutes) => i64::from(minutes),
+        Kind::Start | Kind::Join => 0,
+    };
+    let ago = -left / 60;
+    match planned.min((left + 59).div_euclid(60)) {
+        minutes if minutes > 0 => format!("in {minutes} min"),
+        _ if ago >= 1 => format!("started {ago} min ago"),
+        _ => "starting now".to_string(),
     }
 }
 
@@ -125,7 +141,7 @@ fn escape_markup(s: &str) -> String {
 /// (0: until dismissed). A heads-up before the meeting is normal and leaves after a minute:
 /// there is another at the start. The start is critical and stays until dismissed or acted
 /// on: it is the last call, which is what critical is for (servers keep critical
-/// notifications on screen, and show them even in do-not-disturb mode).
+/// notifications on screen until dismissed; GNOME Shell shows them in do-not-disturb too).
 pub fn urgency(kind: Kind) -> (u8, i32) {
     match kind {
         Kind::Before(minutes) if minutes > 0 => (1, 60_000),
@@ -174,7 +190,7 @@ mod freedesktop {
             .map_err(super::unavailable)?;
         let has = |cap: &str| caps.iter().any(|c| c == cap);
         let buttons = Buttons::offered(&alert.meeting.link, has("actions"), clipboard);
-        let text = super::text(alert, tz, buttons, has("body-markup"));
+        let text = super::text(alert, tz, Utc::now(), buttons, has("body-markup"));
         let signals = if buttons.join {
             let rule = MatchRule::builder()
                 .msg_type(Type::Signal)
@@ -292,7 +308,8 @@ mod native {
 
     /// The native centre, without buttons: the link is in the body.
     pub async fn show(alert: &Alert, tz: Tz, clipboard: ClipboardMode) -> Result<(), String> {
-        let text = super::text(alert, tz, Buttons::offered("", false, clipboard), false);
+        let buttons = Buttons::offered("", false, clipboard);
+        let text = super::text(alert, tz, chrono::Utc::now(), buttons, false);
         tokio::task::spawn_blocking(move || {
             notify_rust::Notification::new()
                 .summary(&text.summary)
@@ -329,14 +346,46 @@ mod tests {
         }
     }
 
+    /// The alert's time: three minutes before the meeting.
+    const NOW: &str = "2026-11-23T08:57:00Z";
+
     const BOTH: Buttons = Buttons {
         join: true,
         copy: true,
     };
 
     #[test]
+    fn a_late_alert_says_what_is_really_left() {
+        let at = |now: &str| now.parse().unwrap();
+        let start = at("2026-11-23T09:00:00Z");
+        assert_eq!(when(Kind::Before(3), start, at(NOW)), "in 3 min");
+        assert_eq!(
+            when(Kind::Before(3), start, at("2026-11-23T08:50:00Z")),
+            "in 3 min"
+        );
+        assert_eq!(
+            when(Kind::Before(3), start, at("2026-11-23T08:58:30Z")),
+            "in 2 min"
+        );
+        assert_eq!(
+            when(Kind::Before(3), start, at("2026-11-23T08:59:59Z")),
+            "in 1 min"
+        );
+        assert_eq!(when(Kind::Before(3), start, start), "starting now");
+        assert_eq!(when(Kind::Start, start, start), "starting now");
+        assert_eq!(
+            when(Kind::Start, start, at("2026-11-23T09:00:59Z")),
+            "starting now"
+        );
+        assert_eq!(
+            when(Kind::Start, start, at("2026-11-23T09:05:10Z")),
+            "started 5 min ago"
+        );
+    }
+
+    #[test]
     fn without_copy_link_the_link_is_in_the_body() {
-        let a = alert(Kind::Before(5), "Design review");
+        let a = alert(Kind::Before(3), "Design review");
         let none = Buttons::offered(&a.meeting.link, false, ClipboardMode::Auto);
         assert_eq!(
             none,
@@ -345,14 +394,14 @@ mod tests {
                 copy: false
             }
         );
-        let t = text(&a, Tz::UTC, none, false);
+        let t = text(&a, Tz::UTC, NOW.parse().unwrap(), none, false);
         assert_eq!(
             t.body,
-            "in 5 min · 09:00–09:30\nGoogle Meet\nhttps://meet.google.com/abc-defg-hij"
+            "in 3 min · 09:00–09:30\nGoogle Meet\nhttps://meet.google.com/abc-defg-hij"
         );
         let osc52 = Buttons::offered(&a.meeting.link, true, ClipboardMode::Osc52);
         assert_eq!(osc52.actions(), vec![JOIN, "Join"]);
-        assert!(text(&a, Tz::UTC, osc52, false)
+        assert!(text(&a, Tz::UTC, NOW.parse().unwrap(), osc52, false)
             .body
             .ends_with("\nhttps://meet.google.com/abc-defg-hij"));
     }
@@ -364,20 +413,23 @@ mod tests {
         a.meeting.provider.clear();
         let b = Buttons::offered(&a.meeting.link, true, ClipboardMode::Auto);
         assert!(b.actions().is_empty());
-        assert_eq!(text(&a, Tz::UTC, b, false).body, "in 3 min · 09:00–09:30");
+        assert_eq!(
+            text(&a, Tz::UTC, NOW.parse().unwrap(), b, false).body,
+            "in 3 min · 09:00–09:30"
+        );
     }
 
     #[test]
     fn markup_is_escaped_only_for_servers_that_render_it() {
         let mut a = alert(Kind::Before(3), "<b>R&D</b>");
         a.meeting.provider = "Zoom <i>&</i>".into();
-        let t = text(&a, Tz::UTC, BOTH, true);
+        let t = text(&a, Tz::UTC, NOW.parse().unwrap(), BOTH, true);
         assert_eq!(t.summary, "<b>R&D</b>", "the summary is plain text");
         assert_eq!(
             t.body,
             "in 3 min · 09:00–09:30\nZoom &lt;i&gt;&amp;&lt;/i&gt;"
         );
-        let t = text(&a, Tz::UTC, BOTH, false);
+        let t = text(&a, Tz::UTC, NOW.parse().unwrap(), BOTH, false);
         assert_eq!(t.body, "in 3 min · 09:00–09:30\nZoom <i>&</i>");
     }
 }

@@ -6,8 +6,9 @@
 //! The bus (`dbus-daemon` with a minimal configuration: no service activation, so no real
 //! notification daemon can be started on it) and the server are started once per test process,
 //! on a thread of their own that lives as long as the process; `DBUS_SESSION_BUS_ADDRESS` and
-//! `BROWSER` are set once, before any test uses them. Tests take the server with [`server`],
-//! which serializes them and clears what the previous one left.
+//! `BROWSER` are set once, before any test uses them, so the processes a test starts (`meetty
+//! watch`) inherit both. Tests take the server with [`server`], which serializes them and
+//! clears what the previous one left (notifications, capabilities, opened URLs).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
