@@ -88,6 +88,20 @@ async fn join_opens_the_link_in_the_browser() {
     assert_eq!(server.wait_for_opened(1, WAIT).await, [LINK]);
 }
 
+#[tokio::test]
+async fn a_button_acts_on_its_own_notification_only() {
+    let server = dbus::server().await;
+    let standup = shown(&server, &alert(Kind::Before(3), "Standup")).await;
+    let mut review = alert(Kind::Before(3), "Review");
+    review.meeting.link = "https://meet.google.com/rev-iewx-yzz".into();
+    let review = shown(&server, &review).await;
+    // Copy link on the review must not be taken by the standup's notification (which would
+    // then have nothing left to listen for); Join on the standup opens the standup.
+    server.invoke_action(review.id, notify::COPY).await;
+    server.invoke_action(standup.id, notify::JOIN).await;
+    assert_eq!(server.wait_for_opened(1, WAIT).await, [LINK]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copy_link_puts_the_link_on_the_x_clipboard() {
     if std::env::var_os("DISPLAY").is_none() {
