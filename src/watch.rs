@@ -379,7 +379,8 @@ pub async fn alert_loop(
         }
         let wait = engine
             .next_at()
-            .and_then(|at| (at - Utc::now()).to_std().ok())
+            // An alert already due (negative wait) is taken at once.
+            .map(|at| (at - Utc::now()).to_std().unwrap_or_default())
             .unwrap_or(MAX_WAIT)
             .min(MAX_WAIT);
         tokio::select! {

@@ -1,7 +1,11 @@
 //! Fixtures shared by the integration tests: a small, fixed agenda built from Google-shaped
 //! JSON through the real model code, helpers to drive `App`, and the sandbox with a client of
-//! it, the requests it recorded, and plain HTTP to it.
+//! it, the requests it recorded, and plain HTTP to it. `dbus`: a private D-Bus session bus
+//! with a notification server that records and clicks, and a `$BROWSER` that records.
 #![allow(dead_code)]
+
+#[cfg(target_os = "linux")]
+pub mod dbus;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
