@@ -1,6 +1,10 @@
 //! `meetty watch` as a systemd unit runs it: the real binary against a sandbox over HTTP,
 //! in a private home, driven by signals; what it wrote is read from the real files, what it
-//! asked from the sandbox's recorded requests.
+//! asked from the sandbox's recorded requests, what it showed and opened from the tests' own
+//! notification server and `$BROWSER` (tests/common/dbus.rs).
+#![cfg(target_os = "linux")]
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -9,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use common::dbus;
 use meetty::cache::{self, CacheFiles};
 use meetty::config::Paths;
 use meetty::lock::{self, Lock, Role};
@@ -59,7 +64,8 @@ impl Env {
         self.paths().lock_file("sandbox")
     }
 
-    /// `meetty watch` in the background, signed in with `token`.
+    /// `meetty watch` in the background, signed in with `token`. It inherits this process's
+    /// environment: once a test took the [`dbus::server`], its bus and `$BROWSER`.
     fn watch_with(&self, token: &str) -> Watch {
         let mut child = Command::new(env!("CARGO_BIN_EXE_meetty"))
             .arg("watch")
@@ -70,7 +76,6 @@ impl Env {
             .env("XDG_DATA_HOME", self.dir.join("data"))
             .env("XDG_RUNTIME_DIR", self.dir.join("run"))
             .env("TZ", "Europe/Berlin")
-            .env("BROWSER", self.browser())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -121,31 +126,6 @@ impl Env {
             s.patch_event(ACCOUNT, id, patch, &WriteOptions::default())
                 .unwrap();
         });
-    }
-
-    /// A `$BROWSER` that writes each URL it is asked to open to [`Env::opened`].
-    fn browser(&self) -> PathBuf {
-        let script = self.dir.join("browser");
-        if !script.exists() {
-            let body = format!(
-                "#!/bin/sh\necho \"$1\" >> '{}'\n",
-                self.dir.join("opened").display()
-            );
-            std::fs::write(&script, body).unwrap();
-            let mut perms = std::fs::metadata(&script).unwrap().permissions();
-            std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-            std::fs::set_permissions(&script, perms).unwrap();
-        }
-        script
-    }
-
-    /// The URLs the watch opened, in order.
-    fn opened(&self) -> Vec<String> {
-        std::fs::read_to_string(self.dir.join("opened"))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect()
     }
 
     fn cached_titles(&self) -> Vec<String> {
@@ -427,7 +407,29 @@ async fn without_an_account_the_watch_says_how_to_sign_in() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_notifies_before_a_meeting_booked_in_the_calendar() {
+    let server = dbus::server().await;
+    let e = env("notify", "refresh_seconds = 3600\nnotify_before = [3]\n").await;
+    // Its three-minutes-before moment comes a few seconds after the watch starts.
+    let start = Utc::now() + chrono::Duration::seconds(188);
+    e.book_at(
+        "Stand-up",
+        start,
+        Some("https://meet.google.com/sss-tttt-uuu"),
+    );
+    let watch = e.watch();
+    let shown = server.wait_for(1, Duration::from_secs(30)).await;
+    assert_eq!(shown[0].summary, "Stand-up", "{:#?}", shown);
+    assert!(shown[0].body.contains("Google Meet"), "{:#?}", shown);
+    assert_eq!(shown[0].actions, ["join", "Join", "copy", "Copy link"]);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(server.recorded().len(), 1, "shown once");
+    assert_eq!(watch.stop().await, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_another_process_holds_the_lock_the_watch_joins_nothing() {
+    let server = dbus::server().await;
     let e = env(
         "gate",
         "refresh_seconds = 3600\nnotify_before = []\nauto_join = \"all\"\n",
@@ -445,14 +447,17 @@ async fn while_another_process_holds_the_lock_the_watch_joins_nothing() {
         .unwrap();
     let watch = e.watch();
     tokio::time::sleep(Duration::from_secs(9)).await;
-    assert!(e.opened().is_empty(), "{:?}", e.opened());
+    assert!(server.opened().is_empty(), "{:?}", server.opened());
     assert!(e.sandbox.requests().is_empty());
 
     drop(other);
-    eventually("both joins", &watch, || e.opened().len() >= 2).await;
+    let mut opened = server.wait_for_opened(2, Duration::from_secs(25)).await;
     // The early one's meeting has not started: joining it late is still worth it.
-    let mut opened = e.opened();
     opened.sort();
     assert_eq!(opened, [early, late], "each link once");
+    assert!(
+        server.recorded().is_empty(),
+        "notify_before = [] shows nothing"
+    );
     assert_eq!(watch.stop().await, Some(0));
 }

@@ -1,16 +1,18 @@
 //! Notifications and scheduled joins end to end, as the watch and the TUI run them: meetings
 //! booked, moved and cancelled in the sandbox reach the engine through the real incremental
-//! sync over HTTP, and what falls due is delivered by `watch::deliver` to a real `$BROWSER`
-//! script. The clock is the test's: `take_due` is called at chosen moments.
+//! sync over HTTP, and what falls due is delivered by `watch::deliver` to the tests' own
+//! notification server on a private D-Bus bus and their `$BROWSER` (tests/common/dbus.rs).
+//! The clock is the test's: `take_due` is called at chosen moments.
+#![cfg(target_os = "linux")]
 
 mod common;
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use chrono_tz::Tz;
+use common::dbus;
 use meetty::alerts::{Alert, Engine, Files, Kind, Rules};
 use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::model::Agenda;
@@ -20,6 +22,7 @@ use meetty::sandbox::{Sandbox, Seed, WriteOptions, ACCOUNT};
 use meetty::watch;
 
 const TZ: Tz = chrono_tz::UTC;
+const WAIT: Duration = Duration::from_secs(10);
 
 /// One test's sandbox, client and files.
 struct Rig {
@@ -129,44 +132,13 @@ fn soon(minutes: i64) -> DateTime<Utc> {
         .unwrap()
 }
 
-/// What is due at `now`, as (kind, title, start).
-fn due(engine: &mut Engine, now: DateTime<Utc>) -> Vec<(Kind, String, DateTime<Utc>)> {
-    engine
-        .take_due(now)
+/// What is due at `now`, delivered as the watch delivers it; as (kind, title, start).
+async fn due(engine: &mut Engine, now: DateTime<Utc>) -> Vec<(Kind, String, DateTime<Utc>)> {
+    let alerts = engine.take_due(now);
+    deliver_all(&alerts).await;
+    alerts
         .into_iter()
         .map(|a| (a.kind, a.meeting.title, a.meeting.start))
-        .collect()
-}
-
-/// The `$BROWSER` of this test binary: a script that appends each URL to a file. Set once,
-/// before any test opens a link, and the same for every test (the environment is the
-/// process's); each test opens links of its own.
-fn browser_log() -> &'static PathBuf {
-    static LOG: OnceLock<PathBuf> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let dir =
-            std::env::temp_dir().join(format!("meetty-alerts-browser-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let log = dir.join("opened");
-        let script = dir.join("browser");
-        std::fs::write(
-            &script,
-            format!("#!/bin/sh\necho \"$1\" >> '{}'\n", log.display()),
-        )
-        .unwrap();
-        let mut perms = std::fs::metadata(&script).unwrap().permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-        std::fs::set_permissions(&script, perms).unwrap();
-        std::env::set_var("BROWSER", &script);
-        log
-    })
-}
-
-fn opened() -> Vec<String> {
-    std::fs::read_to_string(browser_log())
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
         .collect()
 }
 
@@ -178,7 +150,7 @@ async fn deliver_all(alerts: &[Alert]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scheduled_join_opens_the_link_with_the_browser_a_minute_before() {
-    let log = browser_log();
+    let server = dbus::server().await;
     let mut rig = Rig::new("join").await;
     let start = soon(30);
     let link = "https://meet.google.com/jjj-kkkk-lll";
@@ -191,24 +163,14 @@ async fn a_scheduled_join_opens_the_link_with_the_browser_a_minute_before() {
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].kind, Kind::Join);
     deliver_all(&alerts).await;
-    for _ in 0..100 {
-        if opened().iter().any(|u| u == link) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(
-        opened().iter().filter(|u| *u == link).count(),
-        1,
-        "{}: {:?}",
-        log.display(),
-        opened()
-    );
+    assert_eq!(server.wait_for_opened(1, WAIT).await, [link]);
     assert!(engine.take_due(start).is_empty(), "joined once");
+    assert!(server.recorded().is_empty(), "a join is no notification");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_come_at_their_times_and_not_again_after_a_restart() {
+    let server = dbus::server().await;
     let mut rig = Rig::new("times").await;
     let start = soon(30);
     rig.book(
@@ -221,31 +183,38 @@ async fn notifications_come_at_their_times_and_not_again_after_a_restart() {
     engine.set_agenda(&agenda);
     let title = "Design review".to_string();
 
-    assert_eq!(due(&mut engine, start - TimeDelta::seconds(601)), []);
+    assert_eq!(due(&mut engine, start - TimeDelta::seconds(601)).await, []);
     assert_eq!(
-        due(&mut engine, start - TimeDelta::minutes(10)),
+        due(&mut engine, start - TimeDelta::minutes(10)).await,
         [(Kind::Before(10), title.clone(), start)]
     );
-    assert_eq!(due(&mut engine, start - TimeDelta::minutes(9)), []);
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(9)).await, []);
     assert_eq!(
-        due(&mut engine, start - TimeDelta::minutes(3)),
+        due(&mut engine, start - TimeDelta::minutes(3)).await,
         [(Kind::Before(3), title.clone(), start)]
+    );
+    let shown = server.wait_for(2, WAIT).await;
+    assert!(
+        shown.iter().all(|n| n.summary == "Design review"),
+        "{shown:#?}"
     );
 
     // Restarted (a new engine on the same files) a little later: nothing repeats.
     drop(engine);
     let mut engine = rig.engine(&[10, 3], AutoJoin::Off);
     engine.set_agenda(&rig.sync().await);
-    assert_eq!(due(&mut engine, start - TimeDelta::minutes(2)), []);
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(2)).await, []);
     assert_eq!(
-        due(&mut engine, start),
+        due(&mut engine, start).await,
         [(Kind::Start, title.clone(), start)]
     );
     assert_eq!(engine.next_at(), None);
+    assert_eq!(server.wait_for(3, WAIT).await.len(), 3, "nothing repeated");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_moved_in_the_calendar_is_notified_at_its_new_time_only() {
+    let server = dbus::server().await;
     let mut rig = Rig::new("moved").await;
     let start = soon(30);
     let id = rig.book("Retro", start, "https://meet.google.com/ddd-eeee-fff");
@@ -253,28 +222,36 @@ async fn a_meeting_moved_in_the_calendar_is_notified_at_its_new_time_only() {
     engine.set_agenda(&rig.sync().await);
     let title = "Retro".to_string();
     assert_eq!(
-        due(&mut engine, start - TimeDelta::minutes(10)),
+        due(&mut engine, start - TimeDelta::minutes(10)).await,
         [(Kind::Before(10), title.clone(), start)]
     );
 
     let later = start + TimeDelta::hours(1);
     rig.move_to(&id, later);
     engine.set_agenda(&rig.sync().await);
-    assert_eq!(due(&mut engine, start - TimeDelta::minutes(3)), []);
-    assert_eq!(due(&mut engine, start), []);
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(3)).await, []);
+    assert_eq!(due(&mut engine, start).await, []);
     assert_eq!(engine.next_at(), Some(later - TimeDelta::minutes(10)));
     assert_eq!(
-        due(&mut engine, later - TimeDelta::minutes(10)),
+        due(&mut engine, later - TimeDelta::minutes(10)).await,
         [(Kind::Before(10), title.clone(), later)]
     );
     assert_eq!(
-        due(&mut engine, later - TimeDelta::minutes(3)),
+        due(&mut engine, later - TimeDelta::minutes(3)).await,
         [(Kind::Before(3), title.clone(), later)]
+    );
+    let shown = server.wait_for(3, WAIT).await;
+    let new_time = later.format("%H:%M").to_string();
+    assert!(!shown[0].body.contains(&new_time), "{shown:#?}");
+    assert!(
+        shown[1..].iter().all(|n| n.body.contains(&new_time)),
+        "{shown:#?}"
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_cancelled_in_the_calendar_loses_its_notifications_and_join() {
+    let server = dbus::server().await;
     let mut rig = Rig::new("cancelled").await;
     let start = soon(30);
     let id = rig.book("Vendor call", start, "https://meet.google.com/ggg-hhhh-iii");
@@ -285,7 +262,8 @@ async fn a_meeting_cancelled_in_the_calendar_loses_its_notifications_and_join() 
     rig.cancel(&id);
     engine.set_agenda(&rig.sync().await);
     assert_eq!(engine.next_at(), None);
-    assert_eq!(due(&mut engine, start - TimeDelta::minutes(3)), []);
-    assert_eq!(due(&mut engine, start - TimeDelta::minutes(1)), []);
-    assert_eq!(due(&mut engine, start), []);
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(3)).await, []);
+    assert_eq!(due(&mut engine, start - TimeDelta::minutes(1)).await, []);
+    assert_eq!(due(&mut engine, start).await, []);
+    assert!(server.recorded().is_empty() && server.opened().is_empty());
 }
