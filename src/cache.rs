@@ -5,11 +5,12 @@
 //! never credentials.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::model::Agenda;
-use crate::calendar::sync::SyncState;
+use crate::calendar::sync::{SyncState, Synced};
 use crate::config::Paths;
 
 /// What the cache holds.
@@ -19,6 +20,16 @@ pub struct Cached {
     /// None: written without one (a write before the first sync finished).
     #[serde(default)]
     pub sync: Option<SyncState>,
+}
+
+impl Cached {
+    /// The sync this cache was written after, for the next one to ask Google only for what
+    /// changed since; None when it was written without one (an old-format cache is no cache
+    /// at all, see [`load`]).
+    pub fn resume(self) -> Option<Synced> {
+        let state = self.sync?;
+        Some(Synced::resume(Arc::new(self.agenda), state))
+    }
 }
 
 /// The same, borrowed, to write without copying the agenda.
@@ -44,7 +55,8 @@ impl CacheFiles {
     }
 }
 
-/// The cached agenda; a missing, old-format or damaged file is simply no cache.
+/// The cached agenda; a missing, old-format (a bare agenda, before the sync state was kept)
+/// or damaged file is simply no cache.
 pub fn load(path: &Path) -> Option<Cached> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()

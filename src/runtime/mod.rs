@@ -4,6 +4,8 @@
 
 pub mod effects;
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use futures_util::StreamExt;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
@@ -12,6 +14,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use crate::action::Action;
 use crate::app::{App, Settings};
 use crate::cache::{self, CacheFiles};
+use crate::calendar::sync::Synced;
 use crate::clipboard::Clipboard;
 use crate::session::connect::connect;
 use crate::session::Startup;
@@ -71,17 +74,24 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
         .cache_owner
         .map(|owner| CacheFiles::of(&start.paths, &owner));
     // Drawn before any network work starts.
-    let cached = cache_files
-        .as_ref()
-        .and_then(|f| cache::load(&f.agenda))
-        .map(|c| c.agenda);
+    let cached = cache_files.as_ref().and_then(|f| cache::load(&f.agenda));
+    let (cached, state) = cached.map_or((None, None), |c| (Some(c.agenda), c.sync));
     let app = App::new(settings, cached, now);
+    // The first refresh asks only for what changed since the cache was written. Not in the
+    // demo: its calendar is new in every process, so another one's tokens mean nothing.
+    let resume = match (&app.agenda, state) {
+        (Some(agenda), Some(state)) if conn.sandbox.is_none() => {
+            Some(Synced::resume(Arc::clone(agenda), state))
+        }
+        _ => None,
+    };
     let services = Services {
         client: conn.client,
         selection: start.config.calendars.clone(),
         cache: cache_files,
         clipboard: Clipboard::new(start.config.clipboard),
         sign_in: conn.sign_in,
+        resume,
     };
     // The demo's sandbox lives as long as the session.
     let _sandbox = conn.sandbox;
