@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use chrono_tz::Tz;
-use meetty::app::{App, Sync};
+use meetty::app::Sync;
 use meetty::cache::{self, CacheFiles};
 use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::sync::Synced;
@@ -130,7 +130,7 @@ fn asked(requests: &[RecordedRequest]) -> Asked {
 }
 
 fn three() -> Vec<String> {
-    let mut all = vec![ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR].map(String::from);
+    let mut all = [ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR].map(String::from);
     all.sort();
     all.to_vec()
 }
@@ -314,20 +314,18 @@ async fn the_tuis_first_refresh_after_a_restart_uses_only_sync_tokens() {
     };
     let cached = cache::load(&files.agenda).expect("the cache agenda wrote");
     let tokens_before = cached.sync.clone().unwrap().tokens;
-    let app = App::new(settings, Some(cached.agenda), Utc::now());
-    let resume = Synced::resume(
-        std::sync::Arc::clone(app.agenda.as_ref().unwrap()),
-        cached.sync.unwrap(),
-    );
+    let demo = meetty::runtime::from_cache(settings.clone(), Some(cached.clone()), Utc::now(), true);
+    assert!(demo.1.is_none(), "the demo's calendar is new in every process");
+    let (mut app, resume) = meetty::runtime::from_cache(settings, Some(cached), Utc::now(), false);
+    assert!(resume.is_some(), "resumed from the cache");
     let services = Services {
         client: CalendarClient::new(&e.sandbox.root_url(), e.sandbox.access_token()),
         selection: CalendarSelection::SelectedInGoogle,
         cache: Some(files.clone()),
         clipboard: Clipboard::new(ClipboardMode::Osc52),
         sign_in: None,
-        resume: Some(resume),
+        resume,
     };
-    let mut app = app;
     let mut runner = EffectRunner::new(services);
     let mut terminal = Vec::new();
     let effects = app.start();

@@ -6,14 +6,14 @@ pub mod effects;
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::action::Action;
 use crate::app::{App, Settings};
-use crate::cache::{self, CacheFiles};
+use crate::cache::{self, CacheFiles, Cached};
 use crate::calendar::sync::Synced;
 use crate::clipboard::Clipboard;
 use crate::session::connect::connect;
@@ -75,16 +75,7 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
         .map(|owner| CacheFiles::of(&start.paths, &owner));
     // Drawn before any network work starts.
     let cached = cache_files.as_ref().and_then(|f| cache::load(&f.agenda));
-    let (cached, state) = cached.map_or((None, None), |c| (Some(c.agenda), c.sync));
-    let app = App::new(settings, cached, now);
-    // The first refresh asks only for what changed since the cache was written. Not in the
-    // demo: its calendar is new in every process, so another one's tokens mean nothing.
-    let resume = match (&app.agenda, state) {
-        (Some(agenda), Some(state)) if conn.sandbox.is_none() => {
-            Some(Synced::resume(Arc::clone(agenda), state))
-        }
-        _ => None,
-    };
+    let (app, resume) = from_cache(settings, cached, now, conn.sandbox.is_some());
     let services = Services {
         client: conn.client,
         selection: start.config.calendars.clone(),
@@ -96,6 +87,24 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
     // The demo's sandbox lives as long as the session.
     let _sandbox = conn.sandbox;
     run(app, services, opts.first_frame_only).await
+}
+
+/// The app showing the cached agenda, and the sync its first refresh builds on, so that
+/// refresh asks only for what changed since the cache was written. Not in the demo (`demo`):
+/// its calendar is new in every process, so another process's tokens mean nothing there.
+pub fn from_cache(
+    settings: Settings,
+    cached: Option<Cached>,
+    now: DateTime<Utc>,
+    demo: bool,
+) -> (App, Option<Synced>) {
+    let (agenda, state) = cached.map_or((None, None), |c| (Some(c.agenda), c.sync));
+    let app = App::new(settings, agenda, now);
+    let resume = match (&app.agenda, state) {
+        (Some(agenda), Some(state)) if !demo => Some(Synced::resume(Arc::clone(agenda), state)),
+        _ => None,
+    };
+    (app, resume)
 }
 
 /// Runs the TUI until the user quits or a signal arrives; the terminal is restored on
