@@ -14,7 +14,7 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use meetty::sandbox::{Fault, Sandbox, Seed, HOLIDAY_CALENDAR};
 
-const RUNS: usize = 10;
+const RUNS: usize = 21;
 
 /// One `meetty agenda` as a new process: its wall time and the requests the sandbox got.
 fn agenda(sandbox: &Sandbox, home: &Path) -> (Duration, usize) {
@@ -44,13 +44,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Median, min and max of `RUNS` runs; `prepare` runs before each (untimed).
-fn measure(
-    label: &str,
-    latency: &str,
-    sandbox: &Sandbox,
-    home: &Path,
-    prepare: impl Fn(),
-) -> f64 {
+fn measure(label: &str, latency: &str, sandbox: &Sandbox, home: &Path, prepare: impl Fn()) -> f64 {
     let mut times = Vec::new();
     let mut requests = 0;
     for _ in 0..RUNS {
@@ -96,7 +90,13 @@ fn main() {
         }
         let cold = measure("cold (no cache)", &label, &sandbox, &home, forget);
         // The cold runs left the cache the warm ones start from.
-        let warm = measure("warm (cache of the run before)", &label, &sandbox, &home, || {});
+        let warm = measure(
+            "warm (cache of the run before)",
+            &label,
+            &sandbox,
+            &home,
+            || {},
+        );
         println!("| warm saves | {label} | | {:.0} ms | |", cold - warm);
         sandbox.clear_faults();
     }

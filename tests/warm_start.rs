@@ -74,7 +74,9 @@ impl Env {
         let out = self.run(&all).await;
         let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let titles = items.as_array().unwrap().iter();
-        titles.map(|m| m["title"].as_str().unwrap().into()).collect()
+        titles
+            .map(|m| m["title"].as_str().unwrap().into())
+            .collect()
     }
 
     /// The cache of a `MEETTY_ACCESS_TOKEN` session, where the binary keeps it.
@@ -203,12 +205,23 @@ async fn agenda_after_a_restart_asks_each_calendar_only_for_its_changes() {
 
     let again = e.agenda(&[]).await;
     let requests = e.sandbox.requests();
-    assert_eq!(asked(&requests), warm(), "one syncToken listing per calendar");
+    assert_eq!(
+        asked(&requests),
+        warm(),
+        "one syncToken listing per calendar"
+    );
     for r in &requests {
         let bytes = r.response_bytes.unwrap();
-        assert!(bytes < 1024, "{bytes} B for an unchanged calendar: {}", r.path);
+        assert!(
+            bytes < 1024,
+            "{bytes} B for an unchanged calendar: {}",
+            r.path
+        );
     }
-    assert_eq!(again, first, "the same agenda, from the cache and no changes");
+    assert_eq!(
+        again, first,
+        "the same agenda, from the cache and no changes"
+    );
 
     let old = rename_elsewhere(&e.sandbox, "Moved to Thursday");
     let after = e.agenda(&[]).await;
@@ -269,7 +282,10 @@ async fn a_cache_of_the_old_format_is_no_cache() {
     let again = e.agenda(&[]).await;
     assert_eq!(asked(&e.sandbox.requests()), cold(), "listed in full");
     assert_eq!(again, first);
-    assert!(e.cache_json()["sync"].is_object(), "written in the new format");
+    assert!(
+        e.cache_json()["sync"].is_object(),
+        "written in the new format"
+    );
     e.agenda(&[]).await;
     assert_eq!(asked(&e.sandbox.requests()), warm());
 }
@@ -284,7 +300,11 @@ async fn a_shorter_agenda_is_served_warm_and_does_not_narrow_the_stored_window()
     assert_eq!(asked(&e.sandbox.requests()), warm());
     assert_eq!(e.cache_json()["sync"]["window"][1], stored, "kept");
     let week = e.agenda(&[]).await;
-    assert_eq!(asked(&e.sandbox.requests()), warm(), "the week is warm still");
+    assert_eq!(
+        asked(&e.sandbox.requests()),
+        warm(),
+        "the week is warm still"
+    );
     assert!(today.len() < week.len(), "one day of seven");
 
     // A longer window than the stored one is listed in full (the calendar list with it),
@@ -314,8 +334,12 @@ async fn the_tuis_first_refresh_after_a_restart_uses_only_sync_tokens() {
     };
     let cached = cache::load(&files.agenda).expect("the cache agenda wrote");
     let tokens_before = cached.sync.clone().unwrap().tokens;
-    let demo = meetty::runtime::from_cache(settings.clone(), Some(cached.clone()), Utc::now(), true);
-    assert!(demo.1.is_none(), "the demo's calendar is new in every process");
+    let demo =
+        meetty::runtime::from_cache(settings.clone(), Some(cached.clone()), Utc::now(), true);
+    assert!(
+        demo.1.is_none(),
+        "the demo's calendar is new in every process"
+    );
     let (mut app, resume) = meetty::runtime::from_cache(settings, Some(cached), Utc::now(), false);
     assert!(resume.is_some(), "resumed from the cache");
     let services = Services {
@@ -371,7 +395,10 @@ async fn the_sync_state_is_saved_only_beside_the_agenda_that_sync_made() {
         cache: Some(files.clone()),
         clipboard: Clipboard::new(ClipboardMode::Osc52),
         sign_in: None,
-        resume: Some(Synced::resume(std::sync::Arc::clone(&synced), state.clone())),
+        resume: Some(Synced::resume(
+            std::sync::Arc::clone(&synced),
+            state.clone(),
+        )),
     });
     let save = |runner: &mut EffectRunner, agenda: meetty::calendar::model::Agenda| {
         let effect = meetty::action::Effect::SaveCache(std::sync::Arc::new(agenda));
