@@ -271,6 +271,45 @@ async fn an_expired_token_lists_that_calendar_in_full_and_only_that_one() {
     assert_eq!(asked(&e.sandbox.requests()), warm());
 }
 
+/// Tokens another server issued (a restarted `meetty sandbox`; the demo, whose calendar is
+/// new in every process) are refused with 410: every calendar is listed in full, and the
+/// agenda is the new server's, not the cached one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_from_another_server_is_listed_in_full() {
+    let mut e = env("other-server").await;
+    e.agenda(&[]).await;
+    // The same calendars with the same history, its week seeded 90 minutes later.
+    let later = Utc::now() + chrono::Duration::minutes(90);
+    e.sandbox = Sandbox::start(0, Seed::Demo { now: later, tz: TZ })
+        .await
+        .unwrap();
+    e.sandbox
+        .with_store(|s| s.calendar_mut(HOLIDAY_CALENDAR).unwrap().selected = true);
+    let starts = |out: Output| -> Vec<String> {
+        let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let items = items.as_array().unwrap().iter();
+        items
+            .map(|m| format!("{} {}", m["start"], m["title"]))
+            .collect()
+    };
+
+    e.sandbox.clear_requests();
+    let warm = starts(e.run(&["agenda", "--all", "--json"]).await);
+    let expected = Asked {
+        calendar_list: 0,
+        incremental: three(),
+        full: three(),
+    };
+    assert_eq!(
+        asked(&e.sandbox.requests()),
+        expected,
+        "each token refused, then in full"
+    );
+    std::fs::remove_file(e.cache_file()).unwrap();
+    let cold = starts(e.run(&["agenda", "--all", "--json"]).await);
+    assert_eq!(warm, cold, "the new server's week");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cache_of_the_old_format_is_no_cache() {
     let e = env("old-format").await;
@@ -334,13 +373,7 @@ async fn the_tuis_first_refresh_after_a_restart_uses_only_sync_tokens() {
     };
     let cached = cache::load(&files.agenda).expect("the cache agenda wrote");
     let tokens_before = cached.sync.clone().unwrap().tokens;
-    let demo =
-        meetty::runtime::from_cache(settings.clone(), Some(cached.clone()), Utc::now(), true);
-    assert!(
-        demo.1.is_none(),
-        "the demo's calendar is new in every process"
-    );
-    let (mut app, resume) = meetty::runtime::from_cache(settings, Some(cached), Utc::now(), false);
+    let (mut app, resume) = meetty::runtime::from_cache(settings, Some(cached), Utc::now());
     assert!(resume.is_some(), "resumed from the cache");
     let services = Services {
         client: CalendarClient::new(&e.sandbox.root_url(), e.sandbox.access_token()),

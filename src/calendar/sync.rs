@@ -66,8 +66,9 @@ impl Synced {
 }
 
 impl SyncState {
-    /// Whether a sync of `[from, to)` would narrow what this state covers: its result is
-    /// then not worth keeping in its place (a one-off shorter `meetty agenda --days`).
+    /// Whether a sync of a window ending at `to` would narrow what this state covers: its
+    /// result is then not worth keeping in its place (a one-off shorter `meetty agenda
+    /// --days`).
     pub fn outlasts(&self, to: DateTime<Utc>) -> bool {
         to < self.window.1
     }

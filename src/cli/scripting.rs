@@ -316,11 +316,8 @@ async fn synced_agenda(
         .cache_owner
         .as_deref()
         .map(|owner| CacheFiles::of(&start.paths, owner));
-    // Not in the demo: its calendar is new in every process, so another one's tokens mean
-    // nothing.
     let last = files
         .as_ref()
-        .filter(|_| conn.sandbox.is_none())
         .and_then(|f| cache::load(&f.agenda))
         .and_then(Cached::resume);
     let narrower = last.as_ref().is_some_and(|l| l.state().outlasts(to));

@@ -75,7 +75,7 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
         .map(|owner| CacheFiles::of(&start.paths, &owner));
     // Drawn before any network work starts.
     let cached = cache_files.as_ref().and_then(|f| cache::load(&f.agenda));
-    let (app, resume) = from_cache(settings, cached, now, conn.sandbox.is_some());
+    let (app, resume) = from_cache(settings, cached, now);
     let services = Services {
         client: conn.client,
         selection: start.config.calendars.clone(),
@@ -90,18 +90,18 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
 }
 
 /// The app showing the cached agenda, and the sync its first refresh builds on, so that
-/// refresh asks only for what changed since the cache was written. Not in the demo (`demo`):
-/// its calendar is new in every process, so another process's tokens mean nothing there.
+/// refresh asks only for what changed since the cache was written. (A token the calendar did
+/// not issue, the demo's of another process say, is answered 410: that calendar is listed
+/// in full.)
 pub fn from_cache(
     settings: Settings,
     cached: Option<Cached>,
     now: DateTime<Utc>,
-    demo: bool,
 ) -> (App, Option<Synced>) {
     let (agenda, state) = cached.map_or((None, None), |c| (Some(c.agenda), c.sync));
     let app = App::new(settings, agenda, now);
     let resume = match (&app.agenda, state) {
-        (Some(agenda), Some(state)) if !demo => Some(Synced::resume(Arc::clone(agenda), state)),
+        (Some(agenda), Some(state)) => Some(Synced::resume(Arc::clone(agenda), state)),
         _ => None,
     };
     (app, resume)
