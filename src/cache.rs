@@ -2,7 +2,8 @@
 //! something; with it, how to ask Google for only what changed since (the sync state), so a
 //! start after a restart costs one small request per calendar. Beside it, the short list of
 //! upcoming meetings that `meetty next` reads ([`crate::upcoming`]). It holds calendar data,
-//! never credentials.
+//! never credentials. (Google's sync guide asks clients to persist `nextSyncToken` and to list
+//! in full when a stored one answers 410: developers.google.com/calendar/api/guides/sync.)
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -93,8 +94,12 @@ fn write_agenda(path: &Path, cached: &CachedRef) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn agenda_fetched() -> chrono::DateTime<chrono::Utc> {
+        "2026-11-21T10:00:00Z".parse().unwrap()
+    }
+
     #[test]
-    fn round_trips_and_tolerates_damage() {
+    fn round_trips_with_the_sync_state_and_tolerates_damage() {
         let dir = std::env::temp_dir().join(format!("meetty-cache-{}", std::process::id()));
         let files = CacheFiles {
             agenda: dir.join("agenda.json"),
@@ -102,7 +107,7 @@ mod tests {
         };
         let path = files.agenda.clone();
         let agenda = Agenda {
-            fetched_at: "2026-11-21T10:00:00Z".parse().unwrap(),
+            fetched_at: agenda_fetched(),
             ..Agenda::default()
         };
         save(&files, &agenda, None).unwrap();
@@ -114,6 +119,19 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        let state = SyncState {
+            window: (
+                agenda_fetched(),
+                agenda_fetched() + chrono::Duration::days(7),
+            ),
+            calendars_read: agenda_fetched(),
+            tokens: [("primary".to_string(), "token-1".to_string())].into(),
+        };
+        save(&files, &load(&path).unwrap().agenda, Some(&state)).unwrap();
+        let synced = load(&path)
+            .and_then(Cached::resume)
+            .expect("a sync to resume");
+        assert_eq!(synced.state(), state);
         std::fs::write(&path, b"{not json").unwrap();
         assert_eq!(load(&path), None);
         std::fs::remove_dir_all(dir).unwrap();

@@ -224,7 +224,8 @@ pub struct Store {
     pub(crate) change: u64,
     /// Bumped to invalidate every sync token issued so far. Random at the start, so a token
     /// from another sandbox (a restarted `meetty sandbox`, the demo of another process) is
-    /// refused with 410 as Google refuses any token it did not issue for that calendar.
+    /// refused with 410 as Google refuses any token it no longer honours ("Sometimes sync
+    /// tokens are invalidated by the server… 410", developers.google.com/calendar/api/guides/sync).
     pub(crate) sync_epoch: u64,
     pending: Vec<Pending>,
     next_id: u64,
