@@ -2,14 +2,16 @@
 //! something; with it, how to ask Google for only what changed since (the sync state), so a
 //! start after a restart costs one small request per calendar. Beside it, the short list of
 //! upcoming meetings that `meetty next` reads ([`crate::upcoming`]). It holds calendar data,
-//! never credentials.
+//! never credentials. (Google's sync guide asks clients to persist `nextSyncToken` and to list
+//! in full when a stored one answers 410: developers.google.com/calendar/api/guides/sync.)
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::model::Agenda;
-use crate::calendar::sync::SyncState;
+use crate::calendar::sync::{SyncState, Synced};
 use crate::config::Paths;
 
 /// What the cache holds.
@@ -19,6 +21,16 @@ pub struct Cached {
     /// None: written without one (a write before the first sync finished).
     #[serde(default)]
     pub sync: Option<SyncState>,
+}
+
+impl Cached {
+    /// The sync this cache was written after, for the next one to ask Google only for what
+    /// changed since; None when it was written without one (an old-format cache is no cache
+    /// at all, see [`load`]).
+    pub fn resume(self) -> Option<Synced> {
+        let state = self.sync?;
+        Some(Synced::resume(Arc::new(self.agenda), state))
+    }
 }
 
 /// The same, borrowed, to write without copying the agenda.
@@ -44,7 +56,8 @@ impl CacheFiles {
     }
 }
 
-/// The cached agenda; a missing, old-format or damaged file is simply no cache.
+/// The cached agenda; a missing, old-format (a bare agenda, before the sync state was kept)
+/// or damaged file is simply no cache.
 pub fn load(path: &Path) -> Option<Cached> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()
@@ -81,8 +94,12 @@ fn write_agenda(path: &Path, cached: &CachedRef) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn agenda_fetched() -> chrono::DateTime<chrono::Utc> {
+        "2026-11-21T10:00:00Z".parse().unwrap()
+    }
+
     #[test]
-    fn round_trips_and_tolerates_damage() {
+    fn round_trips_with_the_sync_state_and_tolerates_damage() {
         let dir = std::env::temp_dir().join(format!("meetty-cache-{}", std::process::id()));
         let files = CacheFiles {
             agenda: dir.join("agenda.json"),
@@ -90,7 +107,7 @@ mod tests {
         };
         let path = files.agenda.clone();
         let agenda = Agenda {
-            fetched_at: "2026-11-21T10:00:00Z".parse().unwrap(),
+            fetched_at: agenda_fetched(),
             ..Agenda::default()
         };
         save(&files, &agenda, None).unwrap();
@@ -102,6 +119,19 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        let state = SyncState {
+            window: (
+                agenda_fetched(),
+                agenda_fetched() + chrono::Duration::days(7),
+            ),
+            calendars_read: agenda_fetched(),
+            tokens: [("primary".to_string(), "token-1".to_string())].into(),
+        };
+        save(&files, &load(&path).unwrap().agenda, Some(&state)).unwrap();
+        let synced = load(&path)
+            .and_then(Cached::resume)
+            .expect("a sync to resume");
+        assert_eq!(synced.state(), state);
         std::fs::write(&path, b"{not json").unwrap();
         assert_eq!(load(&path), None);
         std::fs::remove_dir_all(dir).unwrap();

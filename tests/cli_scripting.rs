@@ -1741,6 +1741,9 @@ async fn the_cached_agenda_says_which_calendar_an_event_is_on() {
     use meetty::calendar::client::{CalendarClient, CalendarSelection};
     let e = env("cached-calendar").await;
     let platform = e.id_of("Platform sync").await;
+    let data = e.dir.join("data/meetty");
+    // `meetty agenda` cached what it read: without that cache, the primary calendar it is.
+    std::fs::remove_file(data.join("agenda-sandbox.json")).unwrap();
     let edit = [
         "edit",
         &platform,
@@ -1761,7 +1764,6 @@ async fn the_cached_agenda_says_which_calendar_an_event_is_on() {
         )
         .await
         .unwrap();
-    let data = e.dir.join("data/meetty");
     let files = meetty::cache::CacheFiles {
         agenda: data.join("agenda-sandbox.json"),
         upcoming: data.join("upcoming-sandbox.jsonl"),

@@ -42,6 +42,7 @@ impl Headless {
             cache: None,
             clipboard: Clipboard::new(ClipboardMode::Osc52),
             sign_in: None,
+            resume: None,
         };
         let mut h = Headless {
             app: App::new(demo_settings(TZ), None, now),

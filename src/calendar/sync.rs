@@ -53,6 +53,8 @@ impl Synced {
     }
 
     /// A sync read back from the cache: the next one builds on it as on one just done.
+    /// `agenda` must be the one saved with `state` (or one with local changes made since:
+    /// the next listing with the stored tokens brings those changes again).
     pub fn resume(agenda: Arc<Agenda>, state: SyncState) -> Synced {
         Synced {
             agenda,
@@ -60,6 +62,15 @@ impl Synced {
             calendars_read: state.calendars_read,
             tokens: state.tokens,
         }
+    }
+}
+
+impl SyncState {
+    /// Whether a sync of a window ending at `to` would narrow what this state covers: its
+    /// result is then not worth keeping in its place (a one-off shorter `meetty agenda
+    /// --days`).
+    pub fn outlasts(&self, to: DateTime<Utc>) -> bool {
+        to < self.window.1
     }
 }
 

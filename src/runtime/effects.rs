@@ -29,6 +29,9 @@ pub struct Services {
     pub clipboard: Clipboard,
     /// How to sign the account in again from inside the TUI (None: demo or fixed token).
     pub sign_in: Option<SignInContext>,
+    /// The sync the cache was written after: the first refresh asks only for what changed
+    /// since (None: it lists everything).
+    pub resume: Option<Synced>,
 }
 
 pub struct EffectRunner {
@@ -43,15 +46,16 @@ pub struct EffectRunner {
 }
 
 impl EffectRunner {
-    pub fn new(services: Services) -> EffectRunner {
+    pub fn new(mut services: Services) -> EffectRunner {
         let (tx, rx) = unbounded_channel();
+        let synced = Arc::new(Mutex::new(services.resume.take()));
         EffectRunner {
             services,
             tx,
             rx,
             refresh: None,
             free_busy: None,
-            synced: Arc::default(),
+            synced,
         }
     }
 
@@ -86,9 +90,17 @@ impl EffectRunner {
                     let Some(files) = self.services.cache.clone() else {
                         continue;
                     };
+                    // The sync state goes with the agenda that sync made, local changes
+                    // made to it since included (its tokens list those again); beside an
+                    // agenda from another sync (a refresh's answer the app dropped as
+                    // superseded) it would skip changes, so none is saved then.
+                    let state = lock(&self.synced)
+                        .as_ref()
+                        .filter(|s| s.agenda.fetched_at == agenda.fetched_at)
+                        .map(Synced::state);
                     tokio::task::spawn_blocking(move || {
                         // Losing a cache write costs only a slower next start.
-                        let _ = cache::save(&files, &agenda, None);
+                        let _ = cache::save(&files, &agenda, state.as_ref());
                         release_free_memory();
                     });
                 }

@@ -4,14 +4,17 @@
 
 pub mod effects;
 
-use chrono::Utc;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::action::Action;
 use crate::app::{App, Settings};
-use crate::cache::{self, CacheFiles};
+use crate::cache::{self, CacheFiles, Cached};
+use crate::calendar::sync::Synced;
 use crate::clipboard::Clipboard;
 use crate::session::connect::connect;
 use crate::session::Startup;
@@ -71,21 +74,37 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
         .cache_owner
         .map(|owner| CacheFiles::of(&start.paths, &owner));
     // Drawn before any network work starts.
-    let cached = cache_files
-        .as_ref()
-        .and_then(|f| cache::load(&f.agenda))
-        .map(|c| c.agenda);
-    let app = App::new(settings, cached, now);
+    let cached = cache_files.as_ref().and_then(|f| cache::load(&f.agenda));
+    let (app, resume) = from_cache(settings, cached, now);
     let services = Services {
         client: conn.client,
         selection: start.config.calendars.clone(),
         cache: cache_files,
         clipboard: Clipboard::new(start.config.clipboard),
         sign_in: conn.sign_in,
+        resume,
     };
     // The demo's sandbox lives as long as the session.
     let _sandbox = conn.sandbox;
     run(app, services, opts.first_frame_only).await
+}
+
+/// The app showing the cached agenda, and the sync its first refresh builds on, so that
+/// refresh asks only for what changed since the cache was written. (A token the calendar did
+/// not issue, the demo's of another process say, is answered 410: that calendar is listed
+/// in full.)
+pub fn from_cache(
+    settings: Settings,
+    cached: Option<Cached>,
+    now: DateTime<Utc>,
+) -> (App, Option<Synced>) {
+    let (agenda, state) = cached.map_or((None, None), |c| (Some(c.agenda), c.sync));
+    let app = App::new(settings, agenda, now);
+    let resume = match (&app.agenda, state) {
+        (Some(agenda), Some(state)) => Some(Synced::resume(Arc::clone(agenda), state)),
+        _ => None,
+    };
+    (app, resume)
 }
 
 /// Runs the TUI until the user quits or a signal arrives; the terminal is restored on

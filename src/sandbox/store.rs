@@ -222,7 +222,10 @@ pub struct Store {
     pub(crate) events: HashMap<String, BTreeMap<String, StoredEvent>>,
     /// Bumped by every change to any event; sync tokens remember it.
     pub(crate) change: u64,
-    /// Bumped to invalidate every sync token issued so far.
+    /// Bumped to invalidate every sync token issued so far. Random at the start, so a token
+    /// from another sandbox (a restarted `meetty sandbox`, the demo of another process) is
+    /// refused with 410 as Google refuses any token it no longer honours ("Sometimes sync
+    /// tokens are invalidated by the server… 410", developers.google.com/calendar/api/guides/sync).
     pub(crate) sync_epoch: u64,
     pending: Vec<Pending>,
     next_id: u64,
@@ -238,7 +241,10 @@ impl Store {
             calendars: Vec::new(),
             events: HashMap::new(),
             change: 0,
-            sync_epoch: 0,
+            sync_epoch: std::hash::BuildHasher::hash_one(
+                &std::collections::hash_map::RandomState::new(),
+                account,
+            ),
             pending: Vec::new(),
             next_id: 0,
             conference_policy: ConferencePolicy::default(),
@@ -636,7 +642,7 @@ impl Store {
 
     /// Makes every sync token issued so far answer 410 `fullSyncRequired`.
     pub fn invalidate_sync_tokens(&mut self) {
-        self.sync_epoch += 1;
+        self.sync_epoch = self.sync_epoch.wrapping_add(1);
     }
 }
 
