@@ -74,11 +74,15 @@ pub async fn run(
     };
     let files = CacheFiles::of(paths, &owner);
     // The cached agenda is what alerts come from until the first sync (or while offline).
-    let (first, state) = match cache::load(&files.agenda) {
-        Some(cached) => (Arc::new(cached.agenda), cached.sync),
+    let (first, synced) = match cache::load(&files.agenda) {
+        Some(cached) if cached.sync.is_none() => (Arc::new(cached.agenda), None),
+        Some(cached) => {
+            let synced = cached.resume();
+            let agenda = synced.as_ref().map(|s| Arc::clone(&s.agenda));
+            (agenda.unwrap_or_default(), synced)
+        }
         None => (Arc::default(), None),
     };
-    let synced = state.map(|state| Synced::resume(Arc::clone(&first), state));
     let (agendas, rx) = tokio::sync::watch::channel(first);
     let config = &start.config;
     let engine = Engine::new(
