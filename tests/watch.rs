@@ -322,6 +322,23 @@ async fn while_the_tui_holds_the_lock_the_watch_waits_then_takes_over() {
         lock::holder(&e.lock_file()).map(|h| h.role),
         Some(Role::Watch)
     );
+
+    // A second watch for the same account waits as well, and a SIGTERM ends its wait.
+    let second = e.watch();
+    eventually("the second's waiting line", &second, || {
+        second.said().contains("another meetty watch")
+    })
+    .await;
+    assert!(
+        second.said().contains(&format!(
+            "meetty: another meetty watch for sandbox (pid {}) is syncing and notifying; \
+             this one takes over if it ends",
+            watch.child.id()
+        )),
+        "{}",
+        second.said()
+    );
+    assert_eq!(second.stop().await, Some(0));
     assert_eq!(watch.stop().await, Some(0));
     assert!(lock_is_free(&e.lock_file()));
 }
