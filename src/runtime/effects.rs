@@ -4,6 +4,7 @@
 //! and this runner headless against the sandbox.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 
@@ -20,6 +21,8 @@ use crate::calendar::sync::{SyncRequest, Synced};
 use crate::clipboard::Clipboard;
 use crate::session::sign_in::{self, SignInContext};
 
+use super::lead::{self, Lead};
+
 /// What effects need to do their work.
 pub struct Services {
     pub client: CalendarClient,
@@ -29,6 +32,10 @@ pub struct Services {
     pub clipboard: Clipboard,
     /// How to sign the account in again from inside the TUI (None: demo or fixed token).
     pub sign_in: Option<SignInContext>,
+    /// Leader or follower of `meetty watch` (None: no cache owner, nothing to share).
+    pub lead: Option<Lead>,
+    /// Where the scheduled-join marks go (None: no cache owner).
+    pub marks: Option<PathBuf>,
 }
 
 pub struct EffectRunner {
@@ -45,6 +52,9 @@ pub struct EffectRunner {
 impl EffectRunner {
     pub fn new(services: Services) -> EffectRunner {
         let (tx, rx) = unbounded_channel();
+        if services.lead.as_ref().is_some_and(Lead::following) {
+            let _ = tx.send(Action::Following(true));
+        }
         EffectRunner {
             services,
             tx,
@@ -83,6 +93,14 @@ impl EffectRunner {
                     },
                 ),
                 Effect::SaveCache(agenda) => {
+                    // A watch that leads writes the cache itself; a leader's alerts plan
+                    // from every agenda shown.
+                    if let Some(lead) = &self.services.lead {
+                        if lead.following() {
+                            continue;
+                        }
+                        lead.agenda_changed(&agenda);
+                    }
                     let Some(files) = self.services.cache.clone() else {
                         continue;
                     };
@@ -168,6 +186,18 @@ impl EffectRunner {
                         let _ = tx.send(Action::EditLoaded { req, result });
                     });
                 }
+                Effect::SaveMarks(marks) => {
+                    let Some(path) = self.services.marks.clone() else {
+                        continue;
+                    };
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = marks.save(&path).map_err(|e| {
+                            format!("cannot save the join marks to {}: {e}", path.display())
+                        });
+                        let _ = tx.send(Action::MarksSaved(result));
+                    });
+                }
                 Effect::Open { url } => {
                     let tx = self.tx.clone();
                     tokio::task::spawn_blocking(move || {
@@ -190,6 +220,9 @@ impl EffectRunner {
         // The superseded refresh is cancelled, not left to finish.
         if let Some(old) = self.refresh.take() {
             old.abort();
+        }
+        if self.follows() {
+            return self.follow(req);
         }
         let client = self.client_for(req);
         let selection = self.services.selection.clone();
@@ -214,6 +247,36 @@ impl EffectRunner {
                 Ok(a) => log::info!("agenda refreshed: {} meetings", a.meetings.len()),
                 Err(e) => log::warn!("agenda refresh failed: {e}"),
             }
+            let _ = tx.send(Action::AgendaLoaded { req, result });
+        }));
+    }
+}
+
+impl EffectRunner {
+    /// Whether a watch syncs for this TUI; a follower tries the lock first and takes over
+    /// when the watch has gone.
+    fn follows(&mut self) -> bool {
+        let Some(lead) = self.services.lead.as_mut() else {
+            return false;
+        };
+        if lead.try_take_over() {
+            let _ = self.tx.send(Action::Following(false));
+        }
+        lead.following()
+    }
+
+    /// A follower's refresh: the watch is asked to sync, and its next cache write is the
+    /// answer (Google is not called from here).
+    fn follow(&mut self, req: u64) {
+        let (Some(lead), Some(files)) = (&self.services.lead, &self.services.cache) else {
+            return;
+        };
+        let path = files.agenda.clone();
+        let since = lead::written_at(&path);
+        let wait = lead.nudge();
+        let tx = self.tx.clone();
+        self.refresh = Some(tokio::spawn(async move {
+            let result = lead::next_write(path, since, wait).await;
             let _ = tx.send(Action::AgendaLoaded { req, result });
         }));
     }

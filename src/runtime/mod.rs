@@ -3,6 +3,7 @@
 //! run in [`effects`], which needs no terminal.
 
 pub mod effects;
+pub mod lead;
 
 use chrono::Utc;
 use futures_util::StreamExt;
@@ -10,6 +11,7 @@ use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::action::Action;
+use crate::alerts::{Files, Marks, Rules};
 use crate::app::{App, Settings};
 use crate::cache::{self, CacheFiles};
 use crate::clipboard::Clipboard;
@@ -19,6 +21,7 @@ use crate::terminal::{self, Tui};
 use crate::ui;
 
 pub use effects::{EffectRunner, Services};
+pub use lead::{AlertSetup, Lead};
 
 /// How the TUI was asked to start, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -63,25 +66,49 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
         label: conn.label,
         first_run: conn.first_run,
         account: conn.account,
+        config_file: start.paths.config_file.display().to_string(),
         ..Settings::from_config(&start.config, tz, days, crate::calendar::write::event_id())
     };
+    let owner = conn.cache_owner;
     // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
     // account's meetings are never drawn under another's name.
-    let cache_files = conn
-        .cache_owner
-        .map(|owner| CacheFiles::of(&start.paths, &owner));
+    let cache_files = owner.as_ref().map(|owner| CacheFiles::of(&start.paths, owner));
     // Drawn before any network work starts.
     let cached = cache_files
         .as_ref()
         .and_then(|f| cache::load(&f.agenda))
         .map(|c| c.agenda);
-    let app = App::new(settings, cached, now);
+    let mut app = App::new(settings, cached, now);
+    // Issue 12: scheduled-join marks, and who syncs and notifies (this TUI or a watch).
+    let marks = owner.as_ref().map(|o| start.paths.marks_file(o));
+    app.marks = marks.as_deref().map(Marks::load).unwrap_or_default();
+    let lead = owner.as_ref().map(|o| {
+        let setup = AlertSetup {
+            rules: Rules {
+                notify_before: start.config.notify_before.clone(),
+                auto_join: start.config.auto_join,
+            },
+            files: Files {
+                fired: start.paths.fired_file(o),
+                marks: start.paths.marks_file(o),
+            },
+            tz,
+            clipboard: start.config.clipboard,
+        };
+        Lead::start(
+            start.paths.lock_file(o),
+            setup,
+            app.agenda.clone().unwrap_or_default(),
+        )
+    });
     let services = Services {
         client: conn.client,
         selection: start.config.calendars.clone(),
         cache: cache_files,
         clipboard: Clipboard::new(start.config.clipboard),
         sign_in: conn.sign_in,
+        lead,
+        marks,
     };
     // The demo's sandbox lives as long as the session.
     let _sandbox = conn.sandbox;

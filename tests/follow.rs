@@ -1,0 +1,214 @@
+//! The TUI beside `meetty watch` (issue 12 point 4): whoever holds the lock syncs and
+//! notifies. With a watch holding it (this test, as `Role::Watch`), a refresh asks the watch
+//! to sync (SIGUSR1 to the holder's pid, which is this process) and shows the agenda the
+//! watch writes to the cache, with no request to Google; once the lock is free, the TUI
+//! takes it and syncs with Google itself. Real parts: the sandbox over HTTP, real files and
+//! flock, a real signal.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use meetty::action::Action;
+use meetty::alerts::{Files, Rules};
+use meetty::app::{App, Sync};
+use meetty::cache::{self, CacheFiles};
+use meetty::calendar::client::{CalendarClient, CalendarSelection};
+use meetty::calendar::model::Agenda;
+use meetty::clipboard::Clipboard;
+use meetty::config::{AutoJoin, ClipboardMode, Paths};
+use meetty::lock::{self, Holder, Lock, Role};
+use meetty::runtime::{AlertSetup, EffectRunner, Lead, Services};
+use meetty::sandbox::{Sandbox, Seed};
+use meetty::screenshots::demo_settings;
+use tokio::signal::unix::{signal, SignalKind};
+
+const OWNER: &str = "sandbox";
+
+/// A private home for one test, removed when dropped.
+struct Home(PathBuf);
+
+impl Home {
+    fn new(name: &str) -> Home {
+        let dir =
+            std::env::temp_dir().join(format!("meetty-follow-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Home(dir)
+    }
+
+    fn paths(&self) -> Paths {
+        Paths::under(&self.0)
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The app and its runner as the TUI has them for owner [`OWNER`], with no terminal.
+struct Headless {
+    app: App,
+    runner: EffectRunner,
+    terminal: Vec<u8>,
+}
+
+impl Headless {
+    fn start(sandbox: &Sandbox, paths: &Paths) -> Headless {
+        let tz = common::tz();
+        let setup = AlertSetup {
+            rules: Rules {
+                notify_before: vec![3],
+                auto_join: AutoJoin::Off,
+            },
+            files: Files {
+                fired: paths.fired_file(OWNER),
+                marks: paths.marks_file(OWNER),
+            },
+            tz,
+            clipboard: ClipboardMode::Osc52,
+        };
+        let services = Services {
+            client: CalendarClient::new(&sandbox.root_url(), sandbox.access_token()),
+            selection: CalendarSelection::SelectedInGoogle,
+            cache: Some(CacheFiles::of(paths, OWNER)),
+            clipboard: Clipboard::new(ClipboardMode::Osc52),
+            sign_in: None,
+            lead: Some(Lead::start(
+                paths.lock_file(OWNER),
+                setup,
+                Arc::default(),
+            )),
+            marks: Some(paths.marks_file(OWNER)),
+        };
+        let mut h = Headless {
+            app: App::new(demo_settings(tz), None, Utc::now()),
+            runner: EffectRunner::new(services),
+            terminal: Vec::new(),
+        };
+        let effects = h.app.start();
+        h.runner.run(effects, &mut h.terminal);
+        h
+    }
+
+    fn handle(&mut self, action: Action) {
+        let effects = self.app.update(action);
+        self.runner.run(effects, &mut self.terminal);
+    }
+
+    /// Feeds effect results back into the app until `done` holds for it.
+    async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        while !done(&self.app) {
+            let next = tokio::time::timeout(Duration::from_secs(20), self.runner.next()).await;
+            match next {
+                Ok(Some(action)) => self.handle(action),
+                _ => panic!("timed out waiting for {what}"),
+            }
+        }
+    }
+}
+
+fn titles(app: &App) -> Vec<String> {
+    app.agenda
+        .iter()
+        .flat_map(|a| a.meetings.iter().map(|m| m.title.clone()))
+        .collect()
+}
+
+fn loaded(app: &App) -> bool {
+    app.agenda.is_some() && app.sync == Sync::Idle
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_goes() {
+    // This process stands in for the watch: it must survive the signal it is sent.
+    let mut usr1 = signal(SignalKind::user_defined1()).unwrap();
+    let home = Home::new("takeover");
+    let paths = home.paths();
+    let watch = Lock::try_acquire(&paths.lock_file(OWNER), Role::Watch)
+        .unwrap()
+        .expect("the lock is free at first");
+    let now = Utc::now();
+    let sandbox = common::sandbox(Seed::Demo {
+        now,
+        tz: common::tz(),
+    })
+    .await;
+
+    let mut h = Headless::start(&sandbox, &paths);
+    tokio::time::timeout(Duration::from_secs(10), usr1.recv())
+        .await
+        .expect("the start-up refresh asks the watch to sync (SIGUSR1)");
+    h.until("following", |app| app.following).await;
+    assert!(
+        matches!(h.app.sync, Sync::Refreshing { .. }),
+        "waiting for the watch's write"
+    );
+
+    // The watch writes the cache: that is the refresh's answer.
+    let mut written = Agenda {
+        meetings: vec![common::agenda().meetings[0].clone()],
+        fetched_at: now,
+        ..Agenda::default()
+    };
+    written.meetings[0].title = "Written by the watch".into();
+    cache::save(&CacheFiles::of(&paths, OWNER), &written, None).unwrap();
+    h.until("the watch's agenda", loaded).await;
+    assert_eq!(titles(&h.app), ["Written by the watch"]);
+    assert!(
+        sandbox.requests().is_empty(),
+        "a follower never calls Google: {:?}",
+        sandbox.requests()
+    );
+    assert!(h.app.following);
+
+    // The watch stops: the next refresh takes the lock and asks Google itself.
+    drop(watch);
+    h.handle(common::ch('r'));
+    h.until("Google's agenda", |app| {
+        !app.following && loaded(app) && titles(app).len() > 1
+    })
+    .await;
+    assert!(
+        !common::sent(&sandbox, "GET", "/events").is_empty(),
+        "the TUI lists events at Google now"
+    );
+    assert_eq!(
+        lock::holder(&paths.lock_file(OWNER)),
+        Some(Holder {
+            pid: std::process::id(),
+            role: Role::Tui
+        }),
+        "the TUI holds the lock, so a watch started now follows it"
+    );
+    // Leading, the TUI writes the cache for `meetty next` and a later watch.
+    let cached = cache::load(&paths.agenda_cache(OWNER)).expect("the TUI wrote the cache");
+    assert!(cached.agenda.meetings.len() > 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_lock_free_the_tui_leads_from_the_start() {
+    let home = Home::new("leads");
+    let paths = home.paths();
+    let sandbox = common::sandbox(Seed::Demo {
+        now: Utc::now(),
+        tz: common::tz(),
+    })
+    .await;
+    let mut h = Headless::start(&sandbox, &paths);
+    h.until("the first refresh", loaded).await;
+    assert!(!h.app.following);
+    assert!(!common::sent(&sandbox, "GET", "/events").is_empty());
+    assert_eq!(
+        lock::holder(&paths.lock_file(OWNER)).map(|h| h.role),
+        Some(Role::Tui)
+    );
+    // A watch started now finds the lock taken.
+    assert!(Lock::try_acquire(&paths.lock_file(OWNER), Role::Watch)
+        .unwrap()
+        .is_none());
+}
