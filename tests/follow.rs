@@ -186,8 +186,16 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
         "the TUI holds the lock, so a watch started now follows it"
     );
     // Leading, the TUI writes the cache for `meetty next` and a later watch.
-    let cached = cache::load(&paths.agenda_cache(OWNER)).expect("the TUI wrote the cache");
-    assert!(cached.agenda.meetings.len() > 1);
+    let google = h.app.agenda.clone().unwrap();
+    let mut cached = None;
+    for _ in 0..100 {
+        cached = cache::load(&paths.agenda_cache(OWNER)).map(|c| c.agenda);
+        if cached.as_ref() == Some(&*google) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(cached.as_ref(), Some(&*google), "the TUI wrote Google's agenda");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
