@@ -46,7 +46,7 @@ impl Tmux {
         let env: String = env.iter().map(|(k, v)| format!(" {k}='{v}'")).collect();
         // The app starts only once pipe-pane records, so its first frame is in the log.
         let script = format!(
-            "tmux wait-for go; export XDG_CONFIG_HOME={d}/xdg-config XDG_DATA_HOME={d}/xdg-data TZ=Europe/Berlin \
+            "tmux wait-for go; export XDG_CONFIG_HOME={d}/xdg-config XDG_DATA_HOME={d}/xdg-data XDG_RUNTIME_DIR={d}/xdg-run TZ=Europe/Berlin \
              BROWSER='{d}/browser %s'{env}; \
              {bin} --config {d}/config/config.toml {command}; echo \"exit=$?\" > {d}/exit; \
              stty -a > {d}/stty; sleep 30"

@@ -17,7 +17,7 @@ use meetty::alerts::{Files, Rules};
 use meetty::app::{App, Sync};
 use meetty::cache::{self, CacheFiles};
 use meetty::calendar::client::{CalendarClient, CalendarSelection};
-use meetty::calendar::model::Agenda;
+use meetty::calendar::model::{Agenda, Meeting, When};
 use meetty::clipboard::Clipboard;
 use meetty::config::{AutoJoin, ClipboardMode, Paths};
 use meetty::lock::{self, Holder, Lock, Role};
@@ -165,6 +165,59 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
         sandbox.requests()
     );
     assert!(h.app.following);
+
+    // Changes still go to Google from the TUI, and then the watch is asked to sync. The
+    // watch writes the demo week first, for a meeting to cancel.
+    let week = CalendarClient::new(&sandbox.root_url(), sandbox.access_token())
+        .agenda(
+            &CalendarSelection::SelectedInGoogle,
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::days(7),
+        )
+        .await
+        .unwrap();
+    h.handle(common::ch('r'));
+    tokio::time::timeout(Duration::from_secs(10), usr1.recv())
+        .await
+        .expect("r asks the watch to sync");
+    cache::save(&CacheFiles::of(&paths, OWNER), &week, None).unwrap();
+    h.until("the watch's second write", |app| {
+        loaded(app) && titles(app).len() > 1
+    })
+    .await;
+    let mine = |m: &Meeting| {
+        m.i_organize
+            && m.series_id.is_none()
+            && matches!(m.when, When::Timed { start, .. } if start > now)
+    };
+    for _ in 0..100 {
+        if h.app.selected_meeting().is_some_and(mine) {
+            break;
+        }
+        h.handle(common::ch('j'));
+    }
+    assert!(h.app.selected_meeting().is_some_and(mine), "a meeting to cancel");
+    let before = sandbox.requests().len();
+    h.handle(common::ch('d'));
+    h.handle(common::ch('y'));
+    h.until("the cancel at Google", |app| {
+        app.writes.is_empty() && matches!(app.sync, Sync::Refreshing { .. })
+    })
+    .await;
+    let after = sandbox.requests().split_off(before);
+    assert!(
+        after.iter().any(|r| r.method == "DELETE"),
+        "the cancel went to Google: {after:?}"
+    );
+    assert!(
+        !after
+            .iter()
+            .any(|r| r.method == "GET" && r.path.ends_with("/events")),
+        "the refresh after it is the watch's, not a listing: {after:?}"
+    );
+    tokio::time::timeout(Duration::from_secs(10), usr1.recv())
+        .await
+        .expect("the change makes the TUI ask the watch to sync");
 
     // The watch stops: the next refresh takes the lock and asks Google itself.
     drop(watch);
