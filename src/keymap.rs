@@ -355,7 +355,11 @@ pub const MODES: &[ModeTable] = &[
         text_entry: false,
         commands: &[
             (Command::MarkThis, "this", "join this occurrence by itself"),
-            (Command::MarkEvery, "every", "join every occurrence by itself"),
+            (
+                Command::MarkEvery,
+                "every",
+                "join every occurrence by itself",
+            ),
             (Command::Close, "cancel", "back, marking nothing"),
             (Command::Help, "help", "this help"),
         ],

@@ -33,8 +33,7 @@ struct Home(PathBuf);
 
 impl Home {
     fn new(name: &str) -> Home {
-        let dir =
-            std::env::temp_dir().join(format!("meetty-follow-{}-{name}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("meetty-follow-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         Home(dir)
     }
@@ -78,11 +77,7 @@ impl Headless {
             cache: Some(CacheFiles::of(paths, OWNER)),
             clipboard: Clipboard::new(ClipboardMode::Osc52),
             sign_in: None,
-            lead: Some(Lead::start(
-                paths.lock_file(OWNER),
-                setup,
-                Arc::default(),
-            )),
+            lead: Some(Lead::start(paths.lock_file(OWNER), setup, Arc::default())),
             marks: Some(paths.marks_file(OWNER)),
         };
         let mut h = Headless {
@@ -196,7 +191,10 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
         }
         h.handle(common::ch('j'));
     }
-    assert!(h.app.selected_meeting().is_some_and(mine), "a meeting to cancel");
+    assert!(
+        h.app.selected_meeting().is_some_and(mine),
+        "a meeting to cancel"
+    );
     let before = sandbox.requests().len();
     h.handle(common::ch('d'));
     h.handle(common::ch('y'));
@@ -248,7 +246,11 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(cached.as_ref(), Some(&*google), "the TUI wrote Google's agenda");
+    assert_eq!(
+        cached.as_ref(),
+        Some(&*google),
+        "the TUI wrote Google's agenda"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

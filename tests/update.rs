@@ -548,7 +548,10 @@ fn marks(occurrences: &[&str], series: &[&str]) -> meetty::alerts::Marks {
 }
 
 fn toast(app: &meetty::app::App) -> String {
-    app.toast.as_ref().map(|t| t.text.clone()).unwrap_or_default()
+    app.toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -577,7 +580,10 @@ fn capital_j_on_an_occurrence_asks_this_one_or_every_one_and_esc_marks_nothing()
     use meetty::app::Joins;
     let mut app = app_with_a_series(meetty::config::AutoJoin::Marked);
     select(&mut app, "Sprint retro");
-    assert!(press(&mut app, "J").is_empty(), "nothing saved before the answer");
+    assert!(
+        press(&mut app, "J").is_empty(),
+        "nothing saved before the answer"
+    );
     assert_eq!(app.mode(), Mode::JoinMark);
     assert!(app.update(key(KeyCode::Esc)).is_empty());
     assert_eq!(app.mode(), Mode::Agenda);
@@ -591,14 +597,22 @@ fn capital_j_on_an_occurrence_asks_this_one_or_every_one_and_esc_marks_nothing()
     assert_eq!(app.mode(), Mode::Agenda);
     let retro = app.selected_meeting().unwrap().clone();
     assert_eq!(app.joins(&retro), Some(Joins::Series));
-    assert!(toast(&app).contains("(every occurrence)"), "{}", toast(&app));
+    assert!(
+        toast(&app).contains("(every occurrence)"),
+        "{}",
+        toast(&app)
+    );
 
     // Unmarking an occurrence of a marked series unmarks the series, and says so.
     assert_eq!(
         press(&mut app, "J"),
         vec![Effect::SaveMarks(marks(&[], &[]))]
     );
-    assert!(toast(&app).contains("Unmarked every occurrence"), "{}", toast(&app));
+    assert!(
+        toast(&app).contains("Unmarked every occurrence"),
+        "{}",
+        toast(&app)
+    );
 
     press(&mut app, "J");
     assert_eq!(

@@ -4,8 +4,8 @@
 //! and this runner headless against the sandbox.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use futures_util::FutureExt;

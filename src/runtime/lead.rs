@@ -93,7 +93,10 @@ impl Lead {
         let s = self.setup.clone();
         let engine = Engine::new(s.rules, s.files);
         tokio::spawn(crate::watch::alert_loop(engine, rx, s.tz, s.clipboard));
-        log::info!("this TUI syncs and notifies (it holds {})", self.path.display());
+        log::info!(
+            "this TUI syncs and notifies (it holds {})",
+            self.path.display()
+        );
         self.state = State::Leading {
             _lock: lock,
             alerts,

@@ -72,7 +72,9 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
     let owner = conn.cache_owner;
     // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
     // account's meetings are never drawn under another's name.
-    let cache_files = owner.as_ref().map(|owner| CacheFiles::of(&start.paths, owner));
+    let cache_files = owner
+        .as_ref()
+        .map(|owner| CacheFiles::of(&start.paths, owner));
     // Drawn before any network work starts.
     let cached = cache_files
         .as_ref()

@@ -8,8 +8,8 @@ use ratatui::Frame;
 
 use super::theme;
 use crate::app::{App, Joins, Pane};
-use crate::config::AutoJoin;
 use crate::calendar::model::{Attendee, Meeting, Rsvp, When};
+use crate::config::AutoJoin;
 use crate::timefmt::{clock, clock_range, date_label, local_date};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
