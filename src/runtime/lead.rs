@@ -23,7 +23,7 @@ use crate::lock::{self, Lock, Role};
 pub const FOLLOW_POLL: Duration = Duration::from_secs(2);
 
 /// How long a follower waits for the watch to write the cache before it says so.
-pub const FOLLOW_TIMEOUT: Duration = Duration::from_secs(90);
+pub const FOLLOW_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What the alert loop needs when this TUI leads.
 #[derive(Debug, Clone)]
@@ -181,5 +181,68 @@ pub async fn next_write(
             )));
         }
         tokio::time::sleep(FOLLOW_POLL).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::CacheFiles;
+    use crate::config::{AutoJoin, Paths};
+
+    fn setup(paths: &Paths) -> AlertSetup {
+        AlertSetup {
+            rules: Rules {
+                notify_before: vec![3],
+                auto_join: AutoJoin::Off,
+            },
+            files: Files {
+                fired: paths.fired_file("a@example.com"),
+                marks: paths.marks_file("a@example.com"),
+            },
+            tz: chrono_tz::UTC,
+            clipboard: ClipboardMode::Osc52,
+        }
+    }
+
+    /// Another TUI holds the lock: it is never signalled (SIGUSR1 would end it), and a
+    /// refresh shows what it cached, at once.
+    #[tokio::test]
+    async fn behind_another_tui_nothing_is_signalled_and_its_cache_is_taken_at_once() {
+        let dir = std::env::temp_dir().join(format!("meetty-lead-{}", std::process::id()));
+        let paths = Paths::under(&dir);
+        let lock_path = paths.lock_file("a@example.com");
+        let other = Lock::try_acquire(&lock_path, Role::Tui).unwrap().unwrap();
+        let mut lead = Lead::start(lock_path, setup(&paths), Arc::default());
+        assert!(lead.following());
+        assert!(!lead.nudge(), "a TUI holder is not signalled");
+        assert!(!lead.try_take_over(), "the lock is still held");
+
+        let files = CacheFiles::of(&paths, "a@example.com");
+        let none = next_write(files.agenda.clone(), None, false).await;
+        assert!(
+            matches!(&none, Err(ApiError::Local(m)) if m.contains("cached no agenda yet")),
+            "{none:?}"
+        );
+        let agenda = Agenda {
+            fetched_at: "2026-11-23T09:00:00Z".parse().unwrap(),
+            ..Agenda::default()
+        };
+        crate::cache::save(&files, &agenda, None).unwrap();
+        let since = written_at(&files.agenda);
+        let got = next_write(files.agenda.clone(), since, false)
+            .await
+            .unwrap();
+        assert_eq!(*got, agenda);
+
+        drop(other);
+        assert!(lead.try_take_over(), "free again: this TUI leads");
+        assert!(!lead.following());
+        assert_eq!(
+            lock::holder(&paths.lock_file("a@example.com")).map(|h| h.role),
+            Some(Role::Tui)
+        );
+        drop(lead);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }
