@@ -1,7 +1,8 @@
 //! Running [`Effect`]s: Calendar calls, the cache, the clipboard, the browser and sign-in, each
 //! as a task whose result comes back as an [`Action`] on one channel. Nothing here needs a
 //! terminal: OSC 52 goes to whatever writer the caller hands in, so tests drive `App::update`
-//! and this runner headless against the sandbox.
+//! and this runner headless against the sandbox. While `meetty watch` syncs for the TUI
+//! ([`super::lead`]), a refresh is the watch's next cache write instead of a call to Google.
 
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
@@ -221,8 +222,8 @@ impl EffectRunner {
         if let Some(old) = self.refresh.take() {
             old.abort();
         }
-        if self.follows() {
-            return self.follow(req);
+        if self.follow(req) {
+            return;
         }
         let client = self.client_for(req);
         let selection = self.services.selection.clone();
@@ -253,24 +254,19 @@ impl EffectRunner {
 }
 
 impl EffectRunner {
-    /// Whether a watch syncs for this TUI; a follower tries the lock first and takes over
-    /// when the watch has gone.
-    fn follows(&mut self) -> bool {
-        let Some(lead) = self.services.lead.as_mut() else {
+    /// A refresh while a watch syncs for this TUI: the watch is asked to sync, and its next
+    /// cache write is the answer (Google is not called from here). False when this TUI
+    /// syncs itself: it leads, or took over just now because the watch has gone.
+    fn follow(&mut self, req: u64) -> bool {
+        let (Some(lead), Some(files)) = (self.services.lead.as_mut(), &self.services.cache) else {
             return false;
         };
         if lead.try_take_over() {
             let _ = self.tx.send(Action::Following(false));
         }
-        lead.following()
-    }
-
-    /// A follower's refresh: the watch is asked to sync, and its next cache write is the
-    /// answer (Google is not called from here).
-    fn follow(&mut self, req: u64) {
-        let (Some(lead), Some(files)) = (&self.services.lead, &self.services.cache) else {
-            return;
-        };
+        if !lead.following() {
+            return false;
+        }
         let path = files.agenda.clone();
         let since = lead::written_at(&path);
         let wait = lead.nudge();
@@ -279,6 +275,7 @@ impl EffectRunner {
             let result = lead::next_write(path, since, wait).await;
             let _ = tx.send(Action::AgendaLoaded { req, result });
         }));
+        true
     }
 }
 
