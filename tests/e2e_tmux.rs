@@ -851,3 +851,40 @@ fn a_standup_is_renamed_from_its_second_occurrence_on() {
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }
+
+/// Issue 12: the TUI takes the lock (so a `meetty watch` started now follows it), and `J`
+/// marks the selected meeting for a scheduled join: its row shows the mark and the marks
+/// file the notifier reads is written.
+#[test]
+fn the_tui_takes_the_lock_and_j_marks_a_meeting_for_a_scheduled_join() {
+    let t = Tmux::start("join-mark", &[], "--demo");
+    let first = t.wait_for("the demo agenda", |s| {
+        s.contains("Today") && s.contains("Meet")
+    });
+    assert!(!first.contains('⏵'), "nothing marked yet:\n{first}");
+    let lock = t.dir.join("xdg-run/meetty/watch-demo.lock");
+    assert_eq!(
+        meetty::lock::holder(&lock).map(|h| h.role),
+        Some(meetty::lock::Role::Tui),
+        "the TUI holds {}",
+        lock.display()
+    );
+
+    t.keys("J");
+    let asked = t.wait_for("the mark or the series question", |s| {
+        s.contains('⏵') || s.contains("Scheduled join")
+    });
+    if asked.contains("Scheduled join") {
+        t.keys("t");
+    }
+    let marked = t.wait_for("the row's mark", |s| {
+        s.contains("▌✓⏵") && s.contains("by itself 1 min before")
+    });
+    assert!(
+        marked.contains("auto_join = \"marked\""),
+        "the toast says marks act only with auto_join = \"marked\":\n{marked}"
+    );
+    let marks = t.wait_file("xdg-data/meetty/marks-demo.json");
+    let marks: meetty::alerts::Marks = serde_json::from_str(&marks).unwrap();
+    assert_eq!(marks.occurrences.len(), 1, "{marks:?}");
+}
