@@ -77,7 +77,12 @@ impl Headless {
             cache: Some(CacheFiles::of(paths, OWNER)),
             clipboard: Clipboard::new(ClipboardMode::Osc52),
             sign_in: None,
-            lead: Some(Lead::start(paths.lock_file(OWNER), setup, Arc::default())),
+            lead: Some(Lead::start(
+                paths.lock_file(OWNER),
+                setup,
+                Arc::default(),
+                true,
+            )),
             marks: Some(paths.marks_file(OWNER)),
         };
         let mut h = Headless {

@@ -4,7 +4,8 @@
 //! watch holds the lock), a refresh asks the watch to sync now (SIGUSR1) and takes the
 //! agenda from the cache file the watch writes next, so Google is asked once, not twice,
 //! and every notification comes once. The follower tries the lock again at each refresh and
-//! takes over when the watch has gone.
+//! takes over when the watch has gone. A demo never follows (its sandbox is its own): with
+//! the lock taken it syncs alone and leaves the notifications to the holder.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,6 +44,10 @@ enum State {
     },
     /// Another process holds the lock.
     Following,
+    /// Another process holds the lock, but its results are not this TUI's (the demo: each
+    /// process has a sandbox of its own): this TUI syncs by itself and leaves the
+    /// notifications to the holder.
+    Alone,
 }
 
 /// Leader or follower, for one owner's lock file.
@@ -54,12 +59,16 @@ pub struct Lead {
 
 impl Lead {
     /// Takes the lock at `path` if it is free (and starts the alert loop on `agenda`), else
-    /// follows whoever holds it. Needs a tokio runtime.
-    pub fn start(path: PathBuf, setup: AlertSetup, agenda: Arc<Agenda>) -> Lead {
+    /// follows whoever holds it, or with `follow` false syncs alone. Needs a tokio runtime.
+    pub fn start(path: PathBuf, setup: AlertSetup, agenda: Arc<Agenda>, follow: bool) -> Lead {
         let mut lead = Lead {
             path,
             setup,
-            state: State::Following,
+            state: if follow {
+                State::Following
+            } else {
+                State::Alone
+            },
         };
         lead.try_lead(agenda);
         lead
@@ -70,10 +79,10 @@ impl Lead {
         matches!(self.state, State::Following)
     }
 
-    /// While following, tries the lock again; true when this TUI took over just now (the
+    /// Unless leading, tries the lock again; true when this TUI took over just now (the
     /// alert loop runs from here on; it plans once the next agenda arrives).
     pub fn try_take_over(&mut self) -> bool {
-        self.following() && self.try_lead(Arc::default())
+        !matches!(self.state, State::Leading { .. }) && self.try_lead(Arc::default())
     }
 
     fn try_lead(&mut self, agenda: Arc<Agenda>) -> bool {
@@ -213,9 +222,16 @@ mod tests {
         let paths = Paths::under(&dir);
         let lock_path = paths.lock_file("a@example.com");
         let other = Lock::try_acquire(&lock_path, Role::Tui).unwrap().unwrap();
-        let mut lead = Lead::start(lock_path, setup(&paths), Arc::default());
+        let mut lead = Lead::start(lock_path, setup(&paths), Arc::default(), true);
         assert!(lead.following());
         assert!(!lead.nudge(), "a TUI holder is not signalled");
+        let alone = Lead::start(
+            paths.lock_file("a@example.com"),
+            setup(&paths),
+            Arc::default(),
+            false,
+        );
+        assert!(!alone.following(), "the demo syncs its own sandbox");
         assert!(!lead.try_take_over(), "the lock is still held");
 
         let files = CacheFiles::of(&paths, "a@example.com");

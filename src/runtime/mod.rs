@@ -97,10 +97,12 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
             tz,
             clipboard: start.config.clipboard,
         };
+        // A demo has a sandbox of its own: another demo's results are not its calendar.
         Lead::start(
             start.paths.lock_file(o),
             setup,
             app.agenda.clone().unwrap_or_default(),
+            !opts.demo,
         )
     });
     let services = Services {
