@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::alerts::Marks;
 use crate::calendar::edit::Editable;
 use crate::calendar::error::ApiError;
 use crate::calendar::freebusy::{BusyQuery, FreeBusy};
@@ -62,6 +63,11 @@ pub enum Action {
         req: u64,
         result: Result<Written, ApiError>,
     },
+    /// Whether `meetty watch` syncs for this TUI (it holds the lock): true while following,
+    /// false once the TUI took over.
+    Following(bool),
+    /// The join marks were written (or why not).
+    MarksSaved(Result<(), String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,4 +117,6 @@ pub enum Effect {
         req: u64,
         op: WriteOp,
     },
+    /// Write the scheduled-join marks to their file (the alerts engine reads it).
+    SaveMarks(Marks),
 }

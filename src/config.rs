@@ -311,7 +311,13 @@ fn explain(text: &str, error: &toml::de::Error) -> ConfigError {
 
 /// Serde's message about the setting at `path`, said as its fix.
 fn reword(message: &str, path: &[String]) -> String {
-    let name = path.last().map_or("", String::as_str);
+    let name = match path {
+        // An entry of a list: its index says nothing to the user, the list's name does.
+        [.., list, index] if index.chars().all(|c| c.is_ascii_digit()) => {
+            format!("every entry of {list}")
+        }
+        _ => path.last().cloned().unwrap_or_default(),
+    };
     let expected = |text: &str| -> Vec<String> {
         text.trim_start_matches("one of ")
             .split(", ")
@@ -518,7 +524,19 @@ mod tests {
                 "\ncolour = 1",
                 "2:1: unknown setting \"colour\": use one of days, timezone, calendars, \
                  show_all, show_declined, clipboard, api_root, copy_on_create, refresh_seconds, \
-                 working_hours, working_days, templates, keys",
+                 working_hours, working_days, notify_before, auto_join, templates, keys",
+            ),
+            (
+                "auto_join = \"sometimes\"",
+                "1:13: auto_join must be one of \"off\", \"marked\", \"all\" (not \"sometimes\")",
+            ),
+            (
+                "notify_before = 3",
+                "1:17: notify_before must be a list in square brackets, like [3]",
+            ),
+            (
+                "notify_before = [-5]",
+                "1:18: every entry of notify_before must be a whole number, like 3",
             ),
             (
                 "dayz = 3",

@@ -29,6 +29,8 @@ pub enum Mode {
     LinkPicker,
     /// Answering an invitation: yes / maybe / no, a note, who hears of it.
     Answer,
+    /// Marking an occurrence of a series for a scheduled join: this one or every one.
+    JoinMark,
 }
 
 /// Everything a key can do, in any mode; each mode's table says which apply there.
@@ -97,6 +99,12 @@ pub enum Command {
     AnswerNo,
     /// Answer dialog: send it.
     Send,
+    /// Agenda: mark (or unmark) the meeting to be joined by itself one minute before.
+    JoinMark,
+    /// Join mark dialog: this occurrence only.
+    MarkThis,
+    /// Join mark dialog: every occurrence of the series.
+    MarkEvery,
 }
 
 /// A command's config name and what help says it does.
@@ -177,6 +185,11 @@ pub const MODES: &[ModeTable] = &[
                 "next invitation awaiting your answer",
             ),
             (Command::Edit, "edit", "edit or move the meeting"),
+            (
+                Command::JoinMark,
+                "join_mark",
+                "join by itself 1 min before (mark / unmark)",
+            ),
             (Command::Help, "help", "this help"),
             (Command::Quit, "quit", "quit"),
         ],
@@ -333,6 +346,21 @@ pub const MODES: &[ModeTable] = &[
             (Command::NextValue, "next_value", "change the choice"),
             (Command::PrevValue, "prev_value", "change the choice back"),
             (Command::Close, "cancel", "close without answering"),
+            (Command::Help, "help", "this help"),
+        ],
+    },
+    ModeTable {
+        mode: Mode::JoinMark,
+        section: "join_mark",
+        text_entry: false,
+        commands: &[
+            (Command::MarkThis, "this", "join this occurrence by itself"),
+            (
+                Command::MarkEvery,
+                "every",
+                "join every occurrence by itself",
+            ),
+            (Command::Close, "cancel", "back, marking nothing"),
             (Command::Help, "help", "this help"),
         ],
     },

@@ -171,8 +171,16 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
             });
         }
     }
+    // The selected meeting marked for a scheduled join (J) with auto_join = "marked": its
+    // row's mark and the details' line.
+    let mut agenda_shot = app("jj");
+    agenda_shot.settings.auto_join = crate::config::AutoJoin::Marked;
+    if let Some(m) = agenda_shot.selected_meeting().filter(|m| m.video.is_some()) {
+        let mark = crate::alerts::Mark::Occurrence(m.id.clone());
+        agenda_shot.marks.set(mark, true);
+    }
     let scenes = [
-        ("agenda.svg", app("jj"), 110, 30),
+        ("agenda.svg", agenda_shot, 110, 30),
         ("templates.svg", app("n"), 110, 30),
         ("new-meeting.svg", app("n3\tAcme"), 110, 30),
         ("cancel.svg", cancel, 110, 30),

@@ -46,7 +46,7 @@ impl Tmux {
         let env: String = env.iter().map(|(k, v)| format!(" {k}='{v}'")).collect();
         // The app starts only once pipe-pane records, so its first frame is in the log.
         let script = format!(
-            "tmux wait-for go; export XDG_CONFIG_HOME={d}/xdg-config XDG_DATA_HOME={d}/xdg-data TZ=Europe/Berlin \
+            "tmux wait-for go; export XDG_CONFIG_HOME={d}/xdg-config XDG_DATA_HOME={d}/xdg-data XDG_RUNTIME_DIR={d}/xdg-run TZ=Europe/Berlin \
              BROWSER='{d}/browser %s'{env}; \
              {bin} --config {d}/config/config.toml {command}; echo \"exit=$?\" > {d}/exit; \
              stty -a > {d}/stty; sleep 30"
@@ -850,4 +850,41 @@ fn a_standup_is_renamed_from_its_second_occurrence_on() {
     });
     t.keys("q");
     assert_eq!(t.wait_file("exit").trim(), "exit=0");
+}
+
+/// Issue 12: the TUI takes the lock (so a `meetty watch` started now follows it), and `J`
+/// marks the selected meeting for a scheduled join: its row shows the mark and the marks
+/// file the notifier reads is written.
+#[test]
+fn the_tui_takes_the_lock_and_j_marks_a_meeting_for_a_scheduled_join() {
+    let t = Tmux::start("join-mark", &[], "--demo");
+    let first = t.wait_for("the demo agenda", |s| {
+        s.contains("Today") && s.contains("Meet")
+    });
+    assert!(!first.contains('⏵'), "nothing marked yet:\n{first}");
+    let lock = t.dir.join("xdg-run/meetty/watch-demo.lock");
+    assert_eq!(
+        meetty::lock::holder(&lock).map(|h| h.role),
+        Some(meetty::lock::Role::Tui),
+        "the TUI holds {}",
+        lock.display()
+    );
+
+    t.keys("J");
+    let asked = t.wait_for("the mark or the series question", |s| {
+        s.contains('⏵') || s.contains("Scheduled join")
+    });
+    if asked.contains("Scheduled join") {
+        t.keys("t");
+    }
+    let marked = t.wait_for("the row's mark", |s| {
+        s.contains("▌✓⏵") && s.contains("by itself 1 min before")
+    });
+    assert!(
+        marked.contains("auto_join = \"marked\""),
+        "the toast says marks act only with auto_join = \"marked\":\n{marked}"
+    );
+    let marks = t.wait_file("xdg-data/meetty/marks-demo.json");
+    let marks: meetty::alerts::Marks = serde_json::from_str(&marks).unwrap();
+    assert_eq!(marks.occurrences.len(), 1, "{marks:?}");
 }

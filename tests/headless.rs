@@ -43,6 +43,8 @@ impl Headless {
             clipboard: Clipboard::new(ClipboardMode::Osc52),
             sign_in: None,
             resume: None,
+            lead: None,
+            marks: Some(marks_file()),
         };
         let mut h = Headless {
             app: App::new(demo_settings(TZ), None, now),
@@ -77,6 +79,11 @@ impl Headless {
         let osc = format!("\x1b]52;c;{b64}\x07");
         String::from_utf8_lossy(&self.terminal).contains(&osc)
     }
+}
+
+/// Where this test process's runners write the join marks.
+fn marks_file() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("meetty-headless-{}/marks.json", std::process::id()))
 }
 
 fn loaded(app: &App) -> bool {
@@ -157,4 +164,22 @@ async fn n_enter_a_title_and_ctrl_s_create_a_meeting_at_the_sandbox() {
         .expect("the event exists at the sandbox");
     assert_eq!(stored.title, "Headless planning");
     assert_eq!(stored.video.map(|v| v.url), Some(link));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capital_j_writes_the_join_marks_file_the_alerts_engine_reads() {
+    let mut h = Headless::start().await;
+    h.until("the first refresh", loaded).await;
+    let id = h.app.selected_meeting().expect("a meeting").id.clone();
+    h.handle(ch('J'));
+    if h.app.mode() == meetty::app::Mode::JoinMark {
+        // An occurrence of a series: this one.
+        h.handle(ch('t'));
+    }
+    let path = marks_file();
+    h.until("the marks on disk", |_| {
+        meetty::alerts::Marks::load(&path).is_marked(&id, None)
+    })
+    .await;
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }

@@ -20,7 +20,8 @@ fn app_with(config: &str) -> App {
 }
 
 fn screen(app: &App) -> String {
-    let (w, h) = (120, 30);
+    // Tall enough for the agenda help and the lines under its key table.
+    let (w, h) = (120, 34);
     let buf = render(app, w, h);
     (0..h)
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())

@@ -715,3 +715,25 @@ fn edit_form_and_its_save_dialog() {
     app.update(ctrl('s'));
     insta::assert_snapshot!("edit_save_dialog", text(&app, 100, 30));
 }
+
+#[test]
+fn a_meeting_marked_for_a_scheduled_join_while_a_watch_syncs() {
+    let mut settings = demo_settings(tz());
+    settings.auto_join = meetty::config::AutoJoin::Marked;
+    let mut app = App::new(settings, Some(agenda()), now());
+    press(&mut app, "J");
+    app.update(meetty::action::Action::Tick(now() + Duration::seconds(5)));
+    app.update(meetty::action::Action::Following(true));
+    insta::assert_snapshot!(text(&app, 100, 16));
+}
+
+#[test]
+fn the_join_mark_dialog_for_an_occurrence_of_a_series() {
+    let mut a = agenda();
+    let retro = a.meetings.iter_mut().find(|m| m.title == "Sprint retro");
+    retro.unwrap().series_id = Some("retro".into());
+    let mut app = App::new(demo_settings(tz()), Some(a), now());
+    select(&mut app, "Sprint retro");
+    press(&mut app, "J");
+    insta::assert_snapshot!(text(&app, 100, 16));
+}

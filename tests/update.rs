@@ -526,3 +526,135 @@ fn esc_in_the_agenda_clears_a_kept_filter() {
     assert!(!app.rows.is_empty());
     assert!(app.selected_meeting().is_some());
 }
+
+// Scheduled joins (issue 12 point 7): the join-mark key marks the selected meeting, an
+// occurrence of a series asks which occurrences, and the marks go out as an effect.
+
+/// The fixture agenda with "Sprint retro" an occurrence of series "retro".
+fn app_with_a_series(auto_join: meetty::config::AutoJoin) -> meetty::app::App {
+    let mut a = agenda();
+    let retro = a.meetings.iter_mut().find(|m| m.title == "Sprint retro");
+    retro.unwrap().series_id = Some("retro".into());
+    let mut settings = meetty::screenshots::demo_settings(tz());
+    settings.auto_join = auto_join;
+    meetty::app::App::new(settings, Some(a), now())
+}
+
+fn marks(occurrences: &[&str], series: &[&str]) -> meetty::alerts::Marks {
+    meetty::alerts::Marks {
+        occurrences: occurrences.iter().map(|s| s.to_string()).collect(),
+        series: series.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+fn toast(app: &meetty::app::App) -> String {
+    app.toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn capital_j_marks_a_meeting_for_a_scheduled_join_and_again_unmarks_it() {
+    use meetty::app::Joins;
+    let mut app = app_with_a_series(meetty::config::AutoJoin::Marked);
+    assert_eq!(selected_title(&app), "Platform standup");
+    assert_eq!(
+        press(&mut app, "J"),
+        vec![Effect::SaveMarks(marks(&["standup1"], &[]))]
+    );
+    let standup = app.selected_meeting().unwrap().clone();
+    assert_eq!(app.joins(&standup), Some(Joins::Occurrence));
+    assert!(toast(&app).contains("will be joined by itself 1 min before"));
+
+    assert_eq!(
+        press(&mut app, "J"),
+        vec![Effect::SaveMarks(marks(&[], &[]))]
+    );
+    assert_eq!(app.joins(&standup), None);
+    assert_eq!(toast(&app), "Unmarked \u{201c}Platform standup\u{201d}");
+}
+
+#[test]
+fn capital_j_on_an_occurrence_asks_this_one_or_every_one_and_esc_marks_nothing() {
+    use meetty::app::Joins;
+    let mut app = app_with_a_series(meetty::config::AutoJoin::Marked);
+    select(&mut app, "Sprint retro");
+    assert!(
+        press(&mut app, "J").is_empty(),
+        "nothing saved before the answer"
+    );
+    assert_eq!(app.mode(), Mode::JoinMark);
+    assert!(app.update(key(KeyCode::Esc)).is_empty());
+    assert_eq!(app.mode(), Mode::Agenda);
+    assert_eq!(app.marks, marks(&[], &[]));
+
+    press(&mut app, "J");
+    assert_eq!(
+        press(&mut app, "e"),
+        vec![Effect::SaveMarks(marks(&[], &["retro"]))]
+    );
+    assert_eq!(app.mode(), Mode::Agenda);
+    let retro = app.selected_meeting().unwrap().clone();
+    assert_eq!(app.joins(&retro), Some(Joins::Series));
+    assert!(
+        toast(&app).contains("(every occurrence)"),
+        "{}",
+        toast(&app)
+    );
+
+    // Unmarking an occurrence of a marked series unmarks the series, and says so.
+    assert_eq!(
+        press(&mut app, "J"),
+        vec![Effect::SaveMarks(marks(&[], &[]))]
+    );
+    assert!(
+        toast(&app).contains("Unmarked every occurrence"),
+        "{}",
+        toast(&app)
+    );
+
+    press(&mut app, "J");
+    assert_eq!(
+        press(&mut app, "t"),
+        vec![Effect::SaveMarks(marks(&["retro1"], &[]))]
+    );
+    assert_eq!(app.joins(&retro), Some(Joins::Occurrence));
+}
+
+#[test]
+fn capital_j_refuses_a_meeting_without_a_video_link_and_says_why() {
+    let mut app = app_with_a_series(meetty::config::AutoJoin::Marked);
+    press(&mut app, "a");
+    select(&mut app, "Lunch with Sam");
+    assert!(press(&mut app, "J").is_empty());
+    let t = app.toast.clone().unwrap();
+    assert!(t.error && t.text.contains("has no video link"), "{t:?}");
+    assert_eq!(app.marks, marks(&[], &[]));
+}
+
+#[test]
+fn with_auto_join_off_a_mark_is_kept_and_the_toast_names_the_setting_and_file() {
+    let mut app = app_with_a_series(meetty::config::AutoJoin::Off);
+    app.settings.config_file = "/home/alex/.config/meetty/config.toml".into();
+    assert_eq!(
+        press(&mut app, "J"),
+        vec![Effect::SaveMarks(marks(&["standup1"], &[]))]
+    );
+    let t = toast(&app);
+    assert!(
+        t.contains("auto_join = \"marked\" in /home/alex/.config/meetty/config.toml"),
+        "{t}"
+    );
+}
+
+#[test]
+fn with_auto_join_all_every_meeting_with_a_link_joins_unmarked() {
+    use meetty::app::Joins;
+    let app = app_with_a_series(meetty::config::AutoJoin::All);
+    let a = app.agenda.clone().unwrap();
+    let joins = |title: &str| app.joins(a.meetings.iter().find(|m| m.title == title).unwrap());
+    assert_eq!(joins("Platform standup"), Some(Joins::All));
+    assert_eq!(joins("Sprint retro"), Some(Joins::All));
+    assert_eq!(joins("Lunch with Sam"), None, "no link, nothing to join");
+}

@@ -379,6 +379,8 @@ async fn the_tuis_first_refresh_after_a_restart_uses_only_sync_tokens() {
         clipboard: Clipboard::new(ClipboardMode::Osc52),
         sign_in: None,
         resume,
+        lead: None,
+        marks: None,
     };
     let mut runner = EffectRunner::new(services);
     let mut terminal = Vec::new();
@@ -429,6 +431,8 @@ async fn the_sync_state_is_saved_only_beside_the_agenda_that_sync_made() {
             std::sync::Arc::clone(&synced),
             state.clone(),
         )),
+        lead: None,
+        marks: None,
     });
     let save = |runner: &mut EffectRunner, agenda: meetty::calendar::model::Agenda| {
         let effect = meetty::action::Effect::SaveCache(std::sync::Arc::new(agenda));

@@ -67,6 +67,7 @@ impl App {
             Command::Answer => return self.answer(),
             Command::NextAwaiting => self.next_awaiting(),
             Command::Edit => return self.edit_meeting(),
+            Command::JoinMark => return self.join_mark(),
             Command::Quit => self.quit = true,
             _ => {}
         }

@@ -21,6 +21,7 @@ mod confirm;
 mod edit;
 mod find_time;
 mod form;
+mod join_mark;
 mod picker;
 mod screen;
 mod settings;
@@ -53,6 +54,7 @@ const WAKE_GAP: Duration = Duration::minutes(3);
 pub use answer::{AnswerDialog, AnswerRow, Invitation};
 pub use confirm::{scope_label, Choices, Confirm, EditAsk, Target};
 pub use find_time::{Answer, FindTime};
+pub use join_mark::{JoinAsk, Joins};
 pub use picker::LinkPicker;
 pub use screen::{Base, Overlay, Screen};
 pub use settings::Settings;
@@ -129,6 +131,11 @@ pub struct App {
     pub details_max: Cell<u16>,
     /// The furthest the help can scroll, as last drawn.
     pub help_max: Cell<u16>,
+    /// Meetings marked for a scheduled join (loaded by the runtime, saved through
+    /// [`Effect::SaveMarks`]).
+    pub marks: crate::alerts::Marks,
+    /// `meetty watch` syncs for this TUI: a refresh waits for its next cache write.
+    pub following: bool,
 }
 
 impl App {
@@ -163,6 +170,8 @@ impl App {
             page: Cell::new(10),
             details_max: Cell::new(u16::MAX),
             help_max: Cell::new(u16::MAX),
+            marks: Default::default(),
+            following: false,
         };
         app.rebuild_rows();
         app
@@ -239,6 +248,16 @@ impl App {
             Action::FreeBusy { req, result } => {
                 self.done_retrying(req);
                 self.on_free_busy(req, result);
+                Vec::new()
+            }
+            Action::Following(following) => {
+                self.following = following;
+                Vec::new()
+            }
+            Action::MarksSaved(result) => {
+                if let Err(e) = result {
+                    self.toast(e, true);
+                }
                 Vec::new()
             }
             Action::Opened(result) => {
@@ -330,6 +349,7 @@ impl App {
                 Vec::new()
             }
             Mode::Answer => self.answer_key(cmd),
+            Mode::JoinMark => self.join_mark_key(cmd),
         }
     }
 

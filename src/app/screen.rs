@@ -5,6 +5,7 @@
 use super::answer::AnswerDialog;
 use super::confirm::Confirm;
 use super::find_time::FindTime;
+use super::join_mark::JoinAsk;
 use super::picker::LinkPicker;
 use crate::form::Form;
 use crate::keymap::Mode;
@@ -43,6 +44,8 @@ pub enum Overlay {
     LinkPicker(LinkPicker),
     /// Answering an invitation.
     Answer(Box<AnswerDialog>),
+    /// Marking an occurrence of a series for a scheduled join: which occurrences.
+    JoinMark(JoinAsk),
 }
 
 impl Overlay {
@@ -56,6 +59,7 @@ impl Overlay {
             Overlay::FindTime(_) => Mode::FindTime,
             Overlay::LinkPicker(_) => Mode::LinkPicker,
             Overlay::Answer(_) => Mode::Answer,
+            Overlay::JoinMark(_) => Mode::JoinMark,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono_tz::Tz;
 
-use crate::config::Config;
+use crate::config::{AutoJoin, Config};
 use crate::keymap::Keymap;
 use crate::templates::Template;
 
@@ -32,6 +32,10 @@ pub struct Settings {
     pub hours: crate::freetime::WorkingHours,
     /// Random base32hex chosen at start-up; new event ids are this plus a counter.
     pub id_salt: String,
+    /// Which meetings are joined by themselves (the join mark's row and toast say so).
+    pub auto_join: AutoJoin,
+    /// The config file, named where a message asks for a change in it.
+    pub config_file: String,
 }
 
 impl Settings {
@@ -53,6 +57,8 @@ impl Settings {
             refresh_every: config.refresh_every,
             hours: config.hours.clone(),
             id_salt,
+            auto_join: config.auto_join,
+            config_file: "config.toml".into(),
         }
     }
 }

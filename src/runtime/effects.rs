@@ -1,10 +1,12 @@
 //! Running [`Effect`]s: Calendar calls, the cache, the clipboard, the browser and sign-in, each
 //! as a task whose result comes back as an [`Action`] on one channel. Nothing here needs a
 //! terminal: OSC 52 goes to whatever writer the caller hands in, so tests drive `App::update`
-//! and this runner headless against the sandbox.
+//! and this runner headless against the sandbox. While `meetty watch` syncs for the TUI
+//! ([`super::lead`]), a refresh is the watch's next cache write instead of a call to Google.
 
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use futures_util::FutureExt;
@@ -20,6 +22,8 @@ use crate::calendar::sync::{SyncRequest, Synced};
 use crate::clipboard::Clipboard;
 use crate::session::sign_in::{self, SignInContext};
 
+use super::lead::{self, Lead};
+
 /// What effects need to do their work.
 pub struct Services {
     pub client: CalendarClient,
@@ -32,6 +36,10 @@ pub struct Services {
     /// The sync the cache was written after: the first refresh asks only for what changed
     /// since (None: it lists everything).
     pub resume: Option<Synced>,
+    /// Leader or follower of `meetty watch` (None: no cache owner, nothing to share).
+    pub lead: Option<Lead>,
+    /// Where the scheduled-join marks go (None: no cache owner).
+    pub marks: Option<PathBuf>,
 }
 
 pub struct EffectRunner {
@@ -49,6 +57,9 @@ impl EffectRunner {
     pub fn new(mut services: Services) -> EffectRunner {
         let (tx, rx) = unbounded_channel();
         let synced = Arc::new(Mutex::new(services.resume.take()));
+        if services.lead.as_ref().is_some_and(Lead::following) {
+            let _ = tx.send(Action::Following(true));
+        }
         EffectRunner {
             services,
             tx,
@@ -87,6 +98,14 @@ impl EffectRunner {
                     },
                 ),
                 Effect::SaveCache(agenda) => {
+                    // A watch that leads writes the cache itself; a leader's alerts plan
+                    // from every agenda shown.
+                    if let Some(lead) = &self.services.lead {
+                        if lead.following() {
+                            continue;
+                        }
+                        lead.agenda_changed(&agenda);
+                    }
                     let Some(files) = self.services.cache.clone() else {
                         continue;
                     };
@@ -180,6 +199,18 @@ impl EffectRunner {
                         let _ = tx.send(Action::EditLoaded { req, result });
                     });
                 }
+                Effect::SaveMarks(marks) => {
+                    let Some(path) = self.services.marks.clone() else {
+                        continue;
+                    };
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = marks.save(&path).map_err(|e| {
+                            format!("cannot save the join marks to {}: {e}", path.display())
+                        });
+                        let _ = tx.send(Action::MarksSaved(result));
+                    });
+                }
                 Effect::Open { url } => {
                     let tx = self.tx.clone();
                     tokio::task::spawn_blocking(move || {
@@ -202,6 +233,9 @@ impl EffectRunner {
         // The superseded refresh is cancelled, not left to finish.
         if let Some(old) = self.refresh.take() {
             old.abort();
+        }
+        if self.follow(req) {
+            return;
         }
         let client = self.client_for(req);
         let selection = self.services.selection.clone();
@@ -228,6 +262,32 @@ impl EffectRunner {
             }
             let _ = tx.send(Action::AgendaLoaded { req, result });
         }));
+    }
+}
+
+impl EffectRunner {
+    /// A refresh while a watch syncs for this TUI: the watch is asked to sync, and its next
+    /// cache write is the answer (Google is not called from here). False when this TUI
+    /// syncs itself: it leads, or took over just now because the watch has gone.
+    fn follow(&mut self, req: u64) -> bool {
+        let (Some(lead), Some(files)) = (self.services.lead.as_mut(), &self.services.cache) else {
+            return false;
+        };
+        if lead.try_take_over() {
+            let _ = self.tx.send(Action::Following(false));
+        }
+        if !lead.following() {
+            return false;
+        }
+        let path = files.agenda.clone();
+        let since = lead::written_at(&path);
+        let wait = lead.nudge();
+        let tx = self.tx.clone();
+        self.refresh = Some(tokio::spawn(async move {
+            let result = lead::next_write(path, since, wait).await;
+            let _ = tx.send(Action::AgendaLoaded { req, result });
+        }));
+        true
     }
 }
 

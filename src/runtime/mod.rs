@@ -3,6 +3,7 @@
 //! run in [`effects`], which needs no terminal.
 
 pub mod effects;
+pub mod lead;
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::action::Action;
+use crate::alerts::{Files, Marks, Rules};
 use crate::app::{App, Settings};
 use crate::cache::{self, CacheFiles, Cached};
 use crate::calendar::sync::Synced;
@@ -22,6 +24,7 @@ use crate::terminal::{self, Tui};
 use crate::ui;
 
 pub use effects::{EffectRunner, Services};
+pub use lead::{AlertSetup, Lead};
 
 /// How the TUI was asked to start, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -66,16 +69,42 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
         label: conn.label,
         first_run: conn.first_run,
         account: conn.account,
+        config_file: start.paths.config_file.display().to_string(),
         ..Settings::from_config(&start.config, tz, days, crate::calendar::write::event_id())
     };
+    let owner = conn.cache_owner;
     // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
     // account's meetings are never drawn under another's name.
-    let cache_files = conn
-        .cache_owner
-        .map(|owner| CacheFiles::of(&start.paths, &owner));
+    let cache_files = owner
+        .as_ref()
+        .map(|owner| CacheFiles::of(&start.paths, owner));
     // Drawn before any network work starts.
     let cached = cache_files.as_ref().and_then(|f| cache::load(&f.agenda));
-    let (app, resume) = from_cache(settings, cached, now);
+    let (mut app, resume) = from_cache(settings, cached, now);
+    // Issue 12: scheduled-join marks, and who syncs and notifies (this TUI or a watch).
+    let marks = owner.as_ref().map(|o| start.paths.marks_file(o));
+    app.marks = marks.as_deref().map(Marks::load).unwrap_or_default();
+    let lead = owner.as_ref().map(|o| {
+        let setup = AlertSetup {
+            rules: Rules {
+                notify_before: start.config.notify_before.clone(),
+                auto_join: start.config.auto_join,
+            },
+            files: Files {
+                fired: start.paths.fired_file(o),
+                marks: start.paths.marks_file(o),
+            },
+            tz,
+            clipboard: start.config.clipboard,
+        };
+        // A demo has a sandbox of its own: another demo's results are not its calendar.
+        Lead::start(
+            start.paths.lock_file(o),
+            setup,
+            app.agenda.clone().unwrap_or_default(),
+            !opts.demo,
+        )
+    });
     let services = Services {
         client: conn.client,
         selection: start.config.calendars.clone(),
@@ -83,6 +112,8 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
         clipboard: Clipboard::new(start.config.clipboard),
         sign_in: conn.sign_in,
         resume,
+        lead,
+        marks,
     };
     // The demo's sandbox lives as long as the session.
     let _sandbox = conn.sandbox;

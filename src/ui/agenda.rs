@@ -212,7 +212,15 @@ fn meeting_line<'a>(
             },
             mark_style,
         ),
-        Span::raw(" "),
+        // A scheduled join in the column between the answer and the time.
+        Span::styled(
+            if app.joins(m).is_some() {
+                theme::JOIN_MARK
+            } else {
+                " "
+            },
+            theme::next(),
+        ),
         Span::styled(time, time_style),
         Span::raw(" "),
         Span::styled(badge, badge_style),

@@ -7,8 +7,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::theme;
-use crate::app::{App, Pane};
+use crate::app::{App, Joins, Pane};
 use crate::calendar::model::{Attendee, Meeting, Rsvp, When};
+use crate::config::AutoJoin;
 use crate::timefmt::{clock, clock_range, date_label, local_date};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -101,6 +102,9 @@ fn lines<'a>(app: &'a App, m: &'a Meeting) -> Vec<Line<'a>> {
         }
         None => out.push(field("Video", Span::styled("no video link", theme::dim()))),
     }
+    if let Some(joins) = app.joins(m) {
+        out.push(join_line(app, joins));
+    }
     for d in &m.dial_in {
         let pin = d
             .pin
@@ -127,6 +131,33 @@ fn lines<'a>(app: &'a App, m: &'a Meeting) -> Vec<Line<'a>> {
         out.extend(m.description.lines().map(Line::raw));
     }
     out
+}
+
+/// "Joins by itself 1 min before (every occurrence)", and why it will not while
+/// `auto_join` is off.
+fn join_line(app: &App, joins: Joins) -> Line<'static> {
+    let which = match joins {
+        Joins::Occurrence => "this occurrence",
+        Joins::Series => "every occurrence",
+        Joins::All => "auto_join = \"all\"",
+    };
+    let mut spans = vec![
+        Span::styled(format!("{:<10}", "Join"), theme::label()),
+        Span::styled(
+            format!("{} by itself 1 min before ({which})", theme::JOIN_MARK),
+            theme::next(),
+        ),
+    ];
+    if app.settings.auto_join == AutoJoin::Off {
+        spans.push(Span::styled(
+            format!(
+                " · off until auto_join = \"marked\" in {}",
+                app.settings.config_file
+            ),
+            theme::dim(),
+        ));
+    }
+    Line::from(spans)
 }
 
 /// The user's own answer, in words (the agenda row has only its mark).

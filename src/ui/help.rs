@@ -90,5 +90,6 @@ fn title(mode: Mode) -> &'static str {
         Mode::FindTime => "find a time",
         Mode::LinkPicker => "same link as",
         Mode::Answer => "answer",
+        Mode::JoinMark => "scheduled join",
     }
 }

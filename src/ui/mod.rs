@@ -9,6 +9,7 @@ mod find_time;
 mod fit;
 mod form;
 mod help;
+mod join_mark;
 mod status;
 pub mod svg;
 mod theme;
@@ -55,6 +56,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             (Overlay::FindTime(view), _) => find_time::render(frame, app, view),
             (Overlay::LinkPicker(picker), _) => form::link_picker(frame, app, picker),
             (Overlay::Answer(d), _) => answer::render(frame, app, d),
+            (Overlay::JoinMark(ask), _) => join_mark::render(frame, app, ask),
             _ => {}
         }
     }

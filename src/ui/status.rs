@@ -128,7 +128,14 @@ fn sync_line(app: &App) -> Line<'static> {
         format!(" · filter \u{201c}{}\u{201d}", app.filter)
     };
     filter.push_str(&awaiting_text(app));
+    if app.following {
+        filter.push_str(" · synced by meetty watch");
+    }
     match (&app.sync, age) {
+        (Sync::Refreshing { .. }, _) if app.following => Line::from(format!(
+            "{} waiting for meetty watch…{filter}",
+            spinner(app)
+        )),
         (Sync::Refreshing { .. }, _) => Line::from(format!("{} refreshing…{filter}", spinner(app))),
         (Sync::Failed { error }, Some(age)) if error.is_offline() => Line::from(vec![
             Span::styled(" offline ", theme::error()),

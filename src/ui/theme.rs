@@ -6,6 +6,9 @@ use crate::calendar::model::Rsvp;
 
 /// One column per answer, told apart by shape as well as colour (and by a screen reader):
 /// check mark, tilde, ballot x, question mark.
+/// A meeting that is joined by itself one minute before it starts (one column wide).
+pub const JOIN_MARK: &str = "⏵";
+
 pub fn rsvp_mark(rsvp: Rsvp) -> &'static str {
     match rsvp {
         Rsvp::Accepted => "✓",

@@ -1,0 +1,283 @@
+//! The TUI beside `meetty watch` (issue 12 point 4): whoever holds the lock syncs and
+//! notifies. With a watch holding it (this test, as `Role::Watch`), a refresh asks the watch
+//! to sync (SIGUSR1 to the holder's pid, which is this process) and shows the agenda the
+//! watch writes to the cache, with no request to Google; once the lock is free, the TUI
+//! takes it and syncs with Google itself. Real parts: the sandbox over HTTP, real files and
+//! flock, a real signal.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use meetty::action::Action;
+use meetty::alerts::{Files, Rules};
+use meetty::app::{App, Sync};
+use meetty::cache::{self, CacheFiles};
+use meetty::calendar::client::{CalendarClient, CalendarSelection};
+use meetty::calendar::model::{Agenda, Meeting, When};
+use meetty::clipboard::Clipboard;
+use meetty::config::{AutoJoin, ClipboardMode, Paths};
+use meetty::lock::{self, Holder, Lock, Role};
+use meetty::runtime::{AlertSetup, EffectRunner, Lead, Services};
+use meetty::sandbox::{Sandbox, Seed};
+use meetty::screenshots::demo_settings;
+use tokio::signal::unix::{signal, SignalKind};
+
+const OWNER: &str = "sandbox";
+
+/// A private home for one test, removed when dropped.
+struct Home(PathBuf);
+
+impl Home {
+    fn new(name: &str) -> Home {
+        let dir = std::env::temp_dir().join(format!("meetty-follow-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Home(dir)
+    }
+
+    fn paths(&self) -> Paths {
+        Paths::under(&self.0)
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The app and its runner as the TUI has them for owner [`OWNER`], with no terminal.
+struct Headless {
+    app: App,
+    runner: EffectRunner,
+    terminal: Vec<u8>,
+}
+
+impl Headless {
+    fn start(sandbox: &Sandbox, paths: &Paths) -> Headless {
+        let tz = common::tz();
+        let setup = AlertSetup {
+            rules: Rules {
+                notify_before: vec![3],
+                auto_join: AutoJoin::Off,
+            },
+            files: Files {
+                fired: paths.fired_file(OWNER),
+                marks: paths.marks_file(OWNER),
+            },
+            tz,
+            clipboard: ClipboardMode::Osc52,
+        };
+        let services = Services {
+            client: CalendarClient::new(&sandbox.root_url(), sandbox.access_token()),
+            selection: CalendarSelection::SelectedInGoogle,
+            cache: Some(CacheFiles::of(paths, OWNER)),
+            clipboard: Clipboard::new(ClipboardMode::Osc52),
+            sign_in: None,
+            resume: None,
+            lead: Some(Lead::start(
+                paths.lock_file(OWNER),
+                setup,
+                Arc::default(),
+                true,
+            )),
+            marks: Some(paths.marks_file(OWNER)),
+        };
+        let mut h = Headless {
+            app: App::new(demo_settings(tz), None, Utc::now()),
+            runner: EffectRunner::new(services),
+            terminal: Vec::new(),
+        };
+        let effects = h.app.start();
+        h.runner.run(effects, &mut h.terminal);
+        h
+    }
+
+    fn handle(&mut self, action: Action) {
+        let effects = self.app.update(action);
+        self.runner.run(effects, &mut self.terminal);
+    }
+
+    /// Feeds effect results back into the app until `done` holds for it.
+    async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        while !done(&self.app) {
+            let next = tokio::time::timeout(Duration::from_secs(20), self.runner.next()).await;
+            match next {
+                Ok(Some(action)) => self.handle(action),
+                _ => panic!("timed out waiting for {what}"),
+            }
+        }
+    }
+}
+
+fn titles(app: &App) -> Vec<String> {
+    app.agenda
+        .iter()
+        .flat_map(|a| a.meetings.iter().map(|m| m.title.clone()))
+        .collect()
+}
+
+fn loaded(app: &App) -> bool {
+    app.agenda.is_some() && app.sync == Sync::Idle
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_goes() {
+    // This process stands in for the watch: it must survive the signal it is sent.
+    let mut usr1 = signal(SignalKind::user_defined1()).unwrap();
+    let home = Home::new("takeover");
+    let paths = home.paths();
+    let watch = Lock::try_acquire(&paths.lock_file(OWNER), Role::Watch)
+        .unwrap()
+        .expect("the lock is free at first");
+    let now = Utc::now();
+    let sandbox = common::sandbox(Seed::Demo {
+        now,
+        tz: common::tz(),
+    })
+    .await;
+
+    let mut h = Headless::start(&sandbox, &paths);
+    tokio::time::timeout(Duration::from_secs(10), usr1.recv())
+        .await
+        .expect("the start-up refresh asks the watch to sync (SIGUSR1)");
+    h.until("following", |app| app.following).await;
+    assert!(
+        matches!(h.app.sync, Sync::Refreshing { .. }),
+        "waiting for the watch's write"
+    );
+
+    // The watch writes the cache: that is the refresh's answer.
+    let mut written = Agenda {
+        meetings: vec![common::agenda().meetings[0].clone()],
+        fetched_at: now,
+        ..Agenda::default()
+    };
+    written.meetings[0].title = "Written by the watch".into();
+    cache::save(&CacheFiles::of(&paths, OWNER), &written, None).unwrap();
+    h.until("the watch's agenda", loaded).await;
+    assert_eq!(titles(&h.app), ["Written by the watch"]);
+    assert!(
+        sandbox.requests().is_empty(),
+        "a follower never calls Google: {:?}",
+        sandbox.requests()
+    );
+    assert!(h.app.following);
+
+    // Changes still go to Google from the TUI, and then the watch is asked to sync. The
+    // watch writes the demo week first, for a meeting to cancel.
+    let week = CalendarClient::new(&sandbox.root_url(), sandbox.access_token())
+        .agenda(
+            &CalendarSelection::SelectedInGoogle,
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::days(7),
+        )
+        .await
+        .unwrap();
+    h.handle(common::ch('r'));
+    tokio::time::timeout(Duration::from_secs(10), usr1.recv())
+        .await
+        .expect("r asks the watch to sync");
+    cache::save(&CacheFiles::of(&paths, OWNER), &week, None).unwrap();
+    h.until("the watch's second write", |app| {
+        loaded(app) && titles(app).len() > 1
+    })
+    .await;
+    let mine = |m: &Meeting| {
+        m.i_organize
+            && m.series_id.is_none()
+            && matches!(m.when, When::Timed { start, .. } if start > now)
+    };
+    for _ in 0..100 {
+        if h.app.selected_meeting().is_some_and(mine) {
+            break;
+        }
+        h.handle(common::ch('j'));
+    }
+    assert!(
+        h.app.selected_meeting().is_some_and(mine),
+        "a meeting to cancel"
+    );
+    let before = sandbox.requests().len();
+    h.handle(common::ch('d'));
+    h.handle(common::ch('y'));
+    h.until("the cancel at Google", |app| {
+        app.writes.is_empty() && matches!(app.sync, Sync::Refreshing { .. })
+    })
+    .await;
+    let after = sandbox.requests().split_off(before);
+    assert!(
+        after.iter().any(|r| r.method == "DELETE"),
+        "the cancel went to Google: {after:?}"
+    );
+    assert!(
+        !after
+            .iter()
+            .any(|r| r.method == "GET" && r.path.ends_with("/events")),
+        "the refresh after it is the watch's, not a listing: {after:?}"
+    );
+    tokio::time::timeout(Duration::from_secs(10), usr1.recv())
+        .await
+        .expect("the change makes the TUI ask the watch to sync");
+
+    // The watch stops: the next refresh takes the lock and asks Google itself.
+    drop(watch);
+    h.handle(common::ch('r'));
+    h.until("Google's agenda", |app| {
+        !app.following && loaded(app) && titles(app).len() > 1
+    })
+    .await;
+    assert!(
+        !common::sent(&sandbox, "GET", "/events").is_empty(),
+        "the TUI lists events at Google now"
+    );
+    assert_eq!(
+        lock::holder(&paths.lock_file(OWNER)),
+        Some(Holder {
+            pid: std::process::id(),
+            role: Role::Tui
+        }),
+        "the TUI holds the lock, so a watch started now follows it"
+    );
+    // Leading, the TUI writes the cache for `meetty next` and a later watch.
+    let google = h.app.agenda.clone().unwrap();
+    let mut cached = None;
+    for _ in 0..100 {
+        cached = cache::load(&paths.agenda_cache(OWNER)).map(|c| c.agenda);
+        if cached.as_ref() == Some(&*google) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        cached.as_ref(),
+        Some(&*google),
+        "the TUI wrote Google's agenda"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_lock_free_the_tui_leads_from_the_start() {
+    let home = Home::new("leads");
+    let paths = home.paths();
+    let sandbox = common::sandbox(Seed::Demo {
+        now: Utc::now(),
+        tz: common::tz(),
+    })
+    .await;
+    let mut h = Headless::start(&sandbox, &paths);
+    h.until("the first refresh", loaded).await;
+    assert!(!h.app.following);
+    assert!(!common::sent(&sandbox, "GET", "/events").is_empty());
+    assert_eq!(
+        lock::holder(&paths.lock_file(OWNER)).map(|h| h.role),
+        Some(Role::Tui)
+    );
+    // A watch started now finds the lock taken.
+    assert!(Lock::try_acquire(&paths.lock_file(OWNER), Role::Watch)
+        .unwrap()
+        .is_none());
+}
