@@ -33,7 +33,7 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::model::{Agenda, Meeting, When};
-use crate::config::AutoJoin;
+use crate::config::{AutoJoin, Config, Paths};
 
 /// What to do for a meeting, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,12 +79,32 @@ pub struct Rules {
     pub auto_join: AutoJoin,
 }
 
+impl Rules {
+    /// The config's `notify_before` and `auto_join` (the TUI and the watch alike).
+    pub fn of(config: &Config) -> Rules {
+        Rules {
+            notify_before: config.notify_before.clone(),
+            auto_join: config.auto_join,
+        }
+    }
+}
+
 /// Where the engine remembers things: fired keys and join marks (see `Paths::fired_file`,
 /// `Paths::marks_file`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Files {
     pub fired: PathBuf,
     pub marks: PathBuf,
+}
+
+impl Files {
+    /// One owner's files (an account's e-mail, "demo" or "sandbox").
+    pub fn of(paths: &Paths, owner: &str) -> Files {
+        Files {
+            fired: paths.fired_file(owner),
+            marks: paths.marks_file(owner),
+        }
+    }
 }
 
 /// How long after the start a missed start notification or join is still worth doing

@@ -85,16 +85,7 @@ pub async fn run(
     };
     let (agendas, rx) = tokio::sync::watch::channel(first);
     let config = &start.config;
-    let engine = Engine::new(
-        Rules {
-            notify_before: config.notify_before.clone(),
-            auto_join: config.auto_join,
-        },
-        alerts::Files {
-            fired: paths.fired_file(&owner),
-            marks: paths.marks_file(&owner),
-        },
-    );
+    let engine = Engine::new(Rules::of(config), alerts::Files::of(paths, &owner));
     let alerting = tokio::spawn(alert_loop(engine, rx, tz, config.clipboard));
     let every = config.refresh_every.unwrap_or(DEFAULT_REFRESH);
     let mut watch = Watch {

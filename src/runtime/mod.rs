@@ -86,14 +86,8 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
     app.marks = marks.as_deref().map(Marks::load).unwrap_or_default();
     let lead = owner.as_ref().map(|o| {
         let setup = AlertSetup {
-            rules: Rules {
-                notify_before: start.config.notify_before.clone(),
-                auto_join: start.config.auto_join,
-            },
-            files: Files {
-                fired: start.paths.fired_file(o),
-                marks: start.paths.marks_file(o),
-            },
+            rules: Rules::of(&start.config),
+            files: Files::of(&start.paths, o),
             tz,
             clipboard: start.config.clipboard,
         };
