@@ -67,7 +67,19 @@ impl Env {
     /// `meetty watch` in the background, signed in with `token`. It inherits this process's
     /// environment: once a test took the [`dbus::server`], its bus and `$BROWSER`.
     fn watch_with(&self, token: &str) -> Watch {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_meetty"))
+        self.start(Command::new(env!("CARGO_BIN_EXE_meetty")), token)
+    }
+
+    /// `meetty watch` as `nohup meetty watch` starts it.
+    fn watch_under_nohup(&self) -> Watch {
+        let mut nohup = Command::new("nohup");
+        nohup.arg(env!("CARGO_BIN_EXE_meetty"));
+        self.start(nohup, &self.sandbox.access_token())
+    }
+
+    /// `command` (meetty, or what runs it) with `watch` and this test's environment.
+    fn start(&self, mut command: Command, token: &str) -> Watch {
+        let mut child = command
             .arg("watch")
             .env("MEETTY_API_ROOT", self.sandbox.root_url())
             .env("MEETTY_ACCESS_TOKEN", token)
@@ -476,5 +488,24 @@ async fn while_another_process_holds_the_lock_the_watch_joins_nothing() {
         server.recorded().is_empty(),
         "notify_before = [] shows nothing"
     );
+    assert_eq!(watch.stop().await, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_nohup_a_sighup_does_not_end_the_watch() {
+    let e = env("nohup", QUIET).await;
+    let watch = e.watch_under_nohup();
+    eventually("the start line", &watch, || {
+        watch.said().contains("watching")
+    })
+    .await;
+    watch.signal(libc::SIGHUP);
+    // Still watching: SIGUSR1 gets a change into the cache.
+    e.book("After the hangup");
+    watch.signal(libc::SIGUSR1);
+    eventually("the change in the cache", &watch, || {
+        e.cached_titles().contains(&"After the hangup".to_string())
+    })
+    .await;
     assert_eq!(watch.stop().await, Some(0));
 }
