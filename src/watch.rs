@@ -42,7 +42,7 @@ use crate::timefmt::agenda_window;
 pub struct WatchArgs {}
 
 /// Between syncs when the config's `refresh_seconds` is 0 (off, for the TUI).
-pub const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
+const DEFAULT_REFRESH: Duration = Duration::from_secs(60);
 
 /// Between tries while the sign-in does not work: only the user can fix it, and asking
 /// Google every minute for hours would change nothing.
