@@ -509,3 +509,25 @@ async fn under_nohup_a_sighup_does_not_end_the_watch() {
     .await;
     assert_eq!(watch.stop().await, Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_syncs_again_every_refresh_seconds() {
+    let e = env("period", "refresh_seconds = 10\nnotify_before = []\n").await;
+    let watch = e.watch();
+    eventually("the start line", &watch, || {
+        watch.said().contains("watching")
+    })
+    .await;
+    assert!(
+        watch.said().contains("refresh every 10 s"),
+        "{}",
+        watch.said()
+    );
+    e.book("Booked meanwhile");
+    // No signal: the next refresh, 10 s after the first, brings it.
+    eventually("the next refresh", &watch, || {
+        e.cached_titles().contains(&"Booked meanwhile".to_string())
+    })
+    .await;
+    assert_eq!(watch.stop().await, Some(0));
+}
