@@ -410,7 +410,12 @@ async fn a_refused_sign_in_is_said_once_and_not_retried_in_a_loop() {
         said.contains("401") && said.contains("run meetty login"),
         "{said}"
     );
-    assert!(!said.contains("not-a-token"), "{said}");
+    let log = std::fs::read_to_string(e.paths().log_file()).unwrap();
+    assert!(log.contains("cannot sync"), "{log}");
+    assert!(
+        !said.contains("not-a-token") && !log.contains("not-a-token"),
+        "the token is never said nor logged"
+    );
     assert_eq!(e.sandbox.requests().len(), first, "no retry within 5 min");
     assert_eq!(watch.stop().await, Some(0));
 }
