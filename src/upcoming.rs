@@ -215,16 +215,23 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("meetty-upcoming-{}", std::process::id()));
         let path = dir.join("upcoming-me.jsonl");
         let mut declined = timed("declined", "2026-11-23T10:00:00Z", "2026-11-23T11:00:00Z");
-        declined["attendees"] =
-            serde_json::json!([{"email": "me@example.com", "self": true, "responseStatus": "declined"}]);
+        declined["attendees"] = serde_json::json!([{"email": "me@example.com", "self": true, "responseStatus": "declined"}]);
         let mut invited = timed("invited", "2026-11-23T09:30:00Z", "2026-11-23T10:00:00Z");
         invited["attendees"] = serde_json::json!([{"email": "me@example.com", "self": true}]);
         let mut focus = timed("focus", "2026-11-23T12:00:00Z", "2026-11-23T13:00:00Z");
         focus["eventType"] = "focusTime".into();
         let agenda = Agenda {
             meetings: vec![
-                meeting(timed("later", "2026-11-23T15:00:00Z", "2026-11-23T16:00:00Z")),
-                meeting(timed("over", "2026-11-23T07:00:00Z", "2026-11-23T08:00:00Z")),
+                meeting(timed(
+                    "later",
+                    "2026-11-23T15:00:00Z",
+                    "2026-11-23T16:00:00Z",
+                )),
+                meeting(timed(
+                    "over",
+                    "2026-11-23T07:00:00Z",
+                    "2026-11-23T08:00:00Z",
+                )),
                 meeting(declined),
                 meeting(invited),
                 meeting(focus),
@@ -233,7 +240,11 @@ mod tests {
                     "start": {"date": "2026-11-23"}, "end": {"date": "2026-11-24"},
                     "hangoutLink": "https://meet.google.com/allday",
                 })),
-                meeting(timed("running", "2026-11-23T08:30:00Z", "2026-11-23T09:30:00Z")),
+                meeting(timed(
+                    "running",
+                    "2026-11-23T08:30:00Z",
+                    "2026-11-23T09:30:00Z",
+                )),
             ],
             fetched_at: "2026-11-23T09:00:00Z".parse().unwrap(),
             ..Agenda::default()
@@ -269,7 +280,11 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("upcoming-me.jsonl");
         assert!(Reader::open(&path).unwrap().is_none());
-        std::fs::write(&path, "{\"v\":99,\"fetched_at\":\"2026-11-23T09:00:00Z\"}\n").unwrap();
+        std::fs::write(
+            &path,
+            "{\"v\":99,\"fetched_at\":\"2026-11-23T09:00:00Z\"}\n",
+        )
+        .unwrap();
         assert!(Reader::open(&path).unwrap().is_none());
         std::fs::write(
             &path,
@@ -278,7 +293,10 @@ mod tests {
         .unwrap();
         let mut reader = Reader::open(&path).unwrap().unwrap();
         let err = reader.next_entry(&path).unwrap_err();
-        assert!(err.contains("is damaged") && err.contains("delete it"), "{err}");
+        assert!(
+            err.contains("is damaged") && err.contains("delete it"),
+            "{err}"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -14,9 +14,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use common::{now, tz};
 use meetty::cache::{self, CacheFiles};
 use meetty::calendar::model::{Agenda, Meeting};
-use meetty::cli::next::{
-    choose, join_candidates, render, Format, Found, Output, Template,
-};
+use meetty::cli::next::{choose, join_candidates, render, Format, Found, Output, Template};
 use meetty::config::Paths;
 use meetty::upcoming::Entry;
 use serde_json::json;
@@ -53,7 +51,12 @@ fn situations() -> Vec<(&'static str, Found)> {
     vec![
         (
             "now",
-            fresh(Some(entry("Platform standup", "08:45", "09:15", Some(MEET)))),
+            fresh(Some(entry(
+                "Platform standup",
+                "08:45",
+                "09:15",
+                Some(MEET),
+            ))),
         ),
         ("soon, not answered", fresh(Some(invited))),
         (
@@ -135,7 +138,9 @@ fn hostile_titles_are_cleaned_and_escaped() {
         let text = show(Output::Format(format));
         let body = text.trim_end_matches('\n');
         assert!(
-            !body.chars().any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+            !body
+                .chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
             "{format:?}: {text:?}"
         );
         assert!(!text.contains("pwned"), "{format:?}: {text:?}");
@@ -276,7 +281,13 @@ fn next_is_the_meeting_in_progress_that_started_last_else_the_next_one() {
             vec![
                 meeting("long", "All-hands", t - TimeDelta::minutes(30), 120, true),
                 meeting("short", "Standup", t - TimeDelta::minutes(5), 15, true),
-                declined(meeting("declined", "Declined", t - TimeDelta::minutes(1), 30, true)),
+                declined(meeting(
+                    "declined",
+                    "Declined",
+                    t - TimeDelta::minutes(1),
+                    30,
+                    true,
+                )),
                 meeting("nolink", "Coffee", t - TimeDelta::minutes(2), 30, false),
                 meeting("next", "Retro", t + TimeDelta::minutes(100), 30, true),
             ],
@@ -288,10 +299,16 @@ fn next_is_the_meeting_in_progress_that_started_last_else_the_next_one() {
     assert_eq!(title(&choose(&path, t, true).unwrap()).unwrap(), "Coffee");
     // Once the standup is over, the all-hands is the one in progress.
     let later = t + TimeDelta::minutes(12);
-    assert_eq!(title(&choose(&path, later, false).unwrap()).unwrap(), "All-hands");
+    assert_eq!(
+        title(&choose(&path, later, false).unwrap()).unwrap(),
+        "All-hands"
+    );
     // After the all-hands: the retro, then nothing.
     let between = t + TimeDelta::minutes(95);
-    assert_eq!(title(&choose(&path, between, false).unwrap()).unwrap(), "Retro");
+    assert_eq!(
+        title(&choose(&path, between, false).unwrap()).unwrap(),
+        "Retro"
+    );
     let after = t + TimeDelta::minutes(131);
     assert_eq!(title(&choose(&path, after, false).unwrap()), None);
     // Never written: no list at all.
@@ -316,7 +333,13 @@ fn all_day_and_declined_meetings_never_count() {
             t,
             vec![
                 offsite,
-                declined(meeting("declined", "Declined", t + TimeDelta::minutes(5), 30, true)),
+                declined(meeting(
+                    "declined",
+                    "Declined",
+                    t + TimeDelta::minutes(5),
+                    30,
+                    true,
+                )),
             ],
         ),
     );
@@ -325,8 +348,7 @@ fn all_day_and_declined_meetings_never_count() {
 }
 
 #[test]
-fn join_prefers_the_meeting_in_progress_that_started_last_then_the_first_within_ten_minutes()
-{
+fn join_prefers_the_meeting_in_progress_that_started_last_then_the_first_within_ten_minutes() {
     let home = Home::new("join-choices");
     let t = now();
     home.save(
@@ -344,8 +366,8 @@ fn join_prefers_the_meeting_in_progress_that_started_last_then_the_first_within_
     );
     let path = home.upcoming("me");
     let titles = |at: DateTime<Utc>| -> Vec<String> {
-        let (list, _) = join_candidates(&path, at).unwrap().unwrap();
-        list.iter().map(|e| e.title.to_string()).collect()
+        let found = join_candidates(&path, at).unwrap().unwrap();
+        found.meetings.iter().map(|e| e.title.to_string()).collect()
     };
     // In progress, latest start first, then those starting within 10 minutes; not the
     // retro in 11 minutes, nor the meeting without a link.
@@ -382,7 +404,13 @@ fn the_binary_prints_the_next_meeting_in_each_format() {
             t,
             vec![
                 meeting("nolink", "Coffee", t + TimeDelta::minutes(5), 10, false),
-                meeting("standup", "Standup #42", t + TimeDelta::minutes(12), 15, true),
+                meeting(
+                    "standup",
+                    "Standup #42",
+                    t + TimeDelta::minutes(12),
+                    15,
+                    true,
+                ),
             ],
         ),
     );
@@ -403,10 +431,17 @@ fn the_binary_prints_the_next_meeting_in_each_format() {
     assert_eq!(json["text"], "Standup #42 in 12 min");
     let template = home.run(&["next", "--template", "{start} {title} ({provider})"], &[]);
     let start = meetty::timefmt::clock(t + TimeDelta::minutes(12), chrono_tz::Europe::Berlin);
-    assert_eq!(stdout(&template), format!("{start} Standup #42 (Google Meet)\n"));
+    assert_eq!(
+        stdout(&template),
+        format!("{start} Standup #42 (Google Meet)\n")
+    );
     let wrong = home.run(&["next", "--format", "xml"], &[]);
     assert_eq!(wrong.status.code(), Some(2));
-    assert!(stderr(&wrong).contains("use plain, json, waybar"), "{}", stderr(&wrong));
+    assert!(
+        stderr(&wrong).contains("use plain, json, waybar"),
+        "{}",
+        stderr(&wrong)
+    );
     let wrong = home.run(&["next", "--format", "json", "--template", "{title}"], &[]);
     assert_eq!(wrong.status.code(), Some(2));
 }
@@ -419,7 +454,13 @@ fn the_binary_says_offline_when_the_cache_is_stale() {
         "sandbox",
         &agenda(
             t - TimeDelta::hours(2),
-            vec![meeting("retro", "Retro", t + TimeDelta::minutes(30), 30, true)],
+            vec![meeting(
+                "retro",
+                "Retro",
+                t + TimeDelta::minutes(30),
+                30,
+                true,
+            )],
         ),
     );
     let plain = home.run(&["next"], &[]);
@@ -435,12 +476,22 @@ fn the_binary_says_offline_when_the_cache_is_stale() {
     std::fs::create_dir_all(&home.paths.config_dir).unwrap();
     std::fs::write(&home.paths.config_file, "refresh_seconds = 0\n").unwrap();
     let off = home.run(&["next"], &[]);
-    assert!(stdout(&off).ends_with("(offline 2 h)\n"), "{}", stdout(&off));
+    assert!(
+        stdout(&off).ends_with("(offline 2 h)\n"),
+        "{}",
+        stdout(&off)
+    );
     home.save(
         "sandbox",
         &agenda(
             t - TimeDelta::minutes(30),
-            vec![meeting("retro", "Retro", t + TimeDelta::minutes(30), 30, true)],
+            vec![meeting(
+                "retro",
+                "Retro",
+                t + TimeDelta::minutes(30),
+                30,
+                true,
+            )],
         ),
     );
     let fresh = home.run(&["next"], &[]);
@@ -464,7 +515,8 @@ fn the_binary_exits_1_on_an_empty_cache_and_on_no_cache() {
     assert_eq!(json["class"], "none");
 
     // The default account's cache, which nobody wrote yet.
-    let accounts = json!({"default": "alex@example.com", "accounts": {"alex@example.com": "keyring"}});
+    let accounts =
+        json!({"default": "alex@example.com", "accounts": {"alex@example.com": "keyring"}});
     std::fs::create_dir_all(&home.paths.config_dir).unwrap();
     std::fs::write(home.paths.accounts_file(), accounts.to_string()).unwrap();
     let signed_in = [("MEETTY_ACCESS_TOKEN", "")];
@@ -472,7 +524,9 @@ fn the_binary_exits_1_on_an_empty_cache_and_on_no_cache() {
     assert_eq!(none.status.code(), Some(1));
     assert_eq!(stdout(&none), "");
     assert!(
-        stderr(&none).contains("no cached agenda for alex@example.com yet: open meetty, or run meetty watch"),
+        stderr(&none).contains(
+            "no cached agenda for alex@example.com yet: open meetty, or run meetty watch"
+        ),
         "{}",
         stderr(&none)
     );
@@ -485,7 +539,16 @@ fn the_binary_exits_1_on_an_empty_cache_and_on_no_cache() {
     let t = real_now();
     home.save(
         "alex@example.com",
-        &agenda(t, vec![meeting("a", "Planning", t + TimeDelta::minutes(3), 30, true)]),
+        &agenda(
+            t,
+            vec![meeting(
+                "a",
+                "Planning",
+                t + TimeDelta::minutes(3),
+                30,
+                true,
+            )],
+        ),
     );
     let found = home.run(&["next", "--format", "tmux"], &signed_in);
     assert_eq!(stdout(&found), "Planning in 3 min\n");
@@ -493,7 +556,11 @@ fn the_binary_exits_1_on_an_empty_cache_and_on_no_cache() {
     std::fs::remove_file(home.paths.accounts_file()).unwrap();
     let nobody = home.run(&["next"], &signed_in);
     assert_eq!(nobody.status.code(), Some(1));
-    assert!(stderr(&nobody).contains("meetty login"), "{}", stderr(&nobody));
+    assert!(
+        stderr(&nobody).contains("meetty login"),
+        "{}",
+        stderr(&nobody)
+    );
 }
 
 /// A `$BROWSER` that appends the URL it is given to a file.
@@ -534,9 +601,21 @@ fn join_opens_the_meeting_in_progress_that_started_last_and_names_the_others() {
         &agenda(
             t,
             vec![
-                meeting("allhands", "All-hands", t - TimeDelta::minutes(30), 120, true),
+                meeting(
+                    "allhands",
+                    "All-hands",
+                    t - TimeDelta::minutes(30),
+                    120,
+                    true,
+                ),
                 meeting("standup", "Standup", t - TimeDelta::minutes(5), 25, true),
-                meeting("review", "Design review", t + TimeDelta::minutes(8), 30, true),
+                meeting(
+                    "review",
+                    "Design review",
+                    t + TimeDelta::minutes(8),
+                    30,
+                    true,
+                ),
             ],
         ),
     );
@@ -552,7 +631,11 @@ fn join_opens_the_meeting_in_progress_that_started_last_and_names_the_others() {
     );
     let print = home.run(&["join", "--print"], &[]);
     assert_eq!(stdout(&print), "https://meet.google.com/standup\n");
-    assert!(stderr(&print).starts_with("meetty: Joining Standup"), "{}", stderr(&print));
+    assert!(
+        stderr(&print).starts_with("meetty: Joining Standup"),
+        "{}",
+        stderr(&print)
+    );
 }
 
 #[test]
@@ -564,7 +647,13 @@ fn join_takes_the_meeting_starting_within_ten_minutes_and_nothing_later() {
         &agenda(
             t,
             vec![
-                meeting("review", "Design review", t + TimeDelta::minutes(8), 30, true),
+                meeting(
+                    "review",
+                    "Design review",
+                    t + TimeDelta::minutes(8),
+                    30,
+                    true,
+                ),
                 meeting("retro", "Retro", t + TimeDelta::minutes(9), 30, true),
             ],
         ),
@@ -576,14 +665,21 @@ fn join_takes_the_meeting_starting_within_ten_minutes_and_nothing_later() {
         "sandbox",
         &agenda(
             t,
-            vec![meeting("retro", "Retro", t + TimeDelta::minutes(11), 30, true)],
+            vec![meeting(
+                "retro",
+                "Retro",
+                t + TimeDelta::minutes(11),
+                30,
+                true,
+            )],
         ),
     );
     let none = home.run(&["join", "--print"], &[]);
     assert_eq!(none.status.code(), Some(1));
     assert_eq!(stdout(&none), "");
     assert!(
-        stderr(&none).contains("no meeting with a video link is in progress or starts within 10 minutes"),
+        stderr(&none)
+            .contains("no meeting with a video link is in progress or starts within 10 minutes"),
         "{}",
         stderr(&none)
     );
@@ -594,11 +690,24 @@ fn agenda_cached_answers_from_the_cache_without_the_network() {
     let home = Home::new("agenda-cached");
     let none = home.run(&["agenda", "--cached"], &[]);
     assert_eq!(none.status.code(), Some(1));
-    assert!(stderr(&none).contains("no cached agenda for sandbox yet"), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("no cached agenda for sandbox yet"),
+        "{}",
+        stderr(&none)
+    );
     let t = real_now();
     home.save(
         "sandbox",
-        &agenda(t, vec![meeting("retro", "Retro", t + TimeDelta::minutes(30), 30, true)]),
+        &agenda(
+            t,
+            vec![meeting(
+                "retro",
+                "Retro",
+                t + TimeDelta::minutes(30),
+                30,
+                true,
+            )],
+        ),
     );
     let json = home.run(&["agenda", "--cached", "--json"], &[]);
     assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
@@ -606,5 +715,9 @@ fn agenda_cached_answers_from_the_cache_without_the_network() {
     assert_eq!(items[0]["title"], "Retro");
     assert_eq!(items[0]["link"], "https://meet.google.com/retro");
     let plain = home.run(&["agenda", "--cached"], &[]);
-    assert!(stdout(&plain).contains("Retro  https://meet.google.com/retro"), "{}", stdout(&plain));
+    assert!(
+        stdout(&plain).contains("Retro  https://meet.google.com/retro"),
+        "{}",
+        stdout(&plain)
+    );
 }

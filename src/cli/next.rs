@@ -126,13 +126,19 @@ pub fn choose(path: &Path, now: DateTime<Utc>, all: bool) -> Result<Option<Found
     }))
 }
 
+/// The meetings `join` may open, and how old the list is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidates {
+    /// The one to join first.
+    pub meetings: Vec<Entry<'static>>,
+    /// When the agenda the list was written from was fetched.
+    pub fetched_at: DateTime<Utc>,
+}
+
 /// Reads the list at `path` for `join`: the meetings with a video link in progress or
 /// starting within [`SOON`], the one to join first (the one in progress that started last,
 /// else the one starting first). `Ok(None)`: there is no list.
-pub fn join_candidates(
-    path: &Path,
-    now: DateTime<Utc>,
-) -> Result<Option<(Vec<Entry<'static>>, DateTime<Utc>)>, String> {
+pub fn join_candidates(path: &Path, now: DateTime<Utc>) -> Result<Option<Candidates>, String> {
     let Some(mut reader) = Reader::open(path)? else {
         return Ok(None);
     };
@@ -154,7 +160,10 @@ pub fn join_candidates(
     // Latest start first; equal starts keep the list's order.
     running.sort_by_key(|e| std::cmp::Reverse(e.start));
     running.extend(soon);
-    Ok(Some((running, reader.fetched_at)))
+    Ok(Some(Candidates {
+        meetings: running,
+        fetched_at: reader.fetched_at,
+    }))
 }
 
 /// A status bar's output format.
@@ -656,10 +665,12 @@ pub fn join(
 ) -> Result<ExitCode, String> {
     let now = Utc::now();
     let owner = owner(paths, whose)?;
-    let (candidates, fetched_at) =
-        join_candidates(&paths.upcoming_file(&owner), now)?.ok_or_else(|| no_cache(&owner))?;
+    let Candidates {
+        meetings,
+        fetched_at,
+    } = join_candidates(&paths.upcoming_file(&owner), now)?.ok_or_else(|| no_cache(&owner))?;
     let (_, stale_after) = settings(paths)?;
-    let Some((chosen, others)) = candidates.split_first() else {
+    let Some((chosen, others)) = meetings.split_first() else {
         return Err(
             "no meeting with a video link is in progress or starts within 10 minutes \
              (meetty next --all shows what comes next)"
@@ -712,7 +723,10 @@ mod tests {
             ]
         );
         let err = Template::parse("{titel}").unwrap_err();
-        assert!(err.contains("no {titel}") && err.contains("{title}"), "{err}");
+        assert!(
+            err.contains("no {titel}") && err.contains("{title}"),
+            "{err}"
+        );
         let err = Template::parse("{title").unwrap_err();
         assert!(err.contains("lone brace"), "{err}");
         assert!(Template::parse("a } b").is_err());
