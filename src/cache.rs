@@ -69,22 +69,32 @@ pub fn save(files: &CacheFiles, agenda: &Agenda, sync: Option<&SyncState>) -> st
     crate::upcoming::write(&files.upcoming, agenda)
 }
 
-/// Writes atomically (temp file + rename) so a crash never leaves half a cache, readable by
-/// the user only: an agenda is private.
+/// Writes the agenda file.
 fn write_agenda(path: &Path, cached: &CachedRef) -> std::io::Result<()> {
+    // Streamed: a 10,000-meeting agenda never exists twice in memory as JSON.
+    write_private(path, |out| Ok(serde_json::to_writer(out, cached)?))
+}
+
+/// Writes `path` atomically (temp file + rename) so a crash never leaves half a file and a
+/// reader never sees one, readable by the user only: an agenda is private. `fill` writes
+/// the content.
+pub(crate) fn write_private(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     // A temp name of its own per write: two saves in flight never share one.
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = path.with_extension(format!("json.{}.{n}.tmp", std::process::id()));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    // Streamed: a 10,000-meeting agenda never exists twice in memory as JSON.
     let mut out = std::io::BufWriter::new(opts.open(&tmp)?);
-    serde_json::to_writer(&mut out, cached)?;
+    fill(&mut out)?;
     let file = out.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     std::fs::rename(&tmp, path)

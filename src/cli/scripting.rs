@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::edit::{self, EditArgs};
 use super::free::{self, FreeArgs, Search};
+use super::next::{self, Whose};
 use super::rsvp::{self, RsvpArgs};
 use super::Outcome;
 use crate::cache::{self, CacheFiles, Cached};
@@ -124,6 +125,24 @@ fn print_agenda(
     Ok(())
 }
 
+/// What `agenda` lists: `days` from today, the meetings `args` and the config ask for.
+fn agenda_query(
+    config: &Config,
+    args: &AgendaArgs,
+    days: u32,
+    now: chrono::DateTime<Utc>,
+    tz: Tz,
+) -> RowQuery<'static> {
+    RowQuery {
+        now,
+        tz,
+        days,
+        show_all: args.all || config.show_all,
+        filter: "",
+        declined: config.show_declined,
+    }
+}
+
 /// The scripting commands, as `meetty` parses them.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
@@ -154,6 +173,10 @@ pub struct AgendaArgs {
     pub all: bool,
     #[arg(long)]
     pub json: bool,
+    /// From the cache the TUI and meetty watch keep, without the network (what was known
+    /// when it was last written).
+    #[arg(long)]
+    pub cached: bool,
 }
 
 /// What `meetty new` was asked for, besides the template's defaults. The time flags take
@@ -352,20 +375,25 @@ pub async fn run(
     let now = Utc::now();
     let config = &start.config;
     match cmd {
+        Command::Agenda(args) if args.cached => {
+            let whose = Whose {
+                demo: scope.demo,
+                account: scope.account.clone(),
+            };
+            let owner = next::owner(&start.paths, &whose)?;
+            let cached = crate::cache::load(&start.paths.agenda_cache(&owner))
+                .ok_or_else(|| next::no_cache(&owner))?;
+            let days = start.days(args.days.or(scope.days));
+            let q = agenda_query(config, args, days, now, tz);
+            print_agenda(&cached.agenda, &q, args.json, out)?;
+        }
         Command::Agenda(args) => {
             // The connection owns the demo sandbox: it lives as long as the client.
             let (conn, client) = open(start, scope, now, tz).await?;
             let days = start.days(args.days.or(scope.days));
             let (from, to) = timefmt::agenda_window(now, tz, days);
             let agenda = synced_agenda(start, &conn, &client, from, to).await?;
-            let q = RowQuery {
-                now,
-                tz,
-                days,
-                show_all: args.all || config.show_all,
-                filter: "",
-                declined: config.show_declined,
-            };
+            let q = agenda_query(config, args, days, now, tz);
             print_agenda(&agenda, &q, args.json, out)?;
         }
         Command::Free(args) => {

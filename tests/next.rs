@@ -1,0 +1,723 @@
+//! `meetty next`, `meetty join` and `meetty agenda --cached`: what a status bar and a hotkey
+//! get. Every format is a snapshot of the pure render at a fixed clock; the choices are read
+//! from a real list written by `cache::save`; the real binary runs with a private home
+//! against a cache written the same way (its clock is the real one, so those meetings are
+//! placed relative to it).
+
+mod common;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output as Run};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use common::{now, tz};
+use meetty::cache::{self, CacheFiles};
+use meetty::calendar::model::{Agenda, Meeting};
+use meetty::cli::next::{choose, join_candidates, render, Format, Found, Output, Template};
+use meetty::config::Paths;
+use meetty::upcoming::Entry;
+use serde_json::json;
+
+const FRESH: TimeDelta = TimeDelta::minutes(10);
+
+fn at(hhmm: &str) -> DateTime<Utc> {
+    format!("2026-11-23T{hhmm}:00Z").parse().unwrap()
+}
+
+fn entry(title: &str, start: &str, end: &str, link: Option<(&str, &str)>) -> Entry<'static> {
+    Entry {
+        id: Cow::Owned(format!("id-{start}")),
+        series: None,
+        title: Cow::Owned(title.into()),
+        start: at(start),
+        end: at(end),
+        link: link.map(|(_, url)| Cow::Owned(url.into())),
+        provider: link.map(|(p, _)| Cow::Owned(p.into())),
+        answer: Cow::Borrowed("accepted"),
+    }
+}
+
+const MEET: (&str, &str) = ("Google Meet", "https://meet.google.com/abc-defg-hij");
+
+/// Each situation a bar shows, at 09:00 UTC (10:00 in Berlin).
+fn situations() -> Vec<(&'static str, Found)> {
+    let fresh = |meeting| Found {
+        meeting,
+        fetched_at: now() - TimeDelta::minutes(1),
+    };
+    let mut invited = entry("Design review", "09:04", "09:30", Some(MEET));
+    invited.answer = Cow::Borrowed("needsAction");
+    vec![
+        (
+            "now",
+            fresh(Some(entry(
+                "Platform standup",
+                "08:45",
+                "09:15",
+                Some(MEET),
+            ))),
+        ),
+        ("soon, not answered", fresh(Some(invited))),
+        (
+            "later, no link (--all)",
+            fresh(Some(entry("Lunch with Sam", "11:05", "12:30", None))),
+        ),
+        ("none", fresh(None)),
+        (
+            "stale",
+            Found {
+                meeting: Some(entry("Sprint retro", "14:00", "15:00", Some(MEET))),
+                fetched_at: now() - TimeDelta::minutes(125),
+            },
+        ),
+        (
+            "stale, none",
+            Found {
+                meeting: None,
+                fetched_at: now() - TimeDelta::hours(3),
+            },
+        ),
+    ]
+}
+
+fn all_situations(output: &Output) -> String {
+    situations()
+        .iter()
+        .map(|(name, found)| {
+            let text = render(found, output, now(), tz(), FRESH);
+            format!("== {name} ==\n{text}")
+        })
+        .collect()
+}
+
+#[test]
+fn every_format_in_every_situation() {
+    for (name, format) in [
+        ("plain", Format::Plain),
+        ("json", Format::Json),
+        ("waybar", Format::Waybar),
+        ("i3blocks", Format::I3blocks),
+        ("polybar", Format::Polybar),
+        ("tmux", Format::Tmux),
+    ] {
+        insta::assert_snapshot!(
+            format!("format_{name}"),
+            all_situations(&Output::Format(format))
+        );
+    }
+}
+
+#[test]
+fn templates_fill_every_placeholder() {
+    let template = Template::parse(
+        "{answer}[{class}] {title} {start}-{end} {countdown} {provider} {link} {offline} {{x}}",
+    )
+    .unwrap();
+    insta::assert_snapshot!(all_situations(&Output::Template(Format::Plain, template)));
+}
+
+/// Titles are other people's text: no escape sequence or control character reaches a bar,
+/// and each bar's markup in them is shown, not obeyed.
+#[test]
+fn hostile_titles_are_cleaned_and_escaped() {
+    let hostile = "\x1b]0;pwned\x07\x1b[31m<b>Pay</b> & #[fg=red]#(rm) 100%{F#f00}\u{202e}x\r\ny";
+    let found = Found {
+        meeting: Some(entry(hostile, "09:04", "09:30", Some(MEET))),
+        fetched_at: now(),
+    };
+    let show = |output: Output| render(&found, &output, now(), tz(), FRESH);
+    for format in [
+        Format::Plain,
+        Format::Json,
+        Format::Waybar,
+        Format::I3blocks,
+        Format::Polybar,
+        Format::Tmux,
+    ] {
+        let text = show(Output::Format(format));
+        let body = text.trim_end_matches('\n');
+        assert!(
+            !body
+                .chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+            "{format:?}: {text:?}"
+        );
+        assert!(!text.contains("pwned"), "{format:?}: {text:?}");
+    }
+    let waybar: serde_json::Value =
+        serde_json::from_str(&show(Output::Format(Format::Waybar))).unwrap();
+    let text = waybar["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("&lt;b&gt;Pay&lt;/b&gt; &amp; #[fg=red]"),
+        "{text}"
+    );
+    assert!(!waybar["tooltip"].as_str().unwrap().contains("<b>"));
+    let tmux = show(Output::Format(Format::Tmux));
+    assert!(
+        tmux.starts_with("<b>Pay</b> & ##[fg=red]##(rm) 100%{F##f00}"),
+        "{tmux}"
+    );
+    let polybar = show(Output::Format(Format::Polybar));
+    assert!(
+        polybar.starts_with("<b>Pay</b> & #[fg=red]#(rm) 100%%{F#f00}"),
+        "{polybar}"
+    );
+    let template = Template::parse("{title}").unwrap();
+    let tmux_template = show(Output::Template(Format::Tmux, template));
+    assert!(tmux_template.contains("##[fg=red]"), "{tmux_template}");
+}
+
+/// A private home for one test: the list is written by `cache::save`, as the TUI and the
+/// watch write it.
+struct Home {
+    dir: PathBuf,
+    paths: Paths,
+}
+
+impl Home {
+    fn new(name: &str) -> Home {
+        let dir = std::env::temp_dir().join(format!("meetty-next-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // Where `directories` puts meetty's files under these XDG variables.
+        let paths = Paths {
+            config_file: dir.join("config/meetty/config.toml"),
+            config_dir: dir.join("config/meetty"),
+            data_dir: dir.join("data/meetty"),
+            runtime_dir: dir.join("run/meetty"),
+        };
+        Home { dir, paths }
+    }
+
+    fn save(&self, owner: &str, agenda: &Agenda) {
+        cache::save(&CacheFiles::of(&self.paths, owner), agenda, None).unwrap();
+    }
+
+    fn upcoming(&self, owner: &str) -> PathBuf {
+        self.paths.upcoming_file(owner)
+    }
+
+    /// `meetty ARGS` in this home, as the "sandbox" owner unless `env` says otherwise.
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetty"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.dir)
+            .env("XDG_CONFIG_HOME", self.dir.join("config"))
+            .env("XDG_DATA_HOME", self.dir.join("data"))
+            .env("XDG_RUNTIME_DIR", self.dir.join("run"))
+            .env("TZ", "Europe/Berlin")
+            .env("MEETTY_ACCESS_TOKEN", "unused")
+            // Nothing may be reached: an API call would fail here.
+            .env("MEETTY_API_ROOT", "http://127.0.0.1:9");
+        for (k, v) in env {
+            if v.is_empty() {
+                cmd.env_remove(k);
+            } else {
+                cmd.env(k, v);
+            }
+        }
+        cmd.output().unwrap()
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn meeting(id: &str, title: &str, start: DateTime<Utc>, mins: i64, link: bool) -> Meeting {
+    let mut v = json!({
+        "id": id, "summary": title,
+        "start": {"dateTime": start.to_rfc3339()},
+        "end": {"dateTime": (start + TimeDelta::minutes(mins)).to_rfc3339()},
+    });
+    if link {
+        v["hangoutLink"] = json!(format!("https://meet.google.com/{id}"));
+    }
+    common::meeting("alex@example.com", v)
+}
+
+fn agenda(fetched_at: DateTime<Utc>, meetings: Vec<Meeting>) -> Agenda {
+    let mut a = Agenda {
+        meetings,
+        fetched_at,
+        ..Agenda::default()
+    };
+    a.sort();
+    a
+}
+
+fn declined(mut m: Meeting) -> Meeting {
+    m.attendees = vec![meetty::calendar::model::Attendee {
+        person: meetty::calendar::model::Person {
+            name: String::new(),
+            email: "alex@example.com".into(),
+        },
+        rsvp: meetty::calendar::model::Rsvp::Declined,
+        organizer: false,
+        is_self: true,
+        optional: false,
+    }];
+    m
+}
+
+fn title(found: &Option<Found>) -> Option<String> {
+    let m = found.as_ref().unwrap().meeting.as_ref()?;
+    Some(m.title.to_string())
+}
+
+#[test]
+fn next_is_the_meeting_in_progress_that_started_last_else_the_next_one() {
+    let home = Home::new("choose");
+    let t = now();
+    home.save(
+        "me",
+        &agenda(
+            t,
+            vec![
+                meeting("long", "All-hands", t - TimeDelta::minutes(30), 120, true),
+                meeting("short", "Standup", t - TimeDelta::minutes(5), 15, true),
+                declined(meeting(
+                    "declined",
+                    "Declined",
+                    t - TimeDelta::minutes(1),
+                    30,
+                    true,
+                )),
+                meeting("nolink", "Coffee", t - TimeDelta::minutes(2), 30, false),
+                meeting("next", "Retro", t + TimeDelta::minutes(100), 30, true),
+            ],
+        ),
+    );
+    let path = home.upcoming("me");
+    assert_eq!(title(&choose(&path, t, false).unwrap()).unwrap(), "Standup");
+    // --all counts the meeting without a link, which started after the standup.
+    assert_eq!(title(&choose(&path, t, true).unwrap()).unwrap(), "Coffee");
+    // Once the standup is over, the all-hands is the one in progress.
+    let later = t + TimeDelta::minutes(12);
+    assert_eq!(
+        title(&choose(&path, later, false).unwrap()).unwrap(),
+        "All-hands"
+    );
+    // After the all-hands: the retro, then nothing.
+    let between = t + TimeDelta::minutes(95);
+    assert_eq!(
+        title(&choose(&path, between, false).unwrap()).unwrap(),
+        "Retro"
+    );
+    let after = t + TimeDelta::minutes(131);
+    assert_eq!(title(&choose(&path, after, false).unwrap()), None);
+    // Never written: no list at all.
+    assert_eq!(choose(&home.upcoming("other"), t, false).unwrap(), None);
+}
+
+#[test]
+fn all_day_and_declined_meetings_never_count() {
+    let home = Home::new("never");
+    let t = now();
+    let offsite = common::meeting(
+        "alex@example.com",
+        json!({
+            "id": "offsite", "summary": "Offsite",
+            "start": {"date": "2026-11-23"}, "end": {"date": "2026-11-24"},
+            "hangoutLink": "https://meet.google.com/offsite",
+        }),
+    );
+    home.save(
+        "me",
+        &agenda(
+            t,
+            vec![
+                offsite,
+                declined(meeting(
+                    "declined",
+                    "Declined",
+                    t + TimeDelta::minutes(5),
+                    30,
+                    true,
+                )),
+            ],
+        ),
+    );
+    let found = choose(&home.upcoming("me"), t, true).unwrap();
+    assert_eq!(title(&found), None);
+}
+
+#[test]
+fn join_prefers_the_meeting_in_progress_that_started_last_then_the_first_within_ten_minutes() {
+    let home = Home::new("join-choices");
+    let t = now();
+    home.save(
+        "me",
+        &agenda(
+            t,
+            vec![
+                meeting("long", "All-hands", t - TimeDelta::minutes(30), 120, true),
+                meeting("short", "Standup", t - TimeDelta::minutes(5), 15, true),
+                meeting("nolink", "Coffee", t - TimeDelta::minutes(2), 30, false),
+                meeting("soon", "Design review", t + TimeDelta::minutes(8), 30, true),
+                meeting("later", "Retro", t + TimeDelta::minutes(11), 30, true),
+            ],
+        ),
+    );
+    let path = home.upcoming("me");
+    let titles = |at: DateTime<Utc>| -> Vec<String> {
+        let found = join_candidates(&path, at).unwrap().unwrap();
+        found.meetings.iter().map(|e| e.title.to_string()).collect()
+    };
+    // In progress, latest start first, then those starting within 10 minutes; not the
+    // retro in 11 minutes, nor the meeting without a link.
+    assert_eq!(titles(t), ["Standup", "All-hands", "Design review"]);
+    assert_eq!(titles(t - TimeDelta::minutes(29)), ["All-hands"]);
+    // Nothing in progress: the one starting within 10 minutes.
+    assert_eq!(titles(t - TimeDelta::minutes(35)), ["All-hands"]);
+    assert!(titles(t - TimeDelta::minutes(41)).is_empty());
+    assert!(titles(t + TimeDelta::minutes(91)).is_empty());
+}
+
+fn stdout(run: &Run) -> String {
+    String::from_utf8_lossy(&run.stdout).into_owned()
+}
+
+fn stderr(run: &Run) -> String {
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+/// Now, to the second: the binary's countdowns, rounded up to the minute, then read the
+/// same for the whole run.
+fn real_now() -> DateTime<Utc> {
+    let t = Utc::now();
+    t - TimeDelta::nanoseconds(i64::from(t.timestamp_subsec_nanos()))
+}
+
+#[test]
+fn the_binary_prints_the_next_meeting_in_each_format() {
+    let home = Home::new("binary");
+    let t = real_now();
+    home.save(
+        "sandbox",
+        &agenda(
+            t,
+            vec![
+                meeting("nolink", "Coffee", t + TimeDelta::minutes(5), 10, false),
+                meeting(
+                    "standup",
+                    "Standup #42",
+                    t + TimeDelta::minutes(12),
+                    15,
+                    true,
+                ),
+            ],
+        ),
+    );
+    let plain = home.run(&["next"], &[]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    assert_eq!(
+        stdout(&plain),
+        "Standup #42 in 12 min https://meet.google.com/standup\n"
+    );
+    assert_eq!(stderr(&plain), "");
+    let all = home.run(&["next", "--all"], &[]);
+    assert_eq!(stdout(&all), "Coffee in 5 min\n");
+    let tmux = home.run(&["next", "--format", "tmux"], &[]);
+    assert_eq!(stdout(&tmux), "Standup ##42 in 12 min\n");
+    let waybar = home.run(&["next", "--format", "waybar"], &[]);
+    let json: serde_json::Value = serde_json::from_slice(&waybar.stdout).unwrap();
+    assert_eq!(json["class"], "later");
+    assert_eq!(json["text"], "Standup #42 in 12 min");
+    let template = home.run(&["next", "--template", "{start} {title} ({provider})"], &[]);
+    let start = meetty::timefmt::clock(t + TimeDelta::minutes(12), chrono_tz::Europe::Berlin);
+    assert_eq!(
+        stdout(&template),
+        format!("{start} Standup #42 (Google Meet)\n")
+    );
+    let wrong = home.run(&["next", "--format", "xml"], &[]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr(&wrong).contains("use plain, json, waybar"),
+        "{}",
+        stderr(&wrong)
+    );
+    let wrong = home.run(&["next", "--format", "json", "--template", "{title}"], &[]);
+    assert_eq!(wrong.status.code(), Some(2));
+}
+
+#[test]
+fn the_binary_says_offline_when_the_cache_is_stale() {
+    let home = Home::new("stale");
+    let t = real_now();
+    home.save(
+        "sandbox",
+        &agenda(
+            t - TimeDelta::hours(2),
+            vec![meeting(
+                "retro",
+                "Retro",
+                t + TimeDelta::minutes(30),
+                30,
+                true,
+            )],
+        ),
+    );
+    let plain = home.run(&["next"], &[]);
+    assert_eq!(plain.status.code(), Some(0));
+    assert_eq!(
+        stdout(&plain),
+        "Retro in 30 min https://meet.google.com/retro (offline 2 h)\n"
+    );
+    let waybar = home.run(&["next", "--format", "waybar"], &[]);
+    let json: serde_json::Value = serde_json::from_slice(&waybar.stdout).unwrap();
+    assert_eq!(json["class"], "stale");
+    // With automatic refresh off, two hours is stale too; one 30-minute-old list is not.
+    std::fs::create_dir_all(&home.paths.config_dir).unwrap();
+    std::fs::write(&home.paths.config_file, "refresh_seconds = 0\n").unwrap();
+    let off = home.run(&["next"], &[]);
+    assert!(
+        stdout(&off).ends_with("(offline 2 h)\n"),
+        "{}",
+        stdout(&off)
+    );
+    home.save(
+        "sandbox",
+        &agenda(
+            t - TimeDelta::minutes(30),
+            vec![meeting(
+                "retro",
+                "Retro",
+                t + TimeDelta::minutes(30),
+                30,
+                true,
+            )],
+        ),
+    );
+    let fresh = home.run(&["next"], &[]);
+    assert_eq!(
+        stdout(&fresh),
+        "Retro in 30 min https://meet.google.com/retro\n"
+    );
+}
+
+#[test]
+fn the_binary_exits_1_on_an_empty_cache_and_on_no_cache() {
+    let home = Home::new("empty");
+    home.save("sandbox", &agenda(real_now(), vec![]));
+    let empty = home.run(&["next"], &[]);
+    assert_eq!(empty.status.code(), Some(1));
+    assert_eq!(stdout(&empty), "\n");
+    assert_eq!(stderr(&empty), "");
+    let waybar = home.run(&["next", "--format", "waybar"], &[]);
+    assert_eq!(waybar.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&waybar.stdout).unwrap();
+    assert_eq!(json["class"], "none");
+
+    // The default account's cache, which nobody wrote yet.
+    let accounts =
+        json!({"default": "alex@example.com", "accounts": {"alex@example.com": "keyring"}});
+    std::fs::create_dir_all(&home.paths.config_dir).unwrap();
+    std::fs::write(home.paths.accounts_file(), accounts.to_string()).unwrap();
+    let signed_in = [("MEETTY_ACCESS_TOKEN", "")];
+    let none = home.run(&["next"], &signed_in);
+    assert_eq!(none.status.code(), Some(1));
+    assert_eq!(stdout(&none), "");
+    assert!(
+        stderr(&none).contains(
+            "no cached agenda for alex@example.com yet: open meetty, or run meetty watch"
+        ),
+        "{}",
+        stderr(&none)
+    );
+    let waybar = home.run(&["next", "--format", "waybar"], &signed_in);
+    assert_eq!(waybar.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&waybar.stdout).unwrap();
+    assert_eq!(json["class"], "none");
+    assert!(json["tooltip"].as_str().unwrap().contains("open meetty"));
+    // Once the account's cache is written, it is the one read.
+    let t = real_now();
+    home.save(
+        "alex@example.com",
+        &agenda(
+            t,
+            vec![meeting(
+                "a",
+                "Planning",
+                t + TimeDelta::minutes(3),
+                30,
+                true,
+            )],
+        ),
+    );
+    let found = home.run(&["next", "--format", "tmux"], &signed_in);
+    assert_eq!(stdout(&found), "Planning in 3 min\n");
+    // Nobody signed in: say how to sign in.
+    std::fs::remove_file(home.paths.accounts_file()).unwrap();
+    let nobody = home.run(&["next"], &signed_in);
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(
+        stderr(&nobody).contains("meetty login"),
+        "{}",
+        stderr(&nobody)
+    );
+}
+
+/// A `$BROWSER` that appends the URL it is given to a file.
+fn recording_browser(home: &Home) -> (String, PathBuf) {
+    let log = home.dir.join("opened");
+    let script = home.dir.join("browser.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    (script.display().to_string(), log)
+}
+
+fn wait_for(path: &Path) -> String {
+    for _ in 0..100 {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if text.ends_with('\n') {
+                return text;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{} was never written", path.display());
+}
+
+#[test]
+fn join_opens_the_meeting_in_progress_that_started_last_and_names_the_others() {
+    let home = Home::new("join");
+    let t = real_now();
+    home.save(
+        "sandbox",
+        &agenda(
+            t,
+            vec![
+                meeting(
+                    "allhands",
+                    "All-hands",
+                    t - TimeDelta::minutes(30),
+                    120,
+                    true,
+                ),
+                meeting("standup", "Standup", t - TimeDelta::minutes(5), 25, true),
+                meeting(
+                    "review",
+                    "Design review",
+                    t + TimeDelta::minutes(8),
+                    30,
+                    true,
+                ),
+            ],
+        ),
+    );
+    let (browser, opened) = recording_browser(&home);
+    let run = home.run(&["join"], &[("BROWSER", &browser)]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(wait_for(&opened), "https://meet.google.com/standup\n");
+    assert_eq!(
+        stdout(&run),
+        "Joining Standup (now, 20 min left)\n\
+         Also now or soon: All-hands (now, 1 h 30 min left), Design review (in 8 min)\n\
+         https://meet.google.com/standup\n"
+    );
+    let print = home.run(&["join", "--print"], &[]);
+    assert_eq!(stdout(&print), "https://meet.google.com/standup\n");
+    assert!(
+        stderr(&print).starts_with("meetty: Joining Standup"),
+        "{}",
+        stderr(&print)
+    );
+}
+
+#[test]
+fn join_takes_the_meeting_starting_within_ten_minutes_and_nothing_later() {
+    let home = Home::new("join-soon");
+    let t = real_now();
+    home.save(
+        "sandbox",
+        &agenda(
+            t,
+            vec![
+                meeting(
+                    "review",
+                    "Design review",
+                    t + TimeDelta::minutes(8),
+                    30,
+                    true,
+                ),
+                meeting("retro", "Retro", t + TimeDelta::minutes(9), 30, true),
+            ],
+        ),
+    );
+    let print = home.run(&["join", "--print"], &[]);
+    assert_eq!(print.status.code(), Some(0));
+    assert_eq!(stdout(&print), "https://meet.google.com/review\n");
+    home.save(
+        "sandbox",
+        &agenda(
+            t,
+            vec![meeting(
+                "retro",
+                "Retro",
+                t + TimeDelta::minutes(11),
+                30,
+                true,
+            )],
+        ),
+    );
+    let none = home.run(&["join", "--print"], &[]);
+    assert_eq!(none.status.code(), Some(1));
+    assert_eq!(stdout(&none), "");
+    assert!(
+        stderr(&none)
+            .contains("no meeting with a video link is in progress or starts within 10 minutes"),
+        "{}",
+        stderr(&none)
+    );
+}
+
+#[test]
+fn agenda_cached_answers_from_the_cache_without_the_network() {
+    let home = Home::new("agenda-cached");
+    let none = home.run(&["agenda", "--cached"], &[]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(
+        stderr(&none).contains("no cached agenda for sandbox yet"),
+        "{}",
+        stderr(&none)
+    );
+    let t = real_now();
+    home.save(
+        "sandbox",
+        &agenda(
+            t,
+            vec![meeting(
+                "retro",
+                "Retro",
+                t + TimeDelta::minutes(30),
+                30,
+                true,
+            )],
+        ),
+    );
+    let json = home.run(&["agenda", "--cached", "--json"], &[]);
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let items: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(items[0]["title"], "Retro");
+    assert_eq!(items[0]["link"], "https://meet.google.com/retro");
+    let plain = home.run(&["agenda", "--cached"], &[]);
+    assert!(
+        stdout(&plain).contains("Retro  https://meet.google.com/retro"),
+        "{}",
+        stdout(&plain)
+    );
+}
