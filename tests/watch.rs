@@ -208,6 +208,11 @@ async fn eventually(what: &str, watch: &Watch, mut done: impl FnMut() -> bool) {
     panic!("{what} did not happen; the watch said:\n{}", watch.said());
 }
 
+/// The upcoming list `meetty next` reads.
+fn upcoming(e: &Env) -> String {
+    std::fs::read_to_string(e.files().upcoming).unwrap_or_default()
+}
+
 fn lock_is_free(path: &Path) -> bool {
     lock::holder(path).is_none() && Lock::try_acquire(path, Role::Tui).unwrap().is_some()
 }
@@ -225,6 +230,10 @@ async fn watch_keeps_the_cache_current_syncs_on_sigusr1_and_ends_on_sigterm() {
     assert!(
         cached.sync.is_some(),
         "the sync state is kept for the next start"
+    );
+    assert!(
+        upcoming(&e).contains("Watch probe"),
+        "meetty next's list is written too"
     );
     eventually("the start line", &watch, || {
         watch.said().contains("watching")
@@ -250,6 +259,7 @@ async fn watch_keeps_the_cache_current_syncs_on_sigusr1_and_ends_on_sigterm() {
             .contains(&"Watch probe, moved to room 2".to_string())
     })
     .await;
+    assert!(upcoming(&e).contains("Watch probe, moved to room 2"));
     let listings = e.listings();
     assert!(!listings.is_empty());
     for listing in &listings {
