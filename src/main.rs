@@ -133,7 +133,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(Cmd::ClipboardServe) => meetty::clipboard::serve().map(done),
         Some(Cmd::Next(_) | Cmd::Join(_)) => unreachable!("answered before the runtime starts"),
         Some(Cmd::Watch(ref args)) => {
-            let start = Startup::load(cli.config)?;
+            let mut start = Startup::load(cli.config)?;
+            // `--days` widens (or narrows) what the watch keeps current, as for the TUI.
+            start.config.days = start.days(cli.days);
             meetty::watch::run(&start, cli.demo, cli.account.as_deref(), args)
                 .await
                 .map(done)

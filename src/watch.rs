@@ -388,12 +388,26 @@ pub async fn alert_loop(
     }
 }
 
+/// How long a notification service may take to show one.
+const DELIVERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// One alert: a notification, or the link opened. A failure is logged, never fatal: the
 /// next alert may well work (the notification server restarted, say).
 pub async fn deliver(alert: &Alert, tz: Tz, clipboard: ClipboardMode) {
     let result = match alert.kind {
         Kind::Join => crate::browser::open(&alert.meeting.link),
-        Kind::Before(_) | Kind::Start => crate::notify::show(alert, tz, clipboard).await,
+        // A notification service that never answers must not hold up the next alert (a
+        // scheduled join among them).
+        Kind::Before(_) | Kind::Start => {
+            let shown = crate::notify::show(alert, tz, clipboard);
+            match tokio::time::timeout(DELIVERY_TIMEOUT, shown).await {
+                Ok(result) => result,
+                Err(_) => Err(format!(
+                    "the notification service did not answer within {} s",
+                    DELIVERY_TIMEOUT.as_secs()
+                )),
+            }
+        }
     };
     if let Err(e) = result {
         log::warn!("{:?} for {}: {e}", alert.kind, alert.key);

@@ -533,7 +533,8 @@ fn the_binary_exits_1_on_an_empty_cache_and_on_no_cache() {
     let waybar = home.run(&["next", "--format", "waybar"], &signed_in);
     assert_eq!(waybar.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&waybar.stdout).unwrap();
-    assert_eq!(json["class"], "none");
+    assert_eq!(json["class"], "stale");
+    assert_eq!(json["text"], "no agenda");
     assert!(json["tooltip"].as_str().unwrap().contains("open meetty"));
     // Once the account's cache is written, it is the one read.
     let t = real_now();

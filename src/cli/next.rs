@@ -591,11 +591,13 @@ pub fn render(
 /// what is wrong (other formats print nothing; the message goes to stderr).
 fn render_missing(output: &Output, message: &str) -> Option<String> {
     match output {
+        // Shown, not hidden like "no meeting": the bar is where the user learns that meetty
+        // has nothing to read yet.
         Output::Format(Format::Waybar) => {
             let json = Waybar {
-                text: "",
+                text: "no agenda",
                 tooltip: &pango(message),
-                class: Class::None,
+                class: Class::Stale,
             };
             serde_json::to_string(&json).ok().map(|l| l + "\n")
         }
