@@ -141,15 +141,7 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
     )));
     // The edit form over the weekly 1:1 the demo user organizes, moved by half an hour.
     let mut edit = app("");
-    for _ in 0..20 {
-        if edit
-            .selected_meeting()
-            .is_some_and(|m| m.i_organize && m.series_id.is_some())
-        {
-            break;
-        }
-        edit.update(key('j'));
-    }
+    select_first(&mut edit, |m| m.i_organize && m.series_id.is_some());
     if let Some(crate::action::Effect::LoadEdit {
         req,
         calendar,
@@ -179,8 +171,15 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         let mark = crate::alerts::Mark::Occurrence(m.id.clone());
         agenda_shot.marks.set(mark, true);
     }
+    // J on an occurrence of a series with a link: join this one or every one by itself?
+    let mut join_mark = app("");
+    select_first(&mut join_mark, |m| {
+        m.series_id.is_some() && m.video.is_some()
+    });
+    join_mark.update(key('J'));
     let scenes = [
         ("agenda.svg", agenda_shot, 110, 30),
+        ("join-mark.svg", join_mark, 110, 30),
         ("templates.svg", app("n"), 110, 30),
         ("new-meeting.svg", app("n3\tAcme"), 110, 30),
         ("cancel.svg", cancel, 110, 30),
@@ -202,4 +201,14 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         println!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// Moves the selection down to the first meeting that `wanted` accepts.
+fn select_first(app: &mut App, wanted: impl Fn(&crate::calendar::model::Meeting) -> bool) {
+    for _ in 0..20 {
+        if app.selected_meeting().is_some_and(&wanted) {
+            return;
+        }
+        app.update(key('j'));
+    }
 }
