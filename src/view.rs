@@ -120,8 +120,8 @@ pub struct NowNext {
     pub next: Option<usize>,
 }
 
-/// Now and next among the meetings the user attends ([`Meeting::attended`]): a declined
-/// meeting, a status or a birthday is never either.
+/// Now and next among the meetings the user attends ([`Agenda::attends`]): a declined
+/// meeting, a status, a birthday or a meeting on someone else's calendar is never either.
 pub fn now_and_next(agenda: &Agenda, rows: &[Row], now: DateTime<Utc>) -> NowNext {
     let mut out = NowNext::default();
     let mut next: Option<(DateTime<Utc>, usize)> = None;
@@ -131,7 +131,7 @@ pub fn now_and_next(agenda: &Agenda, rows: &[Row], now: DateTime<Utc>) -> NowNex
         let When::Timed { start, end } = m.when else {
             continue;
         };
-        if !m.attended() {
+        if !agenda.attends(m) {
             continue;
         }
         if start <= now && now < end {
