@@ -500,7 +500,12 @@ async fn the_first_start_after_midnight_lists_only_the_new_day_in_full() {
     let requests = e.sandbox.requests();
     assert_eq!(asked(&requests), extended());
     for r in requests.iter().filter(|r| r.param("timeMin").is_some()) {
-        let param = |name| r.param(name).unwrap().parse::<chrono::DateTime<Utc>>().unwrap();
+        let param = |name| {
+            r.param(name)
+                .unwrap()
+                .parse::<chrono::DateTime<Utc>>()
+                .unwrap()
+        };
         assert_eq!(param("timeMin"), yesterdays_end, "only the new day: {r:?}");
         assert_eq!(
             param("timeMax"),
@@ -508,8 +513,14 @@ async fn the_first_start_after_midnight_lists_only_the_new_day_in_full() {
             "{r:?}"
         );
     }
-    assert!(titles.iter().any(|t| t == "Booked for the new day"), "{titles:?}");
-    assert!(titles.iter().any(|t| t == "Renamed overnight"), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| t == "Booked for the new day"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t == "Renamed overnight"),
+        "{titles:?}"
+    );
     assert!(!titles.contains(&old), "{old} was renamed: {titles:?}");
     let cache = e.cache_json();
     assert_eq!(window(&cache, 1), yesterdays_end + chrono::Days::new(1));

@@ -227,7 +227,10 @@ impl CalendarClient {
                 Err(e) => return Err(e),
             }
         }
-        Ok((self.list_window(calendar_id, req.from, req.to).await?, false))
+        Ok((
+            self.list_window(calendar_id, req.from, req.to).await?,
+            false,
+        ))
     }
 
     /// Every meeting of one calendar touching `[from, to)`, and a token for what changes
