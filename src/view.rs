@@ -386,6 +386,34 @@ mod tests {
     }
 
     #[test]
+    fn a_meeting_on_a_calendar_the_user_does_not_own_is_never_now_or_next() {
+        let calendar = |id: &str, primary| crate::calendar::model::CalendarInfo {
+            id: id.into(),
+            name: id.into(),
+            color: None,
+            primary,
+            selected: true,
+            writable: primary,
+            meet_allowed: true,
+            owned: primary,
+        };
+        let mut a = agenda();
+        a.calendars = vec![
+            calendar("primary", true),
+            calendar("kim@example.com", false),
+        ];
+        for m in &mut a.meetings {
+            if m.title == "Running" || m.title == "Soon" {
+                m.calendar_id = "kim@example.com".into();
+            }
+        }
+        let rows = build_rows(&a, &query("", false, Tz::UTC));
+        let on = now_and_next(&a, &rows, "2026-11-21T10:00:00Z".parse().unwrap());
+        assert!(on.now.is_empty());
+        assert_eq!(a.meetings[on.next.unwrap()].title, "Late");
+    }
+
+    #[test]
     fn every_overlapping_meeting_in_progress_is_now() {
         let a = agenda();
         let rows = build_rows(&a, &query("", false, Tz::UTC));

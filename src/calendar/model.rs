@@ -745,6 +745,23 @@ mod tests {
     }
 
     #[test]
+    fn owned_calendars_are_the_users_and_an_older_cache_still_knows_its_primary() {
+        let entry = |role: &str| -> CalendarListEntry {
+            serde_json::from_value(serde_json::json!({"id": "c", "accessRole": role})).unwrap()
+        };
+        let own = |role| CalendarInfo::from_entry(&entry(role)).unwrap().is_own();
+        assert!(own("owner"));
+        assert!(!own("writer") && !own("reader") && !own("freeBusyReader"));
+        // Written before `owned` existed.
+        let old = serde_json::json!({
+            "id": "alex@example.com", "name": "Alex", "color": null, "primary": true,
+            "selected": true, "writable": true,
+        });
+        let old: CalendarInfo = serde_json::from_value(old).unwrap();
+        assert!(old.is_own());
+    }
+
+    #[test]
     fn changes_google_does_not_allow_are_refused_with_the_reason() {
         let me = serde_json::json!({"email": "me@example.com", "self": true, "responseStatus": "needsAction"});
         let guest = invitation(me.clone(), "default");
