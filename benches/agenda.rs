@@ -75,6 +75,7 @@ fn bench_render(c: &mut Criterion) {
             selected: true,
             writable: true,
             meet_allowed: true,
+            owned: true,
         }],
         meetings: (0..4).flat_map(|_| parse(&page(2500))).collect(),
         fetched_at: now(),

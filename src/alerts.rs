@@ -4,7 +4,8 @@
 //! ([`crate::notify`], [`crate::browser`]). Every call takes `now` from the caller, so tests
 //! drive the clock.
 //!
-//! **The plan.** Meetings the user attends (not declined, not a status or a birthday), timed
+//! **The plan.** Meetings the user attends ([`Agenda::attended`]: on their own calendar, not
+//! declined, not a status or a birthday, an event on two of their calendars once), timed
 //! (not all-day) and with a video link get, for each `n` in `notify_before`, a notification
 //! `n` minutes before the start ([`Kind::Before`]) and one at the start ([`Kind::Start`]);
 //! `notify_before = []` turns them all off. A scheduled join ([`Kind::Join`]) one minute
@@ -163,7 +164,7 @@ impl Engine {
 
     /// Plans from this agenda from now on (after each sync, or when the cache changed).
     pub fn set_agenda(&mut self, agenda: &Agenda) {
-        self.meetings = agenda.meetings.iter().filter_map(alert_meeting).collect();
+        self.meetings = agenda.attended().filter_map(alert_meeting).collect();
         self.reread_marks();
         self.replan();
     }
@@ -221,13 +222,10 @@ impl Engine {
     }
 
     fn replan(&mut self) {
-        let mut seen = BTreeSet::new();
         let mut plan: Vec<Alert> = self
             .meetings
             .iter()
             .flat_map(|m| self.kinds(m).into_iter().filter_map(|kind| alert(m, kind)))
-            // The same event on two calendars the user reads is one meeting: alert once.
-            .filter(|a| seen.insert(a.key.clone()))
             .collect();
         plan.sort_by(|a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
         self.plan = plan;
@@ -235,13 +233,13 @@ impl Engine {
 
     /// What the rules ask for this meeting.
     fn kinds(&self, m: &AlertMeeting) -> Vec<Kind> {
-        let mut kinds: Vec<Kind> = self
-            .rules
-            .notify_before
-            .iter()
-            .filter(|&&n| n > 0) // 0 minutes before is the start notification
-            .map(|&n| Kind::Before(n))
-            .collect();
+        let mut kinds: Vec<Kind> = Vec::new();
+        // 0 minutes before is the start notification; a minute listed twice is one reminder.
+        for &n in &self.rules.notify_before {
+            if n > 0 && !kinds.contains(&Kind::Before(n)) {
+                kinds.push(Kind::Before(n));
+            }
+        }
         if !self.rules.notify_before.is_empty() {
             kinds.push(Kind::Start);
         }
@@ -305,13 +303,13 @@ impl Engine {
     }
 }
 
-/// The meeting as alerts need it, or `None` when it gets none: declined, not a meeting,
-/// all-day, or without a video link.
+/// The meeting as alerts need it (one the user attends: [`Agenda::attended`]), or `None`
+/// when it gets none: all-day, or without a video link.
 fn alert_meeting(m: &Meeting) -> Option<AlertMeeting> {
     let When::Timed { start, end } = m.when else {
         return None;
     };
-    let video = m.video.as_ref().filter(|_| m.attended())?;
+    let video = m.video.as_ref()?;
     Some(AlertMeeting {
         id: m.id.clone(),
         series_id: m.series_id.clone(),

@@ -4,8 +4,9 @@
 //!
 //! The format (JSON Lines, `upcoming-<owner>.jsonl` in the data dir): a header line
 //! `{"v":1,"fetched_at":"…"}` (when the agenda was fetched from Google, which tells how
-//! stale the list is), then one line per meeting the user attends ([`Meeting::attended`]:
-//! a meeting, not a status or a birthday, not declined), all-day events and meetings already
+//! stale the list is), then one line per meeting the user attends ([`Agenda::attended`]:
+//! a meeting on their own calendar, not a status or a birthday, not declined, each event
+//! once), all-day events and meetings already
 //! over when the agenda was fetched left out, sorted by start. Each line holds what `next`
 //! and `join` print, so they never need the agenda: see [`Entry`].
 //!
@@ -104,9 +105,7 @@ impl Entry<'_> {
 /// The entries [`write`] puts in the list for `agenda`, in order.
 fn entries(agenda: &Agenda) -> Vec<Entry<'_>> {
     let mut list: Vec<Entry> = agenda
-        .meetings
-        .iter()
-        .filter(|m| m.attended())
+        .attended()
         .filter_map(Entry::of)
         .filter(|e| e.end > agenda.fetched_at)
         .collect();

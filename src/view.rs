@@ -120,8 +120,8 @@ pub struct NowNext {
     pub next: Option<usize>,
 }
 
-/// Now and next among the meetings the user attends ([`Meeting::attended`]): a declined
-/// meeting, a status or a birthday is never either.
+/// Now and next among the meetings the user attends ([`Agenda::attends`]): a declined
+/// meeting, a status, a birthday or a meeting on someone else's calendar is never either.
 pub fn now_and_next(agenda: &Agenda, rows: &[Row], now: DateTime<Utc>) -> NowNext {
     let mut out = NowNext::default();
     let mut next: Option<(DateTime<Utc>, usize)> = None;
@@ -131,7 +131,7 @@ pub fn now_and_next(agenda: &Agenda, rows: &[Row], now: DateTime<Utc>) -> NowNex
         let When::Timed { start, end } = m.when else {
             continue;
         };
-        if !m.attended() {
+        if !agenda.attends(m) {
             continue;
         }
         if start <= now && now < end {
@@ -383,6 +383,34 @@ mod tests {
         answer(&mut a, "Soon", Rsvp::Tentative);
         let on = now_and_next(&a, &rows, "2026-11-21T10:00:00Z".parse().unwrap());
         assert_eq!(a.meetings[on.next.unwrap()].title, "Soon");
+    }
+
+    #[test]
+    fn a_meeting_on_a_calendar_the_user_does_not_own_is_never_now_or_next() {
+        let calendar = |id: &str, primary| crate::calendar::model::CalendarInfo {
+            id: id.into(),
+            name: id.into(),
+            color: None,
+            primary,
+            selected: true,
+            writable: primary,
+            meet_allowed: true,
+            owned: primary,
+        };
+        let mut a = agenda();
+        a.calendars = vec![
+            calendar("primary", true),
+            calendar("kim@example.com", false),
+        ];
+        for m in &mut a.meetings {
+            if m.title == "Running" || m.title == "Soon" {
+                m.calendar_id = "kim@example.com".into();
+            }
+        }
+        let rows = build_rows(&a, &query("", false, Tz::UTC));
+        let on = now_and_next(&a, &rows, "2026-11-21T10:00:00Z".parse().unwrap());
+        assert!(on.now.is_empty());
+        assert_eq!(a.meetings[on.next.unwrap()].title, "Late");
     }
 
     #[test]

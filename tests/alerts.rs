@@ -9,11 +9,15 @@ use std::path::PathBuf;
 use chrono::{DateTime, TimeDelta, Utc};
 use common::meeting;
 use meetty::alerts::{Alert, Engine, Files, Kind, Mark, Marks, Rules};
-use meetty::calendar::model::{Agenda, Meeting};
+use meetty::calendar::model::{Agenda, CalendarInfo, Meeting};
 use meetty::config::{AutoJoin, Paths};
 use serde_json::json;
 
 const ME: &str = "alex@example.com";
+/// A second calendar the user owns (a group calendar they created).
+const MINE_TOO: &str = "side@group.calendar.google.com";
+/// A colleague's calendar the user subscribed to (`accessRole` `reader`).
+const COLLEAGUE: &str = "maria@example.com";
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -73,8 +77,22 @@ fn sync() -> Meeting {
 }
 
 fn agenda(meetings: Vec<Meeting>) -> Agenda {
+    let calendar = |id: &str, primary, owned| CalendarInfo {
+        id: id.into(),
+        name: id.into(),
+        color: None,
+        primary,
+        selected: true,
+        writable: owned,
+        meet_allowed: true,
+        owned,
+    };
     let mut a = Agenda {
-        calendars: Vec::new(),
+        calendars: vec![
+            calendar(ME, true, true),
+            calendar(MINE_TOO, false, true),
+            calendar(COLLEAGUE, false, false),
+        ],
         meetings,
         fetched_at: at("2026-11-23T08:00:00Z"),
     };
@@ -555,7 +573,7 @@ fn woken_just_before_the_start_only_the_latest_notification_shows() {
 #[test]
 fn the_same_event_on_two_calendars_alerts_once() {
     let mut shared = sync();
-    shared.calendar_id = "team@group.calendar.google.com".into();
+    shared.calendar_id = MINE_TOO.into();
     let mut e = engine("twice", rules(&[3], AutoJoin::All), vec![sync(), shared]);
     assert_eq!(
         run(&mut e, "2026-11-23T09:00:00Z", "2026-11-23T11:00:00Z").len(),
@@ -596,5 +614,68 @@ fn a_damaged_fired_file_is_read_as_empty_and_rewritten() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&f.fired).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+/// The same event as the colleague's calendar shows it: their answer, not the user's.
+fn on_colleagues_calendar(id: &str, their_answer: &str) -> Meeting {
+    let ev = json!({
+        "id": id, "summary": "Their meeting",
+        "start": {"dateTime": "2026-11-23T10:00:00Z"}, "end": {"dateTime": "2026-11-23T10:30:00Z"},
+        "organizer": {"email": "boss@example.com"},
+        "hangoutLink": format!("https://meet.google.com/{id}"),
+        "attendees": [
+            {"email": "boss@example.com", "organizer": true, "responseStatus": "accepted"},
+            {"email": COLLEAGUE, "self": true, "responseStatus": their_answer},
+            {"email": ME, "responseStatus": "declined"},
+        ]
+    });
+    meeting(COLLEAGUE, ev)
+}
+
+#[test]
+fn a_meeting_on_a_colleagues_calendar_is_neither_notified_nor_joined() {
+    let theirs = on_colleagues_calendar("theirs1", "accepted");
+    // Nor one there without a guest list: it is the colleague's own.
+    let mut private = on_colleagues_calendar("focus1", "accepted");
+    private.attendees.clear();
+    let mut e = engine(
+        "colleague",
+        rules(&[3], AutoJoin::All),
+        vec![theirs, private],
+    );
+    assert_eq!(e.next_at(), None);
+    assert_eq!(
+        run(&mut e, "2026-11-23T09:00:00Z", "2026-11-23T11:00:00Z"),
+        []
+    );
+}
+
+#[test]
+fn declined_on_my_calendar_stays_unnotified_whatever_the_colleagues_copy_says() {
+    let mine = call(
+        "shared1",
+        "2026-11-23T10:00:00Z",
+        "2026-11-23T10:30:00Z",
+        json!({
+            "organizer": {"email": "boss@example.com"},
+            "attendees": [
+                {"email": COLLEAGUE, "responseStatus": "accepted"},
+                {"email": ME, "self": true, "responseStatus": "declined"},
+            ]
+        }),
+    );
+    let theirs = on_colleagues_calendar("shared1", "accepted");
+    // Whichever copy comes first in the agenda.
+    for (name, meetings) in [
+        ("declined-mine-first", vec![mine.clone(), theirs.clone()]),
+        ("declined-theirs-first", vec![theirs, mine]),
+    ] {
+        let mut e = engine(name, rules(&[3], AutoJoin::All), meetings);
+        assert_eq!(
+            run(&mut e, "2026-11-23T09:00:00Z", "2026-11-23T11:00:00Z"),
+            [],
+            "{name}"
+        );
     }
 }

@@ -335,19 +335,47 @@ async fn an_unchanged_week_on_three_calendars_costs_three_small_requests() {
 }
 
 #[tokio::test]
-async fn the_next_day_starts_with_full_listings_because_its_meetings_never_changed() {
+async fn the_next_day_lists_only_its_new_day_in_full_beside_the_changes() {
     let (sandbox, client) = demo().await;
     let first = sync(&client, None).await;
     sandbox.clear_requests();
+    let today = week(0);
     let tomorrow = week(24 * 60);
     let next = client
         .sync(Some(&first), &CalendarSelection::SelectedInGoogle, tomorrow)
         .await
         .unwrap();
     let lists = sent(&sandbox, "GET", "/events");
-    assert_eq!(lists.len(), 2);
-    assert!(lists
-        .iter()
-        .all(|r| r.param("timeMin").is_some() && r.param("syncToken").is_none()));
+    // Per calendar (two selected): its changes with its token, and the new day in full.
+    assert_eq!(lists.len(), 4, "{lists:?}");
+    let incremental = lists.iter().filter(|r| r.param("syncToken").is_some());
+    assert_eq!(incremental.count(), 2, "{lists:?}");
+    let (min, max) = (rfc3339(today.to), rfc3339(tomorrow.to));
+    for r in lists.iter().filter(|r| r.param("syncToken").is_none()) {
+        assert_eq!(r.param("timeMin"), Some(min.as_str()), "{r:?}");
+        assert_eq!(r.param("timeMax"), Some(max.as_str()), "{r:?}");
+    }
+    assert!(sent(&sandbox, "GET", "/calendarList").is_empty());
     assert!(next.agenda.meetings.iter().all(|m| m.start() < tomorrow.to));
+    // What a full listing of tomorrow's window gives, the new day's meetings with it. (Kept
+    // all-day events may reach a day further: the agenda places dates in the user's zone.)
+    let full = client
+        .sync(None, &CalendarSelection::SelectedInGoogle, tomorrow)
+        .await
+        .unwrap();
+    let on_new_day = next.agenda.meetings.iter().any(|m| m.start() >= today.to);
+    assert!(on_new_day, "the new day's meetings are listed");
+    let (next, full) = (shown(&next), shown(&full));
+    let timed = |rows: &[(String, String, String)]| -> Vec<(String, String, String)> {
+        rows.iter()
+            .filter(|r| r.2.starts_with("Timed"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(timed(&next), timed(&full));
+    assert!(full.iter().all(|r| next.contains(r)), "{full:?}");
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -29,6 +29,7 @@ fn agenda_plus() -> Agenda {
         selected: true,
         writable: true,
         meet_allowed: false,
+        owned: true,
     });
     a.calendars.push(CalendarInfo {
         id: "holidays".into(),
@@ -38,6 +39,7 @@ fn agenda_plus() -> Agenda {
         selected: true,
         writable: false,
         meet_allowed: false,
+        owned: false,
     });
     for (id, day) in [
         ("weekly_20261123T130000Z", 23),

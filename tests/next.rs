@@ -722,3 +722,61 @@ fn agenda_cached_answers_from_the_cache_without_the_network() {
         stdout(&plain)
     );
 }
+
+/// An agenda from Google's calendar list: the user's primary calendar, a second one they
+/// own, and a colleague's they subscribed to (`accessRole` `reader`).
+fn with_calendars(fetched_at: DateTime<Utc>, meetings: Vec<Meeting>) -> Agenda {
+    let calendar = |id: &str, primary, owned| meetty::calendar::model::CalendarInfo {
+        id: id.into(),
+        name: id.into(),
+        color: None,
+        primary,
+        selected: true,
+        writable: owned,
+        meet_allowed: true,
+        owned,
+    };
+    Agenda {
+        calendars: vec![
+            calendar("alex@example.com", true, true),
+            calendar("side@group.calendar.google.com", false, true),
+            calendar("maria@example.com", false, false),
+        ],
+        ..agenda(fetched_at, meetings)
+    }
+}
+
+fn on(calendar: &str, mut m: Meeting) -> Meeting {
+    m.calendar_id = calendar.into();
+    m
+}
+
+#[test]
+fn a_meeting_on_a_colleagues_calendar_is_not_next() {
+    let home = Home::new("colleague");
+    let t = now();
+    // Accepted, as the colleague's calendar says (its `self` entry is the colleague).
+    let theirs = on(
+        "maria@example.com",
+        meeting("theirs", "Their 1:1", t + TimeDelta::minutes(5), 30, true),
+    );
+    let mine = meeting("mine", "Retro", t + TimeDelta::minutes(60), 30, true);
+    home.save("me", &with_calendars(t, vec![theirs.clone(), mine]));
+    let path = home.upcoming("me");
+    assert_eq!(title(&choose(&path, t, false).unwrap()).unwrap(), "Retro");
+    home.save("me", &with_calendars(t, vec![theirs]));
+    assert_eq!(title(&choose(&path, t, true).unwrap()), None);
+}
+
+#[test]
+fn an_event_on_two_of_my_calendars_is_listed_once() {
+    let home = Home::new("twice");
+    let t = now();
+    let m = meeting("both", "Planning", t + TimeDelta::minutes(5), 30, true);
+    let copy = on("side@group.calendar.google.com", m.clone());
+    home.save("me", &with_calendars(t, vec![m, copy]));
+    let list = std::fs::read_to_string(home.upcoming("me")).unwrap();
+    // The header, then the meeting once.
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert_eq!(list.matches("\"both\"").count(), 1, "{list}");
+}

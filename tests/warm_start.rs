@@ -153,6 +153,16 @@ fn warm() -> Asked {
     }
 }
 
+/// The window's end moved past the stored one (the day turned): per calendar its changes,
+/// and the new days in full.
+fn extended() -> Asked {
+    Asked {
+        calendar_list: 0,
+        incremental: three(),
+        full: three(),
+    }
+}
+
 /// Renames a single (not recurring) event on the team calendar "elsewhere"; its old title.
 fn rename_elsewhere(sandbox: &Sandbox, new_title: &str) -> String {
     sandbox.with_store(|s| {
@@ -343,10 +353,10 @@ async fn a_shorter_agenda_is_served_warm_and_does_not_narrow_the_stored_window()
     );
     assert!(today.len() < week.len(), "one day of seven");
 
-    // A longer window than the stored one is listed in full (the calendar list with it),
-    // and kept: it covers the week, whose next start is warm.
+    // A longer window than the stored one is warm too: the changes, and the days past the
+    // stored end in full beside them; kept: it covers the week, whose next start is warm.
     e.agenda(&["--days", "14"]).await;
-    assert_eq!(asked(&e.sandbox.requests()), cold());
+    assert_eq!(asked(&e.sandbox.requests()), extended());
     e.agenda(&[]).await;
     assert_eq!(asked(&e.sandbox.requests()), warm());
 }
@@ -449,4 +459,73 @@ async fn the_sync_state_is_saved_only_beside_the_agenda_that_sync_made() {
     let written = saved(&files.agenda, edited.fetched_at).await;
     assert_eq!(written.agenda, edited);
     assert_eq!(written.sync, Some(state));
+}
+
+/// The first start after midnight: the stored window ends where yesterday's agenda ended,
+/// a day short of today's. Each calendar's changes come with its token, the new day alone
+/// in full beside; a meeting that was already there on the new day (so in no change since
+/// the token) shows up, and so does a change in the old window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_start_after_midnight_lists_only_the_new_day_in_full() {
+    let e = env("midnight").await;
+    e.agenda(&[]).await;
+    let window = |cache: &serde_json::Value, i: usize| {
+        let t = cache["sync"]["window"][i].as_str().unwrap();
+        t.parse::<chrono::DateTime<Utc>>().unwrap()
+    };
+    let cache = e.cache_json();
+    let yesterdays_end = window(&cache, 1) - chrono::Days::new(1);
+    let at = |h| (yesterdays_end + chrono::Duration::hours(h)).to_rfc3339();
+    e.sandbox.with_store(|s| {
+        let new = serde_json::json!({
+            "summary": "Booked for the new day",
+            "start": {"dateTime": at(11)},
+            "end": {"dateTime": at(12)},
+        });
+        s.insert_event(ACCOUNT, new, &WriteOptions::default())
+            .unwrap();
+    });
+    // Yesterday's cache: its window (and so its agenda) ended a day earlier, and the tokens
+    // were issued before the meeting above was booked.
+    e.agenda(&[]).await;
+    let mut cache = e.cache_json();
+    let start = window(&cache, 0) - chrono::Days::new(1);
+    cache["sync"]["window"] = serde_json::json!([start, yesterdays_end]);
+    let meetings = cache["agenda"]["meetings"].as_array_mut().unwrap();
+    meetings.retain(|m| m["title"] != "Booked for the new day");
+    e.write_cache_json(&cache);
+    let old = rename_elsewhere(&e.sandbox, "Renamed overnight");
+
+    let titles = e.agenda(&[]).await;
+    let requests = e.sandbox.requests();
+    assert_eq!(asked(&requests), extended());
+    for r in requests.iter().filter(|r| r.param("timeMin").is_some()) {
+        let param = |name| {
+            r.param(name)
+                .unwrap()
+                .parse::<chrono::DateTime<Utc>>()
+                .unwrap()
+        };
+        assert_eq!(param("timeMin"), yesterdays_end, "only the new day: {r:?}");
+        assert_eq!(
+            param("timeMax"),
+            yesterdays_end + chrono::Days::new(1),
+            "{r:?}"
+        );
+    }
+    assert!(
+        titles.iter().any(|t| t == "Booked for the new day"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t == "Renamed overnight"),
+        "{titles:?}"
+    );
+    assert!(!titles.contains(&old), "{old} was renamed: {titles:?}");
+    let cache = e.cache_json();
+    assert_eq!(window(&cache, 1), yesterdays_end + chrono::Days::new(1));
+    assert_eq!(cache["sync"]["tokens"].as_object().unwrap().len(), 3);
+    // And the next start is warm again.
+    e.agenda(&[]).await;
+    assert_eq!(asked(&e.sandbox.requests()), warm());
 }

@@ -398,6 +398,7 @@ mod tests {
             selected,
             writable: true,
             meet_allowed: true,
+            owned: false,
         }
     }
 

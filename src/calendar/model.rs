@@ -500,6 +500,11 @@ pub struct CalendarInfo {
     /// has `hangoutsMeet`); Google refuses a Meet request on other calendars.
     #[serde(default)]
     pub meet_allowed: bool,
+    /// The user owns this calendar (`accessRole` `owner`): its events are their own
+    /// meetings, not copies on someone else's calendar they look at. Missing in caches
+    /// written before it existed; [`CalendarInfo::is_own`] counts the primary calendar anyway.
+    #[serde(default)]
+    pub owned: bool,
 }
 
 impl CalendarInfo {
@@ -517,7 +522,13 @@ impl CalendarInfo {
                 .as_ref()
                 .and_then(|p| p.allowed_conference_solution_types.as_ref())
                 .is_some_and(|types| types.iter().any(|t| t == "hangoutsMeet")),
+            owned: e.access_role.as_deref() == Some("owner"),
         })
+    }
+
+    /// The user's own calendar: their primary one, or one they own.
+    pub fn is_own(&self) -> bool {
+        self.primary || self.owned
     }
 }
 
@@ -541,6 +552,37 @@ impl Agenda {
 
     pub fn calendar(&self, id: &str) -> Option<&CalendarInfo> {
         self.calendars.iter().find(|c| c.id == id)
+    }
+
+    /// Whether `m` is the copy on one of the user's own calendars ([`CalendarInfo::is_own`]).
+    /// Only there does the `self` attendee stand for the user: Google's Events reference says
+    /// `attendees[].self` marks "the entry representing the calendar on which this copy of
+    /// the event appears" (developers.google.com/calendar/api/v3/reference/events), so on a
+    /// colleague's calendar it is the colleague's answer, and an event there without a guest
+    /// list is the colleague's own. A calendar missing from the list is someone else's,
+    /// except in an agenda without a calendar list at all (built by hand, not from Google),
+    /// which has nothing to tell them apart by.
+    pub fn is_own(&self, m: &Meeting) -> bool {
+        match self.calendar(&m.calendar_id) {
+            Some(c) => c.is_own(),
+            None => m.calendar_id == "primary" || self.calendars.is_empty(),
+        }
+    }
+
+    /// Whether the user will be at `m`: it is on their own calendar ([`Agenda::is_own`]) and
+    /// they attend it ([`Meeting::attended`]). Only these are now and next, in `meetty next`
+    /// and `join`, notified and joined by themselves.
+    pub fn attends(&self, m: &Meeting) -> bool {
+        self.is_own(m) && m.attended()
+    }
+
+    /// The meetings the user will be at ([`Agenda::attends`]), in agenda order, each event
+    /// once even when it is on two of their calendars (the first copy counts).
+    pub fn attended(&self) -> impl Iterator<Item = &Meeting> {
+        let mut seen = std::collections::HashSet::new();
+        self.meetings
+            .iter()
+            .filter(move |m| self.attends(m) && seen.insert(m.id.as_str()))
     }
 
     /// Drops the occurrences of series `series_id` on `calendar` that start at `from` or
@@ -700,6 +742,23 @@ mod tests {
         let mut mine = invitation(me("needsAction"), "default");
         mine.i_organize = true;
         assert_eq!(mine.my_rsvp(), Rsvp::Accepted);
+    }
+
+    #[test]
+    fn owned_calendars_are_the_users_and_an_older_cache_still_knows_its_primary() {
+        let entry = |role: &str| -> CalendarListEntry {
+            serde_json::from_value(serde_json::json!({"id": "c", "accessRole": role})).unwrap()
+        };
+        let own = |role| CalendarInfo::from_entry(&entry(role)).unwrap().is_own();
+        assert!(own("owner"));
+        assert!(!own("writer") && !own("reader") && !own("freeBusyReader"));
+        // Written before `owned` existed.
+        let old = serde_json::json!({
+            "id": "alex@example.com", "name": "Alex", "color": null, "primary": true,
+            "selected": true, "writable": true,
+        });
+        let old: CalendarInfo = serde_json::from_value(old).unwrap();
+        assert!(old.is_own());
     }
 
     #[test]

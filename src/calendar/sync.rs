@@ -4,8 +4,12 @@
 //!
 //! A sync token carries no window (Google refuses `timeMin`/`timeMax` beside it), so changes
 //! anywhere in the calendar come back; they are kept only if they touch the agenda's window.
-//! The window's start follows the clock, which only drops meetings; but when its end moves
-//! (the day turned), meetings enter it without changing, so that starts with full listings.
+//! The window's start follows the clock, which only drops meetings. When its end moves (the
+//! day turned: the window ends at a day boundary), meetings enter it without changing, so
+//! each calendar is then listed with its token (what changed anywhere) and, beside it, the
+//! new days alone in full (`timeMin`/`timeMax` from the old end to the new one, no token);
+//! the two are merged and the token kept. Only a window starting before the stored one
+//! starts over with full listings.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -25,7 +29,8 @@ const CALENDARS_FRESH_FOR: Duration = Duration::minutes(15);
 #[derive(Debug, Clone)]
 pub struct Synced {
     pub agenda: Arc<Agenda>,
-    /// What the meetings cover: any later window inside it can be served incrementally.
+    /// What the meetings cover: a later window starting inside it is served incrementally
+    /// (its days past this end listed in full beside).
     window: (DateTime<Utc>, DateTime<Utc>),
     calendars_read: DateTime<Utc>,
     /// Per calendar, the token for its next incremental listing; a calendar without one
@@ -120,7 +125,11 @@ impl CalendarClient {
         req: SyncRequest,
     ) -> Result<Synced, ApiError> {
         let now = Utc::now();
-        let last = last.filter(|l| l.window.0 <= req.from && req.to <= l.window.1);
+        let last = last.filter(|l| l.window.0 <= req.from);
+        // The days past what `last` covers: listed in full beside the incremental listings.
+        let new_days = last
+            .filter(|l| req.to > l.window.1)
+            .map(|l| (l.window.1.max(req.from), req.to));
         let (calendars, calendars_read) = match last {
             Some(l) if !req.reread_calendars && now - l.calendars_read < CALENDARS_FRESH_FOR => {
                 (l.agenda.calendars.clone(), l.calendars_read)
@@ -140,7 +149,7 @@ impl CalendarClient {
         };
         let listings = ids.iter().map(|id| {
             let token = last.and_then(|l| l.tokens.get(id));
-            self.listing(id, token.map(String::as_str), req)
+            self.listing(id, token.map(String::as_str), req, new_days)
         });
         let listings = futures_util::future::join_all(listings).await;
         let mut meetings = Vec::new();
@@ -188,32 +197,53 @@ impl CalendarClient {
             to,
             reread_calendars: false,
         };
-        let (listing, _) = self.listing(calendar_id, None, req).await?;
+        let (listing, _) = self.listing(calendar_id, None, req, None).await?;
         let mut meetings = apply(Vec::new(), listing, from, to);
         meetings.sort_by_key(Meeting::start);
         Ok(meetings)
     }
 
-    /// What changed since `token`, or, without one (or when Google says it expired), the
-    /// whole window. The flag says whether the result is only changes.
+    /// What changed since `token` plus every meeting of `new_days` (the days the stored
+    /// window did not cover), or, without a token (or when Google says it expired), the
+    /// whole window. The flag says whether the result is to be applied to what was kept.
     async fn listing(
         &self,
         calendar_id: &str,
         token: Option<&str>,
         req: SyncRequest,
+        new_days: Option<(DateTime<Utc>, DateTime<Utc>)>,
     ) -> Result<(Listing, bool), ApiError> {
         if let Some(token) = token {
             match self.list(calendar_id, &[("syncToken", token)]).await {
-                Ok(listing) => return Ok((listing, true)),
+                Ok(mut listing) => {
+                    if let Some((from, to)) = new_days {
+                        listing.add(self.list_window(calendar_id, from, to).await?);
+                    }
+                    return Ok((listing, true));
+                }
                 Err(ApiError::Google { code: 410, .. }) => {
                     log::info!("sync token of {calendar_id} expired: listing it in full");
                 }
                 Err(e) => return Err(e),
             }
         }
-        let (min, max) = (rfc3339(req.from), rfc3339(req.to));
+        Ok((
+            self.list_window(calendar_id, req.from, req.to).await?,
+            false,
+        ))
+    }
+
+    /// Every meeting of one calendar touching `[from, to)`, and a token for what changes
+    /// after.
+    async fn list_window(
+        &self,
+        calendar_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Listing, ApiError> {
+        let (min, max) = (rfc3339(from), rfc3339(to));
         let window = [("timeMin", min.as_str()), ("timeMax", max.as_str())];
-        Ok((self.list(calendar_id, &window).await?, false))
+        self.list(calendar_id, &window).await
     }
 
     /// Every page of one `events.list`, occurrences of series expanded (`singleEvents`, the
@@ -253,6 +283,17 @@ impl CalendarClient {
                 }
             }
         }
+    }
+}
+
+impl Listing {
+    /// Merges a full listing of days this one did not cover: its meetings replace the
+    /// same ids here (both are current), its token is not kept (this one's covers them).
+    fn add(&mut self, days: Listing) {
+        let ids: HashSet<&str> = days.upserts.iter().map(|m| m.id.as_str()).collect();
+        self.upserts.retain(|m| !ids.contains(m.id.as_str()));
+        self.upserts.extend(days.upserts);
+        self.gone.extend(days.gone);
     }
 }
 

@@ -56,6 +56,7 @@ pub fn agenda() -> Agenda {
                 selected: true,
                 writable: true,
                 meet_allowed: true,
+                owned: true,
             },
             CalendarInfo {
                 id: "team@group.calendar.google.com".into(),
@@ -65,6 +66,7 @@ pub fn agenda() -> Agenda {
                 selected: true,
                 writable: true,
                 meet_allowed: true,
+                owned: true,
             },
         ],
         meetings: vec![
