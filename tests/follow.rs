@@ -1,7 +1,8 @@
 //! The TUI beside `meetty watch` (issue 12 point 4): whoever holds the lock syncs and
-//! notifies. With a watch holding it (this test, as `Role::Watch`), a refresh asks the watch
-//! to sync (SIGUSR1 to the holder's pid, which is this process) and shows the agenda the
-//! watch writes to the cache, with no request to Google; once the lock is free, the TUI
+//! notifies. With a watch holding it (this test, as `Role::Watch`), the TUI shows the agenda
+//! the watch writes to the cache, with no request to Google; an automatic refresh takes the
+//! watch's last write, and `r` or a change asks the watch to sync (SIGUSR1 to the holder's
+//! pid, which is this process) and takes its next write; once the lock is free, the TUI
 //! takes it and syncs with Google itself. Real parts: the sandbox over HTTP, real files and
 //! flock, a real signal.
 
@@ -141,25 +142,41 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
     .await;
 
     let mut h = Headless::start(&sandbox, &paths);
-    tokio::time::timeout(Duration::from_secs(10), usr1.recv())
-        .await
-        .expect("the start-up refresh asks the watch to sync (SIGUSR1)");
     h.until("following", |app| app.following).await;
     assert!(
         matches!(h.app.sync, Sync::Refreshing { .. }),
-        "waiting for the watch's write"
+        "waiting for the watch's first write"
     );
 
     // The watch writes the cache: that is the refresh's answer.
-    let mut written = Agenda {
-        meetings: vec![common::agenda().meetings[0].clone()],
-        fetched_at: now,
-        ..Agenda::default()
+    let written = |title: &str| {
+        let mut agenda = Agenda {
+            meetings: vec![common::agenda().meetings[0].clone()],
+            fetched_at: now,
+            ..Agenda::default()
+        };
+        agenda.meetings[0].title = title.into();
+        cache::save(&CacheFiles::of(&paths, OWNER), &agenda, None).unwrap();
     };
-    written.meetings[0].title = "Written by the watch".into();
-    cache::save(&CacheFiles::of(&paths, OWNER), &written, None).unwrap();
+    written("Written by the watch");
     h.until("the watch's agenda", loaded).await;
     assert_eq!(titles(&h.app), ["Written by the watch"]);
+
+    // The watch syncs on its own timer and writes again; the TUI's timer refresh takes
+    // that write and asks the watch nothing (Google is called once per period, not twice).
+    written("The watch's timer");
+    h.app.settings.refresh_every = Some(Duration::from_secs(60));
+    let due = h.app.now + chrono::Duration::seconds(61);
+    h.handle(Action::Tick(due));
+    assert!(matches!(h.app.sync, Sync::Refreshing { .. }), "due");
+    h.until("the timer's refresh", loaded).await;
+    assert_eq!(titles(&h.app), ["The watch's timer"]);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), usr1.recv())
+            .await
+            .is_err(),
+        "neither the start-up nor the timer's refresh signals the watch"
+    );
     assert!(
         sandbox.requests().is_empty(),
         "a follower never calls Google: {:?}",

@@ -191,7 +191,11 @@ fn refresh_asks_for_the_next_days_in_the_users_zone_and_drops_superseded_results
     let first = press(&mut app, "r");
     let second = press(&mut app, "r");
     let (
-        Effect::Refresh { req: r1, .. },
+        Effect::Refresh {
+            req: r1,
+            asked: true,
+            ..
+        },
         Effect::Refresh {
             req: r2, from, to, ..
         },
@@ -428,6 +432,7 @@ fn the_agenda_refreshes_every_minute_by_itself_but_never_twice_at_once() {
             due.as_slice(),
             [Effect::Refresh {
                 reread_calendars: false,
+                asked: false,
                 ..
             }]
         ),
@@ -460,6 +465,7 @@ fn waking_from_sleep_refreshes_and_rereads_the_calendar_list() {
             effects.as_slice(),
             [Effect::Refresh {
                 reread_calendars: true,
+                asked: false,
                 ..
             }]
         ),
