@@ -664,3 +664,30 @@ fn with_auto_join_all_every_meeting_with_a_link_joins_unmarked() {
     assert_eq!(joins("Sprint retro"), Some(Joins::All));
     assert_eq!(joins("Lunch with Sam"), None, "no link, nothing to join");
 }
+
+#[test]
+fn with_auto_join_all_a_declined_or_all_day_meeting_shows_no_join_as_the_engine_joins_none() {
+    use meetty::calendar::model::Rsvp;
+    let mut a = agenda();
+    answer(&mut a, "Design review", Rsvp::Declined);
+    let mut settings = meetty::screenshots::demo_settings(tz());
+    settings.auto_join = meetty::config::AutoJoin::All;
+    let mut app = meetty::app::App::new(settings, Some(a.clone()), now());
+    let find = |title: &str| a.meetings.iter().find(|m| m.title == title).unwrap();
+    assert!(find("Offsite").video.is_some(), "all day, with a Teams link");
+    assert_eq!(app.joins(find("Offsite")), None, "all day: no start to join at");
+    assert!(find("Design review").video.is_some());
+    assert_eq!(app.joins(find("Design review")), None, "declined");
+    for m in &a.meetings {
+        assert_eq!(
+            app.joins(m).is_some(),
+            meetty::alerts::may_join(m),
+            "the row and the engine agree on {:?}",
+            m.title
+        );
+    }
+    // J on the declined meeting says why instead of marking what will never be joined.
+    select(&mut app, "Design review");
+    assert!(press(&mut app, "J").is_empty());
+    assert!(toast(&app).contains("declined"), "{}", toast(&app));
+}
