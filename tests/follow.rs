@@ -19,10 +19,10 @@ use meetty::app::{App, Sync};
 use meetty::cache::{self, CacheFiles};
 use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::model::{Agenda, Meeting, When};
-use meetty::clipboard::Clipboard;
 use meetty::config::{AutoJoin, ClipboardMode, Paths};
 use meetty::lock::{self, Holder, Lock, Role};
-use meetty::runtime::{AlertSetup, EffectRunner, Lead, Services};
+use common::Headless;
+use meetty::runtime::{AlertSetup, Lead, Services};
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::screenshots::demo_settings;
 use tokio::signal::unix::{signal, SignalKind};
@@ -51,67 +51,32 @@ impl Drop for Home {
 }
 
 /// The app and its runner as the TUI has them for owner [`OWNER`], with no terminal.
-struct Headless {
-    app: App,
-    runner: EffectRunner,
-    terminal: Vec<u8>,
-}
-
-impl Headless {
-    fn start(sandbox: &Sandbox, paths: &Paths) -> Headless {
-        let tz = common::tz();
-        let setup = AlertSetup {
-            rules: Rules {
-                notify_before: vec![3],
-                auto_join: AutoJoin::Off,
-            },
-            files: Files {
-                fired: paths.fired_file(OWNER),
-                marks: paths.marks_file(OWNER),
-            },
-            tz,
-            clipboard: ClipboardMode::Osc52,
-        };
-        let services = Services {
-            client: CalendarClient::new(&sandbox.root_url(), sandbox.access_token()),
-            selection: CalendarSelection::SelectedInGoogle,
-            cache: Some(CacheFiles::of(paths, OWNER)),
-            clipboard: Clipboard::new(ClipboardMode::Osc52),
-            sign_in: None,
-            resume: None,
-            lead: Some(Lead::start(
-                paths.lock_file(OWNER),
-                setup,
-                Arc::default(),
-                true,
-            )),
-            marks: Some(paths.marks_file(OWNER)),
-        };
-        let mut h = Headless {
-            app: App::new(demo_settings(tz), None, Utc::now()),
-            runner: EffectRunner::new(services),
-            terminal: Vec::new(),
-        };
-        let effects = h.app.start();
-        h.runner.run(effects, &mut h.terminal);
-        h
-    }
-
-    fn handle(&mut self, action: Action) {
-        let effects = self.app.update(action);
-        self.runner.run(effects, &mut self.terminal);
-    }
-
-    /// Feeds effect results back into the app until `done` holds for it.
-    async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
-        while !done(&self.app) {
-            let next = tokio::time::timeout(Duration::from_secs(20), self.runner.next()).await;
-            match next {
-                Ok(Some(action)) => self.handle(action),
-                _ => panic!("timed out waiting for {what}"),
-            }
-        }
-    }
+fn headless(sandbox: &Sandbox, paths: &Paths) -> Headless {
+    let tz = common::tz();
+    let setup = AlertSetup {
+        rules: Rules {
+            notify_before: vec![3],
+            auto_join: AutoJoin::Off,
+        },
+        files: Files {
+            fired: paths.fired_file(OWNER),
+            marks: paths.marks_file(OWNER),
+        },
+        tz,
+        clipboard: ClipboardMode::Osc52,
+    };
+    let services = Services {
+        cache: Some(CacheFiles::of(paths, OWNER)),
+        lead: Some(Lead::start(
+            paths.lock_file(OWNER),
+            setup,
+            Arc::default(),
+            true,
+        )),
+        marks: Some(paths.marks_file(OWNER)),
+        ..common::services(sandbox)
+    };
+    Headless::start(App::new(demo_settings(tz), None, Utc::now()), services)
 }
 
 fn titles(app: &App) -> Vec<String> {
@@ -141,7 +106,7 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
     })
     .await;
 
-    let mut h = Headless::start(&sandbox, &paths);
+    let mut h = headless(&sandbox, &paths);
     h.until("following", |app| app.following).await;
     assert!(
         matches!(h.app.sync, Sync::Refreshing { .. }),
@@ -285,7 +250,7 @@ async fn with_the_lock_free_the_tui_leads_from_the_start() {
         tz: common::tz(),
     })
     .await;
-    let mut h = Headless::start(&sandbox, &paths);
+    let mut h = headless(&sandbox, &paths);
     h.until("the first refresh", loaded).await;
     assert!(!h.app.following);
     assert!(!common::sent(&sandbox, "GET", "/events").is_empty());

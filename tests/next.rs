@@ -180,13 +180,7 @@ impl Home {
         let dir = std::env::temp_dir().join(format!("meetty-next-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        // Where `directories` puts meetty's files under these XDG variables.
-        let paths = Paths {
-            config_file: dir.join("config/meetty/config.toml"),
-            config_dir: dir.join("config/meetty"),
-            data_dir: dir.join("data/meetty"),
-            runtime_dir: dir.join("run/meetty"),
-        };
+        let paths = common::home_paths(&dir);
         Home { dir, paths }
     }
 
@@ -203,12 +197,8 @@ impl Home {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetty"));
         cmd.args(args)
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.dir)
-            .env("XDG_CONFIG_HOME", self.dir.join("config"))
-            .env("XDG_DATA_HOME", self.dir.join("data"))
-            .env("XDG_RUNTIME_DIR", self.dir.join("run"))
-            .env("TZ", "Europe/Berlin")
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        common::in_home(&mut cmd, &self.dir)
             .env("MEETTY_ACCESS_TOKEN", "unused")
             // Nothing may be reached: an API call would fail here.
             .env("MEETTY_API_ROOT", "http://127.0.0.1:9");
