@@ -221,10 +221,11 @@ async fn watch_keeps_the_cache_current_syncs_on_sigusr1_and_ends_on_sigterm() {
         cached.sync.is_some(),
         "the sync state is kept for the next start"
     );
-    assert!(
-        upcoming(&e).contains("Watch probe"),
-        "meetty next's list is written too"
-    );
+    // Written right after the agenda file, so it may land a moment later.
+    eventually("meetty next's list written too", &watch, || {
+        upcoming(&e).contains("Watch probe")
+    })
+    .await;
     eventually("the start line", &watch, || {
         watch.said().contains("watching")
     })
