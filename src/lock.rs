@@ -163,7 +163,11 @@ mod tests {
         let lock = Lock::try_acquire(&path, Role::Watch).unwrap().unwrap();
         assert!(holder(&path).is_some());
         drop(lock);
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "", "emptied on drop");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "",
+            "emptied on drop"
+        );
 
         // Held, but the PID is not written yet (or garbled): no known holder.
         let lock = Lock::try_acquire(&path, Role::Watch).unwrap().unwrap();

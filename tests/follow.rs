@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::Headless;
 use meetty::action::Action;
 use meetty::alerts::{Files, Rules};
 use meetty::app::{App, Sync};
@@ -21,7 +22,6 @@ use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::model::{Agenda, Meeting, When};
 use meetty::config::{AutoJoin, ClipboardMode, Paths};
 use meetty::lock::{self, Holder, Lock, Role};
-use common::Headless;
 use meetty::runtime::{AlertSetup, Lead, Services};
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::screenshots::demo_settings;

@@ -128,9 +128,8 @@ async fn capital_j_writes_the_join_marks_file_the_alerts_engine_reads() {
     let (mut h, _sandbox) = start().await;
     h.until("the first refresh", loaded).await;
     // An occurrence of a series the engine may join: J asks this one or every one.
-    let joinable = |m: &meetty::calendar::model::Meeting| {
-        m.series_id.is_some() && meetty::alerts::may_join(m)
-    };
+    let joinable =
+        |m: &meetty::calendar::model::Meeting| m.series_id.is_some() && meetty::alerts::may_join(m);
     for _ in 0..100 {
         if h.app.selected_meeting().is_some_and(joinable) {
             break;
@@ -138,7 +137,10 @@ async fn capital_j_writes_the_join_marks_file_the_alerts_engine_reads() {
         h.handle(ch('j'));
     }
     let m = h.app.selected_meeting().expect("a meeting").clone();
-    assert!(joinable(&m), "the demo week has a joinable series occurrence");
+    assert!(
+        joinable(&m),
+        "the demo week has a joinable series occurrence"
+    );
     h.handle(ch('J'));
     assert_eq!(h.app.mode(), meetty::app::Mode::JoinMark, "asked which");
     h.handle(ch('t'));

@@ -674,8 +674,15 @@ fn with_auto_join_all_a_declined_or_all_day_meeting_shows_no_join_as_the_engine_
     settings.auto_join = meetty::config::AutoJoin::All;
     let mut app = meetty::app::App::new(settings, Some(a.clone()), now());
     let find = |title: &str| a.meetings.iter().find(|m| m.title == title).unwrap();
-    assert!(find("Offsite").video.is_some(), "all day, with a Teams link");
-    assert_eq!(app.joins(find("Offsite")), None, "all day: no start to join at");
+    assert!(
+        find("Offsite").video.is_some(),
+        "all day, with a Teams link"
+    );
+    assert_eq!(
+        app.joins(find("Offsite")),
+        None,
+        "all day: no start to join at"
+    );
     assert!(find("Design review").video.is_some());
     assert_eq!(app.joins(find("Design review")), None, "declined");
     for m in &a.meetings {

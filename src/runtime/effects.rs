@@ -286,11 +286,7 @@ impl EffectRunner {
         }
         let path = files.agenda.clone();
         let since = lead::written_at(&path);
-        let wait = if asked {
-            lead.nudge()
-        } else {
-            since.is_none()
-        };
+        let wait = if asked { lead.nudge() } else { since.is_none() };
         let tx = self.tx.clone();
         self.refresh = Some(tokio::spawn(async move {
             let result = lead::next_write(path, since, wait).await;
