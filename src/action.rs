@@ -79,6 +79,10 @@ pub enum Effect {
         to: DateTime<Utc>,
         /// Read the calendar list even if it is fresh (the machine slept).
         reread_calendars: bool,
+        /// The user asked for it (`r`) or this TUI just changed the calendar: a watch that
+        /// syncs for this TUI is asked to sync now. Otherwise (the timer, start-up) a
+        /// following TUI takes the watch's last cache write and Google is not asked twice.
+        asked: bool,
     },
     SaveCache(Arc<Agenda>),
     /// Drop the occurrences of series `series_id` on `calendar` from `from` on from what the

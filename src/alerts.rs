@@ -36,6 +36,15 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::model::{Agenda, Meeting, When};
 use crate::config::{AutoJoin, Config, Paths};
 
+/// Whether `m` gets alerts and may be joined by itself: the user attends it
+/// ([`Agenda::attends`]: on their own calendar, not declined, not a status or a birthday), it
+/// is timed (an all-day event has no start to join at) and
+/// it has a video link. The plan and the TUI's join mark both ask this, so a row never
+/// shows a join that will not happen.
+pub fn may_join(agenda: &Agenda, m: &Meeting) -> bool {
+    agenda.attends(m) && matches!(m.when, When::Timed { .. }) && m.video.is_some()
+}
+
 /// What to do for a meeting, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -164,7 +173,11 @@ impl Engine {
 
     /// Plans from this agenda from now on (after each sync, or when the cache changed).
     pub fn set_agenda(&mut self, agenda: &Agenda) {
-        self.meetings = agenda.attended().filter_map(alert_meeting).collect();
+        self.meetings = agenda
+            .attended()
+            .filter(|m| may_join(agenda, m))
+            .filter_map(alert_meeting)
+            .collect();
         self.reread_marks();
         self.replan();
     }
@@ -369,19 +382,10 @@ fn is_due(a: &Alert, now: DateTime<Utc>) -> bool {
     a.at <= now && !is_gone(a, now)
 }
 
-/// Writes atomically (temp file + rename: a crash never leaves half a file), readable by
-/// the user only: both files name the user's meetings.
+/// Writes `value` as JSON with the crate's one atomic writer (temp file of its own, fsync,
+/// rename), readable by the user only: both files name the user's meetings.
 fn write_private(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    serde_json::to_writer(opts.open(&tmp)?, value)?;
-    std::fs::rename(tmp, path)
+    crate::cache::write_private(path, |out| Ok(serde_json::to_writer(out, value)?))
 }
 
 /// Meetings marked for a scheduled join (`auto_join = "marked"`): single occurrences by
@@ -431,5 +435,35 @@ impl Marks {
         } else {
             set.remove(&id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The TUI saves the marks from a task per key press: saves in flight at once each
+    /// finish, and the file always holds one whole save.
+    #[test]
+    fn marks_saved_at_once_from_many_threads_all_land_whole() {
+        let dir = std::env::temp_dir().join(format!("meetty-marks-{}", std::process::id()));
+        let path = dir.join("marks.json");
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let path = &path;
+                s.spawn(move || {
+                    for i in 0..50 {
+                        let mut marks = Marks::default();
+                        marks.set(Mark::Occurrence(format!("t{t}-{i}")), true);
+                        marks.save(path).expect("every save succeeds");
+                    }
+                });
+            }
+        });
+        let last = Marks::load(&path);
+        assert_eq!(last.occurrences.len(), 1, "one whole save: {last:?}");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temp file left behind: {left:?}");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

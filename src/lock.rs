@@ -3,6 +3,14 @@
 //! notification would come twice. The one holding this lock does; the other reads the cache
 //! the holder writes. The lock is an advisory `flock` on a file in the runtime directory,
 //! which the kernel drops when the holder exits, however it exits.
+//!
+//! The file also says who holds it ("PID role"), for the follower to signal a watch. That
+//! text is written just after the lock is taken and emptied just before it is let go, and
+//! [`holder`] only names a process that is alive; so a follower does not signal a process
+//! that no longer holds the lock. What remains: a holder that crashed leaves its PID in the
+//! file until the next holder writes its own, and in the instant between that next holder
+//! taking the lock and writing, a reused PID could be named; the window is a few
+//! microseconds, and a TUI only signals on a refresh it was asked for.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -27,7 +35,7 @@ impl Role {
 /// The lock, held until dropped.
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    file: File,
     path: PathBuf,
 }
 
@@ -59,7 +67,7 @@ impl Lock {
         write!(file, "{} {}", std::process::id(), role.name())?;
         file.flush()?;
         Ok(Some(Lock {
-            _file: file,
+            file,
             path: path.to_path_buf(),
         }))
     }
@@ -69,8 +77,20 @@ impl Lock {
     }
 }
 
-/// Who holds the lock at `path`, if anyone does (a file left by a process that exited is
-/// not held).
+impl Drop for Lock {
+    /// Empties the file while still holding the lock, so nobody reads this PID once the
+    /// lock is free (the lock itself goes when the file closes, after this).
+    fn drop(&mut self) {
+        if let Err(e) = self.file.set_len(0) {
+            log::warn!("cannot empty the lock file {}: {e}", self.path.display());
+        }
+    }
+}
+
+/// Who holds the lock at `path`, if anyone does and is known: None when the lock is free
+/// (a file left by a process that exited is not held), when the file names nobody yet (the
+/// holder took the lock and has not written its PID; an empty or garbled file), or when the
+/// process it names is gone.
 pub fn holder(path: &Path) -> Option<Holder> {
     let mut file = File::open(path).ok()?;
     // Free: nobody holds it (the probe's own lock goes with `file`).
@@ -86,7 +106,21 @@ pub fn holder(path: &Path) -> Option<Holder> {
         "watch" => Role::Watch,
         _ => return None,
     };
-    Some(Holder { pid, role })
+    alive(pid).then_some(Holder { pid, role })
+}
+
+/// Whether a process with this id exists (signal 0 checks without sending anything; EPERM:
+/// it exists but belongs to another user).
+fn alive(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 sends nothing; it only checks that the process exists.
+    let found = unsafe { libc::kill(pid, 0) } == 0;
+    found || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 #[cfg(test)]
@@ -117,6 +151,38 @@ mod tests {
             .expect("free again");
         assert_eq!(holder(&path).map(|h| h.role), Some(Role::Tui));
         drop(second);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// The PID in the file never outlives the lock, and a held file naming nobody alive
+    /// names nobody: a follower must not signal whoever got that PID next.
+    #[test]
+    fn the_file_names_only_a_live_holder() {
+        let dir = std::env::temp_dir().join(format!("meetty-lock-pid-{}", std::process::id()));
+        let path = dir.join("watch-a.lock");
+        let lock = Lock::try_acquire(&path, Role::Watch).unwrap().unwrap();
+        assert!(holder(&path).is_some());
+        drop(lock);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "",
+            "emptied on drop"
+        );
+
+        // Held, but the PID is not written yet (or garbled): no known holder.
+        let lock = Lock::try_acquire(&path, Role::Watch).unwrap().unwrap();
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(holder(&path), None);
+        std::fs::write(&path, "watch 12").unwrap();
+        assert_eq!(holder(&path), None);
+
+        // Held, naming a process that has exited (and been reaped): no known holder.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let gone = child.id();
+        child.wait().unwrap();
+        std::fs::write(&path, format!("{gone} watch")).unwrap();
+        assert_eq!(holder(&path), None);
+        drop(lock);
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -1,6 +1,8 @@
 //! The scripting commands, as a script runs them: the real binary against a sandbox over
 //! HTTP, checking stdout, stderr, exit codes and what reached "Google".
 
+mod common;
+
 use std::process::{Command, Output};
 
 use chrono::{DateTime, FixedOffset, NaiveTime, Utc};
@@ -31,13 +33,8 @@ async fn env(name: &str) -> Env {
 impl Env {
     /// Runs `meetty ARGS` against the sandbox, off the async runtime's threads.
     async fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetty"));
-        cmd.args(args)
-            .env("MEETTY_API_ROOT", self.sandbox.root_url())
-            .env("MEETTY_ACCESS_TOKEN", self.sandbox.access_token())
-            .env("XDG_CONFIG_HOME", self.dir.join("config"))
-            .env("XDG_DATA_HOME", self.dir.join("data"))
-            .env("TZ", "Europe/Berlin");
+        let mut cmd = common::meetty_at(&self.sandbox, &self.dir);
+        cmd.args(args);
         tokio::task::spawn_blocking(move || cmd.output().unwrap())
             .await
             .unwrap()
@@ -956,12 +953,9 @@ async fn new_first_free_dry_run_says_which_slot_and_books_nothing() {
 fn every_scripting_command_works_in_the_demo() {
     let dir = std::env::temp_dir().join(format!("meetty-cli-demo-{}", std::process::id()));
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_meetty"))
+        common::in_home(&mut Command::new(env!("CARGO_BIN_EXE_meetty")), &dir)
             .arg("--demo")
             .args(args)
-            .env("XDG_CONFIG_HOME", dir.join("config"))
-            .env("XDG_DATA_HOME", dir.join("data"))
-            .env("TZ", "Europe/Berlin")
             .env_remove("MEETTY_API_ROOT")
             .env_remove("MEETTY_ACCESS_TOKEN")
             .output()

@@ -1,7 +1,8 @@
 //! The TUI beside `meetty watch` (issue 12 point 4): whoever holds the lock syncs and
-//! notifies. With a watch holding it (this test, as `Role::Watch`), a refresh asks the watch
-//! to sync (SIGUSR1 to the holder's pid, which is this process) and shows the agenda the
-//! watch writes to the cache, with no request to Google; once the lock is free, the TUI
+//! notifies. With a watch holding it (this test, as `Role::Watch`), the TUI shows the agenda
+//! the watch writes to the cache, with no request to Google; an automatic refresh takes the
+//! watch's last write, and `r` or a change asks the watch to sync (SIGUSR1 to the holder's
+//! pid, which is this process) and takes its next write; once the lock is free, the TUI
 //! takes it and syncs with Google itself. Real parts: the sandbox over HTTP, real files and
 //! flock, a real signal.
 
@@ -12,16 +13,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::Headless;
 use meetty::action::Action;
 use meetty::alerts::{Files, Rules};
 use meetty::app::{App, Sync};
 use meetty::cache::{self, CacheFiles};
 use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::model::{Agenda, Meeting, When};
-use meetty::clipboard::Clipboard;
 use meetty::config::{AutoJoin, ClipboardMode, Paths};
 use meetty::lock::{self, Holder, Lock, Role};
-use meetty::runtime::{AlertSetup, EffectRunner, Lead, Services};
+use meetty::runtime::{AlertSetup, Lead, Services};
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::screenshots::demo_settings;
 use tokio::signal::unix::{signal, SignalKind};
@@ -50,67 +51,32 @@ impl Drop for Home {
 }
 
 /// The app and its runner as the TUI has them for owner [`OWNER`], with no terminal.
-struct Headless {
-    app: App,
-    runner: EffectRunner,
-    terminal: Vec<u8>,
-}
-
-impl Headless {
-    fn start(sandbox: &Sandbox, paths: &Paths) -> Headless {
-        let tz = common::tz();
-        let setup = AlertSetup {
-            rules: Rules {
-                notify_before: vec![3],
-                auto_join: AutoJoin::Off,
-            },
-            files: Files {
-                fired: paths.fired_file(OWNER),
-                marks: paths.marks_file(OWNER),
-            },
-            tz,
-            clipboard: ClipboardMode::Osc52,
-        };
-        let services = Services {
-            client: CalendarClient::new(&sandbox.root_url(), sandbox.access_token()),
-            selection: CalendarSelection::SelectedInGoogle,
-            cache: Some(CacheFiles::of(paths, OWNER)),
-            clipboard: Clipboard::new(ClipboardMode::Osc52),
-            sign_in: None,
-            resume: None,
-            lead: Some(Lead::start(
-                paths.lock_file(OWNER),
-                setup,
-                Arc::default(),
-                true,
-            )),
-            marks: Some(paths.marks_file(OWNER)),
-        };
-        let mut h = Headless {
-            app: App::new(demo_settings(tz), None, Utc::now()),
-            runner: EffectRunner::new(services),
-            terminal: Vec::new(),
-        };
-        let effects = h.app.start();
-        h.runner.run(effects, &mut h.terminal);
-        h
-    }
-
-    fn handle(&mut self, action: Action) {
-        let effects = self.app.update(action);
-        self.runner.run(effects, &mut self.terminal);
-    }
-
-    /// Feeds effect results back into the app until `done` holds for it.
-    async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
-        while !done(&self.app) {
-            let next = tokio::time::timeout(Duration::from_secs(20), self.runner.next()).await;
-            match next {
-                Ok(Some(action)) => self.handle(action),
-                _ => panic!("timed out waiting for {what}"),
-            }
-        }
-    }
+fn headless(sandbox: &Sandbox, paths: &Paths) -> Headless {
+    let tz = common::tz();
+    let setup = AlertSetup {
+        rules: Rules {
+            notify_before: vec![3],
+            auto_join: AutoJoin::Off,
+        },
+        files: Files {
+            fired: paths.fired_file(OWNER),
+            marks: paths.marks_file(OWNER),
+        },
+        tz,
+        clipboard: ClipboardMode::Osc52,
+    };
+    let services = Services {
+        cache: Some(CacheFiles::of(paths, OWNER)),
+        lead: Some(Lead::start(
+            paths.lock_file(OWNER),
+            setup,
+            Arc::default(),
+            true,
+        )),
+        marks: Some(paths.marks_file(OWNER)),
+        ..common::services(sandbox)
+    };
+    Headless::start(App::new(demo_settings(tz), None, Utc::now()), services)
 }
 
 fn titles(app: &App) -> Vec<String> {
@@ -140,26 +106,42 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
     })
     .await;
 
-    let mut h = Headless::start(&sandbox, &paths);
-    tokio::time::timeout(Duration::from_secs(10), usr1.recv())
-        .await
-        .expect("the start-up refresh asks the watch to sync (SIGUSR1)");
+    let mut h = headless(&sandbox, &paths);
     h.until("following", |app| app.following).await;
     assert!(
         matches!(h.app.sync, Sync::Refreshing { .. }),
-        "waiting for the watch's write"
+        "waiting for the watch's first write"
     );
 
     // The watch writes the cache: that is the refresh's answer.
-    let mut written = Agenda {
-        meetings: vec![common::agenda().meetings[0].clone()],
-        fetched_at: now,
-        ..Agenda::default()
+    let written = |title: &str| {
+        let mut agenda = Agenda {
+            meetings: vec![common::agenda().meetings[0].clone()],
+            fetched_at: now,
+            ..Agenda::default()
+        };
+        agenda.meetings[0].title = title.into();
+        cache::save(&CacheFiles::of(&paths, OWNER), &agenda, None).unwrap();
     };
-    written.meetings[0].title = "Written by the watch".into();
-    cache::save(&CacheFiles::of(&paths, OWNER), &written, None).unwrap();
+    written("Written by the watch");
     h.until("the watch's agenda", loaded).await;
     assert_eq!(titles(&h.app), ["Written by the watch"]);
+
+    // The watch syncs on its own timer and writes again; the TUI's timer refresh takes
+    // that write and asks the watch nothing (Google is called once per period, not twice).
+    written("The watch's timer");
+    h.app.settings.refresh_every = Some(Duration::from_secs(60));
+    let due = h.app.now + chrono::Duration::seconds(61);
+    h.handle(Action::Tick(due));
+    assert!(matches!(h.app.sync, Sync::Refreshing { .. }), "due");
+    h.until("the timer's refresh", loaded).await;
+    assert_eq!(titles(&h.app), ["The watch's timer"]);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), usr1.recv())
+            .await
+            .is_err(),
+        "neither the start-up nor the timer's refresh signals the watch"
+    );
     assert!(
         sandbox.requests().is_empty(),
         "a follower never calls Google: {:?}",
@@ -268,7 +250,7 @@ async fn with_the_lock_free_the_tui_leads_from_the_start() {
         tz: common::tz(),
     })
     .await;
-    let mut h = Headless::start(&sandbox, &paths);
+    let mut h = headless(&sandbox, &paths);
     h.until("the first refresh", loaded).await;
     assert!(!h.app.following);
     assert!(!common::sent(&sandbox, "GET", "/events").is_empty());

@@ -4,81 +4,38 @@
 
 mod common;
 
-use std::time::Duration;
-
 use base64::Engine;
 use chrono::Utc;
 use chrono_tz::Tz;
 use meetty::app::{App, Sync};
-use meetty::calendar::client::{CalendarClient, CalendarSelection};
-use meetty::clipboard::Clipboard;
-use meetty::config::ClipboardMode;
-use meetty::runtime::{EffectRunner, Services};
+use meetty::calendar::client::CalendarClient;
+use meetty::runtime::Services;
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::screenshots::demo_settings;
 
-use common::{ch, ctrl, key};
+use common::{ch, ctrl, key, Headless};
 use ratatui::crossterm::event::KeyCode;
 
 const TZ: Tz = Tz::Europe__Berlin;
 
-/// The app, its runner and what the runner wrote to the "terminal".
-struct Headless {
-    app: App,
-    runner: EffectRunner,
-    terminal: Vec<u8>,
-    sandbox: Sandbox,
+/// The demo week in a sandbox; the app starts empty, as on a first run with no cache,
+/// and copies with OSC 52 only, so no X server is involved.
+async fn start() -> (Headless, Sandbox) {
+    let now = Utc::now();
+    let sandbox = Sandbox::start(0, Seed::Demo { now, tz: TZ }).await.unwrap();
+    let services = Services {
+        marks: Some(marks_file()),
+        ..common::services(&sandbox)
+    };
+    let h = Headless::start(App::new(demo_settings(TZ), None, now), services);
+    (h, sandbox)
 }
 
-impl Headless {
-    /// The demo week in a sandbox; the app starts empty, as on a first run with no cache,
-    /// and copies with OSC 52 only, so no X server is involved.
-    async fn start() -> Headless {
-        let now = Utc::now();
-        let sandbox = Sandbox::start(0, Seed::Demo { now, tz: TZ }).await.unwrap();
-        let services = Services {
-            client: CalendarClient::new(&sandbox.root_url(), sandbox.access_token()),
-            selection: CalendarSelection::SelectedInGoogle,
-            cache: None,
-            clipboard: Clipboard::new(ClipboardMode::Osc52),
-            sign_in: None,
-            resume: None,
-            lead: None,
-            marks: Some(marks_file()),
-        };
-        let mut h = Headless {
-            app: App::new(demo_settings(TZ), None, now),
-            runner: EffectRunner::new(services),
-            terminal: Vec::new(),
-            sandbox,
-        };
-        let effects = h.app.start();
-        h.runner.run(effects, &mut h.terminal);
-        h
-    }
-
-    /// What the main loop does with one input: update, then run what it asks for.
-    fn handle(&mut self, action: meetty::action::Action) {
-        let effects = self.app.update(action);
-        self.runner.run(effects, &mut self.terminal);
-    }
-
-    /// Feeds effect results back into the app until `done` holds for it.
-    async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
-        while !done(&self.app) {
-            let next = tokio::time::timeout(Duration::from_secs(20), self.runner.next()).await;
-            match next {
-                Ok(Some(action)) => self.handle(action),
-                _ => panic!("timed out waiting for {what}"),
-            }
-        }
-    }
-
-    fn osc52_of(&self, text: &str) -> bool {
-        let b64 = base64::engine::general_purpose::STANDARD.encode(text);
-        let osc = format!("\x1b]52;c;{b64}\x07");
-        String::from_utf8_lossy(&self.terminal).contains(&osc)
-    }
+/// Whether the runner wrote the OSC 52 sequence that copies `text`.
+fn osc52_of(h: &Headless, text: &str) -> bool {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+    let osc = format!("\x1b]52;c;{b64}\x07");
+    String::from_utf8_lossy(&h.terminal).contains(&osc)
 }
 
 /// Where this test process's runners write the join marks.
@@ -92,7 +49,7 @@ fn loaded(app: &App) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_and_refresh_load_the_agenda_from_the_sandbox() {
-    let mut h = Headless::start().await;
+    let (mut h, _sandbox) = start().await;
     h.until("the first refresh", loaded).await;
     let first = h.app.agenda.as_ref().unwrap().meetings.len();
     assert!(first > 0, "the demo week has meetings");
@@ -106,7 +63,7 @@ async fn start_and_refresh_load_the_agenda_from_the_sandbox() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn y_writes_the_selected_link_to_the_terminal_as_osc52() {
-    let mut h = Headless::start().await;
+    let (mut h, _sandbox) = start().await;
     h.until("the first refresh", loaded).await;
     let link = h
         .app
@@ -114,7 +71,7 @@ async fn y_writes_the_selected_link_to_the_terminal_as_osc52() {
         .and_then(|m| m.video.as_ref())
         .map(|v| v.url.clone())
         .expect("the selected meeting has a video link");
-    assert!(!h.osc52_of(&link), "nothing copied yet");
+    assert!(!osc52_of(&h, &link), "nothing copied yet");
 
     h.handle(ch('y'));
     h.until("the copy's toast", |app| {
@@ -123,12 +80,12 @@ async fn y_writes_the_selected_link_to_the_terminal_as_osc52() {
             .is_some_and(|t| t.text.starts_with("Copied"))
     })
     .await;
-    assert!(h.osc52_of(&link), "the OSC 52 sequence of {link}");
+    assert!(osc52_of(&h, &link), "the OSC 52 sequence of {link}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn n_enter_a_title_and_ctrl_s_create_a_meeting_at_the_sandbox() {
-    let mut h = Headless::start().await;
+    let (mut h, sandbox) = start().await;
     h.until("the first refresh", loaded).await;
 
     h.handle(ch('n'));
@@ -154,10 +111,10 @@ async fn n_enter_a_title_and_ctrl_s_create_a_meeting_at_the_sandbox() {
     let link = created.video.as_ref().expect("a Meet link").url.clone();
     assert!(link.starts_with("https://meet.google.com/"), "{link}");
     // The default config copies a new meeting's link at once.
-    assert!(h.osc52_of(&link), "the new link copied with OSC 52");
+    assert!(osc52_of(&h, &link), "the new link copied with OSC 52");
 
     // The sandbox has it, as Google would: read back through a client of its own.
-    let client = CalendarClient::new(&h.sandbox.root_url(), h.sandbox.access_token());
+    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
     let stored = client
         .event(&created.calendar_id, &created.id)
         .await
@@ -168,18 +125,37 @@ async fn n_enter_a_title_and_ctrl_s_create_a_meeting_at_the_sandbox() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn capital_j_writes_the_join_marks_file_the_alerts_engine_reads() {
-    let mut h = Headless::start().await;
+    let (mut h, _sandbox) = start().await;
     h.until("the first refresh", loaded).await;
-    let id = h.app.selected_meeting().expect("a meeting").id.clone();
-    h.handle(ch('J'));
-    if h.app.mode() == meetty::app::Mode::JoinMark {
-        // An occurrence of a series: this one.
-        h.handle(ch('t'));
+    // An occurrence of a series the engine may join: J asks this one or every one.
+    let agenda = h.app.agenda.clone().unwrap_or_default();
+    let joinable = |m: &meetty::calendar::model::Meeting| {
+        m.series_id.is_some() && meetty::alerts::may_join(&agenda, m)
+    };
+    for _ in 0..100 {
+        if h.app.selected_meeting().is_some_and(joinable) {
+            break;
+        }
+        h.handle(ch('j'));
     }
+    let m = h.app.selected_meeting().expect("a meeting").clone();
+    assert!(
+        joinable(&m),
+        "the demo week has a joinable series occurrence"
+    );
+    h.handle(ch('J'));
+    assert_eq!(h.app.mode(), meetty::app::Mode::JoinMark, "asked which");
+    h.handle(ch('t'));
     let path = marks_file();
+    let this_one = meetty::alerts::Marks {
+        occurrences: [m.id.clone()].into(),
+        series: Default::default(),
+    };
     h.until("the marks on disk", |_| {
-        meetty::alerts::Marks::load(&path).is_marked(&id, None)
+        meetty::alerts::Marks::load(&path) == this_one
     })
     .await;
+    let engine_reads = meetty::alerts::Marks::load(&path);
+    assert!(engine_reads.is_marked(&m.id, m.series_id.as_deref()));
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }

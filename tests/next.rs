@@ -21,6 +21,11 @@ use serde_json::json;
 
 const FRESH: TimeDelta = TimeDelta::minutes(10);
 
+/// `n` minutes.
+fn min(n: i64) -> TimeDelta {
+    TimeDelta::minutes(n)
+}
+
 fn at(hhmm: &str) -> DateTime<Utc> {
     format!("2026-11-23T{hhmm}:00Z").parse().unwrap()
 }
@@ -44,7 +49,7 @@ const MEET: (&str, &str) = ("Google Meet", "https://meet.google.com/abc-defg-hij
 fn situations() -> Vec<(&'static str, Found)> {
     let fresh = |meeting| Found {
         meeting,
-        fetched_at: now() - TimeDelta::minutes(1),
+        fetched_at: now() - min(1),
     };
     let mut invited = entry("Design review", "09:04", "09:30", Some(MEET));
     invited.answer = Cow::Borrowed("needsAction");
@@ -68,7 +73,7 @@ fn situations() -> Vec<(&'static str, Found)> {
             "stale",
             Found {
                 meeting: Some(entry("Sprint retro", "14:00", "15:00", Some(MEET))),
-                fetched_at: now() - TimeDelta::minutes(125),
+                fetched_at: now() - min(125),
             },
         ),
         (
@@ -180,18 +185,25 @@ impl Home {
         let dir = std::env::temp_dir().join(format!("meetty-next-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        // Where `directories` puts meetty's files under these XDG variables.
-        let paths = Paths {
-            config_file: dir.join("config/meetty/config.toml"),
-            config_dir: dir.join("config/meetty"),
-            data_dir: dir.join("data/meetty"),
-            runtime_dir: dir.join("run/meetty"),
-        };
+        let paths = common::home_paths(&dir);
         Home { dir, paths }
     }
 
-    fn save(&self, owner: &str, agenda: &Agenda) {
-        cache::save(&CacheFiles::of(&self.paths, owner), agenda, None).unwrap();
+    /// Writes `owner`'s cache (and so its upcoming list) with these meetings, fetched at
+    /// `fetched_at`.
+    fn save(&self, owner: &str, fetched_at: DateTime<Utc>, meetings: Vec<Meeting>) {
+        let agenda = Agenda {
+            meetings,
+            fetched_at,
+            ..Agenda::default()
+        };
+        self.save_agenda(owner, agenda);
+    }
+
+    /// Writes `owner`'s cache with this agenda (its calendars included).
+    fn save_agenda(&self, owner: &str, mut agenda: Agenda) {
+        agenda.sort();
+        cache::save(&CacheFiles::of(&self.paths, owner), &agenda, None).unwrap();
     }
 
     fn upcoming(&self, owner: &str) -> PathBuf {
@@ -203,12 +215,8 @@ impl Home {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetty"));
         cmd.args(args)
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.dir)
-            .env("XDG_CONFIG_HOME", self.dir.join("config"))
-            .env("XDG_DATA_HOME", self.dir.join("data"))
-            .env("XDG_RUNTIME_DIR", self.dir.join("run"))
-            .env("TZ", "Europe/Berlin")
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        common::in_home(&mut cmd, &self.dir)
             .env("MEETTY_ACCESS_TOKEN", "unused")
             // Nothing may be reached: an API call would fail here.
             .env("MEETTY_API_ROOT", "http://127.0.0.1:9");
@@ -233,22 +241,12 @@ fn meeting(id: &str, title: &str, start: DateTime<Utc>, mins: i64, link: bool) -
     let mut v = json!({
         "id": id, "summary": title,
         "start": {"dateTime": start.to_rfc3339()},
-        "end": {"dateTime": (start + TimeDelta::minutes(mins)).to_rfc3339()},
+        "end": {"dateTime": (start + min(mins)).to_rfc3339()},
     });
     if link {
         v["hangoutLink"] = json!(format!("https://meet.google.com/{id}"));
     }
     common::meeting("alex@example.com", v)
-}
-
-fn agenda(fetched_at: DateTime<Utc>, meetings: Vec<Meeting>) -> Agenda {
-    let mut a = Agenda {
-        meetings,
-        fetched_at,
-        ..Agenda::default()
-    };
-    a.sort();
-    a
 }
 
 fn declined(mut m: Meeting) -> Meeting {
@@ -276,40 +274,32 @@ fn next_is_the_meeting_in_progress_that_started_last_else_the_next_one() {
     let t = now();
     home.save(
         "me",
-        &agenda(
-            t,
-            vec![
-                meeting("long", "All-hands", t - TimeDelta::minutes(30), 120, true),
-                meeting("short", "Standup", t - TimeDelta::minutes(5), 15, true),
-                declined(meeting(
-                    "declined",
-                    "Declined",
-                    t - TimeDelta::minutes(1),
-                    30,
-                    true,
-                )),
-                meeting("nolink", "Coffee", t - TimeDelta::minutes(2), 30, false),
-                meeting("next", "Retro", t + TimeDelta::minutes(100), 30, true),
-            ],
-        ),
+        t,
+        vec![
+            meeting("long", "All-hands", t - min(30), 120, true),
+            meeting("short", "Standup", t - min(5), 15, true),
+            declined(meeting("declined", "Declined", t - min(1), 30, true)),
+            meeting("nolink", "Coffee", t - min(2), 30, false),
+            meeting("next", "Retro", t + min(100), 30, true),
+        ],
     );
     let path = home.upcoming("me");
     assert_eq!(title(&choose(&path, t, false).unwrap()).unwrap(), "Standup");
     // --all counts the meeting without a link, which started after the standup.
     assert_eq!(title(&choose(&path, t, true).unwrap()).unwrap(), "Coffee");
     // Once the standup is over, the all-hands is the one in progress.
-    let later = t + TimeDelta::minutes(12);
+    let later = t + min(12);
     assert_eq!(
         title(&choose(&path, later, false).unwrap()).unwrap(),
         "All-hands"
     );
     // After the all-hands: the retro, then nothing.
-    let between = t + TimeDelta::minutes(95);
+    let between = t + min(95);
     assert_eq!(
         title(&choose(&path, between, false).unwrap()).unwrap(),
         "Retro"
     );
-    let after = t + TimeDelta::minutes(131);
+    let after = t + min(131);
     assert_eq!(title(&choose(&path, after, false).unwrap()), None);
     // Never written: no list at all.
     assert_eq!(choose(&home.upcoming("other"), t, false).unwrap(), None);
@@ -329,19 +319,11 @@ fn all_day_and_declined_meetings_never_count() {
     );
     home.save(
         "me",
-        &agenda(
-            t,
-            vec![
-                offsite,
-                declined(meeting(
-                    "declined",
-                    "Declined",
-                    t + TimeDelta::minutes(5),
-                    30,
-                    true,
-                )),
-            ],
-        ),
+        t,
+        vec![
+            offsite,
+            declined(meeting("declined", "Declined", t + min(5), 30, true)),
+        ],
     );
     let found = choose(&home.upcoming("me"), t, true).unwrap();
     assert_eq!(title(&found), None);
@@ -353,16 +335,14 @@ fn join_prefers_the_meeting_in_progress_that_started_last_then_the_first_within_
     let t = now();
     home.save(
         "me",
-        &agenda(
-            t,
-            vec![
-                meeting("long", "All-hands", t - TimeDelta::minutes(30), 120, true),
-                meeting("short", "Standup", t - TimeDelta::minutes(5), 15, true),
-                meeting("nolink", "Coffee", t - TimeDelta::minutes(2), 30, false),
-                meeting("soon", "Design review", t + TimeDelta::minutes(8), 30, true),
-                meeting("later", "Retro", t + TimeDelta::minutes(11), 30, true),
-            ],
-        ),
+        t,
+        vec![
+            meeting("long", "All-hands", t - min(30), 120, true),
+            meeting("short", "Standup", t - min(5), 15, true),
+            meeting("nolink", "Coffee", t - min(2), 30, false),
+            meeting("soon", "Design review", t + min(8), 30, true),
+            meeting("later", "Retro", t + min(11), 30, true),
+        ],
     );
     let path = home.upcoming("me");
     let titles = |at: DateTime<Utc>| -> Vec<String> {
@@ -372,11 +352,11 @@ fn join_prefers_the_meeting_in_progress_that_started_last_then_the_first_within_
     // In progress, latest start first, then those starting within 10 minutes; not the
     // retro in 11 minutes, nor the meeting without a link.
     assert_eq!(titles(t), ["Standup", "All-hands", "Design review"]);
-    assert_eq!(titles(t - TimeDelta::minutes(29)), ["All-hands"]);
+    assert_eq!(titles(t - min(29)), ["All-hands"]);
     // Nothing in progress: the one starting within 10 minutes.
-    assert_eq!(titles(t - TimeDelta::minutes(35)), ["All-hands"]);
-    assert!(titles(t - TimeDelta::minutes(41)).is_empty());
-    assert!(titles(t + TimeDelta::minutes(91)).is_empty());
+    assert_eq!(titles(t - min(35)), ["All-hands"]);
+    assert!(titles(t - min(41)).is_empty());
+    assert!(titles(t + min(91)).is_empty());
 }
 
 fn stdout(run: &Run) -> String {
@@ -400,19 +380,11 @@ fn the_binary_prints_the_next_meeting_in_each_format() {
     let t = real_now();
     home.save(
         "sandbox",
-        &agenda(
-            t,
-            vec![
-                meeting("nolink", "Coffee", t + TimeDelta::minutes(5), 10, false),
-                meeting(
-                    "standup",
-                    "Standup #42",
-                    t + TimeDelta::minutes(12),
-                    15,
-                    true,
-                ),
-            ],
-        ),
+        t,
+        vec![
+            meeting("nolink", "Coffee", t + min(5), 10, false),
+            meeting("standup", "Standup #42", t + min(12), 15, true),
+        ],
     );
     let plain = home.run(&["next"], &[]);
     assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
@@ -430,7 +402,7 @@ fn the_binary_prints_the_next_meeting_in_each_format() {
     assert_eq!(json["class"], "later");
     assert_eq!(json["text"], "Standup #42 in 12 min");
     let template = home.run(&["next", "--template", "{start} {title} ({provider})"], &[]);
-    let start = meetty::timefmt::clock(t + TimeDelta::minutes(12), chrono_tz::Europe::Berlin);
+    let start = meetty::timefmt::clock(t + min(12), chrono_tz::Europe::Berlin);
     assert_eq!(
         stdout(&template),
         format!("{start} Standup #42 (Google Meet)\n")
@@ -452,16 +424,8 @@ fn the_binary_says_offline_when_the_cache_is_stale() {
     let t = real_now();
     home.save(
         "sandbox",
-        &agenda(
-            t - TimeDelta::hours(2),
-            vec![meeting(
-                "retro",
-                "Retro",
-                t + TimeDelta::minutes(30),
-                30,
-                true,
-            )],
-        ),
+        t - TimeDelta::hours(2),
+        vec![meeting("retro", "Retro", t + min(30), 30, true)],
     );
     let plain = home.run(&["next"], &[]);
     assert_eq!(plain.status.code(), Some(0));
@@ -483,16 +447,8 @@ fn the_binary_says_offline_when_the_cache_is_stale() {
     );
     home.save(
         "sandbox",
-        &agenda(
-            t - TimeDelta::minutes(30),
-            vec![meeting(
-                "retro",
-                "Retro",
-                t + TimeDelta::minutes(30),
-                30,
-                true,
-            )],
-        ),
+        t - min(30),
+        vec![meeting("retro", "Retro", t + min(30), 30, true)],
     );
     let fresh = home.run(&["next"], &[]);
     assert_eq!(
@@ -504,7 +460,7 @@ fn the_binary_says_offline_when_the_cache_is_stale() {
 #[test]
 fn the_binary_exits_1_on_an_empty_cache_and_on_no_cache() {
     let home = Home::new("empty");
-    home.save("sandbox", &agenda(real_now(), vec![]));
+    home.save("sandbox", real_now(), vec![]);
     let empty = home.run(&["next"], &[]);
     assert_eq!(empty.status.code(), Some(1));
     assert_eq!(stdout(&empty), "\n");
@@ -540,16 +496,8 @@ fn the_binary_exits_1_on_an_empty_cache_and_on_no_cache() {
     let t = real_now();
     home.save(
         "alex@example.com",
-        &agenda(
-            t,
-            vec![meeting(
-                "a",
-                "Planning",
-                t + TimeDelta::minutes(3),
-                30,
-                true,
-            )],
-        ),
+        t,
+        vec![meeting("a", "Planning", t + min(3), 30, true)],
     );
     let found = home.run(&["next", "--format", "tmux"], &signed_in);
     assert_eq!(stdout(&found), "Planning in 3 min\n");
@@ -599,26 +547,12 @@ fn join_opens_the_meeting_in_progress_that_started_last_and_names_the_others() {
     let t = real_now();
     home.save(
         "sandbox",
-        &agenda(
-            t,
-            vec![
-                meeting(
-                    "allhands",
-                    "All-hands",
-                    t - TimeDelta::minutes(30),
-                    120,
-                    true,
-                ),
-                meeting("standup", "Standup", t - TimeDelta::minutes(5), 25, true),
-                meeting(
-                    "review",
-                    "Design review",
-                    t + TimeDelta::minutes(8),
-                    30,
-                    true,
-                ),
-            ],
-        ),
+        t,
+        vec![
+            meeting("allhands", "All-hands", t - min(30), 120, true),
+            meeting("standup", "Standup", t - min(5), 25, true),
+            meeting("review", "Design review", t + min(8), 30, true),
+        ],
     );
     let (browser, opened) = recording_browser(&home);
     let run = home.run(&["join"], &[("BROWSER", &browser)]);
@@ -645,35 +579,19 @@ fn join_takes_the_meeting_starting_within_ten_minutes_and_nothing_later() {
     let t = real_now();
     home.save(
         "sandbox",
-        &agenda(
-            t,
-            vec![
-                meeting(
-                    "review",
-                    "Design review",
-                    t + TimeDelta::minutes(8),
-                    30,
-                    true,
-                ),
-                meeting("retro", "Retro", t + TimeDelta::minutes(9), 30, true),
-            ],
-        ),
+        t,
+        vec![
+            meeting("review", "Design review", t + min(8), 30, true),
+            meeting("retro", "Retro", t + min(9), 30, true),
+        ],
     );
     let print = home.run(&["join", "--print"], &[]);
     assert_eq!(print.status.code(), Some(0));
     assert_eq!(stdout(&print), "https://meet.google.com/review\n");
     home.save(
         "sandbox",
-        &agenda(
-            t,
-            vec![meeting(
-                "retro",
-                "Retro",
-                t + TimeDelta::minutes(11),
-                30,
-                true,
-            )],
-        ),
+        t,
+        vec![meeting("retro", "Retro", t + min(11), 30, true)],
     );
     let none = home.run(&["join", "--print"], &[]);
     assert_eq!(none.status.code(), Some(1));
@@ -699,16 +617,8 @@ fn agenda_cached_answers_from_the_cache_without_the_network() {
     let t = real_now();
     home.save(
         "sandbox",
-        &agenda(
-            t,
-            vec![meeting(
-                "retro",
-                "Retro",
-                t + TimeDelta::minutes(30),
-                30,
-                true,
-            )],
-        ),
+        t,
+        vec![meeting("retro", "Retro", t + min(30), 30, true)],
     );
     let json = home.run(&["agenda", "--cached", "--json"], &[]);
     assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
@@ -742,7 +652,8 @@ fn with_calendars(fetched_at: DateTime<Utc>, meetings: Vec<Meeting>) -> Agenda {
             calendar("side@group.calendar.google.com", false, true),
             calendar("maria@example.com", false, false),
         ],
-        ..agenda(fetched_at, meetings)
+        meetings,
+        fetched_at,
     }
 }
 
@@ -761,10 +672,10 @@ fn a_meeting_on_a_colleagues_calendar_is_not_next() {
         meeting("theirs", "Their 1:1", t + TimeDelta::minutes(5), 30, true),
     );
     let mine = meeting("mine", "Retro", t + TimeDelta::minutes(60), 30, true);
-    home.save("me", &with_calendars(t, vec![theirs.clone(), mine]));
+    home.save_agenda("me", with_calendars(t, vec![theirs.clone(), mine]));
     let path = home.upcoming("me");
     assert_eq!(title(&choose(&path, t, false).unwrap()).unwrap(), "Retro");
-    home.save("me", &with_calendars(t, vec![theirs]));
+    home.save_agenda("me", with_calendars(t, vec![theirs]));
     assert_eq!(title(&choose(&path, t, true).unwrap()), None);
 }
 
@@ -774,7 +685,7 @@ fn an_event_on_two_of_my_calendars_is_listed_once() {
     let t = now();
     let m = meeting("both", "Planning", t + TimeDelta::minutes(5), 30, true);
     let copy = on("side@group.calendar.google.com", m.clone());
-    home.save("me", &with_calendars(t, vec![m, copy]));
+    home.save_agenda("me", with_calendars(t, vec![m, copy]));
     let list = std::fs::read_to_string(home.upcoming("me")).unwrap();
     // The header, then the meeting once.
     assert_eq!(list.lines().count(), 2, "{list}");

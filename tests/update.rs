@@ -191,7 +191,11 @@ fn refresh_asks_for_the_next_days_in_the_users_zone_and_drops_superseded_results
     let first = press(&mut app, "r");
     let second = press(&mut app, "r");
     let (
-        Effect::Refresh { req: r1, .. },
+        Effect::Refresh {
+            req: r1,
+            asked: true,
+            ..
+        },
         Effect::Refresh {
             req: r2, from, to, ..
         },
@@ -428,6 +432,7 @@ fn the_agenda_refreshes_every_minute_by_itself_but_never_twice_at_once() {
             due.as_slice(),
             [Effect::Refresh {
                 reread_calendars: false,
+                asked: false,
                 ..
             }]
         ),
@@ -460,6 +465,7 @@ fn waking_from_sleep_refreshes_and_rereads_the_calendar_list() {
             effects.as_slice(),
             [Effect::Refresh {
                 reread_calendars: true,
+                asked: false,
                 ..
             }]
         ),
@@ -657,4 +663,38 @@ fn with_auto_join_all_every_meeting_with_a_link_joins_unmarked() {
     assert_eq!(joins("Platform standup"), Some(Joins::All));
     assert_eq!(joins("Sprint retro"), Some(Joins::All));
     assert_eq!(joins("Lunch with Sam"), None, "no link, nothing to join");
+}
+
+#[test]
+fn with_auto_join_all_a_declined_or_all_day_meeting_shows_no_join_as_the_engine_joins_none() {
+    use meetty::calendar::model::Rsvp;
+    let mut a = agenda();
+    answer(&mut a, "Design review", Rsvp::Declined);
+    let mut settings = meetty::screenshots::demo_settings(tz());
+    settings.auto_join = meetty::config::AutoJoin::All;
+    let mut app = meetty::app::App::new(settings, Some(a.clone()), now());
+    let find = |title: &str| a.meetings.iter().find(|m| m.title == title).unwrap();
+    assert!(
+        find("Offsite").video.is_some(),
+        "all day, with a Teams link"
+    );
+    assert_eq!(
+        app.joins(find("Offsite")),
+        None,
+        "all day: no start to join at"
+    );
+    assert!(find("Design review").video.is_some());
+    assert_eq!(app.joins(find("Design review")), None, "declined");
+    for m in &a.meetings {
+        assert_eq!(
+            app.joins(m).is_some(),
+            meetty::alerts::may_join(&a, m),
+            "the row and the engine agree on {:?}",
+            m.title
+        );
+    }
+    // J on the declined meeting says why instead of marking what will never be joined.
+    select(&mut app, "Design review");
+    assert!(press(&mut app, "J").is_empty());
+    assert!(toast(&app).contains("declined"), "{}", toast(&app));
 }

@@ -3,18 +3,17 @@
 //! request per calendar. `meetty agenda` is the real binary against the sandbox over HTTP;
 //! the TUI's side is the app with its real effect runner, headless.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use chrono::Utc;
 use chrono_tz::Tz;
 use meetty::app::Sync;
 use meetty::cache::{self, CacheFiles};
-use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::sync::Synced;
-use meetty::clipboard::Clipboard;
-use meetty::config::{ClipboardMode, Paths};
 use meetty::runtime::{EffectRunner, Services};
 use meetty::sandbox::{
     Fault, RecordedRequest, Sandbox, Seed, WriteOptions, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR,
@@ -49,14 +48,8 @@ impl Drop for Env {
 impl Env {
     /// `meetty ARGS` as a new process: all it knows of the last run is on disk.
     async fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetty"));
-        cmd.args(args)
-            .env("MEETTY_API_ROOT", self.sandbox.root_url())
-            .env("MEETTY_ACCESS_TOKEN", self.sandbox.access_token())
-            .env("XDG_CONFIG_HOME", self.dir.join("config"))
-            .env("XDG_DATA_HOME", self.dir.join("data"))
-            .env("XDG_RUNTIME_DIR", self.dir.join("run"))
-            .env("TZ", "Europe/Berlin");
+        let mut cmd = common::meetty_at(&self.sandbox, &self.dir);
+        cmd.args(args);
         let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
             .await
             .unwrap();
@@ -81,11 +74,7 @@ impl Env {
 
     /// The cache of a `MEETTY_ACCESS_TOKEN` session, where the binary keeps it.
     fn cache_file(&self) -> PathBuf {
-        let paths = Paths {
-            data_dir: self.dir.join("data/meetty"),
-            ..Paths::under(&self.dir)
-        };
-        CacheFiles::of(&paths, "sandbox").agenda
+        CacheFiles::of(&common::home_paths(&self.dir), "sandbox").agenda
     }
 
     fn cache_json(&self) -> serde_json::Value {
@@ -380,28 +369,17 @@ async fn the_tuis_first_refresh_after_a_restart_uses_only_sync_tokens() {
     };
     let cached = cache::load(&files.agenda).expect("the cache agenda wrote");
     let tokens_before = cached.sync.clone().unwrap().tokens;
-    let (mut app, resume) = meetty::runtime::from_cache(settings, Some(cached), Utc::now());
+    let (app, resume) = meetty::runtime::from_cache(settings, Some(cached), Utc::now());
     assert!(resume.is_some(), "resumed from the cache");
     let services = Services {
-        client: CalendarClient::new(&e.sandbox.root_url(), e.sandbox.access_token()),
-        selection: CalendarSelection::SelectedInGoogle,
         cache: Some(files.clone()),
-        clipboard: Clipboard::new(ClipboardMode::Osc52),
-        sign_in: None,
         resume,
-        lead: None,
-        marks: None,
+        ..common::services(&e.sandbox)
     };
-    let mut runner = EffectRunner::new(services);
-    let mut terminal = Vec::new();
-    let effects = app.start();
-    runner.run(effects, &mut terminal);
-    while app.sync != Sync::Idle {
-        let next = tokio::time::timeout(Duration::from_secs(20), runner.next()).await;
-        let action = next.expect("the first refresh ends").unwrap();
-        let effects = app.update(action);
-        runner.run(effects, &mut terminal);
-    }
+    let mut h = common::Headless::start(app, services);
+    h.until("the first refresh", |app| app.sync == Sync::Idle)
+        .await;
+    let app = h.app;
 
     assert_eq!(asked(&e.sandbox.requests()), warm());
     let agenda = app.agenda.as_ref().unwrap();
@@ -432,17 +410,12 @@ async fn the_sync_state_is_saved_only_beside_the_agenda_that_sync_made() {
     let state = cached.sync.clone().unwrap();
     let synced = std::sync::Arc::new(cached.agenda.clone());
     let mut runner = EffectRunner::new(Services {
-        client: CalendarClient::new(&e.sandbox.root_url(), e.sandbox.access_token()),
-        selection: CalendarSelection::SelectedInGoogle,
         cache: Some(files.clone()),
-        clipboard: Clipboard::new(ClipboardMode::Osc52),
-        sign_in: None,
         resume: Some(Synced::resume(
             std::sync::Arc::clone(&synced),
             state.clone(),
         )),
-        lead: None,
-        marks: None,
+        ..common::services(&e.sandbox)
     });
     let save = |runner: &mut EffectRunner, agenda: meetty::calendar::model::Agenda| {
         let effect = meetty::action::Effect::SaveCache(std::sync::Arc::new(agenda));

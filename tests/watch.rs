@@ -48,12 +48,7 @@ const QUIET: &str = "refresh_seconds = 3600\nnotify_before = []\n";
 impl Env {
     /// Where the watch keeps its files, as it resolves them from the XDG variables.
     fn paths(&self) -> Paths {
-        Paths {
-            config_file: self.dir.join("config/meetty/config.toml"),
-            config_dir: self.dir.join("config/meetty"),
-            data_dir: self.dir.join("data/meetty"),
-            runtime_dir: self.dir.join("run/meetty"),
-        }
+        common::home_paths(&self.dir)
     }
 
     fn files(&self) -> CacheFiles {
@@ -79,15 +74,10 @@ impl Env {
 
     /// `command` (meetty, or what runs it) with `watch` and this test's environment.
     fn start(&self, mut command: Command, token: &str) -> Watch {
-        let mut child = command
+        let mut child = common::in_home(&mut command, &self.dir)
             .arg("watch")
             .env("MEETTY_API_ROOT", self.sandbox.root_url())
             .env("MEETTY_ACCESS_TOKEN", token)
-            .env("HOME", &self.dir)
-            .env("XDG_CONFIG_HOME", self.dir.join("config"))
-            .env("XDG_DATA_HOME", self.dir.join("data"))
-            .env("XDG_RUNTIME_DIR", self.dir.join("run"))
-            .env("TZ", "Europe/Berlin")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -231,10 +221,11 @@ async fn watch_keeps_the_cache_current_syncs_on_sigusr1_and_ends_on_sigterm() {
         cached.sync.is_some(),
         "the sync state is kept for the next start"
     );
-    assert!(
-        upcoming(&e).contains("Watch probe"),
-        "meetty next's list is written too"
-    );
+    // Written right after the agenda file, so it may land a moment later.
+    eventually("meetty next's list written too", &watch, || {
+        upcoming(&e).contains("Watch probe")
+    })
+    .await;
     eventually("the start line", &watch, || {
         watch.said().contains("watching")
     })
@@ -434,12 +425,9 @@ async fn a_refused_sign_in_is_said_once_and_not_retried_in_a_loop() {
 async fn without_an_account_the_watch_says_how_to_sign_in() {
     let e = env("nobody", QUIET).await;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetty"));
-    cmd.arg("watch")
-        .env_remove("MEETTY_ACCESS_TOKEN")
-        .env("HOME", &e.dir)
-        .env("XDG_CONFIG_HOME", e.dir.join("config"))
-        .env("XDG_DATA_HOME", e.dir.join("data"))
-        .env("XDG_RUNTIME_DIR", e.dir.join("run"));
+    common::in_home(&mut cmd, &e.dir)
+        .arg("watch")
+        .env_remove("MEETTY_ACCESS_TOKEN");
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap();

@@ -39,7 +39,7 @@ impl App {
             Command::Refresh if self.settings.first_run => {
                 self.toast("Not signed in: quit and run meetty login".into(), true);
             }
-            Command::Refresh => return vec![self.refresh()],
+            Command::Refresh => return vec![self.refresh_asked()],
             Command::Filter => {
                 let before = self.filter.clone();
                 self.screen.push(Overlay::Filter { before });

@@ -5,8 +5,8 @@
 
 use super::{App, Overlay};
 use crate::action::Effect;
-use crate::alerts::Mark;
-use crate::calendar::model::{Meeting, Rsvp, When};
+use crate::alerts::{self, Mark};
+use crate::calendar::model::{Meeting, When};
 use crate::config::AutoJoin;
 use crate::keymap::Command;
 
@@ -31,11 +31,14 @@ pub enum Joins {
 }
 
 impl App {
-    /// Whether (and why) meeting `m` is to be joined by itself: marks count whatever
-    /// `auto_join` says (the row shows what was marked), "all" adds every meeting with a
-    /// link that the user has not declined.
+    /// Whether (and why) meeting `m` is to be joined by itself: only a meeting the alerts
+    /// engine may join ([`alerts::may_join`]: attended, timed, with a link); marks count
+    /// whatever `auto_join` says (the row shows what was marked), "all" adds every such
+    /// meeting.
     pub fn joins(&self, m: &Meeting) -> Option<Joins> {
-        m.video.as_ref()?;
+        if !self.agenda.as_ref().is_some_and(|a| alerts::may_join(a, m)) {
+            return None;
+        }
         if m.series_id
             .as_ref()
             .is_some_and(|s| self.marks.series.contains(s))
@@ -43,10 +46,7 @@ impl App {
             Some(Joins::Series)
         } else if self.marks.occurrences.contains(&m.id) {
             Some(Joins::Occurrence)
-        } else if self.settings.auto_join == AutoJoin::All
-            && m.event_type.is_meeting()
-            && m.my_rsvp() != Rsvp::Declined
-        {
+        } else if self.settings.auto_join == AutoJoin::All {
             Some(Joins::All)
         } else {
             None
@@ -70,6 +70,16 @@ impl App {
         if !matches!(m.when, When::Timed { .. }) {
             self.toast(
                 format!("\u{201c}{title}\u{201d} lasts all day: it has no start to join at"),
+                true,
+            );
+            return Vec::new();
+        }
+        if !self.agenda.as_ref().is_some_and(|a| alerts::may_join(a, m)) {
+            self.toast(
+                format!(
+                    "\u{201c}{title}\u{201d} is declined, not a meeting or not on a calendar \
+                     of yours: it is never joined by itself"
+                ),
                 true,
             );
             return Vec::new();

@@ -381,14 +381,22 @@ impl App {
     }
 
     /// A new refresh supersedes any running one: its result will carry an older id and be
-    /// dropped (the runner also aborts the old task).
+    /// dropped (the runner also aborts the old task). This one is automatic (start-up, the
+    /// timer): a watch syncing for this TUI is not asked to sync for it.
     pub(super) fn refresh(&mut self) -> Effect {
-        self.refresh_after(false)
+        self.refresh_after(false, false)
+    }
+
+    /// A refresh the user asked for, or one after this TUI's own change: a watch syncing for
+    /// this TUI is asked to sync now.
+    pub(super) fn refresh_asked(&mut self) -> Effect {
+        self.refresh_after(false, true)
     }
 
     /// A refresh; `slept`: the machine was asleep, so the calendar list is read again
-    /// (which also checks the access token before anything else is asked).
-    fn refresh_after(&mut self, slept: bool) -> Effect {
+    /// (which also checks the access token before anything else is asked); `asked`: see
+    /// [`Effect::Refresh`].
+    fn refresh_after(&mut self, slept: bool, asked: bool) -> Effect {
         let req = self.next_request();
         if let Sync::Refreshing { req: old } = self.sync {
             self.done_retrying(old);
@@ -400,6 +408,7 @@ impl App {
             from,
             to,
             reread_calendars: slept,
+            asked,
         }
     }
 
@@ -452,7 +461,7 @@ impl App {
                 "the clock jumped {} s: the machine slept",
                 gap.num_seconds()
             );
-            return vec![self.refresh_after(true)];
+            return vec![self.refresh_after(true, false)];
         }
         let idle = !matches!(self.sync, Sync::Refreshing { .. });
         if idle && (new_day || self.refresh_due_in().is_some_and(|d| d <= Duration::zero())) {

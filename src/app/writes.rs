@@ -147,7 +147,7 @@ impl App {
                 self.select_on_load = Some((m.id.clone(), m.calendar_id.clone()));
                 let msg = format!("Created \u{201c}{}\u{201d}", m.title);
                 self.toast(msg, false);
-                let mut effects = vec![self.refresh()];
+                let mut effects = vec![self.refresh_asked()];
                 if let (Conference::Ready(url), true) =
                     (&created.conference, self.settings.copy_on_create)
                 {
@@ -161,7 +161,7 @@ impl App {
                 let changed_calendar = !matches!(written, Written::InstantLink(_));
                 let mut effects = self.on_written(written, for_form);
                 if changed_calendar {
-                    effects.push(self.refresh());
+                    effects.push(self.refresh_asked());
                 }
                 effects
             }

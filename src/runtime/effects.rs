@@ -89,8 +89,10 @@ impl EffectRunner {
                     from,
                     to,
                     reread_calendars,
+                    asked,
                 } => self.refresh(
                     req,
+                    asked,
                     SyncRequest {
                         from,
                         to,
@@ -229,12 +231,12 @@ impl EffectRunner {
         }))
     }
 
-    fn refresh(&mut self, req: u64, ask: SyncRequest) {
+    fn refresh(&mut self, req: u64, asked: bool, ask: SyncRequest) {
         // The superseded refresh is cancelled, not left to finish.
         if let Some(old) = self.refresh.take() {
             old.abort();
         }
-        if self.follow(req) {
+        if self.follow(req, asked) {
             return;
         }
         let client = self.client_for(req);
@@ -266,10 +268,13 @@ impl EffectRunner {
 }
 
 impl EffectRunner {
-    /// A refresh while a watch syncs for this TUI: the watch is asked to sync, and its next
-    /// cache write is the answer (Google is not called from here). False when this TUI
-    /// syncs itself: it leads, or took over just now because the watch has gone.
-    fn follow(&mut self, req: u64) -> bool {
+    /// A refresh while a watch syncs for this TUI (Google is not called from here). One the
+    /// user `asked` for asks the watch to sync, and the watch's next cache write is the
+    /// answer. An automatic one asks nothing (the watch syncs on its own timer; asking it
+    /// too would call Google twice per period): it takes the watch's last write, or waits
+    /// for its first. False when this TUI syncs itself: it leads, or took over just now
+    /// because the watch has gone.
+    fn follow(&mut self, req: u64, asked: bool) -> bool {
         let (Some(lead), Some(files)) = (self.services.lead.as_mut(), &self.services.cache) else {
             return false;
         };
@@ -281,7 +286,7 @@ impl EffectRunner {
         }
         let path = files.agenda.clone();
         let since = lead::written_at(&path);
-        let wait = lead.nudge();
+        let wait = if asked { lead.nudge() } else { since.is_none() };
         let tx = self.tx.clone();
         self.refresh = Some(tokio::spawn(async move {
             let result = lead::next_write(path, since, wait).await;

@@ -1,9 +1,11 @@
 //! Who syncs and notifies when the TUI and `meetty watch` run at once for one account: the
 //! one holding the lock ([`crate::lock`]). Leading, the TUI syncs with Google as always and
 //! runs the alert loop ([`crate::watch::alert_loop`]) on every agenda it gets. Following (a
-//! watch holds the lock), a refresh asks the watch to sync now (SIGUSR1) and takes the
-//! agenda from the cache file the watch writes next, so Google is asked once, not twice,
-//! and every notification comes once. The follower tries the lock again at each refresh and
+//! watch holds the lock), the TUI never calls Google for the agenda: an automatic refresh
+//! takes the agenda the watch last wrote to the cache file (the watch syncs on its own
+//! timer), and one the user asked for (or after the TUI's own change) asks the watch to
+//! sync now (SIGUSR1) and takes its next write; so Google is asked once, not twice, and
+//! every notification comes once. The follower tries the lock again at each refresh and
 //! takes over when the watch has gone. A demo never follows (its sandbox is its own): with
 //! the lock taken it syncs alone and leaves the notifications to the holder.
 
@@ -152,8 +154,7 @@ pub fn written_at(path: &Path) -> Option<SystemTime> {
 }
 
 /// The agenda a follower shows for a refresh: the one in the cache file at `path` once it
-/// was written after `since`, or at once when `wait` is false (no watch was asked, so none
-/// will write). A watch that does not write within [`FOLLOW_TIMEOUT`] is reported.
+/// was written after `since`, or at once when `wait` is false (what the watch last wrote). A watch that does not write within [`FOLLOW_TIMEOUT`] is reported.
 pub async fn next_write(
     path: PathBuf,
     mut since: Option<SystemTime>,

@@ -212,6 +212,98 @@ pub async fn demo() -> (Sandbox, CalendarClient) {
     (sandbox, client)
 }
 
+/// What the TUI's runner needs to work against `sandbox`: its client, the calendars
+/// selected in Google, OSC 52 copies (no X server), and nothing else (no cache, lock, marks
+/// or sign-in); a test sets the ones it uses with `..services(&sandbox)`.
+pub fn services(sandbox: &Sandbox) -> meetty::runtime::Services {
+    meetty::runtime::Services {
+        client: CalendarClient::new(&sandbox.root_url(), sandbox.access_token()),
+        selection: meetty::calendar::client::CalendarSelection::SelectedInGoogle,
+        cache: None,
+        clipboard: meetty::clipboard::Clipboard::new(meetty::config::ClipboardMode::Osc52),
+        sign_in: None,
+        resume: None,
+        lead: None,
+        marks: None,
+    }
+}
+
+/// The app with its effect runner and no terminal, as the TUI's main loop drives them:
+/// what the terminal would have received (OSC 52) is what the runner wrote to `terminal`.
+pub struct Headless {
+    pub app: App,
+    pub runner: meetty::runtime::EffectRunner,
+    pub terminal: Vec<u8>,
+}
+
+impl Headless {
+    /// `app` with a runner of `services`, its start-up effects running.
+    pub fn start(app: App, services: meetty::runtime::Services) -> Headless {
+        let mut h = Headless {
+            app,
+            runner: meetty::runtime::EffectRunner::new(services),
+            terminal: Vec::new(),
+        };
+        let effects = h.app.start();
+        h.runner.run(effects, &mut h.terminal);
+        h
+    }
+
+    /// What the main loop does with one input: update, then run what it asks for.
+    pub fn handle(&mut self, action: Action) {
+        let effects = self.app.update(action);
+        self.runner.run(effects, &mut self.terminal);
+    }
+
+    /// Feeds effect results back into the app until `done` holds for it.
+    pub async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        while !done(&self.app) {
+            let next =
+                tokio::time::timeout(std::time::Duration::from_secs(20), self.runner.next()).await;
+            match next {
+                Ok(Some(action)) => self.handle(action),
+                _ => panic!("timed out waiting for {what}"),
+            }
+        }
+    }
+}
+
+/// `command` (the meetty binary, or what runs it) with a private home under `dir`: `$HOME`
+/// and the XDG config, data and runtime directories, in Berlin time. [`home_paths`] says
+/// where meetty keeps its files there.
+pub fn in_home<'a>(
+    command: &'a mut std::process::Command,
+    dir: &std::path::Path,
+) -> &'a mut std::process::Command {
+    command
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_RUNTIME_DIR", dir.join("run"))
+        .env("TZ", "Europe/Berlin")
+}
+
+/// Where meetty keeps its files in the private home [`in_home`] gives it (as `directories`
+/// resolves them from those XDG variables).
+pub fn home_paths(dir: &std::path::Path) -> meetty::config::Paths {
+    meetty::config::Paths {
+        config_file: dir.join("config/meetty/config.toml"),
+        config_dir: dir.join("config/meetty"),
+        data_dir: dir.join("data/meetty"),
+        runtime_dir: dir.join("run/meetty"),
+    }
+}
+
+/// `meetty` as a new process against `sandbox` (its API root and token), in the private
+/// home `dir` ([`in_home`]); the caller adds the arguments.
+pub fn meetty_at(sandbox: &Sandbox, dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_meetty"));
+    in_home(&mut command, dir)
+        .env("MEETTY_API_ROOT", sandbox.root_url())
+        .env("MEETTY_ACCESS_TOKEN", sandbox.access_token());
+    command
+}
+
 /// The requests with this method (any when empty) whose decoded path contains `path`.
 pub fn sent(sandbox: &Sandbox, method: &str, path: &str) -> Vec<RecordedRequest> {
     sandbox
