@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, TimeDelta, Utc};
 use common::meeting;
 use meetty::alerts::{Alert, Engine, Files, Kind, Mark, Marks, Rules};
-use meetty::calendar::model::{Agenda, CalendarInfo, Meeting};
+use meetty::calendar::model::{Agenda, Meeting};
 use meetty::config::{AutoJoin, Paths};
 use serde_json::json;
 
@@ -77,21 +77,11 @@ fn sync() -> Meeting {
 }
 
 fn agenda(meetings: Vec<Meeting>) -> Agenda {
-    let calendar = |id: &str, primary, owned| CalendarInfo {
-        id: id.into(),
-        name: id.into(),
-        color: None,
-        primary,
-        selected: true,
-        writable: owned,
-        meet_allowed: true,
-        owned,
-    };
     let mut a = Agenda {
         calendars: vec![
-            calendar(ME, true, true),
-            calendar(MINE_TOO, false, true),
-            calendar(COLLEAGUE, false, false),
+            common::calendar(ME, true, true),
+            common::calendar(MINE_TOO, false, true),
+            common::calendar(COLLEAGUE, false, false),
         ],
         meetings,
         fetched_at: at("2026-11-23T08:00:00Z"),

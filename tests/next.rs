@@ -636,21 +636,11 @@ fn agenda_cached_answers_from_the_cache_without_the_network() {
 /// An agenda from Google's calendar list: the user's primary calendar, a second one they
 /// own, and a colleague's they subscribed to (`accessRole` `reader`).
 fn with_calendars(fetched_at: DateTime<Utc>, meetings: Vec<Meeting>) -> Agenda {
-    let calendar = |id: &str, primary, owned| meetty::calendar::model::CalendarInfo {
-        id: id.into(),
-        name: id.into(),
-        color: None,
-        primary,
-        selected: true,
-        writable: owned,
-        meet_allowed: true,
-        owned,
-    };
     Agenda {
         calendars: vec![
-            calendar("alex@example.com", true, true),
-            calendar("side@group.calendar.google.com", false, true),
-            calendar("maria@example.com", false, false),
+            common::calendar("alex@example.com", true, true),
+            common::calendar("side@group.calendar.google.com", false, true),
+            common::calendar("maria@example.com", false, false),
         ],
         meetings,
         fetched_at,

@@ -45,6 +45,21 @@ fn meet(code: &str) -> serde_json::Value {
 }
 
 /// Five meetings on two days in Berlin time, one without a link.
+/// A calendar from the calendar list: the user's `primary` one, another they `owned`
+/// (`accessRole` `owner`), or someone else's they only read.
+pub fn calendar(id: &str, primary: bool, owned: bool) -> CalendarInfo {
+    CalendarInfo {
+        id: id.into(),
+        name: id.into(),
+        color: None,
+        primary,
+        selected: true,
+        writable: owned,
+        meet_allowed: true,
+        owned,
+    }
+}
+
 pub fn agenda() -> Agenda {
     let mut a = Agenda {
         calendars: vec![
