@@ -394,6 +394,7 @@ async fn link_prints_a_meet_link_and_leaves_no_event_behind() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn link_copy_puts_the_link_on_the_x_clipboard() {
+    let _clipboard = common::x_clipboard_turn();
     if std::env::var_os("DISPLAY").is_none() {
         assert!(
             std::env::var_os("CI").is_none(),

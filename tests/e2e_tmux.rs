@@ -14,6 +14,9 @@ mod common;
 struct Tmux {
     socket: String,
     dir: PathBuf,
+    /// Every TUI here may copy (`y`, or a new meeting's link): one at a time on the X
+    /// clipboard.
+    _clipboard: std::fs::File,
 }
 
 impl Tmux {
@@ -40,6 +43,7 @@ impl Tmux {
         let tmux = Tmux {
             socket: format!("meetty-{name}-{}", std::process::id()),
             dir,
+            _clipboard: common::x_clipboard_turn(),
         };
         let bin = env!("CARGO_BIN_EXE_meetty");
         let d = tmux.dir.display();

@@ -112,6 +112,7 @@ async fn copy_link_puts_the_link_on_the_x_clipboard() {
         return;
     }
     let server = dbus::server().await;
+    let _clipboard = common::x_clipboard_turn();
     let n = shown(&server, &alert(Kind::Before(3), "Design review")).await;
     server.invoke_action(n.id, notify::COPY).await;
     let clip = dbus::poll(WAIT, || {

@@ -480,3 +480,18 @@ pub fn finding_a_time() -> App {
     });
     app
 }
+
+/// The X clipboard is one per display, and the tests share one Xvfb across test processes
+/// (nextest runs each test in its own): a test that writes the clipboard holds this lock
+/// (an `flock` on a file in the temp dir) while it writes and reads it back.
+pub fn x_clipboard_turn() -> std::fs::File {
+    let path = std::env::temp_dir().join("meetty-tests-x-clipboard.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    file.lock().unwrap();
+    file
+}
