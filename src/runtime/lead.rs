@@ -154,7 +154,8 @@ pub fn written_at(path: &Path) -> Option<SystemTime> {
 }
 
 /// The agenda a follower shows for a refresh: the one in the cache file at `path` once it
-/// was written after `since`, or at once when `wait` is false (what the watch last wrote). A watch that does not write within [`FOLLOW_TIMEOUT`] is reported.
+/// was written after `since`, or at once when `wait` is false (what the watch last wrote).
+/// A watch that does not write within [`FOLLOW_TIMEOUT`] is reported.
 pub async fn next_write(
     path: PathBuf,
     mut since: Option<SystemTime>,
