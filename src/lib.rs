@@ -27,6 +27,7 @@ pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;
 pub mod screenshots;
+pub mod serve;
 pub mod session;
 pub mod templates;
 pub mod terminal;

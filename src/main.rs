@@ -59,6 +59,8 @@ enum Cmd {
     /// Keep the cache current and show notifications, in the foreground (for a systemd
     /// user unit).
     Watch(meetty::watch::WatchArgs),
+    /// Serve a local JSON API for making and changing meetings (for scripts and services).
+    Serve(meetty::serve::ServeArgs),
     /// Boxed: `new`'s options are far larger than the other commands.
     #[command(flatten)]
     Script(Box<scripting::Command>),
@@ -137,6 +139,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             // `--days` widens (or narrows) what the watch keeps current, as for the TUI.
             start.config.days = start.days(cli.days);
             meetty::watch::run(&start, cli.demo, cli.account.as_deref(), args)
+                .await
+                .map(done)
+        }
+        Some(Cmd::Serve(ref args)) => {
+            let start = Startup::load(cli.config)?;
+            meetty::serve::run(&start, cli.demo, cli.account.as_deref(), args)
                 .await
                 .map(done)
         }

@@ -80,4 +80,34 @@ impl Sandbox {
         store.settle_due_conferences(std::time::Instant::now());
         f(&mut store)
     }
+
+    /// Registers a service account as Google Cloud holds it (H1): its e-mail, its numeric
+    /// client id, and the public half of `private_key_pem` (PKCS#8, as in the key JSON), so
+    /// the token endpoint can verify assertions it signs.
+    pub fn register_service_account(
+        &self,
+        client_email: &str,
+        client_id: &str,
+        private_key_pem: &str,
+    ) {
+        todo!("H1 {client_email} {client_id} {}", private_key_pem.len())
+    }
+
+    /// Domain-wide delegation as the Admin console grants it (H1): `client_id` may act as any
+    /// user of the domain for these scopes (full URLs).
+    pub fn grant_delegation(&self, client_id: &str, scopes: &[&str]) {
+        todo!("H1 {client_id} {scopes:?}")
+    }
+
+    /// The user a live access token acts as (H1): the seeded account, a delegated `sub`, or a
+    /// service account itself.
+    pub fn token_user(&self, access_token: &str) -> Option<String> {
+        todo!("H1 {access_token}")
+    }
+
+    /// [`Sandbox::with_store`] for another user's calendars (H1), made empty (a primary
+    /// calendar only) on first use. The seeded account's is the same as `with_store`'s.
+    pub fn with_user_store<R>(&self, user: &str, f: impl FnOnce(&mut Store) -> R) -> R {
+        todo!("H1 {user} {}", std::any::type_name_of_val(&f))
+    }
 }

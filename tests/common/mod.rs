@@ -495,3 +495,42 @@ pub fn x_clipboard_turn() -> std::fs::File {
     file.lock().unwrap();
     file
 }
+
+/// A service-account key file as Google Cloud Console downloads it, for the sandbox at
+/// `token_uri`. `key` 1 or 2 picks one of the two test-only RSA keys in `tests/fixtures`
+/// (made for these tests with `openssl genpkey`, used nowhere else): register one with the
+/// sandbox and sign with the other to get a bad signature.
+pub fn service_account_json(
+    token_uri: &str,
+    client_email: &str,
+    client_id: &str,
+    key: u8,
+) -> String {
+    let pem = service_account_pem(key);
+    serde_json::json!({
+        "type": "service_account",
+        "project_id": "meetty-tests",
+        "private_key_id": format!("{:040x}", u128::from(key)),
+        "private_key": pem,
+        "client_email": client_email,
+        "client_id": client_id,
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": token_uri,
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_x509_cert_url": format!(
+            "https://www.googleapis.com/robot/v1/metadata/x509/{}",
+            client_email.replace('@', "%40")
+        ),
+        "universe_domain": "googleapis.com"
+    })
+    .to_string()
+}
+
+/// The PEM of test key 1 or 2 (see [`service_account_json`]).
+pub fn service_account_pem(key: u8) -> String {
+    let path = format!(
+        "{}/tests/fixtures/service-account-test-{key}.pem",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
