@@ -534,3 +534,35 @@ pub fn service_account_pem(key: u8) -> String {
     );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
+
+/// The bearer secret [`api_server`] serves with.
+pub const API_SECRET: &str = "test-api-secret-0123456789";
+
+/// A meetings API ([`meetty::serve`]) on an ephemeral loopback port, acting for the sandbox's
+/// seeded account through its fixed token, with files in `dir` ([`home_paths`]). Returns the
+/// server and its base URL (`http://127.0.0.1:PORT/`); requests need
+/// `Authorization: Bearer` [`API_SECRET`].
+pub async fn api_server(
+    sandbox: &Sandbox,
+    dir: &std::path::Path,
+) -> (meetty::serve::server::Server, String) {
+    let api = meetty::serve::Api {
+        accounts: vec![meetty::serve::Account {
+            email: meetty::sandbox::ACCOUNT.to_string(),
+            client: client(sandbox),
+            cache_owner: meetty::sandbox::ACCOUNT.to_string(),
+        }],
+        config: meetty::config::Config::parse(None).unwrap(),
+        paths: home_paths(dir),
+        tz: tz(),
+        secret: meetty::serve::secret::Secret::new(API_SECRET),
+        meet_wait: std::time::Duration::from_secs(5),
+        in_flight: Default::default(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = meetty::serve::server::Server::start(std::sync::Arc::new(api), listener)
+        .await
+        .unwrap();
+    let base = format!("http://{}/", server.addr());
+    (server, base)
+}
