@@ -3,7 +3,11 @@
 //! ```
 //! use meetty::sandbox::Fault;
 //! let f = Fault::status(503).retry_after(2).on("GET", "/events").times(2);
-//! # let _ = f;
+//! // A share of the traffic, until cleared: the 10th, 30th, 50th… insert answers 503, and
+//! // the 20th, 40th, 60th… is applied and then its connection dropped (10% in all).
+//! let failing = Fault::status(503).on("POST", "/events").every(20).starting_at(10);
+//! let dropped = Fault::drop_after_apply().on("POST", "/events").every(20);
+//! # let _ = (f, failing, dropped);
 //! ```
 
 use std::time::Duration;
@@ -27,7 +31,8 @@ pub enum FaultKind {
     DropAfterApply,
 }
 
-/// A fault applies to the next `times` requests whose method and decoded path match.
+/// A fault applies to the next `times` requests whose method and decoded path match, or,
+/// with [`Fault::every`], to a deterministic share of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
     pub kind: FaultKind,
@@ -35,7 +40,14 @@ pub struct Fault {
     pub method: Option<String>,
     /// Substring of the decoded path; `None` matches every path.
     pub path_contains: Option<String>,
+    /// How many more requests it applies to.
     pub times: u32,
+    /// It applies to every `every`-th matching request (1: each one)…
+    pub every: u32,
+    /// …starting with the `first`-th (1-based).
+    pub first: u32,
+    /// Matching requests seen so far, whether this fault or an earlier one took them.
+    seen: u32,
 }
 
 impl Fault {
@@ -45,6 +57,9 @@ impl Fault {
             method: None,
             path_contains: None,
             times: 1,
+            every: 1,
+            first: 1,
+            seen: 0,
         }
     }
 
@@ -99,13 +114,39 @@ impl Fault {
         self
     }
 
-    pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
+    /// Apply to every `n`-th matching request (the `n`-th, `2n`-th, …; see
+    /// [`Fault::starting_at`]) until the faults are cleared (`Sandbox::clear_faults`), so a
+    /// share of the traffic fails: `every(10)` is 10%. The count is the fault's own and
+    /// includes requests that an earlier fault took, so faults with the same `n` and
+    /// different starts take disjoint requests. A later [`Fault::times`] bounds the uses.
+    pub fn every(mut self, n: u32) -> Self {
+        assert!(n > 0, "Fault::every(0) would never apply");
+        self.every = n;
+        self.first = n;
+        self.times = u32::MAX;
+        self
+    }
+
+    /// The first matching request an [`every`](Fault::every) fault applies to (1-based);
+    /// later ones follow every `n`.
+    pub fn starting_at(mut self, first: u32) -> Self {
+        assert!(first > 0, "requests are counted from 1");
+        self.first = first;
+        self
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
         self.times > 0
             && self.method.as_deref().is_none_or(|m| m == method)
             && self
                 .path_contains
                 .as_deref()
                 .is_none_or(|p| path.contains(p))
+    }
+
+    /// Whether the request just counted in `seen` is one this fault takes.
+    fn due(&self) -> bool {
+        self.seen >= self.first && (self.seen - self.first) % self.every == 0
     }
 }
 
@@ -122,13 +163,23 @@ fn reason_message(reason: &str, fallback: &str) -> String {
     .to_string()
 }
 
-/// Takes the first pending fault matching the request, consuming one of its uses.
+/// Counts the request in every fault it matches, then takes the first of those whose turn
+/// it is, consuming one of its uses.
 pub(crate) fn take_matching(
     faults: &mut Vec<Fault>,
     method: &str,
     path: &str,
 ) -> Option<FaultKind> {
-    let index = faults.iter().position(|f| f.matches(method, path))?;
+    let mut taken = None;
+    for (index, fault) in faults.iter_mut().enumerate() {
+        if fault.matches(method, path) {
+            fault.seen = fault.seen.saturating_add(1);
+            if taken.is_none() && fault.due() {
+                taken = Some(index);
+            }
+        }
+    }
+    let index = taken?;
     let fault = &mut faults[index];
     fault.times -= 1;
     let kind = fault.kind.clone();
@@ -185,6 +236,64 @@ mod tests {
         assert!(take_matching(&mut faults, "GET", "/calendar/v3/calendars/x/events").is_some());
         assert!(take_matching(&mut faults, "GET", "/calendar/v3/calendars/x/events").is_none());
         assert!(faults.is_empty());
+    }
+
+    /// Which of `n` matching requests each fault takes: `Some(i)` for the i-th fault.
+    fn takers(faults: &mut Vec<Fault>, n: usize) -> Vec<Option<usize>> {
+        let kinds: Vec<FaultKind> = faults.iter().map(|f| f.kind.clone()).collect();
+        (0..n)
+            .map(|_| {
+                take_matching(faults, "POST", "/calendar/v3/calendars/x/events")
+                    .map(|k| kinds.iter().position(|kind| *kind == k).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_takes_a_share_that_stays_until_cleared() {
+        let mut faults = vec![Fault::status(503).on("POST", "/events").every(4)];
+        let taken = takers(&mut faults, 12);
+        let at: Vec<usize> = (0..12).filter(|&i| taken[i].is_some()).map(|i| i + 1).collect();
+        assert_eq!(at, [4, 8, 12]);
+        assert_eq!(faults.len(), 1, "an `every` fault stays");
+        assert!(take_matching(&mut faults, "GET", "/calendar/v3/calendars/x/events").is_none());
+    }
+
+    #[test]
+    fn every_with_starts_splits_the_traffic_into_disjoint_shares() {
+        let mut faults = vec![
+            Fault::status(503)
+                .on("POST", "/events")
+                .every(10)
+                .starting_at(5),
+            Fault::drop_after_apply().on("POST", "/events").every(10),
+        ];
+        let taken = takers(&mut faults, 40);
+        let of = |which| -> Vec<usize> {
+            (0..40)
+                .filter(|&i| taken[i] == Some(which))
+                .map(|i| i + 1)
+                .collect()
+        };
+        assert_eq!(of(0), [5, 15, 25, 35]);
+        assert_eq!(of(1), [10, 20, 30, 40]);
+    }
+
+    #[test]
+    fn a_next_n_fault_before_an_every_fault_still_counts_for_it() {
+        let mut faults = vec![
+            Fault::latency(Duration::from_millis(1)).on("POST", "/events").times(2),
+            Fault::status(503).on("POST", "/events").every(3),
+            Fault::status(500).on("POST", "/events").every(3).times(1),
+        ];
+        let taken = takers(&mut faults, 9);
+        // 1, 2: the latency fault; 3: the 503; 6: the 503 (the 500 was due at 3 and 6 too, but
+        // the earlier fault took them); the 500 never fires until the 503 is gone.
+        assert_eq!(
+            taken,
+            [Some(0), Some(0), Some(1), None, None, Some(1), None, None, Some(1)]
+        );
+        assert_eq!(faults.len(), 2, "the latency fault used itself up");
     }
 
     #[test]
