@@ -253,7 +253,10 @@ mod tests {
     fn every_takes_a_share_that_stays_until_cleared() {
         let mut faults = vec![Fault::status(503).on("POST", "/events").every(4)];
         let taken = takers(&mut faults, 12);
-        let at: Vec<usize> = (0..12).filter(|&i| taken[i].is_some()).map(|i| i + 1).collect();
+        let at: Vec<usize> = (0..12)
+            .filter(|&i| taken[i].is_some())
+            .map(|i| i + 1)
+            .collect();
         assert_eq!(at, [4, 8, 12]);
         assert_eq!(faults.len(), 1, "an `every` fault stays");
         assert!(take_matching(&mut faults, "GET", "/calendar/v3/calendars/x/events").is_none());
@@ -282,7 +285,9 @@ mod tests {
     #[test]
     fn a_next_n_fault_before_an_every_fault_still_counts_for_it() {
         let mut faults = vec![
-            Fault::latency(Duration::from_millis(1)).on("POST", "/events").times(2),
+            Fault::latency(Duration::from_millis(1))
+                .on("POST", "/events")
+                .times(2),
             Fault::status(503).on("POST", "/events").every(3),
             Fault::status(500).on("POST", "/events").every(3).times(1),
         ];
@@ -291,7 +296,17 @@ mod tests {
         // the earlier fault took them); the 500 never fires until the 503 is gone.
         assert_eq!(
             taken,
-            [Some(0), Some(0), Some(1), None, None, Some(1), None, None, Some(1)]
+            [
+                Some(0),
+                Some(0),
+                Some(1),
+                None,
+                None,
+                Some(1),
+                None,
+                None,
+                Some(1)
+            ]
         );
         assert_eq!(faults.len(), 2, "the latency fault used itself up");
     }
