@@ -1,0 +1,102 @@
+//! `meetty serve` under a booking system's load, bounded and on loopback only: 200
+//! `POST /meetings` from 20 concurrent clients with distinct `Idempotency-Key`s while one
+//! in ten of Google's event inserts fails (503) or is applied and then loses its answer.
+//! Every booking must end with one meeting: no client left without its 201/202, no twin
+//! in the calendar, none missing. Speed figures are in the `serve_load` benchmark.
+
+mod common;
+#[path = "common/load.rs"]
+mod load;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use meetty::sandbox::{Fault, ACCOUNT};
+
+const BOOKINGS: usize = 200;
+const CLIENTS: usize = 20;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_bookings_with_failing_inserts_make_exactly_two_hundred_meetings() {
+    let sandbox = common::sandbox(meetty::sandbox::Seed::Empty).await;
+    let dir = std::env::temp_dir().join(format!("meetty-serve-load-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (server, base) = common::api_server(&sandbox, &dir).await;
+    // 10% of the inserts: the 10th, 30th, 50th… answer 503; the 20th, 40th, 60th… are
+    // stored and then the connection drops before the answer (Google committed, the caller
+    // cannot know). Both stay for the whole run, retries included.
+    sandbox.inject(
+        Fault::status(503)
+            .on("POST", "/events")
+            .every(20)
+            .starting_at(10),
+    );
+    sandbox.inject(Fault::drop_after_apply().on("POST", "/events").every(20));
+
+    let client = load::http_client();
+    let (posted, wall) = load::run(BOOKINGS, CLIENTS, move |i| {
+        let (client, base) = (client.clone(), base.clone());
+        async move { load::book(&client, &base, common::API_SECRET, i).await }
+    })
+    .await;
+
+    let unfinished: Vec<String> = posted
+        .iter()
+        .filter(|p| p.status != 201 && p.status != 202)
+        .map(|p| {
+            format!(
+                "booking {}: {} after {} attempts: {}",
+                p.index, p.status, p.attempts, p.body
+            )
+        })
+        .collect();
+    assert!(unfinished.is_empty(), "{}", unfinished.join("\n"));
+
+    // The calendar holds exactly one meeting per booking, with the id its client was given.
+    let stored = sandbox.with_store(|s| s.events(ACCOUNT));
+    let mut by_title: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for event in stored.iter().filter(|e| e["status"] != "cancelled") {
+        let title = event["summary"].as_str().unwrap_or_default().to_string();
+        by_title
+            .entry(title)
+            .or_default()
+            .push(event["id"].as_str().unwrap().to_string());
+    }
+    let expected: BTreeSet<String> = (0..BOOKINGS).map(load::title).collect();
+    let found: BTreeSet<String> = by_title.keys().cloned().collect();
+    assert_eq!(
+        found, expected,
+        "the calendar's meetings are not the bookings"
+    );
+    for p in &posted {
+        let ids = &by_title[&load::title(p.index)];
+        assert_eq!(
+            ids.len(),
+            1,
+            "booking {} is in the calendar {} times",
+            p.index,
+            ids.len()
+        );
+        assert_eq!(
+            p.body["id"].as_str(),
+            Some(ids[0].as_str()),
+            "booking {}",
+            p.index
+        );
+    }
+    let ids: BTreeSet<&Vec<String>> = by_title.values().collect();
+    assert_eq!(ids.len(), BOOKINGS);
+
+    // The faults did fire: some inserts were refused or lost and sent again.
+    let inserts = common::sent(&sandbox, "POST", "/events").len();
+    assert!(
+        inserts >= BOOKINGS + BOOKINGS / 10,
+        "only {inserts} inserts reached the sandbox"
+    );
+    let retried = posted.iter().filter(|p| p.attempts > 1).count();
+    let slowest = posted.iter().map(|p| p.latency).max().unwrap();
+    eprintln!(
+        "{BOOKINGS} bookings in {wall:.2?}: {inserts} inserts sent, {retried} bookings retried by their client, slowest answer {slowest:.2?}"
+    );
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
