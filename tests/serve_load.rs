@@ -93,9 +93,9 @@ async fn two_hundred_concurrent_bookings_with_failing_inserts_make_exactly_two_h
         "only {inserts} inserts reached the sandbox"
     );
     let retried = posted.iter().filter(|p| p.attempts > 1).count();
-    let slowest = posted.iter().map(|p| p.latency).max().unwrap();
+    let slowest = posted.iter().map(|p| p.elapsed).max().unwrap();
     eprintln!(
-        "{BOOKINGS} bookings in {wall:.2?}: {inserts} inserts sent, {retried} bookings retried by their client, slowest answer {slowest:.2?}"
+        "{BOOKINGS} bookings in {wall:.2?}: {inserts} inserts sent, {retried} bookings retried by their client, slowest booking {slowest:.2?}"
     );
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);

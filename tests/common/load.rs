@@ -52,8 +52,8 @@ pub struct Posted {
     pub status: u16,
     pub body: Value,
     pub attempts: u32,
-    /// Of the last attempt, request written to answer read.
-    pub latency: Duration,
+    /// From the first attempt's request to the last one's answer, client waits included.
+    pub elapsed: Duration,
 }
 
 /// Runs `op(0..n)` on `clients` concurrent tasks that each take the next index when done;
@@ -107,6 +107,7 @@ pub fn http_client() -> Client {
 pub async fn book(client: &Client, base: &str, secret: &str, i: usize) -> Posted {
     let body = booking(i).to_string();
     let mut attempts = 0;
+    let started = Instant::now();
     loop {
         attempts += 1;
         let request = hyper::Request::post(format!("{base}meetings"))
@@ -115,7 +116,6 @@ pub async fn book(client: &Client, base: &str, secret: &str, i: usize) -> Posted
             .header("idempotency-key", key(i))
             .body(Full::new(Bytes::from(body.clone())))
             .unwrap();
-        let started = Instant::now();
         let answer = match client.request(request).await {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -130,7 +130,6 @@ pub async fn book(client: &Client, base: &str, secret: &str, i: usize) -> Posted
             }
             Err(_) => None,
         };
-        let latency = started.elapsed();
         let (status, retry_after, bytes) = answer.unwrap_or((0, None, Bytes::new()));
         let retry = status == 0 || status == 429 || status >= 500;
         if !retry || attempts == ATTEMPTS {
@@ -139,7 +138,7 @@ pub async fn book(client: &Client, base: &str, secret: &str, i: usize) -> Posted
                 status,
                 body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
                 attempts,
-                latency,
+                elapsed: started.elapsed(),
             };
         }
         let wait = retry_after
