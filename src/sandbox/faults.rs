@@ -146,7 +146,7 @@ impl Fault {
 
     /// Whether the request just counted in `seen` is one this fault takes.
     fn due(&self) -> bool {
-        self.seen >= self.first && (self.seen - self.first) % self.every == 0
+        self.seen >= self.first && (self.seen - self.first).is_multiple_of(self.every)
     }
 }
 
