@@ -17,7 +17,6 @@ mod load;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::TimeZone;
 use meetty::calendar::model::SendUpdates;
 use meetty::calendar::write::{event_id, NewConference, NewEvent};
 use meetty::sandbox::{ConferencePolicy, Fault, RequestLog, Sandbox, Seed};
@@ -73,9 +72,9 @@ async fn sandbox(faults: bool) -> Sandbox {
 
 /// The `i`-th booking as meetty's own code makes it (the API's body, `load::booking`).
 fn new_event(i: usize) -> NewEvent {
-    let tz = chrono_tz::Europe::Berlin;
-    let start = tz.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap()
-        + chrono::TimeDelta::minutes(15 * i as i64);
+    let start = load::start(i)
+        .and_local_timezone(chrono_tz::Europe::Berlin)
+        .unwrap();
     NewEvent {
         id: event_id(),
         title: load::title(i),
@@ -112,7 +111,7 @@ async fn direct(faults: bool) -> Figures {
     figures(&sandbox, results, wall)
 }
 
-async fn through_api(faults: bool) -> Figures {
+async fn through_api(faults: bool, manners: load::Manners) -> Figures {
     let sandbox = sandbox(faults).await;
     let dir = std::env::temp_dir().join(format!("meetty-bench-serve-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -121,7 +120,7 @@ async fn through_api(faults: bool) -> Figures {
     let (results, wall) = load::run(BOOKINGS, CLIENTS, move |i| {
         let (client, base) = (client.clone(), base.clone());
         async move {
-            let posted = load::book(&client, &base, common::API_SECRET, i).await;
+            let posted = load::book(&client, &base, common::API_SECRET, i, manners).await;
             let ok = matches!(posted.status, 201 | 202);
             if !ok {
                 eprintln!(
@@ -191,8 +190,19 @@ async fn main() {
         let suffix = if faults { ", 10% of inserts fail" } else { "" };
         let direct = direct(faults).await;
         row(&format!("CalendarClient::create{suffix}"), &direct);
-        let api = through_api(faults).await;
+        let api = through_api(faults, load::PATIENT).await;
         row(&format!("POST /meetings{suffix}"), &api);
+        if !faults {
+            // Without a key the API does not look for an earlier answer first.
+            let unkeyed = load::Manners {
+                keyed: false,
+                ..load::PATIENT
+            };
+            row(
+                "POST /meetings without Idempotency-Key",
+                &through_api(faults, unkeyed).await,
+            );
+        }
         let added = |p| ms(percentile(&api.each, p)) - ms(percentile(&direct.each, p));
         println!(
             "| API adds{suffix} | | {:+.1} ms | {:+.1} ms | | | | |",

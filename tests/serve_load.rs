@@ -1,6 +1,7 @@
 //! `meetty serve` under a booking system's load, bounded and on loopback only: 200
 //! `POST /meetings` from 20 concurrent clients with distinct `Idempotency-Key`s while one
-//! in ten of Google's event inserts fails (503) or is applied and then loses its answer.
+//! in ten of Google's event inserts fails (503) or is applied and then loses its answer,
+//! and a few clients hang up on their first attempt and send it again (a client timeout).
 //! Every booking must end with one meeting: no client left without its 201/202, no twin
 //! in the calendar, none missing. Speed figures are in the `serve_load` benchmark.
 
@@ -14,6 +15,11 @@ use meetty::sandbox::{Fault, ACCOUNT};
 
 const BOOKINGS: usize = 200;
 const CLIENTS: usize = 20;
+/// Every this many bookings, the client times out on the first attempt…
+const IMPATIENT_EVERY: usize = 25;
+/// …after this long, well before a booking with a Meet link can be done (the sandbox takes
+/// 300 ms to finish a link).
+const PATIENCE: std::time::Duration = std::time::Duration::from_millis(50);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_bookings_with_failing_inserts_make_exactly_two_hundred_meetings() {
@@ -35,7 +41,11 @@ async fn two_hundred_concurrent_bookings_with_failing_inserts_make_exactly_two_h
     let client = load::http_client();
     let (posted, wall) = load::run(BOOKINGS, CLIENTS, move |i| {
         let (client, base) = (client.clone(), base.clone());
-        async move { load::book(&client, &base, common::API_SECRET, i).await }
+        let manners = load::Manners {
+            impatient: (i % IMPATIENT_EVERY == 7).then_some(PATIENCE),
+            ..load::PATIENT
+        };
+        async move { load::book(&client, &base, common::API_SECRET, i, manners).await }
     })
     .await;
 
@@ -50,6 +60,15 @@ async fn two_hundred_concurrent_bookings_with_failing_inserts_make_exactly_two_h
         })
         .collect();
     assert!(unfinished.is_empty(), "{}", unfinished.join("\n"));
+
+    let timed_out: Vec<&load::Posted> = posted
+        .iter()
+        .filter(|p| p.index % IMPATIENT_EVERY == 7)
+        .collect();
+    assert!(
+        timed_out.iter().all(|p| p.attempts > 1),
+        "every impatient client sent its booking twice: {timed_out:?}"
+    );
 
     // The calendar holds exactly one meeting per booking, with the id its client was given.
     let stored = sandbox.with_store(|s| s.events(ACCOUNT));

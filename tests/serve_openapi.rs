@@ -122,10 +122,21 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/meetings/{id}/rsvp"),
 ];
 
+/// A day a week from now: bookings in the past are refused.
+fn next_week() -> String {
+    days_ahead(7)
+}
+
+fn days_ahead(days: i64) -> String {
+    (chrono::Utc::now() + chrono::TimeDelta::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
 fn booking(title: &str) -> String {
     json!({
         "title": title,
-        "start": "2026-11-25T10:00:00",
+        "start": format!("{}T10:00:00", next_week()),
         "duration": "30m",
         "time_zone": "Europe/Berlin",
         "attendees": ["maria@example.com"],
@@ -240,7 +251,7 @@ async fn every_served_answer_matches_its_documented_schema() {
             "POST",
             "/meetings",
             &[],
-            r#"{"title": "x", "start": "2026-11-25T10:00:00", "duration": "30m", "colour": "red"}"#,
+            &json!({"title": "x", "start": format!("{}T10:00:00", next_week()), "duration": "30m", "colour": "red"}).to_string(),
         )
         .await;
     assert_eq!(unknown.status, 422, "{}", unknown.text());
@@ -284,13 +295,18 @@ async fn every_served_answer_matches_its_documented_schema() {
 
     // Reading.
     api.send("GET", "/meetings", &[], "").await;
-    api.send(
-        "GET",
-        "/meetings?fresh=1&from=2026-11-23&to=2026-11-30",
-        &[],
-        "",
-    )
-    .await;
+    let week = format!(
+        "/meetings?fresh=1&from={}&to={}",
+        next_week(),
+        days_ahead(8)
+    );
+    let listed = api.send("GET", &week, &[], "").await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    let titles = listed.json().to_string();
+    assert!(
+        titles.contains("Contract") && titles.contains("Slow link"),
+        "{titles}"
+    );
     let bad_range = api.send("GET", "/meetings?from=someday", &[], "").await;
     assert!(
         bad_range.status == 400 || bad_range.status == 422,

@@ -15,14 +15,19 @@ use serde_json::{json, Value};
 /// How often one client sends its POST before giving up.
 pub const ATTEMPTS: u32 = 6;
 
-/// The body of the `i`-th booking: a 30-minute meeting with a guest and a Meet link, each at
-/// its own quarter hour from 25 November 2026 in Berlin.
-pub fn booking(i: usize) -> Value {
-    let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
-        .unwrap()
+/// When the `i`-th booking starts, in Berlin: each at its own quarter hour from 8:00 a week
+/// from now (bookings in the past are refused).
+pub fn start(i: usize) -> chrono::NaiveDateTime {
+    (chrono::Utc::now() + chrono::TimeDelta::days(7))
+        .date_naive()
         .and_hms_opt(8, 0, 0)
         .unwrap()
-        + chrono::TimeDelta::minutes(15 * i as i64);
+        + chrono::TimeDelta::minutes(15 * i as i64)
+}
+
+/// The body of the `i`-th booking: a 30-minute meeting with a guest and a Meet link.
+pub fn booking(i: usize) -> Value {
+    let start = start(i);
     json!({
         "title": title(i),
         "start": start.format("%Y-%m-%dT%H:%M:%S").to_string(),
@@ -101,34 +106,54 @@ pub fn http_client() -> Client {
     hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
 }
 
-/// Books `booking(i)` at `base` (`http://127.0.0.1:PORT/`) with key `key(i)`, retrying
-/// the same request after a 5xx, a 429 or a lost connection (waiting `Retry-After`, at
-/// most half a second, else 50 ms more per attempt), up to [`ATTEMPTS`] times.
-pub async fn book(client: &Client, base: &str, secret: &str, i: usize) -> Posted {
+/// How a client behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Manners {
+    /// Send `Idempotency-Key: key(i)`.
+    pub keyed: bool,
+    /// Give up on the first attempt after this long and hang up, as a client with a
+    /// timeout does, while meetty is still at work on it.
+    pub impatient: Option<Duration>,
+}
+
+/// A client that sends a key and waits for answers.
+pub const PATIENT: Manners = Manners {
+    keyed: true,
+    impatient: None,
+};
+
+/// Books `booking(i)` at `base` (`http://127.0.0.1:PORT/`), retrying the same request
+/// after a 5xx, a 429 or a lost connection (waiting `Retry-After`, at most half a second,
+/// else 50 ms more per attempt), up to [`ATTEMPTS`] times.
+pub async fn book(client: &Client, base: &str, secret: &str, i: usize, manners: Manners) -> Posted {
     let body = booking(i).to_string();
     let mut attempts = 0;
     let started = Instant::now();
     loop {
         attempts += 1;
-        let request = hyper::Request::post(format!("{base}meetings"))
+        let mut request = hyper::Request::post(format!("{base}meetings"))
             .header("authorization", format!("Bearer {secret}"))
-            .header("content-type", "application/json")
-            .header("idempotency-key", key(i))
-            .body(Full::new(Bytes::from(body.clone())))
-            .unwrap();
-        let answer = match client.request(request).await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let retry_after = response
-                    .headers()
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-                match response.into_body().collect().await {
-                    Ok(bytes) => Some((status, retry_after, bytes.to_bytes())),
-                    Err(_) => None,
-                }
-            }
-            Err(_) => None,
+            .header("content-type", "application/json");
+        if manners.keyed {
+            request = request.header("idempotency-key", key(i));
+        }
+        let request = request.body(Full::new(Bytes::from(body.clone()))).unwrap();
+        let exchange = async {
+            let response = client.request(request).await.ok()?;
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+            let bytes = response.into_body().collect().await.ok()?.to_bytes();
+            Some((status, retry_after, bytes))
+        };
+        let answer = match manners.impatient.filter(|_| attempts == 1) {
+            Some(patience) => tokio::time::timeout(patience, exchange)
+                .await
+                .ok()
+                .flatten(),
+            None => exchange.await,
         };
         let (status, retry_after, bytes) = answer.unwrap_or((0, None, Bytes::new()));
         let retry = status == 0 || status == 429 || status >= 500;
