@@ -23,6 +23,16 @@ const ANNOTATIONS: &[&str] = &[
     "xml",
 ];
 
+/// Response headers that carry meaning for a client, so an answer that has one must
+/// document it (lower case).
+const MEANINGFUL_HEADERS: &[&str] = &[
+    "location",
+    "etag",
+    "retry-after",
+    "idempotent-replayed",
+    "www-authenticate",
+];
+
 /// The methods an OpenAPI "Path Item" may hold.
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -207,10 +217,19 @@ impl Document {
             .response(served.method, served.path, served.status)
             .map_err(|e| vec![e])?;
         let mut errors = Vec::new();
-        for (name, header) in response["headers"].as_object().into_iter().flatten() {
+        let documented = response["headers"].as_object();
+        for (name, header) in documented.into_iter().flatten() {
             let required = self.deref(header).is_ok_and(|h| h["required"] == true);
             if required && !served.headers.contains(&name.to_ascii_lowercase()) {
                 errors.push(format!("{what}: required header {name} is missing"));
+            }
+        }
+        for name in &served.headers {
+            let told = documented.is_some_and(|d| d.keys().any(|k| k.eq_ignore_ascii_case(name)));
+            if MEANINGFUL_HEADERS.contains(&name.as_str()) && !told {
+                errors.push(format!(
+                    "{what}: header {name} is served but not documented"
+                ));
             }
         }
         let schema = response["content"]["application/json"].get("schema");
@@ -620,6 +639,10 @@ mod tests {
             (
                 check("POST", "/meetings", 201, &[], Some(&m)),
                 "required header Location is missing",
+            ),
+            (
+                check("GET", "/meetings/abcde12345", 200, &["etag"], Some(&m)),
+                "header etag is served but not documented",
             ),
             (
                 check(
