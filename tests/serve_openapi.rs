@@ -202,9 +202,15 @@ async fn every_served_answer_matches_its_documented_schema() {
     let (server, mut api) = Checked::start(&sandbox, &dir).await;
 
     api.send("GET", "/healthz", &[], "").await;
-    api.send_raw("GET", "/meetings", &[], "").await; // 401: no secret
-    api.send_raw("GET", "/meetings", &[("authorization", "Bearer wrong")], "")
-        .await;
+    // Every operation refuses a request without the secret, or with a wrong one.
+    for (method, template) in api.doc.operations() {
+        let path = template.replace("{id}", "someid00001");
+        let wrong = format!("Bearer {}x", common::API_SECRET);
+        for headers in [vec![], vec![("authorization", wrong.as_str())]] {
+            let got = api.send_raw(&method, &path, &headers, "").await;
+            assert_eq!(got.status, 401, "{method} {path}: {}", got.text());
+        }
+    }
 
     // Creating: 201 with the link ready, then the refusals.
     let made = api
@@ -469,6 +475,11 @@ async fn undocumented_methods_and_paths_are_not_served() {
     }
     let nothing = api.send("GET", "/calendars", &[], "").await;
     assert_eq!(nothing.status, 404);
+    let mut errors = Vec::new();
+    let error_schema = json!({"$ref": "#/components/schemas/Error"});
+    api.doc
+        .validate(&error_schema, &nothing.json(), "$", &mut errors);
+    assert!(errors.is_empty(), "the 404 is not an Error: {errors:?}");
     assert_eq!(
         sandbox.requests().len(),
         before,
