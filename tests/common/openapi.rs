@@ -235,8 +235,9 @@ impl Document {
         let schema = response["content"]["application/json"].get("schema");
         match (schema, served.body) {
             (Some(schema), Some(body)) => {
-                self.validate(schema, body, "$", &mut errors);
-                errors.iter_mut().for_each(|e| *e = format!("{what}: {e}"));
+                let mut mismatches = Vec::new();
+                self.validate(schema, body, "$", &mut mismatches);
+                errors.extend(mismatches.into_iter().map(|e| format!("{what}: {e}")));
             }
             (Some(_), None) => {
                 errors.push(format!("{what}: a JSON body is documented, none served"))
