@@ -41,6 +41,7 @@ mod seed;
 mod server;
 mod store;
 mod times;
+mod users;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -84,9 +85,12 @@ impl Sandbox {
     ) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
+        let mut oauth = oauth::OAuth::new();
+        oauth.set_token_uri(format!("http://{addr}/token"));
         let shared = Arc::new(Shared {
             store: Mutex::new(seed::build(seed)),
-            oauth: Mutex::new(oauth::OAuth::new()),
+            users: Mutex::new(Default::default()),
+            oauth: Mutex::new(oauth),
             #[cfg(feature = "test-controls")]
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(server::Requests::new(log)),
