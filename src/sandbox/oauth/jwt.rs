@@ -6,10 +6,11 @@
 //! Checked in this order, each refusal with Google's code and description:
 //! - no `assertion`: `invalid_request` "Missing required parameter: assertion" (the wording of
 //!   Google's other missing parameters; the guide does not list this one);
-//! - not three unpadded base64url parts of JSON with `"alg":"RS256"`, or a signature that no key
-//!   of the account verifies: `invalid_grant` "Invalid JWT Signature." (the guide's error table:
+//! - not three base64url parts of JSON with `"alg":"RS256"`, or a signature that no key of the
+//!   account verifies: `invalid_grant` "Invalid JWT Signature." (the guide's error table:
 //!   "signed with a private key not associated with the service account … or … encoded
-//!   incorrectly - it must be Base64-encoded, without newlines or padding equal signs");
+//!   incorrectly"). The guide asks for no padding, but Google accepts padded parts: yup-oauth2,
+//!   which meetty signs with, pads them and works against Google, so the sandbox accepts both;
 //! - an `iss` that is no registered service account: `invalid_grant` "Invalid grant: account not
 //!   found" (Google's answer for a deleted or unknown service account, as client libraries'
 //!   issue threads quote it);
@@ -36,7 +37,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::alphabet::URL_SAFE;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use ring::signature::{self, UnparsedPublicKey};
 use serde_json::{json, Map, Value};
@@ -55,6 +58,12 @@ pub(crate) const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 /// Google does not publish how far off a signer's clock may be; assertions issued up to five
 /// minutes "in the future" are accepted by it, and the same margin applies to a past `exp`.
 pub(crate) const CLOCK_SKEW: i64 = 300;
+
+/// Base64url with or without padding (see the module's comment).
+const BASE64URL: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// "`exp`: … This value has a maximum of 1 hour after the issued time."
 const MAX_LIFETIME: i64 = 3600;
@@ -193,7 +202,7 @@ fn check(oauth: &OAuth, assertion: &str) -> Result<Grant, Refusal> {
 fn parse(assertion: &str) -> Option<(&str, Map<String, Value>, Vec<u8>)> {
     let (signed, signature) = assertion.rsplit_once('.')?;
     let (header, claims) = signed.split_once('.')?;
-    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).ok();
+    let decode = |part: &str| BASE64URL.decode(part).ok();
     let object = |part: &str| match serde_json::from_slice(&decode(part)?) {
         Ok(Value::Object(map)) => Some(map),
         _ => None,
@@ -298,16 +307,26 @@ mod tests {
 
     #[test]
     fn only_compact_rs256_jws_parses() {
+        use base64::engine::general_purpose::{URL_SAFE as PADDED, URL_SAFE_NO_PAD};
         let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
         let claims = part(json!({ "iss": "a" }));
         let sig = URL_SAFE_NO_PAD.encode("sig");
         let rs256 = part(json!({ "alg": "RS256", "typ": "JWT", "kid": "k" }));
         assert!(parse(&format!("{rs256}.{claims}.{sig}")).is_some());
+        let padded = |v: Value| PADDED.encode(v.to_string());
+        let yup_header = padded(json!({ "alg": "RS256", "typ": "JWT" }));
+        let yup = format!(
+            "{yup_header}.{}.{}",
+            padded(json!({})),
+            PADDED.encode("sig!")
+        );
+        assert_eq!(yup.matches('=').count(), 3, "{yup}");
+        assert!(parse(&yup).is_some(), "{yup}");
         for bad in [
             format!("{}.{claims}.{sig}", part(json!({ "alg": "HS256" }))),
             format!("{}.{claims}.{sig}", part(json!({ "alg": "none" }))),
             format!("{rs256}.{claims}"),
-            format!("{rs256}.{claims}.{sig}="),
+            format!("{rs256}.{claims}.{sig}.{sig}"),
             format!("{rs256}.{}.{sig}", part(json!(["not", "an", "object"]))),
             "garbage".to_string(),
         ] {
