@@ -208,7 +208,7 @@ fn parse(assertion: &str) -> Option<(&str, Map<String, Value>, Vec<u8>)> {
         _ => None,
     };
     let header = object(header)?;
-    let typ_ok = header.get("typ").map_or(true, |t| t == "JWT");
+    let typ_ok = header.get("typ").is_none_or(|t| t == "JWT");
     if header.get("alg").and_then(Value::as_str) != Some("RS256") || !typ_ok {
         return None;
     }
