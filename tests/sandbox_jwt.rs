@@ -255,6 +255,11 @@ async fn delegated_tokens_reach_only_their_subjects_calendars() {
     let direct = sandbox.with_user_store(BOB, |store| store.events(BOB).len());
     assert_eq!(direct, 1);
 
+    // An address is the same user in any case.
+    let shouting = token(&sandbox, &claims(&sandbox, Some("Bob@Example.COM"))).await;
+    assert_eq!(sandbox.token_user(&shouting).as_deref(), Some(BOB));
+    assert_eq!(titles(&sandbox, &shouting).await, ["Bob's booking"]);
+
     // Carol's calendar is not Bob's to read, by id either.
     let res = calendar(
         &sandbox,

@@ -193,7 +193,8 @@ fn check(oauth: &OAuth, assertion: &str) -> Result<Grant, Refusal> {
         }
     };
     Ok(Grant {
-        user: user.to_string(),
+        // Addresses are case-insensitive; calendar ids are lower-case.
+        user: user.to_ascii_lowercase(),
         scope: scopes.join(" "),
     })
 }
