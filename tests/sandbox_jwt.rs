@@ -484,3 +484,24 @@ async fn a_service_account_token_stops_working_when_it_expires() {
     assert_ne!(second, first);
     assert!(titles(&sandbox, &second).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_revoked_service_account_token_stops_working() {
+    let sandbox = sandbox().await;
+    let bob = token(&sandbox, &claims(&sandbox, Some(BOB))).await;
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let res = send(
+        "POST",
+        &sandbox.revoke_url(),
+        &form,
+        &format!("token={bob}"),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(sandbox.revoked_tokens(), [bob.clone()]);
+    let res = calendar(&sandbox, "GET", "calendars/primary/events", &bob, "").await;
+    assert_eq!(res.status, 401, "{}", res.text());
+    // The seeded account's sign-in is untouched.
+    assert!(sandbox.is_access_token_valid(&sandbox.access_token()));
+    assert!(sandbox.is_refresh_token_valid(&sandbox.refresh_token()));
+}
