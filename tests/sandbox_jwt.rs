@@ -498,7 +498,7 @@ async fn a_revoked_service_account_token_stops_working() {
     )
     .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    assert_eq!(sandbox.revoked_tokens(), [bob.clone()]);
+    assert_eq!(sandbox.revoked_tokens(), std::slice::from_ref(&bob));
     let res = calendar(&sandbox, "GET", "calendars/primary/events", &bob, "").await;
     assert_eq!(res.status, 401, "{}", res.text());
     // The seeded account's sign-in is untouched.
