@@ -130,7 +130,10 @@ impl Request {
 pub async fn route(api: &Api, req: Request) -> Reply {
     let path: Vec<&str> = req.path.iter().map(String::as_str).collect();
     match (&req.method, &path[..]) {
-        (&Method::GET, ["healthz"]) => Reply::json(200, serde_json::json!({ "ok": true })),
+        (&Method::GET, ["healthz"]) => {
+            let accounts: Vec<&str> = api.accounts.iter().map(|a| a.email.as_str()).collect();
+            Reply::json(200, serde_json::json!({ "ok": true, "accounts": accounts }))
+        }
         (&Method::GET, ["openapi.json"]) => match serde_json::from_str(OPENAPI) {
             Ok(doc) => Reply::json(200, doc),
             Err(e) => Problem::new(500, "internal", format!("openapi.json: {e}")).into(),
