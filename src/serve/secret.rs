@@ -66,13 +66,20 @@ pub fn load_or_create(store: &SecretStore, renew: bool) -> Result<(Secret, Origi
     Ok((secret, Origin::Made))
 }
 
+const FILE_STORE: &str =
+    "or run `meetty serve --token-store file` to keep it in a 0600 file instead";
+
 /// The store's own messages name `meetty login`; here the fix is a `meetty serve` flag.
 fn explain(e: StoreError) -> String {
     match e {
-        StoreError::Unavailable(detail) | StoreError::Locked(detail) => format!(
-            "cannot keep the meetty serve secret in the OS keyring ({detail}): unlock the \
-             keyring (e.g. log in to the desktop, or `gnome-keyring-daemon --unlock`), or run \
-             `meetty serve --token-store file` to keep it in a 0600 file instead"
+        StoreError::Unavailable(detail) => format!(
+            "no OS keyring to keep the meetty serve secret in ({detail}): start a Secret \
+             Service (gnome-keyring, or KeePassXC with Secret Service), {FILE_STORE}"
+        ),
+        StoreError::Locked(detail) => format!(
+            "the keyring is locked, so the meetty serve secret cannot be kept in it ({detail}): \
+             unlock it (e.g. log in to the desktop, or `gnome-keyring-daemon --unlock`), \
+             {FILE_STORE}"
         ),
         other => format!("cannot keep the meetty serve secret: {other}"),
     }
