@@ -81,6 +81,9 @@ pub struct Api {
 
 impl Api {
     /// The account a request names (`?account=` or the body's `account`), else the default.
+    // A Problem is the answer being built, made at most once per request: boxing it would
+    // only add an allocation to every handler's `?`.
+    #[allow(clippy::result_large_err)]
     pub fn account(&self, name: Option<&str>) -> Result<&Account, Problem> {
         match name {
             None => self.accounts.first().ok_or_else(|| {
