@@ -138,6 +138,15 @@ async fn healthz_names_the_accounts_and_unknown_paths_get_a_json_404() {
         serde_json::json!({ "ok": true, "accounts": [meetty::sandbox::ACCOUNT] })
     );
     assert_eq!(res.headers["content-type"], "application/json");
+    // Path segments are percent-decoded before routing.
+    let res = http(
+        "GET",
+        &format!("{base}%68ealthz"),
+        &[("Authorization", &auth)],
+        "",
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.text());
 
     for path in ["nothing-here", "healthz/more", "meetings%2Fx/../../etc"] {
         let res = http(
@@ -249,6 +258,24 @@ async fn bodies_that_are_not_json_are_refused_with_the_fix() {
                 "{error}"
             );
         }
+    }
+    // JSON with parameters, and `+json` types, are admitted (and routed: no such endpoint).
+    for content_type in [
+        "application/json; charset=utf-8",
+        "application/merge-patch+json",
+    ] {
+        let headers = [
+            ("Authorization", auth.as_str()),
+            ("Content-Type", content_type),
+        ];
+        let res = http(
+            "POST",
+            &format!("{base}nowhere"),
+            &headers,
+            r#"{"title":"x"}"#,
+        )
+        .await;
+        assert_eq!(res.status, 404, "{content_type}: {}", res.text());
     }
     assert_eq!(sandbox.requests(), vec![], "nothing reached Google");
     server.shutdown().await;
@@ -699,4 +726,78 @@ async fn without_a_keyring_it_names_the_file_store() {
         "{output}"
     );
     assert!(!output.contains("listening on"), "{output}");
+}
+
+#[tokio::test]
+async fn it_serves_every_signed_in_account_default_first_or_only_the_one_named() {
+    use meetty::auth::accounts::{Accounts, TokenStore};
+    let dir = temp_dir("accounts");
+    let _cleanup = Cleanup(dir.clone());
+    let paths = common::home_paths(&dir);
+    let mut accounts = Accounts::default();
+    accounts.add("alex@example.com", TokenStore::File);
+    accounts.add("sam@example.com", TokenStore::File); // the default: the last signed in
+    accounts.save(&paths.accounts_file()).unwrap();
+    let client = meetty::auth::client::ClientInfo {
+        client_id: "meetty-tests.apps.googleusercontent.com".into(),
+        auth_uri: None,
+        token_uri: None,
+    };
+    client.save(&paths.client_file()).unwrap();
+
+    let served = |account: Option<&'static str>| {
+        let dir = dir.clone();
+        async move {
+            let mut command = meetty_in(&dir);
+            command.args(account.map(|a| ["--account", a]).into_iter().flatten());
+            command.args(["serve", "--listen", "127.0.0.1:0", "--token-store", "file"]);
+            let mut serve = Serve::spawn(&mut command);
+            let addr = serve.addr().await;
+            let secret = std::fs::read_to_string(
+                common::home_paths(&dir)
+                    .data_dir
+                    .join("tokens/serve-api-secret"),
+            )
+            .unwrap();
+            let res = http(
+                "GET",
+                &format!("http://{addr}/healthz"),
+                &[("Authorization", &bearer(&secret))],
+                "",
+            )
+            .await;
+            let (status, output) = serve.stop().await;
+            assert_eq!(status, Some(0), "{output}");
+            res.json()["accounts"].clone()
+        }
+    };
+    assert_eq!(
+        served(None).await,
+        serde_json::json!(["sam@example.com", "alex@example.com"])
+    );
+    assert_eq!(
+        served(Some("alex@example.com")).await,
+        serde_json::json!(["alex@example.com"])
+    );
+
+    let mut command = meetty_in(&dir);
+    command.args([
+        "--account",
+        "kim@example.com",
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--token-store",
+        "file",
+    ]);
+    let (status, output) = Serve::spawn(&mut command).status().await;
+    assert_eq!(status, Some(1), "{output}");
+    assert!(
+        output.contains("kim@example.com is not signed in"),
+        "{output}"
+    );
+    assert!(
+        output.contains("meetty login --account kim@example.com"),
+        "{output}"
+    );
 }
