@@ -801,3 +801,20 @@ async fn it_serves_every_signed_in_account_default_first_or_only_the_one_named()
         "{output}"
     );
 }
+
+#[tokio::test]
+async fn ctrl_c_stops_it_with_status_0() {
+    let dir = temp_dir("sigint");
+    let _cleanup = Cleanup(dir.clone());
+    let mut serve =
+        Serve::spawn(meetty_in(&dir).args(["--demo", "serve", "--listen", "127.0.0.1:0"]));
+    let addr = serve.addr().await;
+    serve.signal(libc::SIGINT);
+    let (status, output) = serve.status().await;
+    assert_eq!(status, Some(0), "{output}");
+    assert!(output.contains("stopping"), "{output}");
+    assert!(
+        tokio::net::TcpStream::connect(&addr).await.is_err(),
+        "nothing listens on {addr} once it has ended"
+    );
+}
