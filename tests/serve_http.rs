@@ -286,6 +286,8 @@ struct Serve {
     child: Child,
     stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
+    /// The threads reading stdout and stderr: done once the process has ended.
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Serve {
@@ -297,17 +299,18 @@ impl Serve {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let collect = |pipe: Box<dyn std::io::Read + Send>| {
+        let mut readers = Vec::new();
+        let mut collect = |pipe: Box<dyn std::io::Read + Send>| {
             let text = Arc::new(Mutex::new(String::new()));
             let sink = text.clone();
-            std::thread::spawn(move || {
+            readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(pipe).lines() {
                     let Ok(line) = line else { break };
                     let mut text = sink.lock().unwrap();
                     text.push_str(&line);
                     text.push('\n');
                 }
-            });
+            }));
             text
         };
         let stdout = collect(Box::new(child.stdout.take().unwrap()));
@@ -316,6 +319,7 @@ impl Serve {
             child,
             stdout,
             stderr,
+            readers,
         }
     }
 
@@ -363,8 +367,9 @@ impl Serve {
     async fn status(mut self) -> (Option<i32>, String) {
         let status = tokio::task::spawn_blocking(move || {
             let status = self.child.wait().unwrap();
-            // Let the reader threads see the end of the pipes.
-            std::thread::sleep(Duration::from_millis(100));
+            for reader in self.readers.drain(..) {
+                reader.join().unwrap();
+            }
             (status.code(), self.stdout(), self.stderr())
         })
         .await
