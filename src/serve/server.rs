@@ -106,8 +106,7 @@ async fn accept(
             },
         };
         let api = api.clone();
-        // Every request's task holds this watcher too, so a stop waits for a request whose
-        // client has hung up (its Google write still finishes) as for a connection.
+        // Every request's task holds this watcher too (see [`handle`]).
         let work = Arc::new(connections.watcher());
         let service = service_fn(move |req| handle(api.clone(), work.clone(), req));
         let connection = connections
@@ -120,7 +119,9 @@ async fn accept(
     connections
 }
 
-/// One request: admitted (secret, size, type), routed, answered, logged.
+/// One request: admitted (secret, size, type), routed, answered, logged. In a task of its
+/// own, holding `work`: a client that hangs up mid-request must not cut a write to Google
+/// short, half done, and a stop waits for it as for a connection.
 async fn handle(
     api: Arc<Api>,
     work: Arc<Watcher>,
@@ -128,25 +129,24 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
-    let reply = match admit(&api.secret, req).await {
-        // Its own task: a client that hangs up mid-request must not cut a write to Google
-        // short, half done.
-        Ok(request) => tokio::spawn(async move {
-            let _work = work;
-            super::route(&api, request).await
-        })
-        .await
-        .unwrap_or_else(|_| {
-            Problem::new(500, "internal", "meetty serve failed on this request")
-                .fix("see meetty.log in meetty's data dir, and report it")
-                .into()
-        }),
-        Err(refused) => refused,
-    };
-    let status = reply.status;
-    let response = to_response(reply);
-    log_request(&method, &path, status, started.elapsed());
-    Ok(response)
+    let logged = (method.clone(), path.clone());
+    let answered = tokio::spawn(async move {
+        let _work = work;
+        let reply = match admit(&api.secret, req).await {
+            Ok(request) => super::route(&api, request).await,
+            Err(refused) => refused,
+        };
+        log_request(&logged.0, &logged.1, reply.status, started.elapsed());
+        reply
+    });
+    let reply = answered.await.unwrap_or_else(|_| {
+        let reply: Reply = Problem::new(500, "internal", "meetty serve failed on this request")
+            .fix("see meetty.log in meetty's data dir, and report it")
+            .into();
+        log_request(&method, &path, reply.status, started.elapsed());
+        reply
+    });
+    Ok(to_response(reply))
 }
 
 /// `METHOD /path STATUS 12ms`: never the query, a header or a body, where secrets and
