@@ -823,3 +823,51 @@ async fn ctrl_c_stops_it_with_status_0() {
         "nothing listens on {addr} once it has ended"
     );
 }
+
+/// A client that keeps its connection open between requests (a pool) does not hold a stop
+/// up: the idle connection is closed at once, while a request in flight still finishes.
+#[tokio::test]
+async fn shutdown_closes_idle_connections_and_finishes_the_busy_one() {
+    let dir = temp_dir("shutdown");
+    let _cleanup = Cleanup(dir.clone());
+    let sandbox = common::sandbox(common::demo_seed()).await;
+    let (server, base) = api_server(&sandbox, &dir).await;
+    let addr = base.trim_start_matches("http://").trim_end_matches('/');
+    let request = |body: &str| {
+        format!(
+            "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {API_SECRET}\r\n\
+             Content-Length: 10\r\n\r\n{body}"
+        )
+    };
+    // One answered request on a kept-alive connection, which then sits idle.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(request("1234567890").as_bytes())
+        .await
+        .unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    // Another whose body is half sent.
+    let mut busy = tokio::net::TcpStream::connect(addr).await.unwrap();
+    busy.write_all(request("12345").as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let stopping = tokio::spawn(server.shutdown());
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), idle.read_to_end(&mut rest))
+        .await
+        .expect("the idle connection is closed well before the 30 s grace")
+        .unwrap();
+    assert!(!stopping.is_finished(), "the busy request holds the stop");
+    busy.write_all(b"67890").await.unwrap();
+    let mut answer = Vec::new();
+    busy.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""ok":true"#), "{answer}");
+    tokio::time::timeout(Duration::from_secs(10), stopping)
+        .await
+        .expect("the stop ends once the busy request is answered")
+        .unwrap();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
