@@ -436,6 +436,14 @@ async fn each_request_logs_one_line_without_secret_query_or_body() {
     )
     .await;
     assert_eq!(res.status, 401);
+    // A path with a C1 control sequence (CSI clear screen) and a bidi override, as raw
+    // UTF-8 on the request line (HTTP clients would percent-encode them).
+    let evil = format!(
+        "GET /evil\u{9b}2J\u{202e}path HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {auth}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    let answer = raw(&addr, evil.as_bytes(), async {}, b"").await;
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
     let (status, _) = serve.stop().await;
     assert_eq!(status, Some(0));
 
@@ -473,6 +481,11 @@ async fn each_request_logs_one_line_without_secret_query_or_body() {
     }
     assert!(
         log.contains("INFO meetty::serve: GET /healthz 200 "),
+        "{log}"
+    );
+    assert!(log.contains("GET /evilpath 404 "), "sanitized: {log}");
+    assert!(
+        !log.contains('\u{9b}') && !log.contains('\u{202e}'),
         "{log}"
     );
     for text in [&log, &stderr] {

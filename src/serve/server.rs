@@ -150,9 +150,10 @@ async fn handle(
 }
 
 /// `METHOD /path STATUS 12ms`: never the query, a header or a body, where secrets and
-/// people's text would be. The path is as the client sent it: percent-encoded, so it holds
-/// no control characters (hyper refuses a request line with any).
+/// people's text would be. The path is as the client sent it, sanitized: hyper refuses
+/// ASCII controls in it but lets UTF-8 through, C1 controls (a CSI) and bidi overrides too.
 fn log_request(method: &Method, path: &str, status: u16, took: Duration) {
+    let path = crate::sanitize::line(path);
     let line = format!("{method} {path} {status} {}ms", took.as_millis());
     log::info!(target: LOG_TARGET, "{line}");
     eprintln!("meetty serve: {line}");
