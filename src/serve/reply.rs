@@ -1,5 +1,5 @@
 //! What the meetings API answers: a status, JSON, and the few headers that carry meaning
-//! (`Retry-After`, `ETag`, `Location`). Errors are [`Problem`]s, one JSON shape for all:
+//! (`Retry-After`, `ETag`, `Location`, `Idempotent-Replayed`). Errors are [`Problem`]s, one JSON shape for all:
 //! `{"error": {"status", "code", "message", "field"?, "fix"?, "reason"?}}`.
 
 use serde_json::{json, Value};
@@ -12,6 +12,9 @@ pub struct Reply {
     pub retry_after: Option<u64>,
     pub etag: Option<String>,
     pub location: Option<String>,
+    /// `Idempotent-Replayed: true`: the answer to an earlier request with the same
+    /// `Idempotency-Key`, nothing new was made.
+    pub replayed: bool,
 }
 
 impl Reply {
@@ -22,6 +25,7 @@ impl Reply {
             retry_after: None,
             etag: None,
             location: None,
+            replayed: false,
         }
     }
 
@@ -32,6 +36,7 @@ impl Reply {
             retry_after: None,
             etag: None,
             location: None,
+            replayed: false,
         }
     }
 }
