@@ -158,7 +158,7 @@ pub fn problem(e: ApiError, retry_after: Option<u64>) -> Problem {
             reason,
             message,
         } => Problem {
-            reason: Some(line(&reason)),
+            reason: Some(line(&reason).into()),
             ..Problem::new(
                 404,
                 "not_found",
@@ -192,7 +192,7 @@ pub fn problem(e: ApiError, retry_after: Option<u64>) -> Problem {
                 _ => "see Google's message",
             };
             Problem {
-                reason: Some(line(&reason)),
+                reason: Some(line(&reason).into()),
                 retry_after,
                 ..Problem::new(
                     status,

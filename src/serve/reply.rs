@@ -49,10 +49,11 @@ pub struct Problem {
     /// `idempotency_conflict`, `not_found`, `conflict`, `google`, …
     pub code: &'static str,
     pub message: String,
-    pub field: Option<String>,
-    pub fix: Option<String>,
+    /// Boxed `str`s keep a `Result<_, Problem>` small (clippy's `result_large_err`).
+    pub field: Option<Box<str>>,
+    pub fix: Option<Box<str>>,
     /// Google's own reason, when Google refused (`code` is then `google`).
-    pub reason: Option<String>,
+    pub reason: Option<Box<str>>,
     pub retry_after: Option<u64>,
 }
 
@@ -70,12 +71,12 @@ impl Problem {
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Problem {
-        self.field = Some(field.into());
+        self.field = Some(field.into().into_boxed_str());
         self
     }
 
     pub fn fix(mut self, fix: impl Into<String>) -> Problem {
-        self.fix = Some(fix.into());
+        self.fix = Some(fix.into().into_boxed_str());
         self
     }
 }
