@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 struct Env {
     sandbox: Sandbox,
     base: String,
-    _server: meetty::serve::server::Server,
+    server: meetty::serve::server::Server,
+    dir: std::path::PathBuf,
 }
 
 async fn env(seed: Seed) -> Env {
@@ -29,11 +30,20 @@ async fn env(seed: Seed) -> Env {
     Env {
         sandbox,
         base,
-        _server: server,
+        server,
+        dir,
     }
 }
 
 impl Env {
+    /// Stops the API and starts a new one on the same sandbox: nothing kept in memory.
+    async fn restart(&mut self) {
+        let (server, base) = common::api_server(&self.sandbox, &self.dir).await;
+        let old = std::mem::replace(&mut self.server, server);
+        old.shutdown().await;
+        self.base = base;
+    }
+
     async fn call(
         &self,
         method: &str,
@@ -178,7 +188,7 @@ async fn a_meet_link_still_pending_is_a_202_and_ready_when_read_later() {
 
 #[tokio::test]
 async fn the_same_idempotency_key_books_once_and_answers_the_same() {
-    let e = env(Seed::Empty).await;
+    let mut e = env(Seed::Empty).await;
     instant_meet(&e.sandbox);
     let first = e.post(Some("order-1001"), &booking("Booking 1001")).await;
     assert_eq!(first.status, 201, "{}", first.text());
@@ -197,6 +207,14 @@ async fn the_same_idempotency_key_books_once_and_answers_the_same() {
             .map(str::len),
         Some(64)
     );
+
+    // After a restart too: what the key made is at Google, not in meetty's memory.
+    e.restart().await;
+    let restarted = e.post(Some("order-1001"), &booking("Booking 1001")).await;
+    assert_eq!(restarted.status, 201, "{}", restarted.text());
+    assert_eq!(header(&restarted, "idempotent-replayed"), Some("true"));
+    assert_eq!(restarted.json()["id"], first.json()["id"]);
+    assert_eq!(e.inserts().len(), 1);
 
     let other = e
         .post(Some("order-1001"), &booking("Another booking"))

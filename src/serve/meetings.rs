@@ -146,7 +146,12 @@ async fn google<T>(
     work: impl std::future::Future<Output = Result<T, ApiError>>,
 ) -> Result<T, Problem> {
     let (result, retry_after) = keep_retry_after(work).await;
-    result.map_err(|e| problem(e, retry_after.map(|w| w.as_secs_f64().ceil() as u64)))
+    result.map_err(|e| problem(e, retry_after.map(seconds)))
+}
+
+/// Whole seconds for `Retry-After`, rounded up: never sooner than Google asked.
+fn seconds(wait: std::time::Duration) -> u64 {
+    wait.as_secs_f64().ceil() as u64
 }
 
 /// What the caller is told when Google (or the way to it) failed.
@@ -585,7 +590,7 @@ async fn replay(
     let (read, retry_after) = keep_retry_after(account.client.resource(calendar, id)).await;
     let resource = match read {
         Err(ApiError::Google { code: 404, .. }) => return Ok(None),
-        Err(e) => return Err(problem(e, retry_after.map(|w| w.as_secs()))),
+        Err(e) => return Err(problem(e, retry_after.map(seconds))),
         Ok(resource) => resource,
     };
     if resource["status"] == "cancelled" {
