@@ -492,6 +492,68 @@ async fn a_change_needs_the_current_etag() {
 }
 
 #[tokio::test]
+async fn a_meet_link_is_added_and_removed_by_a_change() {
+    let e = env(Seed::Empty).await;
+    instant_meet(&e.sandbox);
+    let (id, etag) = booked(&e, "Call").await;
+    let path = format!("/meetings/{id}");
+    let on = json!({"meet": true, "etag": etag});
+    let r = e.call("PATCH", &path, &[], &on.to_string()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["conference"], "ready");
+    let patch = &sent(&e.sandbox, "PATCH", &id)[0];
+    assert!(patch
+        .query
+        .contains(&("conferenceDataVersion".into(), "1".into())));
+    let off = json!({"meet": false, "etag": r.json()["etag"]});
+    let r = e.call("PATCH", &path, &[], &off.to_string()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["conference"], "none");
+    assert_eq!(r.json()["meet_link"], Value::Null);
+}
+
+#[tokio::test]
+async fn an_occurrence_is_changed_only_when_the_scope_is_said() {
+    let e = env(common::demo_seed()).await;
+    let list = e
+        .call(
+            "GET",
+            "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
+            &[],
+            "",
+        )
+        .await;
+    let meetings = list.json()["meetings"].as_array().unwrap().clone();
+    let occurrence = meetings
+        .iter()
+        .find(|m| m["i_organize"] == true && m["recurring_event_id"].is_string())
+        .expect("the demo has a recurring meeting the user organizes");
+    let id = occurrence["id"].as_str().unwrap();
+    let path = format!("/meetings/{id}");
+    let read = e.call("GET", &path, &[], "").await;
+    let etag = read.json()["etag"].as_str().unwrap().to_string();
+    let renamed = json!({"title": "Standup (moved room)"});
+    let r = e
+        .call("PATCH", &path, &[("if-match", &etag)], &renamed.to_string())
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["error"]["field"], "scope");
+    assert!(sent(&e.sandbox, "PATCH", "").is_empty());
+    let this_one = json!({"title": "Standup (moved room)", "scope": "this"});
+    let r = e
+        .call(
+            "PATCH",
+            &path,
+            &[("if-match", &etag)],
+            &this_one.to_string(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["title"], "Standup (moved room)");
+    assert_eq!(r.json()["id"], id);
+}
+
+#[tokio::test]
 async fn a_cancel_tells_whom_it_is_asked_to_and_the_meeting_is_gone() {
     let e = env(Seed::Empty).await;
     let (id, _) = booked(&e, "Retro").await;
