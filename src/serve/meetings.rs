@@ -353,6 +353,9 @@ struct Booking {
     calendar: String,
     event: write::NewEvent,
     tz: Tz,
+    /// Refused only when it is to be created: a repeat of a keyed booking whose start has
+    /// passed since still gets the first answer.
+    starts_in_past: bool,
 }
 
 fn booking(
@@ -444,13 +447,6 @@ fn booking(
             "send \"meet\": false, or another calendar",
         ));
     }
-    if checked.starts_in_past {
-        return Err(invalid(
-            "start",
-            format!("{} is in the past", start.to_rfc3339()),
-            "give a start in the future",
-        ));
-    }
     let mut event = checked
         .event
         .ok_or_else(|| Problem::new(500, "internal", "the meeting was checked but not built"))?;
@@ -465,6 +461,7 @@ fn booking(
         calendar: checked.calendar,
         event,
         tz,
+        starts_in_past: checked.starts_in_past,
     })
 }
 
@@ -529,6 +526,7 @@ async fn create(api: &Api, req: &Request) -> Result<Reply, Problem> {
         calendar,
         mut event,
         tz,
+        starts_in_past,
     } = booking(api, account, &body, Utc::now())?;
     let _turn = match key {
         Some(key) => {
@@ -548,6 +546,13 @@ async fn create(api: &Api, req: &Request) -> Result<Reply, Problem> {
             None
         }
     };
+    if starts_in_past {
+        return Err(invalid(
+            "start",
+            format!("{} is in the past", event.start.to_rfc3339()),
+            "give a start in the future",
+        ));
+    }
     let client = account.client.with_conference_wait(api.meet_wait);
     let op = WriteOp::Create {
         calendar,
