@@ -159,12 +159,12 @@ impl Signed {
         match &self.via {
             Via::Browser(client) => {
                 let secret = blocking(move || me.secret()).await?;
-                Ok(AccountSession::Browser(Session::new(
+                Ok(AccountSession::Browser(Box::new(Session::new(
                     client.clone(),
                     secret,
                     self.store,
                     &self.email,
-                )))
+                ))))
             }
             Via::ServiceAccount(client_email) => {
                 let key = blocking(move || me.key()).await?;
@@ -179,7 +179,8 @@ impl Signed {
 
 /// An account's session, whichever way it signs in.
 pub enum AccountSession {
-    Browser(Session),
+    /// Boxed: it holds its token state, many times the size of the other.
+    Browser(Box<Session>),
     ServiceAccount(ServiceSession),
 }
 
