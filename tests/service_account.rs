@@ -2,8 +2,8 @@
 //! against the sandbox's JWT bearer grant over real HTTP, as a Workspace user through
 //! domain-wide delegation (`sub`) or as the service account itself, and the calendar it then
 //! reads is that user's. Google's refusals reach the user as fixes, a key file others can
-//! read is refused, tokens are renewed with a newly signed assertion, and no key, assertion
-//! or token reaches the log, stdout or stderr.
+//! read is refused, tokens are kept between commands and renewed with a newly signed
+//! assertion, and no key, assertion or token reaches the log, stdout or stderr.
 //!
 //! One test uses the real Secret Service (run under `dbus-run-session` with an unlocked
 //! gnome-keyring, as `.ci/test` does; see `tests/keyring_store.rs`).
@@ -234,6 +234,12 @@ async fn subjects_sign_in_side_by_side_and_each_sees_their_own_calendar() {
         said.contains(&format!("{SAM} via service account {BOT}")),
         "{said}"
     );
+    let tokens = e.paths().data_dir.join("tokens");
+    assert_eq!(
+        files_in(&tokens),
+        [format!("service-account-key%3A{BOT}")],
+        "only the key is stored, in the file store"
+    );
 
     // The assertion on the wire: Google's claims, acting as Sam.
     let reqs = e.token_requests();
@@ -285,7 +291,6 @@ async fn subjects_sign_in_side_by_side_and_each_sees_their_own_calendar() {
     assert!(doctor.status.success(), "{}", text(&doctor));
 
     // Signing Sam out leaves Kim working with the same key; signing Kim out deletes it.
-    let tokens = e.paths().data_dir.join("tokens");
     let out = e.run(&["--account", SAM, "logout"]).await;
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(e.titles(KIM).await, ["Kim's review"]);
@@ -397,6 +402,9 @@ async fn an_expired_token_is_replaced_by_signing_a_new_assertion() {
     let first = e.token_requests();
     assert_eq!(first.len(), 1, "the token is reused until it expires");
     let first = assertion(&first[0]);
+    // It is kept in the account's store: the next command needs no new assertion.
+    assert_eq!(e.titles(SAM).await, ["Sam's standup"]);
+    assert_eq!(e.token_requests().len(), 1, "the stored token was used");
 
     // Assertions carry `iat` in seconds: a new one differs once a second has passed.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;

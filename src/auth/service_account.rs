@@ -11,14 +11,18 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 use yup_oauth2::authenticator::Authenticator;
 use yup_oauth2::error::AuthErrorCode;
+use yup_oauth2::storage::{TokenInfo, TokenStorage, TokenStorageError};
 use yup_oauth2::{CustomHyperClientBuilder, ServiceAccountAuthenticator, ServiceAccountKey};
 
 use super::client::SCOPES;
+use super::session::StoredToken;
+use super::store::{token_key, SecretStore};
 use crate::calendar::client::{Auth, AuthFuture};
 use crate::calendar::error::ApiError;
 
@@ -201,9 +205,56 @@ pub fn explain_calendar_error(e: &ApiError, key_project: Option<&str>) -> Option
 
 type TokenSource = Authenticator<crate::http::Connector>;
 
+/// Where a session keeps its access token between runs: the account's `token:` entry in the
+/// secret store (as a browser sign-in's), read once and then held in memory, so a CLI
+/// command needs no new assertion while the last one's token lasts. A store that refuses
+/// costs only that: the next run signs for a new token.
+struct Kept {
+    store: Arc<SecretStore>,
+    account: String,
+    client_id: String,
+    held: tokio::sync::Mutex<Option<TokenInfo>>,
+}
+
+#[async_trait::async_trait]
+impl TokenStorage for Kept {
+    async fn set(&self, _scopes: &[&str], token: TokenInfo) -> Result<(), TokenStorageError> {
+        *self.held.lock().await = Some(token.clone());
+        let stored = StoredToken {
+            client_id: self.client_id.clone(),
+            token,
+        };
+        let Ok(json) = serde_json::to_string(&stored) else {
+            return Ok(());
+        };
+        let (store, key) = (Arc::clone(&self.store), token_key(&self.account));
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.set(&key, &json)).await {
+            log::warn!(
+                "the new access token of {} was not stored: {e}",
+                self.account
+            );
+        }
+        Ok(())
+    }
+
+    async fn get(&self, _scopes: &[&str]) -> Option<TokenInfo> {
+        let mut held = self.held.lock().await;
+        if held.is_none() {
+            let stored = StoredToken::read_async(&self.store, &self.account).await;
+            // A token of another service account (one acting for this user before) is no use.
+            *held = stored
+                .ok()
+                .flatten()
+                .filter(|t| t.client_id == self.client_id)
+                .map(|t| t.token);
+        }
+        held.clone()
+    }
+}
+
 /// A service account's session: access tokens signed for on demand, one token request at a
-/// time (requests in parallel wait and share its token), kept in memory until a minute
-/// before they expire.
+/// time (requests in parallel wait and share its token), used until a minute before they
+/// expire.
 pub struct ServiceSession {
     /// The account acted as: the subject, or the service account's e-mail.
     pub account: String,
@@ -215,9 +266,16 @@ pub struct ServiceSession {
 }
 
 impl ServiceSession {
-    /// A session acting as `subject` (None: as the service account itself). Fails only on a
-    /// key whose private half cannot be read; nothing is sent yet.
-    pub async fn new(key: &Key, subject: Option<&str>) -> Result<ServiceSession, String> {
+    /// A session acting as `subject` (None: as the service account itself), keeping its
+    /// tokens in `keep` (None: in memory only, as the login's check does, which stores
+    /// nothing until it has succeeded). Fails only on a key whose private half cannot be
+    /// read; nothing is sent yet.
+    pub async fn new(
+        key: &Key,
+        subject: Option<&str>,
+        keep: Option<Arc<SecretStore>>,
+    ) -> Result<ServiceSession, String> {
+        let account = subject.unwrap_or(key.client_email()).to_string();
         let http =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
                 .build::<_, String>(crate::http::connector());
@@ -229,6 +287,14 @@ impl ServiceSession {
         if let Some(subject) = subject {
             builder = builder.subject(subject);
         }
+        if let Some(store) = keep {
+            builder = builder.with_storage(Box::new(Kept {
+                store,
+                account: account.clone(),
+                client_id: key.client_id().to_string(),
+                held: tokio::sync::Mutex::new(None),
+            }));
+        }
         let tokens = builder.build().await.map_err(|_| {
             format!(
                 "the private key of service account {} cannot be read: create a new JSON key \
@@ -237,7 +303,7 @@ impl ServiceSession {
             )
         })?;
         Ok(ServiceSession {
-            account: subject.unwrap_or(key.client_email()).to_string(),
+            account,
             subject: subject.map(str::to_string),
             client_email: key.client_email().to_string(),
             client_id: key.client_id().to_string(),

@@ -170,7 +170,7 @@ impl Signed {
                 let key = blocking(move || me.key()).await?;
                 let subject = (self.email != *client_email).then_some(self.email.as_str());
                 Ok(AccountSession::ServiceAccount(
-                    ServiceSession::new(&key, subject).await?,
+                    ServiceSession::new(&key, subject, Some(Arc::clone(&self.store))).await?,
                 ))
             }
         }

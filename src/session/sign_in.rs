@@ -303,7 +303,7 @@ pub async fn service_account(
         "login: service account {client_email} for {account} (store: {})",
         store.describe()
     );
-    let session = ServiceSession::new(&key, subject).await?;
+    let session = ServiceSession::new(&key, subject, None).await?;
     let client = CalendarClient::new(api_root, session);
     let refused = |e: &ApiError| {
         let why = explain_calendar_error(e, key.project_id()).unwrap_or_else(|| e.to_string());
