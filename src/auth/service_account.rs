@@ -499,6 +499,49 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
     }
 
+    /// Google's refusals of an assertion, as the token endpoint words them, each explained
+    /// with what to do about it.
+    #[tokio::test]
+    async fn refusals_name_what_to_fix() {
+        let mut file: serde_json::Value =
+            serde_json::from_str(&key_json("service_account")).unwrap();
+        file["private_key"] =
+            include_str!("../../tests/fixtures/service-account-test-1.pem").into();
+        let key = Key::parse(&file.to_string()).unwrap();
+        let session = ServiceSession::new(&key, Some("sam@company.com"), None)
+            .await
+            .unwrap();
+        let refusal = |code: &str, description: &str| {
+            let body = serde_json::json!({"error": code, "error_description": description});
+            let error = serde_json::from_value(body).unwrap();
+            match session.explain(yup_oauth2::Error::AuthError(error)) {
+                ApiError::SignIn(said) => said,
+                other => panic!("not a sign-in error: {other:?}"),
+            }
+        };
+        let said = refusal("unauthorized_client", "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.");
+        for needed in [
+            "domain-wide delegation",
+            "Security > Access and data control > API controls",
+            "client ID 1234567890",
+            &SCOPES.join(","),
+            "--subject sam@company.com",
+        ] {
+            assert!(said.contains(needed), "{needed}: {said}");
+        }
+        let said = refusal("invalid_grant", "Invalid JWT Signature.");
+        assert!(
+            said.contains("Invalid JWT Signature") && said.contains("Keys"),
+            "{said}"
+        );
+        assert!(said.contains("`date`"), "{said}");
+        let said = refusal("invalid_grant", "Invalid email or User ID");
+        assert!(said.contains("sam@company.com is not a user"), "{said}");
+        // Text from the server is sanitized before it reaches a terminal.
+        let said = refusal("invalid_grant", "bad\u{1b}[2J");
+        assert!(!said.contains('\u{1b}'), "{said}");
+    }
+
     #[test]
     fn a_disabled_calendar_api_names_the_project() {
         let e = ApiError::Google {
