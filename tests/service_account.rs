@@ -24,8 +24,9 @@ mod common;
 
 const BOT: &str = "booking-bot@meetty-tests.iam.gserviceaccount.com";
 const BOT_ID: &str = "104729384756102938475";
-const SAM: &str = "sam@company.example";
-const KIM: &str = "kim@company.example";
+/// Users of the sandbox's Workspace domain (`example.com`), which delegates to the bot.
+const SAM: &str = "sam@example.com";
+const KIM: &str = "kim@example.com";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 struct Env {
@@ -363,6 +364,20 @@ async fn a_key_google_does_not_know_is_explained_and_nothing_is_stored() {
     assert!(said.contains("Nothing was stored"), "{said}");
     assert!(!e.paths().accounts_file().exists());
     assert!(files_in(&e.paths().data_dir.join("tokens")).is_empty());
+    e.assert_no_secret_in(&[&out]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subject_outside_the_domain_is_explained_and_nothing_is_stored() {
+    let e = env("outsider", 1, true).await;
+    let out = e
+        .login(&["--subject", "sam@gmail.com", "--token-store", "file"])
+        .await;
+    assert!(!out.status.success(), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("invalid_grant"), "{said}");
+    assert!(said.contains("sam@gmail.com is not a user"), "{said}");
+    assert!(!e.paths().accounts_file().exists());
     e.assert_no_secret_in(&[&out]);
 }
 
