@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::server::lock;
-use super::{ConferencePolicy, Fault, Sandbox, Store};
+use super::{ConferencePolicy, Fault, Sandbox, Store, ACCOUNT};
 
 impl Sandbox {
     /// When true, the user "clicks Cancel": `/auth` redirects with `error=access_denied`.
@@ -76,38 +76,39 @@ impl Sandbox {
     /// Reads or changes the account's state directly, e.g. to move or cancel an event
     /// "elsewhere" between two client requests. Do not hold on to anything across an await.
     pub fn with_store<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
-        let mut store = lock(&self.shared.store);
-        store.settle_due_conferences(std::time::Instant::now());
-        f(&mut store)
+        self.shared.with_user_store(ACCOUNT, f)
     }
 
-    /// Registers a service account as Google Cloud holds it (H1): its e-mail, its numeric
-    /// client id, and the public half of `private_key_pem` (PKCS#8, as in the key JSON), so
-    /// the token endpoint can verify assertions it signs.
+    /// Registers a service account as Google Cloud holds it: its e-mail, its numeric client
+    /// id, and the public half of `private_key_pem` (PKCS#8, as in the key JSON), so the token
+    /// endpoint can verify assertions it signs. Registering another key for the same e-mail
+    /// adds it (a rotated key); both then verify.
     pub fn register_service_account(
         &self,
         client_email: &str,
         client_id: &str,
         private_key_pem: &str,
     ) {
-        todo!("H1 {client_email} {client_id} {}", private_key_pem.len())
+        lock(&self.shared.oauth).register_service_account(client_email, client_id, private_key_pem);
     }
 
-    /// Domain-wide delegation as the Admin console grants it (H1): `client_id` may act as any
-    /// user of the domain for these scopes (full URLs).
+    /// Domain-wide delegation as the Admin console grants it: `client_id` may act as any user
+    /// of the domain (`@example.com`) for these scopes (full URLs). Grants add up.
     pub fn grant_delegation(&self, client_id: &str, scopes: &[&str]) {
-        todo!("H1 {client_id} {scopes:?}")
+        lock(&self.shared.oauth).grant_delegation(client_id, scopes);
     }
 
-    /// The user a live access token acts as (H1): the seeded account, a delegated `sub`, or a
+    /// The user a live access token acts as: the seeded account, a delegated `sub`, or a
     /// service account itself.
     pub fn token_user(&self, access_token: &str) -> Option<String> {
-        todo!("H1 {access_token}")
+        lock(&self.shared.oauth)
+            .access_grant(access_token)
+            .map(|(_, user)| user.to_string())
     }
 
-    /// [`Sandbox::with_store`] for another user's calendars (H1), made empty (a primary
-    /// calendar only) on first use. The seeded account's is the same as `with_store`'s.
+    /// [`Sandbox::with_store`] for another user's calendars, made empty (a primary calendar
+    /// only) on first use. The seeded account's is the same as `with_store`'s.
     pub fn with_user_store<R>(&self, user: &str, f: impl FnOnce(&mut Store) -> R) -> R {
-        todo!("H1 {user} {}", std::any::type_name_of_val(&f))
+        self.shared.with_user_store(user, f)
     }
 }

@@ -8,7 +8,9 @@
 //! responses, `freebusy.query` over the account's calendars and its colleagues', and injected
 //! faults. Its OAuth endpoints (authorization with a loopback
 //! redirect and PKCE, token, revocation) sign in as the seeded account through the one
-//! registered Desktop client, [`Sandbox::client_id`].
+//! registered Desktop client, [`Sandbox::client_id`]. The token endpoint also takes service
+//! accounts' signed assertions (the JWT bearer grant, domain-wide delegation for
+//! `@example.com`); a token acts as a user, and each user has calendars of its own.
 //!
 //! It keeps the last [`REQUEST_LOG`] requests it received ([`Sandbox::requests`]), so a
 //! `meetty --demo` left running for days holds no more than that. Tests ask for every one
@@ -41,6 +43,7 @@ mod seed;
 mod server;
 mod store;
 mod times;
+mod users;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -84,9 +87,12 @@ impl Sandbox {
     ) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
+        let mut oauth = oauth::OAuth::new();
+        oauth.set_token_uri(format!("http://{addr}/token"));
         let shared = Arc::new(Shared {
             store: Mutex::new(seed::build(seed)),
-            oauth: Mutex::new(oauth::OAuth::new()),
+            users: Mutex::new(Default::default()),
+            oauth: Mutex::new(oauth),
             #[cfg(feature = "test-controls")]
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(server::Requests::new(log)),
@@ -119,7 +125,8 @@ impl Sandbox {
         format!("{}o/oauth2/v2/auth", self.root_url())
     }
 
-    /// The OAuth token endpoint (`POST`, form-encoded).
+    /// The OAuth token endpoint (`POST`, form-encoded), also a service account's `token_uri`
+    /// (assertions may name it or Google's `https://oauth2.googleapis.com/token` as `aud`).
     pub fn token_url(&self) -> String {
         format!("{}token", self.root_url())
     }

@@ -1,5 +1,5 @@
 //! Maps method + path to the Calendar v3 and OAuth operations, and checks the bearer token's
-//! scopes for the Calendar ones.
+//! scopes for the Calendar ones, which act on the calendars of the user the token acts as.
 
 use serde_json::json;
 
@@ -7,7 +7,7 @@ use super::errors::ApiError;
 use super::listing::ListParams;
 use super::oauth::{self, OAuth};
 use super::server::{lock, RecordedRequest, Reply, Shared};
-use super::store::WriteOptions;
+use super::store::{Store, WriteOptions};
 
 pub(crate) fn route(shared: &Shared, req: &RecordedRequest, segments: &[String]) -> Reply {
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
@@ -24,21 +24,25 @@ pub(crate) fn route(shared: &Shared, req: &RecordedRequest, segments: &[String])
     let ["calendar", "v3", rest @ ..] = &segments[..] else {
         return Reply::error(&ApiError::not_found());
     };
-    let Some(scope) = granted_scope(shared, req) else {
+    let Some((scope, user)) = grant(shared, req) else {
         return Reply::error(&ApiError::unauthenticated());
     };
     if !oauth::grants(&scope, required_scopes(&req.method, rest)) {
         return Reply::error(&ApiError::insufficient_scopes());
     }
-    match calendar_api(shared, req, rest) {
+    let result = shared.with_user_store(&user, |store| calendar_api(store, req, rest));
+    match result {
         Ok(reply) => reply,
         Err(error) => Reply::error(&error),
     }
 }
 
-fn calendar_api(shared: &Shared, req: &RecordedRequest, path: &[&str]) -> Result<Reply, ApiError> {
+fn calendar_api(
+    store: &mut Store,
+    req: &RecordedRequest,
+    path: &[&str],
+) -> Result<Reply, ApiError> {
     let param = |name: &str| req.param(name);
-    let mut store = lock(&shared.store);
     let body = || req.body.clone().unwrap_or_else(|| json!({}));
     let value = match (req.method.as_str(), path) {
         ("GET", ["users", "me", "calendarList"]) => store.list_calendars(param)?,
@@ -79,15 +83,15 @@ fn calendar_api(shared: &Shared, req: &RecordedRequest, path: &[&str]) -> Result
 
 type OAuthHandler = fn(&mut OAuth, &RecordedRequest) -> Reply;
 
-/// The scopes of the request's bearer token, if it is live.
-fn granted_scope(shared: &Shared, req: &RecordedRequest) -> Option<String> {
+/// The scopes of the request's bearer token and the user it acts as, if it is live.
+fn grant(shared: &Shared, req: &RecordedRequest) -> Option<(String, String)> {
     let token = req
         .authorization
         .as_deref()
         .and_then(|h| h.strip_prefix("Bearer "))?;
     lock(&shared.oauth)
-        .access_scope(token.trim())
-        .map(str::to_string)
+        .access_grant(token.trim())
+        .map(|(scope, user)| (scope.to_string(), user.to_string()))
 }
 
 /// Any one of these `calendar.*` scopes allows the call, as the API reference lists them.

@@ -1,6 +1,6 @@
 //! HTTP plumbing: accept connections, record each request, apply faults, send replies.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -182,7 +182,10 @@ impl Reply {
 /// Everything the connection tasks and the [`Sandbox`](super::Sandbox) handle share.
 #[derive(Debug)]
 pub(crate) struct Shared {
+    /// The seeded account's calendars.
     pub store: Mutex<Store>,
+    /// Every other user's, by lower-cased e-mail (see `users.rs`).
+    pub users: Mutex<HashMap<String, Store>>,
     pub oauth: Mutex<OAuth>,
     #[cfg(feature = "test-controls")]
     pub faults: Mutex<Vec<Fault>>,

@@ -1,15 +1,18 @@
 //! Google's OAuth 2.0 endpoints for an installed app, as "OAuth 2.0 for Mobile & Desktop
 //! Apps" documents them: authorization (`GET /o/oauth2/v2/auth`, auto-consenting as the
 //! seeded account), token (`POST /token`) and revocation (`POST /revoke`), and the opaque
-//! tokens they hand out.
+//! tokens they hand out. The token endpoint also takes service accounts' signed assertions
+//! ("Using OAuth 2.0 for Server to Server Applications", `jwt.rs`), so every access token
+//! records the user it acts as.
 
 mod authorize;
 mod client;
+mod jwt;
 mod pkce;
 mod revoke;
 mod token;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 pub(crate) use authorize::authorize;
@@ -18,6 +21,8 @@ pub(crate) use revoke::revoke;
 pub(crate) use token::token;
 
 use super::ids::digest;
+use super::seed::ACCOUNT;
+use jwt::ServiceAccount;
 use pkce::Challenge;
 
 /// What the pre-issued tokens grant: meetty's least-privilege set.
@@ -29,6 +34,9 @@ pub const SCOPES: &str = "https://www.googleapis.com/auth/calendar.events \
 struct AccessToken {
     expiry: Instant,
     scope: String,
+    /// Whose calendars it reaches: the seeded account, a delegated `sub`, or a service
+    /// account itself.
+    user: String,
     /// The refresh token it came with or from: revoking either revokes both.
     refresh: Option<String>,
 }
@@ -61,6 +69,12 @@ pub struct OAuth {
     lifetime: Duration,
     code_lifetime: Duration,
     issued: u64,
+    /// Service accounts as Google Cloud holds them, by `client_email`.
+    service_accounts: HashMap<String, ServiceAccount>,
+    /// Domain-wide delegation as the Admin console grants it: client id → scope URLs.
+    delegation: HashMap<String, BTreeSet<String>>,
+    /// What the `aud` of an assertion may name besides Google's own token URI.
+    token_uri: String,
     /// The pair a freshly seeded account is signed in with.
     pub(crate) initial_access: String,
     pub(crate) initial_refresh: String,
@@ -81,13 +95,21 @@ impl OAuth {
             // Google does not publish a figure; ten minutes is the usual bound (RFC 6749 §4.1.2).
             code_lifetime: Duration::from_secs(600),
             issued: 0,
+            service_accounts: HashMap::new(),
+            delegation: HashMap::new(),
+            token_uri: String::new(),
             initial_access: String::new(),
             initial_refresh: String::new(),
         };
         oauth.initial_refresh = oauth.issue_refresh(SCOPES);
         let refresh = oauth.initial_refresh.clone();
-        oauth.initial_access = oauth.issue_access(SCOPES, Some(&refresh));
+        oauth.initial_access = oauth.issue_access(SCOPES, ACCOUNT, Some(&refresh));
         oauth
+    }
+
+    /// The sandbox's own token endpoint, which assertions may name as their `aud`.
+    pub fn set_token_uri(&mut self, token_uri: String) {
+        self.token_uri = token_uri;
     }
 
     fn next(&mut self, kind: &str) -> String {
@@ -99,11 +121,12 @@ impl OAuth {
         )
     }
 
-    fn issue_access(&mut self, scope: &str, refresh: Option<&str>) -> String {
+    fn issue_access(&mut self, scope: &str, user: &str, refresh: Option<&str>) -> String {
         let token = format!("ya29.sandbox-{}", self.next("access"));
         let entry = AccessToken {
             expiry: Instant::now() + self.lifetime,
             scope: scope.to_string(),
+            user: user.to_string(),
             refresh: refresh.map(str::to_string),
         };
         self.access.insert(token.clone(), entry);
@@ -122,16 +145,20 @@ impl OAuth {
         name
     }
 
-    /// The scopes a live access token grants.
-    pub fn access_scope(&self, access_token: &str) -> Option<&str> {
+    fn live(&self, access_token: &str) -> Option<&AccessToken> {
         self.access
             .get(access_token)
             .filter(|t| Instant::now() < t.expiry)
-            .map(|t| t.scope.as_str())
+    }
+
+    /// The scopes a live access token grants and the user it acts as.
+    pub fn access_grant(&self, access_token: &str) -> Option<(&str, &str)> {
+        self.live(access_token)
+            .map(|t| (t.scope.as_str(), t.user.as_str()))
     }
 
     pub fn is_valid(&self, access_token: &str) -> bool {
-        self.access_scope(access_token).is_some()
+        self.live(access_token).is_some()
     }
 }
 
@@ -172,6 +199,22 @@ impl OAuth {
 
     pub fn revoked(&self) -> Vec<String> {
         self.revoked.clone()
+    }
+
+    /// Panics (naming no key material) when the PEM is not a PKCS#8 RSA private key.
+    pub fn register_service_account(&mut self, client_email: &str, client_id: &str, pem: &str) {
+        let account = self
+            .service_accounts
+            .entry(client_email.to_string())
+            .or_insert_with(|| ServiceAccount::new(client_id));
+        account.add_key(pem);
+    }
+
+    pub fn grant_delegation(&mut self, client_id: &str, scopes: &[&str]) {
+        self.delegation
+            .entry(client_id.to_string())
+            .or_default()
+            .extend(scopes.iter().map(|s| s.to_string()));
     }
 }
 

@@ -6,6 +6,7 @@
 //! first consent again (so it returns a refresh token).
 
 use super::{oauth_error, param, OAuth};
+use crate::sandbox::seed::ACCOUNT;
 use crate::sandbox::server::{RecordedRequest, Reply};
 
 pub(crate) fn revoke(oauth: &mut OAuth, req: &RecordedRequest) -> Reply {
@@ -25,7 +26,14 @@ impl OAuth {
         let refresh = if self.refresh.contains_key(token) {
             Some(token.to_string())
         } else if self.is_valid(token) {
-            self.access.remove(token).and_then(|t| t.refresh)
+            let Some(access) = self.access.remove(token) else {
+                return false;
+            };
+            // A service account's token stands for no one's consent.
+            if access.user != ACCOUNT {
+                return true;
+            }
+            access.refresh
         } else {
             return false;
         };

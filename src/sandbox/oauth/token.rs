@@ -1,5 +1,5 @@
 //! `POST /token`: the `authorization_code` and `refresh_token` grants, with Google's error
-//! codes and descriptions.
+//! codes and descriptions; the JWT bearer grant of service accounts is in `jwt.rs`.
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -8,6 +8,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use super::client::{credentials, CLIENT_ID};
+use super::jwt::{self, JWT_BEARER};
 use super::{oauth_error, param, OAuth};
 use crate::sandbox::seed::ACCOUNT;
 use crate::sandbox::server::{RecordedRequest, Reply};
@@ -15,6 +16,10 @@ use crate::sandbox::server::{RecordedRequest, Reply};
 pub(crate) fn token(oauth: &mut OAuth, req: &RecordedRequest) -> Reply {
     let field = |name: &str| param(req, name).filter(|v| !v.is_empty());
     let grant = field("grant_type");
+    // A service account authenticates with its signature, not a client id and secret.
+    if grant.as_deref() == Some(JWT_BEARER) {
+        return jwt::grant(oauth, field("assertion"));
+    }
     if !matches!(
         grant.as_deref(),
         Some("authorization_code" | "refresh_token")
@@ -107,7 +112,7 @@ fn refresh(oauth: &mut OAuth, refresh_token: Option<String>) -> Result<Value, Gr
 
 fn tokens(oauth: &mut OAuth, scope: &str, refresh: Option<&str>) -> Value {
     let mut body = json!({
-        "access_token": oauth.issue_access(scope, refresh),
+        "access_token": oauth.issue_access(scope, ACCOUNT, refresh),
         "expires_in": oauth.lifetime.as_secs(),
         "scope": scope,
         "token_type": "Bearer",
