@@ -375,8 +375,11 @@ async fn a_subject_outside_the_domain_is_explained_and_nothing_is_stored() {
         .await;
     assert!(!out.status.success(), "{}", text(&out));
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("invalid_grant"), "{said}");
-    assert!(said.contains("sam@gmail.com is not a user"), "{said}");
+    assert!(said.contains("unauthorized_client"), "{said}");
+    assert!(
+        said.contains("sam@gmail.com is not a user of the Workspace domain"),
+        "{said}"
+    );
     assert!(!e.paths().accounts_file().exists());
     e.assert_no_secret_in(&[&out]);
 }

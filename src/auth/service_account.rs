@@ -375,12 +375,23 @@ impl ServiceSession {
                         .map_or(String::new(), |s| format!(" --subject {s}"))
                 );
                 ApiError::SignIn(match refusal.error {
+                    // Google says this both when the delegation (or one of its scopes) is
+                    // missing and when the subject is outside the domain that granted it.
                     AuthErrorCode::UnauthorizedClient | AuthErrorCode::AccessDenied => format!(
                         "Google refused the {who} ({said}): domain-wide delegation is not granted \
-                         for the scopes meetty needs. A Workspace super admin grants it in the \
+                         for the scopes meetty needs{}. A Workspace super admin grants it in the \
                          {DELEGATION_PAGE}: client ID {}, OAuth scopes {}. Then run {again}",
+                        self.subject.as_deref().map_or(String::new(), |s| format!(
+                            ", or {s} is not a user of the Workspace domain that granted it (a \
+                             free Gmail address never is)"
+                        )),
                         self.client_id,
                         SCOPES.join(",")
+                    ),
+                    AuthErrorCode::InvalidGrant if said.contains("account not found") => format!(
+                        "Google refused the {who} ({said}): the service account no longer \
+                         exists (deleted in Cloud Console?). Create one and a JSON key, grant \
+                         its new client ID the delegation, and run {again}"
                     ),
                     AuthErrorCode::InvalidGrant
                         if said.contains("email") || said.contains("User ID") =>
@@ -535,8 +546,15 @@ mod tests {
             "{said}"
         );
         assert!(said.contains("`date`"), "{said}");
-        let said = refusal("invalid_grant", "Invalid email or User ID");
+        let said = refusal(
+            "unauthorized_client",
+            "Unauthorized client or scope in request.",
+        );
+        assert!(said.contains("or sam@company.com is not a user"), "{said}");
+        let said = refusal("invalid_grant", "Not a valid email.");
         assert!(said.contains("sam@company.com is not a user"), "{said}");
+        let said = refusal("invalid_grant", "Invalid grant: account not found");
+        assert!(said.contains("no longer exists"), "{said}");
         // Text from the server is sanitized before it reaches a terminal.
         let said = refusal("invalid_grant", "bad\u{1b}[2J");
         assert!(!said.contains('\u{1b}'), "{said}");
