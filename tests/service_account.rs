@@ -385,6 +385,26 @@ async fn a_subject_outside_the_domain_is_explained_and_nothing_is_stored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_calendar_api_not_enabled_names_the_service_accounts_project() {
+    let e = env("api-off", 1, true).await;
+    e.sandbox.inject(
+        meetty::sandbox::Fault::status(403)
+            .reason("accessNotConfigured")
+            .on("GET", "calendarList"),
+    );
+    let out = e.login(&["--subject", SAM, "--token-store", "file"]).await;
+    assert!(!out.status.success(), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("not enabled in the service account's Cloud project (meetty-tests)")
+            && said.contains("calendar-json.googleapis.com?project=meetty-tests"),
+        "{said}"
+    );
+    assert!(!e.paths().accounts_file().exists());
+    assert!(files_in(&e.paths().data_dir.join("tokens")).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_file_others_can_read_is_refused_before_anything_is_sent() {
     use std::os::unix::fs::PermissionsExt;
     let e = env("mode", 1, true).await;
