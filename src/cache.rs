@@ -10,8 +10,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::client::{CalendarClient, CalendarSelection};
+use crate::calendar::error::ApiError;
 use crate::calendar::model::Agenda;
-use crate::calendar::sync::{SyncState, Synced};
+use crate::calendar::sync::{SyncRequest, SyncState, Synced};
 use crate::config::Paths;
 
 /// What the cache holds.
@@ -61,6 +63,43 @@ impl CacheFiles {
 pub fn load(path: &Path) -> Option<Cached> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+/// The agenda for `[from, to)`, asking Google only for what changed since `owner`'s cache
+/// was written (one small request per calendar), then written back, so the next start,
+/// `meetty next` and `meetty serve` see it; `meetty agenda` and `meetty serve` share it.
+/// Beside the agenda: why the cache could not be written, if it could not (the next start
+/// then lists everything again).
+///
+/// A window that ends sooner than the cached one (a one-off `--days 1`) is still served from
+/// the cached sync, but its result is not saved over it: that would narrow the stored window,
+/// and the TUI's next start would list everything again. The cache keeps its older tokens
+/// then, which is safe: listing with them brings the same changes again.
+pub async fn synced_agenda(
+    client: &CalendarClient,
+    paths: &Paths,
+    selection: &CalendarSelection,
+    owner: Option<&str>,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Result<(Agenda, Option<std::io::Error>), ApiError> {
+    let files = owner.map(|owner| CacheFiles::of(paths, owner));
+    let last = files
+        .as_ref()
+        .and_then(|f| load(&f.agenda))
+        .and_then(Cached::resume);
+    let narrower = last.as_ref().is_some_and(|l| l.state().outlasts(to));
+    let req = SyncRequest {
+        from,
+        to,
+        reread_calendars: false,
+    };
+    let synced = client.sync(last.as_ref(), selection, req).await?;
+    let unsaved = match files.filter(|_| !narrower) {
+        Some(files) => save(&files, &synced.agenda, Some(&synced.state())).err(),
+        None => None,
+    };
+    Ok((Arc::unwrap_or_clone(synced.agenda), unsaved))
 }
 
 /// Writes the agenda (with its sync state) and the upcoming list.

@@ -480,6 +480,7 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
             reminders: d.reminders.clone(),
             conference: d.meet.conference(),
             send_updates: d.notify,
+            private: Default::default(),
         }),
         _ => None,
     };

@@ -248,6 +248,7 @@ fn copying(title: &str) -> NewEvent {
             event_id: "designreview1".into(),
         },
         send_updates: SendUpdates::All,
+        private: Default::default(),
     }
 }
 

@@ -75,6 +75,7 @@ fn new_event(title: &str) -> NewEvent {
         reminders: None,
         conference: NewConference::None,
         send_updates: SendUpdates::None,
+        private: Default::default(),
     }
 }
 

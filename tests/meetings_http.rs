@@ -68,6 +68,7 @@ fn new_event(title: &str, meet: bool, send_updates: SendUpdates) -> NewEvent {
             NewConference::None
         },
         send_updates,
+        private: Default::default(),
     }
 }
 

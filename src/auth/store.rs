@@ -1,4 +1,5 @@
-//! Where meetty keeps its secrets: OAuth token sets and the OAuth client secret.
+//! Where meetty keeps its secrets: OAuth token sets, the OAuth client secret and service-account
+//! keys.
 //!
 //! The default is the OS keyring through the `keyring` crate (Secret Service over D-Bus on Linux,
 //! Keychain on macOS, Credential Manager on Windows). Hosts without a Secret Service can opt in to
@@ -44,6 +45,13 @@ pub fn token_key(account: &str) -> String {
 /// Key under which an OAuth client's secret is stored, e.g. `client-secret:<id>`.
 pub fn client_secret_key(client_id: &str) -> String {
     format!("client-secret:{client_id}")
+}
+
+/// Key under which a service account's JSON key is stored, one per service account (every
+/// Workspace user it acts for shares it), e.g.
+/// `service-account-key:bot@proj.iam.gserviceaccount.com`.
+pub fn service_account_key(client_email: &str) -> String {
+    format!("service-account-key:{client_email}")
 }
 
 /// What went wrong; every message names the fix. Never contains a secret value.

@@ -9,9 +9,29 @@
 //! (a repeat answers 409, which reads the stored event) and patches that either set a value
 //! outright or are guarded by `If-Match` (a repeat answers 412, which reads again).
 
+use std::cell::Cell;
+use std::future::Future;
 use std::time::Duration;
 
 use super::error::ApiError;
+
+tokio::task_local! {
+    /// The `Retry-After` of the last failed attempt, inside [`keep_retry_after`].
+    static LAST_RETRY_AFTER: Cell<Option<Duration>>;
+}
+
+/// Runs `work` and returns, beside its output, the `Retry-After` Google sent with the last
+/// failed attempt of a call made in it: what the meetings API passes on with a final 429, so
+/// its caller waits as long as Google asked. A task-local rather than a field of
+/// [`ApiError::Google`], whose many constructors would all have to carry it.
+pub async fn keep_retry_after<F: Future>(work: F) -> (F::Output, Option<Duration>) {
+    LAST_RETRY_AFTER
+        .scope(Cell::new(None), async {
+            let output = work.await;
+            (output, LAST_RETRY_AFTER.with(Cell::get))
+        })
+        .await
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -138,6 +158,8 @@ impl Policy {
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
             };
+            // Outside `keep_retry_after` nobody asks: nothing to keep.
+            let _ = LAST_RETRY_AFTER.try_with(|last| last.set(retry_after));
             let Some(cause) = Cause::of(&error) else {
                 return Err(error);
             };

@@ -3,6 +3,7 @@
 //! ([`CalendarClient::plan_create`], [`CalendarClient::plan_cancel`]), so `--dry-run` prints
 //! the very request a real run sends.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -44,6 +45,11 @@ pub struct NewEvent {
     pub reminders: Option<Vec<Reminder>>,
     pub conference: NewConference,
     pub send_updates: SendUpdates,
+    /// `extendedProperties.private`: hidden key-value pairs on this calendar's copy of the
+    /// event (Google's guide "Extended properties",
+    /// developers.google.com/calendar/api/guides/extended-properties). `meetty serve` keeps
+    /// the fingerprint of an idempotent request here; empty for everything else.
+    pub private: BTreeMap<String, String>,
 }
 
 /// The video conference a new meeting gets.
@@ -182,7 +188,40 @@ impl Snapshot {
     }
 }
 
+impl Created {
+    /// An event resource as Google returned it, read as a meeting and the state of its Meet
+    /// link (pending, finished, failed or none asked for).
+    pub fn of(calendar_id: &str, resource: &Value) -> Result<Created, ApiError> {
+        let body = serde_json::to_vec(resource).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+        let snapshot = Snapshot::parse(calendar_id, &body)?;
+        let conference = match snapshot.link {
+            Link::None => Conference::NotRequested,
+            Link::Pending => Conference::StillPending,
+            Link::Ready(url) => Conference::Ready(url),
+            Link::Failed => Conference::Failed("Google Meet could not add a link".into()),
+        };
+        Ok(Created {
+            meeting: snapshot.meeting,
+            conference,
+        })
+    }
+}
+
 impl CalendarClient {
+    /// The same client, waiting at most `wait` for Google to finish a pending Meet link
+    /// (`meetty serve` answers 202 after its own bound).
+    pub fn with_conference_wait(&self, wait: Duration) -> CalendarClient {
+        let mut client = self.clone();
+        client.limits.conference_wait = wait;
+        client
+    }
+
+    /// An event resource as Google holds it now, cancelled ones included (an event id chosen
+    /// by the client stays taken after the event is deleted).
+    pub async fn resource(&self, calendar_id: &str, event_id: &str) -> Result<Value, ApiError> {
+        serde_json::from_slice(&self.read(calendar_id, event_id).await?)
+            .map_err(|e| ApiError::Unexpected(format!("event: {e}")))
+    }
     /// The insert [`CalendarClient::create`] sends for `ev`: a fresh conference `requestId`
     /// each time it is planned, and a copied conference read from its event first, so it is
     /// copied as Google holds it now.
@@ -378,6 +417,7 @@ impl CalendarClient {
             reminders: Some(Vec::new()),
             conference: NewConference::Meet,
             send_updates: SendUpdates::None,
+            private: BTreeMap::new(),
         };
         let created = self.create(calendar_id, &ev, progress).await?;
         if let Err(e) = self.cancel(calendar_id, &ev.id, SendUpdates::None).await {
@@ -545,6 +585,9 @@ fn insert_body(ev: &NewEvent, copied: Option<&Value>) -> Value {
     }
     if !ev.recurrence.is_empty() {
         body["recurrence"] = json!(ev.recurrence);
+    }
+    if !ev.private.is_empty() {
+        body["extendedProperties"] = json!({ "private": ev.private });
     }
     if let Some(overrides) = &ev.reminders {
         body["reminders"] = json!({ "useDefault": false, "overrides": overrides });

@@ -6,10 +6,11 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 
 use crate::auth::pkce::random_token;
+use crate::auth::service_account::explain_calendar_error;
 use crate::calendar::client::CalendarClient;
 use crate::calendar::error::ApiError;
 use crate::config::{Config, Paths};
-use crate::session::{blocking, Signed};
+use crate::session::{blocking, Signed, Via};
 
 /// Clock skew beyond this breaks token expiry handling and confuses "in 4 min".
 const MAX_SKEW_SECONDS: i64 = 120;
@@ -52,18 +53,51 @@ pub async fn run(
         "account",
         signed
             .as_ref()
-            .map(|s| format!("{} (client {})", s.email, s.client.client_id))
+            .map(|s| match &s.via {
+                Via::Browser(client) => format!("{} (client {})", s.email, client.client_id),
+                Via::ServiceAccount(_) => s.describe(),
+            })
             .map_err(Clone::clone),
     );
     if let Ok(s) = &signed {
         let probe = s.clone();
         r.check("token store", blocking(move || probe_store(&probe)).await);
         let sec = s.clone();
-        r.check(
-            "client secret",
-            blocking(move || sec.secret().map(|_| "stored".to_string())).await,
-        );
+        match &s.via {
+            Via::Browser(_) => r.check(
+                "client secret",
+                blocking(move || sec.secret().map(|_| "stored".to_string())).await,
+            ),
+            Via::ServiceAccount(_) => r.check(
+                "service-account key",
+                blocking(move || {
+                    sec.key()
+                        .map(|k| format!("stored (client ID {})", k.client_id()))
+                })
+                .await,
+            ),
+        };
     }
+    // Where a disabled Calendar API must be enabled: the service account's own project.
+    let project = match &signed {
+        Ok(
+            s @ Signed {
+                via: Via::ServiceAccount(_),
+                ..
+            },
+        ) => {
+            let s = s.clone();
+            Some(
+                blocking(move || {
+                    s.key()
+                        .ok()
+                        .and_then(|k| k.project_id().map(str::to_string))
+                })
+                .await,
+            )
+        }
+        _ => None,
+    };
     let session = match signed {
         Ok(s) if signed_ok => Some(s.session().await),
         _ => None,
@@ -90,7 +124,11 @@ pub async fn run(
                         "Calendar API",
                         calendars
                             .map(|c| format!("{} calendars readable", c.len()))
-                            .map_err(|e| explain(&e, api_root)),
+                            .map_err(|e| match &project {
+                                Some(p) => explain_calendar_error(&e, p.as_deref())
+                                    .unwrap_or_else(|| explain(&e, api_root)),
+                                None => explain(&e, api_root),
+                            }),
                     );
                 }
             }

@@ -20,7 +20,8 @@ use crate::session::Startup;
 /// The account commands, as `meetty` parses them.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum AccountCommand {
-    /// Sign in with Google (opens your browser; tokens go to the OS keyring).
+    /// Sign in with Google (opens your browser; tokens go to the OS keyring), or with a
+    /// service account's key (--service-account, Google Workspace).
     Login(login::LoginArgs),
     /// Revoke meetty's access at Google and delete the account's stored tokens.
     Logout,

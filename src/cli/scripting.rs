@@ -17,14 +17,13 @@ use super::free::{self, FreeArgs, Search};
 use super::next::{self, Whose};
 use super::rsvp::{self, RsvpArgs};
 use super::Outcome;
-use crate::cache::{self, CacheFiles, Cached};
+use crate::cache;
 use crate::calendar::client::CalendarClient;
 use crate::calendar::error::{write_error, Surface};
 use crate::calendar::freebusy::own_calendars;
 use crate::calendar::model::{Agenda, CalendarInfo, Meeting, SendUpdates, When};
 use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::plan::Planned;
-use crate::calendar::sync::SyncRequest;
 use crate::calendar::write::{Conference, Created, NewEvent, Progress};
 use crate::clipboard::{Clipboard, ControllingTerminal};
 use crate::compose::{self, Context, Draft, Field, MeetChoice};
@@ -320,14 +319,8 @@ pub(super) async fn open(
     Ok((conn, client))
 }
 
-/// The agenda for `[from, to)`, asking Google only for what changed since the cache was
-/// written (one small request per calendar), then written back, so the next start and
-/// `meetty next` see it.
-///
-/// A window that ends sooner than the cached one (a one-off `--days 1`) is still served from
-/// the cached sync, but its result is not saved over it: that would narrow the stored window,
-/// and the TUI's next start would list everything again. The cache keeps its older tokens
-/// then, which is safe: listing with them brings the same changes again.
+/// The agenda for `[from, to)` through [`cache::synced_agenda`], with a warning on stderr
+/// when the cache cannot be written.
 async fn synced_agenda(
     start: &Startup,
     conn: &Connection,
@@ -335,33 +328,18 @@ async fn synced_agenda(
     from: chrono::DateTime<Utc>,
     to: chrono::DateTime<Utc>,
 ) -> Result<Agenda, String> {
-    let files = conn
-        .cache_owner
-        .as_deref()
-        .map(|owner| CacheFiles::of(&start.paths, owner));
-    let last = files
-        .as_ref()
-        .and_then(|f| cache::load(&f.agenda))
-        .and_then(Cached::resume);
-    let narrower = last.as_ref().is_some_and(|l| l.state().outlasts(to));
-    let req = SyncRequest {
-        from,
-        to,
-        reread_calendars: false,
-    };
-    let synced = client
-        .sync(last.as_ref(), &start.config.calendars, req)
+    let owner = conn.cache_owner.as_deref();
+    let selection = &start.config.calendars;
+    let (agenda, unsaved) = cache::synced_agenda(client, &start.paths, selection, owner, from, to)
         .await
         .map_err(|e| e.to_string())?;
-    if let Some(files) = files.filter(|_| !narrower) {
-        if let Err(e) = cache::save(&files, &synced.agenda, Some(&synced.state())) {
-            eprintln!(
-                "meetty: warning: cannot write the cache in {}: {e} (the next start lists everything again)",
-                start.paths.data_dir.display()
-            );
-        }
+    if let Some(e) = unsaved {
+        eprintln!(
+            "meetty: warning: cannot write the cache in {}: {e} (the next start lists everything again)",
+            start.paths.data_dir.display()
+        );
     }
-    Ok(Arc::unwrap_or_clone(synced.agenda))
+    Ok(agenda)
 }
 
 /// Runs a scripting command: results on `out`, progress and warnings on stderr.

@@ -1,11 +1,12 @@
 //! `meetty status`: who is signed in, until when, and where the tokens are; the exit status
-//! says whether an account can be used.
+//! says whether an account can be used. An account a service account acts for is shown as
+//! such, with its key.
 
 use std::io::Write;
 
 use crate::auth::accounts::Accounts;
 use crate::config::Paths;
-use crate::session::{blocking, Signed};
+use crate::session::{blocking, Signed, Via};
 
 use super::Outcome;
 
@@ -20,12 +21,10 @@ pub async fn run(
         return Ok(Outcome::NoUsableSignIn);
     }
     let signed = Signed::load(paths, account)?;
-    let s = signed.clone();
-    let token = blocking(move || s.token()).await;
     let _ = writeln!(
         out,
         "Account:      {}{}",
-        signed.email,
+        signed.describe(),
         if accounts.default.as_deref() == Some(&signed.email) {
             " (default)"
         } else {
@@ -42,23 +41,42 @@ pub async fn run(
         let _ = writeln!(out, "Also signed in: {}", others.join(", "));
     }
     let _ = writeln!(out, "Token store:  {}", signed.store.describe());
-    let _ = writeln!(out, "OAuth client: {}", signed.client.client_id);
-    let _ = writeln!(out, "Token URI:    {}", signed.client.endpoints().token_uri);
+    let s = signed.clone();
+    let token = blocking(move || s.token()).await;
+    let client = match &signed.via {
+        Via::Browser(client) => client,
+        Via::ServiceAccount(_) => {
+            let s = signed.clone();
+            let key = blocking(move || s.key()).await;
+            let usable = key.is_ok();
+            let _ = match &key {
+                Ok(key) => writeln!(
+                    out,
+                    "Key:          stored (client ID {}); access tokens are signed for with \
+                     it (no refresh token)",
+                    key.client_id()
+                ),
+                Err(e) => writeln!(out, "Key:          {e}"),
+            };
+            let expiry = match token {
+                Ok(Some(t)) => expiry(&t.token, "a new one is signed for"),
+                _ => "none yet (one is signed for on first use)".to_string(),
+            };
+            let _ = writeln!(out, "Access token: {expiry}");
+            return Ok(if usable {
+                Outcome::Done
+            } else {
+                Outcome::NoUsableSignIn
+            });
+        }
+    };
+    let _ = writeln!(out, "OAuth client: {}", client.client_id);
+    let _ = writeln!(out, "Token URI:    {}", client.endpoints().token_uri);
     let usable = matches!(&token, Ok(Some(t)) if t.token.refresh_token.is_some());
     match token {
         Ok(Some(t)) => {
-            let expiry = t.token.expires_at.map_or("unknown".to_string(), |at| {
-                let left = at - time::OffsetDateTime::now_utc();
-                if left.is_negative() {
-                    format!(
-                        "expired {} min ago (refreshed automatically on next use)",
-                        -left.whole_minutes()
-                    )
-                } else {
-                    format!("in {} min (refreshed automatically)", left.whole_minutes())
-                }
-            });
-            let _ = writeln!(out, "Access token: expires {expiry}");
+            let expiry = expiry(&t.token, "refreshed automatically");
+            let _ = writeln!(out, "Access token: {expiry}");
             let refresh = if t.token.refresh_token.is_some() {
                 "stored"
             } else {
@@ -82,4 +100,21 @@ pub async fn run(
     } else {
         Outcome::NoUsableSignIn
     })
+}
+
+/// When an access token expires, and what happens then (`renewal`).
+fn expiry(token: &yup_oauth2::storage::TokenInfo, renewal: &str) -> String {
+    token
+        .expires_at
+        .map_or("expires: unknown".to_string(), |at| {
+            let left = at - time::OffsetDateTime::now_utc();
+            if left.is_negative() {
+                format!(
+                    "expired {} min ago ({renewal} on next use)",
+                    -left.whole_minutes()
+                )
+            } else {
+                format!("expires in {} min ({renewal})", left.whole_minutes())
+            }
+        })
 }

@@ -1,5 +1,5 @@
 //! What the meetings API answers: a status, JSON, and the few headers that carry meaning
-//! (`Retry-After`, `ETag`, `Location`). Errors are [`Problem`]s, one JSON shape for all:
+//! (`Retry-After`, `ETag`, `Location`, `Idempotent-Replayed`). Errors are [`Problem`]s, one JSON shape for all:
 //! `{"error": {"status", "code", "message", "field"?, "fix"?, "reason"?}}`.
 
 use serde_json::{json, Value};
@@ -12,6 +12,9 @@ pub struct Reply {
     pub retry_after: Option<u64>,
     pub etag: Option<String>,
     pub location: Option<String>,
+    /// `Idempotent-Replayed: true`: the answer to an earlier request with the same
+    /// `Idempotency-Key`, nothing new was made.
+    pub replayed: bool,
 }
 
 impl Reply {
@@ -22,6 +25,7 @@ impl Reply {
             retry_after: None,
             etag: None,
             location: None,
+            replayed: false,
         }
     }
 
@@ -32,6 +36,7 @@ impl Reply {
             retry_after: None,
             etag: None,
             location: None,
+            replayed: false,
         }
     }
 }
@@ -44,10 +49,11 @@ pub struct Problem {
     /// `idempotency_conflict`, `not_found`, `conflict`, `google`, …
     pub code: &'static str,
     pub message: String,
-    pub field: Option<String>,
-    pub fix: Option<String>,
+    /// Boxed `str`s keep a `Result<_, Problem>` small (clippy's `result_large_err`).
+    pub field: Option<Box<str>>,
+    pub fix: Option<Box<str>>,
     /// Google's own reason, when Google refused (`code` is then `google`).
-    pub reason: Option<String>,
+    pub reason: Option<Box<str>>,
     pub retry_after: Option<u64>,
 }
 
@@ -65,12 +71,12 @@ impl Problem {
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Problem {
-        self.field = Some(field.into());
+        self.field = Some(field.into().into_boxed_str());
         self
     }
 
     pub fn fix(mut self, fix: impl Into<String>) -> Problem {
-        self.fix = Some(fix.into());
+        self.fix = Some(fix.into().into_boxed_str());
         self
     }
 }

@@ -274,6 +274,9 @@ fn to_response(reply: Reply) -> Response<Full<Bytes>> {
     if let Some(location) = &reply.location {
         builder = builder.header(header::LOCATION, location);
     }
+    if reply.replayed {
+        builder = builder.header("idempotent-replayed", "true");
+    }
     if reply.status == 401 {
         builder = builder.header(header::WWW_AUTHENTICATE, "Bearer realm=\"meetty serve\"");
     }

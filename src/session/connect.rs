@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::sign_in::SignInContext;
-use super::{LazySession, Signed, Startup};
+use super::{LazySession, Signed, Startup, Via};
 use crate::auth::accounts::Accounts;
 use crate::calendar::client::CalendarClient;
 use crate::config::Config;
@@ -73,6 +73,10 @@ pub async fn connect(
             account: email.clone(),
             token_store: signed.kind,
             api_root: api_root.clone(),
+            service_account: match &signed.via {
+                Via::ServiceAccount(client_email) => Some(client_email.clone()),
+                Via::Browser(_) => None,
+            },
         });
         c.client = CalendarClient::new(&api_root, LazySession::new(signed));
         c.label = email.clone();

@@ -1,6 +1,6 @@
 //! The services a session of meetty runs on, shared by the TUI and the command-line commands:
 //! which Calendar API to talk to and as whom ([`connect`]), the signed-in account's stored
-//! pieces ([`Signed`]), its session opened on first use ([`LazySession`]) and the sign-in flow
+//! pieces ([`Signed`]: a browser sign-in or a service-account key), its session opened on first use ([`LazySession`]) and the sign-in flow
 //! ([`sign_in`]).
 
 pub mod connect;
@@ -13,8 +13,9 @@ use chrono_tz::Tz;
 
 use crate::auth::accounts::{Accounts, StoreLocation, TokenStore};
 use crate::auth::client::ClientInfo;
+use crate::auth::service_account::{self, Key, ServiceSession};
 use crate::auth::session::{Session, StoredToken};
-use crate::auth::store::{client_secret_key, SecretStore};
+use crate::auth::store::{client_secret_key, service_account_key, SecretStore};
 use crate::calendar::client::{Auth, AuthFuture};
 use crate::calendar::error::ApiError;
 use crate::config::{Config, Paths};
@@ -56,12 +57,21 @@ pub fn parse_days(text: &str) -> Result<u32, String> {
     }
 }
 
+/// How an account signs in.
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// In the browser, with the OAuth client in `client.json` (its secret in the store).
+    Browser(ClientInfo),
+    /// With the key of this service account (its client e-mail), kept in the store.
+    ServiceAccount(String),
+}
+
 /// The signed-in account's pieces, read from the config dir and the secret store.
 #[derive(Clone)]
 pub struct Signed {
     pub email: String,
     pub kind: TokenStore,
-    pub client: ClientInfo,
+    pub via: Via,
     pub store: Arc<SecretStore>,
 }
 
@@ -69,21 +79,41 @@ impl Signed {
     pub fn load(paths: &Paths, account: Option<&str>) -> Result<Signed, String> {
         let accounts = Accounts::load(&paths.accounts_file())?;
         let (email, kind) = accounts.pick(account)?;
-        let client = ClientInfo::load(&paths.client_file())?.ok_or(
-            "no OAuth client is set up: run meetty login --credentials client_secret_XXX.json",
-        )?;
+        let via = match accounts.service_account(&email) {
+            Some(client_email) => Via::ServiceAccount(client_email.to_string()),
+            None => Via::Browser(ClientInfo::load(&paths.client_file())?.ok_or(
+                "no OAuth client is set up: run meetty login --credentials client_secret_XXX.json",
+            )?),
+        };
         let store = StoreLocation::new(&paths.data_dir).open(kind);
         Ok(Signed {
             email,
             kind,
-            client,
+            via,
             store,
         })
     }
 
+    /// The account as `status` and `doctor` name it.
+    pub fn describe(&self) -> String {
+        match &self.via {
+            Via::Browser(_) => self.email.clone(),
+            Via::ServiceAccount(client_email) => {
+                service_account::describe(&self.email, client_email)
+            }
+        }
+    }
+
+    /// The OAuth client's secret (browser sign-ins). Blocks on the keyring.
     pub fn secret(&self) -> Result<String, String> {
+        let Via::Browser(client) = &self.via else {
+            return Err(format!(
+                "{} signs in with a service-account key, not an OAuth client",
+                self.email
+            ));
+        };
         self.store
-            .get(&client_secret_key(&self.client.client_id))
+            .get(&client_secret_key(&client.client_id))
             .map_err(|e| e.to_string())?
             .ok_or_else(|| {
                 "the OAuth client secret is missing from the store: run meetty login \
@@ -92,14 +122,91 @@ impl Signed {
             })
     }
 
+    /// The service account's key (service-account sign-ins). Blocks on the keyring.
+    pub fn key(&self) -> Result<Key, String> {
+        let Via::ServiceAccount(client_email) = &self.via else {
+            return Err(format!(
+                "{} signs in in the browser, with no key",
+                self.email
+            ));
+        };
+        let again = || {
+            format!(
+                "the key of service account {client_email} is not usable in {}: run meetty login \
+                 --service-account KEY.json{}",
+                self.store.describe(),
+                if self.email == *client_email {
+                    String::new()
+                } else {
+                    format!(" --subject {}", self.email)
+                }
+            )
+        };
+        let json = self
+            .store
+            .get(&service_account_key(client_email))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(again)?;
+        Key::parse(&json).map_err(|_| again())
+    }
+
     pub fn token(&self) -> Result<Option<StoredToken>, String> {
         StoredToken::read(&self.store, &self.email).map_err(|e| e.to_string())
     }
 
-    pub async fn session(self) -> Result<Session, String> {
+    pub async fn session(self) -> Result<AccountSession, String> {
         let me = self.clone();
-        let secret = blocking(move || me.secret()).await?;
-        Ok(Session::new(self.client, secret, self.store, &self.email))
+        match &self.via {
+            Via::Browser(client) => {
+                let secret = blocking(move || me.secret()).await?;
+                Ok(AccountSession::Browser(Box::new(Session::new(
+                    client.clone(),
+                    secret,
+                    self.store,
+                    &self.email,
+                ))))
+            }
+            Via::ServiceAccount(client_email) => {
+                let key = blocking(move || me.key()).await?;
+                let subject = (self.email != *client_email).then_some(self.email.as_str());
+                Ok(AccountSession::ServiceAccount(
+                    ServiceSession::new(&key, subject, Some(Arc::clone(&self.store))).await?,
+                ))
+            }
+        }
+    }
+}
+
+/// An account's session, whichever way it signs in.
+pub enum AccountSession {
+    /// Boxed: it holds its token state, many times the size of the other.
+    Browser(Box<Session>),
+    ServiceAccount(ServiceSession),
+}
+
+impl AccountSession {
+    /// A token just issued by the token endpoint: `meetty doctor` checks that this works.
+    pub async fn refresh_now(&self) -> Result<String, ApiError> {
+        match self {
+            AccountSession::Browser(s) => s.refresh_now().await,
+            AccountSession::ServiceAccount(s) => s.refresh_now().await,
+        }
+    }
+}
+
+impl Auth for AccountSession {
+    fn token(&self) -> AuthFuture<'_> {
+        match self {
+            AccountSession::Browser(s) => s.token(),
+            AccountSession::ServiceAccount(s) => s.token(),
+        }
+    }
+
+    fn refresh<'a>(&'a self, rejected: &'a str) -> AuthFuture<'a> {
+        match self {
+            AccountSession::Browser(s) => s.refresh(rejected),
+            AccountSession::ServiceAccount(s) => s.refresh(rejected),
+        }
     }
 }
 
@@ -115,7 +222,7 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
 /// once it is unlocked, `r` works without a restart.
 pub struct LazySession {
     signed: Signed,
-    session: tokio::sync::OnceCell<Session>,
+    session: tokio::sync::OnceCell<AccountSession>,
 }
 
 impl LazySession {
@@ -126,7 +233,7 @@ impl LazySession {
         }
     }
 
-    async fn session(&self) -> Result<&Session, ApiError> {
+    async fn session(&self) -> Result<&AccountSession, ApiError> {
         self.session
             .get_or_try_init(|| self.signed.clone().session())
             .await

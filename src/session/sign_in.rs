@@ -1,6 +1,8 @@
 //! Signing in: the browser (or a pasted URL) gives a code, the code gives tokens, the calendar
 //! list says whose they are, and the tokens go to the account's store. `meetty login` and the
 //! TUI's sign-in dialog (when the stored grant stopped working) both run [`run`].
+//! `meetty login --service-account` runs [`service_account`]: the key, once it has been shown
+//! to work, goes to the store.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,9 +14,11 @@ use super::blocking;
 use crate::auth::accounts::{Accounts, StoreLocation, TokenStore};
 use crate::auth::client::{ClientInfo, Credentials};
 use crate::auth::login::{authorize, Finish};
+use crate::auth::service_account::{self, explain_calendar_error, Key, ServiceSession};
 use crate::auth::session::StoredToken;
-use crate::auth::store::{client_secret_key, token_key, SecretStore};
+use crate::auth::store::{client_secret_key, service_account_key, token_key, SecretStore};
 use crate::calendar::client::CalendarClient;
+use crate::calendar::error::ApiError;
 use crate::config::Paths;
 
 /// How to sign the session's account in again from inside the TUI: the same account, the
@@ -25,12 +29,28 @@ pub struct SignInContext {
     pub account: String,
     pub token_store: TokenStore,
     pub api_root: String,
+    /// The service account acting as the account, whose key only `meetty login
+    /// --service-account` can replace: no browser sign-in helps it.
+    pub service_account: Option<String>,
 }
 
 /// The same login as `meetty login`, for the same account and store, with consent asked
 /// again because the stored grant was rejected; what the login says (the URL to open among
 /// it) goes to `out`.
 pub async fn again(ctx: SignInContext, out: &mut (dyn Write + Send)) -> Result<String, String> {
+    if let Some(client_email) = &ctx.service_account {
+        let subject = if *client_email == ctx.account {
+            String::new()
+        } else {
+            format!(" --subject {}", ctx.account)
+        };
+        return Err(format!(
+            "{} signs in with the key of service account {client_email}, not in a browser: fix \
+             what Google said, then run meetty login --service-account KEY.json{subject} in a \
+             terminal and press r",
+            ctx.account
+        ));
+    }
     let opts = LoginOptions {
         credentials: None,
         account: Some(ctx.account),
@@ -244,4 +264,78 @@ async fn save(
     let mut accounts = Accounts::load(&paths.accounts_file())?;
     accounts.add(email, kind);
     accounts.save(&paths.accounts_file())
+}
+
+/// `meetty login --service-account KEY.json [--subject EMAIL]`: the key is read (and refused
+/// when other users can read it), a token is signed for and the calendar list read with it,
+/// and only then are the key and the account stored. Returns the account's e-mail.
+pub async fn service_account(
+    paths: &Paths,
+    key_file: &std::path::Path,
+    subject: Option<&str>,
+    token_store: Option<TokenStore>,
+    api_root: &str,
+    out: &mut (dyn Write + Send),
+) -> Result<String, String> {
+    let key = Key::read_file(key_file)?;
+    let client_email = key.client_email().to_string();
+    let account = subject.unwrap_or(&client_email).to_string();
+    let accounts = Accounts::load(&paths.accounts_file())?;
+    let kind = token_store
+        .or_else(|| accounts.accounts.get(&account).copied())
+        .unwrap_or(TokenStore::Keyring);
+    let location = StoreLocation::new(&paths.data_dir);
+    let store = location.open(kind);
+    if kind == TokenStore::File {
+        let _ = writeln!(
+            out,
+            "Warning: the service account's key will be kept in a file ({}), readable by anyone \
+             who can read your files as you. Use the OS keyring when you can.",
+            location.file_dir.display()
+        );
+    }
+    // A store that cannot be used fails now, before anything is asked of Google.
+    let (probe, name) = (Arc::clone(&store), service_account_key(&client_email));
+    blocking(move || probe.get(&name))
+        .await
+        .map_err(|e| e.to_string())?;
+    log::info!(
+        "login: service account {client_email} for {account} (store: {})",
+        store.describe()
+    );
+    let session = ServiceSession::new(&key, subject, None).await?;
+    let client = CalendarClient::new(api_root, session);
+    let refused = |e: &ApiError| {
+        let why = explain_calendar_error(e, key.project_id()).unwrap_or_else(|| e.to_string());
+        format!("cannot sign in as {account} with service account {client_email}: {why}. Nothing was stored")
+    };
+    let calendars = client.calendars().await.map_err(|e| refused(&e))?;
+    let (json, s, name) = (
+        key.to_json(),
+        Arc::clone(&store),
+        service_account_key(&client_email),
+    );
+    blocking(move || s.set(&name, &json))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut accounts = Accounts::load(&paths.accounts_file())?;
+    accounts.add_service_account(&account, kind, &client_email);
+    accounts.save(&paths.accounts_file())?;
+    log::info!("login: {account} signed in via service account {client_email}");
+    let _ = writeln!(
+        out,
+        "Signed in as {}: {} calendar(s) readable. The key is in {}; meetty --account {account} \
+         uses it.",
+        service_account::describe(&account, &client_email),
+        calendars.len(),
+        store.describe()
+    );
+    if subject.is_none() {
+        let _ = writeln!(
+            out,
+            "Note: {}.",
+            service_account::acting_as_itself(&client_email)
+        );
+    }
+    Ok(account)
 }

@@ -1,0 +1,669 @@
+//! The `/meetings` endpoints of `meetty serve` over real HTTP against the sandbox: what a
+//! booking system sends, what it gets back, and what reached Google (the sandbox's recorded
+//! requests and store).
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{sent, Response};
+use meetty::sandbox::{ConferencePolicy, Fault, Sandbox, Seed, ACCOUNT};
+use serde_json::{json, Value};
+
+/// The sandbox, the API in front of it, and the directory its files are in.
+struct Env {
+    sandbox: Sandbox,
+    base: String,
+    server: meetty::serve::server::Server,
+    dir: std::path::PathBuf,
+}
+
+async fn env(seed: Seed) -> Env {
+    let sandbox = common::sandbox(seed).await;
+    // A home of its own per test: the cache the API keeps is in it.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("meetty-serve-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (server, base) = common::api_server(&sandbox, &dir).await;
+    Env {
+        sandbox,
+        base,
+        server,
+        dir,
+    }
+}
+
+impl Env {
+    /// Stops the API and starts a new one on the same sandbox: nothing kept in memory.
+    async fn restart(&mut self) {
+        let (server, base) = common::api_server(&self.sandbox, &self.dir).await;
+        let old = std::mem::replace(&mut self.server, server);
+        old.shutdown().await;
+        self.base = base;
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response {
+        let auth = format!("Bearer {}", common::API_SECRET);
+        let mut all = vec![
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        all.extend_from_slice(headers);
+        let url = format!("{}{}", self.base, path.trim_start_matches('/'));
+        common::http(method, &url, &all, body).await
+    }
+
+    async fn post(&self, key: Option<&str>, body: &Value) -> Response {
+        let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+        self.call("POST", "/meetings", &headers, &body.to_string())
+            .await
+    }
+
+    /// Inserts that reached the sandbox.
+    fn inserts(&self) -> Vec<meetty::sandbox::RecordedRequest> {
+        sent(&self.sandbox, "POST", "/events")
+            .into_iter()
+            .filter(|r| r.path.ends_with("/events"))
+            .collect()
+    }
+
+    fn stored(&self, id: &str) -> Option<Value> {
+        self.sandbox.with_store(|s| s.event(ACCOUNT, id).ok())
+    }
+}
+
+fn header<'a>(r: &'a Response, name: &str) -> Option<&'a str> {
+    r.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Tomorrow at 15:00 in Berlin, as a local time the API reads in `time_zone`.
+fn tomorrow_at(hour: u32) -> String {
+    let day = Utc::now().with_timezone(&common::tz()).date_naive() + chrono::Days::new(1);
+    format!("{day}T{hour:02}:00")
+}
+
+fn booking(title: &str) -> Value {
+    json!({
+        "title": title,
+        "start": tomorrow_at(15),
+        "duration": "45m",
+        "time_zone": "Europe/Berlin",
+        "attendees": ["kim@example.com"],
+        "description": "Booked online",
+    })
+}
+
+/// Google answers a Meet request with a finished link at once.
+fn instant_meet(sandbox: &Sandbox) {
+    sandbox.set_conference_policy(ConferencePolicy {
+        delay: Duration::ZERO,
+        ..ConferencePolicy::default()
+    });
+}
+
+#[tokio::test]
+async fn a_booking_gets_a_meeting_with_a_ready_meet_link_in_its_zone() {
+    let e = env(Seed::Empty).await;
+    instant_meet(&e.sandbox);
+    let r = e.post(None, &booking("Intro call")).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let m = r.json();
+    assert_eq!(m["conference"], "ready");
+    assert!(m["meet_link"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://meet.google.com/"));
+    assert_eq!(m["title"], "Intro call");
+    assert_eq!(m["time_zone"], "Europe/Berlin");
+    assert!(
+        m["start"].as_str().unwrap().ends_with("T15:00:00+01:00"),
+        "{m}"
+    );
+    assert!(
+        m["end"].as_str().unwrap().ends_with("T15:45:00+01:00"),
+        "{m}"
+    );
+    let id = m["id"].as_str().unwrap();
+    assert_eq!(
+        header(&r, "location"),
+        Some(format!("/meetings/{id}").as_str())
+    );
+    assert_eq!(header(&r, "etag"), m["etag"].as_str());
+    let insert = &e.inserts()[0];
+    let q = |name: &str| {
+        insert
+            .query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(q("conferenceDataVersion").as_deref(), Some("1"));
+    // A guest is told, as the CLI does by default.
+    assert_eq!(q("sendUpdates").as_deref(), Some("all"));
+    let body = insert.body.as_ref().unwrap();
+    assert_eq!(body["start"]["timeZone"], "Europe/Berlin");
+    assert_eq!(body["attendees"][0]["email"], "kim@example.com");
+}
+
+#[tokio::test]
+async fn a_meet_link_still_pending_is_a_202_and_ready_when_read_later() {
+    let e = env(Seed::Empty).await;
+    // Longer than the API's wait (5 s in common::api_server).
+    e.sandbox.set_conference_policy(ConferencePolicy {
+        delay: Duration::from_secs(7),
+        ..ConferencePolicy::default()
+    });
+    let r = e.post(None, &booking("Slow link")).await;
+    assert_eq!(r.status, 202, "{}", r.text());
+    let m = r.json();
+    assert_eq!(m["conference"], "pending");
+    assert_eq!(m["meet_link"], Value::Null);
+    // The caller polls the Location until Google has finished the link.
+    let location = header(&r, "location").unwrap().to_string();
+    let mut polls = 0;
+    let ready = loop {
+        let again = e.call("GET", &location, &[], "").await;
+        assert_eq!(again.status, 200, "{}", again.text());
+        if again.json()["conference"] != "pending" || polls == 20 {
+            break again.json();
+        }
+        polls += 1;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(ready["conference"], "ready");
+    assert_eq!(ready["id"], m["id"]);
+    assert!(ready["meet_link"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://meet.google.com/"));
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_books_once_and_answers_the_same() {
+    let mut e = env(Seed::Empty).await;
+    instant_meet(&e.sandbox);
+    let first = e.post(Some("order-1001"), &booking("Booking 1001")).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    assert_eq!(header(&first, "idempotent-replayed"), None);
+    let again = e.post(Some("order-1001"), &booking("Booking 1001")).await;
+    assert_eq!(again.status, 201, "{}", again.text());
+    assert_eq!(header(&again, "idempotent-replayed"), Some("true"));
+    assert_eq!(again.json()["id"], first.json()["id"]);
+    assert_eq!(again.json()["meet_link"], first.json()["meet_link"]);
+    assert_eq!(e.inserts().len(), 1, "the repeat reached Google's insert");
+    let id = first.json()["id"].as_str().unwrap().to_string();
+    let stored = e.stored(&id).unwrap();
+    assert_eq!(
+        stored["extendedProperties"]["private"]["meettyRequestSha256"]
+            .as_str()
+            .map(str::len),
+        Some(64)
+    );
+
+    // After a restart too: what the key made is at Google, not in meetty's memory.
+    e.restart().await;
+    let restarted = e.post(Some("order-1001"), &booking("Booking 1001")).await;
+    assert_eq!(restarted.status, 201, "{}", restarted.text());
+    assert_eq!(header(&restarted, "idempotent-replayed"), Some("true"));
+    assert_eq!(restarted.json()["id"], first.json()["id"]);
+    assert_eq!(e.inserts().len(), 1);
+
+    let other = e
+        .post(Some("order-1001"), &booking("Another booking"))
+        .await;
+    assert_eq!(other.status, 409, "{}", other.text());
+    assert_eq!(other.json()["error"]["code"], "idempotency_conflict");
+    assert!(other.json()["error"]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("new key"));
+    assert_eq!(e.inserts().len(), 1);
+}
+
+#[tokio::test]
+async fn two_requests_with_one_key_at_once_take_turns() {
+    let e = env(Seed::Empty).await;
+    instant_meet(&e.sandbox);
+    // The first insert is slow, so the second request arrives while it is in flight.
+    e.sandbox
+        .inject(Fault::latency(Duration::from_millis(500)).on("POST", "/events"));
+    let body = booking("Booked twice at once");
+    let (a, b) = tokio::join!(
+        e.post(Some("order-3003"), &body),
+        e.post(Some("order-3003"), &body)
+    );
+    assert_eq!(
+        (a.status, b.status),
+        (201, 201),
+        "{} / {}",
+        a.text(),
+        b.text()
+    );
+    assert_eq!(a.json()["id"], b.json()["id"]);
+    let replayed = [&a, &b]
+        .iter()
+        .filter(|r| header(r, "idempotent-replayed") == Some("true"))
+        .count();
+    assert_eq!(replayed, 1);
+    assert_eq!(e.inserts().len(), 1);
+}
+
+#[tokio::test]
+async fn an_insert_whose_answer_is_lost_still_makes_one_meeting() {
+    let e = env(Seed::Empty).await;
+    instant_meet(&e.sandbox);
+    e.sandbox
+        .inject(Fault::drop_after_apply().on("POST", "/events"));
+    let r = e.post(Some("order-2002"), &booking("Lost answer")).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        e.inserts().len(),
+        2,
+        "the insert was sent again after the lost answer"
+    );
+    let titles: Vec<Value> = e
+        .sandbox
+        .with_store(|s| s.events(ACCOUNT))
+        .into_iter()
+        .filter(|ev| ev["summary"] == "Lost answer")
+        .collect();
+    assert_eq!(titles.len(), 1);
+    assert_eq!(titles[0]["id"], id.as_str());
+
+    // Cancelled since: the key is spent, and the caller is told so.
+    let gone = e.call("DELETE", &format!("/meetings/{id}"), &[], "").await;
+    assert_eq!(gone.status, 204, "{}", gone.text());
+    let late = e.post(Some("order-2002"), &booking("Lost answer")).await;
+    assert_eq!(late.status, 409, "{}", late.text());
+    assert_eq!(late.json()["error"]["code"], "cancelled");
+}
+
+#[tokio::test]
+async fn bad_input_names_the_field_and_sends_nothing() {
+    let e = env(Seed::Empty).await;
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"title": "x", "start": tomorrow_at(9), "colour": "red"}),
+            "colour",
+        ),
+        (json!({"title": "x", "start": "tomorrow at nine"}), "start"),
+        (json!({"title": "x"}), "start"),
+        (
+            json!({"title": "x", "start": tomorrow_at(9), "duration": "forever"}),
+            "duration",
+        ),
+        (
+            json!({"title": "x", "start": tomorrow_at(9), "end": tomorrow_at(8)}),
+            "end",
+        ),
+        (
+            json!({"title": "x", "start": tomorrow_at(9), "time_zone": "Mars/Olympus"}),
+            "time_zone",
+        ),
+        (
+            json!({"title": "x", "start": tomorrow_at(9), "attendees": ["kim"]}),
+            "attendees",
+        ),
+        (
+            json!({"title": "x", "start": tomorrow_at(9), "attendees": "kim@example.com"}),
+            "attendees",
+        ),
+        (
+            json!({"title": "x", "start": tomorrow_at(9), "send_updates": "everyone"}),
+            "send_updates",
+        ),
+        (
+            json!({"title": "x", "start": tomorrow_at(9), "meet": "yes"}),
+            "meet",
+        ),
+        (
+            json!({"title": "x", "start": tomorrow_at(9), "template": "Nope"}),
+            "template",
+        ),
+        (
+            json!({"title": "x", "start": "2020-01-01T10:00:00Z"}),
+            "start",
+        ),
+        (json!({"title": "", "start": tomorrow_at(9)}), "title"),
+    ];
+    for (body, field) in cases {
+        let r = e.post(None, &body).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.text());
+        let error = &r.json()["error"];
+        assert_eq!(error["code"], "invalid_field", "{body}");
+        assert_eq!(error["field"], field, "{body}: {error}");
+        assert!(error["fix"].is_string(), "{body}: no fix in {error}");
+    }
+    let broken = e
+        .call("POST", "/meetings", &[], "{\"title\": \"x\",\n")
+        .await;
+    assert_eq!(broken.status, 400, "{}", broken.text());
+    assert_eq!(broken.json()["error"]["code"], "invalid_json");
+    assert!(broken.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("line 2"));
+    let key = e
+        .call(
+            "POST",
+            "/meetings",
+            &[("idempotency-key", "two words")],
+            &booking("x").to_string(),
+        )
+        .await;
+    assert_eq!(key.status, 400, "{}", key.text());
+    assert!(
+        e.sandbox.requests().is_empty(),
+        "sent: {:?}",
+        e.sandbox.requests()
+    );
+}
+
+#[tokio::test]
+async fn the_list_is_read_from_the_cache_and_synced_when_fresh_is_asked() {
+    let e = env(common::demo_seed()).await;
+    let fresh = e
+        .call(
+            "GET",
+            "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text());
+    assert_eq!(fresh.json()["source"], "google");
+    assert!(!sent(&e.sandbox, "GET", "/events").is_empty());
+    e.sandbox.clear_requests();
+    let cached = e
+        .call("GET", "/meetings?from=2026-11-16&to=2026-12-07", &[], "")
+        .await;
+    assert_eq!(cached.status, 200, "{}", cached.text());
+    assert_eq!(cached.json()["source"], "cache");
+    assert!(
+        e.sandbox.requests().is_empty(),
+        "sent: {:?}",
+        e.sandbox.requests()
+    );
+    assert_eq!(cached.json()["meetings"], fresh.json()["meetings"]);
+    let narrow = e
+        .call(
+            "GET",
+            "/meetings?from=2026-11-16T00:00:00Z&to=2026-11-16T00:01:00Z",
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(narrow.json()["meetings"], json!([]));
+    let bad = e.call("GET", "/meetings?from=soon", &[], "").await;
+    assert_eq!(
+        (bad.status, bad.json()["error"]["field"].clone()),
+        (422, json!("from"))
+    );
+}
+
+async fn booked(e: &Env, title: &str) -> (String, String) {
+    let r = e
+        .post(
+            None,
+            &json!({"title": title, "start": tomorrow_at(11), "meet": false}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let m = r.json();
+    (
+        m["id"].as_str().unwrap().into(),
+        m["etag"].as_str().unwrap().into(),
+    )
+}
+
+#[tokio::test]
+async fn a_change_needs_the_current_etag() {
+    let e = env(Seed::Empty).await;
+    let (id, etag) = booked(&e, "Planning").await;
+    let path = format!("/meetings/{id}");
+
+    let none = e
+        .call(
+            "PATCH",
+            &path,
+            &[],
+            &json!({"title": "Planning v2"}).to_string(),
+        )
+        .await;
+    assert_eq!(none.status, 428, "{}", none.text());
+    assert!(none.json()["error"]["fix"]
+        .as_str()
+        .unwrap()
+        .contains("If-Match"));
+
+    let moved =
+        json!({"title": "Planning v2", "start": tomorrow_at(13), "attendees": ["kim@example.com"]});
+    let ok = e
+        .call("PATCH", &path, &[("if-match", &etag)], &moved.to_string())
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let m = ok.json();
+    assert_eq!(m["title"], "Planning v2");
+    assert!(
+        m["start"].as_str().unwrap().ends_with("T13:00:00+01:00"),
+        "{m}"
+    );
+    // The length stays: 30 minutes, the Blank template's.
+    assert!(
+        m["end"].as_str().unwrap().ends_with("T13:30:00+01:00"),
+        "{m}"
+    );
+    assert_ne!(m["etag"], etag.as_str());
+    let patch = sent(&e.sandbox, "PATCH", &id);
+    assert_eq!(patch.len(), 1);
+    assert!(patch[0]
+        .headers
+        .iter()
+        .any(|(k, v)| k == "if-match" && *v == etag));
+
+    let stale = e
+        .call(
+            "PATCH",
+            &path,
+            &[("if-match", &etag)],
+            &json!({"title": "Old view"}).to_string(),
+        )
+        .await;
+    assert_eq!(stale.status, 412, "{}", stale.text());
+    assert_eq!(stale.json()["etag"], m["etag"]);
+    assert_eq!(stale.json()["current"]["title"], "Planning v2");
+    assert_eq!(
+        sent(&e.sandbox, "PATCH", &id).len(),
+        1,
+        "a stale change was sent"
+    );
+    let in_body = json!({"title": "Planning v3", "etag": m["etag"]});
+    let ok = e.call("PATCH", &path, &[], &in_body.to_string()).await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+}
+
+#[tokio::test]
+async fn a_meet_link_is_added_and_removed_by_a_change() {
+    let e = env(Seed::Empty).await;
+    instant_meet(&e.sandbox);
+    let (id, etag) = booked(&e, "Call").await;
+    let path = format!("/meetings/{id}");
+    let on = json!({"meet": true, "etag": etag});
+    let r = e.call("PATCH", &path, &[], &on.to_string()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["conference"], "ready");
+    let patch = &sent(&e.sandbox, "PATCH", &id)[0];
+    assert!(patch
+        .query
+        .contains(&("conferenceDataVersion".into(), "1".into())));
+    let off = json!({"meet": false, "etag": r.json()["etag"]});
+    let r = e.call("PATCH", &path, &[], &off.to_string()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["conference"], "none");
+    assert_eq!(r.json()["meet_link"], Value::Null);
+}
+
+#[tokio::test]
+async fn an_occurrence_is_changed_only_when_the_scope_is_said() {
+    let e = env(common::demo_seed()).await;
+    let list = e
+        .call(
+            "GET",
+            "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
+            &[],
+            "",
+        )
+        .await;
+    let meetings = list.json()["meetings"].as_array().unwrap().clone();
+    let occurrence = meetings
+        .iter()
+        .find(|m| m["i_organize"] == true && m["recurring_event_id"].is_string())
+        .expect("the demo has a recurring meeting the user organizes");
+    let id = occurrence["id"].as_str().unwrap();
+    let path = format!("/meetings/{id}");
+    let read = e.call("GET", &path, &[], "").await;
+    let etag = read.json()["etag"].as_str().unwrap().to_string();
+    let renamed = json!({"title": "Standup (moved room)"});
+    let r = e
+        .call("PATCH", &path, &[("if-match", &etag)], &renamed.to_string())
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["error"]["field"], "scope");
+    assert!(sent(&e.sandbox, "PATCH", "").is_empty());
+    let this_one = json!({"title": "Standup (moved room)", "scope": "this"});
+    let r = e
+        .call(
+            "PATCH",
+            &path,
+            &[("if-match", &etag)],
+            &this_one.to_string(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["title"], "Standup (moved room)");
+    assert_eq!(r.json()["id"], id);
+}
+
+#[tokio::test]
+async fn a_cancel_tells_whom_it_is_asked_to_and_the_meeting_is_gone() {
+    let e = env(Seed::Empty).await;
+    let (id, _) = booked(&e, "Retro").await;
+    let path = format!("/meetings/{id}");
+    let bad = e
+        .call("DELETE", &format!("{path}?send_updates=some"), &[], "")
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text());
+    let r = e
+        .call("DELETE", &format!("{path}?send_updates=none"), &[], "")
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let delete = sent(&e.sandbox, "DELETE", &id);
+    assert_eq!(delete.len(), 1);
+    assert!(delete[0]
+        .query
+        .contains(&("sendUpdates".into(), "none".into())));
+    assert_eq!(e.stored(&id).unwrap()["status"], "cancelled");
+    let read = e.call("GET", &path, &[], "").await;
+    assert_eq!(read.status, 404, "{}", read.text());
+}
+
+#[tokio::test]
+async fn an_invitation_is_answered_with_only_the_own_entry() {
+    let e = env(common::demo_seed()).await;
+    let list = e
+        .call(
+            "GET",
+            "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
+            &[],
+            "",
+        )
+        .await;
+    let meetings = list.json()["meetings"].as_array().unwrap().clone();
+    let invited = meetings
+        .iter()
+        .find(|m| {
+            m["i_organize"] == false
+                && m["attendees"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a["email"] == ACCOUNT)
+        })
+        .expect("the demo has an invitation");
+    let id = invited["id"].as_str().unwrap();
+    let body = json!({"response": "declined", "comment": "Out that day"});
+    let r = e
+        .call(
+            "POST",
+            &format!("/meetings/{id}/rsvp"),
+            &[],
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let me = r.json()["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == ACCOUNT)
+        .cloned()
+        .unwrap();
+    assert_eq!(me["response"], "declined");
+    let patch = &sent(&e.sandbox, "PATCH", id)[0];
+    let sent_body = patch.body.as_ref().unwrap();
+    assert_eq!(sent_body["attendeesOmitted"], true);
+    assert_eq!(sent_body["attendees"].as_array().unwrap().len(), 1);
+    assert_eq!(sent_body["attendees"][0]["comment"], "Out that day");
+    let wrong = e
+        .call(
+            "POST",
+            &format!("/meetings/{id}/rsvp"),
+            &[],
+            &json!({"response": "maybe"}).to_string(),
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.json()["error"]["field"].clone()),
+        (422, json!("response"))
+    );
+}
+
+#[tokio::test]
+async fn google_refusals_pass_through_with_status_reason_and_retry_after() {
+    let e = env(Seed::Empty).await;
+    e.sandbox.inject(
+        Fault::status(403)
+            .reason("forbiddenForNonOrganizer")
+            .on("POST", "/events"),
+    );
+    let forbidden = e.post(None, &booking("Not mine")).await;
+    assert_eq!(forbidden.status, 403, "{}", forbidden.text());
+    assert_eq!(forbidden.json()["error"]["code"], "google");
+    assert_eq!(
+        forbidden.json()["error"]["reason"],
+        "forbiddenForNonOrganizer"
+    );
+
+    let missing = e.call("GET", "/meetings/nosuchevent0", &[], "").await;
+    assert_eq!(missing.status, 404, "{}", missing.text());
+    assert_eq!(missing.json()["error"]["code"], "not_found");
+
+    // Rate limited on every attempt the client makes: the last Retry-After is passed on.
+    let (id, _) = booked(&e, "Busy day").await;
+    e.sandbox
+        .inject(Fault::status(429).retry_after(1).on("GET", &id).times(5));
+    let limited = e.call("GET", &format!("/meetings/{id}"), &[], "").await;
+    assert_eq!(limited.status, 429, "{}", limited.text());
+    assert_eq!(header(&limited, "retry-after"), Some("1"));
+    assert_eq!(limited.json()["error"]["reason"], "rateLimitExceeded");
+    assert_eq!(sent(&e.sandbox, "GET", &id).len(), 5);
+}
