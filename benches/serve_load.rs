@@ -86,6 +86,7 @@ fn new_event(i: usize) -> NewEvent {
         reminders: None,
         conference: NewConference::Meet,
         send_updates: SendUpdates::None,
+        private: Default::default(),
     }
 }
 
