@@ -178,7 +178,8 @@ pub fn acting_as_itself(client_email: &str) -> String {
     format!(
         "meetty acts as the service account {client_email} itself: it sees and changes the \
          service account's own calendar, which starts empty and which no person sees (only \
-         calendars shared with {client_email} are visible besides). To act for a Workspace \
+         calendars shared with {client_email} are visible besides). Google refuses meetings \
+         with guests from a service account acting as itself. To act for a Workspace \
          user, grant domain-wide delegation and run meetty login --service-account KEY.json \
          --subject user@company.com"
     )

@@ -109,6 +109,14 @@ fn advice(e: &ApiError, surface: Surface) -> Option<String> {
         } if reason.contains("RateLimit") || reason.contains("rateLimit") => {
             (RATE_LIMITED, RATE_LIMITED)
         }
+        ApiError::Google {
+            code: 403, reason, ..
+        } if reason == "forbiddenForServiceAccounts" => {
+            let delegate = "a service account signed in without --subject cannot invite \
+                            guests: have a Workspace admin grant it domain-wide delegation, then \
+                            run meetty login --service-account KEY.json --subject YOU@DOMAIN";
+            (delegate, delegate)
+        }
         ApiError::Google { code: 403, .. } => {
             let forbidden = "you may not change this calendar or event";
             (forbidden, forbidden)
@@ -150,6 +158,18 @@ mod tests {
             reason: "notFound".into(),
             message: "Not Found".into(),
         }
+    }
+
+    #[test]
+    fn a_service_account_inviting_guests_is_told_to_act_as_a_user() {
+        let e = ApiError::Google {
+            code: 403,
+            reason: "forbiddenForServiceAccounts".into(),
+            message: "Service accounts cannot invite attendees".into(),
+        };
+        let text = write_error(&e, Surface::Cli);
+        assert!(text.contains("domain-wide delegation"), "{text}");
+        assert!(text.contains("--subject"), "{text}");
     }
 
     #[test]

@@ -100,6 +100,15 @@ impl ApiError {
         )
     }
 
+    /// A service account acting as itself (no domain-wide delegation) listed attendees.
+    pub fn forbidden_for_service_accounts() -> Self {
+        Self::new(
+            403,
+            "forbiddenForServiceAccounts",
+            "Service accounts cannot invite attendees without Domain-Wide Delegation of Authority.",
+        )
+    }
+
     /// The top-level message; for 401 Google uses a longer sentence than `errors[0].message`.
     fn top_message(&self) -> &str {
         if self.code == 401 {
@@ -139,7 +148,10 @@ fn domain_for(reason: &str) -> &'static str {
         "rateLimitExceeded" | "userRateLimitExceeded" | "quotaExceeded" | "dailyLimitExceeded" => {
             "usageLimits"
         }
-        "timeRangeEmpty" | "requiredAccessLevel" | "forbiddenForNonOrganizer" => "calendar",
+        "timeRangeEmpty"
+        | "requiredAccessLevel"
+        | "forbiddenForNonOrganizer"
+        | "forbiddenForServiceAccounts" => "calendar",
         _ => "global",
     }
 }

@@ -24,11 +24,19 @@ pub(crate) fn route(shared: &Shared, req: &RecordedRequest, segments: &[String])
     let ["calendar", "v3", rest @ ..] = &segments[..] else {
         return Reply::error(&ApiError::not_found());
     };
-    let Some((scope, user)) = grant(shared, req) else {
+    let Some(Grant {
+        scope,
+        user,
+        service_account,
+    }) = grant(shared, req)
+    else {
         return Reply::error(&ApiError::unauthenticated());
     };
     if !oauth::grants(&scope, required_scopes(&req.method, rest)) {
         return Reply::error(&ApiError::insufficient_scopes());
+    }
+    if service_account && invites_attendees(req, rest) {
+        return Reply::error(&ApiError::forbidden_for_service_accounts());
     }
     let result = shared.with_user_store(&user, |store| calendar_api(store, req, rest));
     match result {
@@ -83,15 +91,43 @@ fn calendar_api(
 
 type OAuthHandler = fn(&mut OAuth, &RecordedRequest) -> Reply;
 
-/// The scopes of the request's bearer token and the user it acts as, if it is live.
-fn grant(shared: &Shared, req: &RecordedRequest) -> Option<(String, String)> {
+/// What a live bearer token allows: its scopes, the user it acts as, and whether that user is
+/// a service account acting as itself (no `sub`).
+struct Grant {
+    scope: String,
+    user: String,
+    service_account: bool,
+}
+
+fn grant(shared: &Shared, req: &RecordedRequest) -> Option<Grant> {
     let token = req
         .authorization
         .as_deref()
         .and_then(|h| h.strip_prefix("Bearer "))?;
-    lock(&shared.oauth)
-        .access_grant(token.trim())
-        .map(|(scope, user)| (scope.to_string(), user.to_string()))
+    let oauth = lock(&shared.oauth);
+    let (scope, user) = oauth.access_grant(token.trim())?;
+    Some(Grant {
+        scope: scope.to_string(),
+        user: user.to_string(),
+        service_account: oauth.is_service_account(user),
+    })
+}
+
+/// An insert or patch whose body lists attendees. The events.insert reference: "Service
+/// accounts need to use domain-wide delegation of authority to populate the attendee list";
+/// without it Google answers 403 `forbiddenForServiceAccounts`.
+fn invites_attendees(req: &RecordedRequest, path: &[&str]) -> bool {
+    let write = matches!(
+        (req.method.as_str(), path),
+        ("POST", ["calendars", _, "events"]) | ("PATCH", ["calendars", _, "events", _])
+    );
+    write
+        && req
+            .body
+            .as_ref()
+            .and_then(|b| b.get("attendees"))
+            .and_then(|a| a.as_array())
+            .is_some_and(|a| !a.is_empty())
 }
 
 /// Any one of these `calendar.*` scopes allows the call, as the API reference lists them.

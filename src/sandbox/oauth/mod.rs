@@ -157,6 +157,13 @@ impl OAuth {
             .map(|t| (t.scope.as_str(), t.user.as_str()))
     }
 
+    /// Whether `user` is a registered service account (a token without `sub` acts as one).
+    pub fn is_service_account(&self, user: &str) -> bool {
+        self.service_accounts
+            .keys()
+            .any(|email| email.eq_ignore_ascii_case(user))
+    }
+
     pub fn is_valid(&self, access_token: &str) -> bool {
         self.live(access_token).is_some()
     }
