@@ -328,7 +328,21 @@ async fn without_a_subject_it_acts_as_the_service_account_and_says_what_that_mea
     assert!(c.get("sub").is_none_or(Value::is_null), "no sub: {c}");
     assert_eq!(e.accounts().service_account(BOT), Some(BOT));
     assert!(e.titles(BOT).await.is_empty(), "its own calendar is empty");
-    e.assert_no_secret_in(&[&out]);
+    assert!(said.contains("guests"), "the login says it cannot invite: {said}");
+
+    // Google refuses guests from a service account acting as itself; meetty says what to do.
+    let invite = e
+        .run(&["new", "--title", "Invite", "--start", "+2h", "--with", SAM])
+        .await;
+    assert!(!invite.status.success(), "{}", text(&invite));
+    let err = String::from_utf8_lossy(&invite.stderr);
+    assert!(err.contains("forbiddenForServiceAccounts"), "{err}");
+    assert!(
+        err.contains("domain-wide delegation") && err.contains("--subject"),
+        "{err}"
+    );
+    assert!(e.titles(BOT).await.is_empty(), "nothing was made");
+    e.assert_no_secret_in(&[&out, &invite]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -501,6 +515,8 @@ async fn the_key_is_kept_in_the_os_keyring_by_default() {
         }
         Err(err) => panic!("keyring probe failed: {err}"),
     }
+    // Deletes the key even when an assertion below fails.
+    let _forget = common::Forget::new(&keyring, &service_account_key(BOT));
     meeting_for(&e.sandbox, SAM, "Sam's standup");
     let out = e.login(&["--subject", SAM]).await;
     assert!(out.status.success(), "{}", text(&out));

@@ -4,6 +4,7 @@
 //! booking system's POST must get its meeting id, not a dropped connection).
 
 use std::convert::Infallible;
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +17,7 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{signal, SignalKind};
@@ -34,6 +35,11 @@ use crate::session::{blocking, Startup};
 /// How long a stop waits for the requests in flight (a create that waits for its Meet link
 /// takes up to `--meet-wait`, plus Google's retries) before it gives up on them.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// How long a client has to send a request's head (line and headers) once its connection is
+/// open or idle: one that never finishes it cannot hold a connection (and a stop) forever.
+/// hyper's own default, which it enforces only with a timer.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The log target of the request lines (meetty's logger keeps `meetty*` targets).
 const LOG_TARGET: &str = "meetty::serve";
@@ -109,8 +115,12 @@ async fn accept(
         // Every request's task holds this watcher too (see [`handle`]).
         let work = Arc::new(connections.watcher());
         let service = service_fn(move |req| handle(api.clone(), work.clone(), req));
-        let connection = connections
-            .watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        let connection = connections.watch(
+            http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service),
+        );
         tokio::spawn(async move {
             let _ = connection.await;
         });
@@ -374,7 +384,9 @@ fn cannot_listen(addr: SocketAddr, e: &std::io::Error) -> String {
 
 /// The accounts to act for, the default first: the demo's, `MEETTY_ACCESS_TOKEN`'s,
 /// `--account`'s, else every signed-in one. Opened as the TUI opens its one
-/// ([`connect`]); the demo's in-process sandbox comes back to be kept alive.
+/// ([`connect`]); the demo's in-process sandbox comes back to be kept alive. An account that
+/// cannot open is named on stderr with the reason and left out; only when none opens does
+/// the start fail.
 async fn open_accounts(
     start: &Startup,
     demo: bool,
@@ -392,9 +404,19 @@ async fn open_accounts(
                 .partition(|name| signed_in.default.as_deref() == Some(name));
             default.into_iter().chain(others).map(Some).collect()
         };
-    let (mut accounts, mut sandboxes) = (Vec::new(), Vec::new());
+    let (mut accounts, mut sandboxes, mut failed) = (Vec::new(), Vec::new(), Vec::new());
     for name in names {
-        let conn = connect(start, demo, name.as_deref(), Utc::now(), tz).await?;
+        let conn = match connect(start, demo, name.as_deref(), Utc::now(), tz).await {
+            Ok(conn) => conn,
+            Err(e) => {
+                // One account that cannot open does not keep the others from being served.
+                let who = name.as_deref().unwrap_or("the account");
+                eprintln!("meetty serve: not serving {who}: {e}");
+                log::warn!(target: LOG_TARGET, "not serving {who}: {e}");
+                failed.push(e);
+                continue;
+            }
+        };
         // None only on a first run, with nobody signed in: refused below.
         let Some(owner) = conn.cache_owner else {
             continue;
@@ -407,34 +429,30 @@ async fn open_accounts(
         });
     }
     if accounts.is_empty() {
-        return Err(
-            "no account is signed in: run meetty login first (or try meetty --demo serve)".into(),
-        );
+        return Err(match failed.len() {
+            0 => "no account is signed in: run meetty login first (or try meetty --demo serve)"
+                .into(),
+            1 => failed.remove(0),
+            _ => "no account could be opened (each one is named above with its fix)".into(),
+        });
     }
     Ok((accounts, sandboxes))
 }
 
 /// The bearer secret: the demo's is fresh each start and never stored; otherwise the stored
-/// one, made (and shown, this once) on first start or with `--new-secret`.
+/// one, made on first start or with `--new-secret` (and shown then, on a terminal only).
 async fn the_secret(
     start: &Startup,
     demo: bool,
     args: &ServeArgs,
     addr: SocketAddr,
 ) -> Result<Secret, String> {
-    let usage = |secret: &Secret| {
-        format!(
-            "Send it with every request, e.g.\n  curl -H \"Authorization: Bearer {}\" \
-             http://{addr}/healthz",
-            secret.reveal()
-        )
-    };
     if demo {
         let secret = Secret::generate();
         println!(
             "meetty serve: the API secret for this demo run (never stored):\n  {}\n{}",
             secret.reveal(),
-            usage(&secret)
+            usage(&secret, addr)
         );
         return Ok(secret);
     }
@@ -443,19 +461,91 @@ async fn the_secret(
     let kept_in = store.describe();
     let renew = args.new_secret;
     let (secret, origin) = blocking(move || secret::load_or_create(&store, renew)).await?;
-    match origin {
-        Origin::Made => println!(
+    let on_terminal = std::io::stdout().is_terminal();
+    match notice(origin, on_terminal, &kept_in, &secret, addr) {
+        Notice::Stdout(text) => println!("{text}"),
+        Notice::Stderr(text) => eprintln!("{text}"),
+    }
+    Ok(secret)
+}
+
+fn usage(secret: &Secret, addr: SocketAddr) -> String {
+    format!(
+        "Send it with every request, e.g.\n  curl -H \"Authorization: Bearer {}\" \
+         http://{addr}/healthz",
+        secret.reveal()
+    )
+}
+
+/// What `meetty serve` says about its stored secret, and where.
+#[derive(Debug, PartialEq, Eq)]
+enum Notice {
+    Stdout(String),
+    Stderr(String),
+}
+
+/// A new secret is shown only when stdout is a terminal: run as a service, stdout goes to a
+/// journal or a log file, where the secret must never land. Then it is only kept, and the
+/// notice says how to see one.
+fn notice(
+    origin: Origin,
+    on_terminal: bool,
+    kept_in: &str,
+    secret: &Secret,
+    addr: SocketAddr,
+) -> Notice {
+    let key = secret::SECRET_KEY;
+    match (origin, on_terminal) {
+        (Origin::Made, true) => Notice::Stdout(format!(
             "meetty serve: made a new API secret, kept in {kept_in} as {key}; this is the only \
              time it is shown:\n  {}\n{}",
             secret.reveal(),
-            usage(&secret),
-            key = secret::SECRET_KEY,
-        ),
-        Origin::Stored => println!(
+            usage(secret, addr),
+        )),
+        (Origin::Made, false) => Notice::Stderr(format!(
+            "meetty serve: made a new API secret, kept in {kept_in} as {key}; it is not shown \
+             because stdout is not a terminal (it would end up in a log). To get one you can \
+             see: stop this meetty serve, run meetty serve --new-secret in a terminal, note the \
+             secret it shows, stop it with Ctrl-C and start this one again"
+        )),
+        (Origin::Stored, _) => Notice::Stdout(format!(
             "meetty serve: using the API secret made on its first start, kept in {kept_in} as \
-             {key}; meetty serve --new-secret replaces it (the old one stops working)",
-            key = secret::SECRET_KEY,
-        ),
+             {key}; meetty serve --new-secret in a terminal replaces it (the old one stops \
+             working)"
+        )),
     }
-    Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_secret_is_shown_on_a_terminal_only() {
+        let secret = Secret::new("made-secret-0123456789abcdef");
+        let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let shown = notice(Origin::Made, true, "OS keyring", &secret, addr);
+        let Notice::Stdout(text) = shown else {
+            panic!("{shown:?}")
+        };
+        assert!(text.contains(secret.reveal()), "{text}");
+
+        let kept = notice(Origin::Made, false, "OS keyring", &secret, addr);
+        let Notice::Stderr(text) = kept else {
+            panic!("{kept:?}")
+        };
+        assert!(!text.contains(secret.reveal()), "{text}");
+        assert!(
+            text.contains("run meetty serve --new-secret in a terminal"),
+            "{text}"
+        );
+
+        for on_terminal in [true, false] {
+            let found = notice(Origin::Stored, on_terminal, "OS keyring", &secret, addr);
+            let Notice::Stdout(text) = found else {
+                panic!("{found:?}")
+            };
+            assert!(!text.contains(secret.reveal()), "{text}");
+        }
+    }
 }

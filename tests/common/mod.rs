@@ -566,3 +566,25 @@ pub async fn api_server(
     let base = format!("http://{}/", server.addr());
     (server, base)
 }
+
+/// Deletes `key` from a secret store when dropped: a failed assertion must not leave a key or
+/// secret behind in the real keyring.
+pub struct Forget {
+    store: meetty::auth::store::SecretStore,
+    key: String,
+}
+
+impl Forget {
+    pub fn new(store: &meetty::auth::store::SecretStore, key: &str) -> Forget {
+        Forget {
+            store: store.clone(),
+            key: key.to_string(),
+        }
+    }
+}
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        let _ = self.store.delete(&self.key);
+    }
+}
