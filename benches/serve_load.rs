@@ -2,8 +2,8 @@
 //! `tests/serve_load.rs` (200 bookings with Meet links from 20 concurrent clients) made
 //! twice against a sandbox with a fixed latency on every request (a far-away Google):
 //! directly with `CalendarClient::create`, and as `POST /meetings` through the API in
-//! front. Then both again with 10% of the inserts failing (503, or applied and the answer
-//! lost). Prints throughput, the latency percentiles of one booking, the difference (what
+//! front. Then both again with 10% of Google's answers failing (`load::inject_google_faults`:
+//! inserts answered 503 or applied with the answer lost, event reads answered 503). Prints throughput, the latency percentiles of one booking, the difference (what
 //! the API adds), and how many requests reached the sandbox per booking. Figures in
 //! BENCHMARKS.md.
 //!
@@ -46,7 +46,7 @@ struct Booked {
 }
 
 /// A sandbox as the run needs it: Meet links finished in the insert's own answer (so the
-/// figures are the API's, not conference polling), optionally the 10% insert faults, and
+/// figures are the API's, not conference polling), optionally the 10% faults, and
 /// the fixed latency on every request. Faults are taken in the order injected, so a failing
 /// insert answers at once, without the latency.
 async fn sandbox(faults: bool) -> Sandbox {
@@ -58,13 +58,7 @@ async fn sandbox(faults: bool) -> Sandbox {
         ..ConferencePolicy::default()
     });
     if faults {
-        sandbox.inject(
-            Fault::status(503)
-                .on("POST", "/events")
-                .every(20)
-                .starting_at(10),
-        );
-        sandbox.inject(Fault::drop_after_apply().on("POST", "/events").every(20));
+        load::inject_google_faults(&sandbox);
     }
     sandbox.inject(Fault::latency(LATENCY).every(1));
     sandbox
@@ -188,7 +182,11 @@ async fn main() {
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for faults in [false, true] {
-        let suffix = if faults { ", 10% of inserts fail" } else { "" };
+        let suffix = if faults {
+            ", 10% of Google's answers fail"
+        } else {
+            ""
+        };
         let direct = direct(faults).await;
         row(&format!("CalendarClient::create{suffix}"), &direct);
         let api = through_api(faults, load::PATIENT).await;

@@ -664,7 +664,10 @@ async fn the_secret_is_made_on_first_start_kept_in_the_file_store_and_not_printe
     let (stdout, stderr, statuses) = serve_once(&sandbox, &dir, &[], &file, &[], kept).await;
     let first = kept_secret(&dir);
     assert_eq!(statuses, vec![200]);
-    assert!(!stdout.contains(&first) && !stderr.contains(&first), "{stdout}{stderr}");
+    assert!(
+        !stdout.contains(&first) && !stderr.contains(&first),
+        "{stdout}{stderr}"
+    );
     assert!(stderr.contains("made a new API secret"), "{stderr}");
     assert!(stderr.contains("not a terminal"), "{stderr}");
     assert!(
@@ -679,19 +682,23 @@ async fn the_secret_is_made_on_first_start_kept_in_the_file_store_and_not_printe
         0o600
     );
 
-    let (stdout, stderr, statuses) =
-        serve_once(&sandbox, &dir, &[], &file, &[&first], kept).await;
-    assert!(!stdout.contains(&first) && !stderr.contains(&first), "{stdout}{stderr}");
+    let (stdout, stderr, statuses) = serve_once(&sandbox, &dir, &[], &file, &[&first], kept).await;
+    assert!(
+        !stdout.contains(&first) && !stderr.contains(&first),
+        "{stdout}{stderr}"
+    );
     assert!(stdout.contains("--new-secret"), "{stdout}");
     assert_eq!(statuses, vec![200, 200], "the kept secret still works");
     assert_eq!(kept_secret(&dir), first);
 
     let renew = ["--token-store", "file", "--new-secret"];
-    let (stdout, stderr, statuses) =
-        serve_once(&sandbox, &dir, &[], &renew, &[&first], kept).await;
+    let (stdout, stderr, statuses) = serve_once(&sandbox, &dir, &[], &renew, &[&first], kept).await;
     let new = kept_secret(&dir);
     assert_ne!(new, first);
-    assert!(!stdout.contains(&new) && !stderr.contains(&new), "{stdout}{stderr}");
+    assert!(
+        !stdout.contains(&new) && !stderr.contains(&new),
+        "{stdout}{stderr}"
+    );
     assert_eq!(
         statuses,
         vec![401, 200],
@@ -863,7 +870,10 @@ async fn an_account_that_cannot_open_is_named_and_the_others_are_served() {
         "",
     )
     .await;
-    assert_eq!(res.json()["accounts"], serde_json::json!(["sam@example.com"]));
+    assert_eq!(
+        res.json()["accounts"],
+        serde_json::json!(["sam@example.com"])
+    );
     let (status, output) = serve.stop().await;
     assert_eq!(status, Some(0), "{output}");
     assert!(
@@ -874,7 +884,9 @@ async fn an_account_that_cannot_open_is_named_and_the_others_are_served() {
 
     accounts.remove("sam@example.com");
     accounts.save(&paths.accounts_file()).unwrap();
-    let (status, output) = Serve::spawn(meetty_in(&dir).args(serve_args)).status().await;
+    let (status, output) = Serve::spawn(meetty_in(&dir).args(serve_args))
+        .status()
+        .await;
     assert_eq!(status, Some(1), "{output}");
     assert!(output.contains("no OAuth client is set up"), "{output}");
     assert!(!output.contains("listening on"), "{output}");
@@ -905,8 +917,9 @@ async fn shutdown_closes_idle_connections_and_finishes_the_busy_one() {
     let addr = base.trim_start_matches("http://").trim_end_matches('/');
     // One answered request on a kept-alive connection, which then sits idle.
     let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let healthz =
-        format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {API_SECRET}\r\n\r\n");
+    let healthz = format!(
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {API_SECRET}\r\n\r\n"
+    );
     idle.write_all(healthz.as_bytes()).await.unwrap();
     let mut first = [0u8; 12];
     idle.read_exact(&mut first).await.unwrap();
@@ -926,7 +939,10 @@ async fn shutdown_closes_idle_connections_and_finishes_the_busy_one() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(!sent(&sandbox, "GET", "/events").is_empty(), "never reached Google");
+    assert!(
+        !sent(&sandbox, "GET", "/events").is_empty(),
+        "never reached Google"
+    );
 
     let stopping = tokio::spawn(server.shutdown());
     let mut rest = Vec::new();

@@ -1,7 +1,7 @@
 //! `meetty serve` under a booking system's load, bounded and on loopback only: 200
 //! `POST /meetings` from 20 concurrent clients with distinct `Idempotency-Key`s while one
 //! in ten of Google's event inserts fails (503) or is applied and then loses its answer,
-//! and a few clients hang up on their first attempt and send it again (a client timeout).
+//! one in ten reads of an event fails (503), and a few clients hang up on their first attempt and send it again (a client timeout).
 //! Every booking must end with one meeting: no client left without its 201/202, no twin
 //! in the calendar, none missing. Speed figures are in the `serve_load` benchmark.
 
@@ -11,7 +11,7 @@ mod load;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use meetty::sandbox::{Fault, ACCOUNT};
+use meetty::sandbox::ACCOUNT;
 
 const BOOKINGS: usize = 200;
 const CLIENTS: usize = 20;
@@ -22,21 +22,13 @@ const IMPATIENT_EVERY: usize = 25;
 const PATIENCE: std::time::Duration = std::time::Duration::from_millis(50);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_hundred_concurrent_bookings_with_failing_inserts_make_exactly_two_hundred_meetings() {
+async fn two_hundred_concurrent_bookings_with_failing_google_answers_make_exactly_two_hundred_meetings(
+) {
     let sandbox = common::sandbox(meetty::sandbox::Seed::Empty).await;
     let dir = std::env::temp_dir().join(format!("meetty-serve-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let (server, base) = common::api_server(&sandbox, &dir).await;
-    // 10% of the inserts: the 10th, 30th, 50th… answer 503; the 20th, 40th, 60th… are
-    // stored and then the connection drops before the answer (Google committed, the caller
-    // cannot know). Both stay for the whole run, retries included.
-    sandbox.inject(
-        Fault::status(503)
-            .on("POST", "/events")
-            .every(20)
-            .starting_at(10),
-    );
-    sandbox.inject(Fault::drop_after_apply().on("POST", "/events").every(20));
+    load::inject_google_faults(&sandbox);
 
     let client = load::http_client();
     let (posted, wall) = load::run(BOOKINGS, CLIENTS, move |i| {
@@ -111,10 +103,12 @@ async fn two_hundred_concurrent_bookings_with_failing_inserts_make_exactly_two_h
         inserts >= BOOKINGS + BOOKINGS / 10,
         "only {inserts} inserts reached the sandbox"
     );
+    let reads = common::sent(&sandbox, "GET", "/events/").len();
+    assert!(reads >= 10, "only {reads} event reads: no read fault fired");
     let retried = posted.iter().filter(|p| p.attempts > 1).count();
     let slowest = posted.iter().map(|p| p.elapsed).max().unwrap();
     eprintln!(
-        "{BOOKINGS} bookings in {wall:.2?}: {inserts} inserts sent, {retried} bookings retried by their client, slowest booking {slowest:.2?}"
+        "{BOOKINGS} bookings in {wall:.2?}: {inserts} inserts and {reads} event reads sent, {retried} bookings retried by their client, slowest booking {slowest:.2?}"
     );
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -66,6 +66,12 @@ impl Checked {
         self.send_raw(method, path, &all, body).await
     }
 
+    /// `POST /meetings` with this `Idempotency-Key` (none when `None`).
+    async fn post(&mut self, key: Option<&str>, body: &str) -> Response {
+        let key: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+        self.send("POST", "/meetings", &key, body).await
+    }
+
     /// Sends exactly these headers.
     async fn send_raw(
         &mut self,
@@ -213,65 +219,28 @@ async fn every_served_answer_matches_its_documented_schema() {
     }
 
     // Creating: 201 with the link ready, then the refusals.
-    let made = api
-        .send(
-            "POST",
-            "/meetings",
-            &[("idempotency-key", "openapi-1")],
-            &booking("Contract"),
-        )
-        .await;
+    let made = api.post(Some("openapi-1"), &booking("Contract")).await;
     assert_eq!(made.status, 201, "{}", made.text());
     let id = made.json()["id"].as_str().unwrap().to_string();
-    let replayed = api
-        .send(
-            "POST",
-            "/meetings",
-            &[("idempotency-key", "openapi-1")],
-            &booking("Contract"),
-        )
-        .await;
+    let replayed = api.post(Some("openapi-1"), &booking("Contract")).await;
     assert_eq!(replayed.status, 201, "{}", replayed.text());
-    let conflict = api
-        .send(
-            "POST",
-            "/meetings",
-            &[("idempotency-key", "openapi-1")],
-            &booking("Other"),
-        )
-        .await;
+    let conflict = api.post(Some("openapi-1"), &booking("Other")).await;
     assert_eq!(conflict.status, 409, "{}", conflict.text());
-    let broken = api.send("POST", "/meetings", &[], "{\"title\": ").await;
+    let broken = api.post(None, "{\"title\": ").await;
     assert_eq!(broken.status, 400, "{}", broken.text());
-    let bad_key = api
-        .send(
-            "POST",
-            "/meetings",
-            &[("idempotency-key", "")],
-            &booking("Key"),
-        )
-        .await;
+    let bad_key = api.post(Some(""), &booking("Key")).await;
     assert_eq!(bad_key.status, 400, "{}", bad_key.text());
-    let unknown = api
-        .send(
-            "POST",
-            "/meetings",
-            &[],
-            &json!({"title": "x", "start": format!("{}T10:00:00", next_week()), "duration": "30m", "colour": "red"}).to_string(),
-        )
-        .await;
+    let unknown = api.post(None, &json!({"title": "x", "start": format!("{}T10:00:00", next_week()), "duration": "30m", "colour": "red"}).to_string()).await;
     assert_eq!(unknown.status, 422, "{}", unknown.text());
     let field = api
-        .send(
-            "POST",
-            "/meetings",
-            &[],
+        .post(
+            None,
             r#"{"title": "x", "start": "tomorrow-ish", "duration": "30m"}"#,
         )
         .await;
     assert_eq!(field.status, 422, "{}", field.text());
     let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(70 * 1024));
-    let too_large = api.send("POST", "/meetings", &[], &huge).await;
+    let too_large = api.post(None, &huge).await;
     assert_eq!(too_large.status, 413, "{}", too_large.text());
     let text = api
         .send(
@@ -288,14 +257,7 @@ async fn every_served_answer_matches_its_documented_schema() {
         delay: std::time::Duration::from_secs(6),
         ..ConferencePolicy::default()
     });
-    let pending = api
-        .send(
-            "POST",
-            "/meetings",
-            &[("idempotency-key", "openapi-2")],
-            &booking("Slow link"),
-        )
-        .await;
+    let pending = api.post(Some("openapi-2"), &booking("Slow link")).await;
     assert_eq!(pending.status, 202, "{}", pending.text());
     sandbox.set_conference_policy(ConferencePolicy::default());
 

@@ -328,7 +328,10 @@ async fn without_a_subject_it_acts_as_the_service_account_and_says_what_that_mea
     assert!(c.get("sub").is_none_or(Value::is_null), "no sub: {c}");
     assert_eq!(e.accounts().service_account(BOT), Some(BOT));
     assert!(e.titles(BOT).await.is_empty(), "its own calendar is empty");
-    assert!(said.contains("guests"), "the login says it cannot invite: {said}");
+    assert!(
+        said.contains("guests"),
+        "the login says it cannot invite: {said}"
+    );
 
     // Google refuses guests from a service account acting as itself; meetty says what to do.
     let invite = e

@@ -411,6 +411,37 @@ impl ServiceSession {
                          turn on time sync). With a new key, run {again}",
                         self.client_email
                     ),
+                    // The codes below as "Using OAuth 2.0 for Web Server Applications"
+                    // (Authorization errors) describes them.
+                    // admin_policy_enforced: the Workspace admin's policies keep the account
+                    // from authorizing one or more of the scopes.
+                    AuthErrorCode::Other(ref code) if code == "admin_policy_enforced" => {
+                        format!(
+                            "Google refused the {who} ({said}): a policy of the Workspace \
+                             administrator blocks this client or its scopes. A super admin \
+                             allows it in the Admin console (Security > Access and data control \
+                             > API controls > Manage third-party app access: trust client ID \
+                             {}, and check that Google Calendar is not restricted). Then run \
+                             {again}",
+                            self.client_id
+                        )
+                    }
+                    // disabled_client: the OAuth client, here the service account, is disabled.
+                    AuthErrorCode::Other(ref code) if code == "disabled_client" => format!(
+                        "Google refused the {who} ({said}): the service account is disabled. \
+                         Enable it in Cloud Console (IAM & Admin > Service accounts > {} > \
+                         Enable), or use another one, then run {again}",
+                        self.client_email
+                    ),
+                    // org_internal: the client's project only lets in accounts of its own
+                    // Google Cloud organization.
+                    AuthErrorCode::Other(ref code) if code == "org_internal" => format!(
+                        "Google refused the {who} ({said}): its project admits only accounts \
+                         of its own Google Cloud organization, and {} is not one. Act for a \
+                         user of that organization, or use a service account of a project in \
+                         the user's organization, then run {again}",
+                        self.subject.as_deref().unwrap_or(&self.client_email)
+                    ),
                     _ => format!(
                         "Google refused the {who} ({said}): check the service account in Cloud \
                          Console (IAM & Admin > Service accounts) and run {again}"
@@ -556,6 +587,24 @@ mod tests {
         assert!(said.contains("sam@company.com is not a user"), "{said}");
         let said = refusal("invalid_grant", "Invalid grant: account not found");
         assert!(said.contains("no longer exists"), "{said}");
+        let said = refusal("admin_policy_enforced", "");
+        assert!(
+            said.contains("Manage third-party app access") && said.contains("1234567890"),
+            "{said}"
+        );
+        let said = refusal("disabled_client", "The OAuth client was disabled.");
+        assert!(
+            said.contains("service account is disabled") && said.contains("Enable"),
+            "{said}"
+        );
+        let said = refusal("org_internal", "");
+        assert!(
+            said.contains("own Google Cloud organization") && said.contains("sam@company.com"),
+            "{said}"
+        );
+        for said in [&said, &refusal("other_code", "")] {
+            assert!(said.contains("--subject sam@company.com"), "{said}");
+        }
         // Text from the server is sanitized before it reaches a terminal.
         let said = refusal("invalid_grant", "bad\u{1b}[2J");
         assert!(!said.contains('\u{1b}'), "{said}");

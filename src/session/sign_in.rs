@@ -89,23 +89,14 @@ pub async fn run(
     let accounts = Accounts::load(&paths.accounts_file())?;
     // The account this login is most likely for: the one named, else the default.
     let hint = opts.account.clone().or(accounts.default.clone());
-    let kind = opts
-        .token_store
-        .or_else(|| {
-            hint.as_ref()
-                .and_then(|h| accounts.accounts.get(h).copied())
-        })
-        .unwrap_or(TokenStore::Keyring);
-    let location = StoreLocation::new(&paths.data_dir);
-    let store = location.open(kind);
-    if kind == TokenStore::File {
-        let _ = writeln!(
-            out,
-            "Warning: tokens will be kept in a file ({}), readable by anyone who can read your \
-             files as you. Use the OS keyring when you can.",
-            location.file_dir.display()
-        );
-    }
+    let (kind, store) = open_store(
+        paths,
+        &accounts,
+        opts.token_store,
+        hint.as_deref(),
+        "tokens",
+        out,
+    );
     let creds = credentials(paths, &opts, &store).await?;
     refuse_client_switch(paths, &accounts, &creds, opts.account.as_deref())?;
     // A store that cannot be used fails now, not after the browser sign-in (whose refresh
@@ -266,6 +257,31 @@ async fn save(
     accounts.save(&paths.accounts_file())
 }
 
+/// The store a sign-in keeps `what` in: `--token-store` when given, else the one `account`
+/// already uses, else the OS keyring. A file store comes with a warning on `out`.
+fn open_store(
+    paths: &Paths,
+    accounts: &Accounts,
+    requested: Option<TokenStore>,
+    account: Option<&str>,
+    what: &str,
+    out: &mut (dyn Write + Send),
+) -> (TokenStore, Arc<SecretStore>) {
+    let kind = requested
+        .or_else(|| account.and_then(|a| accounts.accounts.get(a).copied()))
+        .unwrap_or(TokenStore::Keyring);
+    let location = StoreLocation::new(&paths.data_dir);
+    if kind == TokenStore::File {
+        let _ = writeln!(
+            out,
+            "Warning: {what} will be kept in a file ({}), readable by anyone who can read your \
+             files as you. Use the OS keyring when you can.",
+            location.file_dir.display()
+        );
+    }
+    (kind, location.open(kind))
+}
+
 /// `meetty login --service-account KEY.json [--subject EMAIL]`: the key is read (and refused
 /// when other users can read it), a token is signed for and the calendar list read with it,
 /// and only then are the key and the account stored. Returns the account's e-mail.
@@ -281,19 +297,14 @@ pub async fn service_account(
     let client_email = key.client_email().to_string();
     let account = subject.unwrap_or(&client_email).to_string();
     let accounts = Accounts::load(&paths.accounts_file())?;
-    let kind = token_store
-        .or_else(|| accounts.accounts.get(&account).copied())
-        .unwrap_or(TokenStore::Keyring);
-    let location = StoreLocation::new(&paths.data_dir);
-    let store = location.open(kind);
-    if kind == TokenStore::File {
-        let _ = writeln!(
-            out,
-            "Warning: the service account's key will be kept in a file ({}), readable by anyone \
-             who can read your files as you. Use the OS keyring when you can.",
-            location.file_dir.display()
-        );
-    }
+    let (kind, store) = open_store(
+        paths,
+        &accounts,
+        token_store,
+        Some(&account),
+        "the service account's key",
+        out,
+    );
     // A store that cannot be used fails now, before anything is asked of Google.
     let (probe, name) = (Arc::clone(&store), service_account_key(&client_email));
     blocking(move || probe.get(&name))
