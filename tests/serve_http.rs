@@ -1,9 +1,9 @@
 //! `meetty serve`'s HTTP side over real HTTP: the bearer secret checked before anything
 //! else, the 64 kB body limit, JSON bodies only, `/healthz`, JSON 404s (against the API in
 //! this process, acting for a sandbox), and with the real binary: one log line per request,
-//! a SIGTERM that lets the request in flight finish, the listen rules, the accounts, and the
-//! secret made once, printed once and kept (0600 file store; the real keyring under
-//! `dbus-run-session` as in `tests/keyring_store.rs`).
+//! a SIGTERM that lets the request in flight finish, the listen rules, the accounts (one that
+//! cannot open left out), and the secret made once and kept (0600 file store; the real
+//! keyring under `dbus-run-session` as in `tests/keyring_store.rs`), never printed to a pipe.
 
 mod common;
 
@@ -882,13 +882,24 @@ async fn an_account_that_cannot_open_is_named_and_the_others_are_served() {
     );
     assert!(output.contains("meetty login --credentials"), "{output}");
 
+    // None opens: it does not start.
+    accounts.add("kim@example.com", TokenStore::File);
     accounts.remove("sam@example.com");
     accounts.save(&paths.accounts_file()).unwrap();
     let (status, output) = Serve::spawn(meetty_in(&dir).args(serve_args))
         .status()
         .await;
     assert_eq!(status, Some(1), "{output}");
-    assert!(output.contains("no OAuth client is set up"), "{output}");
+    for who in ["alex@example.com", "kim@example.com"] {
+        assert!(
+            output.contains(&format!("not serving {who}: no OAuth client is set up")),
+            "{output}"
+        );
+    }
+    assert!(
+        output.contains("none of the 2 signed-in accounts could be opened"),
+        "{output}"
+    );
     assert!(!output.contains("listening on"), "{output}");
 }
 

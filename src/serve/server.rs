@@ -404,18 +404,20 @@ async fn open_accounts(
                 .partition(|name| signed_in.default.as_deref() == Some(name));
             default.into_iter().chain(others).map(Some).collect()
         };
-    let (mut accounts, mut sandboxes, mut failed) = (Vec::new(), Vec::new(), Vec::new());
+    let several = names.len() > 1;
+    let (mut accounts, mut sandboxes, mut failed) = (Vec::new(), Vec::new(), 0);
     for name in names {
         let conn = match connect(start, demo, name.as_deref(), Utc::now(), tz).await {
             Ok(conn) => conn,
-            Err(e) => {
-                // One account that cannot open does not keep the others from being served.
-                let who = name.as_deref().unwrap_or("the account");
+            // One account that cannot open does not keep the others from being served.
+            Err(e) if several => {
+                let who = name.as_deref().unwrap_or("an account");
                 eprintln!("meetty serve: not serving {who}: {e}");
                 log::warn!(target: LOG_TARGET, "not serving {who}: {e}");
-                failed.push(e);
+                failed += 1;
                 continue;
             }
+            Err(e) => return Err(e),
         };
         // None only on a first run, with nobody signed in: refused below.
         let Some(owner) = conn.cache_owner else {
@@ -429,11 +431,13 @@ async fn open_accounts(
         });
     }
     if accounts.is_empty() {
-        return Err(match failed.len() {
-            0 => "no account is signed in: run meetty login first (or try meetty --demo serve)"
-                .into(),
-            1 => failed.remove(0),
-            _ => "no account could be opened (each one is named above with its fix)".into(),
+        return Err(if failed > 0 {
+            format!(
+                "none of the {failed} signed-in accounts could be opened: each is named above \
+                 with its fix"
+            )
+        } else {
+            "no account is signed in: run meetty login first (or try meetty --demo serve)".into()
         });
     }
     Ok((accounts, sandboxes))
