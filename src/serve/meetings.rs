@@ -4,16 +4,18 @@
 //! gets: a client-chosen event id (no twin on retry), a Meet link awaited, explicit zones,
 //! `sendUpdates`, `If-Match` against lost updates, and Google's errors with their reason.
 //!
-//! Idempotency: an `Idempotency-Key` becomes the event id ([`input::keyed_event_id`]), and a
-//! fingerprint of the request body is stored on the event as a private extended property
-//! ([`FINGERPRINT`]). A keyed POST first reads that id: absent → create; present with the
-//! same fingerprint → the same answer again (`Idempotent-Replayed: true`); another
+//! Idempotency: an `Idempotency-Key` becomes the event id ([`input::keyed_event_id`], per
+//! account and calendar), and a fingerprint of the request body is stored on the event as a
+//! private extended property ([`FINGERPRINT`]). A keyed POST inserts at once (one request to
+//! Google); only when Google answers 409 `duplicate` (the id is taken: an earlier request with
+//! the key, from this process or another) is the stored event read and judged ([`existing`]):
+//! the same fingerprint → the same answer again (`Idempotent-Replayed: true`); another
 //! fingerprint → 409 `idempotency_conflict`; cancelled → 409 `cancelled`. The state is all at
-//! Google, so it holds across restarts of `meetty serve`; two requests with one key at once
-//! take turns ([`InFlight`]), and a create whose answer was lost is read back by
-//! `CalendarClient::insert` (409 `duplicate`).
+//! Google, so it holds across restarts and between processes; two requests with one key at
+//! once in one process take turns ([`InFlight`]). A keyed POST whose start has passed reads
+//! first: a late retry still gets its first answer, a new booking is refused.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -23,9 +25,10 @@ use hyper::Method;
 use serde_json::{json, Value};
 use tokio::sync::OwnedMutexGuard;
 
-use super::input::{self, invalid, Body};
+use super::input::{self, invalid, Body, Ending};
 use super::reply::{Problem, Reply};
 use super::{Account, Api, Request};
+use crate::auth::service_account::explain_calendar_error;
 use crate::calendar::answer::{clean_note, Answer, Respond};
 use crate::calendar::edit::{Changes, Edit, Edited, MeetChange, Scope};
 use crate::calendar::error::ApiError;
@@ -33,14 +36,15 @@ use crate::calendar::links::Provider;
 use crate::calendar::model::{Agenda, Meeting, Rsvp, When};
 use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::retry::keep_retry_after;
-use crate::calendar::write::{self, Conference, Created};
+use crate::calendar::write::{self, Conference, Created, Creation};
 use crate::compose::{self, Context, Draft, Field, MeetChoice};
 use crate::{cache, sanitize, templates, timefmt};
 
 /// The private extended property holding the fingerprint of the request that made an event.
 pub const FINGERPRINT: &str = "meettyRequestSha256";
 
-const CREATE_FIELDS: &[&str] = &[
+/// The fields a POST and a PATCH both take.
+const MEETING_FIELDS: [&str; 9] = [
     "title",
     "start",
     "end",
@@ -48,36 +52,24 @@ const CREATE_FIELDS: &[&str] = &[
     "time_zone",
     "attendees",
     "description",
-    "recurrence",
-    "template",
-    "vars",
-    "calendar",
     "meet",
     "send_updates",
-    "account",
 ];
 
-const PATCH_FIELDS: &[&str] = &[
-    "title",
-    "start",
-    "end",
-    "duration",
-    "time_zone",
-    "attendees",
-    "description",
-    "meet",
-    "send_updates",
-    "scope",
-    "etag",
-];
+const CREATE_ONLY: [&str; 5] = ["recurrence", "template", "vars", "calendar", "account"];
+
+const PATCH_ONLY: [&str; 2] = ["scope", "etag"];
 
 const RSVP_FIELDS: &[&str] = &["response", "comment", "notify"];
 
-/// The requests in flight per idempotency key (per event id derived from it), so two with
-/// the same key run one after the other and the second sees what the first made.
+/// What the API keeps in memory between requests: the requests in flight per idempotency
+/// key (per event id derived from it), so two with the same key run one after the other and
+/// the second sees what the first made; and the accounts the API wrote for since their last
+/// sync, whose next listing asks Google rather than the cache.
 #[derive(Default)]
 pub struct InFlight {
     keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    written: Mutex<HashSet<String>>,
 }
 
 /// The turn of one request with a key; the next one with it waits until this is dropped.
@@ -88,6 +80,18 @@ struct Turn<'a> {
 }
 
 impl InFlight {
+    /// `account`'s calendar changed through the API: its next listing syncs.
+    fn wrote(&self, account: &str) {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.insert(account.to_string());
+    }
+
+    /// Whether `account` was written for since the last call (which forgets it).
+    fn take_written(&self, account: &str) -> bool {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.remove(account)
+    }
+
     async fn turn(&self, key: &str) -> Turn<'_> {
         let lock = {
             let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
@@ -154,9 +158,13 @@ fn seconds(wait: std::time::Duration) -> u64 {
     wait.as_secs_f64().ceil() as u64
 }
 
+/// How long a caller rate limited by a 403 (which carries no `Retry-After`) is told to wait.
+const RATE_LIMIT_WAIT: u64 = 60;
+
 /// What the caller is told when Google (or the way to it) failed.
 pub fn problem(e: ApiError, retry_after: Option<u64>) -> Problem {
     let line = |m: &str| sanitize::line(m);
+    let not_enabled = explain_calendar_error(&e, None);
     match e {
         ApiError::Google {
             code: 404 | 410,
@@ -179,22 +187,34 @@ pub fn problem(e: ApiError, retry_after: Option<u64>) -> Problem {
             reason,
             message,
         } => {
-            let status = if (400..=599).contains(&code) {
-                code
-            } else {
-                502
+            // Google's usage-limit errors: a 403 with a rate-limit reason is the same as a 429
+            // (developers.google.com/calendar/api/guides/errors), and generic clients retry
+            // only a 429.
+            let rate_limited =
+                code == 403 && matches!(reason.as_str(), "rateLimitExceeded" | "userRateLimitExceeded");
+            let (status, retry_after) = match code {
+                _ if rate_limited => (429, Some(retry_after.unwrap_or(RATE_LIMIT_WAIT))),
+                400..=599 => (code, retry_after),
+                _ => (502, retry_after),
             };
-            let fix = match code {
-                429 => "Google is rate limiting: wait Retry-After seconds, then send it again",
-                403 if reason.contains("ateLimit") => {
-                    "Google is rate limiting: wait a minute, then send it again"
+            let fix = match (status, reason.as_str()) {
+                (429, _) => {
+                    "Google is rate limiting: wait Retry-After seconds, then send it again".into()
                 }
-                403 => "the account may not change this calendar or event",
-                409 | 412 => "it changed meanwhile: read it again (GET), then retry",
-                c if c >= 500 => {
-                    "Google had a problem: send it again (with the same Idempotency-Key for a POST)"
-                }
-                _ => "see Google's message",
+                (403, _) if not_enabled.is_some() => not_enabled.unwrap_or_default(),
+                // Google's events.insert reference: "Service accounts cannot invite attendees
+                // without Domain-Wide Delegation of Authority."
+                (403, "forbiddenForServiceAccounts") => "a service account acting as itself \
+                     cannot invite guests: sign in with meetty login --service-account \
+                     KEY.json --subject user@your-domain (domain-wide delegation), or send the \
+                     meeting without attendees"
+                    .into(),
+                (403, _) => "the account may not change this calendar or event".into(),
+                (409 | 412, _) => "it changed meanwhile: read it again (GET), then retry".into(),
+                (500.., _) => "Google had a problem: send it again (with the same \
+                               Idempotency-Key for a POST)"
+                    .into(),
+                _ => "see Google's message".to_string(),
             };
             Problem {
                 reason: Some(line(&reason).into()),
@@ -313,8 +333,12 @@ fn cached_agenda(api: &Api, account: &Account) -> Option<cache::Cached> {
     cache::load(&api.paths.agenda_cache(&account.cache_owner))
 }
 
-/// The calendar event `id` is on: the cached agenda's, else `?calendar=`, else primary.
+/// The calendar event `id` is on: `?calendar=` when given, else the cached agenda's, else
+/// primary.
 fn event_calendar(api: &Api, account: &Account, req: &Request, id: &str) -> String {
+    if let Some(calendar) = req.param("calendar") {
+        return calendar.to_string();
+    }
     let cached = cached_agenda(api, account).map(|c| c.agenda);
     let known = cached.as_ref().and_then(|a: &Agenda| {
         a.meetings
@@ -322,9 +346,7 @@ fn event_calendar(api: &Api, account: &Account, req: &Request, id: &str) -> Stri
             .find(|m| m.id == id || m.series_id.as_deref() == Some(id))
             .map(|m| m.calendar_id.clone())
     });
-    known
-        .or_else(|| req.param("calendar").map(str::to_string))
-        .unwrap_or_else(|| "primary".into())
+    known.unwrap_or_else(|| "primary".into())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -379,26 +401,10 @@ fn booking(
             ))
         }
     };
-    if body.has("end") && body.has("duration") {
-        return Err(invalid(
-            "end",
-            "give end or duration, not both",
-            "drop one of end and duration",
-        ));
-    }
-    let end = match body.text("end")? {
-        Some(text) => Some(input::time("end", text, tz)?),
-        None => None,
-    };
-    let length = match body.text("duration")? {
-        Some(text) => Some(crate::timeparse::parse_duration(text).map_err(|e| {
-            invalid(
-                "duration",
-                e,
-                "give a length like 30m, 1h or 1h30m, or an end",
-            )
-        })?),
-        None => None,
+    let (end, length) = match input::ending(body, tz)? {
+        Ending::At(end) => (Some(end), None),
+        Ending::Lasting(length) => (None, Some(length)),
+        Ending::Unsaid => (None, None),
     };
     let calendars = cached_agenda(api, account)
         .map(|c| c.agenda.calendars)
@@ -520,107 +526,153 @@ fn fill(
 
 async fn create(api: &Api, req: &Request) -> Result<Reply, Problem> {
     let key = input::idempotency_key(req.headers.get("idempotency-key"))?;
-    let body = Body::read(&req.body, CREATE_FIELDS, false)?;
-    let account = api.account(body.text("account")?.or(req.param("account")))?;
+    let body = Body::read(&req.body, &[MEETING_FIELDS.as_slice(), &CREATE_ONLY].concat(), false)?;
+    let named = match (body.text("account")?, req.param("account")) {
+        (Some(a), Some(b)) if !a.eq_ignore_ascii_case(b) => {
+            return Err(invalid(
+                "account",
+                format!("the body names account {a}, the query {b}"),
+                "name the account once (the body's account or ?account=), or the same in both",
+            ))
+        }
+        (a, b) => a.or(b),
+    };
+    let account = api.account(named)?;
     let Booking {
         calendar,
         mut event,
         tz,
         starts_in_past,
     } = booking(api, account, &body, Utc::now())?;
-    let _turn = match key {
-        Some(key) => {
-            event.id = input::keyed_event_id(&account.email, key);
-            let fingerprint = input::fingerprint(&body);
-            event
-                .private
-                .insert(FINGERPRINT.into(), fingerprint.clone());
-            let turn = api.in_flight.turn(&event.id).await;
-            if let Some(reply) = replay(account, &calendar, &event.id, &fingerprint, tz).await? {
-                return Ok(reply);
-            }
-            Some(turn)
-        }
-        None => {
-            event.id = write::event_id();
-            None
-        }
-    };
-    if starts_in_past {
-        return Err(invalid(
+    let past = |event: &write::NewEvent| {
+        invalid(
             "start",
             format!("{} is in the past", event.start.to_rfc3339()),
             "give a start in the future",
-        ));
-    }
+        )
+    };
     let client = account.client.with_conference_wait(api.meet_wait);
-    let op = WriteOp::Create {
-        calendar,
-        event: Box::new(event),
+    let Some(key) = key else {
+        if starts_in_past {
+            return Err(past(&event));
+        }
+        event.id = write::event_id();
+        let op = WriteOp::Create {
+            calendar,
+            event: Box::new(event),
+        };
+        let Written::Created(created) = google(op.run(&client, &|_| {})).await? else {
+            return Err(Problem::new(
+                500,
+                "internal",
+                "a create answered something else",
+            ));
+        };
+        api.in_flight.wrote(&account.email);
+        return Ok(created_reply(api, account, &created, tz, false));
     };
-    let Written::Created(created) = google(op.run(&client, &|_| {})).await? else {
-        return Err(Problem::new(
-            500,
-            "internal",
-            "a create answered something else",
-        ));
+    event.id = input::keyed_event_id(&account.email, &calendar, key);
+    let fingerprint = input::fingerprint(&body);
+    event
+        .private
+        .insert(FINGERPRINT.into(), fingerprint.clone());
+    let _turn = api.in_flight.turn(&event.id).await;
+    let key_use = KeyUse {
+        api,
+        account,
+        calendar: &calendar,
+        fingerprint: &fingerprint,
+        tz,
     };
-    Ok(created_reply(account, &created, tz, false))
+    if starts_in_past {
+        // A late retry of a booking made in time still gets its first answer.
+        let (read, retry_after) =
+            keep_retry_after(account.client.resource(&calendar, &event.id)).await;
+        return match read {
+            Err(ApiError::Google { code: 404, .. }) => Err(past(&event)),
+            Err(e) => Err(problem(e, retry_after.map(seconds))),
+            Ok(resource) => key_use.existing(&resource),
+        };
+    }
+    match google(client.create_or_find(&calendar, &event, &|_| {})).await? {
+        Creation::Made(created) => {
+            api.in_flight.wrote(&account.email);
+            Ok(created_reply(api, account, &created, tz, false))
+        }
+        Creation::Found(stored) => {
+            let resource: Value = serde_json::from_slice(&stored)
+                .map_err(|e| problem(ApiError::Unexpected(format!("event: {e}")), None))?;
+            key_use.existing(&resource)
+        }
+    }
 }
 
-/// 201 with the meeting, or 202 while Google is still making its Meet link.
-fn created_reply(account: &Account, created: &Created, tz: Tz, replayed: bool) -> Reply {
+/// 201 with the meeting, or 202 while Google is still making its Meet link. `Location` names
+/// the calendar, and the account when not the default, so a poll reads the same event.
+fn created_reply(api: &Api, account: &Account, created: &Created, tz: Tz, replayed: bool) -> Reply {
     let status = match created.conference {
         Conference::StillPending => 202,
         _ => 201,
     };
+    let mut location = format!(
+        "/meetings/{}?calendar={}",
+        crate::percent::encode_segment(&created.meeting.id),
+        crate::percent::encode_segment(&created.meeting.calendar_id)
+    );
+    if api.accounts.first().map(|a| a.email.as_str()) != Some(account.email.as_str()) {
+        location.push_str("&account=");
+        location.push_str(&crate::percent::encode_segment(&account.email));
+    }
     Reply {
-        location: Some(format!(
-            "/meetings/{}",
-            crate::percent::encode_segment(&created.meeting.id)
-        )),
+        location: Some(location),
         replayed,
         ..meeting_reply(status, account, created, tz)
     }
 }
 
-/// The answer to a keyed POST whose event exists already; `None` when it does not.
-async fn replay(
-    account: &Account,
-    calendar: &str,
-    id: &str,
-    fingerprint: &str,
+/// A keyed booking: whose it is, where, and the fingerprint of its request.
+struct KeyUse<'a> {
+    api: &'a Api,
+    account: &'a Account,
+    calendar: &'a str,
+    fingerprint: &'a str,
     tz: Tz,
-) -> Result<Option<Reply>, Problem> {
-    let (read, retry_after) = keep_retry_after(account.client.resource(calendar, id)).await;
-    let resource = match read {
-        Err(ApiError::Google { code: 404, .. }) => return Ok(None),
-        Err(e) => return Err(problem(e, retry_after.map(seconds))),
-        Ok(resource) => resource,
-    };
-    if resource["status"] == "cancelled" {
-        return Err(Problem::new(
-            409,
-            "cancelled",
-            "the meeting booked with this Idempotency-Key was cancelled since",
-        )
-        .field("Idempotency-Key")
-        .fix("to book it again, send the request with a new Idempotency-Key"));
+}
+
+impl KeyUse<'_> {
+    /// The answer to a keyed POST whose event Google holds already (`resource`): the same
+    /// answer again for the same request, a conflict for another one or a cancelled event.
+    fn existing(&self, resource: &Value) -> Result<Reply, Problem> {
+        if resource["status"] == "cancelled" {
+            return Err(Problem::new(
+                409,
+                "cancelled",
+                "the meeting booked with this Idempotency-Key was cancelled since",
+            )
+            .field("Idempotency-Key")
+            .fix("to book it again, send the request with a new Idempotency-Key"));
+        }
+        if resource["extendedProperties"]["private"][FINGERPRINT] != self.fingerprint {
+            return Err(Problem::new(
+                409,
+                "idempotency_conflict",
+                "this Idempotency-Key was used for a different request",
+            )
+            .field("Idempotency-Key")
+            .fix(
+                "use a new key per booking; to repeat a request, send the same body with the \
+                 same key",
+            ));
+        }
+        let created = Created::of(self.calendar, resource).map_err(|e| problem(e, None))?;
+        Ok(created_reply(
+            self.api,
+            self.account,
+            &created,
+            self.tz,
+            true,
+        ))
     }
-    if resource["extendedProperties"]["private"][FINGERPRINT] != fingerprint {
-        return Err(Problem::new(
-            409,
-            "idempotency_conflict",
-            "this Idempotency-Key was used for a different request",
-        )
-        .field("Idempotency-Key")
-        .fix(
-            "use a new key per booking; to repeat a request, send the same body with the \
-             same key",
-        ));
-    }
-    let created = Created::of(calendar, &resource).map_err(|e| problem(e, None))?;
-    Ok(Some(created_reply(account, &created, tz, true)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -638,24 +690,22 @@ async fn list(api: &Api, req: &Request) -> Result<Reply, Problem> {
         Some(text) => input::bound("to", text, tz)?,
         None => timefmt::agenda_window(from, tz, api.config.days).1,
     };
-    if to <= from {
-        return Err(invalid(
-            "to",
-            "to is not after from",
-            "give a to later than from",
-        ));
-    }
+    input::window(from, to)?;
     let fresh = match req.param("fresh") {
         Some(text) => input::flag("fresh", text)?,
         None => false,
     };
+    // The API's own writes since the last sync are not in the cache: sync first.
+    let written = api.in_flight.take_written(&account.email);
+    let oldest = now - cache_lifetime(&api.config);
     let cached = cached_agenda(api, account).filter(|c| {
-        c.sync
-            .as_ref()
-            .is_some_and(|s| s.window.0 <= from && to <= s.window.1)
+        c.agenda.fetched_at >= oldest
+            && c.sync
+                .as_ref()
+                .is_some_and(|s| s.window.0 <= from && to <= s.window.1)
     });
     let (agenda, source) = match cached {
-        Some(cached) if !fresh => (cached.agenda, "cache"),
+        Some(cached) if !fresh && !written => (cached.agenda, "cache"),
         _ => {
             let sync = cache::synced_agenda(
                 &account.client,
@@ -665,7 +715,11 @@ async fn list(api: &Api, req: &Request) -> Result<Reply, Problem> {
                 from,
                 to,
             );
-            let (agenda, unsaved) = google(sync).await?;
+            let (agenda, unsaved) = google(sync).await.inspect_err(|_| {
+                if written {
+                    api.in_flight.wrote(&account.email);
+                }
+            })?;
             if let Some(e) = unsaved {
                 log::warn!(
                     "cannot write the cache in {}: {e}",
@@ -697,6 +751,16 @@ async fn list(api: &Api, req: &Request) -> Result<Reply, Problem> {
     ))
 }
 
+/// How old a cached agenda a listing answers from may be: three background refreshes of
+/// the TUI (`refresh_seconds`), or [`UNREFRESHED_CACHE_LIFETIME`] when those are off.
+fn cache_lifetime(config: &crate::config::Config) -> Duration {
+    let every = config.refresh_every.unwrap_or(UNREFRESHED_CACHE_LIFETIME / 3);
+    Duration::from_std(every * 3).unwrap_or(Duration::MAX)
+}
+
+/// [`cache_lifetime`] when the TUI refreshes only on start-up.
+const UNREFRESHED_CACHE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// When a meeting starts and ends; an all-day one from midnight to midnight in `tz`.
 fn span(m: &Meeting, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
     match m.when {
@@ -717,19 +781,32 @@ async fn read(api: &Api, req: &Request, id: &str) -> Result<Reply, Problem> {
 
 /// The meeting as Google holds it now; a cancelled one is gone (404).
 async fn current(account: &Account, calendar: &str, id: &str) -> Result<Created, Problem> {
-    let resource = google(account.client.resource(calendar, id)).await?;
+    current_of(calendar, &google(account.client.resource(calendar, id)).await?)
+}
+
+/// [`current`] of a resource read already.
+fn current_of(calendar: &str, resource: &Value) -> Result<Created, Problem> {
     if resource["status"] == "cancelled" {
         return Err(Problem::new(404, "not_found", "the meeting was cancelled")
             .fix("GET /meetings lists the meetings there are"));
     }
-    Created::of(calendar, &resource).map_err(|e| problem(e, None))
+    Created::of(calendar, resource).map_err(|e| problem(e, None))
+}
+
+/// Whether `account` organizes the event `resource` (Google marks its own entry `self`).
+fn organized_by(resource: &Value, account: &str) -> bool {
+    let organizer = &resource["organizer"];
+    organizer["self"] == true
+        || organizer["email"]
+            .as_str()
+            .is_some_and(|e| e.eq_ignore_ascii_case(account))
 }
 
 // ---------------------------------------------------------------------------------------
 // PATCH /meetings/{id}
 
 async fn change(api: &Api, req: &Request, id: &str) -> Result<Reply, Problem> {
-    let body = Body::read(&req.body, PATCH_FIELDS, false)?;
+    let body = Body::read(&req.body, &[MEETING_FIELDS.as_slice(), &PATCH_ONLY].concat(), false)?;
     let etag = match (req.header(IF_MATCH.as_str()), body.text("etag")?) {
         (Some(etag), _) | (None, Some(etag)) => etag.to_string(),
         (None, None) => {
@@ -748,7 +825,8 @@ async fn change(api: &Api, req: &Request, id: &str) -> Result<Reply, Problem> {
     let account = api.account(req.param("account"))?;
     let calendar = event_calendar(api, account, req, id);
     let target = google(account.client.load_edit(&calendar, id)).await?;
-    if target.meeting.etag.as_deref() != Some(etag.as_str()) {
+    // `If-Match: *` (RFC 9110): whatever version is there now.
+    if etag != "*" && target.meeting.etag.as_deref() != Some(etag.as_str()) {
         let now = Created::of(&calendar, &target.source).map_err(|e| problem(e, None))?;
         return Ok(stale(account, &now, Vec::new(), api.tz));
     }
@@ -804,6 +882,7 @@ async fn change(api: &Api, req: &Request, id: &str) -> Result<Reply, Problem> {
     };
     match *edited {
         Edited::Done(meeting) => {
+            api.in_flight.wrote(&account.email);
             let conference = match listed_conference(&meeting) {
                 Conference::NotRequested if adds_meet => Conference::StillPending,
                 other => other,
@@ -919,22 +998,13 @@ fn changes(body: &Body, m: &Meeting, tz: Tz) -> Result<Changes, Problem> {
         Some(text) => Some(input::time("start", text, tz)?),
         None => None,
     };
-    if body.has("end") && body.has("duration") {
-        return Err(invalid(
-            "end",
-            "give end or duration, not both",
-            "drop one of them",
-        ));
-    }
-    let end = match (body.text("end")?, body.text("duration")?) {
-        (Some(text), _) => Some(input::time("end", text, tz)?),
-        (None, Some(text)) => {
-            let length = crate::timeparse::parse_duration(text)
-                .map_err(|e| invalid("duration", e, "give a length like 30m or 1h"))?;
+    let end = match input::ending(body, tz)? {
+        Ending::At(end) => Some(end),
+        Ending::Lasting(length) => {
             Some(start.unwrap_or_else(|| now_start.with_timezone(&tz)) + length)
         }
         // A moved meeting keeps its length.
-        (None, None) => start.map(|s| s + (now_end - now_start)),
+        Ending::Unsaid => start.map(|s| s + (now_end - now_start)),
     };
     if start.is_some() || end.is_some() {
         let start = start.unwrap_or_else(|| now_start.with_timezone(&tz));
@@ -970,7 +1040,12 @@ async fn cancel(api: &Api, req: &Request, id: &str) -> Result<Reply, Problem> {
         None => false,
     };
     let calendar = event_calendar(api, account, req, id);
-    let m = current(account, &calendar, id).await?.meeting;
+    let resource = google(account.client.resource(&calendar, id)).await?;
+    if resource["status"] == "cancelled" && organized_by(&resource, &account.email) {
+        // A cancel sent again after its answer was lost: it is done.
+        return Ok(Reply::no_content());
+    }
+    let m = current_of(&calendar, &resource)?.meeting;
     if !m.i_organize {
         return Err(Problem::new(
             403,
@@ -994,6 +1069,7 @@ async fn cancel(api: &Api, req: &Request, id: &str) -> Result<Reply, Problem> {
         send: send.unwrap_or(m.default_notify()),
     };
     google(op.run(&account.client, &|_| {})).await?;
+    api.in_flight.wrote(&account.email);
     Ok(Reply::no_content())
 }
 
@@ -1050,6 +1126,7 @@ async fn rsvp(api: &Api, req: &Request, id: &str) -> Result<Reply, Problem> {
             "an answer answered something else",
         ));
     };
+    api.in_flight.wrote(&account.email);
     let conference = listed_conference(&meeting);
     let answered = Created {
         meeting: *meeting,
