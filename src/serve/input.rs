@@ -350,6 +350,13 @@ pub fn idempotency_key(
 /// on the same calendar, and Google itself refuses a second event (409 `duplicate`),
 /// whichever meetty process sends it.
 pub fn keyed_event_id(account: &str, calendar: &str, key: &str) -> String {
+    // "primary" names the account's own calendar, whose id is the account's address (Google's
+    // CalendarList reference): a retry must get the same id whichever way it was named.
+    let account = account.to_lowercase();
+    let calendar = match calendar.to_lowercase() {
+        primary if primary == "primary" => account.clone(),
+        other => other,
+    };
     let hash = digest(&SHA256, format!("{account}\n{calendar}\n{key}").as_bytes());
     base32hex(hash.as_ref())
 }
@@ -425,6 +432,7 @@ mod tests {
         assert_eq!(id, keyed_event_id("alex@example.com", "primary", "booking-1"));
         assert_ne!(id, keyed_event_id("kim@example.com", "primary", "booking-1"));
         assert_ne!(id, keyed_event_id("alex@example.com", "team", "booking-1"));
+        assert_eq!(id, keyed_event_id("Alex@example.com", "alex@example.com", "booking-1"));
     }
 
     #[test]
