@@ -429,10 +429,19 @@ mod tests {
             id.chars().all(|c| matches!(c, '0'..='9' | 'a'..='v')),
             "{id}"
         );
-        assert_eq!(id, keyed_event_id("alex@example.com", "primary", "booking-1"));
-        assert_ne!(id, keyed_event_id("kim@example.com", "primary", "booking-1"));
+        assert_eq!(
+            id,
+            keyed_event_id("alex@example.com", "primary", "booking-1")
+        );
+        assert_ne!(
+            id,
+            keyed_event_id("kim@example.com", "primary", "booking-1")
+        );
         assert_ne!(id, keyed_event_id("alex@example.com", "team", "booking-1"));
-        assert_eq!(id, keyed_event_id("Alex@example.com", "alex@example.com", "booking-1"));
+        assert_eq!(
+            id,
+            keyed_event_id("Alex@example.com", "alex@example.com", "booking-1")
+        );
     }
 
     #[test]

@@ -190,8 +190,11 @@ pub fn problem(e: ApiError, retry_after: Option<u64>) -> Problem {
             // Google's usage-limit errors: a 403 with a rate-limit reason is the same as a 429
             // (developers.google.com/calendar/api/guides/errors), and generic clients retry
             // only a 429.
-            let rate_limited =
-                code == 403 && matches!(reason.as_str(), "rateLimitExceeded" | "userRateLimitExceeded");
+            let rate_limited = code == 403
+                && matches!(
+                    reason.as_str(),
+                    "rateLimitExceeded" | "userRateLimitExceeded"
+                );
             let (status, retry_after) = match code {
                 _ if rate_limited => (429, Some(retry_after.unwrap_or(RATE_LIMIT_WAIT))),
                 400..=599 => (code, retry_after),
@@ -526,7 +529,11 @@ fn fill(
 
 async fn create(api: &Api, req: &Request) -> Result<Reply, Problem> {
     let key = input::idempotency_key(req.headers.get("idempotency-key"))?;
-    let body = Body::read(&req.body, &[MEETING_FIELDS.as_slice(), &CREATE_ONLY].concat(), false)?;
+    let body = Body::read(
+        &req.body,
+        &[MEETING_FIELDS.as_slice(), &CREATE_ONLY].concat(),
+        false,
+    )?;
     let named = match (body.text("account")?, req.param("account")) {
         (Some(a), Some(b)) if !a.eq_ignore_ascii_case(b) => {
             return Err(invalid(
@@ -754,7 +761,9 @@ async fn list(api: &Api, req: &Request) -> Result<Reply, Problem> {
 /// How old a cached agenda a listing answers from may be: three background refreshes of
 /// the TUI (`refresh_seconds`), or [`UNREFRESHED_CACHE_LIFETIME`] when those are off.
 fn cache_lifetime(config: &crate::config::Config) -> Duration {
-    let every = config.refresh_every.unwrap_or(UNREFRESHED_CACHE_LIFETIME / 3);
+    let every = config
+        .refresh_every
+        .unwrap_or(UNREFRESHED_CACHE_LIFETIME / 3);
     Duration::from_std(every * 3).unwrap_or(Duration::MAX)
 }
 
@@ -781,7 +790,10 @@ async fn read(api: &Api, req: &Request, id: &str) -> Result<Reply, Problem> {
 
 /// The meeting as Google holds it now; a cancelled one is gone (404).
 async fn current(account: &Account, calendar: &str, id: &str) -> Result<Created, Problem> {
-    current_of(calendar, &google(account.client.resource(calendar, id)).await?)
+    current_of(
+        calendar,
+        &google(account.client.resource(calendar, id)).await?,
+    )
 }
 
 /// [`current`] of a resource read already.
@@ -806,7 +818,11 @@ fn organized_by(resource: &Value, account: &str) -> bool {
 // PATCH /meetings/{id}
 
 async fn change(api: &Api, req: &Request, id: &str) -> Result<Reply, Problem> {
-    let body = Body::read(&req.body, &[MEETING_FIELDS.as_slice(), &PATCH_ONLY].concat(), false)?;
+    let body = Body::read(
+        &req.body,
+        &[MEETING_FIELDS.as_slice(), &PATCH_ONLY].concat(),
+        false,
+    )?;
     let etag = match (req.header(IF_MATCH.as_str()), body.text("etag")?) {
         (Some(etag), _) | (None, Some(etag)) => etag.to_string(),
         (None, None) => {
