@@ -144,7 +144,7 @@ pub struct Created {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Creation {
     /// The event was inserted now.
-    Made(Created),
+    Made(Box<Created>),
     /// Google already held an event with this id: its resource as stored (JSON).
     Found(hyper::body::Bytes),
 }
@@ -275,7 +275,7 @@ impl CalendarClient {
         progress: OnProgress<'_>,
     ) -> Result<Created, ApiError> {
         match self.create_or_find(calendar_id, ev, progress).await? {
-            Creation::Made(created) => Ok(created),
+            Creation::Made(created) => Ok(*created),
             Creation::Found(stored) => {
                 log::info!("event {} already stored by an earlier attempt", ev.id);
                 self.finish_create(calendar_id, ev, &stored, progress).await
@@ -299,7 +299,7 @@ impl CalendarClient {
             Stored::New(stored) => self
                 .finish_create(calendar_id, ev, &stored, progress)
                 .await
-                .map(Creation::Made),
+                .map(|created| Creation::Made(Box::new(created))),
             Stored::Found(stored) => Ok(Creation::Found(stored)),
         }
     }
