@@ -75,6 +75,20 @@ impl Env {
             .collect()
     }
 
+    /// The meetings of the demo week, synced from the sandbox.
+    async fn demo_week(&self) -> Vec<Value> {
+        let list = self
+            .call(
+                "GET",
+                "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
+                &[],
+                "",
+            )
+            .await;
+        assert_eq!(list.status, 200, "{}", list.text());
+        list.json()["meetings"].as_array().unwrap().clone()
+    }
+
     fn stored(&self, id: &str) -> Option<Value> {
         self.sandbox.with_store(|s| s.event(ACCOUNT, id).ok())
     }
@@ -125,18 +139,19 @@ fn booking(title: &str) -> Value {
     })
 }
 
-/// Google answers a Meet request with a finished link at once.
-fn instant_meet(sandbox: &Sandbox) {
-    sandbox.set_conference_policy(ConferencePolicy {
+/// An empty calendar whose Meet links Google finishes in the insert's own answer.
+async fn instant_env() -> Env {
+    let e = env(Seed::Empty).await;
+    e.sandbox.set_conference_policy(ConferencePolicy {
         delay: Duration::ZERO,
         ..ConferencePolicy::default()
     });
+    e
 }
 
 #[tokio::test]
 async fn a_booking_gets_a_meeting_with_a_ready_meet_link_in_its_zone() {
-    let e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let e = instant_env().await;
     let r = e.post(None, &booking("Intro call")).await;
     assert_eq!(r.status, 201, "{}", r.text());
     let m = r.json();
@@ -213,8 +228,7 @@ async fn a_meet_link_still_pending_is_a_202_and_ready_when_read_later() {
 
 #[tokio::test]
 async fn the_same_idempotency_key_books_once_and_answers_the_same() {
-    let mut e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let mut e = instant_env().await;
     let first = e.post(Some("order-1001"), &booking("Booking 1001")).await;
     assert_eq!(first.status, 201, "{}", first.text());
     assert_eq!(header(&first, "idempotent-replayed"), None);
@@ -256,8 +270,7 @@ async fn the_same_idempotency_key_books_once_and_answers_the_same() {
 
 #[tokio::test]
 async fn two_requests_with_one_key_at_once_take_turns() {
-    let e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let e = instant_env().await;
     // The first insert is slow, so the second request arrives while it is in flight.
     e.sandbox
         .inject(Fault::latency(Duration::from_millis(500)).on("POST", "/events"));
@@ -284,8 +297,7 @@ async fn two_requests_with_one_key_at_once_take_turns() {
 
 #[tokio::test]
 async fn an_insert_whose_answer_is_lost_still_makes_one_meeting() {
-    let e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let e = instant_env().await;
     e.sandbox
         .inject(Fault::drop_after_apply().on("POST", "/events"));
     let r = e.post(Some("order-2002"), &booking("Lost answer")).await;
@@ -514,8 +526,7 @@ async fn a_change_needs_the_current_etag() {
 
 #[tokio::test]
 async fn a_meet_link_is_added_and_removed_by_a_change() {
-    let e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let e = instant_env().await;
     let (id, etag) = booked(&e, "Call").await;
     let path = format!("/meetings/{id}");
     let on = json!({"meet": true, "etag": etag});
@@ -536,15 +547,7 @@ async fn a_meet_link_is_added_and_removed_by_a_change() {
 #[tokio::test]
 async fn an_occurrence_is_changed_only_when_the_scope_is_said() {
     let e = env(common::demo_seed()).await;
-    let list = e
-        .call(
-            "GET",
-            "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
-            &[],
-            "",
-        )
-        .await;
-    let meetings = list.json()["meetings"].as_array().unwrap().clone();
+    let meetings = e.demo_week().await;
     let occurrence = meetings
         .iter()
         .find(|m| m["i_organize"] == true && m["recurring_event_id"].is_string())
@@ -600,15 +603,7 @@ async fn a_cancel_tells_whom_it_is_asked_to_and_the_meeting_is_gone() {
 #[tokio::test]
 async fn an_invitation_is_answered_with_only_the_own_entry() {
     let e = env(common::demo_seed()).await;
-    let list = e
-        .call(
-            "GET",
-            "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
-            &[],
-            "",
-        )
-        .await;
-    let meetings = list.json()["meetings"].as_array().unwrap().clone();
+    let meetings = e.demo_week().await;
     let invited = meetings
         .iter()
         .find(|m| {
@@ -691,8 +686,7 @@ async fn google_refusals_pass_through_with_status_reason_and_retry_after() {
 
 #[tokio::test]
 async fn one_key_in_two_serve_processes_books_once_and_refuses_another_body() {
-    let e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let e = instant_env().await;
     e.sandbox
         .with_store(|s| s.add_calendar(Calendar::new(TEAM, "Team", common::tz())));
     // Another meetty serve on the same account: it shares nothing with the first but Google.
