@@ -188,7 +188,7 @@ pub fn zone(field: &str, name: &str) -> Result<Tz, Problem> {
 }
 
 /// A time: RFC 3339 with an offset ("2026-12-01T15:00:00+01:00", "…Z"), or a wall-clock
-/// time "YYYY-MM-DDTHH:MM[:SS]" in `tz`. A wall-clock time the clocks skip is refused; one
+/// time `YYYY-MM-DDTHH:MM[:SS]` in `tz`. A wall-clock time the clocks skip is refused; one
 /// that happens twice is the earlier.
 pub fn time(field: &str, text: &str, tz: Tz) -> Result<DateTime<Tz>, Problem> {
     let text = text.trim();
