@@ -919,3 +919,25 @@ async fn accounts_etags_and_windows_are_read_as_documented() {
     assert_eq!(long.status, 422, "{}", long.text());
     assert_eq!(long.json()["error"]["field"], "to");
 }
+
+#[tokio::test]
+async fn a_cache_older_than_three_refreshes_is_synced_before_it_is_listed() {
+    let e = env(common::demo_seed()).await;
+    e.demo_week().await;
+    // The cache as the TUI left it an hour ago (refresh_seconds is 60 by default: three
+    // refreshes are three minutes).
+    let paths = common::home_paths(&e.dir);
+    let files = meetty::cache::CacheFiles::of(&paths, ACCOUNT);
+    let mut cached = meetty::cache::load(&paths.agenda_cache(ACCOUNT)).unwrap();
+    cached.agenda.fetched_at -= chrono::Duration::hours(1);
+    meetty::cache::save(&files, &cached.agenda, cached.sync.as_ref()).unwrap();
+    let old = e
+        .call("GET", "/meetings?from=2026-11-16&to=2026-12-07", &[], "")
+        .await;
+    assert_eq!(old.status, 200, "{}", old.text());
+    assert_eq!(old.json()["source"], "google");
+    let current = e
+        .call("GET", "/meetings?from=2026-11-16&to=2026-12-07", &[], "")
+        .await;
+    assert_eq!(current.json()["source"], "cache");
+}
