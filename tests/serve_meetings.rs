@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::{sent, Response};
-use meetty::sandbox::{ConferencePolicy, Fault, Sandbox, Seed, ACCOUNT};
+use meetty::sandbox::{Calendar, ConferencePolicy, Fault, Sandbox, Seed, ACCOUNT};
 use serde_json::{json, Value};
 
 /// The sandbox, the API in front of it, and the directory its files are in.
@@ -51,20 +51,11 @@ impl Env {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Response {
-        let auth = format!("Bearer {}", common::API_SECRET);
-        let mut all = vec![
-            ("authorization", auth.as_str()),
-            ("content-type", "application/json"),
-        ];
-        all.extend_from_slice(headers);
-        let url = format!("{}{}", self.base, path.trim_start_matches('/'));
-        common::http(method, &url, &all, body).await
+        call_at(&self.base, method, path, headers, body).await
     }
 
     async fn post(&self, key: Option<&str>, body: &Value) -> Response {
-        let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
-        self.call("POST", "/meetings", &headers, &body.to_string())
-            .await
+        post_at(&self.base, key, body).await
     }
 
     /// Inserts that reached the sandbox.
@@ -75,9 +66,63 @@ impl Env {
             .collect()
     }
 
+    /// The events titled `title` in the seeded account's primary calendar.
+    fn titled(&self, title: &str) -> Vec<Value> {
+        self.sandbox
+            .with_store(|s| s.events(ACCOUNT))
+            .into_iter()
+            .filter(|ev| ev["summary"] == title)
+            .collect()
+    }
+
+    /// The listing of the demo week, synced from the sandbox.
+    async fn demo_week(&self) -> Value {
+        let list = self
+            .call(
+                "GET",
+                "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
+                &[],
+                "",
+            )
+            .await;
+        assert_eq!(list.status, 200, "{}", list.text());
+        list.json()
+    }
+
     fn stored(&self, id: &str) -> Option<Value> {
         self.sandbox.with_store(|s| s.event(ACCOUNT, id).ok())
     }
+}
+
+/// A request to the API at `base`, with the secret.
+async fn call_at(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Response {
+    let auth = format!("Bearer {}", common::API_SECRET);
+    let mut all = vec![
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+    ];
+    all.extend_from_slice(headers);
+    let url = format!("{}{}", base, path.trim_start_matches('/'));
+    common::http(method, &url, &all, body).await
+}
+
+/// `POST /meetings` to the API at `base`, with an `Idempotency-Key` when given.
+async fn post_at(base: &str, key: Option<&str>, body: &Value) -> Response {
+    let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+    call_at(base, "POST", "/meetings", &headers, &body.to_string()).await
+}
+
+/// The meeting `m` starts and ends at these local times (the endings of its RFC 3339 times).
+fn assert_span(m: &Value, start: &str, end: &str) {
+    let at = |field: &str| m[field].as_str().unwrap_or_default().to_string();
+    assert!(at("start").ends_with(start), "{m}");
+    assert!(at("end").ends_with(end), "{m}");
 }
 
 fn header<'a>(r: &'a Response, name: &str) -> Option<&'a str> {
@@ -101,18 +146,19 @@ fn booking(title: &str) -> Value {
     })
 }
 
-/// Google answers a Meet request with a finished link at once.
-fn instant_meet(sandbox: &Sandbox) {
-    sandbox.set_conference_policy(ConferencePolicy {
+/// An empty calendar whose Meet links Google finishes in the insert's own answer.
+async fn instant_env() -> Env {
+    let e = env(Seed::Empty).await;
+    e.sandbox.set_conference_policy(ConferencePolicy {
         delay: Duration::ZERO,
         ..ConferencePolicy::default()
     });
+    e
 }
 
 #[tokio::test]
 async fn a_booking_gets_a_meeting_with_a_ready_meet_link_in_its_zone() {
-    let e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let e = instant_env().await;
     let r = e.post(None, &booking("Intro call")).await;
     assert_eq!(r.status, 201, "{}", r.text());
     let m = r.json();
@@ -123,18 +169,12 @@ async fn a_booking_gets_a_meeting_with_a_ready_meet_link_in_its_zone() {
         .starts_with("https://meet.google.com/"));
     assert_eq!(m["title"], "Intro call");
     assert_eq!(m["time_zone"], "Europe/Berlin");
-    assert!(
-        m["start"].as_str().unwrap().ends_with("T15:00:00+01:00"),
-        "{m}"
-    );
-    assert!(
-        m["end"].as_str().unwrap().ends_with("T15:45:00+01:00"),
-        "{m}"
-    );
+    assert_span(&m, "T15:00:00+01:00", "T15:45:00+01:00");
     let id = m["id"].as_str().unwrap();
+    let calendar = m["calendar_id"].as_str().unwrap().replace('@', "%40");
     assert_eq!(
         header(&r, "location"),
-        Some(format!("/meetings/{id}").as_str())
+        Some(format!("/meetings/{id}?calendar={calendar}").as_str())
     );
     assert_eq!(header(&r, "etag"), m["etag"].as_str());
     let insert = &e.inserts()[0];
@@ -188,8 +228,7 @@ async fn a_meet_link_still_pending_is_a_202_and_ready_when_read_later() {
 
 #[tokio::test]
 async fn the_same_idempotency_key_books_once_and_answers_the_same() {
-    let mut e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let mut e = instant_env().await;
     let first = e.post(Some("order-1001"), &booking("Booking 1001")).await;
     assert_eq!(first.status, 201, "{}", first.text());
     assert_eq!(header(&first, "idempotent-replayed"), None);
@@ -198,7 +237,7 @@ async fn the_same_idempotency_key_books_once_and_answers_the_same() {
     assert_eq!(header(&again, "idempotent-replayed"), Some("true"));
     assert_eq!(again.json()["id"], first.json()["id"]);
     assert_eq!(again.json()["meet_link"], first.json()["meet_link"]);
-    assert_eq!(e.inserts().len(), 1, "the repeat reached Google's insert");
+    assert_eq!(e.titled("Booking 1001").len(), 1);
     let id = first.json()["id"].as_str().unwrap().to_string();
     let stored = e.stored(&id).unwrap();
     assert_eq!(
@@ -214,7 +253,7 @@ async fn the_same_idempotency_key_books_once_and_answers_the_same() {
     assert_eq!(restarted.status, 201, "{}", restarted.text());
     assert_eq!(header(&restarted, "idempotent-replayed"), Some("true"));
     assert_eq!(restarted.json()["id"], first.json()["id"]);
-    assert_eq!(e.inserts().len(), 1);
+    assert_eq!(e.titled("Booking 1001").len(), 1);
 
     let other = e
         .post(Some("order-1001"), &booking("Another booking"))
@@ -225,13 +264,13 @@ async fn the_same_idempotency_key_books_once_and_answers_the_same() {
         .as_str()
         .unwrap()
         .contains("new key"));
-    assert_eq!(e.inserts().len(), 1);
+    assert!(e.titled("Another booking").is_empty());
+    assert_eq!(e.titled("Booking 1001").len(), 1);
 }
 
 #[tokio::test]
 async fn two_requests_with_one_key_at_once_take_turns() {
-    let e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let e = instant_env().await;
     // The first insert is slow, so the second request arrives while it is in flight.
     e.sandbox
         .inject(Fault::latency(Duration::from_millis(500)).on("POST", "/events"));
@@ -253,13 +292,12 @@ async fn two_requests_with_one_key_at_once_take_turns() {
         .filter(|r| header(r, "idempotent-replayed") == Some("true"))
         .count();
     assert_eq!(replayed, 1);
-    assert_eq!(e.inserts().len(), 1);
+    assert_eq!(e.titled("Booked twice at once").len(), 1);
 }
 
 #[tokio::test]
 async fn an_insert_whose_answer_is_lost_still_makes_one_meeting() {
-    let e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let e = instant_env().await;
     e.sandbox
         .inject(Fault::drop_after_apply().on("POST", "/events"));
     let r = e.post(Some("order-2002"), &booking("Lost answer")).await;
@@ -270,12 +308,7 @@ async fn an_insert_whose_answer_is_lost_still_makes_one_meeting() {
         2,
         "the insert was sent again after the lost answer"
     );
-    let titles: Vec<Value> = e
-        .sandbox
-        .with_store(|s| s.events(ACCOUNT))
-        .into_iter()
-        .filter(|ev| ev["summary"] == "Lost answer")
-        .collect();
+    let titles = e.titled("Lost answer");
     assert_eq!(titles.len(), 1);
     assert_eq!(titles[0]["id"], id.as_str());
 
@@ -371,16 +404,8 @@ async fn bad_input_names_the_field_and_sends_nothing() {
 #[tokio::test]
 async fn the_list_is_read_from_the_cache_and_synced_when_fresh_is_asked() {
     let e = env(common::demo_seed()).await;
-    let fresh = e
-        .call(
-            "GET",
-            "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
-            &[],
-            "",
-        )
-        .await;
-    assert_eq!(fresh.status, 200, "{}", fresh.text());
-    assert_eq!(fresh.json()["source"], "google");
+    let fresh = e.demo_week().await;
+    assert_eq!(fresh["source"], "google");
     assert!(!sent(&e.sandbox, "GET", "/events").is_empty());
     e.sandbox.clear_requests();
     let cached = e
@@ -393,7 +418,7 @@ async fn the_list_is_read_from_the_cache_and_synced_when_fresh_is_asked() {
         "sent: {:?}",
         e.sandbox.requests()
     );
-    assert_eq!(cached.json()["meetings"], fresh.json()["meetings"]);
+    assert_eq!(cached.json()["meetings"], fresh["meetings"]);
     let narrow = e
         .call(
             "GET",
@@ -453,15 +478,8 @@ async fn a_change_needs_the_current_etag() {
     assert_eq!(ok.status, 200, "{}", ok.text());
     let m = ok.json();
     assert_eq!(m["title"], "Planning v2");
-    assert!(
-        m["start"].as_str().unwrap().ends_with("T13:00:00+01:00"),
-        "{m}"
-    );
     // The length stays: 30 minutes, the Blank template's.
-    assert!(
-        m["end"].as_str().unwrap().ends_with("T13:30:00+01:00"),
-        "{m}"
-    );
+    assert_span(&m, "T13:00:00+01:00", "T13:30:00+01:00");
     assert_ne!(m["etag"], etag.as_str());
     let patch = sent(&e.sandbox, "PATCH", &id);
     assert_eq!(patch.len(), 1);
@@ -493,8 +511,7 @@ async fn a_change_needs_the_current_etag() {
 
 #[tokio::test]
 async fn a_meet_link_is_added_and_removed_by_a_change() {
-    let e = env(Seed::Empty).await;
-    instant_meet(&e.sandbox);
+    let e = instant_env().await;
     let (id, etag) = booked(&e, "Call").await;
     let path = format!("/meetings/{id}");
     let on = json!({"meet": true, "etag": etag});
@@ -515,15 +532,7 @@ async fn a_meet_link_is_added_and_removed_by_a_change() {
 #[tokio::test]
 async fn an_occurrence_is_changed_only_when_the_scope_is_said() {
     let e = env(common::demo_seed()).await;
-    let list = e
-        .call(
-            "GET",
-            "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
-            &[],
-            "",
-        )
-        .await;
-    let meetings = list.json()["meetings"].as_array().unwrap().clone();
+    let meetings = e.demo_week().await["meetings"].as_array().unwrap().clone();
     let occurrence = meetings
         .iter()
         .find(|m| m["i_organize"] == true && m["recurring_event_id"].is_string())
@@ -579,15 +588,7 @@ async fn a_cancel_tells_whom_it_is_asked_to_and_the_meeting_is_gone() {
 #[tokio::test]
 async fn an_invitation_is_answered_with_only_the_own_entry() {
     let e = env(common::demo_seed()).await;
-    let list = e
-        .call(
-            "GET",
-            "/meetings?fresh=1&from=2026-11-16&to=2026-12-07",
-            &[],
-            "",
-        )
-        .await;
-    let meetings = list.json()["meetings"].as_array().unwrap().clone();
+    let meetings = e.demo_week().await["meetings"].as_array().unwrap().clone();
     let invited = meetings
         .iter()
         .find(|m| {
@@ -666,4 +667,277 @@ async fn google_refusals_pass_through_with_status_reason_and_retry_after() {
     assert_eq!(header(&limited, "retry-after"), Some("1"));
     assert_eq!(limited.json()["error"]["reason"], "rateLimitExceeded");
     assert_eq!(sent(&e.sandbox, "GET", &id).len(), 5);
+}
+
+#[tokio::test]
+async fn one_key_in_two_serve_processes_books_once_and_refuses_another_body() {
+    let e = instant_env().await;
+    e.sandbox
+        .with_store(|s| s.add_calendar(Calendar::new(TEAM, "Team", common::tz())));
+    // Another meetty serve on the same account: it shares nothing with the first but Google.
+    let (second, second_base) = common::api_server(&e.sandbox, &e.dir.join("second")).await;
+    let first = e.post(Some("order-7007"), &booking("First body")).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    // A new keyed booking is one request to Google: the insert, nothing read before it.
+    assert_eq!(e.sandbox.requests().len(), 1, "{:?}", e.sandbox.requests());
+
+    let other = post_at(&second_base, Some("order-7007"), &booking("Second body")).await;
+    assert_eq!(other.status, 409, "{}", other.text());
+    assert_eq!(other.json()["error"]["code"], "idempotency_conflict");
+    assert!(e.titled("Second body").is_empty());
+    let same = post_at(&second_base, Some("order-7007"), &booking("First body")).await;
+    assert_eq!(same.status, 201, "{}", same.text());
+    assert_eq!(header(&same, "idempotent-replayed"), Some("true"));
+    assert_eq!(same.json()["id"], first.json()["id"]);
+    assert_eq!(e.titled("First body").len(), 1);
+
+    // A key is per account and calendar (event ids are unique per calendar at Google): the
+    // same key on another calendar books there, under another id.
+    let mut elsewhere = booking("First body");
+    elsewhere["calendar"] = json!(TEAM);
+    let team = e.post(Some("order-7007"), &elsewhere).await;
+    assert_eq!(team.status, 201, "{}", team.text());
+    assert_ne!(team.json()["id"], first.json()["id"]);
+    let on_team = e.sandbox.with_store(|s| s.events(TEAM));
+    assert_eq!(on_team.len(), 1);
+
+    // At once from both processes, with different bodies: neither saw the other's booking
+    // before sending its own, and still only one is made; the other is told.
+    e.sandbox
+        .inject(Fault::latency(Duration::from_millis(300)).on("POST", "/events"));
+    let (raced_a, raced_b) = (booking("Raced A"), booking("Raced B"));
+    let (a, b) = tokio::join!(
+        e.post(Some("order-8008"), &raced_a),
+        post_at(&second_base, Some("order-8008"), &raced_b)
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409], "{} / {}", a.text(), b.text());
+    let refused = if a.status == 409 { &a } else { &b };
+    assert_eq!(refused.json()["error"]["code"], "idempotency_conflict");
+    assert_eq!(e.titled("Raced A").len() + e.titled("Raced B").len(), 1);
+    second.shutdown().await;
+}
+
+const TEAM: &str = "team-berlin@group.calendar.google.com";
+
+#[tokio::test]
+async fn a_pending_booking_for_another_account_and_calendar_is_polled_at_its_location() {
+    const BOT: &str = "booking-bot@meetty-tests.iam.gserviceaccount.com";
+    const BOT_ID: &str = "104729384756102938475";
+    const KIM: &str = "kim@example.com";
+    let e = env(Seed::Empty).await;
+    // Longer than the API's wait (5 s in common::api_server_for); set before Kim's calendars
+    // are made, which take the policy then in force.
+    e.sandbox.set_conference_policy(ConferencePolicy {
+        delay: Duration::from_secs(7),
+        ..ConferencePolicy::default()
+    });
+    e.sandbox
+        .register_service_account(BOT, BOT_ID, &common::service_account_pem(1));
+    e.sandbox
+        .grant_delegation(BOT_ID, &meetty::auth::client::SCOPES);
+    e.sandbox.with_user_store(KIM, |s| {
+        s.add_calendar(Calendar::new(TEAM, "Team", common::tz()))
+    });
+    let key = meetty::auth::service_account::Key::parse(&common::service_account_json(
+        &e.sandbox.token_url(),
+        BOT,
+        BOT_ID,
+        1,
+    ))
+    .unwrap();
+    let session = meetty::auth::service_account::ServiceSession::new(&key, Some(KIM), None)
+        .await
+        .unwrap();
+    let kim = meetty::serve::Account {
+        email: KIM.into(),
+        client: meetty::calendar::client::CalendarClient::new(&e.sandbox.root_url(), session)
+            .with_limits(common::quick_limits()),
+        cache_owner: KIM.into(),
+    };
+    let alex = meetty::serve::Account {
+        email: ACCOUNT.into(),
+        client: common::client(&e.sandbox),
+        cache_owner: ACCOUNT.into(),
+    };
+    let (server, base) = common::api_server_for(&e.dir.join("two"), vec![alex, kim]).await;
+    let mut body = booking("Kim's team call");
+    body["account"] = json!(KIM);
+    body["calendar"] = json!(TEAM);
+    let r = post_at(&base, Some("kim-1"), &body).await;
+    assert_eq!(r.status, 202, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let location = header(&r, "location").unwrap().to_string();
+    assert_eq!(
+        location,
+        format!(
+            "/meetings/{id}?calendar=team-berlin%40group.calendar.google.com\
+             &account=kim%40example.com"
+        )
+    );
+    let mut polls = 0;
+    let ready = loop {
+        let again = call_at(&base, "GET", &location, &[], "").await;
+        assert_eq!(again.status, 200, "{}", again.text());
+        if again.json()["conference"] != "pending" || polls == 20 {
+            break again.json();
+        }
+        polls += 1;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(ready["conference"], "ready");
+    assert_eq!(ready["account"], KIM);
+    assert_eq!(ready["id"], id.as_str());
+    assert_eq!(e.sandbox.with_user_store(KIM, |s| s.events(TEAM)).len(), 1);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn google_limits_and_refusals_say_what_to_do() {
+    let e = env(Seed::Empty).await;
+    // A 403 rate limit is a 429 for the caller, with a wait (Google sent none).
+    e.sandbox.inject(
+        Fault::status(403)
+            .reason("userRateLimitExceeded")
+            .on("POST", "/events")
+            .times(20),
+    );
+    let limited = e.post(None, &booking("Too fast")).await;
+    assert_eq!(limited.status, 429, "{}", limited.text());
+    assert_eq!(limited.json()["error"]["reason"], "userRateLimitExceeded");
+    assert_eq!(header(&limited, "retry-after"), Some("60"));
+    e.sandbox.clear_faults();
+
+    e.sandbox.inject(
+        Fault::status(403)
+            .reason("accessNotConfigured")
+            .on("POST", "/events"),
+    );
+    let disabled = e.post(None, &booking("API off")).await;
+    assert_eq!(disabled.status, 403, "{}", disabled.text());
+    let fix = disabled.json()["error"]["fix"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(fix.contains("not enabled"), "{fix}");
+    assert!(fix.contains("calendar-json.googleapis.com"), "{fix}");
+
+    e.sandbox.inject(
+        Fault::status(403)
+            .reason("forbiddenForServiceAccounts")
+            .on("POST", "/events"),
+    );
+    let bot = e.post(None, &booking("Bot invites")).await;
+    assert_eq!(bot.status, 403, "{}", bot.text());
+    let fix = bot.json()["error"]["fix"].as_str().unwrap().to_string();
+    assert!(fix.contains("--subject"), "{fix}");
+    assert!(fix.contains("without attendees"), "{fix}");
+}
+
+#[tokio::test]
+async fn the_list_after_a_write_through_the_api_shows_it() {
+    let e = env(Seed::Empty).await;
+    let first = e.call("GET", "/meetings?fresh=1", &[], "").await;
+    assert_eq!(first.json()["source"], "google", "{}", first.text());
+    let (id, _) = booked(&e, "Just booked").await;
+    let after = e.call("GET", "/meetings", &[], "").await;
+    assert_eq!(after.json()["source"], "google", "{}", after.text());
+    let ids: Vec<Value> = after.json()["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].clone())
+        .collect();
+    assert!(ids.contains(&json!(id)), "{ids:?}");
+    let again = e.call("GET", "/meetings", &[], "").await;
+    assert_eq!(again.json()["source"], "cache");
+
+    let gone = e.call("DELETE", &format!("/meetings/{id}"), &[], "").await;
+    assert_eq!(gone.status, 204, "{}", gone.text());
+    let after = e.call("GET", "/meetings", &[], "").await;
+    assert_eq!(after.json()["source"], "google");
+    assert_eq!(after.json()["meetings"], json!([]));
+}
+
+#[tokio::test]
+async fn a_cancel_sent_again_after_its_answer_was_lost_is_done() {
+    let e = env(Seed::Empty).await;
+    let (id, _) = booked(&e, "Cancelled twice").await;
+    // Every answer to Google's delete is lost, so the API cannot tell the caller.
+    e.sandbox
+        .inject(Fault::drop_after_apply().on("DELETE", &id).times(20));
+    let lost = e.call("DELETE", &format!("/meetings/{id}"), &[], "").await;
+    assert_eq!(lost.status, 502, "{}", lost.text());
+    e.sandbox.clear_faults();
+    assert_eq!(e.stored(&id).unwrap()["status"], "cancelled");
+    let again = e.call("DELETE", &format!("/meetings/{id}"), &[], "").await;
+    assert_eq!(again.status, 204, "{}", again.text());
+}
+
+#[tokio::test]
+async fn accounts_etags_and_windows_are_read_as_documented() {
+    let e = env(Seed::Empty).await;
+    let (id, _) = booked(&e, "Loose ends").await;
+    let upper = e
+        .call(
+            "GET",
+            &format!("/meetings/{id}?account=ALEX@Example.com"),
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(upper.status, 200, "{}", upper.text());
+
+    let mut body = booking("Two accounts");
+    body["account"] = json!(ACCOUNT);
+    let both = e
+        .call(
+            "POST",
+            "/meetings?account=kim@example.com",
+            &[],
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(both.status, 422, "{}", both.text());
+    assert_eq!(both.json()["error"]["field"], "account");
+
+    let any = e
+        .call(
+            "PATCH",
+            &format!("/meetings/{id}"),
+            &[("if-match", "*")],
+            &json!({"title": "Whatever is there"}).to_string(),
+        )
+        .await;
+    assert_eq!(any.status, 200, "{}", any.text());
+    assert_eq!(any.json()["title"], "Whatever is there");
+
+    let long = e
+        .call("GET", "/meetings?from=2026-01-01&to=2027-06-01", &[], "")
+        .await;
+    assert_eq!(long.status, 422, "{}", long.text());
+    assert_eq!(long.json()["error"]["field"], "to");
+}
+
+#[tokio::test]
+async fn a_cache_older_than_three_refreshes_is_synced_before_it_is_listed() {
+    let e = env(common::demo_seed()).await;
+    e.demo_week().await;
+    // The cache as the TUI left it an hour ago (refresh_seconds is 60 by default: three
+    // refreshes are three minutes).
+    let paths = common::home_paths(&e.dir);
+    let files = meetty::cache::CacheFiles::of(&paths, ACCOUNT);
+    let mut cached = meetty::cache::load(&paths.agenda_cache(ACCOUNT)).unwrap();
+    cached.agenda.fetched_at -= chrono::Duration::hours(1);
+    meetty::cache::save(&files, &cached.agenda, cached.sync.as_ref()).unwrap();
+    let old = e
+        .call("GET", "/meetings?from=2026-11-16&to=2026-12-07", &[], "")
+        .await;
+    assert_eq!(old.status, 200, "{}", old.text());
+    assert_eq!(old.json()["source"], "google");
+    let current = e
+        .call("GET", "/meetings?from=2026-11-16&to=2026-12-07", &[], "")
+        .await;
+    assert_eq!(current.json()["source"], "cache");
 }

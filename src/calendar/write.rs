@@ -140,6 +140,21 @@ pub struct Created {
     pub conference: Conference,
 }
 
+/// What [`CalendarClient::create_or_find`] came back with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Creation {
+    /// The event was inserted now.
+    Made(Box<Created>),
+    /// Google already held an event with this id: its resource as stored (JSON).
+    Found(hyper::body::Bytes),
+}
+
+/// An insert's answer: the event stored now, or the one an earlier insert stored.
+enum Stored {
+    New(hyper::body::Bytes),
+    Found(hyper::body::Bytes),
+}
+
 /// The first and the longest wait between reads of a pending Meet link.
 const POLL_FIRST: Duration = Duration::from_millis(250);
 const POLL_MAX: Duration = Duration::from_secs(2);
@@ -250,17 +265,54 @@ impl CalendarClient {
         })
     }
 
-    /// Creates `ev` on the calendar, with the conference `ev.conference` asks for.
+    /// Creates `ev` on the calendar, with the conference `ev.conference` asks for. An event
+    /// already stored under `ev.id` (an earlier attempt whose answer was lost) is taken as
+    /// this one.
     pub async fn create(
         &self,
         calendar_id: &str,
         ev: &NewEvent,
         progress: OnProgress<'_>,
     ) -> Result<Created, ApiError> {
+        match self.create_or_find(calendar_id, ev, progress).await? {
+            Creation::Made(created) => Ok(*created),
+            Creation::Found(stored) => {
+                log::info!("event {} already stored by an earlier attempt", ev.id);
+                self.finish_create(calendar_id, ev, &stored, progress).await
+            }
+        }
+    }
+
+    /// Creates `ev` with one insert; when Google already holds an event with its id (409
+    /// `duplicate`: an earlier insert, ours or another process's), that event as Google
+    /// holds it, cancelled ones included, for the caller to judge (`meetty serve` compares
+    /// the request fingerprint it carries).
+    pub async fn create_or_find(
+        &self,
+        calendar_id: &str,
+        ev: &NewEvent,
+        progress: OnProgress<'_>,
+    ) -> Result<Creation, ApiError> {
         progress(Progress::Saving);
         let insert = self.plan_create(calendar_id, ev).await?;
-        let stored = self.insert(calendar_id, &ev.id, &insert).await?;
-        let snapshot = Snapshot::parse(calendar_id, &stored)?;
+        match self.store(calendar_id, &ev.id, &insert).await? {
+            Stored::New(stored) => self
+                .finish_create(calendar_id, ev, &stored, progress)
+                .await
+                .map(|created| Creation::Made(Box::new(created))),
+            Stored::Found(stored) => Ok(Creation::Found(stored)),
+        }
+    }
+
+    /// The meeting `stored` (the insert's answer) and its conference, the Meet link awaited.
+    async fn finish_create(
+        &self,
+        calendar_id: &str,
+        ev: &NewEvent,
+        stored: &[u8],
+        progress: OnProgress<'_>,
+    ) -> Result<Created, ApiError> {
+        let snapshot = Snapshot::parse(calendar_id, stored)?;
         match &ev.conference {
             NewConference::None => Ok(Created {
                 meeting: snapshot.meeting,
@@ -307,15 +359,27 @@ impl CalendarClient {
         event_id: &str,
         insert: &Planned,
     ) -> Result<hyper::body::Bytes, ApiError> {
+        match self.store(calendar_id, event_id, insert).await? {
+            Stored::New(stored) | Stored::Found(stored) => Ok(stored),
+        }
+    }
+
+    /// [`CalendarClient::insert`], telling a new event from one already stored under its id
+    /// (read back on Google's 409 `duplicate`).
+    async fn store(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        insert: &Planned,
+    ) -> Result<Stored, ApiError> {
         match self.send(insert).await {
             Err(ApiError::Google {
                 code: 409, reason, ..
-            }) if reason == "duplicate" => {
-                log::info!("event {event_id} already stored by an earlier attempt");
-                self.get(&self.events_url(calendar_id, Some(event_id), &[])?)
-                    .await
-            }
-            other => other.map_err(meet_refused),
+            }) if reason == "duplicate" => self
+                .get(&self.events_url(calendar_id, Some(event_id), &[])?)
+                .await
+                .map(Stored::Found),
+            other => other.map(Stored::New).map_err(meet_refused),
         }
     }
 

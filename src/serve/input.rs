@@ -188,7 +188,7 @@ pub fn zone(field: &str, name: &str) -> Result<Tz, Problem> {
 }
 
 /// A time: RFC 3339 with an offset ("2026-12-01T15:00:00+01:00", "…Z"), or a wall-clock
-/// time "YYYY-MM-DDTHH:MM[:SS]" in `tz`. A wall-clock time the clocks skip is refused; one
+/// time `YYYY-MM-DDTHH:MM[:SS]` in `tz`. A wall-clock time the clocks skip is refused; one
 /// that happens twice is the earlier.
 pub fn time(field: &str, text: &str, tz: Tz) -> Result<DateTime<Tz>, Problem> {
     let text = text.trim();
@@ -233,6 +233,65 @@ pub fn bound(field: &str, text: &str, tz: Tz) -> Result<DateTime<Utc>, Problem> 
                 "use RFC 3339 (2026-12-01T00:00:00Z) or a date (2026-12-01)",
             )
         })
+}
+
+/// The longest `from`–`to` window a listing reads: longer ones would page through years of
+/// events at Google.
+pub const LONGEST_WINDOW_DAYS: i64 = 366;
+
+/// A listing's window, `to` after `from` and at most [`LONGEST_WINDOW_DAYS`] long.
+pub fn window(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), Problem> {
+    if to <= from {
+        return Err(invalid(
+            "to",
+            "to is not after from",
+            "give a to later than from",
+        ));
+    }
+    if to - from > chrono::Duration::days(LONGEST_WINDOW_DAYS) {
+        return Err(invalid(
+            "to",
+            format!("the window from from to to is longer than {LONGEST_WINDOW_DAYS} days"),
+            "ask for a year or less at a time",
+        ));
+    }
+    Ok(())
+}
+
+/// How a body says when a meeting ends.
+pub enum Ending {
+    /// `end`: a time.
+    At(DateTime<Tz>),
+    /// `duration`: a length from the start.
+    Lasting(chrono::Duration),
+    /// Neither.
+    Unsaid,
+}
+
+/// The body's `end` or `duration` (never both), times read in `tz`.
+pub fn ending(body: &Body, tz: Tz) -> Result<Ending, Problem> {
+    if body.has("end") && body.has("duration") {
+        return Err(invalid(
+            "end",
+            "give end or duration, not both",
+            "drop one of end and duration",
+        ));
+    }
+    if let Some(text) = body.text("end")? {
+        return Ok(Ending::At(time("end", text, tz)?));
+    }
+    match body.text("duration")? {
+        Some(text) => crate::timeparse::parse_duration(text)
+            .map(Ending::Lasting)
+            .map_err(|e| {
+                invalid(
+                    "duration",
+                    e,
+                    "give a length like 30m, 1h or 1h30m, or an end",
+                )
+            }),
+        None => Ok(Ending::Unsaid),
+    }
 }
 
 /// `send_updates`: exactly Google's `sendUpdates` values.
@@ -284,12 +343,21 @@ pub fn idempotency_key(
     Ok(value.to_str().ok())
 }
 
-/// The event id an idempotency key books under, for one account: base32hex (`[0-9a-v]`, as
-/// Google's client-chosen ids must be, 5–1024 characters) of SHA-256 over the account and the
-/// key, 52 characters. The same key gives the same id, so Google itself refuses a second
-/// event (409 `duplicate`), whichever meetty process sends it.
-pub fn keyed_event_id(account: &str, key: &str) -> String {
-    let hash = digest(&SHA256, format!("{account}\n{key}").as_bytes());
+/// The event id an idempotency key books under, for one account and calendar: base32hex
+/// (`[0-9a-v]`, as Google's client-chosen ids must be, 5–1024 characters) of SHA-256 over the
+/// account, the calendar and the key, 52 characters. Event ids are unique per calendar
+/// (Google's Event reference), so the calendar is part of it: the same key gives the same id
+/// on the same calendar, and Google itself refuses a second event (409 `duplicate`),
+/// whichever meetty process sends it.
+pub fn keyed_event_id(account: &str, calendar: &str, key: &str) -> String {
+    // "primary" names the account's own calendar, whose id is the account's address (Google's
+    // CalendarList reference): a retry must get the same id whichever way it was named.
+    let account = account.to_lowercase();
+    let calendar = match calendar.to_lowercase() {
+        primary if primary == "primary" => account.clone(),
+        other => other,
+    };
+    let hash = digest(&SHA256, format!("{account}\n{calendar}\n{key}").as_bytes());
     base32hex(hash.as_ref())
 }
 
@@ -354,15 +422,26 @@ mod tests {
     }
 
     #[test]
-    fn keyed_ids_are_base32hex_per_account() {
-        let id = keyed_event_id("alex@example.com", "booking-1");
+    fn keyed_ids_are_base32hex_per_account_and_calendar() {
+        let id = keyed_event_id("alex@example.com", "primary", "booking-1");
         assert_eq!(id.len(), 52);
         assert!(
             id.chars().all(|c| matches!(c, '0'..='9' | 'a'..='v')),
             "{id}"
         );
-        assert_eq!(id, keyed_event_id("alex@example.com", "booking-1"));
-        assert_ne!(id, keyed_event_id("kim@example.com", "booking-1"));
+        assert_eq!(
+            id,
+            keyed_event_id("alex@example.com", "primary", "booking-1")
+        );
+        assert_ne!(
+            id,
+            keyed_event_id("kim@example.com", "primary", "booking-1")
+        );
+        assert_ne!(id, keyed_event_id("alex@example.com", "team", "booking-1"));
+        assert_eq!(
+            id,
+            keyed_event_id("Alex@example.com", "alex@example.com", "booking-1")
+        );
     }
 
     #[test]

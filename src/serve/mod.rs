@@ -80,10 +80,8 @@ pub struct Api {
 }
 
 impl Api {
-    /// The account a request names (`?account=` or the body's `account`), else the default.
-    // A Problem is the answer being built, made at most once per request: boxing it would
-    // only add an allocation to every handler's `?`.
-    #[allow(clippy::result_large_err)]
+    /// The account a request names (`?account=` or the body's `account`, in any case, as
+    /// e-mail addresses are), else the default.
     pub fn account(&self, name: Option<&str>) -> Result<&Account, Problem> {
         match name {
             None => self.accounts.first().ok_or_else(|| {
@@ -93,7 +91,7 @@ impl Api {
             Some(name) => self
                 .accounts
                 .iter()
-                .find(|a| a.email == name)
+                .find(|a| a.email.eq_ignore_ascii_case(name))
                 .ok_or_else(|| {
                     let known: Vec<&str> = self.accounts.iter().map(|a| a.email.as_str()).collect();
                     Problem::new(404, "unknown_account", format!("{name} is not served here"))

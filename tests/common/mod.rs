@@ -546,12 +546,21 @@ pub async fn api_server(
     sandbox: &Sandbox,
     dir: &std::path::Path,
 ) -> (meetty::serve::server::Server, String) {
+    let seeded = meetty::serve::Account {
+        email: meetty::sandbox::ACCOUNT.to_string(),
+        client: client(sandbox),
+        cache_owner: meetty::sandbox::ACCOUNT.to_string(),
+    };
+    api_server_for(dir, vec![seeded]).await
+}
+
+/// [`api_server`] acting for `accounts` (the first is the default).
+pub async fn api_server_for(
+    dir: &std::path::Path,
+    accounts: Vec<meetty::serve::Account>,
+) -> (meetty::serve::server::Server, String) {
     let api = meetty::serve::Api {
-        accounts: vec![meetty::serve::Account {
-            email: meetty::sandbox::ACCOUNT.to_string(),
-            client: client(sandbox),
-            cache_owner: meetty::sandbox::ACCOUNT.to_string(),
-        }],
+        accounts,
         config: meetty::config::Config::parse(None).unwrap(),
         paths: home_paths(dir),
         tz: tz(),
