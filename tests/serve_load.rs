@@ -53,15 +53,6 @@ async fn two_hundred_concurrent_bookings_with_failing_google_answers_make_exactl
         .collect();
     assert!(unfinished.is_empty(), "{}", unfinished.join("\n"));
 
-    let timed_out: Vec<&load::Posted> = posted
-        .iter()
-        .filter(|p| p.index % IMPATIENT_EVERY == 7)
-        .collect();
-    assert!(
-        timed_out.iter().all(|p| p.attempts > 1),
-        "every impatient client sent its booking twice: {timed_out:?}"
-    );
-
     // The calendar holds exactly one meeting per booking, with the id its client was given.
     let stored = sandbox.with_store(|s| s.events(ACCOUNT));
     let mut by_title: BTreeMap<String, Vec<String>> = BTreeMap::new();
