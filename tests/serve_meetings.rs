@@ -51,7 +51,7 @@ impl Env {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Response {
-        call_at(&self.base, method, path, headers, body).await
+        common::api_call(&self.base, method, path, headers, body).await
     }
 
     async fn post(&self, key: Option<&str>, body: &Value) -> Response {
@@ -94,28 +94,26 @@ impl Env {
     }
 }
 
-/// A request to the API at `base`, with the secret.
-async fn call_at(
-    base: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Response {
-    let auth = format!("Bearer {}", common::API_SECRET);
-    let mut all = vec![
-        ("authorization", auth.as_str()),
-        ("content-type", "application/json"),
-    ];
-    all.extend_from_slice(headers);
-    let url = format!("{}{}", base, path.trim_start_matches('/'));
-    common::http(method, &url, &all, body).await
+/// Polls `location` (a 202's) as a client would, every half second for up to ten seconds,
+/// until the Meet link is no longer pending; the last answer.
+async fn poll_until_settled(base: &str, location: &str) -> Value {
+    for _ in 0..20 {
+        let again = common::api_call(base, "GET", location, &[], "").await;
+        assert_eq!(again.status, 200, "{}", again.text());
+        if again.json()["conference"] != "pending" {
+            return again.json();
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    common::api_call(base, "GET", location, &[], "")
+        .await
+        .json()
 }
 
 /// `POST /meetings` to the API at `base`, with an `Idempotency-Key` when given.
 async fn post_at(base: &str, key: Option<&str>, body: &Value) -> Response {
     let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
-    call_at(base, "POST", "/meetings", &headers, &body.to_string()).await
+    common::api_call(base, "POST", "/meetings", &headers, &body.to_string()).await
 }
 
 /// The meeting `m` starts and ends at these local times (the endings of its RFC 3339 times).
@@ -208,16 +206,7 @@ async fn a_meet_link_still_pending_is_a_202_and_ready_when_read_later() {
     assert_eq!(m["meet_link"], Value::Null);
     // The caller polls the Location until Google has finished the link.
     let location = header(&r, "location").unwrap().to_string();
-    let mut polls = 0;
-    let ready = loop {
-        let again = e.call("GET", &location, &[], "").await;
-        assert_eq!(again.status, 200, "{}", again.text());
-        if again.json()["conference"] != "pending" || polls == 20 {
-            break again.json();
-        }
-        polls += 1;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
+    let ready = poll_until_settled(&e.base, &location).await;
     assert_eq!(ready["conference"], "ready");
     assert_eq!(ready["id"], m["id"]);
     assert!(ready["meet_link"]
@@ -776,16 +765,7 @@ async fn a_pending_booking_for_another_account_and_calendar_is_polled_at_its_loc
              &account=kim%40example.com"
         )
     );
-    let mut polls = 0;
-    let ready = loop {
-        let again = call_at(&base, "GET", &location, &[], "").await;
-        assert_eq!(again.status, 200, "{}", again.text());
-        if again.json()["conference"] != "pending" || polls == 20 {
-            break again.json();
-        }
-        polls += 1;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
+    let ready = poll_until_settled(&base, &location).await;
     assert_eq!(ready["conference"], "ready");
     assert_eq!(ready["account"], KIM);
     assert_eq!(ready["id"], id.as_str());

@@ -65,13 +65,9 @@ impl Checked {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Response {
-        let auth = format!("Bearer {}", common::API_SECRET);
-        let mut all = vec![("authorization", auth.as_str())];
-        if !body.is_empty() && !headers.iter().any(|(h, _)| *h == "content-type") {
-            all.push(("content-type", "application/json"));
-        }
-        all.extend_from_slice(headers);
-        self.send_raw(method, path, &all, body).await
+        let got = common::api_call(&self.base, method, path, headers, body).await;
+        self.record(method, path.split('?').next().unwrap(), &got);
+        got
     }
 
     /// `POST /meetings` with this `Idempotency-Key` (none when `None`).

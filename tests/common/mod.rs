@@ -535,6 +535,30 @@ pub fn service_account_pem(key: u8) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// A request to the meetings API at `base` as a client sends it: with the bearer secret,
+/// `Content-Type: application/json` when there is a body and `headers` name no type, then
+/// `headers`.
+pub async fn api_call(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Response {
+    let auth = format!("Bearer {API_SECRET}");
+    let mut all = vec![("authorization", auth.as_str())];
+    if !body.is_empty()
+        && !headers
+            .iter()
+            .any(|(h, _)| h.eq_ignore_ascii_case("content-type"))
+    {
+        all.push(("content-type", "application/json"));
+    }
+    all.extend_from_slice(headers);
+    let url = format!("{}{}", base, path.trim_start_matches('/'));
+    http(method, &url, &all, body).await
+}
+
 /// The bearer secret [`api_server`] serves with.
 pub const API_SECRET: &str = "test-api-secret-0123456789";
 
