@@ -72,8 +72,11 @@ pub enum StoreError {
     Keyring(String),
 }
 
+/// Said by every sign-in (`meetty login`, with or without `--service-account`), so it names
+/// the flag rather than one command line.
 const FILE_STORE_HINT: &str =
-    "or run `meetty login --token-store file` to keep tokens in a 0600 file instead";
+    "or run the same `meetty login` again with `--token-store file` to keep them in a 0600 \
+     file instead";
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
