@@ -384,7 +384,10 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
         },
     );
 
-    let calendar = ctx.calendars.iter().find(|c| c.id == d.calendar);
+    // `primary` is Google's name for the account's own calendar, typed or sent as often as
+    // its address.
+    let calendar_id = resolve_primary(&d.calendar, ctx.calendars);
+    let calendar = ctx.calendars.iter().find(|c| c.id == calendar_id);
     note(
         Field::Calendar,
         match calendar {
@@ -624,6 +627,43 @@ mod tests {
             meetings: &[],
             editing: None,
         }
+    }
+
+    #[test]
+    fn primary_is_the_own_calendar_whether_named_or_not() {
+        let calendar = |id: &str, primary: bool, meet_allowed: bool| CalendarInfo {
+            id: id.into(),
+            name: id.into(),
+            color: None,
+            primary,
+            selected: true,
+            writable: true,
+            meet_allowed,
+            owned: true,
+        };
+        let calendars = [
+            calendar("alex@example.com", true, false),
+            calendar("team@group.calendar.google.com", false, true),
+        ];
+        let ctx = Context {
+            calendars: &calendars,
+            ..ctx()
+        };
+        let checked = check(&draft("Demo", "Acme", "", ""), &ctx);
+        assert!(
+            !checked.errors().any(|(f, _)| *f == Field::Calendar),
+            "primary was refused although the list has a primary calendar"
+        );
+        // Read as the primary calendar: its own settings apply (here: no Meet).
+        assert_eq!(
+            checked.meet_unavailable.as_deref(),
+            Some("alex@example.com")
+        );
+        let mut unknown = draft("Demo", "Acme", "", "");
+        unknown.calendar = "nope@example.com".into();
+        assert!(check(&unknown, &ctx)
+            .errors()
+            .any(|(f, _)| *f == Field::Calendar));
     }
 
     /// A meeting from Google's JSON: `me` is the user's answer (`None`: they organize it,

@@ -155,6 +155,44 @@ async fn instant_env() -> Env {
 }
 
 #[tokio::test]
+async fn primary_and_a_calendar_made_since_the_last_sync_are_booked_on() {
+    let e = instant_env().await;
+    // The calendar list is cached by a listing; the booking is checked against it.
+    let list = e.call("GET", "/meetings?fresh=1", &[], "").await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    let mut on_primary = booking("On primary");
+    on_primary["calendar"] = json!("primary");
+    let r = e.post(None, &on_primary).await;
+    assert_eq!(
+        r.status,
+        201,
+        "Google's name for the own calendar: {}",
+        r.text()
+    );
+    assert_eq!(e.titled("On primary").len(), 1);
+
+    let made_since = "side-project@group.calendar.google.com";
+    e.sandbox
+        .with_store(|s| s.add_calendar(Calendar::new(made_since, "Side project", common::tz())));
+    let mut on_new = booking("On the new calendar");
+    on_new["calendar"] = json!(made_since);
+    let r = e.post(None, &on_new).await;
+    assert_eq!(
+        r.status,
+        201,
+        "a calendar the cache does not know yet: {}",
+        r.text()
+    );
+    assert_eq!(e.sandbox.with_store(|s| s.events(made_since)).len(), 1);
+
+    let mut nowhere = booking("Nowhere");
+    nowhere["calendar"] = json!("nope@group.calendar.google.com");
+    let r = e.post(None, &nowhere).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["error"]["field"], "calendar");
+}
+
+#[tokio::test]
 async fn a_booking_gets_a_meeting_with_a_ready_meet_link_in_its_zone() {
     let e = instant_env().await;
     let r = e.post(None, &booking("Intro call")).await;

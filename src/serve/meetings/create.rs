@@ -11,7 +11,9 @@ use tokio::sync::OwnedMutexGuard;
 
 use super::errors::{google, problem, seconds};
 use super::{cached_agenda, meeting_reply, FINGERPRINT, MEETING_FIELDS};
+use crate::calendar::client::resolve_primary;
 use crate::calendar::error::ApiError;
+use crate::calendar::model::CalendarInfo;
 use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::retry::keep_retry_after;
 use crate::calendar::write::{self, Conference, Created, Creation};
@@ -113,6 +115,7 @@ struct Booking {
 fn booking(
     api: &Api,
     account: &Account,
+    calendars: &[CalendarInfo],
     body: &Body,
     now: DateTime<Utc>,
 ) -> Result<Booking, Problem> {
@@ -136,13 +139,10 @@ fn booking(
         Ending::Lasting(length) => (None, Some(length)),
         Ending::Unsaid => (None, None),
     };
-    let calendars = cached_agenda(api, account)
-        .map(|c| c.agenda.calendars)
-        .unwrap_or_default();
     let ctx = Context {
         now,
         tz,
-        calendars: &calendars,
+        calendars,
         account: Some(&account.email),
         meetings: &[],
         editing: None,
@@ -199,6 +199,26 @@ fn booking(
         tz,
         starts_in_past: checked.starts_in_past,
     })
+}
+
+/// The account's calendars to check a booking against: the cached list, read again from
+/// Google when the body names a calendar it does not have (one made since the last sync).
+async fn calendars(
+    account: &Account,
+    api: &Api,
+    body: &Body,
+) -> Result<Vec<CalendarInfo>, Problem> {
+    let cached = cached_agenda(api, account)
+        .map(|c| c.agenda.calendars)
+        .unwrap_or_default();
+    let Some(named) = body.text("calendar")? else {
+        return Ok(cached);
+    };
+    let id = resolve_primary(named, &cached);
+    if cached.is_empty() || cached.iter().any(|c| c.id == id) {
+        return Ok(cached);
+    }
+    google(account.client.calendars()).await
 }
 
 /// Puts the body's fields into the template's draft, as `meetty new`'s flags do.
@@ -277,7 +297,13 @@ pub(super) async fn create(api: &Api, req: &Request) -> Result<Reply, Problem> {
         mut event,
         tz,
         starts_in_past,
-    } = booking(api, account, &body, Utc::now())?;
+    } = booking(
+        api,
+        account,
+        &calendars(account, api, &body).await?,
+        &body,
+        Utc::now(),
+    )?;
     let past = |event: &write::NewEvent| {
         invalid(
             "start",
