@@ -27,12 +27,14 @@ const CREATE_ONLY: [&str; 5] = ["recurrence", "template", "vars", "calendar", "a
 
 /// What the API keeps in memory between requests: the requests in flight per idempotency
 /// key (per event id derived from it), so two with the same key run one after the other and
-/// the second sees what the first made; and the accounts the API wrote for since their last
-/// sync, whose next listing asks Google rather than the cache.
+/// the second sees what the first made; the accounts the API wrote for since their last
+/// sync, whose next listing asks Google rather than the cache; and each account's calendar
+/// list, so a booking is checked without parsing the whole cached agenda.
 #[derive(Default)]
 pub struct InFlight {
     keys: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     written: Mutex<HashSet<String>>,
+    calendars: Mutex<HashMap<String, Vec<CalendarInfo>>>,
 }
 
 /// The turn of one request with a key; the next one with it waits until this is dropped.
@@ -53,6 +55,22 @@ impl InFlight {
     pub(super) fn take_written(&self, account: &str) -> bool {
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         written.remove(account)
+    }
+
+    /// `account`'s calendar list as last read, if one was.
+    fn calendars_of(&self, account: &str) -> Option<Vec<CalendarInfo>> {
+        let calendars = self.calendars.lock().unwrap_or_else(|e| e.into_inner());
+        calendars.get(account).cloned()
+    }
+
+    /// Keeps `account`'s calendar list as just read; an empty one (no cache yet) is not kept,
+    /// so the next booking looks again.
+    pub(super) fn keep_calendars(&self, account: &str, list: &[CalendarInfo]) {
+        if list.is_empty() {
+            return;
+        }
+        let mut calendars = self.calendars.lock().unwrap_or_else(|e| e.into_inner());
+        calendars.insert(account.to_string(), list.to_vec());
     }
 
     async fn turn(&self, key: &str) -> Turn<'_> {
@@ -201,24 +219,34 @@ fn booking(
     })
 }
 
-/// The account's calendars to check a booking against: the cached list, read again from
-/// Google when the body names a calendar it does not have (one made since the last sync).
+/// The account's calendars to check a booking against: the list kept from the last listing
+/// (else the cache's, read once rather than per booking), read again from Google when the
+/// body names a calendar it does not have (one made since the last sync).
 async fn calendars(
     account: &Account,
     api: &Api,
     body: &Body,
 ) -> Result<Vec<CalendarInfo>, Problem> {
-    let cached = cached_agenda(api, account)
-        .map(|c| c.agenda.calendars)
-        .unwrap_or_default();
-    let Some(named) = body.text("calendar")? else {
-        return Ok(cached);
+    let known = match api.in_flight.calendars_of(&account.email) {
+        Some(known) => known,
+        None => {
+            let cached = cached_agenda(api, account)
+                .map(|c| c.agenda.calendars)
+                .unwrap_or_default();
+            api.in_flight.keep_calendars(&account.email, &cached);
+            cached
+        }
     };
-    let id = resolve_primary(named, &cached);
-    if cached.is_empty() || cached.iter().any(|c| c.id == id) {
-        return Ok(cached);
+    let Some(named) = body.text("calendar")? else {
+        return Ok(known);
+    };
+    let id = resolve_primary(named, &known);
+    if known.is_empty() || known.iter().any(|c| c.id == id) {
+        return Ok(known);
     }
-    google(account.client.calendars()).await
+    let fresh = google(account.client.calendars()).await?;
+    api.in_flight.keep_calendars(&account.email, &fresh);
+    Ok(fresh)
 }
 
 /// Puts the body's fields into the template's draft, as `meetty new`'s flags do.

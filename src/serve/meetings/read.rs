@@ -35,15 +35,19 @@ pub(super) async fn list(api: &Api, req: &Request) -> Result<Reply, Problem> {
     // The API's own writes since the last sync are not in the cache: sync first.
     let written = api.in_flight.take_written(&account.email);
     let oldest = now - cache_lifetime(&api.config);
-    let cached = cached_agenda(api, account).filter(|c| {
-        c.agenda.fetched_at >= oldest
-            && c.sync
-                .as_ref()
-                .is_some_and(|s| s.window.0 <= from && to <= s.window.1)
-    });
+    // Read only when it may answer: a sync reads it again to resume from it.
+    let cached = (!fresh && !written)
+        .then(|| cached_agenda(api, account))
+        .flatten()
+        .filter(|c| {
+            c.agenda.fetched_at >= oldest
+                && c.sync
+                    .as_ref()
+                    .is_some_and(|s| s.window.0 <= from && to <= s.window.1)
+        });
     let (agenda, source) = match cached {
-        Some(cached) if !fresh && !written => (cached.agenda, "cache"),
-        _ => {
+        Some(cached) => (cached.agenda, "cache"),
+        None => {
             let sync = cache::synced_agenda(
                 &account.client,
                 &api.paths,
@@ -66,6 +70,8 @@ pub(super) async fn list(api: &Api, req: &Request) -> Result<Reply, Problem> {
             (agenda, "google")
         }
     };
+    api.in_flight
+        .keep_calendars(&account.email, &agenda.calendars);
     let meetings: Vec<Value> = agenda
         .meetings
         .iter()
