@@ -76,9 +76,11 @@ fn bench_render(c: &mut Criterion) {
             writable: true,
             meet_allowed: true,
             owned: true,
+            account: 0,
         }],
         meetings: (0..4).flat_map(|_| parse(&page(2500))).collect(),
         fetched_at: now(),
+        accounts: Vec::new(),
     };
     agenda.sort();
     let mut settings = demo_settings(Tz::Europe__Berlin);

@@ -43,6 +43,7 @@ fn agenda() -> Agenda {
     Agenda {
         meetings,
         fetched_at: now,
+        accounts: Vec::new(),
         ..Agenda::default()
     }
 }

@@ -96,6 +96,8 @@ pub enum Effect {
     /// Ask Google who is busy when (find a time); a newer query supersedes an older one.
     FreeBusy {
         req: u64,
+        /// The account that asks (an index into `Agenda::accounts`).
+        account: usize,
         query: BusyQuery,
     },
     /// Find a time closed while its query was out: stop it.
@@ -107,18 +109,25 @@ pub enum Effect {
     Open {
         url: String,
     },
-    /// Sign in again in the browser (the grant was revoked or expired).
-    SignIn,
+    /// Sign in again in the browser (the grant was revoked or expired): this account, an
+    /// index into `Agenda::accounts`.
+    SignIn {
+        account: usize,
+    },
     /// Read a meeting (and its series) fresh for the edit form; the answer comes back as
     /// [`Action::EditLoaded`] with `req`.
     LoadEdit {
         req: u64,
+        /// The account whose calendar it is (an index into `Agenda::accounts`).
+        account: usize,
         calendar: String,
         event_id: String,
     },
     /// Change something at Google; the answer comes back as [`Action::Wrote`] with `req`.
     Write {
         req: u64,
+        /// The account that owns the calendar written to (an index into `Agenda::accounts`).
+        account: usize,
         op: WriteOp,
     },
     /// Write the scheduled-join marks to their file (the alerts engine reads it).

@@ -157,6 +157,7 @@ mod tests {
         let path = files.agenda.clone();
         let agenda = Agenda {
             fetched_at: agenda_fetched(),
+            accounts: Vec::new(),
             ..Agenda::default()
         };
         save(&files, &agenda, None).unwrap();

@@ -640,6 +640,7 @@ mod tests {
             writable: true,
             meet_allowed,
             owned: true,
+            account: 0,
         };
         let calendars = [
             calendar("alex@example.com", true, false),

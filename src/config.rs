@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::calendar::client::CalendarSelection;
+use crate::calendar::providers::{self, UserProvider};
 use crate::freetime::WorkingHours;
 use crate::keymap::Keymap;
 use crate::templates::{self, RawTemplate, Template};
@@ -44,6 +45,14 @@ struct Raw {
     working_days: Vec<String>,
     notify_before: Vec<u32>,
     auto_join: AutoJoin,
+    accounts: Vec<String>,
+    account_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    default_calendar: Option<DefaultCalendar>,
+    meet_authuser: bool,
+    /// Only the user's; the built-in services come from `assets/providers.toml`.
+    #[serde(default)]
+    providers: Vec<UserProvider>,
     /// Only the user's; the defaults come from `templates::DEFAULTS`.
     #[serde(default)]
     templates: Vec<RawTemplate>,
@@ -76,6 +85,31 @@ pub struct Config {
     pub notify_before: Vec<u32>,
     /// Which meetings meetty opens by itself a minute before they start.
     pub auto_join: AutoJoin,
+    /// Which signed-in accounts the agenda merges, in this order; empty: every one, the
+    /// default account first.
+    pub accounts: Vec<String>,
+    /// An account's label on agenda rows (e-mail → label); unset: its initial.
+    pub account_labels: BTreeMap<String, String>,
+    /// Where `n` books by default (account and calendar); None: the default account's
+    /// primary calendar (or the template's).
+    pub default_calendar: Option<DefaultCalendar>,
+    /// Open and copy Google Meet links with `authuser=<the account's e-mail>`.
+    pub meet_authuser: bool,
+    /// The user's `[[providers]]`, already installed in the provider table.
+    pub providers: Vec<UserProvider>,
+}
+
+/// `default_calendar = { account = "you@work.com", calendar = "primary" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultCalendar {
+    pub account: String,
+    #[serde(default = "primary")]
+    pub calendar: String,
+}
+
+fn primary() -> String {
+    "primary".into()
 }
 
 /// `auto_join`: scheduled joins, opt-in.
@@ -255,6 +289,14 @@ impl Config {
                 .map_err(|e| wrong(&written_keys(text, e.path.clone()), e.to_string()))?,
             notify_before: raw.notify_before,
             auto_join: raw.auto_join,
+            accounts: raw.accounts,
+            account_labels: raw.account_labels,
+            default_calendar: raw.default_calendar,
+            meet_authuser: raw.meet_authuser,
+            providers: {
+                providers::check(&raw.providers).map_err(|e| wrong(&setting("providers"), e))?;
+                raw.providers
+            },
         })
     }
 }
@@ -524,7 +566,7 @@ mod tests {
                 "\ncolour = 1",
                 "2:1: unknown setting \"colour\": use one of days, timezone, calendars, \
                  show_all, show_declined, clipboard, api_root, copy_on_create, refresh_seconds, \
-                 working_hours, working_days, notify_before, auto_join, templates, keys",
+                 working_hours, working_days, notify_before, auto_join, accounts, account_labels, default_calendar, meet_authuser, providers, templates, keys",
             ),
             (
                 "auto_join = \"sometimes\"",

@@ -122,7 +122,7 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         )));
     }
     let ctrl_f = Action::Key(KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL));
-    if let Some(crate::action::Effect::FreeBusy { req, query }) = find.update(ctrl_f).pop() {
+    if let Some(crate::action::Effect::FreeBusy { req, query, .. }) = find.update(ctrl_f).pop() {
         let result = ask_demo(now, tz, async |client| client.free_busy(&query).await).await;
         find.update(Action::FreeBusy {
             req,
@@ -146,6 +146,7 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         req,
         calendar,
         event_id,
+        ..
     }) = edit.update(key('e')).pop()
     {
         let result = ask_demo(now, tz, async |client| {

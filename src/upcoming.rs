@@ -246,6 +246,7 @@ mod tests {
                 )),
             ],
             fetched_at: "2026-11-23T09:00:00Z".parse().unwrap(),
+            accounts: Vec::new(),
             ..Agenda::default()
         };
         write(&path, &agenda).unwrap();

@@ -198,6 +198,10 @@ mod tests {
             etag: None,
             event_type: Default::default(),
             has_conference: video,
+            account: 0,
+            uid: String::new(),
+            other_links: Vec::new(),
+            access: None,
         }
     }
 
@@ -396,6 +400,7 @@ mod tests {
             writable: primary,
             meet_allowed: true,
             owned: primary,
+            account: 0,
         };
         let mut a = agenda();
         a.calendars = vec![

@@ -85,6 +85,7 @@ fn agenda(meetings: Vec<Meeting>) -> Agenda {
         ],
         meetings,
         fetched_at: at("2026-11-23T08:00:00Z"),
+        accounts: Vec::new(),
     };
     a.sort();
     a

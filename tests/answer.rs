@@ -310,6 +310,7 @@ fn respond_op(effects: &[Effect]) -> (u64, Respond) {
         [Effect::Write {
             req,
             op: WriteOp::Respond(r),
+            ..
         }] => (*req, (**r).clone()),
         other => panic!("expected one answer, got {other:?}"),
     }

@@ -122,6 +122,7 @@ fn open_edit(app: &mut App, title: &str, m: Meeting) {
         req,
         calendar,
         event_id,
+        ..
     }] = effects.as_slice()
     else {
         panic!("{effects:?}")
@@ -159,6 +160,7 @@ fn sent_edit(effects: &[Effect]) -> (u64, Edit) {
         [Effect::Write {
             req,
             op: WriteOp::Edit(edit),
+            ..
         }] => (*req, (**edit).clone()),
         other => panic!("expected one edit, got {other:?}"),
     }

@@ -49,7 +49,7 @@ fn selected_start(app: &meetty::app::App) -> chrono::DateTime<chrono::Utc> {
 fn ctrl_f_asks_google_once_for_your_calendars_and_every_guest() {
     let mut app = form_with("kim@example.com, lee@example.com");
     let effects = app.update(ctrl('f'));
-    let [Effect::FreeBusy { req, query }] = effects.as_slice() else {
+    let [Effect::FreeBusy { req, query, .. }] = effects.as_slice() else {
         panic!("one free/busy query: {effects:?}")
     };
     assert_eq!(

@@ -118,6 +118,7 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
         let mut agenda = Agenda {
             meetings: vec![common::agenda().meetings[0].clone()],
             fetched_at: now,
+            accounts: Vec::new(),
             ..Agenda::default()
         };
         agenda.meetings[0].title = title.into();

@@ -300,6 +300,7 @@ fn agenda_of(calendars: Vec<CalendarInfo>, meetings: Vec<Meeting>) -> Agenda {
         calendars,
         meetings,
         fetched_at: now(),
+        accounts: Vec::new(),
     };
     agenda.sort();
     agenda

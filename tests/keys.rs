@@ -104,7 +104,7 @@ fn sign_in_key_rebound_and_named_in_the_dialog() {
     let s = screen(&app);
     assert!(s.contains("s    sign in again"), "{s}");
     assert!(app.update(key(KeyCode::Enter)).is_empty());
-    assert_eq!(press(&mut app, "s"), vec![Effect::SignIn]);
+    assert_eq!(press(&mut app, "s"), vec![Effect::SignIn { account: 0 }]);
 }
 
 #[test]

@@ -289,7 +289,7 @@ async fn login_refresh_401_invalid_grant_and_logout_with_a_clean_log() {
     assert_eq!(app.mode(), Mode::SignIn);
     assert_eq!(app.sign_in.as_ref().unwrap().message, *message);
     let effects = app.update(common::key(KeyCode::Enter));
-    assert_eq!(effects, vec![Effect::SignIn]);
+    assert_eq!(effects, vec![Effect::SignIn { account: 0 }]);
     assert!(app.sign_in.as_ref().unwrap().waiting);
     let effects = app.update(Action::SignedIn(Ok("alex@example.com".into())));
     assert!(matches!(effects.as_slice(), [Effect::Refresh { .. }]));

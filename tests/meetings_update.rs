@@ -30,6 +30,7 @@ fn agenda_plus() -> Agenda {
         writable: true,
         meet_allowed: false,
         owned: true,
+        account: 0,
     });
     a.calendars.push(CalendarInfo {
         id: "holidays".into(),
@@ -40,6 +41,7 @@ fn agenda_plus() -> Agenda {
         writable: false,
         meet_allowed: false,
         owned: false,
+        account: 0,
     });
     for (id, day) in [
         ("weekly_20261123T130000Z", 23),
@@ -83,6 +85,7 @@ fn create_op(effects: &[Effect]) -> (u64, String, NewEvent) {
         [Effect::Write {
             req,
             op: WriteOp::Create { calendar, event },
+            ..
         }] => (*req, calendar.clone(), (**event).clone()),
         other => panic!("expected one create, got {other:?}"),
     }
@@ -497,7 +500,7 @@ fn d_on_my_recurring_meeting_cancels_this_or_all_occurrences_and_rolls_back_on_r
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Right));
     let effects = press(&mut app, "y");
-    let [Effect::Write { req, op }] = effects.as_slice() else {
+    let [Effect::Write { req, op, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(
@@ -536,7 +539,7 @@ fn d_cancels_one_occurrence_quietly_when_asked() {
     press(&mut app, "d");
     app.update(key(KeyCode::Left)); // all → nobody
     let effects = app.update(key(KeyCode::Enter));
-    let [Effect::Write { req, op }] = effects.as_slice() else {
+    let [Effect::Write { req, op, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(
@@ -562,7 +565,7 @@ fn d_on_someone_elses_meeting_declines_only_my_answer() {
     press(&mut app, "d");
     assert!(matches!(app.confirm(), Some(Confirm::Decline(_))));
     let effects = press(&mut app, "y");
-    let [Effect::Write { req, op }] = effects.as_slice() else {
+    let [Effect::Write { req, op, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     // Through the answer path: only the user's own entry, the organizer told.
@@ -615,6 +618,7 @@ fn m_adds_a_meet_link_only_where_there_is_no_video_link() {
                 Effect::Write { req, .. } => *req,
                 _ => unreachable!(),
             },
+            account: 0,
             op: WriteOp::AddMeet {
                 calendar: "alex@example.com".into(),
                 event_id: "lunch1".into(),
@@ -657,7 +661,7 @@ fn x_asks_then_removes_the_meet_link_telling_guests() {
 fn capital_n_makes_an_instant_link_and_copies_it() {
     let mut app = app_plus();
     let effects = press(&mut app, "N");
-    let [Effect::Write { req, op }] = effects.as_slice() else {
+    let [Effect::Write { req, op, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert!(matches!(op, WriteOp::InstantLink { calendar, .. } if calendar == "primary"));

@@ -195,6 +195,7 @@ impl Home {
         let agenda = Agenda {
             meetings,
             fetched_at,
+            accounts: Vec::new(),
             ..Agenda::default()
         };
         self.save_agenda(owner, agenda);
@@ -644,6 +645,7 @@ fn with_calendars(fetched_at: DateTime<Utc>, meetings: Vec<Meeting>) -> Agenda {
         ],
         meetings,
         fetched_at,
+        accounts: Vec::new(),
     }
 }
 

@@ -363,7 +363,10 @@ fn a_sign_in_out_in_the_browser_is_not_started_twice_and_its_failure_is_shown() 
         req,
         result: sign_in_needed(),
     });
-    assert_eq!(app.update(key(KeyCode::Enter)), vec![Effect::SignIn]);
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::SignIn { account: 0 }]
+    );
     app.update(key(KeyCode::Esc));
     assert_eq!(app.mode(), Mode::Agenda);
 
@@ -397,7 +400,7 @@ fn a_sign_in_out_in_the_browser_is_not_started_twice_and_its_failure_is_shown() 
         .contains("access_denied"));
     assert_eq!(
         app.update(key(KeyCode::Enter)),
-        vec![Effect::SignIn],
+        vec![Effect::SignIn { account: 0 }],
         "and can be retried"
     );
 }

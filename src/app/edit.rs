@@ -159,13 +159,14 @@ impl App {
             self.toast(why, true);
             return Vec::new();
         }
-        let (calendar, event_id) = (m.calendar_id.clone(), m.id.clone());
+        let (account, calendar, event_id) = (m.account, m.calendar_id.clone(), m.id.clone());
         let msg = format!("Reading \u{201c}{}\u{201d}…", m.title);
         let req = self.next_request();
         self.edit_load = Some(req);
         self.toast(msg, false);
         vec![Effect::LoadEdit {
             req,
+            account,
             calendar,
             event_id,
         }]

@@ -165,7 +165,12 @@ impl App {
                 let req = self.next_request();
                 view.answer = Answer::Asking { req };
                 self.free_busy.asking = Some(query.clone());
-                vec![Effect::FreeBusy { req, query }]
+                // CONTRACT (h5): the form's account.
+                vec![Effect::FreeBusy {
+                    req,
+                    account: 0,
+                    query,
+                }]
             }
         };
         self.screen.push(Overlay::FindTime(view));

@@ -36,6 +36,10 @@ pub struct Settings {
     pub auto_join: AutoJoin,
     /// The config file, named where a message asks for a change in it.
     pub config_file: String,
+    /// Open and copy Meet links with `authuser=<the meeting's account>`.
+    pub meet_authuser: bool,
+    /// Where `n` books when the template names no calendar.
+    pub default_calendar: Option<crate::config::DefaultCalendar>,
 }
 
 impl Settings {
@@ -59,6 +63,8 @@ impl Settings {
             id_salt,
             auto_join: config.auto_join,
             config_file: "config.toml".into(),
+            meet_authuser: config.meet_authuser,
+            default_calendar: config.default_calendar.clone(),
         }
     }
 }

@@ -41,7 +41,8 @@ impl App {
         match cmd {
             Some(Command::SignIn) if !dialog.waiting => {
                 dialog.waiting = true;
-                vec![Effect::SignIn]
+                // CONTRACT (h5): the account whose sign-in failed.
+                vec![Effect::SignIn { account: 0 }]
             }
             Some(Command::Close) => {
                 self.screen.pop();

@@ -350,7 +350,12 @@ impl App {
         undo: Undo,
     ) -> Vec<Effect> {
         self.writes.insert(req, Pending { label, undo });
-        vec![Effect::Write { req, op }]
+        // CONTRACT (h5): the account that owns the calendar written to.
+        vec![Effect::Write {
+            req,
+            account: 0,
+            op,
+        }]
     }
 
     pub(super) fn organizer_only(&mut self, title: String) -> Vec<Effect> {

@@ -399,6 +399,7 @@ mod tests {
             writable: true,
             meet_allowed: true,
             owned: false,
+            account: 0,
         }
     }
 

@@ -10,101 +10,13 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-/// A video-meeting service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Provider {
-    Meet,
-    Zoom,
-    Teams,
-    Webex,
-    GoToMeeting,
-    BlueJeans,
-    Whereby,
-    Jitsi,
-    Chime,
-    Slack,
-    /// A conference link of a kind not recognised here.
-    Other,
-}
-
-impl Provider {
-    /// The product name, for details views.
-    pub fn name(self) -> &'static str {
-        match self {
-            Provider::Meet => "Google Meet",
-            Provider::Zoom => "Zoom",
-            Provider::Teams => "Microsoft Teams",
-            Provider::Webex => "Webex",
-            Provider::GoToMeeting => "GoTo Meeting",
-            Provider::BlueJeans => "BlueJeans",
-            Provider::Whereby => "Whereby",
-            Provider::Jitsi => "Jitsi Meet",
-            Provider::Chime => "Amazon Chime",
-            Provider::Slack => "Slack huddle",
-            Provider::Other => "Video",
-        }
-    }
-
-    /// A short label for agenda rows (at most 7 columns).
-    pub fn badge(self) -> &'static str {
-        match self {
-            Provider::Meet => "Meet",
-            Provider::Zoom => "Zoom",
-            Provider::Teams => "Teams",
-            Provider::Webex => "Webex",
-            Provider::GoToMeeting => "GoTo",
-            Provider::BlueJeans => "BlueJ",
-            Provider::Whereby => "Whereby",
-            Provider::Jitsi => "Jitsi",
-            Provider::Chime => "Chime",
-            Provider::Slack => "Slack",
-            Provider::Other => "Video",
-        }
-    }
-}
+pub use super::providers::{provider_of, Provider};
 
 /// A meeting link and the service it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VideoLink {
     pub provider: Provider,
     pub url: String,
-}
-
-/// Domains under which some provider lives; anything else is rejected without parsing.
-const PROVIDER_DOMAINS: &[&str] = &[
-    "google.com",
-    "zoom.us",
-    "zoomgov.com",
-    "microsoft.com",
-    "microsoft.us",
-    "live.com",
-    "webex.com",
-    "gotomeeting.com",
-    "goto.com",
-    "bluejeans.com",
-    "whereby.com",
-    "jit.si",
-    "8x8.vc",
-    "chime.aws",
-    "slack.com",
-];
-
-/// The provider of a meeting URL, or None when the URL is not a known video-meeting link.
-/// Redirect wrappers are not looked through; see [`unwrap_redirect`].
-pub fn provider_of(url: &str) -> Option<Provider> {
-    let raw = raw_host(url)?;
-    if !PROVIDER_DOMAINS.iter().any(|d| ends_with_ci(raw, d)) {
-        return None;
-    }
-    let parsed = Url::parse(url).ok()?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return None;
-    }
-    let host = parsed.host_str()?;
-    let host = host.strip_suffix('.').unwrap_or(host);
-    let provider = provider_for_host(host)?;
-    let query = parsed.query().unwrap_or("");
-    is_meeting_path(provider, host, parsed.path(), query).then_some(provider)
 }
 
 /// The first video-meeting link found in free text (location, description), SafeLinks
@@ -124,6 +36,14 @@ pub fn find_in_text(text: &str) -> Option<VideoLink> {
             url: real.into_owned(),
         })
     })
+}
+
+/// `url` with `authuser=<email>` set, for a Google Meet link, so the browser joins as that
+/// Google account; any other link unchanged.
+/// CONTRACT (h2): stub.
+pub fn with_authuser(url: &str, email: &str) -> String {
+    let _ = email;
+    url.to_string()
 }
 
 /// Unwraps Outlook SafeLinks (`https://*.safelinks.protection.outlook.com/?url=<encoded>&…`)
@@ -167,104 +87,20 @@ fn unwrap_once(url: &str) -> Option<String> {
     (starts_with_ci(&inner, "http://") || starts_with_ci(&inner, "https://")).then_some(inner)
 }
 
-fn provider_for_host(host: &str) -> Option<Provider> {
-    use Provider::*;
-    Some(match host {
-        "meet.google.com" => Meet,
-        "teams.microsoft.com" | "teams.live.com" => Teams,
-        "global.gotomeeting.com" | "meet.goto.com" | "app.goto.com" => GoToMeeting,
-        "meet.jit.si" | "8x8.vc" => Jitsi,
-        "chime.aws" | "app.chime.aws" => Chime,
-        h if is_under(h, "zoom.us") || is_under(h, "zoomgov.com") => Zoom,
-        // US government clouds: gov.teams.microsoft.us, dod.teams.microsoft.us.
-        h if is_under(h, "teams.microsoft.us") => Teams,
-        h if is_under(h, "webex.com") => Webex,
-        h if is_under(h, "bluejeans.com") => BlueJeans,
-        h if is_under(h, "whereby.com") => Whereby,
-        h if is_under(h, "slack.com") => Slack,
-        _ => return None,
-    })
-}
-
-/// Whether the path is a meeting on that provider, not its home page, docs or sign-in.
-fn is_meeting_path(provider: Provider, host: &str, path: &str, query: &str) -> bool {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    let any_prefix = |prefixes: &[&str]| prefixes.iter().any(|p| has_prefix_and_more(path, p));
-    match provider {
-        Provider::Meet => is_meet_code(first) || has_prefix_and_more(path, "/lookup/"),
-        Provider::Zoom => any_prefix(&["/j/", "/my/", "/w/", "/s/", "/wc/join/"]),
-        Provider::Teams => any_prefix(&["/l/meetup-join/", "/meet/"]),
-        Provider::Webex => {
-            any_prefix(&["/meet/", "/join/", "/wbxmjs/joinservice/"]) || is_webex_jphp(path, query)
-        }
-        Provider::GoToMeeting => match host {
-            "global.gotomeeting.com" => has_prefix_and_more(path, "/join/"),
-            "app.goto.com" => has_prefix_and_more(path, "/meeting/"),
-            _ => !first.is_empty(),
-        },
-        Provider::BlueJeans => is_digits(first),
-        // Rooms are a single path segment; deeper paths are the product site.
-        Provider::Whereby => !first.is_empty() && path.trim_matches('/') == first,
-        Provider::Jitsi => !first.is_empty(),
-        Provider::Chime if host == "chime.aws" => is_digits(first),
-        Provider::Chime => has_prefix_and_more(path, "/meetings/"),
-        Provider::Slack => has_prefix_and_more(path, "/huddle/"),
-        Provider::Other => false,
-    }
-}
-
-/// `/<site>/j.php?MTID=…`, the classic Webex join link.
-fn is_webex_jphp(path: &str, query: &str) -> bool {
-    let mut segments = path.trim_start_matches('/').split('/');
-    let shape = segments.next().is_some_and(|s| !s.is_empty())
-        && segments
-            .next()
-            .is_some_and(|s| s.eq_ignore_ascii_case("j.php"))
-        && segments.next().is_none();
-    shape && query.split('&').any(|pair| starts_with_ci(pair, "mtid="))
-}
-
-/// A Meet code: `abc-defg-hij`.
-fn is_meet_code(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 12
-        && b.iter().enumerate().all(|(i, &c)| {
-            if i == 3 || i == 8 {
-                c == b'-'
-            } else {
-                c.is_ascii_alphabetic()
-            }
-        })
-}
-
-fn is_digits(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn has_prefix_and_more(path: &str, prefix: &str) -> bool {
-    path.len() > prefix.len() && starts_with_ci(path, prefix)
-}
-
-/// `host` is `domain` or one of its subdomains (hosts are lowercase after parsing).
-fn is_under(host: &str, domain: &str) -> bool {
-    host.strip_suffix(domain)
-        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
-}
-
-fn starts_with_ci(s: &str, prefix: &str) -> bool {
+pub(super) fn starts_with_ci(s: &str, prefix: &str) -> bool {
     s.as_bytes()
         .get(..prefix.len())
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
-fn ends_with_ci(s: &str, suffix: &str) -> bool {
+pub(super) fn ends_with_ci(s: &str, suffix: &str) -> bool {
     s.len() >= suffix.len()
         && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// The host as written, for screening only: it may disagree with a real parser on odd
 /// inputs, which only costs a missed link, never a wrong one.
-fn raw_host(url: &str) -> Option<&str> {
+pub(super) fn raw_host(url: &str) -> Option<&str> {
     let (_, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#', '\\']).next()?;
     let host_port = authority.rsplit('@').next()?;
@@ -322,118 +158,6 @@ mod tests {
     use super::*;
 
     const TEAMS: &str = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NDQ2YzU4ZjEtYTk3%40thread.v2/0?context=%7b%22Tid%22%3a%2272f988bf-86f1-41af%22%2c%22Oid%22%3a%22d1e2f3a4-b5c6%22%7d";
-
-    #[test]
-    fn provider_of_known_links() {
-        use Provider::*;
-        let cases = [
-            ("https://meet.google.com/abc-defg-hij", Meet),
-            (
-                "https://meet.google.com/abc-defg-hij?authuser=1&hs=122",
-                Meet,
-            ),
-            ("https://MEET.Google.COM/abc-defg-hij", Meet),
-            ("https://meet.google.com/lookup/abcdef12", Meet),
-            (
-                "https://us02web.zoom.us/j/81234567890?pwd=QWxleFRlc3Q1234",
-                Zoom,
-            ),
-            ("https://zoom.us/j/81234567890", Zoom),
-            ("https://company.zoom.us/my/alex", Zoom),
-            ("https://zoom.us/w/81234567890?tk=abc", Zoom),
-            ("https://agency.zoomgov.com/j/1601234567", Zoom),
-            (TEAMS, Teams),
-            ("https://teams.live.com/meet/9345678901234", Teams),
-            (
-                "https://teams.microsoft.com/meet/2345678901?p=AbCdEf",
-                Teams,
-            ),
-            (
-                "https://dod.teams.microsoft.us/l/meetup-join/19%3ameeting_x",
-                Teams,
-            ),
-            ("https://acme.webex.com/meet/alex", Webex),
-            ("https://acme.webex.com/join/alex", Webex),
-            (
-                "https://acme.webex.com/acme/j.php?MTID=m0123456789abcdef",
-                Webex,
-            ),
-            (
-                "https://web.webex.com/wbxmjs/joinservice/sites/acme/meeting/x",
-                Webex,
-            ),
-            ("https://global.gotomeeting.com/join/123456789", GoToMeeting),
-            ("https://meet.goto.com/123456789", GoToMeeting),
-            ("https://app.goto.com/meeting/123456789", GoToMeeting),
-            ("https://bluejeans.com/123456789", BlueJeans),
-            ("https://whereby.com/team-standup", Whereby),
-            ("https://meet.jit.si/WeeklySync", Jitsi),
-            ("https://8x8.vc/vpaas-magic-cookie-1a2b/Room", Jitsi),
-            ("https://chime.aws/1234567890", Chime),
-            ("https://app.chime.aws/meetings/abc-123", Chime),
-            ("https://app.slack.com/huddle/T0123ABCD/C0456EFGH", Slack),
-            ("https://acme.slack.com/huddle/T0123ABCD/C0456EFGH", Slack),
-            ("http://zoom.us/j/123", Zoom),
-        ];
-        for (url, want) in cases {
-            assert_eq!(provider_of(url), Some(want), "{url}");
-        }
-    }
-
-    #[test]
-    fn provider_of_rejects_look_alikes_and_non_meeting_pages() {
-        let cases = [
-            "https://zoom.us.evil.com/j/123",
-            "https://evilzoom.us/j/123",
-            "https://meet.google.com.attacker.io/abc-defg-hij",
-            "https://zoom.us@evil.com/j/123",
-            "https://evil.com\\@zoom.us/j/123",
-            "https://evil.com/zoom.us/j/123",
-            "https://evil.com/?u=https://zoom.us/j/1",
-            "https://teams.microsoft.com.evil.net/l/meetup-join/x",
-            "https://notwebex.com/meet/alex",
-            "https://zoom.us/",
-            "https://zoom.us/pricing",
-            "https://zoom.us/j/",
-            "https://zoom.us/j/../../signin",
-            "https://meet.google.com/",
-            "https://meet.google.com/landing",
-            "https://teams.microsoft.com/v2/",
-            "https://acme.webex.com/acme/j.php?RCID=1",
-            "https://whereby.com/information/pricing",
-            "https://chime.aws/download",
-            "https://www.google.com/search?q=zoom",
-            "ftp://zoom.us/j/123",
-            "javascript:alert(1)//zoom.us/j/1",
-            "zoom.us/j/123",
-            "",
-            "not a url",
-        ];
-        for url in cases {
-            assert_eq!(provider_of(url), None, "{url}");
-        }
-    }
-
-    #[test]
-    fn names_and_badges() {
-        assert_eq!(Provider::Teams.name(), "Microsoft Teams");
-        assert_eq!(Provider::Other.name(), "Video");
-        assert_eq!(Provider::BlueJeans.badge(), "BlueJ");
-        let all = [
-            Provider::Meet,
-            Provider::Zoom,
-            Provider::Teams,
-            Provider::Webex,
-            Provider::GoToMeeting,
-            Provider::BlueJeans,
-            Provider::Whereby,
-            Provider::Jitsi,
-            Provider::Chime,
-            Provider::Slack,
-            Provider::Other,
-        ];
-        assert!(all.iter().all(|p| p.badge().len() <= 7));
-    }
 
     #[test]
     fn unwrap_redirect_cases() {

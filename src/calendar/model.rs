@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use google_calendar3::api::CalendarListEntry;
 use serde::{Deserialize, Serialize};
 
+use super::access::{self, Access};
+use super::error::ApiError;
 use super::links::{self, Provider, VideoLink};
 use super::text::description_to_text;
 use super::wire::{WireAttendee, WireEvent, WirePerson, WireTime};
@@ -189,6 +191,21 @@ pub struct Meeting {
     /// one found in the text: only such a conference can be shared with another meeting.
     #[serde(default)]
     pub has_conference: bool,
+    /// The account whose calendar this copy is on: an index into [`Agenda::accounts`] (0 in
+    /// an agenda of one account).
+    #[serde(default)]
+    pub account: usize,
+    /// `iCalUID`: the same on every guest's copy, so one event on two accounts' calendars
+    /// is listed once. Empty in caches written before it was read.
+    #[serde(default)]
+    pub uid: String,
+    /// Links to other meetings services besides [`Meeting::video`] (the primary one, by
+    /// the ranking in [`links::rank`]), in ranking order.
+    #[serde(default)]
+    pub other_links: Vec<VideoLink>,
+    /// The meeting ID and passcode, where the service gives them.
+    #[serde(default)]
+    pub access: Option<Access>,
 }
 
 impl Meeting {
@@ -215,6 +232,7 @@ impl Meeting {
             })
             .or_else(|| links::find_in_text(&location))
             .or_else(|| links::find_in_text(&description));
+        let access = access::extract(video.as_ref(), ev, &location, &description);
         let title = match ev.summary.as_deref().map(sanitize::line) {
             Some(t) if !t.is_empty() => t,
             _ => "(no title)".to_string(),
@@ -241,7 +259,25 @@ impl Meeting {
             etag: ev.etag.as_deref().map(str::to_string),
             event_type: EventType::parse(ev.event_type.as_deref()),
             has_conference,
+            account: 0,
+            uid: ev
+                .i_cal_uid
+                .as_deref()
+                .map(sanitize::line)
+                .unwrap_or_default(),
+            other_links: Vec::new(),
+            access,
         })
+    }
+
+    /// Whether `other` is a copy of the same event (or occurrence) on another calendar:
+    /// the same `iCalUID` (else id) and the same start.
+    pub fn same_event(&self, other: &Meeting) -> bool {
+        let key = |m: &Meeting| match m.uid.is_empty() {
+            true => m.id.clone(),
+            false => m.uid.clone(),
+        };
+        key(self) == key(other) && self.start() == other.start()
     }
 
     pub fn start(&self) -> DateTime<Utc> {
@@ -505,6 +541,10 @@ pub struct CalendarInfo {
     /// written before it existed; [`CalendarInfo::is_own`] counts the primary calendar anyway.
     #[serde(default)]
     pub owned: bool,
+    /// The account whose calendar list this came from: an index into [`Agenda::accounts`].
+    /// One calendar shared with two accounts is listed once per account.
+    #[serde(default)]
+    pub account: usize,
 }
 
 impl CalendarInfo {
@@ -523,6 +563,7 @@ impl CalendarInfo {
                 .and_then(|p| p.allowed_conference_solution_types.as_ref())
                 .is_some_and(|types| types.iter().any(|t| t == "hangoutsMeet")),
             owned: e.access_role.as_deref() == Some("owner"),
+            account: 0,
         })
     }
 
@@ -539,6 +580,25 @@ pub struct Agenda {
     /// Sorted: by start, all-day first on their day (see [`Agenda::sort`]).
     pub meetings: Vec<Meeting>,
     pub fetched_at: DateTime<Utc>,
+    /// The accounts merged into this agenda, in the config's order (empty: one account's
+    /// own agenda, as its cache stores it).
+    #[serde(default)]
+    pub accounts: Vec<AccountState>,
+}
+
+/// One account's part of a merged agenda.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountState {
+    /// The account's e-mail ("demo" and the like outside sign-ins).
+    pub email: String,
+    /// Its label on agenda rows (config `account_labels`, else an initial).
+    pub label: String,
+    /// When its part was fetched.
+    pub fetched_at: DateTime<Utc>,
+    /// Why its part is stale: its last refresh failed (Google said so, or its keyring is
+    /// locked). The others refresh on; never cached.
+    #[serde(skip)]
+    pub stale: Option<ApiError>,
 }
 
 impl Agenda {
@@ -554,6 +614,42 @@ impl Agenda {
         self.calendars.iter().find(|c| c.id == id)
     }
 
+    /// The calendar `m` is on, in the calendar list of `m`'s account (one calendar shared
+    /// with two accounts is in both lists, with each account's access).
+    pub fn calendar_of(&self, m: &Meeting) -> Option<&CalendarInfo> {
+        self.calendars
+            .iter()
+            .find(|c| c.id == m.calendar_id && c.account == m.account)
+    }
+
+    /// The account `m` belongs to; None in an agenda of one account's own (a cache).
+    pub fn account_of(&self, m: &Meeting) -> Option<&AccountState> {
+        self.accounts.get(m.account)
+    }
+
+    /// The copies of `m`'s event in this agenda, `m` among them: the same event on the
+    /// calendars of two accounts (both invited) is one meeting with two copies, each with
+    /// its account's answer.
+    pub fn copies_of<'a>(&'a self, m: &'a Meeting) -> impl Iterator<Item = &'a Meeting> + 'a {
+        self.meetings.iter().filter(move |k| k.same_event(m))
+    }
+
+    /// One agenda of several accounts' parts, in the order given: each part's meetings and
+    /// calendars tagged with its index, sorted as [`Agenda::sort`] does.
+    /// CONTRACT (h4): stub.
+    pub fn merge(parts: Vec<(AccountState, std::sync::Arc<Agenda>)>) -> Agenda {
+        let _ = parts;
+        todo!("h4")
+    }
+
+    /// Account `account`'s own part of a merged agenda, as its cache stores it (indices 0,
+    /// no `accounts`, its own `fetched_at`).
+    /// CONTRACT (h4): stub.
+    pub fn part(&self, account: usize) -> Agenda {
+        let _ = account;
+        todo!("h4")
+    }
+
     /// Whether `m` is the copy on one of the user's own calendars ([`CalendarInfo::is_own`]).
     /// Only there does the `self` attendee stand for the user: Google's Events reference says
     /// `attendees[].self` marks "the entry representing the calendar on which this copy of
@@ -563,7 +659,7 @@ impl Agenda {
     /// except in an agenda without a calendar list at all (built by hand, not from Google),
     /// which has nothing to tell them apart by.
     pub fn is_own(&self, m: &Meeting) -> bool {
-        match self.calendar(&m.calendar_id) {
+        match self.calendar_of(m) {
             Some(c) => c.is_own(),
             None => m.calendar_id == "primary" || self.calendars.is_empty(),
         }

@@ -175,6 +175,7 @@ impl CalendarClient {
             calendars,
             meetings,
             fetched_at: now,
+            accounts: Vec::new(),
         };
         agenda.sort();
         Ok(Synced {

@@ -59,6 +59,10 @@ pub struct WireEvent<'a> {
     pub etag: Text<'a>,
     #[serde(borrow)]
     pub event_type: Text<'a>,
+    /// The event's identity across calendars (RFC 5545 UID): the same on every guest's copy,
+    /// and shared by all occurrences of a series.
+    #[serde(borrow, rename = "iCalUID")]
+    pub i_cal_uid: Text<'a>,
 }
 
 /// `{"date": "2026-11-21"}` for all-day events, `{"dateTime": RFC 3339}` for timed ones.
@@ -154,11 +158,17 @@ pub struct WireEntryPoint<'a> {
     pub access_code: Text<'a>,
     #[serde(borrow)]
     pub region_code: Text<'a>,
+    #[serde(borrow)]
+    pub meeting_code: Text<'a>,
+    #[serde(borrow)]
+    pub passcode: Text<'a>,
+    #[serde(borrow)]
+    pub password: Text<'a>,
 }
 
 /// The partial-response selector that asks Google for exactly the fields above.
 pub const EVENT_PAGE_FIELDS: &str = "nextPageToken,nextSyncToken,items(id,status,summary,\
 description,location,start,end,organizer(email,displayName,self),attendees(email,displayName,\
 responseStatus,organizer,self,optional),hangoutLink,htmlLink,recurringEventId,etag,eventType,\
-conferenceData(conferenceSolution/key/type,entryPoints(entryPointType,uri,label,pin,\
-accessCode,regionCode)))";
+iCalUID,conferenceData(conferenceSolution/key/type,entryPoints(entryPointType,uri,label,pin,\
+accessCode,regionCode,meetingCode,passcode,password)))";

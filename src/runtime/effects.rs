@@ -134,7 +134,7 @@ impl EffectRunner {
                         Arc::make_mut(&mut last.agenda).forget_series(&calendar, &series_id, from);
                     }
                 }
-                Effect::FreeBusy { req, query } => {
+                Effect::FreeBusy { req, query, .. } => {
                     let client = self.client_for(req);
                     let tx = self.tx.clone();
                     if let Some(old) = self.free_busy.take() {
@@ -154,7 +154,7 @@ impl EffectRunner {
                     let result = self.services.clipboard.copy(&text, terminal);
                     let _ = self.tx.send(Action::Copied { what, result });
                 }
-                Effect::SignIn => {
+                Effect::SignIn { .. } => {
                     let tx = self.tx.clone();
                     let ctx = self.services.sign_in.clone();
                     tokio::spawn(async move {
@@ -165,7 +165,7 @@ impl EffectRunner {
                         let _ = tx.send(Action::SignedIn(result));
                     });
                 }
-                Effect::Write { req, op } => {
+                Effect::Write { req, op, .. } => {
                     let client = self.client_for(req);
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
@@ -189,6 +189,7 @@ impl EffectRunner {
                     req,
                     calendar,
                     event_id,
+                    ..
                 } => {
                     let client = self.client_for(req);
                     let tx = self.tx.clone();

@@ -244,6 +244,7 @@ mod tests {
         );
         let agenda = Agenda {
             fetched_at: "2026-11-23T09:00:00Z".parse().unwrap(),
+            accounts: Vec::new(),
             ..Agenda::default()
         };
         crate::cache::save(&files, &agenda, None).unwrap();

@@ -57,7 +57,7 @@ pub use conference::{ConferenceOutcome, ConferencePolicy};
 pub use errors::ApiError;
 #[cfg(feature = "test-controls")]
 pub use faults::{Fault, FaultKind};
-pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR, TEAM_GROUP};
+pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, PERSONAL_ACCOUNT, TEAM_CALENDAR, TEAM_GROUP};
 pub use server::{RecordedRequest, RequestLog, REQUEST_LOG};
 #[cfg(feature = "test-controls")]
 pub use store::{Calendar, Store, WriteOptions};
@@ -155,6 +155,14 @@ impl Sandbox {
     /// `calendar.events` and `calendar.calendarlist.readonly`.
     pub fn access_token(&self) -> String {
         lock(&self.shared.oauth).initial_access.clone()
+    }
+
+    /// A valid bearer token acting as `email` (the seeded account, or any other user, whose
+    /// store is made on first use), without signing in; same grants as [`Sandbox::access_token`].
+    /// CONTRACT (h6): stub.
+    pub fn access_token_for(&self, email: &str) -> String {
+        let _ = email;
+        todo!("h6")
     }
 
     /// The requests received, oldest first (only the last ones: see [`RequestLog`]),

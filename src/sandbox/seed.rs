@@ -26,6 +26,10 @@ pub enum Seed {
 }
 
 pub const ACCOUNT: &str = "alex@example.com";
+/// The demo's second account: the same person's personal Google account, with its own
+/// calendars, invited to one of the work account's meetings too.
+/// CONTRACT (h6): seeded by `Seed::Demo`.
+pub const PERSONAL_ACCOUNT: &str = "alex.rivera@gmail.com";
 pub const TEAM_CALENDAR: &str = "team-platform@group.calendar.google.com";
 pub const HOLIDAY_CALENDAR: &str = "en.usa#holiday@group.v.calendar.google.com";
 /// A group address in the demo that free/busy expands to the four colleagues.

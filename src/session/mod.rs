@@ -34,6 +34,7 @@ impl Startup {
         // A log that cannot be opened must not keep anyone from their agenda.
         let _ = crate::logging::init(&paths.log_file());
         let config = Config::load(&paths.config_file)?;
+        crate::calendar::providers::install(&config.providers);
         Ok(Startup { paths, config })
     }
 

@@ -57,6 +57,7 @@ pub fn calendar(id: &str, primary: bool, owned: bool) -> CalendarInfo {
         writable: owned,
         meet_allowed: true,
         owned,
+        account: 0,
     }
 }
 
@@ -72,6 +73,7 @@ pub fn agenda() -> Agenda {
                 writable: true,
                 meet_allowed: true,
                 owned: true,
+                account: 0,
             },
             CalendarInfo {
                 id: "team@group.calendar.google.com".into(),
@@ -82,6 +84,7 @@ pub fn agenda() -> Agenda {
                 writable: true,
                 meet_allowed: true,
                 owned: true,
+                account: 0,
             },
         ],
         meetings: vec![
@@ -136,6 +139,7 @@ pub fn agenda() -> Agenda {
             ),
         ],
         fetched_at: now(),
+        accounts: Vec::new(),
     };
     a.sort();
     a
