@@ -7,8 +7,8 @@
 //! `conferenceDataVersion=1`, `null` clears in PATCH, 409 on duplicate ids, `fields` partial
 //! responses, `freebusy.query` over the account's calendars and its colleagues', and injected
 //! faults. Its OAuth endpoints (authorization with a loopback
-//! redirect and PKCE, token, revocation) sign in as the seeded account through the one
-//! registered Desktop client, [`Sandbox::client_id`]. The token endpoint also takes service
+//! redirect and PKCE, token, revocation) sign in as the seeded account, or as the user a
+//! `login_hint` names, through the one registered Desktop client, [`Sandbox::client_id`]. The token endpoint also takes service
 //! accounts' signed assertions (the JWT bearer grant, domain-wide delegation for
 //! `@example.com`); a token acts as a user, and each user has calendars of its own.
 //!
@@ -154,15 +154,14 @@ impl Sandbox {
     /// A valid bearer token for the seeded account, without signing in. It grants
     /// `calendar.events` and `calendar.calendarlist.readonly`.
     pub fn access_token(&self) -> String {
-        lock(&self.shared.oauth).initial_access.clone()
+        self.access_token_for(ACCOUNT)
     }
 
     /// A valid bearer token acting as `email` (the seeded account, or any other user, whose
     /// store is made on first use), without signing in; same grants as [`Sandbox::access_token`].
-    /// CONTRACT (h6): stub.
+    /// Each user's is the same token on every call, until that user's grant is revoked.
     pub fn access_token_for(&self, email: &str) -> String {
-        let _ = email;
-        todo!("h6")
+        lock(&self.shared.oauth).signed_in(email).0
     }
 
     /// The requests received, oldest first (only the last ones: see [`RequestLog`]),
