@@ -57,7 +57,10 @@ pub use conference::{ConferenceOutcome, ConferencePolicy};
 pub use errors::ApiError;
 #[cfg(feature = "test-controls")]
 pub use faults::{Fault, FaultKind};
-pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, PERSONAL_ACCOUNT, TEAM_CALENDAR, TEAM_GROUP};
+pub use seed::{
+    Seed, ACCOUNT, CLIMBING_CALENDAR, FAMILY_CALENDAR, HOLIDAY_CALENDAR, PERSONAL_ACCOUNT,
+    TEAM_CALENDAR, TEAM_GROUP,
+};
 pub use server::{RecordedRequest, RequestLog, REQUEST_LOG};
 #[cfg(feature = "test-controls")]
 pub use store::{Calendar, Store, WriteOptions};
@@ -89,9 +92,15 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let mut oauth = oauth::OAuth::new();
         oauth.set_token_uri(format!("http://{addr}/token"));
+        let seeded = seed::build(seed);
+        let users = seeded
+            .others
+            .into_iter()
+            .map(|store| (store.account().to_string(), store))
+            .collect();
         let shared = Arc::new(Shared {
-            store: Mutex::new(seed::build(seed)),
-            users: Mutex::new(Default::default()),
+            store: Mutex::new(seeded.account),
+            users: Mutex::new(users),
             oauth: Mutex::new(oauth),
             #[cfg(feature = "test-controls")]
             faults: Mutex::new(Vec::new()),
