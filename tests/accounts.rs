@@ -48,7 +48,10 @@ async fn authorize(sandbox: &Sandbox, login_hint: Option<&str>, scope: &str) -> 
 async fn token(sandbox: &Sandbox, pairs: &[(&str, &str)]) -> Response {
     let secret = sandbox.client_secret();
     let id = sandbox.client_id();
-    let mut all = vec![("client_id", id.as_str()), ("client_secret", secret.as_str())];
+    let mut all = vec![
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+    ];
     all.extend_from_slice(pairs);
     let headers = [("content-type", "application/x-www-form-urlencoded")];
     http("POST", &sandbox.token_url(), &headers, &form(&all)).await
@@ -139,7 +142,10 @@ async fn login_hint_signs_in_as_that_user_and_every_token_of_the_grant_acts_for_
     let work = sign_in(&sandbox, None, &scope).await;
     let work_id = claims(work["id_token"].as_str().unwrap());
     assert_eq!(work_id["email"], ACCOUNT);
-    assert_ne!(work_id["sub"], id["sub"], "each user has their own Google id");
+    assert_ne!(
+        work_id["sub"], id["sub"],
+        "each user has their own Google id"
+    );
     assert_eq!(calendars(&sandbox, &access(&work)).await.1[0], ACCOUNT);
     let shouted = sign_in(&sandbox, Some("Alex.Rivera@Gmail.com"), &scope).await;
     assert_eq!(
@@ -187,7 +193,11 @@ async fn a_user_removing_the_apps_access_ends_only_their_tokens() {
     let work = sandbox.access_token_for(ACCOUNT);
     let personal = sandbox.access_token_for(PERSONAL_ACCOUNT);
     assert_eq!(work, sandbox.access_token(), "the seeded account's token");
-    assert_eq!(personal, sandbox.access_token_for(PERSONAL_ACCOUNT), "stable");
+    assert_eq!(
+        personal,
+        sandbox.access_token_for(PERSONAL_ACCOUNT),
+        "stable"
+    );
     let personal_refresh = sandbox.refresh_token_for(PERSONAL_ACCOUNT);
 
     sandbox.revoke_user(PERSONAL_ACCOUNT);
@@ -205,7 +215,11 @@ async fn access_token_for_reaches_each_users_own_calendars_and_the_shared_event(
     let sandbox = common::sandbox(common::demo_seed()).await;
     let other = "someone.else@gmail.com";
     let (status, ids) = calendars(&sandbox, &sandbox.access_token_for(other)).await;
-    assert_eq!((status, ids), (200, vec![other.to_string()]), "made on first use");
+    assert_eq!(
+        (status, ids),
+        (200, vec![other.to_string()]),
+        "made on first use"
+    );
 
     // The one event both accounts are invited to: one iCalUID, a copy on each primary
     // calendar, each copy's own entry its account's.
@@ -237,4 +251,165 @@ async fn access_token_for_reaches_each_users_own_calendars_and_the_shared_event(
         assert_eq!(own[0]["email"], user);
         assert_eq!(own[0]["responseStatus"], answer);
     }
+}
+
+/// `meetty` as a new process against `sandbox` in the private home `dir`, with no token of
+/// its own: it signs in, or uses the accounts it signed in before.
+fn meetty_signed_out(sandbox: &Sandbox, dir: &std::path::Path) -> std::process::Command {
+    let mut command = common::meetty_at(sandbox, dir);
+    command.env_remove("MEETTY_ACCESS_TOKEN");
+    command
+}
+
+/// `meetty --account EMAIL login --no-browser`, the user pasting back where the browser
+/// landed after signing in as `email` (the sign-in URL carries `login_hint=EMAIL`).
+async fn login_as(sandbox: &Sandbox, dir: &std::path::Path, email: &str) -> (bool, String) {
+    use std::io::{BufRead, Read, Write};
+    let credentials = dir.join("client_secret_sandbox.json");
+    std::fs::write(&credentials, sandbox.credentials_json()).unwrap();
+    let mut command = meetty_signed_out(sandbox, dir);
+    command
+        .args([
+            "--account",
+            email,
+            "login",
+            "--no-browser",
+            "--token-store",
+            "file",
+        ])
+        .arg("--credentials")
+        .arg(&credentials)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let runtime = tokio::runtime::Handle::current();
+    let email = email.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut said = String::new();
+        let url = loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap() == 0 {
+                let mut err = String::new();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .unwrap();
+                panic!("no sign-in URL in:\n{said}\n{err}");
+            }
+            said.push_str(&line);
+            if line.contains("/o/oauth2/v2/auth?") {
+                break line.trim().to_string();
+            }
+        };
+        let hint = url::Url::parse(&url)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "login_hint")
+            .map(|(_, v)| v.into_owned());
+        assert_eq!(hint.as_deref(), Some(email.as_str()), "{url}");
+        let browser = runtime.block_on(http("GET", &url, &[], ""));
+        assert_eq!(browser.status, 302, "{}", browser.text());
+        let landed = browser.headers["location"].to_str().unwrap().to_string();
+        writeln!(child.stdin.take().unwrap(), "{landed}").unwrap();
+        stdout.read_to_string(&mut said).unwrap();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut said)
+            .unwrap();
+        (child.wait().unwrap().success(), said)
+    })
+    .await
+    .unwrap()
+}
+
+/// `meetty ARGS` off the runtime's threads: success and stdout, or the failure with stderr.
+async fn run(mut command: std::process::Command, args: &[&str]) -> String {
+    command.args(args);
+    let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{args:?}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// The titles `agenda --json` lists.
+fn titles(json: &str) -> Vec<String> {
+    let items: Value = serde_json::from_str(json).unwrap();
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_binary_signs_in_both_accounts_and_each_reads_its_own_calendars() {
+    // The binary's agenda starts at the real now.
+    let now = chrono::Utc::now();
+    let sandbox = common::sandbox(meetty::sandbox::Seed::Demo {
+        now,
+        tz: common::tz(),
+    })
+    .await;
+    let dir = std::env::temp_dir().join(format!("meetty-accounts-login-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+
+    for email in [ACCOUNT, PERSONAL_ACCOUNT] {
+        let (ok, said) = login_as(&sandbox, &dir, email).await;
+        assert!(ok, "{email}: {said}");
+        assert!(said.contains(&format!("Signed in as {email}")), "{said}");
+    }
+    // Each sign-in's code was traded for tokens of its own user.
+    let tokens: Vec<String> = sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("calendarList"))
+        .filter_map(|r| r.authorization.clone())
+        .filter_map(|a| sandbox.token_user(a.trim_start_matches("Bearer ")))
+        .collect();
+    assert!(tokens.contains(&ACCOUNT.to_string()), "{tokens:?}");
+    assert!(tokens.contains(&PERSONAL_ACCOUNT.to_string()), "{tokens:?}");
+
+    let agenda = |email: &str| {
+        let command = meetty_signed_out(&sandbox, &dir);
+        let args = [
+            "--account",
+            email,
+            "agenda",
+            "--all",
+            "--json",
+            "--days",
+            "7",
+        ];
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            titles(&run(command, &args).await)
+        }
+    };
+    let personal = agenda(PERSONAL_ACCOUNT).await;
+    for title in ["Book club", "Flat viewing (video)", "Jamie's farewell call"] {
+        assert!(personal.contains(&title.to_string()), "{personal:?}");
+    }
+    assert!(
+        !personal.contains(&"Design review".to_string()),
+        "{personal:?}"
+    );
+    let work = agenda(ACCOUNT).await;
+    assert!(work.contains(&"Design review".to_string()), "{work:?}");
+    assert!(!work.contains(&"Book club".to_string()), "{work:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
