@@ -413,3 +413,56 @@ async fn the_binary_signs_in_both_accounts_and_each_reads_its_own_calendars() {
     assert!(!work.contains(&"Book club".to_string()), "{work:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_demo_accounts_links_and_passcodes_come_out_of_the_model() {
+    use meetty::calendar::client::{CalendarClient, CalendarSelection};
+    use meetty::calendar::links::Provider;
+    let sandbox = common::sandbox(common::demo_seed()).await;
+    let agenda_of = |user: &str| {
+        let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token_for(user));
+        async move {
+            let (from, to) = (common::now(), common::now() + chrono::Duration::days(7));
+            client
+                .agenda(&CalendarSelection::SelectedInGoogle, from, to)
+                .await
+                .unwrap()
+        }
+    };
+    let personal = agenda_of(PERSONAL_ACCOUNT).await;
+    let find = |agenda: &meetty::calendar::model::Agenda, title: &str| {
+        agenda
+            .meetings
+            .iter()
+            .find(|m| m.title == title)
+            .unwrap_or_else(|| panic!("no {title}"))
+            .clone()
+    };
+    let book = find(&personal, "Book club");
+    assert_eq!(book.video.as_ref().unwrap().provider, Provider::Zoom);
+    let access = book.access.expect("the Zoom text's ID and passcode");
+    assert_eq!(access.passcode.as_deref(), Some("9kL2mq"));
+    let flat = find(&personal, "Flat viewing (video)");
+    assert!(flat.video.unwrap().url.contains("teams.live.com/meet/"));
+    let mum = find(&personal, "Video call with Mum");
+    assert_eq!(mum.video.unwrap().provider, Provider::Jitsi);
+    let insurance = find(&personal, "Insurance claim call");
+    let dial_in: Vec<_> = insurance
+        .video
+        .iter()
+        .chain(&insurance.other_links)
+        .collect();
+    assert!(dial_in.iter().any(|l| l.is_phone()), "{dial_in:?}");
+
+    let work = agenda_of(ACCOUNT).await;
+    let escalation = find(&work, "Globex escalation review");
+    assert_eq!(escalation.video.unwrap().provider, Provider::Meet);
+    assert!(
+        escalation
+            .other_links
+            .iter()
+            .any(|l| l.provider == Provider::Zoom),
+        "{:?}",
+        escalation.other_links
+    );
+}
