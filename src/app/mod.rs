@@ -9,6 +9,7 @@ macro_rules! context {
             tz: $app.settings.tz,
             calendars: $app.agenda.as_ref().map_or(&[][..], |a| &a.calendars),
             account: $app.settings.account.as_deref(),
+            accounts: $app.agenda.as_ref().map_or(&[][..], |a| &a.accounts),
             meetings: $app.agenda.as_ref().map_or(&[][..], |a| &a.meetings),
             editing: None,
         }
@@ -111,10 +112,11 @@ pub struct App {
     pub writes: BTreeMap<u64, Pending>,
     /// Creates of recurring series, by request id: shown once Google lists the occurrences.
     new_series: std::collections::BTreeSet<u64>,
-    /// The read behind `e`, while it is out: its answer opens the edit form.
-    edit_load: Option<u64>,
+    /// The read behind `e` and the account it goes through, while it is out: its answer
+    /// opens the edit form.
+    edit_load: Option<(u64, usize)>,
     /// The meeting to select when the next agenda arrives (a new series).
-    select_on_load: Option<(String, String)>,
+    select_on_load: Option<agenda::Key>,
     next_form: u64,
     pub toast: Option<Toast>,
     pub now: DateTime<Utc>,
