@@ -46,7 +46,10 @@ impl App {
             Command::Refresh if self.settings.first_run => {
                 self.toast("Not signed in: quit and run meetty login".into(), true);
             }
-            Command::Refresh => return vec![self.refresh_asked()],
+            Command::Refresh => {
+                self.ask_sign_in_again();
+                return vec![self.refresh_asked()];
+            }
             Command::Filter => {
                 let before = self.filter.clone();
                 self.screen.push(Overlay::Filter { before });
@@ -229,13 +232,14 @@ impl App {
                 self.sync = Sync::Idle;
                 let save = Effect::SaveCache(Arc::clone(&agenda));
                 let keep = self.select_on_load.take().or_else(|| self.selected_key());
+                self.check_accounts(&agenda);
                 self.agenda = Some(agenda);
                 self.rebuild_rows_keeping(keep);
                 vec![save]
             }
             Err(error) => {
                 if let ApiError::SignIn(message) = &error {
-                    self.needs_sign_in(message.clone());
+                    self.needs_sign_in(0, message.clone(), true);
                 }
                 self.sync = Sync::Failed { error };
                 Vec::new()

@@ -103,8 +103,9 @@ pub struct App {
     last_sync: DateTime<Utc>,
     /// A call waiting to be tried again, by request id, and when the wait ends.
     pub retrying: Option<(u64, Retrying, DateTime<Utc>)>,
-    /// Google stopped accepting the sign-in: what it said, and whether a new one is out.
-    /// It outlives its dialog (Esc puts the dialog away, refreshes stay off).
+    /// Google stopped accepting a sign-in: what it said, for which account, and whether a
+    /// new one is out. It outlives its dialog (Esc puts the dialog away; refreshes stay off
+    /// when every account failed, and go on for the others when one did).
     pub sign_in: Option<SignInDialog>,
     /// Free/busy asked and answered for find a time.
     free_busy: find_time::BusyMemory,
@@ -455,7 +456,7 @@ impl App {
             self.spinner = beat;
             self.dirty = true;
         }
-        if self.settings.first_run || self.sign_in.is_some() {
+        if self.settings.first_run || self.refresh_stopped() {
             return Vec::new();
         }
         if gap > WAKE_GAP {
