@@ -115,7 +115,11 @@ impl App {
         // The template's calendar is the default account's.
         let calendar = t.calendar.as_deref().or(booking.calendar.as_deref());
         draft.account = booking.account;
-        draft.calendar = resolve_in(calendar.unwrap_or("primary"), booking.account, ctx.calendars);
+        draft.calendar = resolve_in(
+            calendar.unwrap_or("primary"),
+            booking.account,
+            ctx.calendars,
+        );
         let mut form = Form::new(draft, id, &ctx);
         form.notice = booking.notice;
         self.screen.pop();

@@ -298,9 +298,10 @@ fn value_text(v: &Value, focused: bool, keeps_meet: bool) -> Vec<String> {
         Value::Choice { options, index } => {
             choice_text(options.get(*index).map_or("", |o| o.1.as_str()), focused)
         }
-        Value::Calendar { options, index } => {
-            choice_text(options.get(*index).map_or("", |o| o.label.as_str()), focused)
-        }
+        Value::Calendar { options, index } => choice_text(
+            options.get(*index).map_or("", |o| o.label.as_str()),
+            focused,
+        ),
         Value::Meet(m) => {
             let label = match m {
                 MeetChoice::New if keeps_meet => "keep its link".to_string(),
