@@ -91,5 +91,6 @@ fn title(mode: Mode) -> &'static str {
         Mode::LinkPicker => "same link as",
         Mode::Answer => "answer",
         Mode::JoinMark => "scheduled join",
+        Mode::Links => "links",
     }
 }
