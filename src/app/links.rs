@@ -43,10 +43,12 @@ impl LinksList {
     /// copy and open (Meet links as the meeting's account).
     fn of(m: &Meeting, join: impl Fn(&str) -> String) -> LinksList {
         let link = |v: &VideoLink| {
+            // Shown as the event has it (as the details show it); copied and opened as
+            // the meeting's account.
             let url = join(&v.url);
             LinkEntry {
                 kind: v.provider.name().to_string(),
-                shown: url.clone(),
+                shown: v.url.clone(),
                 copy: url.clone(),
                 what: format!("{} link", v.provider.name()),
                 open: is_web(&url).then_some(url),
@@ -139,7 +141,7 @@ pub(super) fn dial_in_or_access(m: &Meeting) -> Option<(String, String)> {
 impl App {
     /// The e-mail of the account `m` is on: its account in a merged agenda, else the
     /// signed-in account; none outside sign-ins (the demo).
-    pub fn account_email(&self, m: &Meeting) -> Option<&str> {
+    fn account_email(&self, m: &Meeting) -> Option<&str> {
         let agenda = self.agenda.as_ref()?;
         let email = match agenda.account_of(m) {
             Some(a) => Some(a.email.as_str()),

@@ -93,7 +93,7 @@ fn account_lines(app: &App, agenda: &Agenda, m: &Meeting) -> Vec<Line<'static>> 
         out.push(field(
             "",
             Span::styled(
-                format!("! not refreshed ({why}); as of {age}"),
+                format!("! stale, as of {age}: {why}"),
                 theme::error(),
             ),
         ));
