@@ -742,7 +742,9 @@ fn the_join_mark_dialog_for_an_occurrence_of_a_series() {
 /// `a_meeting_on_two_accounts_calendars_names_both`).
 fn merged_without_copies() -> App {
     let mut agenda = merged_agenda();
-    agenda.meetings.retain(|m| m.account == 0 || m.title != "Sprint retro");
+    agenda
+        .meetings
+        .retain(|m| m.account == 0 || m.title != "Sprint retro");
     App::new(demo_settings(tz()), Some(agenda), now())
 }
 
@@ -764,8 +766,15 @@ fn a_merged_agenda_labels_rows_with_their_account_and_marks_the_stale_one() {
     };
     assert_ne!(cell_of("Dentist"), cell_of("Platform standup"));
     // One account: no column (the other snapshots keep their layout).
-    let one = text(&App::new(demo_settings(tz()), Some(agenda()), now()), 110, 30);
-    assert!(one.contains("│▌✓ 09:45–10:15 Meet   Platform standup"), "{one}");
+    let one = text(
+        &App::new(demo_settings(tz()), Some(agenda()), now()),
+        110,
+        30,
+    );
+    assert!(
+        one.contains("│▌✓ 09:45–10:15 Meet   Platform standup"),
+        "{one}"
+    );
 }
 
 #[test]
@@ -774,7 +783,10 @@ fn a_meeting_on_two_accounts_calendars_names_both() {
     select(&mut app, "Sprint retro");
     let screen = text(&app, 110, 30);
     // The work account's row, marked as on another account's calendar too.
-    assert!(screen.contains("│▌✓ 15:00–16:00 Meet   W+ Sprint retro"), "{screen}");
+    assert!(
+        screen.contains("│▌✓ 15:00–16:00 Meet   W+ Sprint retro"),
+        "{screen}"
+    );
     // The details alone (a narrow terminal, Tab to the details).
     app.update(key(ratatui::crossterm::event::KeyCode::Tab));
     insta::assert_snapshot!("merged_details_of_a_copy", text(&app, 70, 14));

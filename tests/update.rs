@@ -739,9 +739,15 @@ fn capital_l_lists_every_link_and_copies_or_opens_the_highlighted_one() {
             what: "dial-in number and PIN".into()
         }]
     );
-    assert!(press(&mut app, "o").is_empty(), "a phone number is not opened");
+    assert!(
+        press(&mut app, "o").is_empty(),
+        "a phone number is not opened"
+    );
     let toast = app.toast.clone().unwrap();
-    assert!(toast.error && toast.text.contains("y copies it"), "{toast:?}");
+    assert!(
+        toast.error && toast.text.contains("y copies it"),
+        "{toast:?}"
+    );
     press(&mut app, "k");
     assert_eq!(
         press(&mut app, "o"),
@@ -796,7 +802,10 @@ fn capital_l_lists_a_single_link_too_and_a_meeting_without_any_says_so() {
     assert_eq!(app.mode(), Mode::Agenda);
     let toast = app.toast.clone().unwrap();
     assert!(
-        toast.error && toast.text.contains("has no link, dial-in, meeting ID or passcode"),
+        toast.error
+            && toast
+                .text
+                .contains("has no link, dial-in, meeting ID or passcode"),
         "{toast:?}"
     );
 }
@@ -848,7 +857,11 @@ fn meet_links_are_copied_and_opened_as_the_meetings_account_while_meet_authuser_
     let as_work = with_authuser(meet, "alex@example.com");
     for on in [true, false] {
         let mut app = merged_app(on);
-        let want = if on { as_work.clone() } else { meet.to_string() };
+        let want = if on {
+            as_work.clone()
+        } else {
+            meet.to_string()
+        };
         let copied = press(&mut app, "y");
         assert_eq!(
             copied,
@@ -858,7 +871,10 @@ fn meet_links_are_copied_and_opened_as_the_meetings_account_while_meet_authuser_
             }],
             "meet_authuser = {on}"
         );
-        assert_eq!(press(&mut app, "o"), vec![Effect::Open { url: want.clone() }]);
+        assert_eq!(
+            press(&mut app, "o"),
+            vec![Effect::Open { url: want.clone() }]
+        );
         press(&mut app, "L");
         assert_eq!(app.links_list().unwrap().entries[0].copy, want);
         assert_eq!(press(&mut app, "y"), copied, "the list copies the same");

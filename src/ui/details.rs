@@ -92,10 +92,7 @@ fn account_lines(app: &App, agenda: &Agenda, m: &Meeting) -> Vec<Line<'static>> 
         let age = ago(app.now, account.fetched_at);
         out.push(field(
             "",
-            Span::styled(
-                format!("! stale, as of {age}: {why}"),
-                theme::error(),
-            ),
+            Span::styled(format!("! stale, as of {age}: {why}"), theme::error()),
         ));
     }
     let mut seen = vec![m.account];

@@ -74,7 +74,10 @@ pub fn render(frame: &mut Frame, app: &App, list: &LinksList) {
         format!(" {}", ellipsize(&keys, inner)),
         theme::dim(),
     ));
-    let title = format!(" Links · {} ", ellipsize(&list.title, inner.saturating_sub(8)));
+    let title = format!(
+        " Links · {} ",
+        ellipsize(&list.title, inner.saturating_sub(8))
+    );
     let height = lines.len() as u16 + 2;
     let para = Paragraph::new(lines).block(Block::bordered().title(title));
     super::popup(frame, para, width as u16, height);

@@ -664,15 +664,16 @@ pub fn merged_agenda() -> Agenda {
         match m.title.as_str() {
             "Platform standup" => {
                 m.other_links = vec![
-                    VideoLink {
-                        provider: Provider::Zoom,
-                        url: "https://us02web.zoom.us/j/85012345678?pwd=Q2xpZW50".into(),
-                    },
-                    VideoLink {
-                        provider: Provider::Teams,
-                        url: "https://teams.microsoft.com/l/meetup-join/19%3ameeting_N2Q%40thread.v2/0".into(),
-                    },
-                ]
+                VideoLink {
+                    provider: Provider::Zoom,
+                    url: "https://us02web.zoom.us/j/85012345678?pwd=Q2xpZW50".into(),
+                },
+                VideoLink {
+                    provider: Provider::Teams,
+                    url: "https://teams.microsoft.com/l/meetup-join/19%3ameeting_N2Q%40thread.v2/0"
+                        .into(),
+                },
+            ]
             }
             "Design review" => {
                 m.access = Some(Access {
