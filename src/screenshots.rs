@@ -183,7 +183,7 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
     let mut links = app("");
     let wanted: [fn(&crate::calendar::model::Meeting) -> bool; 3] = [
         |m| !m.other_links.is_empty(),
-        |m| m.access.is_some(),
+        |m| m.access.is_some() && m.dial_in.is_empty(),
         |m| !m.dial_in.is_empty(),
     ];
     for want in wanted {
