@@ -31,6 +31,8 @@ pub enum Mode {
     Answer,
     /// Marking an occurrence of a series for a scheduled join: this one or every one.
     JoinMark,
+    /// Every link, dial-in, meeting ID and passcode of one meeting, to copy or open any.
+    Links,
 }
 
 /// Everything a key can do, in any mode; each mode's table says which apply there.
@@ -105,6 +107,8 @@ pub enum Command {
     MarkThis,
     /// Join mark dialog: every occurrence of the series.
     MarkEvery,
+    /// Agenda: list every link, dial-in, meeting ID and passcode of the meeting.
+    Links,
 }
 
 /// A command's config name and what help says it does.
@@ -138,12 +142,17 @@ pub const MODES: &[ModeTable] = &[
             (
                 Command::CopyDialIn,
                 "copy_dial_in",
-                "copy dial-in number and PIN",
+                "copy the dial-in (else meeting ID and passcode)",
             ),
             (
                 Command::OpenLink,
                 "open_link",
                 "open the link in the browser",
+            ),
+            (
+                Command::Links,
+                "links",
+                "every link, dial-in and passcode of the meeting",
             ),
             (Command::Refresh, "refresh", "refresh from Google"),
             (
@@ -361,6 +370,19 @@ pub const MODES: &[ModeTable] = &[
                 "join every occurrence by itself",
             ),
             (Command::Close, "cancel", "back, marking nothing"),
+            (Command::Help, "help", "this help"),
+        ],
+    },
+    ModeTable {
+        mode: Mode::Links,
+        section: "links",
+        text_entry: false,
+        commands: &[
+            (Command::Down, "down", "next link"),
+            (Command::Up, "up", "previous link"),
+            (Command::CopyLink, "copy", "copy the highlighted one"),
+            (Command::OpenLink, "open", "open it in the browser"),
+            (Command::Close, "close", "back to the agenda"),
             (Command::Help, "help", "this help"),
         ],
     },

@@ -178,6 +178,22 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         m.series_id.is_some() && m.video.is_some()
     });
     join_mark.update(key('J'));
+    // L: every link, dial-in, meeting ID and passcode of a meeting with links besides its
+    // primary one, else of one with a meeting ID or passcode, else with a dial-in.
+    let mut links = app("");
+    let wanted: [fn(&crate::calendar::model::Meeting) -> bool; 3] = [
+        |m| !m.other_links.is_empty(),
+        |m| m.access.is_some() && m.dial_in.is_empty(),
+        |m| !m.dial_in.is_empty(),
+    ];
+    for want in wanted {
+        links.update(key('g'));
+        select_first(&mut links, want);
+        if links.selected_meeting().is_some_and(want) {
+            break;
+        }
+    }
+    links.update(key('L'));
     let scenes = [
         ("agenda.svg", agenda_shot, 110, 30),
         ("join-mark.svg", join_mark, 110, 30),
@@ -189,6 +205,7 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         // The next invitation awaiting an answer (i), answered (R).
         ("answer.svg", app("iR"), 110, 30),
         ("link-picker.svg", link_picker, 110, 30),
+        ("links.svg", links, 110, 30),
         ("edit.svg", edit, 110, 30),
         ("help.svg", app("?"), 110, 30),
         ("offline.svg", offline, 110, 30),

@@ -895,7 +895,7 @@ fn page() -> impl Strategy<Value = String> {
 fn press() -> impl Strategy<Value = Press> {
     use KeyCodeName::*;
     prop_oneof![
-        6 => select(&['j', 'k', 'g', 'G', 'a', 'd', '?', '/', 'x', 'y', 'Y', 'o'][..]).prop_map(Press::Key),
+        6 => select(&['j', 'k', 'g', 'G', 'a', 'd', '?', '/', 'x', 'y', 'Y', 'o', 'L'][..]).prop_map(Press::Key),
         4 => select(&[Tab, Esc, Enter, Down, Up, PageDown, PageUp][..]).prop_map(Press::Code),
         1 => (-90i64..3000).prop_map(Press::Tick),
     ]

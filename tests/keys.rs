@@ -277,3 +277,34 @@ fn edit_rebound_and_named_in_the_help() {
     let s = screen(&app);
     assert!(s.contains("E              edit or move the meeting"), "{s}");
 }
+
+#[test]
+fn links_keys_rebound_and_named_in_its_footer_and_help() {
+    let mut app = app_with(
+        "[keys.agenda]\nlinks = [\"F3\"]\n[keys.links]\ncopy = [\"c\"]\nclose = [\"x\"]\n",
+    );
+    press(&mut app, "L");
+    assert_eq!(app.mode(), Mode::Agenda, "L is not bound any more");
+    app.update(key(KeyCode::F(3)));
+    assert_eq!(app.mode(), Mode::Links);
+    let s = screen(&app);
+    assert!(s.contains("k/j choose · c copy · o open · x back"), "{s}");
+    assert!(press(&mut app, "y").is_empty(), "y is not bound any more");
+    assert!(matches!(
+        press(&mut app, "c").as_slice(),
+        [Effect::Copy { .. }]
+    ));
+    press(&mut app, "?");
+    let s = screen(&app);
+    assert!(s.contains("Keys: links"), "{s}");
+    assert!(
+        s.contains("│c               copy the highlighted one"),
+        "{s}"
+    );
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode(), Mode::Links, "Esc closes the help, not the list");
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode(), Mode::Links, "Esc is not bound any more");
+    press(&mut app, "x");
+    assert_eq!(app.mode(), Mode::Agenda);
+}

@@ -738,3 +738,73 @@ fn the_join_mark_dialog_for_an_occurrence_of_a_series() {
     press(&mut app, "J");
     insta::assert_snapshot!(text(&app, 100, 16));
 }
+
+/// h3: the merged agenda without the retro's second copy (how a copy shows is
+/// `a_meeting_on_two_accounts_calendars_names_both`).
+fn merged_without_copies() -> App {
+    let mut agenda = merged_agenda();
+    agenda
+        .meetings
+        .retain(|m| m.account == 0 || m.title != "Sprint retro");
+    App::new(demo_settings(tz()), Some(agenda), now())
+}
+
+#[test]
+fn a_merged_agenda_labels_rows_with_their_account_and_marks_the_stale_one() {
+    let mut app = merged_without_copies();
+    select(&mut app, "Dentist");
+    insta::assert_snapshot!("merged_agenda", text(&app, 110, 30));
+    insta::assert_snapshot!("merged_agenda_narrow", text(&app, 48, 12));
+    // The stale account's row is dimmed: its title is drawn unlike a fresh row's.
+    press(&mut app, "k");
+    let buf = render(&app, 110, 30);
+    let screen = text(&app, 110, 30);
+    let cell_of = |title: &str| {
+        let y = screen.lines().position(|l| l.contains(title)).unwrap();
+        let x = screen.lines().nth(y).unwrap().find(title).unwrap();
+        let x = screen.lines().nth(y).unwrap()[..x].chars().count();
+        buf[(x as u16, y as u16)].style()
+    };
+    assert_ne!(cell_of("Dentist"), cell_of("Platform standup"));
+    // One account: no column (the other snapshots keep their layout).
+    let one = text(
+        &App::new(demo_settings(tz()), Some(agenda()), now()),
+        110,
+        30,
+    );
+    assert!(
+        one.contains("│▌✓ 09:45–10:15 Meet   Platform standup"),
+        "{one}"
+    );
+}
+
+#[test]
+fn a_meeting_on_two_accounts_calendars_names_both() {
+    let mut app = App::new(demo_settings(tz()), Some(merged_agenda()), now());
+    select(&mut app, "Sprint retro");
+    let screen = text(&app, 110, 30);
+    // The work account's row, marked as on another account's calendar too.
+    assert!(
+        screen.contains("│▌✓ 15:00–16:00 Meet   W+ Sprint retro"),
+        "{screen}"
+    );
+    // The details alone (a narrow terminal, Tab to the details).
+    app.update(key(ratatui::crossterm::event::KeyCode::Tab));
+    insta::assert_snapshot!("merged_details_of_a_copy", text(&app, 70, 14));
+}
+
+#[test]
+fn the_links_list_over_the_agenda() {
+    let mut app = merged_without_copies();
+    press(&mut app, "Lj");
+    insta::assert_snapshot!("links_list", text(&app, 110, 30));
+    // Narrow: every URL cut to the box, none wraps into the next line.
+    insta::assert_snapshot!("links_list_narrow", text(&app, 44, 14));
+}
+
+#[test]
+fn details_show_the_meeting_id_and_passcode() {
+    let mut app = merged_without_copies();
+    select(&mut app, "Design review");
+    insta::assert_snapshot!("details_with_id_and_passcode", text(&app, 110, 16));
+}

@@ -60,11 +60,13 @@ fn y_copies_the_selected_meetings_video_link_and_capital_y_the_dial_in() {
         }
         other => panic!("expected a copy, got {other:?}"),
     }
-    assert!(press(&mut app, "Y").is_empty());
-    let toast = app.toast.clone().unwrap();
-    assert!(
-        toast.error && toast.text.contains("no dial-in"),
-        "{toast:?}"
+    // No dial-in: the meeting ID the Zoom link carries.
+    assert_eq!(
+        press(&mut app, "Y"),
+        vec![Effect::Copy {
+            text: "Meeting ID: 850 1234 5678".into(),
+            what: "Zoom meeting ID".into()
+        }]
     );
     app.update(Action::Copied {
         what: "Zoom link".into(),
@@ -274,9 +276,10 @@ fn ticks_redraw_only_when_something_visible_changes() {
     assert!(app.dirty, "countdowns change with the minute");
 
     app.dirty = false;
-    press(&mut app, "Y");
-    press(&mut app, "j");
-    press(&mut app, "Y");
+    app.update(Action::Copied {
+        what: "Zoom link".into(),
+        result: Ok("OSC 52".into()),
+    });
     assert!(app.toast.is_some());
     app.dirty = false;
     app.update(Action::Tick(app.now + Duration::seconds(5)));
@@ -700,4 +703,205 @@ fn with_auto_join_all_a_declined_or_all_day_meeting_shows_no_join_as_the_engine_
     select(&mut app, "Design review");
     assert!(press(&mut app, "J").is_empty());
     assert!(toast(&app).contains("declined"), "{}", toast(&app));
+}
+
+/// h3: the merged test agenda in an app, its accounts' e-mails known.
+fn merged_app(meet_authuser: bool) -> meetty::app::App {
+    let mut settings = meetty::screenshots::demo_settings(tz());
+    settings.meet_authuser = meet_authuser;
+    meetty::app::App::new(settings, Some(merged_agenda()), now())
+}
+
+#[test]
+fn capital_l_lists_every_link_and_copies_or_opens_the_highlighted_one() {
+    let mut app = merged_app(false);
+    assert_eq!(selected_title(&app), "Platform standup");
+    assert!(press(&mut app, "L").is_empty());
+    assert_eq!(app.mode(), Mode::Links);
+    let list = app.links_list().unwrap();
+    let kinds: Vec<&str> = list.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["Google Meet", "Zoom", "Microsoft Teams", "Dial-in"],
+        "the primary link, the others in ranking order, then the dial-in"
+    );
+    press(&mut app, "j");
+    assert_eq!(
+        press(&mut app, "y"),
+        vec![Effect::Copy {
+            text: "https://us02web.zoom.us/j/85012345678?pwd=Q2xpZW50".into(),
+            what: "Zoom link".into()
+        }]
+    );
+    assert_eq!(app.mode(), Mode::Links, "the list stays after a copy");
+    press(&mut app, "jj");
+    assert_eq!(
+        press(&mut app, "y"),
+        vec![Effect::Copy {
+            text: "+49 30 5555 0143,,482913#".into(),
+            what: "dial-in number and PIN".into()
+        }]
+    );
+    assert!(
+        press(&mut app, "o").is_empty(),
+        "a phone number is not opened"
+    );
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast.error && toast.text.contains("y copies it"),
+        "{toast:?}"
+    );
+    press(&mut app, "k");
+    assert_eq!(
+        press(&mut app, "o"),
+        vec![Effect::Open {
+            url: "https://teams.microsoft.com/l/meetup-join/19%3ameeting_N2Q%40thread.v2/0".into()
+        }]
+    );
+    assert_eq!(app.mode(), Mode::Agenda, "opening closes the list");
+    press(&mut app, "L");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.mode(), Mode::Agenda, "Enter opens the Meet link");
+    press(&mut app, "L");
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode(), Mode::Agenda);
+    press(&mut app, "Lq");
+    assert_eq!(app.mode(), Mode::Agenda, "q closes the list");
+    assert!(!app.quit, "and does not quit");
+}
+
+#[test]
+fn capital_l_lists_a_single_link_too_and_a_meeting_without_any_says_so() {
+    let mut app = merged_app(false);
+    select(&mut app, "Design review");
+    press(&mut app, "L");
+    let kinds: Vec<String> = app
+        .links_list()
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| format!("{} {}", e.kind, e.shown))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Zoom https://us02web.zoom.us/j/85012345678?pwd=Q2xpZW50",
+            "Meeting ID 850 1234 5678",
+            "Passcode 4Xy9"
+        ]
+    );
+    press(&mut app, "j");
+    assert_eq!(
+        press(&mut app, "y"),
+        vec![Effect::Copy {
+            text: "850 1234 5678".into(),
+            what: "Zoom meeting ID".into()
+        }]
+    );
+    app.update(key(KeyCode::Esc));
+    press(&mut app, "a");
+    select(&mut app, "Lunch with Sam");
+    assert!(press(&mut app, "L").is_empty());
+    assert_eq!(app.mode(), Mode::Agenda);
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast.error
+            && toast
+                .text
+                .contains("has no link, dial-in, meeting ID or passcode"),
+        "{toast:?}"
+    );
+}
+
+#[test]
+fn capital_y_copies_the_dial_in_else_the_meeting_id_and_passcode_else_says_what_is_missing() {
+    let mut app = merged_app(false);
+    assert_eq!(
+        press(&mut app, "Y"),
+        vec![Effect::Copy {
+            text: "+49 30 5555 0143,,482913#".into(),
+            what: "dial-in number and PIN".into()
+        }],
+        "a dial-in wins"
+    );
+    select(&mut app, "Design review");
+    let access = app.selected_meeting().unwrap().access.clone().unwrap();
+    assert_eq!(
+        press(&mut app, "Y"),
+        vec![Effect::Copy {
+            text: access.paste_text(),
+            what: "Zoom meeting ID and passcode".into()
+        }]
+    );
+    app.update(Action::Copied {
+        what: "Zoom meeting ID and passcode".into(),
+        result: Ok("OSC 52".into()),
+    });
+    assert_eq!(
+        app.toast.clone().unwrap().text,
+        "Copied Zoom meeting ID and passcode (OSC 52)"
+    );
+    press(&mut app, "a");
+    select(&mut app, "Lunch with Sam");
+    assert!(press(&mut app, "Y").is_empty());
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast.error
+            && toast.text.contains(
+                "\u{201c}Lunch with Sam\u{201d} has no dial-in number, meeting ID or passcode"
+            ),
+        "{toast:?}"
+    );
+}
+
+#[test]
+fn meet_links_are_copied_and_opened_as_the_meetings_account_while_meet_authuser_is_on() {
+    use meetty::calendar::links::with_authuser;
+    let meet = "https://meet.google.com/abc-defg-hij";
+    let as_work = with_authuser(meet, "alex@example.com");
+    assert!(as_work.contains("authuser="), "{as_work}");
+    for on in [true, false] {
+        let mut app = merged_app(on);
+        let want = if on {
+            as_work.clone()
+        } else {
+            meet.to_string()
+        };
+        let copied = press(&mut app, "y");
+        assert_eq!(
+            copied,
+            vec![Effect::Copy {
+                text: want.clone(),
+                what: "Google Meet link".into()
+            }],
+            "meet_authuser = {on}"
+        );
+        assert_eq!(
+            press(&mut app, "o"),
+            vec![Effect::Open { url: want.clone() }]
+        );
+        press(&mut app, "L");
+        assert_eq!(app.links_list().unwrap().entries[0].copy, want);
+        assert_eq!(press(&mut app, "y"), copied, "the list copies the same");
+        // A meeting on the personal calendar joins as the personal account.
+        app.update(key(KeyCode::Esc));
+        select(&mut app, "Dentist");
+        let dentist = "https://meet.google.com/pqr-stuv-wxy";
+        let want = match on {
+            true => with_authuser(dentist, "alex@gmail.com"),
+            false => dentist.to_string(),
+        };
+        assert_eq!(press(&mut app, "o"), vec![Effect::Open { url: want }]);
+    }
+    // One account's own agenda: the signed-in account.
+    let mut settings = meetty::screenshots::demo_settings(tz());
+    settings.account = Some("alex@example.com".into());
+    let mut app = meetty::app::App::new(settings, Some(agenda()), now());
+    assert_eq!(
+        press(&mut app, "y"),
+        vec![Effect::Copy {
+            text: as_work,
+            what: "Google Meet link".into()
+        }]
+    );
 }

@@ -43,6 +43,7 @@ impl App {
             Command::CopyLink => return self.copy_link(),
             Command::CopyDialIn => return self.copy_dial_in(),
             Command::OpenLink => return self.open_link(),
+            Command::Links => return self.open_links(),
             Command::Refresh if self.settings.first_run => {
                 self.toast("Not signed in: quit and run meetty login".into(), true);
             }
@@ -161,16 +162,17 @@ impl App {
     }
 
     fn copy_link(&mut self) -> Vec<Effect> {
-        self.copy("video link", |m| {
+        self.copy("video link", |app, m| {
             let v = m.video.as_ref()?;
-            Some((v.url.clone(), format!("{} link", v.provider.name())))
+            let what = format!("{} link", v.provider.name());
+            Some((app.join_url(m, &v.url), what))
         })
     }
 
+    /// The dial-in, else the meeting ID and passcode ([`super::links`]).
     fn copy_dial_in(&mut self) -> Vec<Effect> {
-        self.copy("dial-in number", |m| {
-            let d = m.dial_in.first()?;
-            Some((d.dial_string(), "dial-in number and PIN".into()))
+        self.copy("dial-in number, meeting ID or passcode", |_, m| {
+            super::links::dial_in_or_access(m)
         })
     }
 
@@ -179,12 +181,12 @@ impl App {
     fn copy(
         &mut self,
         missing: &str,
-        pick: impl Fn(&Meeting) -> Option<(String, String)>,
+        pick: impl Fn(&App, &Meeting) -> Option<(String, String)>,
     ) -> Vec<Effect> {
         let Some(m) = self.selected_meeting() else {
             return self.nothing_selected();
         };
-        match pick(m) {
+        match pick(self, m) {
             Some((text, what)) => vec![Effect::Copy { text, what }],
             None => {
                 let msg = format!("\u{201c}{}\u{201d} has no {missing}", m.title);
@@ -199,11 +201,14 @@ impl App {
             return self.nothing_selected();
         };
         // Without a video link, the event's own page in Google Calendar is the next best.
-        match m.video.as_ref().map(|v| &v.url).or(m.html_link.as_ref()) {
+        let url = match (&m.video, &m.html_link) {
+            (Some(v), _) => Some(self.join_url(m, &v.url)),
+            (None, page) => page.clone(),
+        };
+        match url {
             Some(url) => {
-                let effect = Effect::Open { url: url.clone() };
                 self.toast(format!("Opening {url}"), false);
-                vec![effect]
+                vec![Effect::Open { url }]
             }
             None => {
                 let msg = format!("\u{201c}{}\u{201d} has no link to open", m.title);

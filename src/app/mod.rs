@@ -23,6 +23,7 @@ mod edit;
 mod find_time;
 mod form;
 mod join_mark;
+mod links;
 mod picker;
 mod screen;
 mod settings;
@@ -56,6 +57,7 @@ pub use answer::{AnswerDialog, AnswerRow, Invitation};
 pub use confirm::{scope_label, Choices, Confirm, EditAsk, Target};
 pub use find_time::{Answer, FindTime};
 pub use join_mark::{JoinAsk, Joins};
+pub use links::{dial_in_shown, LinkEntry, LinksList};
 pub use picker::LinkPicker;
 pub use screen::{Base, Overlay, Screen};
 pub use settings::Settings;
@@ -353,6 +355,7 @@ impl App {
             }
             Mode::Answer => self.answer_key(cmd),
             Mode::JoinMark => self.join_mark_key(cmd),
+            Mode::Links => self.links_key(cmd),
         }
     }
 

@@ -40,7 +40,7 @@ impl LinkPicker {
 }
 
 /// Moves a list's highlight for the pickers' Down/Up (wrapping); false for other commands.
-fn step(selected: &mut usize, n: usize, cmd: Option<Command>) -> bool {
+pub(super) fn step(selected: &mut usize, n: usize, cmd: Option<Command>) -> bool {
     let n = n.max(1);
     match cmd {
         Some(Command::Down) => *selected = (*selected + 1) % n,

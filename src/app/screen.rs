@@ -6,6 +6,7 @@ use super::answer::AnswerDialog;
 use super::confirm::Confirm;
 use super::find_time::FindTime;
 use super::join_mark::JoinAsk;
+use super::links::LinksList;
 use super::picker::LinkPicker;
 use crate::form::Form;
 use crate::keymap::Mode;
@@ -46,6 +47,8 @@ pub enum Overlay {
     Answer(Box<AnswerDialog>),
     /// Marking an occurrence of a series for a scheduled join: which occurrences.
     JoinMark(JoinAsk),
+    /// Every link, dial-in, meeting ID and passcode of the selected meeting.
+    Links(LinksList),
 }
 
 impl Overlay {
@@ -60,6 +63,7 @@ impl Overlay {
             Overlay::LinkPicker(_) => Mode::LinkPicker,
             Overlay::Answer(_) => Mode::Answer,
             Overlay::JoinMark(_) => Mode::JoinMark,
+            Overlay::Links(_) => Mode::Links,
         }
     }
 }

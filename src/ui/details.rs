@@ -6,11 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::fit::ellipsize;
 use super::theme;
-use crate::app::{App, Joins, Pane};
-use crate::calendar::model::{Attendee, Meeting, Rsvp, When};
+use crate::app::{dial_in_shown, App, Joins, Pane};
+use crate::calendar::model::{Agenda, Attendee, Meeting, Rsvp, When};
 use crate::config::AutoJoin;
-use crate::timefmt::{clock, clock_range, date_label, local_date};
+use crate::keymap::{Command, Mode};
+use crate::timefmt::{ago, clock, clock_range, date_label, local_date};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Details;
@@ -23,7 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         return;
     };
     let inner = block.inner(area);
-    let para = Paragraph::new(lines(app, m)).wrap(Wrap { trim: false });
+    let para = Paragraph::new(lines(app, m, inner.width.into())).wrap(Wrap { trim: false });
     // Rows after wrapping, so the end of a long description can be reached and no further.
     let rows = para.line_count(inner.width);
     let max = rows
@@ -37,7 +39,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
 fn field<'a>(name: &'static str, value: impl Into<Span<'a>>) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{name:<10}"), theme::label()),
+        Span::styled(format!("{name:<LABEL_WIDTH$}"), theme::label()),
         value.into(),
     ])
 }
@@ -72,12 +74,87 @@ fn when_text(app: &App, m: &Meeting) -> String {
     }
 }
 
-fn lines<'a>(app: &'a App, m: &'a Meeting) -> Vec<Line<'a>> {
+/// Where the labels end: values start in this column.
+const LABEL_WIDTH: usize = 10;
+
+/// The meeting's account in a merged agenda, why it is stale, and the other accounts whose
+/// calendars have the event too, each with that account's answer where it differs.
+fn account_lines(app: &App, agenda: &Agenda, m: &Meeting) -> Vec<Line<'static>> {
+    let Some(account) = agenda.account_of(m) else {
+        return Vec::new();
+    };
+    let mut out = vec![Line::from(vec![
+        Span::styled(format!("{:<LABEL_WIDTH$}", "Account"), theme::label()),
+        Span::raw(account.email.clone()),
+        Span::styled(format!(" ({})", account.label), theme::dim()),
+    ])];
+    if let Some(why) = &account.stale {
+        let age = ago(app.now, account.fetched_at);
+        out.push(field(
+            "",
+            Span::styled(format!("! stale, as of {age}: {why}"), theme::error()),
+        ));
+    }
+    let mut seen = vec![m.account];
+    for copy in agenda.copies_of(m) {
+        if seen.contains(&copy.account) {
+            continue;
+        }
+        seen.push(copy.account);
+        let Some(other) = agenda.account_of(copy) else {
+            continue;
+        };
+        let mut spans = vec![
+            Span::styled(format!("{:<LABEL_WIDTH$}", "Also on"), theme::label()),
+            Span::raw(other.email.clone()),
+        ];
+        if copy.my_rsvp() != m.my_rsvp() {
+            let (words, style) = answer_words(copy);
+            spans.push(Span::styled(format!(" · {words} there"), style));
+        }
+        out.push(Line::from(spans));
+    }
+    out
+}
+
+/// The links besides the primary one, each on a line cut to `width` (the links list, `L`,
+/// has them whole).
+fn other_link_lines(app: &App, m: &Meeting, width: usize) -> Vec<Line<'static>> {
+    if m.other_links.is_empty() {
+        return Vec::new();
+    }
+    let room = width.saturating_sub(LABEL_WIDTH);
+    let mut out: Vec<Line> = m
+        .other_links
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let short = v
+                .url
+                .trim_start_matches("https://")
+                .trim_start_matches("http://");
+            let text = format!("{} {short}", v.provider.name());
+            let label = if i == 0 { "Also" } else { "" };
+            field(label, ellipsize(&text, room).into_owned())
+        })
+        .collect();
+    let key = app.hint(Mode::Agenda, Command::Links);
+    out.push(field(
+        "",
+        Span::styled(format!("{key}: copy or open any of them"), theme::dim()),
+    ));
+    out
+}
+
+fn lines<'a>(app: &'a App, m: &'a Meeting, width: usize) -> Vec<Line<'a>> {
     let mut out = vec![
         Line::styled(m.title.as_str(), Style::new().add_modifier(Modifier::BOLD)),
         field("When", when_text(app, m)),
     ];
-    if let Some(cal) = app.agenda.as_ref().and_then(|a| a.calendar(&m.calendar_id)) {
+    if let Some(agenda) = &app.agenda {
+        out.extend(account_lines(app, agenda, m));
+    }
+    if let Some(cal) = app.agenda.as_ref().and_then(|a| a.calendar_of(m)) {
         let dot = Span::styled(
             "● ",
             Style::new().fg(theme::calendar_color(cal.color.as_deref())),
@@ -102,21 +179,26 @@ fn lines<'a>(app: &'a App, m: &'a Meeting) -> Vec<Line<'a>> {
         }
         None => out.push(field("Video", Span::styled("no video link", theme::dim()))),
     }
+    out.extend(other_link_lines(app, m, width));
     if let Some(joins) = app.joins(m) {
         out.push(join_line(app, joins));
     }
     for d in &m.dial_in {
-        let pin = d
-            .pin
-            .as_deref()
-            .map(|p| format!("  PIN {p}#"))
-            .unwrap_or_default();
-        let region = d
-            .region
-            .as_deref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default();
-        out.push(field("Dial-in", format!("{}{region}{pin}", d.number)));
+        out.push(field("Dial-in", dial_in_shown(d)));
+    }
+    if let Some(a) = &m.access {
+        if let Some(id) = &a.meeting_id {
+            out.push(field("ID", id.as_str()));
+        }
+        // A dial-in's PIN is already shown on its line.
+        let pins = m.dial_in.iter().filter_map(|d| d.pin.as_ref());
+        if let Some(passcode) = a
+            .passcode
+            .as_ref()
+            .filter(|p| !pins.clone().any(|x| x == *p))
+        {
+            out.push(field("Passcode", passcode.as_str()));
+        }
     }
     if !m.location.is_empty() {
         out.push(field("Location", m.location.as_str()));
@@ -160,19 +242,23 @@ fn join_line(app: &App, joins: Joins) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The user's own answer, in words (the agenda row has only its mark).
-fn answer_line(m: &Meeting) -> Line<'static> {
-    let rsvp = m.my_rsvp();
-    let (words, style) = match rsvp {
+/// The user's own answer on `m`'s copy, in words, and its style.
+fn answer_words(m: &Meeting) -> (&'static str, Style) {
+    match m.my_rsvp() {
         Rsvp::Accepted if m.i_organize => ("accepted (you organize it)", theme::now()),
         Rsvp::Accepted => ("accepted", theme::now()),
         Rsvp::Tentative => ("maybe", theme::next()),
         Rsvp::Declined => ("declined", theme::declined()),
         Rsvp::NeedsAction => ("awaiting your answer", theme::awaiting()),
-    };
+    }
+}
+
+/// The user's own answer, in words (the agenda row has only its mark).
+fn answer_line(m: &Meeting) -> Line<'static> {
+    let (words, style) = answer_words(m);
     Line::from(vec![
-        Span::styled(format!("{:<10}", "You"), theme::label()),
-        Span::styled(format!("{} {words}", theme::rsvp_mark(rsvp)), style),
+        Span::styled(format!("{:<LABEL_WIDTH$}", "You"), theme::label()),
+        Span::styled(format!("{} {words}", theme::rsvp_mark(m.my_rsvp())), style),
     ])
 }
 

@@ -23,6 +23,14 @@ pub fn render(frame: &mut Frame, app: &App, scroll: u16) {
             filter(Command::Close)
         ));
     }
+    if mode == Mode::Agenda && app.agenda.as_ref().is_some_and(|a| a.accounts.len() > 1) {
+        notes.push(
+            "Rows start with their account's label, then ! when that account's last refresh \
+             failed (the row is dimmed and the details say why) or + when the event is on \
+             another account's calendar too."
+                .to_string(),
+        );
+    }
     if matches!(mode, Mode::Form | Mode::Filter) {
         notes.push("Every other key is text.".to_string());
     }
@@ -91,5 +99,6 @@ fn title(mode: Mode) -> &'static str {
         Mode::LinkPicker => "same link as",
         Mode::Answer => "answer",
         Mode::JoinMark => "scheduled join",
+        Mode::Links => "links",
     }
 }

@@ -10,6 +10,7 @@ mod fit;
 mod form;
 mod help;
 mod join_mark;
+mod links;
 mod status;
 pub mod svg;
 mod theme;
@@ -57,6 +58,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             (Overlay::LinkPicker(picker), _) => form::link_picker(frame, app, picker),
             (Overlay::Answer(d), _) => answer::render(frame, app, d),
             (Overlay::JoinMark(ask), _) => join_mark::render(frame, app, ask),
+            (Overlay::Links(list), _) => links::render(frame, app, list),
             _ => {}
         }
     }

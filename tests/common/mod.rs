@@ -625,3 +625,105 @@ impl Drop for Forget {
         let _ = self.store.delete(&self.key);
     }
 }
+
+/// h3: the test agenda merged from two accounts, built by hand: Alex's work account
+/// (label W) and a personal one (label P) whose last refresh failed. Platform standup
+/// (Meet, work) also has a Zoom and a Teams link; Design review (Zoom) has its meeting ID
+/// and passcode; Sprint retro is on both accounts' calendars, declined on the personal
+/// one; a dentist's appointment (Meet, no dial-in) is on the personal calendar only.
+pub fn merged_agenda() -> Agenda {
+    use meetty::calendar::access::Access;
+    use meetty::calendar::error::ApiError;
+    use meetty::calendar::links::{Provider, VideoLink};
+    use meetty::calendar::model::{AccountState, Rsvp};
+    let mut a = agenda();
+    a.accounts = vec![
+        AccountState {
+            email: "alex@example.com".into(),
+            label: "W".into(),
+            fetched_at: now(),
+            stale: None,
+        },
+        AccountState {
+            email: "alex@gmail.com".into(),
+            label: "P".into(),
+            fetched_at: now() - chrono::Duration::minutes(20),
+            stale: Some(ApiError::SignIn(
+                "Google said invalid_grant (Token has been expired or revoked.)".into(),
+            )),
+        },
+    ];
+    let personal = CalendarInfo {
+        account: 1,
+        ..calendar("alex@gmail.com", true, true)
+    };
+    a.calendars.push(personal);
+    for m in &mut a.meetings {
+        m.access = None;
+        m.other_links = Vec::new();
+        match m.title.as_str() {
+            "Platform standup" => {
+                m.other_links = vec![
+                VideoLink {
+                    provider: Provider::Zoom,
+                    url: "https://us02web.zoom.us/j/85012345678?pwd=Q2xpZW50".into(),
+                },
+                VideoLink {
+                    provider: Provider::Teams,
+                    url: "https://teams.microsoft.com/l/meetup-join/19%3ameeting_N2Q%40thread.v2/0"
+                        .into(),
+                },
+            ]
+            }
+            "Design review" => {
+                m.access = Some(Access {
+                    meeting_id: Some("850 1234 5678".into()),
+                    passcode: Some("4Xy9".into()),
+                })
+            }
+            _ => {}
+        }
+    }
+    let mut copy = a
+        .meetings
+        .iter()
+        .find(|m| m.title == "Sprint retro")
+        .cloned()
+        .expect("the retro");
+    copy.account = 1;
+    copy.calendar_id = "alex@gmail.com".into();
+    copy.uid = "retro1@google.com".into();
+    a.meetings
+        .iter_mut()
+        .filter(|m| m.title == "Sprint retro")
+        .for_each(|m| m.uid = "retro1@google.com".into());
+    a.meetings.push(copy);
+    let mut dentist = meeting(
+        "alex@gmail.com",
+        json!({
+            "id": "dentist1", "summary": "Dentist",
+            "start": {"dateTime": "2026-11-23T15:00:00Z"}, "end": {"dateTime": "2026-11-23T15:30:00Z"},
+            "hangoutLink": "https://meet.google.com/pqr-stuv-wxy"
+        }),
+    );
+    dentist.account = 1;
+    a.meetings.push(dentist);
+    a.sort();
+    let declined = a
+        .meetings
+        .iter_mut()
+        .find(|m| m.title == "Sprint retro" && m.account == 1)
+        .expect("the copy");
+    declined.i_organize = false;
+    declined.attendees = vec![meetty::calendar::model::Attendee {
+        person: meetty::calendar::model::Person {
+            name: String::new(),
+            email: "alex@gmail.com".into(),
+        },
+        rsvp: Rsvp::Declined,
+        organizer: false,
+        is_self: true,
+        optional: false,
+    }];
+    a
+}
