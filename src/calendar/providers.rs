@@ -132,7 +132,9 @@ pub fn install(user: &[UserProvider]) {
         Table::built_in()
     });
     if TABLE.set(built).is_err() && !user.is_empty() {
-        log::warn!("the config's [[providers]] apply from the next start (links were already read)");
+        log::warn!(
+            "the config's [[providers]] apply from the next start (links were already read)"
+        );
     }
 }
 
@@ -222,7 +224,9 @@ impl Table {
             let at = |e: String| format!("[[providers]] entry {} ({:?}): {e}", i + 1, entry.name);
             let name = entry.name.trim();
             if name.is_empty() {
-                return Err(at("the name is empty: name the service, as in name = \"Acme Video\"".into()));
+                return Err(at(
+                    "the name is empty: name the service, as in name = \"Acme Video\"".into(),
+                ));
             }
             check_label("name", name).map_err(at)?;
             let badge = entry.badge.as_deref().map(str::trim);
@@ -237,7 +241,9 @@ impl Table {
             let parsed = parsed.map_err(at)?;
             let key = slug(name);
             let same = |r: &Row| {
-                r.name.eq_ignore_ascii_case(name) || r.key.eq_ignore_ascii_case(name) || r.key == key
+                r.name.eq_ignore_ascii_case(name)
+                    || r.key.eq_ignore_ascii_case(name)
+                    || r.key == key
             };
             match rows.iter().position(same) {
                 Some(r) if r >= built_in || users_first[r] => {
@@ -356,7 +362,8 @@ impl Table {
         let Ok(lower) = std::str::from_utf8(lower) else {
             return false;
         };
-        let known = domains(lower).any(|d| self.exact.contains_key(d) || self.under.contains_key(d));
+        let known =
+            domains(lower).any(|d| self.exact.contains_key(d) || self.under.contains_key(d));
         known
     }
 }
@@ -435,9 +442,10 @@ impl PathRule {
             Tail::End => parts.all(str::is_empty),
         };
         let query_ok = self.query.as_deref().is_none_or(|name| {
-            query
-                .split('&')
-                .any(|pair| pair.split_once('=').is_some_and(|(k, _)| k.eq_ignore_ascii_case(name)))
+            query.split('&').any(|pair| {
+                pair.split_once('=')
+                    .is_some_and(|(k, _)| k.eq_ignore_ascii_case(name))
+            })
         });
         head && tail && query_ok
     }
@@ -548,10 +556,8 @@ fn parse_host(host: &str) -> Result<Host, String> {
     if name.contains('*') {
         return Err("has a * inside the host: a * may only open it, as in *.example.com".into());
     }
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    };
+    let label_ok =
+        |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !name.split('.').all(label_ok) {
         return Err(format!(
             "has a host that is not a host name (letters, digits, - and dots): {name:?}"
@@ -644,88 +650,431 @@ fn first_columns(name: &str) -> String {
 fn slug(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
     let words = lower.split(|c: char| !c.is_ascii_alphanumeric());
-    words.filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-")
+    words
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::links::find_in_text;
 
     const TEAMS: &str = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NDQ2YzU4ZjEtYTk3%40thread.v2/0?context=%7b%22Tid%22%3a%2272f988bf-86f1-41af%22%2c%22Oid%22%3a%22d1e2f3a4-b5c6%22%7d";
 
+    /// Real-world link forms of every service, by key: from invitations and the services'
+    /// documentation.
+    const MEETINGS: &[(&str, &[&str])] = &[
+        ("meet", &[
+            "https://meet.google.com/abc-defg-hij",
+            "https://meet.google.com/abc-defg-hij?authuser=1&hs=122",
+            "https://MEET.Google.COM/abc-defg-hij",
+            "https://meet.google.com/lookup/abcdef12",
+        ]),
+        ("zoom", &[
+            "https://us02web.zoom.us/j/81234567890?pwd=QWxleFRlc3Q1234",
+            "https://zoom.us/j/81234567890",
+            "https://company.zoom.us/my/alex",
+            "https://zoom.us/w/81234567890?tk=abc",
+            "https://us06web.zoom.us/s/81234567890",
+            "https://zoom.us/wc/join/81234567890",
+            "https://agency.zoomgov.com/j/1601234567",
+            "http://zoom.us/j/123",
+        ]),
+        ("teams", &[
+            TEAMS,
+            "https://teams.live.com/meet/9345678901234",
+            "https://teams.microsoft.com/meet/2345678901?p=AbCdEf",
+            "https://dod.teams.microsoft.us/l/meetup-join/19%3ameeting_x",
+            "https://gov.teams.microsoft.us/meet/2345678901?p=AbCdEf",
+        ]),
+        ("webex", &[
+            "https://acme.webex.com/meet/alex",
+            "https://acme.webex.com/join/alex",
+            "https://acme.webex.com/acme/j.php?MTID=m0123456789abcdef",
+            "https://web.webex.com/wbxmjs/joinservice/sites/acme/meeting/x",
+        ]),
+        ("goto", &[
+            "https://global.gotomeeting.com/join/123456789",
+            "https://meet.goto.com/123456789",
+            "https://app.goto.com/meeting/123456789",
+            "https://gotomeet.me/alexsmith",
+        ]),
+        ("bluejeans", &[
+            "https://bluejeans.com/123456789",
+            "https://bluejeans.com/123456789/2468?src=calendarLink",
+        ]),
+        ("whereby", &["https://whereby.com/team-standup", "https://acme.whereby.com/sales-room/"]),
+        ("jitsi", &["https://meet.jit.si/WeeklySync", "https://8x8.vc/vpaas-magic-cookie-1a2b/Room"]),
+        ("chime", &["https://chime.aws/1234567890", "https://app.chime.aws/meetings/abc-123"]),
+        ("slack", &[
+            "https://app.slack.com/huddle/T0123ABCD/C0456EFGH",
+            "https://acme.slack.com/huddle/T0123ABCD/C0456EFGH",
+        ]),
+        ("phone", &[
+            "tel:+1-555-0100",
+            "TEL:+44.20.7946.0000;ext=12",
+            "tel:+1-402-555-0123,,123456789#",
+            "tel:(555)0100",
+        ]),
+        ("discord", &[
+            "https://discord.gg/AbCdEf12",
+            "https://discord.com/invite/AbCdEf12",
+            "https://discord.com/channels/123456789012345678/987654321098765432",
+            "https://canary.discord.com/channels/1/2",
+            "https://discordapp.com/invite/AbCdEf12",
+        ]),
+        ("skype", &["https://join.skype.com/AbCdEfGhIjKl", "https://join.skype.com/invite/AbCdEfGhIjKl"]),
+        ("skype-business", &[
+            "https://meet.lync.com/contoso/alex/ABCD1234",
+            "https://meet.lync.com/contoso-com/alex.smith/8F2KQ3PZ",
+        ]),
+        ("ringcentral", &[
+            "https://v.ringcentral.com/join/123456789",
+            "https://v.ringcentral.com/join/123456789?pw=0123456789abcdef0123456789abcdef",
+            "https://meetings.ringcentral.com/j/1481234567",
+        ]),
+        ("ringcentral-events", &[
+            "https://events.ringcentral.com/events/product-launch-2024",
+            "https://hopin.com/events/devcon-2023",
+            "https://app.hopin.com/events/devcon-2023/reception",
+        ]),
+        ("lifesize", &["https://call.lifesizecloud.com/1234567", "https://call.lifesizecloud.com/1234567/"]),
+        ("zoho-meeting", &[
+            "https://meeting.zoho.com/join?key=1234567890",
+            "https://meeting.zoho.eu/meeting/register?sessionId=1234567890",
+            "https://meeting.zoho.in/join?key=1234567890",
+        ]),
+        ("zoho-cliq", &["https://cliq.zoho.com/meetings/AbCd123", "https://cliq.zoho.eu/meetings/AbCd123"]),
+        ("dialpad", &["https://meetings.dialpad.com/alexsmith", "https://meetings.dialpad.com/room/acme-standup"]),
+        ("livestorm", &[
+            "https://app.livestorm.co/p/0a1b2c3d-4e5f-6789-abcd-ef0123456789/live",
+            "https://app.livestorm.co/p/0a1b2c3d-4e5f-6789-abcd-ef0123456789/live?s=abc",
+        ]),
+        ("gather", &[
+            "https://app.gather.town/app/AbCdEf123/acme-office",
+            "https://app.v2.gather.town/app/AbCdEf123/acme-office?spawnToken=xyz",
+        ]),
+        ("tuple", &["https://tuple.app/c/AbCdEf", "https://tuple.app/c/alex/AbCdEf"]),
+        ("daily", &["https://acme.daily.co/standup", "https://acme.daily.co/standup?t=eyJhbGciOi"]),
+        ("gotowebinar", &[
+            "https://global.gotowebinar.com/join/1234567890123456789/123456789",
+            "https://attendee.gotowebinar.com/register/1234567890123456789",
+            "https://register.gotowebinar.com/register/1234567890123456789",
+        ]),
+        ("vimeo", &[
+            "https://vimeo.com/event/1234567",
+            "https://vimeo.com/event/1234567/embed",
+            "https://www.vimeo.com/event/1234567",
+        ]),
+        ("youtube", &[
+            "https://www.youtube.com/live/AbCdEfGhIjK",
+            "https://youtube.com/live/AbCdEfGhIjK?feature=share",
+            "https://m.youtube.com/live/AbCdEfGhIjK",
+            "https://www.youtube.com/@acme/live",
+        ]),
+        ("workplace", &[
+            "https://acme.workplace.com/groupcall/LINK:abc123def456/",
+            "https://www.workplace.com/groupcall/ROOM:1234567890/",
+        ]),
+        ("streamyard", &[
+            "https://streamyard.com/a1b2c3d4e5",
+            "https://www.streamyard.com/a1b2c3d4e5/",
+            "https://streamyard.com/watch/AbCd1234",
+        ]),
+        ("pexip", &[
+            "https://pexip.me/teams/meet.example.org/1223269644",
+            "https://pexip.me/teams/acme.onpexip.com/1234567890",
+            "https://gmeet.pexip.me/webapp/#/?conference=8000abc",
+        ]),
+        ("bigbluebutton", &[
+            "https://demo.bigbluebutton.org/rooms/abc-def-ghi-jkl/join",
+            "https://demo.bigbluebutton.org/b/ale-x2k-9qz",
+        ]),
+        ("element", &[
+            "https://call.element.io/room/#/standup?roomId=!abc:matrix.org",
+            "https://call.element.io/standup",
+        ]),
+        ("voov", &["https://voovmeeting.com/dm/AbCdEf12", "https://www.voovmeeting.com/p/1234567890"]),
+        ("tencent-meeting", &["https://meeting.tencent.com/dm/AbCdEf12", "https://meeting.tencent.com/p/1234567890"]),
+        ("lark", &["https://vc.larksuite.com/j/123456789", "https://vc.larksuite.com/j/123456789?from=calendar"]),
+        ("feishu", &["https://vc.feishu.cn/j/123456789", "https://vc.feishu.cn/j/123456789?from=calendar"]),
+        ("dingtalk", &["https://meeting.dingtalk.com/j/AbCdEf123", "https://meeting.dingtalk.com/j/AbCdEf123?from=share"]),
+        ("telemost", &[
+            "https://telemost.yandex.ru/j/12345678901234",
+            "https://telemost.yandex.com/j/12345678901234",
+            "https://telemost.360.yandex.ru/j/12345678901234",
+        ]),
+        ("kumospace", &["https://www.kumospace.com/acme", "https://www.kumospace.com/acme-offsite/"]),
+        ("hangouts", &[
+            "https://hangouts.google.com/hangouts/_/acme.com/standup",
+            "https://hangouts.google.com/call/AbCdEf123",
+        ]),
+        ("zoom-events", &["https://events.zoom.us/ev/AbCdEf123~xyz", "https://events.zoom.us/ev/AbCdEf123/lobby"]),
+        ("jam", &["https://jam.systems/acme-standup", "https://jam.systems/AbC123?ref=x"]),
+        ("demio", &["https://event.demio.com/ref/AbCdEf123", "https://my.demio.com/ref/AbCdEf123"]),
+        ("riverside", &["https://riverside.fm/studio/acme-podcast", "https://www.riverside.fm/studio/acme-podcast?t=abc123"]),
+        ("pop", &["https://pop.com/j/123-456-789", "https://pop.com/j/123456789"]),
+        ("zhumu", &["https://welink.zhumu.com/j/1234567890?pwd=AbCd", "https://zhumu.com/j/1234567890"]),
+        ("bbcollab", &[
+            "https://us.bbcollab.com/guest/0123456789abcdef",
+            "https://eu.bbcollab.com/collab/ui/session/guest/0123456789abcdef",
+            "https://ca.bbcollab.com/invite/0123456789abcdef",
+        ]),
+        ("chorus", &["https://go.chorus.ai/AbCdEf123", "https://go.chorus.ai/alex-smith"]),
+        ("gong", &["https://acme.join.gong.io/alex-smith/sales-call", "https://join.gong.io/my/alex"]),
+        ("calcom", &["https://app.cal.com/video/AbCdEf123", "https://app.cal.com/video/9f8e7d6c-5b4a"]),
+        ("facetime", &[
+            "https://facetime.apple.com/join#v=1&p=AbCdEf123&k=xyz",
+            "https://facetime.apple.com/join/#v=1&p=AbCd",
+        ]),
+        ("whatsapp", &["https://call.whatsapp.com/video/AbCdEf123", "https://call.whatsapp.com/voice/AbCdEf123"]),
+        ("starleaf", &["https://meet.starleaf.com/1234567890", "https://meet.starleaf.com/4561234567/app"]),
+        ("livekit", &["https://meet.livekit.io/rooms/acme-standup", "https://meet.livekit.io/rooms/abc-123#e2ee"]),
+        ("pumble", &["https://meet.pumble.com/abc-defg-hij", "https://meet.pumble.com/acme-standup"]),
+        ("airmeet", &["https://www.airmeet.com/e/0a1b2c3d-4e5f-6789", "https://airmeet.com/e/0a1b2c3d-4e5f-6789"]),
+        ("on24", &[
+            "https://event.on24.com/wcc/r/1234567/ABCDEF0123456789",
+            "https://event.on24.com/eventRegistration/EventLobbyServlet?target=reg20.jsp&eventid=1234567",
+        ]),
+        ("crowdcast", &["https://www.crowdcast.io/e/acme-launch", "https://crowdcast.io/e/acme-launch/register"]),
+        ("vidyo", &["https://acme.vidyocloud.com/join/AbCdEf123", "https://vidyocloud.com/join/AbCdEf123"]),
+        ("adobe-connect", &["https://meet12345678.adobeconnect.com/r1abc2def3/", "https://acme.adobeconnect.com/standup"]),
+        ("kmeet", &["https://kmeet.infomaniak.com/abcdef-123456", "https://kmeet.infomaniak.com/acme-standup"]),
+        ("teamviewer", &["https://go.teamviewer.com/m12345678", "https://go.teamviewer.com/m87654321?pw=x"]),
+        ("around", &["https://meet.around.co/r/acme-standup", "https://meet.around.co/r/AbCdEf"]),
+        ("vonage", &["https://meetings.vonage.com/123456789", "https://meetings.vonage.com/123456789?pin=1234"]),
+        ("teemyco", &["https://app.teemyco.com/room/AbCdEf123", "https://app.teemyco.com/room/acme/standup"]),
+    ];
+
+    /// Pages on the services' own hosts that are not meetings: home pages, product pages,
+    /// sign-in, half a link.
+    const NOT_MEETINGS: &[(&str, &[&str])] = &[
+        (
+            "meet",
+            &[
+                "https://meet.google.com/",
+                "https://meet.google.com/landing",
+                "https://meet.google.com/abc-defg-hijk",
+            ],
+        ),
+        (
+            "zoom",
+            &[
+                "https://zoom.us/",
+                "https://zoom.us/pricing",
+                "https://zoom.us/j/",
+                "https://zoom.us/j/../../signin",
+                "https://explore.zoom.us/en/products/meetings/",
+            ],
+        ),
+        (
+            "teams",
+            &[
+                "https://teams.microsoft.com/v2/",
+                "https://teams.live.com/",
+                "https://teams.microsoft.com/meetingOptions/?organizerId=d1e2",
+            ],
+        ),
+        (
+            "webex",
+            &[
+                "https://acme.webex.com/acme/j.php?RCID=1",
+                "https://acme.webex.com/acme/deep/j.php?MTID=m01",
+                "https://www.webex.com/pricing/index.html",
+            ],
+        ),
+        (
+            "goto",
+            &[
+                "https://www.goto.com/meeting",
+                "https://global.gotomeeting.com/join/",
+                "https://app.goto.com/home",
+            ],
+        ),
+        (
+            "bluejeans",
+            &[
+                "https://www.bluejeans.com/pricing",
+                "https://bluejeans.com/",
+            ],
+        ),
+        (
+            "whereby",
+            &[
+                "https://whereby.com/information/pricing",
+                "https://whereby.com/",
+            ],
+        ),
+        (
+            "jitsi",
+            &["https://meet.jit.si/", "https://jitsi.org/jitsi-meet/"],
+        ),
+        (
+            "chime",
+            &["https://chime.aws/download", "https://app.chime.aws/"],
+        ),
+        (
+            "slack",
+            &[
+                "https://slack.com/features/huddles",
+                "https://acme.slack.com/archives/C0456EFGH",
+            ],
+        ),
+        (
+            "phone",
+            &[
+                "tel:12",
+                "tel:",
+                "tel:+1 555 0100",
+                "tel:call-me",
+                "tel:+1-555-0100;ext=1 2",
+            ],
+        ),
+        (
+            "discord",
+            &["https://discord.com/", "https://discord.com/download"],
+        ),
+        ("skype", &["https://join.skype.com/"]),
+        (
+            "ringcentral",
+            &[
+                "https://www.ringcentral.com/video.html",
+                "https://v.ringcentral.com/",
+            ],
+        ),
+        ("lifesize", &["https://call.lifesizecloud.com/login"]),
+        (
+            "zoho-meeting",
+            &["https://www.zoho.com/meeting/", "https://meeting.zoho.com/"],
+        ),
+        (
+            "daily",
+            &[
+                "https://www.daily.co/pricing",
+                "https://docs.daily.co/reference",
+                "https://daily.co/blog",
+            ],
+        ),
+        (
+            "gotowebinar",
+            &[
+                "https://www.goto.com/webinar",
+                "https://global.gotowebinar.com/",
+            ],
+        ),
+        (
+            "vimeo",
+            &[
+                "https://vimeo.com/123456789",
+                "https://vimeo.com/features/livestreaming",
+            ],
+        ),
+        (
+            "youtube",
+            &[
+                "https://www.youtube.com/watch?v=AbCdEfGhIjK",
+                "https://www.youtube.com/@acme/videos",
+            ],
+        ),
+        (
+            "streamyard",
+            &[
+                "https://streamyard.com/pricing",
+                "https://streamyard.com/resources/",
+            ],
+        ),
+        ("pexip", &["https://pexip.me/test/firewall"]),
+        (
+            "kumospace",
+            &[
+                "https://www.kumospace.com/pricing",
+                "https://www.kumospace.com/help/managing-your-space",
+                "https://www.kumospace.com/home",
+            ],
+        ),
+        ("hangouts", &["https://hangouts.google.com/"]),
+        ("zoom-events", &["https://events.zoom.us/"]),
+        (
+            "adobe-connect",
+            &[
+                "https://www.adobeconnect.com/products",
+                "https://acme.adobeconnect.com/",
+            ],
+        ),
+        (
+            "facetime",
+            &[
+                "https://facetime.apple.com/",
+                "https://facetime.apple.com/join/x",
+            ],
+        ),
+        ("vonage", &["https://meetings.vonage.com/pricing"]),
+        ("bbcollab", &["https://us.bbcollab.com/"]),
+        ("airmeet", &["https://www.airmeet.com/hub/pricing"]),
+    ];
+
+    fn key_of(url: &str) -> Option<&'static str> {
+        provider_of(url).map(Provider::key)
+    }
+
     #[test]
-    fn provider_of_known_links() {
-        let cases = [
-            ("https://meet.google.com/abc-defg-hij", Provider::Meet),
-            (
-                "https://meet.google.com/abc-defg-hij?authuser=1&hs=122",
-                Provider::Meet,
-            ),
-            ("https://MEET.Google.COM/abc-defg-hij", Provider::Meet),
-            ("https://meet.google.com/lookup/abcdef12", Provider::Meet),
-            (
-                "https://us02web.zoom.us/j/81234567890?pwd=QWxleFRlc3Q1234",
-                Provider::Zoom,
-            ),
-            ("https://zoom.us/j/81234567890", Provider::Zoom),
-            ("https://company.zoom.us/my/alex", Provider::Zoom),
-            ("https://zoom.us/w/81234567890?tk=abc", Provider::Zoom),
-            ("https://agency.zoomgov.com/j/1601234567", Provider::Zoom),
-            (TEAMS, Provider::Teams),
-            ("https://teams.live.com/meet/9345678901234", Provider::Teams),
-            (
-                "https://teams.microsoft.com/meet/2345678901?p=AbCdEf",
-                Provider::Teams,
-            ),
-            (
-                "https://dod.teams.microsoft.us/l/meetup-join/19%3ameeting_x",
-                Provider::Teams,
-            ),
-            ("https://acme.webex.com/meet/alex", Provider::Webex),
-            ("https://acme.webex.com/join/alex", Provider::Webex),
-            (
-                "https://acme.webex.com/acme/j.php?MTID=m0123456789abcdef",
-                Provider::Webex,
-            ),
-            (
-                "https://web.webex.com/wbxmjs/joinservice/sites/acme/meeting/x",
-                Provider::Webex,
-            ),
-            (
-                "https://global.gotomeeting.com/join/123456789",
-                Provider::GoToMeeting,
-            ),
-            ("https://meet.goto.com/123456789", Provider::GoToMeeting),
-            (
-                "https://app.goto.com/meeting/123456789",
-                Provider::GoToMeeting,
-            ),
-            ("https://bluejeans.com/123456789", Provider::BlueJeans),
-            ("https://whereby.com/team-standup", Provider::Whereby),
-            ("https://meet.jit.si/WeeklySync", Provider::Jitsi),
-            (
-                "https://8x8.vc/vpaas-magic-cookie-1a2b/Room",
-                Provider::Jitsi,
-            ),
-            ("https://chime.aws/1234567890", Provider::Chime),
-            ("https://app.chime.aws/meetings/abc-123", Provider::Chime),
-            (
-                "https://app.slack.com/huddle/T0123ABCD/C0456EFGH",
-                Provider::Slack,
-            ),
-            (
-                "https://acme.slack.com/huddle/T0123ABCD/C0456EFGH",
-                Provider::Slack,
-            ),
-            ("http://zoom.us/j/123", Provider::Zoom),
-        ];
-        for (url, want) in cases {
-            assert_eq!(provider_of(url), Some(want), "{url}");
+    fn every_service_recognises_its_links() {
+        let mut wrong = Vec::new();
+        for (key, urls) in MEETINGS {
+            for url in *urls {
+                if key_of(url) != Some(key) {
+                    wrong.push(format!("{key}: {url} → {:?}", key_of(url)));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "misread links:\n{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn every_service_has_at_least_two_tested_link_forms() {
+        let table = Table::built_in();
+        let untested: Vec<&str> = table
+            .rows
+            .iter()
+            .map(|r| r.key.as_str())
+            .filter(|&k| k != "other")
+            .filter(|k| {
+                MEETINGS
+                    .iter()
+                    .find(|(m, _)| m == k)
+                    .is_none_or(|(_, u)| u.len() < 2)
+            })
+            .collect();
+        assert!(
+            untested.is_empty(),
+            "services without two tested links: {untested:?}"
+        );
+        for (key, _) in MEETINGS.iter().chain(NOT_MEETINGS) {
+            assert!(table.by_key(key).is_some(), "{key} is not in the table");
         }
     }
 
     #[test]
-    fn provider_of_rejects_look_alikes_and_non_meeting_pages() {
+    fn product_pages_are_not_meetings() {
+        let mut wrong = Vec::new();
+        for (key, urls) in NOT_MEETINGS {
+            for url in *urls {
+                if let Some(got) = key_of(url) {
+                    wrong.push(format!("{key}: {url} → {got}"));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "pages read as meetings:\n{}",
+            wrong.join("\n")
+        );
+    }
+
+    #[test]
+    fn look_alike_hosts_and_tricks_are_rejected() {
         let cases = [
             "https://zoom.us.evil.com/j/123",
             "https://evilzoom.us/j/123",
@@ -736,46 +1085,341 @@ mod tests {
             "https://evil.com/?u=https://zoom.us/j/1",
             "https://teams.microsoft.com.evil.net/l/meetup-join/x",
             "https://notwebex.com/meet/alex",
-            "https://zoom.us/",
-            "https://zoom.us/pricing",
-            "https://zoom.us/j/",
-            "https://zoom.us/j/../../signin",
-            "https://meet.google.com/",
-            "https://meet.google.com/landing",
-            "https://teams.microsoft.com/v2/",
-            "https://acme.webex.com/acme/j.php?RCID=1",
-            "https://whereby.com/information/pricing",
-            "https://chime.aws/download",
+            "https://discord.gg.evil.com/AbC",
+            "https://evildiscord.gg/AbC",
+            "https://meet.jit.si.evil.io/Room",
+            "https://join.skype.com@evil.com/x",
+            "https://evil.com\\@join.skype.com/x",
+            "https://vc.larksuite.com.evil.cn/j/1",
+            "https://app.cal.com.evil.io/video/abc",
+            "https://notdaily.co/room",
+            "https://acme.daily.co.evil.io/room",
+            "https://telemost.yandex.ru.evil.ru/j/1",
+            "https://x.meet.google.com/abc-defg-hij",
             "https://www.google.com/search?q=zoom",
             "ftp://zoom.us/j/123",
             "javascript:alert(1)//zoom.us/j/1",
             "zoom.us/j/123",
             "",
             "not a url",
+            "telephone:+15550100",
         ];
         for url in cases {
             assert_eq!(provider_of(url), None, "{url}");
         }
     }
 
+    /// SafeLinks (Outlook) and Google redirects around other services' links are looked
+    /// through by `find_in_text`, and their host is still matched exactly.
     #[test]
-    fn names_and_badges() {
+    fn wrapped_links_are_found_for_every_kind_of_service() {
+        let encode = |u: &str| {
+            u.replace('%', "%25")
+                .replace(':', "%3A")
+                .replace('/', "%2F")
+                .replace('?', "%3F")
+                .replace('=', "%3D")
+                .replace('&', "%26")
+        };
+        let cases = [
+            ("discord", "https://discord.gg/AbCdEf12"),
+            ("lark", "https://vc.larksuite.com/j/123456789"),
+            (
+                "zoho-meeting",
+                "https://meeting.zoho.com/join?key=1234567890",
+            ),
+            (
+                "webex",
+                "https://acme.webex.com/acme/j.php?MTID=m0123456789abcdef",
+            ),
+            ("dingtalk", "https://meeting.dingtalk.com/j/AbCdEf123"),
+            ("teams", TEAMS),
+        ];
+        for (key, url) in cases {
+            let safelinks = format!(
+                "Join: <https://nam12.safelinks.protection.outlook.com/?url={}&data=05%7C01&reserved=0>",
+                encode(url)
+            );
+            let google = format!(
+                "https://www.google.com/url?q={}&sa=D&source=calendar",
+                encode(url)
+            );
+            for text in [safelinks, google] {
+                let found = find_in_text(&text).expect(&text);
+                assert_eq!(
+                    (found.provider.key(), found.url.as_str()),
+                    (key, url),
+                    "{text}"
+                );
+            }
+        }
+        let wrapped_look_alike = format!(
+            "https://nam12.safelinks.protection.outlook.com/?url={}&data=x",
+            encode("https://discord.gg.evil.com/AbC")
+        );
+        assert_eq!(find_in_text(&wrapped_look_alike), None);
+    }
+
+    #[test]
+    fn the_table_has_fifty_services_with_unique_keys_names_and_short_badges() {
+        let table = Table::built_in();
+        assert!(table.rows.len() >= 50, "{} services", table.rows.len());
+        let consts = [
+            (Provider::Meet, "meet"),
+            (Provider::Zoom, "zoom"),
+            (Provider::Teams, "teams"),
+            (Provider::Webex, "webex"),
+            (Provider::GoToMeeting, "goto"),
+            (Provider::BlueJeans, "bluejeans"),
+            (Provider::Whereby, "whereby"),
+            (Provider::Jitsi, "jitsi"),
+            (Provider::Chime, "chime"),
+            (Provider::Slack, "slack"),
+            (Provider::Other, "other"),
+        ];
+        for (p, key) in consts {
+            assert_eq!(p.key(), key);
+        }
+        let mut keys = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for row in &table.rows {
+            assert!(keys.insert(row.key.as_str()), "key {} twice", row.key);
+            assert!(
+                names.insert(row.name.to_lowercase()),
+                "name {} twice",
+                row.name
+            );
+            let width = row.badge.width();
+            assert!(
+                (1..=BADGE_COLUMNS).contains(&width),
+                "badge {:?}",
+                row.badge
+            );
+        }
         assert_eq!(Provider::Teams.name(), "Microsoft Teams");
         assert_eq!(Provider::Other.name(), "Video");
         assert_eq!(Provider::BlueJeans.badge(), "BlueJ");
-        let all = [
-            Provider::Meet,
-            Provider::Zoom,
-            Provider::Teams,
-            Provider::Webex,
-            Provider::GoToMeeting,
-            Provider::BlueJeans,
-            Provider::Whereby,
-            Provider::Jitsi,
-            Provider::Chime,
-            Provider::Slack,
-            Provider::Other,
+    }
+
+    #[test]
+    fn providers_are_cached_by_key_and_unknown_keys_read_back_as_other() {
+        let discord = provider_of("https://discord.gg/AbCdEf12").unwrap();
+        for p in [Provider::Zoom, Provider::Other, discord] {
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(json, format!("\"{}\"", p.key()));
+            assert_eq!(serde_json::from_str::<Provider>(&json).unwrap(), p);
+        }
+        let gone: Provider = serde_json::from_str("\"a-service-since-removed\"").unwrap();
+        assert_eq!(gone, Provider::Other);
+    }
+
+    fn entry(name: &str, badge: Option<&str>, patterns: &[&str]) -> UserProvider {
+        UserProvider {
+            name: name.into(),
+            badge: badge.map(Into::into),
+            pattern: match patterns {
+                [one] => Patterns::One(one.to_string()),
+                many => Patterns::Many(many.iter().map(|p| p.to_string()).collect()),
+            },
+        }
+    }
+
+    fn named(table: &Table, url: &str) -> Option<(String, String, String)> {
+        let row = table.row(table.provider_of(url)?);
+        Some((row.key.clone(), row.name.clone(), row.badge.clone()))
+    }
+
+    #[test]
+    fn user_entries_add_services_and_override_built_in_ones() {
+        let table = Table::build(&[
+            entry(
+                "Acme Video",
+                Some("Acme"),
+                &[
+                    "video.acme.corp/room/",
+                    "https://*.meet.acme.corp/j/{digits}$",
+                ],
+            ),
+            entry("zoom", None, &["ZOOM.acme.corp/"]),
+            entry("Google Meet", Some("GMeet"), &["meet.google.com/lookup/"]),
+            entry(
+                "Internal Video Bridge",
+                None,
+                &["bridge.acme.corp/join?conf="],
+            ),
+            entry("Zoom rooms", Some("ZRoom"), &["*.zoom.us/j/"]),
+        ])
+        .unwrap();
+        let acme = Some(("acme-video".into(), "Acme Video".into(), "Acme".into()));
+        assert_eq!(named(&table, "https://video.acme.corp/room/42"), acme);
+        assert_eq!(named(&table, "https://eu.meet.acme.corp/j/1234"), acme);
+        assert_eq!(named(&table, "https://meet.acme.corp/j/1234/"), acme);
+        for not in [
+            "https://video.acme.corp/",
+            "https://video.acme.corp/room/",
+            "https://eu.meet.acme.corp/j/12a",
+            "https://eu.meet.acme.corp/j/12/x",
+            "https://video.acme.corp.evil.io/room/42",
+        ] {
+            assert_eq!(table.provider_of(not), None, "{not}");
+        }
+        // Overridden by key: the new rules replace Zoom's, name and badge stay.
+        let zoom = Some(("zoom".into(), "Zoom".into(), "Zoom".into()));
+        assert_eq!(named(&table, "https://zoom.acme.corp/x"), zoom);
+        // Overridden by name: Meet keeps only the user's rule, with the user's badge.
+        assert_eq!(
+            table.provider_of("https://meet.google.com/lookup/abc"),
+            Some(Provider::Meet)
+        );
+        assert_eq!(
+            table.provider_of("https://meet.google.com/abc-defg-hij"),
+            None
+        );
+        assert_eq!(table.row(Provider::Meet).badge, "GMeet");
+        // No badge: the name cut to 7 columns.
+        let bridge = named(&table, "https://bridge.acme.corp/join?conf=77&x=1").unwrap();
+        assert_eq!(
+            (bridge.0.as_str(), bridge.2.as_str()),
+            ("internal-video-bridge", "Interna")
+        );
+        assert_eq!(table.provider_of("https://bridge.acme.corp/join?x=1"), None);
+        // On a host the built-in table also has, the user's rules are tried first.
+        assert_eq!(
+            named(&table, "https://us02web.zoom.us/j/1").unwrap().1,
+            "Zoom rooms"
+        );
+        // The rest of the table is untouched.
+        assert_eq!(
+            table
+                .provider_of("https://discord.gg/AbCdEf12")
+                .map(|p| table.row(p).key.as_str()),
+            Some("discord")
+        );
+    }
+
+    #[test]
+    fn the_phone_row_can_be_overridden() {
+        let table = Table::build(&[entry("Phone", Some("Dial"), &["tel:"])]).unwrap();
+        let phone = table.provider_of("tel:+1-555-0100").unwrap();
+        assert_eq!(table.row(phone).badge, "Dial");
+        let none = Table::build(&[entry("phone", None, &["dialin.acme.corp/"])]).unwrap();
+        assert_eq!(none.provider_of("tel:+1-555-0100"), None);
+    }
+
+    #[test]
+    fn bad_entries_are_explained_with_the_fix() {
+        let cases: Vec<(Vec<UserProvider>, &str)> = vec![
+            (vec![entry("Acme", None, &[""])], "a pattern is empty"),
+            (vec![entry("Acme", None, &[])], "the pattern list is empty"),
+            (
+                vec![entry("Acme", None, &["ftp://files.acme.corp/x"])],
+                "is for ftp: links",
+            ),
+            (
+                vec![entry("Acme", Some("Acme Video Bridge"), &["v.acme.corp/"])],
+                "is 17 columns wide",
+            ),
+            (
+                vec![entry("Acme", Some(""), &["v.acme.corp/"])],
+                "is 0 columns wide",
+            ),
+            (
+                vec![entry("Acme", None, &["*.com"])],
+                "would match every site under .com",
+            ),
+            (
+                vec![entry("Acme", None, &["*.com/room/"])],
+                "would match every site under .com",
+            ),
+            (vec![entry("Acme", None, &["video/room/"])], "has no domain"),
+            (
+                vec![entry("Acme", None, &["video.acme.corp:8443/room/"])],
+                "has a port",
+            ),
+            (
+                vec![entry("Acme", None, &["alex@video.acme.corp/room/"])],
+                "has '@'",
+            ),
+            (
+                vec![entry("Acme", None, &["video.acme.corp/{room}/"])],
+                "in its path",
+            ),
+            (
+                vec![entry("Acme", None, &["video.acme.corp//x"])],
+                "empty path segment",
+            ),
+            (
+                vec![entry("Acme", None, &["video.*.acme.corp/x"])],
+                "a * may only open it",
+            ),
+            (
+                vec![entry("Acme", None, &["video.acme.corp/x?room"])],
+                "write ?name=",
+            ),
+            (
+                vec![entry("Acme", None, &["vidéo.acme.corp/x"])],
+                "punycode",
+            ),
+            (
+                vec![entry("Acme", None, &["video.acme.corp/a room"])],
+                "has spaces",
+            ),
+            (
+                vec![entry(" ", None, &["video.acme.corp/"])],
+                "the name is empty",
+            ),
+            (
+                vec![entry("Acme\u{1b}[31m", None, &["video.acme.corp/"])],
+                "control characters",
+            ),
+            (
+                vec![
+                    entry("Acme", None, &["a.acme.corp/"]),
+                    entry("ACME", None, &["b.acme.corp/"]),
+                ],
+                "already given by an earlier entry",
+            ),
+            (
+                vec![
+                    entry("Zoom", None, &["a.acme.corp/"]),
+                    entry("zoom", None, &["b.acme.corp/"]),
+                ],
+                "already given by an earlier entry",
+            ),
         ];
-        assert!(all.iter().all(|p| p.badge().len() <= 7));
+        for (entries, want) in cases {
+            let err = check(&entries).expect_err(want);
+            assert!(err.contains(want), "{err:?} should say {want:?}");
+            let last = entries.len();
+            assert!(
+                err.starts_with(&format!("[[providers]] entry {last} (")),
+                "{err}"
+            );
+        }
+        assert_eq!(check(&[]), Ok(()));
+        // Badges are measured in columns: three wide letters fit, four do not.
+        assert_eq!(
+            check(&[entry("Acme", Some("Ａｃｍ"), &["https://video.acme.corp/"])]),
+            Ok(())
+        );
+        let wide = check(&[entry(
+            "Acme",
+            Some("Ａｃｍｅ"),
+            &["https://video.acme.corp/"],
+        )]);
+        assert!(wide.unwrap_err().contains("is 8 columns wide"));
+    }
+
+    #[test]
+    fn the_config_reports_a_bad_entry_at_its_place() {
+        let text =
+            "days = 3\n\n[[providers]]\nname = \"Acme\"\npattern = \"ftp://files.acme.corp/\"\n";
+        let err = crate::config::Config::parse(Some(text))
+            .err()
+            .expect("refused");
+        assert!(err.contains("is for ftp: links"), "{err}");
+        let ok = "[[providers]]\nname = \"Acme Video\"\nbadge = \"Acme\"\npattern = [\"video.acme.corp/room/\", \"*.meet.acme.corp/\"]\n";
+        let config = crate::config::Config::parse(Some(ok)).expect("accepted");
+        assert_eq!(config.providers.len(), 1);
     }
 }
