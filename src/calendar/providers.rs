@@ -1414,9 +1414,7 @@ mod tests {
     fn the_config_reports_a_bad_entry_at_its_place() {
         let text =
             "days = 3\n\n[[providers]]\nname = \"Acme\"\npattern = \"ftp://files.acme.corp/\"\n";
-        let err = crate::config::Config::parse(Some(text))
-            .err()
-            .expect("refused");
+        let err = crate::config::Config::parse(Some(text)).expect_err("refused");
         assert!(err.contains("is for ftp: links"), "{err}");
         let ok = "[[providers]]\nname = \"Acme Video\"\nbadge = \"Acme\"\npattern = [\"video.acme.corp/room/\", \"*.meet.acme.corp/\"]\n";
         let config = crate::config::Config::parse(Some(ok)).expect("accepted");
