@@ -202,7 +202,7 @@ impl Table {
         let mut nots = Vec::new();
         for service in file.service {
             let at = |e: String| format!("assets/providers.toml, service {}: {e}", service.key);
-            check_label("badge", &service.badge).map_err(at)?;
+            check_badge(&service.badge).map_err(at)?;
             let parsed: Result<Vec<_>, _> = service.patterns.iter().map(|p| parse(p)).collect();
             patterns.push(parsed.map_err(at)?);
             for not in &service.not {
@@ -228,10 +228,10 @@ impl Table {
                     "the name is empty: name the service, as in name = \"Acme Video\"".into(),
                 ));
             }
-            check_label("name", name).map_err(at)?;
+            check_text("name", name).map_err(at)?;
             let badge = entry.badge.as_deref().map(str::trim);
             if let Some(badge) = badge {
-                check_label("badge", badge).map_err(at)?;
+                check_badge(badge).map_err(at)?;
             }
             let list = entry.pattern.as_slice();
             if list.is_empty() {
@@ -620,15 +620,21 @@ fn parse_segment(s: &str) -> Result<Segment, String> {
     })
 }
 
-/// A name or badge: no control characters; a badge fits its column.
-fn check_label(what: &str, text: &str) -> Result<(), String> {
-    if text.chars().any(char::is_control) {
-        return Err(format!("the {what} has control characters: remove them"));
+/// A name or badge: what the terminal shows as is, so no control characters.
+fn check_text(what: &str, text: &str) -> Result<(), String> {
+    match text.chars().any(char::is_control) {
+        true => Err(format!("the {what} has control characters: remove them")),
+        false => Ok(()),
     }
-    let width = text.width();
-    if what == "badge" && (width == 0 || width > BADGE_COLUMNS) {
+}
+
+/// A badge fits its column on agenda rows.
+fn check_badge(badge: &str) -> Result<(), String> {
+    check_text("badge", badge)?;
+    let width = badge.width();
+    if width == 0 || width > BADGE_COLUMNS {
         return Err(format!(
-            "the badge {text:?} is {width} columns wide: agenda rows show 1 to \
+            "the badge {badge:?} is {width} columns wide: agenda rows show 1 to \
              {BADGE_COLUMNS}; shorten it"
         ));
     }
@@ -1013,6 +1019,104 @@ mod tests {
         ("vonage", &["https://meetings.vonage.com/pricing"]),
         ("bbcollab", &["https://us.bbcollab.com/"]),
         ("airmeet", &["https://www.airmeet.com/hub/pricing"]),
+        ("skype-business", &["https://meet.lync.com/"]),
+        (
+            "ringcentral-events",
+            &[
+                "https://hopin.com/pricing",
+                "https://events.ringcentral.com/",
+            ],
+        ),
+        (
+            "zoho-cliq",
+            &["https://cliq.zoho.com/", "https://cliq.zoho.eu/meetings/"],
+        ),
+        ("dialpad", &["https://meetings.dialpad.com/"]),
+        (
+            "livestorm",
+            &[
+                "https://app.livestorm.co/",
+                "https://app.livestorm.co/acme/settings",
+            ],
+        ),
+        (
+            "gather",
+            &["https://app.gather.town/", "https://app.gather.town/signin"],
+        ),
+        (
+            "tuple",
+            &["https://tuple.app/", "https://tuple.app/pricing"],
+        ),
+        ("workplace", &["https://www.workplace.com/features"]),
+        (
+            "bigbluebutton",
+            &[
+                "https://demo.bigbluebutton.org/",
+                "https://demo.bigbluebutton.org/signin",
+            ],
+        ),
+        ("element", &["https://call.element.io/"]),
+        (
+            "voov",
+            &[
+                "https://voovmeeting.com/download-center.html",
+                "https://www.voovmeeting.com/",
+            ],
+        ),
+        (
+            "tencent-meeting",
+            &["https://meeting.tencent.com/download/"],
+        ),
+        (
+            "lark",
+            &["https://vc.larksuite.com/", "https://vc.larksuite.com/j/"],
+        ),
+        ("feishu", &["https://vc.feishu.cn/"]),
+        ("dingtalk", &["https://meeting.dingtalk.com/"]),
+        ("telemost", &["https://telemost.yandex.ru/"]),
+        ("jam", &["https://jam.systems/"]),
+        (
+            "demio",
+            &["https://event.demio.com/", "https://my.demio.com/login"],
+        ),
+        (
+            "riverside",
+            &[
+                "https://riverside.fm/pricing",
+                "https://riverside.fm/studio/",
+            ],
+        ),
+        ("pop", &["https://pop.com/", "https://pop.com/download"]),
+        ("zhumu", &["https://welink.zhumu.com/download"]),
+        ("chorus", &["https://go.chorus.ai/"]),
+        ("gong", &["https://join.gong.io/"]),
+        (
+            "calcom",
+            &[
+                "https://app.cal.com/bookings/upcoming",
+                "https://app.cal.com/video/",
+            ],
+        ),
+        (
+            "whatsapp",
+            &[
+                "https://call.whatsapp.com/",
+                "https://call.whatsapp.com/video/",
+            ],
+        ),
+        ("starleaf", &["https://meet.starleaf.com/"]),
+        (
+            "livekit",
+            &["https://meet.livekit.io/", "https://meet.livekit.io/custom"],
+        ),
+        ("pumble", &["https://meet.pumble.com/"]),
+        ("on24", &["https://event.on24.com/"]),
+        ("crowdcast", &["https://www.crowdcast.io/pricing"]),
+        ("vidyo", &["https://acme.vidyocloud.com/"]),
+        ("kmeet", &["https://kmeet.infomaniak.com/"]),
+        ("teamviewer", &["https://go.teamviewer.com/"]),
+        ("around", &["https://meet.around.co/"]),
+        ("teemyco", &["https://app.teemyco.com/login"]),
     ];
 
     fn key_of(url: &str) -> Option<&'static str> {
@@ -1033,7 +1137,7 @@ mod tests {
     }
 
     #[test]
-    fn every_service_has_at_least_two_tested_link_forms() {
+    fn every_service_has_two_tested_link_forms_and_a_page_that_is_no_meeting() {
         let table = Table::built_in();
         let untested: Vec<&str> = table
             .rows
@@ -1054,6 +1158,15 @@ mod tests {
         for (key, _) in MEETINGS.iter().chain(NOT_MEETINGS) {
             assert!(table.by_key(key).is_some(), "{key} is not in the table");
         }
+        let no_negative: Vec<&str> = MEETINGS
+            .iter()
+            .map(|(key, _)| *key)
+            .filter(|key| !NOT_MEETINGS.iter().any(|(k, _)| k == key))
+            .collect();
+        assert!(
+            no_negative.is_empty(),
+            "services without a page that is no meeting: {no_negative:?}"
+        );
     }
 
     #[test]
