@@ -620,11 +620,14 @@ fn parse_segment(s: &str) -> Result<Segment, String> {
     })
 }
 
-/// A name or badge: what the terminal shows as is, so no control characters.
+/// A name or badge is shown as written, so it must be what the sanitizer would leave.
 fn check_text(what: &str, text: &str) -> Result<(), String> {
-    match text.chars().any(char::is_control) {
-        true => Err(format!("the {what} has control characters: remove them")),
-        false => Ok(()),
+    match crate::sanitize::line(text) == text {
+        true => Ok(()),
+        false => Err(format!(
+            "the {what} has control, bidi or invisible characters a terminal would act on: \
+             remove them"
+        )),
     }
 }
 
@@ -1483,7 +1486,11 @@ mod tests {
             ),
             (
                 vec![entry("Acme\u{1b}[31m", None, &["video.acme.corp/"])],
-                "control characters",
+                "invisible characters",
+            ),
+            (
+                vec![entry("Acme", Some("\u{202e}emcA"), &["video.acme.corp/"])],
+                "invisible characters",
             ),
             (
                 vec![
