@@ -288,14 +288,12 @@ impl Table {
         for (host, path) in nots {
             table.add(host, None, path);
         }
-        let order = (0..patterns.len())
-            .filter(|&r| users_first[r])
-            .chain((0..patterns.len()).filter(|&r| !users_first[r]));
-        let order: Vec<usize> = order.collect();
-        let mut patterns: Vec<Option<Vec<Pattern>>> = patterns.into_iter().map(Some).collect();
+        // The user's rows first, then the built-in ones in table order.
+        let mut order: Vec<usize> = (0..patterns.len()).collect();
+        order.sort_by_key(|&r| !users_first[r]);
         for r in order {
             let provider = Provider(r as u16);
-            for pattern in patterns[r].take().unwrap_or_default() {
+            for pattern in std::mem::take(&mut patterns[r]) {
                 match pattern {
                     Pattern::Phone => table.phone = Some(provider),
                     Pattern::Web(host, path) => table.add(host, Some(provider), path),
