@@ -235,7 +235,11 @@ impl Table {
             }
             let list = entry.pattern.as_slice();
             if list.is_empty() {
-                return Err(at("the pattern list is empty: give at least one, as in pattern = \"video.example.com/room/\"".into()));
+                return Err(at(
+                    "the pattern list is empty: give at least one, as in pattern = \
+                     [\"video.example.com/room/\"]"
+                        .into(),
+                ));
             }
             let parsed: Result<Vec<_>, _> = list.iter().map(|p| parse(p)).collect();
             let parsed = parsed.map_err(at)?;
@@ -285,22 +289,28 @@ impl Table {
             under: HashMap::new(),
             phone: None,
         };
+        // On a shared host the user's rules are tried first, then the pages the table knows
+        // are no meetings, then the built-in services in table order.
+        let (mine, built_in): (Vec<usize>, Vec<usize>) =
+            (0..patterns.len()).partition(|&r| users_first[r]);
+        table.add_rows(&mine, &mut patterns);
         for (host, path) in nots {
             table.add(host, None, path);
         }
-        // The user's rows first, then the built-in ones in table order.
-        let mut order: Vec<usize> = (0..patterns.len()).collect();
-        order.sort_by_key(|&r| !users_first[r]);
-        for r in order {
+        table.add_rows(&built_in, &mut patterns);
+        Ok(table)
+    }
+
+    fn add_rows(&mut self, rows: &[usize], patterns: &mut [Vec<Pattern>]) {
+        for &r in rows {
             let provider = Provider(r as u16);
             for pattern in std::mem::take(&mut patterns[r]) {
                 match pattern {
-                    Pattern::Phone => table.phone = Some(provider),
-                    Pattern::Web(host, path) => table.add(host, Some(provider), path),
+                    Pattern::Phone => self.phone = Some(provider),
+                    Pattern::Web(host, path) => self.add(host, Some(provider), path),
                 }
             }
         }
-        Ok(table)
     }
 
     fn add(&mut self, host: Host, provider: Option<Provider>, path: PathRule) {
@@ -1402,6 +1412,15 @@ mod tests {
             named(&table, "https://us02web.zoom.us/j/1").unwrap().1,
             "Zoom rooms"
         );
+        // A page the table knows as a product site is still the user's to claim.
+        let daily = Table::build(&[entry("Daily", None, &["www.daily.co/rooms/"])]).unwrap();
+        assert_eq!(
+            daily
+                .provider_of("https://www.daily.co/rooms/x")
+                .map(|p| daily.row(p).key.as_str()),
+            Some("daily")
+        );
+        assert_eq!(daily.provider_of("https://www.daily.co/pricing"), None);
         // The rest of the table is untouched.
         assert_eq!(
             table
