@@ -676,7 +676,7 @@ fn slug(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::links::find_in_text;
+    use crate::calendar::links::find_all_in_text;
 
     const TEAMS: &str = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NDQ2YzU4ZjEtYTk3%40thread.v2/0?context=%7b%22Tid%22%3a%2272f988bf-86f1-41af%22%2c%22Oid%22%3a%22d1e2f3a4-b5c6%22%7d";
 
@@ -1234,7 +1234,7 @@ mod tests {
     }
 
     /// SafeLinks (Outlook) and Google redirects around other services' links are looked
-    /// through by `find_in_text`, and their host is still matched exactly.
+    /// through by `find_all_in_text`, and their host is still matched exactly.
     #[test]
     fn wrapped_links_are_found_for_every_kind_of_service() {
         let encode = |u: &str| {
@@ -1269,19 +1269,18 @@ mod tests {
                 encode(url)
             );
             for text in [safelinks, google] {
-                let found = find_in_text(&text).expect(&text);
-                assert_eq!(
-                    (found.provider.key(), found.url.as_str()),
-                    (key, url),
-                    "{text}"
-                );
+                let found: Vec<_> = find_all_in_text(&text)
+                    .into_iter()
+                    .map(|l| (l.provider.key(), l.url))
+                    .collect();
+                assert_eq!(found, [(key, url.to_string())], "{text}");
             }
         }
         let wrapped_look_alike = format!(
             "https://nam12.safelinks.protection.outlook.com/?url={}&data=x",
             encode("https://discord.gg.evil.com/AbC")
         );
-        assert_eq!(find_in_text(&wrapped_look_alike), None);
+        assert_eq!(find_all_in_text(&wrapped_look_alike), []);
     }
 
     #[test]
