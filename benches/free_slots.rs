@@ -93,6 +93,7 @@ fn bench_grid(c: &mut Criterion) {
         tz: Tz::Europe__Berlin,
         calendars: &[],
         account: None,
+        accounts: &[],
         meetings: &[],
         editing: None,
     };

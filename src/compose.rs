@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use crate::calendar::client::resolve_primary;
-use crate::calendar::model::{CalendarInfo, Meeting, Rsvp, SendUpdates, When};
+use crate::calendar::model::{AccountState, CalendarInfo, Meeting, Rsvp, SendUpdates, When};
 use crate::calendar::write::{NewConference, NewEvent, Reminder};
 use crate::recurrence;
 use crate::sanitize;
@@ -49,6 +49,9 @@ pub struct Draft {
     pub guests: String,
     /// A calendar id.
     pub calendar: String,
+    /// The account whose calendar it is: an index into [`Context::accounts`] (0 with one
+    /// account).
+    pub account: usize,
     pub notify: SendUpdates,
     pub recurrence: String,
     pub meet: MeetChoice,
@@ -120,10 +123,15 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
     /// The user's zone: the default for new meetings.
     pub tz: Tz,
-    /// The calendar list, when known; empty means "take the id as given".
+    /// The calendar list, when known; empty means "take the id as given". In a merged
+    /// agenda, every account's ([`CalendarInfo::account`]).
     pub calendars: &'a [CalendarInfo],
-    /// The signed-in account, for the free-account Meet warning.
+    /// The signed-in account, for the free-account Meet warning, when the calendars are one
+    /// account's (`accounts` is empty).
     pub account: Option<&'a str>,
+    /// The accounts of a merged agenda, in its order; a draft's calendar is one of
+    /// [`Draft::account`]'s, which the free-account Meet warning is about.
+    pub accounts: &'a [AccountState],
     /// The agenda's meetings, for the overlap warning; empty when not known.
     pub meetings: &'a [Meeting],
     /// The meeting being edited, which never overlaps itself; `None` for a new one.
@@ -143,6 +151,8 @@ pub struct Checked {
     /// The request, when no field has an error. Its `id` is empty: the caller picks one.
     pub event: Option<NewEvent>,
     pub calendar: String,
+    /// The account the calendar is in ([`Draft::account`]): the create goes through it.
+    pub account: usize,
     pub notes: Vec<(Field, Note)>,
     /// Worth knowing, not blocking.
     pub warnings: Vec<String>,
@@ -182,7 +192,8 @@ impl Draft {
             length: duration_text(t.duration),
             zone: ctx.tz.name().to_string(),
             guests: t.attendees.join(", "),
-            calendar: resolve_primary(calendar, ctx.calendars),
+            calendar: resolve_in(calendar, 0, ctx.calendars),
+            account: 0,
             notify: t.send_updates.unwrap_or(SendUpdates::All),
             recurrence: t.recurrence.clone(),
             meet: MeetChoice::from_setting(t.meet),
@@ -191,6 +202,21 @@ impl Draft {
             shift_from: None,
         }
     }
+}
+
+/// `primary` as the id of `account`'s own calendar (see [`resolve_primary`]); other ids as
+/// they are.
+pub fn resolve_in(id: &str, account: usize, calendars: &[CalendarInfo]) -> String {
+    resolve_primary(id, &of_account(calendars, account))
+}
+
+/// `account`'s calendars in a merged calendar list.
+fn of_account(calendars: &[CalendarInfo], account: usize) -> Vec<CalendarInfo> {
+    calendars
+        .iter()
+        .filter(|c| c.account == account)
+        .cloned()
+        .collect()
 }
 
 /// The calendars a meeting can be created in: those the user can write to.
@@ -386,8 +412,9 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
 
     // `primary` is Google's name for the account's own calendar, typed or sent as often as
     // its address.
-    let calendar_id = resolve_primary(&d.calendar, ctx.calendars);
-    let calendar = ctx.calendars.iter().find(|c| c.id == calendar_id);
+    let calendars = of_account(ctx.calendars, d.account);
+    let calendar_id = resolve_primary(&d.calendar, &calendars);
+    let calendar = calendars.iter().find(|c| c.id == calendar_id);
     note(
         Field::Calendar,
         match calendar {
@@ -451,7 +478,11 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
     let mut warnings = Vec::new();
     if let (Ok(s), Ok(e)) = (&start, &end) {
         let long = (*e - *s).num_minutes() > FREE_MEET_LIMIT_MINUTES;
-        if new_meet && long && is_free_account(ctx.account) && guests.len() + 1 >= 3 {
+        let account = match ctx.accounts.get(d.account) {
+            Some(a) => Some(a.email.as_str()),
+            None => ctx.account,
+        };
+        if new_meet && long && is_free_account(account) && guests.len() + 1 >= 3 {
             warnings.push(format!(
                 "Free Google accounts end Meet calls of 3 or more people after \
                  {FREE_MEET_LIMIT_MINUTES} minutes"
@@ -490,6 +521,7 @@ pub fn check(d: &Draft, ctx: &Context) -> Checked {
     Checked {
         event,
         calendar: d.calendar.clone(),
+        account: d.account,
         notes,
         warnings,
         starts_in_past,
@@ -513,6 +545,13 @@ fn overlap_warning(start: DateTime<Utc>, end: DateTime<Utc>, ctx: &Context) -> O
         })
         .collect();
     hits.sort_by_key(|h| h.1);
+    // An event on two accounts' calendars is one meeting.
+    let mut seen: Vec<&Meeting> = Vec::new();
+    hits.retain(|h| {
+        let new = !seen.iter().any(|m| m.same_event(h.0));
+        seen.push(h.0);
+        new
+    });
     let (first, s, e) = hits.first()?;
     let when = crate::timefmt::clock_range(*s, *e, ctx.tz);
     let mut warning = format!("overlaps {} {when}", first.title);
@@ -609,6 +648,7 @@ mod tests {
             zone: "Europe/Berlin".into(),
             guests: guests.into(),
             calendar: "primary".into(),
+            account: 0,
             notify: SendUpdates::All,
             recurrence: String::new(),
             meet: MeetChoice::New,
@@ -624,6 +664,7 @@ mod tests {
             tz: chrono_tz::Europe::Berlin,
             calendars: &[],
             account: None,
+            accounts: &[],
             meetings: &[],
             editing: None,
         }

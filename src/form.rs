@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::calendar::edit::{Edit, Editable};
 use crate::calendar::links::Provider;
-use crate::calendar::model::{CalendarInfo, SendUpdates, When};
+use crate::calendar::model::{SendUpdates, When};
 use crate::compose::{self, Checked, Context, Draft, Field, MeetChoice};
 
 /// A line (or, for the description, a few lines) of text with a cursor.
@@ -120,9 +120,36 @@ pub enum Value {
         options: Vec<(String, String)>,
         index: usize,
     },
+    /// The calendar field: one of the writable calendars of every account, cycled like a
+    /// choice; choosing one chooses its account too.
+    Calendar {
+        options: Vec<CalendarOption>,
+        index: usize,
+    },
     /// The Meet field: Right/Space cycle new link → none → same link as… → new link, Left
     /// the other way; "same link as…" is chosen in the link picker ([`Form::wants_link_picker`]).
     Meet(MeetChoice),
+}
+
+/// A calendar the form can book in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarOption {
+    /// An index into [`Context::accounts`] (0 with one account).
+    pub account: usize,
+    pub id: String,
+    /// "alex@work.example · Team Platform" with several accounts, else the calendar's name.
+    pub label: String,
+}
+
+/// Where Right/Space and Left move a choice of `n` from `index`; false for other keys.
+fn cycle(index: &mut usize, n: usize, key: &KeyEvent) -> bool {
+    let n = n.max(1);
+    match key.code {
+        KeyCode::Right | KeyCode::Char(' ') => *index = (*index + 1) % n,
+        KeyCode::Left => *index = (*index + n - 1) % n,
+        _ => return false,
+    }
+    true
 }
 
 /// The Meet field's places, in the order Right and Space cycle them: new link, none, same
@@ -154,6 +181,7 @@ impl Value {
         match self {
             Value::Text(i) => &i.text,
             Value::Choice { options, index } => options.get(*index).map_or("", |o| &o.0),
+            Value::Calendar { options, index } => options.get(*index).map_or("", |o| &o.id),
             Value::Meet(m) => match m {
                 MeetChoice::New => "new",
                 MeetChoice::None => "none",
@@ -165,15 +193,8 @@ impl Value {
     fn key(&mut self, key: &KeyEvent) -> bool {
         match self {
             Value::Text(input) => input.key(key),
-            Value::Choice { options, index } => {
-                let n = options.len().max(1);
-                match key.code {
-                    KeyCode::Right | KeyCode::Char(' ') => *index = (*index + 1) % n,
-                    KeyCode::Left => *index = (*index + n - 1) % n,
-                    _ => return false,
-                }
-                true
-            }
+            Value::Choice { options, index } => cycle(index, options.len(), key),
+            Value::Calendar { options, index } => cycle(index, options.len(), key),
             // "same link as…" needs a meeting: the picker sets it, not the key.
             Value::Meet(m) => match meet_step(m, key) {
                 Some(0) => {
@@ -220,6 +241,9 @@ pub struct Form {
     pub submitting: Option<Submitting>,
     /// Google's last refusal, with what to do about it.
     pub error: Option<String>,
+    /// Worth knowing about how the form was filled (a config `default_calendar` naming an
+    /// account that is not signed in); shown with the warnings until the form closes.
+    pub notice: Option<String>,
     /// How many rows the error notes are scrolled when they do not fit; see
     /// [`Form::scroll_error`].
     pub error_scroll: u16,
@@ -280,6 +304,7 @@ impl Editing {
             zone: loaded.zone.name().to_string(),
             guests: guests.join(", "),
             calendar: m.calendar_id.clone(),
+            account: m.account,
             notify: m.default_notify(),
             recurrence: rule.unwrap_or_default().to_string(),
             // "new link" on a meeting with a Meet link keeps it (see `check`).
@@ -320,7 +345,7 @@ impl Form {
             FormField {
                 field: Field::Calendar,
                 label: "Calendar".into(),
-                value: calendar_choice(ctx.calendars, &draft.calendar),
+                value: calendar_choice(ctx, &draft.calendar, draft.account),
             },
             FormField {
                 field: Field::Notify,
@@ -351,6 +376,7 @@ impl Form {
             event_id,
             submitting: None,
             error: None,
+            notice: None,
             error_scroll: 0,
             error_max: Cell::new(0),
             reminders: draft.reminders,
@@ -438,6 +464,10 @@ impl Form {
                 Some(e) => e.meeting.calendar_id.clone(),
                 None => get(Field::Calendar),
             },
+            account: match editing {
+                Some(e) => e.meeting.account,
+                None => self.account(),
+            },
             notify: SendUpdates::parse(&get(Field::Notify)).unwrap_or(SendUpdates::All),
             recurrence: get(Field::Recurrence),
             meet: self
@@ -452,6 +482,21 @@ impl Form {
             reminders: self.reminders.clone(),
             shift_from: editing.and_then(|e| Editing::draft(e)?.shift_from),
         }
+    }
+
+    /// The account of the chosen calendar (of the meeting being edited): the write and
+    /// find a time go through it.
+    pub fn account(&self) -> usize {
+        if let Some(e) = &self.editing {
+            return e.loaded.meeting.account;
+        }
+        self.fields
+            .iter()
+            .find_map(|f| match &f.value {
+                Value::Calendar { options, index } => options.get(*index).map(|o| o.account),
+                _ => None,
+            })
+            .unwrap_or(0)
     }
 
     pub fn focused(&self) -> &FormField {
@@ -551,17 +596,38 @@ impl Form {
     }
 }
 
-fn calendar_choice(calendars: &[CalendarInfo], current: &str) -> Value {
-    let mut options: Vec<(String, String)> = compose::writable(calendars)
-        .map(|c| (c.id.clone(), c.name.clone()))
+/// The writable calendars of every account, grouped by account in the agenda's order; with
+/// several accounts each is labelled with its account's e-mail.
+fn calendar_choice(ctx: &Context, current: &str, account: usize) -> Value {
+    let several = ctx.accounts.len() > 1;
+    let mut options: Vec<CalendarOption> = compose::writable(ctx.calendars)
+        .map(|c| CalendarOption {
+            account: c.account,
+            id: c.id.clone(),
+            label: match ctx.accounts.get(c.account).filter(|_| several) {
+                Some(a) => format!("{} \u{b7} {}", a.email, c.name),
+                None => c.name.clone(),
+            },
+        })
         .collect();
+    // The merge lists each account's calendars together already; a stable sort keeps
+    // their order within an account.
+    options.sort_by_key(|o| o.account);
+    let is_current = |o: &CalendarOption| o.id == current && o.account == account;
     // A template's calendar that is not in the list stays visible (and fails validation)
     // rather than being silently swapped for another.
-    if !options.iter().any(|o| o.0 == current) {
-        options.insert(0, (current.to_string(), current.to_string()));
+    if !options.iter().any(is_current) {
+        options.insert(
+            0,
+            CalendarOption {
+                account,
+                id: current.to_string(),
+                label: current.to_string(),
+            },
+        );
     }
-    let index = options.iter().position(|o| o.0 == current).unwrap_or(0);
-    Value::Choice { options, index }
+    let index = options.iter().position(is_current).unwrap_or(0);
+    Value::Calendar { options, index }
 }
 
 fn capitalise(s: &str) -> String {
@@ -585,6 +651,7 @@ mod tests {
             tz: chrono_tz::Europe::Berlin,
             calendars: &[],
             account: None,
+            accounts: &[],
             meetings: &[],
             editing: None,
         };

@@ -1,6 +1,9 @@
 //! The agenda as rows on screen: day headings and meetings, filtered and bucketed into the
 //! user's days. Rebuilt when the data, filter or toggle changes, never per frame. Also which
 //! listed meetings are on now and next, and the invitations awaiting the user's answer.
+//! An event on the calendars of two accounts is one row: see [`kept_copies`].
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -60,11 +63,48 @@ fn is_over(m: &Meeting, now: DateTime<Utc>, today: NaiveDate) -> bool {
     }
 }
 
+/// Which meetings of a merged agenda are listed, by index (`None`: every one, as in an
+/// agenda of one account). An event on the calendars of several accounts
+/// ([`Meeting::same_event`]) is listed once, as the copy the user attends best: one on an
+/// own calendar ([`Agenda::is_own`]) first, then one they organize, then the earliest
+/// account in the list; the other accounts' copies are not listed. Copies within the chosen
+/// account (the same event on a colleague's calendar too) are listed as in one account.
+/// One pass with a map over the events' keys.
+pub fn kept_copies(agenda: &Agenda) -> Option<Vec<bool>> {
+    if agenda.accounts.len() < 2 {
+        return None;
+    }
+    fn key(m: &Meeting) -> (&str, DateTime<Utc>) {
+        let id = if m.uid.is_empty() { &m.id } else { &m.uid };
+        (id.as_str(), m.start())
+    }
+    let rank = |m: &Meeting| (!agenda.is_own(m), !m.i_organize, m.account);
+    let mut best: HashMap<(&str, DateTime<Utc>), (bool, bool, usize)> =
+        HashMap::with_capacity(agenda.meetings.len());
+    for m in &agenda.meetings {
+        let r = rank(m);
+        best.entry(key(m))
+            .and_modify(|b| *b = (*b).min(r))
+            .or_insert(r);
+    }
+    Some(
+        agenda
+            .meetings
+            .iter()
+            .map(|m| best.get(&key(m)).is_none_or(|b| b.2 == m.account))
+            .collect(),
+    )
+}
+
 pub fn build_rows(agenda: &Agenda, q: &RowQuery) -> Vec<Row> {
     let today = local_date(q.now, q.tz);
     let last = today + chrono::Days::new(u64::from(q.days.max(1)) - 1);
+    let kept = kept_copies(agenda);
     let mut placed: Vec<(NaiveDate, bool, DateTime<Utc>, usize)> = Vec::new();
     for (i, m) in agenda.meetings.iter().enumerate() {
+        if kept.as_ref().is_some_and(|k| !k[i]) {
+            continue;
+        }
         // Working locations and birthdays are not meetings; out of office and focus time
         // are not either, and show only when the user asks for every event.
         let listed = if m.event_type.listed_in_all_events_only() {

@@ -700,6 +700,7 @@ fn edit_form_and_its_save_dialog() {
         tz: tz(),
         calendars: &calendars,
         account: None,
+        accounts: &[],
         meetings: &[],
         editing: None,
     };

@@ -12,6 +12,13 @@ use crate::calendar::model::{Agenda, Meeting};
 use crate::keymap::Command;
 use crate::view::{build_rows, next_awaiting, Row, RowQuery};
 
+/// A meeting's identity on screen: its account, id and calendar.
+pub(super) type Key = (usize, String, String);
+
+pub(super) fn key_of(m: &Meeting) -> Key {
+    (m.account, m.id.clone(), m.calendar_id.clone())
+}
+
 impl App {
     pub(super) fn command(&mut self, cmd: Command) -> Vec<Effect> {
         match cmd {
@@ -39,7 +46,10 @@ impl App {
             Command::Refresh if self.settings.first_run => {
                 self.toast("Not signed in: quit and run meetty login".into(), true);
             }
-            Command::Refresh => return vec![self.refresh_asked()],
+            Command::Refresh => {
+                self.ask_sign_in_again();
+                return vec![self.refresh_asked()];
+            }
             Command::Filter => {
                 let before = self.filter.clone();
                 self.screen.push(Overlay::Filter { before });
@@ -222,13 +232,14 @@ impl App {
                 self.sync = Sync::Idle;
                 let save = Effect::SaveCache(Arc::clone(&agenda));
                 let keep = self.select_on_load.take().or_else(|| self.selected_key());
+                self.check_accounts(&agenda);
                 self.agenda = Some(agenda);
                 self.rebuild_rows_keeping(keep);
                 vec![save]
             }
             Err(error) => {
                 if let ApiError::SignIn(message) = &error {
-                    self.needs_sign_in(message.clone());
+                    self.needs_sign_in(0, message.clone(), true);
                 }
                 self.sync = Sync::Failed { error };
                 Vec::new()
@@ -243,12 +254,11 @@ impl App {
     }
 
     /// The selected meeting's identity, which survives a new agenda (row indexes do not).
-    pub(super) fn selected_key(&self) -> Option<(String, String)> {
-        self.selected_meeting()
-            .map(|m| (m.id.clone(), m.calendar_id.clone()))
+    pub(super) fn selected_key(&self) -> Option<Key> {
+        self.selected_meeting().map(key_of)
     }
 
-    pub(super) fn rebuild_rows_keeping(&mut self, keep: Option<(String, String)>) {
+    pub(super) fn rebuild_rows_keeping(&mut self, keep: Option<Key>) {
         let filter = self.filter.to_lowercase();
         self.rows = match &self.agenda {
             Some(agenda) => build_rows(
@@ -266,17 +276,19 @@ impl App {
         };
         let prev = self.selected;
         // A multi-day event has a row per day: keep the one nearest the old position.
-        let found = keep.and_then(|(id, cal)| {
+        let found = keep.and_then(|(account, id, cal)| {
             let meetings = &self.agenda.as_ref()?.meetings;
             let near = prev.unwrap_or(0);
+            // A new series is known by its own id until its occurrences arrive.
+            let is_kept = |m: &Meeting| {
+                m.account == account
+                    && m.calendar_id == cal
+                    && (m.id == id || m.series_id.as_ref() == Some(&id))
+            };
             self.rows
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| {
-                    // A new series is known by its own id until its occurrences arrive.
-                    matches!(r, Row::Meeting(i) if meetings[*i].calendar_id == cal
-                        && (meetings[*i].id == id || meetings[*i].series_id.as_ref() == Some(&id)))
-                })
+                .filter(|(_, r)| matches!(r, Row::Meeting(i) if is_kept(&meetings[*i])))
                 .min_by_key(|(pos, _)| pos.abs_diff(near))
                 .map(|(pos, _)| pos)
         });

@@ -227,7 +227,7 @@ impl App {
         let mut before = Vec::new();
         self.edit_agenda(|a| {
             let answered = a.meetings.iter_mut().filter(|m| {
-                m.calendar_id == target.calendar
+                target.holds(m)
                     && (m.id == target.event_id
                         || series.is_some() && m.series_id.as_ref() == series.as_ref())
             });
@@ -243,13 +243,14 @@ impl App {
             _ => "Answering",
         };
         let label = format!("{verb} \u{201c}{}\u{201d}…", target.title);
+        let account = target.account;
         let op = WriteOp::Respond(Box::new(Respond {
             calendar: target.calendar,
             event_id: series.unwrap_or(target.event_id),
             email,
             answer,
         }));
-        self.send(op, label, Undo::Replace(before))
+        self.send(account, op, label, Undo::Replace(before))
     }
 
     /// What Google answered to an answer: the meeting as it is now, and a toast.

@@ -16,6 +16,8 @@ use crate::keymap::Command;
 /// The meeting a dialog acts on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
+    /// The account whose calendar it is: the change goes through it.
+    pub account: usize,
     pub calendar: String,
     pub event_id: String,
     pub title: String,
@@ -26,11 +28,18 @@ pub struct Target {
 impl Target {
     pub fn of(m: &Meeting) -> Target {
         Target {
+            account: m.account,
             calendar: m.calendar_id.clone(),
             event_id: m.id.clone(),
             title: m.title.clone(),
             notify: m.default_notify(),
         }
+    }
+
+    /// Whether `m` is on this target's calendar in its account (the same calendar shared
+    /// with another account is that account's copy).
+    pub fn holds(&self, m: &Meeting) -> bool {
+        m.account == self.account && m.calendar_id == self.calendar
     }
 }
 
@@ -251,7 +260,7 @@ impl App {
                     event_id: t.event_id,
                     send: t.notify,
                 };
-                self.send(op, label, Undo::Nothing)
+                self.send(t.account, op, label, Undo::Nothing)
             }
         }
     }

@@ -162,7 +162,7 @@ impl App {
         let (account, calendar, event_id) = (m.account, m.calendar_id.clone(), m.id.clone());
         let msg = format!("Reading \u{201c}{}\u{201d}…", m.title);
         let req = self.next_request();
-        self.edit_load = Some(req);
+        self.edit_load = Some((req, account));
         self.toast(msg, false);
         vec![Effect::LoadEdit {
             req,
@@ -174,12 +174,16 @@ impl App {
 
     /// The meeting `e` asked for: the form opens filled from it.
     pub(super) fn on_edit_loaded(&mut self, req: u64, result: Result<Box<Editable>, ApiError>) {
-        if self.edit_load != Some(req) {
+        let Some((_, account)) = self.edit_load.filter(|(r, _)| *r == req) else {
             return;
-        }
+        };
         self.edit_load = None;
         let loaded = match result {
-            Ok(loaded) => *loaded,
+            // The client reads one account's calendar and knows no index.
+            Ok(mut loaded) => {
+                loaded.meeting.account = account;
+                *loaded
+            }
             Err(error) => {
                 let refresh = self.hint(Mode::Agenda, Command::Refresh);
                 let message = write_error(&error, Surface::Tui { refresh: &refresh });
@@ -239,6 +243,7 @@ impl App {
     pub(super) fn send_edit(&mut self, edit: Edit) -> Vec<Effect> {
         let req = self.next_request();
         let label = format!("Saving \u{201c}{}\u{201d}…", edit.target.meeting.title);
+        let account = edit.target.meeting.account;
         if let Some(form) = self.screen.form_mut() {
             form.submitting = Some(Submitting {
                 req,
@@ -249,7 +254,8 @@ impl App {
                 editing.sent = Some(edit.clone());
             }
         }
-        self.send_as(req, WriteOp::Edit(Box::new(edit)), label, Undo::Nothing)
+        let op = WriteOp::Edit(Box::new(edit));
+        self.send_as(req, account, op, label, Undo::Nothing)
     }
 
     /// Yes in the conflict dialog: the same changes, on top of the meeting as it is now.
@@ -281,7 +287,7 @@ impl App {
                     self.screen.close_form();
                 }
                 let msg = format!("Saved \u{201c}{}\u{201d}", meeting.title);
-                let key = (meeting.id.clone(), meeting.calendar_id.clone());
+                let key = super::agenda::key_of(&meeting);
                 // A change to a series replaces its occurrences: the ones it no longer has (or
                 // has at other times) go now, here and from what the next incremental refresh
                 // builds on, and Google's listing brings the rest.

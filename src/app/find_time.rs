@@ -48,16 +48,17 @@ pub enum Answer {
 pub struct BusyMemory {
     /// Your calendars in the query out (they make one lane).
     own: Vec<String>,
-    asking: Option<BusyQuery>,
-    last: Option<(BusyQuery, FreeBusy)>,
+    /// The query out, and the account asking it.
+    asking: Option<(usize, BusyQuery)>,
+    last: Option<(usize, BusyQuery, FreeBusy)>,
 }
 
 impl BusyMemory {
-    /// The last answer, if it was for the same people and zone and a window starting at
-    /// most an hour before this one.
-    fn answer_for(&self, query: &BusyQuery) -> Option<FreeBusy> {
-        let (q, busy) = self.last.as_ref()?;
-        let same = q.ids == query.ids && q.tz == query.tz;
+    /// The last answer, if `account` asked it, for the same people and zone and a window
+    /// starting at most an hour before this one.
+    fn answer_for(&self, account: usize, query: &BusyQuery) -> Option<FreeBusy> {
+        let (a, q, busy) = self.last.as_ref()?;
+        let same = *a == account && q.ids == query.ids && q.tz == query.tz;
         let fresh = q.from <= query.from && query.from < q.from + Duration::hours(1);
         (same && fresh).then(|| busy.clone())
     }
@@ -119,7 +120,17 @@ impl App {
             .filter(|d| *d > Duration::zero())
             .unwrap_or(Duration::minutes(30));
         let guests = crate::compose::guest_list(&draft.guests);
-        let own = own_calendars(self.agenda.as_ref().map_or(&[], |a| &a.calendars));
+        // Asked as the form's account, about that account's calendars.
+        let account = form.account();
+        let calendars: Vec<_> = self
+            .agenda
+            .as_ref()
+            .map_or(&[][..], |a| &a.calendars)
+            .iter()
+            .filter(|c| c.account == account)
+            .cloned()
+            .collect();
+        let own = own_calendars(&calendars);
         let from = self.now.duration_trunc(STEP).unwrap_or(self.now) + STEP;
         // From the first working hour to the last of the days searched.
         let window = self
@@ -156,7 +167,7 @@ impl App {
             self.screen.push(Overlay::FindTime(view));
             return Vec::new();
         }
-        let effects = match self.free_busy.answer_for(&query) {
+        let effects = match self.free_busy.answer_for(account, &query) {
             Some(busy) => {
                 view.answer = self.ready(&view, &own, busy);
                 Vec::new()
@@ -164,11 +175,10 @@ impl App {
             None => {
                 let req = self.next_request();
                 view.answer = Answer::Asking { req };
-                self.free_busy.asking = Some(query.clone());
-                // CONTRACT (h5): the form's account.
+                self.free_busy.asking = Some((account, query.clone()));
                 vec![Effect::FreeBusy {
                     req,
-                    account: 0,
+                    account,
                     query,
                 }]
             }
@@ -209,7 +219,7 @@ impl App {
         let query = self.free_busy.asking.take();
         let answer = match result {
             Ok(busy) => {
-                self.free_busy.last = query.map(|q| (q, busy.clone()));
+                self.free_busy.last = query.map(|(a, q)| (a, q, busy.clone()));
                 self.ready(view, &own, busy)
             }
             Err(e) => Answer::Failed(format!("Could not ask Google who is free: {e}")),

@@ -116,7 +116,7 @@ impl App {
             calendar: checked.calendar,
             event: Box::new(event),
         };
-        self.send_as(req, op, label, Undo::Nothing)
+        self.send_as(req, checked.account, op, label, Undo::Nothing)
     }
 
     /// Whether Google's answer to request `req` is about the form.

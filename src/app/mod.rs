@@ -9,6 +9,7 @@ macro_rules! context {
             tz: $app.settings.tz,
             calendars: $app.agenda.as_ref().map_or(&[][..], |a| &a.calendars),
             account: $app.settings.account.as_deref(),
+            accounts: $app.agenda.as_ref().map_or(&[][..], |a| &a.accounts),
             meetings: $app.agenda.as_ref().map_or(&[][..], |a| &a.meetings),
             editing: None,
         }
@@ -102,8 +103,9 @@ pub struct App {
     last_sync: DateTime<Utc>,
     /// A call waiting to be tried again, by request id, and when the wait ends.
     pub retrying: Option<(u64, Retrying, DateTime<Utc>)>,
-    /// Google stopped accepting the sign-in: what it said, and whether a new one is out.
-    /// It outlives its dialog (Esc puts the dialog away, refreshes stay off).
+    /// Google stopped accepting a sign-in: what it said, for which account, and whether a
+    /// new one is out. It outlives its dialog (Esc puts the dialog away; refreshes stay off
+    /// when every account failed, and go on for the others when one did).
     pub sign_in: Option<SignInDialog>,
     /// Free/busy asked and answered for find a time.
     free_busy: find_time::BusyMemory,
@@ -111,10 +113,11 @@ pub struct App {
     pub writes: BTreeMap<u64, Pending>,
     /// Creates of recurring series, by request id: shown once Google lists the occurrences.
     new_series: std::collections::BTreeSet<u64>,
-    /// The read behind `e`, while it is out: its answer opens the edit form.
-    edit_load: Option<u64>,
+    /// The read behind `e` and the account it goes through, while it is out: its answer
+    /// opens the edit form.
+    edit_load: Option<(u64, usize)>,
     /// The meeting to select when the next agenda arrives (a new series).
-    select_on_load: Option<(String, String)>,
+    select_on_load: Option<agenda::Key>,
     next_form: u64,
     pub toast: Option<Toast>,
     pub now: DateTime<Utc>,
@@ -453,7 +456,7 @@ impl App {
             self.spinner = beat;
             self.dirty = true;
         }
-        if self.settings.first_run || self.sign_in.is_some() {
+        if self.settings.first_run || self.refresh_stopped() {
             return Vec::new();
         }
         if gap > WAKE_GAP {

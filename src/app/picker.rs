@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::{App, Overlay};
 use crate::action::Effect;
 use crate::calendar::model::Meeting;
-use crate::compose::{Draft, MeetChoice};
+use crate::compose::{resolve_in, Draft, MeetChoice};
 use crate::form::Form;
 use crate::keymap::Command;
 
@@ -109,11 +109,77 @@ impl App {
         self.next_form += 1;
         // A per-session random prefix and a counter: unique, yet chosen without I/O here.
         let id = format!("{}{:x}", self.settings.id_salt, self.next_form);
+        let booking = self.booking();
         let ctx = context!(self);
-        let form = Form::new(Draft::from_template(t, &ctx), id, &ctx);
+        let mut draft = Draft::from_template(t, &ctx);
+        // The template's calendar is the default account's.
+        let calendar = t.calendar.as_deref().or(booking.calendar.as_deref());
+        draft.account = booking.account;
+        draft.calendar = resolve_in(
+            calendar.unwrap_or("primary"),
+            booking.account,
+            ctx.calendars,
+        );
+        let mut form = Form::new(draft, id, &ctx);
+        form.notice = booking.notice;
         self.screen.pop();
         self.screen.open_form(form);
     }
+
+    /// Where `n` books unless the template says otherwise: config `default_calendar`'s
+    /// account and calendar, else the first account's primary calendar.
+    pub(super) fn booking(&self) -> Booking {
+        let first = Booking {
+            account: 0,
+            calendar: None,
+            notice: None,
+        };
+        let Some(default) = &self.settings.default_calendar else {
+            return first;
+        };
+        // An agenda of one account names none: the signed-in one is it.
+        let emails: Vec<&str> = match self.agenda.as_ref().map(|a| &a.accounts) {
+            Some(accounts) if !accounts.is_empty() => {
+                accounts.iter().map(|a| a.email.as_str()).collect()
+            }
+            _ => self.settings.account.as_deref().into_iter().collect(),
+        };
+        match emails
+            .iter()
+            .position(|e| e.eq_ignore_ascii_case(&default.account))
+        {
+            Some(account) => Booking {
+                account,
+                calendar: Some(default.calendar.clone()),
+                notice: None,
+            },
+            None => Booking {
+                notice: Some(format!(
+                    "default_calendar names {}, which is not signed in here ({}): booking in {} \
+                     instead; sign it in with meetty login, or change default_calendar in {}",
+                    default.account,
+                    if emails.is_empty() {
+                        "no account known".to_string()
+                    } else {
+                        emails.join(", ")
+                    },
+                    emails.first().copied().unwrap_or("the signed-in account"),
+                    self.settings.config_file,
+                )),
+                ..first
+            },
+        }
+    }
+}
+
+/// Where a new meeting is booked by default.
+pub(super) struct Booking {
+    /// An index into `Agenda::accounts`.
+    pub account: usize,
+    /// `None`: the account's primary calendar.
+    pub calendar: Option<String>,
+    /// Why it is not where the config says.
+    pub notice: Option<String>,
 }
 
 impl App {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::confirm::Choices;
 use super::App;
 use crate::action::Effect;
-use crate::calendar::edit::Scope;
+use crate::calendar::edit::{Edited, Scope};
 use crate::calendar::error::{write_error, ApiError, Surface};
 use crate::calendar::model::{Agenda, Meeting};
 use crate::calendar::ops::{WriteOp, Written};
@@ -18,6 +18,8 @@ use crate::keymap::{Command, Mode};
 pub struct Pending {
     /// For the status bar: "Cancelling “Design review”…".
     pub label: String,
+    /// The account it goes through: the meeting Google sends back is that account's copy.
+    account: usize,
     undo: Undo,
 }
 
@@ -38,25 +40,25 @@ impl App {
         let all = d.scope() == Scope::All;
         let series = d.series_id.filter(|_| all);
         let event_id = series.clone().unwrap_or_else(|| d.target.event_id.clone());
-        let calendar = d.target.calendar.clone();
+        let target = &d.target;
         let mut removed = Vec::new();
         self.edit_agenda(|a| {
             let (gone, kept): (Vec<Meeting>, Vec<Meeting>) =
                 std::mem::take(&mut a.meetings).into_iter().partition(|m| {
-                    m.calendar_id == calendar
+                    target.holds(m)
                         && (m.id == event_id
                             || series.is_some() && m.series_id.as_ref() == series.as_ref())
                 });
             a.meetings = kept;
             removed = gone;
         });
-        let label = format!("Cancelling \u{201c}{}\u{201d}…", d.target.title);
+        let label = format!("Cancelling \u{201c}{}\u{201d}…", target.title);
         let op = WriteOp::Cancel {
-            calendar,
+            calendar: target.calendar.clone(),
             event_id,
             send,
         };
-        self.send(op, label, Undo::Restore(removed))
+        self.send(target.account, op, label, Undo::Restore(removed))
     }
 
     /// `m`: give the selected meeting a Meet link, asking first who gets e-mail about it
@@ -97,10 +99,11 @@ impl App {
             event_id: t.event_id,
             send,
         };
-        self.send(op, label, Undo::Nothing)
+        self.send(t.account, op, label, Undo::Nothing)
     }
 
-    /// `N`: a Meet link with no meeting around it.
+    /// `N`: a Meet link with no meeting around it, on the primary calendar of the account
+    /// `n` books in.
     pub(super) fn instant_link(&mut self) -> Vec<Effect> {
         if self.not_signed_in() {
             return Vec::new();
@@ -109,7 +112,9 @@ impl App {
             calendar: "primary".into(),
             tz: self.settings.tz,
         };
-        self.send(op, "Making an instant Meet link…".into(), Undo::Nothing)
+        let account = self.booking().account;
+        let label = "Making an instant Meet link…".into();
+        self.send(account, op, label, Undo::Nothing)
     }
 
     pub(super) fn on_write_progress(&mut self, req: u64, progress: Progress) {
@@ -136,6 +141,7 @@ impl App {
             return Vec::new();
         };
         let for_form = self.form_waits_for(req);
+        let result = result.map(|written| in_account(written, pending.account));
         match result {
             Ok(Written::Created(created)) if self.new_series.remove(&req) => {
                 // A series is shown as Google's occurrences: wait for them, then select the
@@ -144,7 +150,7 @@ impl App {
                     self.screen.close_form();
                 }
                 let m = &created.meeting;
-                self.select_on_load = Some((m.id.clone(), m.calendar_id.clone()));
+                self.select_on_load = Some(super::agenda::key_of(m));
                 let msg = format!("Created \u{201c}{}\u{201d}", m.title);
                 self.toast(msg, false);
                 let mut effects = vec![self.refresh_asked()];
@@ -229,7 +235,7 @@ impl App {
             conference,
         } = created;
         let title = meeting.title.clone();
-        let key = (meeting.id.clone(), meeting.calendar_id.clone());
+        let key = super::agenda::key_of(&meeting);
         self.put_meeting(meeting);
         self.rebuild_rows_keeping(Some(key));
         let mut effects = self.save();
@@ -268,14 +274,10 @@ impl App {
         effects
     }
 
-    /// Replaces the meeting with the same id and calendar, or adds it.
+    /// Replaces the meeting with the same id and calendar in the same account, or adds it.
     pub(super) fn put_meeting(&mut self, meeting: Meeting) {
         self.edit_agenda(|a| {
-            match a
-                .meetings
-                .iter_mut()
-                .find(|m| m.id == meeting.id && m.calendar_id == meeting.calendar_id)
-            {
+            match a.meetings.iter_mut().find(|m| same_copy(m, &meeting)) {
                 Some(m) => *m = meeting,
                 None => a.meetings.push(meeting),
             }
@@ -283,13 +285,13 @@ impl App {
         });
     }
 
-    /// Replaces the meeting with the same id and calendar, if the agenda has it.
+    /// Replaces the meeting with the same id and calendar in the same account, if the agenda
+    /// has it.
     pub(super) fn replace_meeting(&mut self, meeting: Meeting) {
-        let here = self.agenda.as_ref().is_some_and(|a| {
-            a.meetings
-                .iter()
-                .any(|m| m.id == meeting.id && m.calendar_id == meeting.calendar_id)
-        });
+        let here = self
+            .agenda
+            .as_ref()
+            .is_some_and(|a| a.meetings.iter().any(|m| same_copy(m, &meeting)));
         if here {
             self.put_meeting(meeting);
         }
@@ -301,10 +303,7 @@ impl App {
             // A refresh may have brought some back already: put back only what is missing.
             Undo::Restore(meetings) => self.edit_agenda(|a| {
                 for m in meetings {
-                    let here = a
-                        .meetings
-                        .iter()
-                        .any(|x| x.id == m.id && x.calendar_id == m.calendar_id);
+                    let here = a.meetings.iter().any(|x| same_copy(x, &m));
                     if !here {
                         a.meetings.push(m);
                     }
@@ -334,28 +333,35 @@ impl App {
             .collect()
     }
 
-    /// Sends `op` to Google, showing `label` while it runs; `undo` puts the agenda back if
-    /// Google refuses.
-    pub(super) fn send(&mut self, op: WriteOp, label: String, undo: Undo) -> Vec<Effect> {
+    /// Sends `op` to Google through `account` (the one that owns the calendar written to),
+    /// showing `label` while it runs; `undo` puts the agenda back if Google refuses.
+    pub(super) fn send(
+        &mut self,
+        account: usize,
+        op: WriteOp,
+        label: String,
+        undo: Undo,
+    ) -> Vec<Effect> {
         let req = self.next_request();
-        self.send_as(req, op, label, undo)
+        self.send_as(req, account, op, label, undo)
     }
 
     /// [`Self::send`] with a request id the caller already holds (the form shows it).
     pub(super) fn send_as(
         &mut self,
         req: u64,
+        account: usize,
         op: WriteOp,
         label: String,
         undo: Undo,
     ) -> Vec<Effect> {
-        self.writes.insert(req, Pending { label, undo });
-        // CONTRACT (h5): the account that owns the calendar written to.
-        vec![Effect::Write {
-            req,
-            account: 0,
-            op,
-        }]
+        let pending = Pending {
+            label,
+            account,
+            undo,
+        };
+        self.writes.insert(req, pending);
+        vec![Effect::Write { req, account, op }]
     }
 
     pub(super) fn organizer_only(&mut self, title: String) -> Vec<Effect> {
@@ -370,6 +376,27 @@ impl App {
         }
         self.settings.first_run
     }
+}
+
+/// Whether `a` and `b` are the same event on the same calendar of the same account (two
+/// versions of one copy).
+fn same_copy(a: &Meeting, b: &Meeting) -> bool {
+    a.id == b.id && a.calendar_id == b.calendar_id && a.account == b.account
+}
+
+/// What Google answered, its meetings marked as `account`'s copies (the client reads one
+/// account's calendars and knows no index).
+fn in_account(mut written: Written, account: usize) -> Written {
+    match &mut written {
+        Written::Created(c) | Written::MeetAdded(c) => c.meeting.account = account,
+        Written::MeetRemoved(m) | Written::Responded(m) => m.account = account,
+        Written::Edited(edited) => match &mut **edited {
+            Edited::Done(m) => m.account = account,
+            Edited::Conflict(c) => c.current.meeting.account = account,
+        },
+        Written::Cancelled | Written::InstantLink(_) => {}
+    }
+    written
 }
 
 fn copy_new_link(url: &str, title: &str) -> Effect {

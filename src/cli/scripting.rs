@@ -398,6 +398,7 @@ pub async fn run(
                 tz,
                 calendars: &calendars,
                 account: conn.account.as_deref(),
+                accounts: &[],
                 meetings: &[],
                 editing: None,
             };

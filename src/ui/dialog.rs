@@ -12,7 +12,10 @@ use crate::keymap::{Command, Mode};
 
 pub fn sign_in(frame: &mut Frame, app: &App, dialog: &SignInDialog) {
     let mut lines = vec![
-        Line::raw("Google no longer accepts meetty's sign-in."),
+        Line::raw(match &dialog.email {
+            Some(email) => format!("Google no longer accepts meetty's sign-in for {email}."),
+            None => "Google no longer accepts meetty's sign-in.".to_string(),
+        }),
         Line::default(),
         Line::styled(dialog.message.as_str(), theme::dim()),
         Line::default(),
@@ -34,7 +37,14 @@ pub fn sign_in(frame: &mut Frame, app: &App, dialog: &SignInDialog) {
     } else {
         let keys = [
             (Command::SignIn, "sign in again (opens your browser)"),
-            (Command::Close, "not now: keep what is on screen"),
+            (
+                Command::Close,
+                if dialog.stops_refresh {
+                    "not now: keep what is on screen"
+                } else {
+                    "not now: the other accounts keep refreshing"
+                },
+            ),
         ]
         .map(|(cmd, what)| (app.hint(Mode::SignIn, cmd), what));
         let width = keys

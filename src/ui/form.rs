@@ -146,7 +146,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     // Warnings and Google's refusal stay below the fields, wrapped whole; the keys below them.
     let width = usize::from(area.width.saturating_sub(2));
     let mut notes: Vec<Line> = Vec::new();
-    for w in &form.checked.warnings {
+    for w in form.checked.warnings.iter().chain(&form.notice) {
         let rows = fit::wrap(&format!("⚠ {w}"), width);
         notes.extend(rows.into_iter().map(|r| Line::styled(r, theme::next())));
     }
@@ -296,13 +296,12 @@ fn value_text(v: &Value, focused: bool, keeps_meet: bool) -> Vec<String> {
         Value::Text(input) if focused => with_cursor(input).split('\n').map(String::from).collect(),
         Value::Text(input) => input.text.split('\n').map(String::from).collect(),
         Value::Choice { options, index } => {
-            let label = options.get(*index).map_or("", |o| o.1.as_str());
-            vec![if focused {
-                format!("‹ {label} ›")
-            } else {
-                label.to_string()
-            }]
+            choice_text(options.get(*index).map_or("", |o| o.1.as_str()), focused)
         }
+        Value::Calendar { options, index } => choice_text(
+            options.get(*index).map_or("", |o| o.label.as_str()),
+            focused,
+        ),
         Value::Meet(m) => {
             let label = match m {
                 MeetChoice::New if keeps_meet => "keep its link".to_string(),
@@ -315,6 +314,15 @@ fn value_text(v: &Value, focused: bool, keeps_meet: bool) -> Vec<String> {
             }]
         }
     }
+}
+
+/// A choice's label, between arrows when focused (the arrow keys change it).
+fn choice_text(label: &str, focused: bool) -> Vec<String> {
+    vec![if focused {
+        format!("‹ {label} ›")
+    } else {
+        label.to_string()
+    }]
 }
 
 fn with_cursor(input: &Input) -> String {

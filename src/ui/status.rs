@@ -1,4 +1,5 @@
-//! The bottom line: sync state, toasts, the filter prompt, and where help lives.
+//! The bottom line: sync state (and an account whose part is stale), toasts, the filter
+//! prompt, and where help lives.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -148,7 +149,14 @@ fn sync_line(app: &App) -> Line<'static> {
                 None => format!(" {error}"),
             }),
         ]),
-        (Sync::Idle, Some(age)) => Line::from(format!("updated {age}{filter}")),
+        // One account's trouble stays with it: the others' part is up to date.
+        (Sync::Idle, Some(age)) => match app.account_trouble() {
+            Some(trouble) => Line::from(vec![
+                Span::styled(format!(" {trouble} "), theme::error()),
+                Span::raw(format!(" updated {age}{filter}")),
+            ]),
+            None => Line::from(format!("updated {age}{filter}")),
+        },
         (Sync::Idle, None) => Line::from(filter),
     }
 }

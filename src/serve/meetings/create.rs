@@ -162,6 +162,7 @@ fn booking(
         tz,
         calendars,
         account: Some(&account.email),
+        accounts: &[],
         meetings: &[],
         editing: None,
     };
