@@ -22,7 +22,7 @@ use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::model::{Agenda, Meeting, When};
 use meetty::config::{AutoJoin, ClipboardMode, Paths};
 use meetty::lock::{self, Holder, Lock, Role};
-use meetty::runtime::{AlertSetup, Lead, Services};
+use meetty::runtime::{AccountServices, AlertSetup, Lead};
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::screenshots::demo_settings;
 use tokio::signal::unix::{signal, SignalKind};
@@ -65,7 +65,7 @@ fn headless(sandbox: &Sandbox, paths: &Paths) -> Headless {
         tz,
         clipboard: ClipboardMode::Osc52,
     };
-    let services = Services {
+    let services = common::services_for(vec![AccountServices {
         cache: Some(CacheFiles::of(paths, OWNER)),
         lead: Some(Lead::start(
             paths.lock_file(OWNER),
@@ -74,8 +74,8 @@ fn headless(sandbox: &Sandbox, paths: &Paths) -> Headless {
             true,
         )),
         marks: Some(paths.marks_file(OWNER)),
-        ..common::services(sandbox)
-    };
+        ..common::account(sandbox)
+    }]);
     Headless::start(App::new(demo_settings(tz), None, Utc::now()), services)
 }
 

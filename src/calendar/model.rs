@@ -993,7 +993,10 @@ mod tests {
         use std::sync::Arc;
         let work = part_of(
             "alex@work.example",
-            &[("w1", "2026-11-23T09:00:00Z"), ("w2", "2026-11-23T11:00:00Z")],
+            &[
+                ("w1", "2026-11-23T09:00:00Z"),
+                ("w2", "2026-11-23T11:00:00Z"),
+            ],
             "2026-11-23T08:00:00Z",
         );
         let home = part_of(
@@ -1002,8 +1005,14 @@ mod tests {
             "2026-11-23T07:30:00Z",
         );
         let merged = Agenda::merge(vec![
-            (state("alex@work.example", "W", &work), Arc::new(work.clone())),
-            (state("alex@home.example", "H", &home), Arc::new(home.clone())),
+            (
+                state("alex@work.example", "W", &work),
+                Arc::new(work.clone()),
+            ),
+            (
+                state("alex@home.example", "H", &home),
+                Arc::new(home.clone()),
+            ),
         ]);
         let order: Vec<(&str, usize)> = merged
             .meetings
@@ -1012,7 +1021,11 @@ mod tests {
             .collect();
         assert_eq!(order, [("w1", 0), ("h1", 1), ("w2", 0)]);
         assert_eq!(
-            merged.calendars.iter().map(|c| c.account).collect::<Vec<_>>(),
+            merged
+                .calendars
+                .iter()
+                .map(|c| c.account)
+                .collect::<Vec<_>>(),
             [0, 1]
         );
         assert_eq!(merged.fetched_at, home.fetched_at, "the oldest part's");

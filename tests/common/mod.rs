@@ -231,20 +231,29 @@ pub async fn demo() -> (Sandbox, CalendarClient) {
     (sandbox, client)
 }
 
-/// What the TUI's runner needs to work against `sandbox`: its client, the calendars
-/// selected in Google, OSC 52 copies (no X server), and nothing else (no cache, lock, marks
-/// or sign-in); a test sets the ones it uses with `..services(&sandbox)`.
+/// What the TUI's runner needs to work against `sandbox`: one account with its fixed token
+/// ([`account`]), the calendars selected in Google and OSC 52 copies (no X server); a test
+/// sets what else it uses with `..services(&sandbox)`.
 pub fn services(sandbox: &Sandbox) -> meetty::runtime::Services {
+    services_for(vec![account(sandbox)])
+}
+
+/// The same for several accounts, in the merged agenda's order.
+pub fn services_for(
+    accounts: Vec<meetty::runtime::AccountServices>,
+) -> meetty::runtime::Services {
     meetty::runtime::Services {
-        client: CalendarClient::new(&sandbox.root_url(), sandbox.access_token()),
+        accounts,
         selection: meetty::calendar::client::CalendarSelection::SelectedInGoogle,
-        cache: None,
         clipboard: meetty::clipboard::Clipboard::new(meetty::config::ClipboardMode::Osc52),
-        sign_in: None,
-        resume: None,
-        lead: None,
-        marks: None,
     }
+}
+
+/// The sandbox's seeded account with its fixed token, and nothing else (no cache, lock,
+/// marks or sign-in); a test sets the ones it uses with `..account(&sandbox)`.
+pub fn account(sandbox: &Sandbox) -> meetty::runtime::AccountServices {
+    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
+    meetty::runtime::AccountServices::new(meetty::sandbox::ACCOUNT, "A", client)
 }
 
 /// The app with its effect runner and no terminal, as the TUI's main loop drives them:
