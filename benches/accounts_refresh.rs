@@ -17,8 +17,7 @@ use meetty::action::{Action, Effect};
 use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::sync::{SyncRequest, Synced};
 use meetty::runtime::{AccountServices, EffectRunner};
-use meetty::sandbox::{Calendar, Fault, Sandbox, HOLIDAY_CALENDAR, TEAM_CALENDAR};
-use meetty::sandbox::ACCOUNT;
+use meetty::sandbox::{Calendar, Fault, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR};
 
 /// Latency of every sandbox request.
 const LATENCY: Duration = Duration::from_millis(100);
@@ -77,10 +76,25 @@ async fn main() {
         synced.push(first(client, &everything).await);
     }
     let calendars = |s: &Synced| -> Vec<String> {
-        s.agenda.calendars.iter().filter(|c| c.selected).map(|c| c.id.clone()).collect()
+        s.agenda
+            .calendars
+            .iter()
+            .filter(|c| c.selected)
+            .map(|c| c.id.clone())
+            .collect()
     };
-    assert_eq!(calendars(&synced[0]).len(), 3, "{:?}", calendars(&synced[0]));
-    assert_eq!(calendars(&synced[1]).len(), 3, "{:?}", calendars(&synced[1]));
+    assert_eq!(
+        calendars(&synced[0]).len(),
+        3,
+        "{:?}",
+        calendars(&synced[0])
+    );
+    assert_eq!(
+        calendars(&synced[1]).len(),
+        3,
+        "{:?}",
+        calendars(&synced[1])
+    );
     assert!(calendars(&synced[0]).iter().any(|c| c == TEAM_CALENDAR));
     sandbox.inject(Fault::latency(LATENCY).every(1));
 

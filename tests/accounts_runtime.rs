@@ -69,7 +69,9 @@ fn add(sandbox: &Sandbox, user: &str, title: &str, start: chrono::DateTime<Utc>)
         "end": {"dateTime": (start + Duration::minutes(30)).to_rfc3339()},
     });
     sandbox.with_user_store(user, |s| {
-        let made = s.insert_event(user, body, &WriteOptions::default()).unwrap();
+        let made = s
+            .insert_event(user, body, &WriteOptions::default())
+            .unwrap();
         made["id"].as_str().unwrap().to_string()
     })
 }
@@ -138,7 +140,11 @@ async fn both_accounts_merge_and_a_change_goes_through_the_account_it_names() {
     assert!(alexs.len() > 5, "the demo week is Alex's");
     assert_eq!(kims.len(), 1, "only Kim's meeting is Kim's");
     let kims = kims[0];
-    assert_eq!(agenda.calendar_of(kims).unwrap().id, KIM, "Kim's own calendar");
+    assert_eq!(
+        agenda.calendar_of(kims).unwrap().id,
+        KIM,
+        "Kim's own calendar"
+    );
 
     // Cancelling Kim's meeting goes to Google with Kim's token, not Alex's.
     sandbox.clear_requests();
@@ -185,15 +191,30 @@ async fn a_revoked_account_goes_stale_while_the_other_keeps_refreshing() {
 
     let revoke = format!("{}?token={kim_token}", sandbox.revoke_url());
     assert_eq!(common::http("POST", &revoke, &[], "").await.status, 200);
-    add(&sandbox, ACCOUNT, "Booked meanwhile", Utc::now() + Duration::hours(2));
+    add(
+        &sandbox,
+        ACCOUNT,
+        "Booked meanwhile",
+        Utc::now() + Duration::hours(2),
+    );
     h.handle(common::ch('r'));
     h.until("the refresh", loaded).await;
 
     let agenda = h.app.agenda.as_ref().unwrap();
-    assert_eq!(account_of(agenda, "Booked meanwhile"), Some(0), "Alex refreshed");
+    assert_eq!(
+        account_of(agenda, "Booked meanwhile"),
+        Some(0),
+        "Alex refreshed"
+    );
     assert!(agenda.accounts[0].stale.is_none());
     let why = agenda.accounts[1].stale.as_ref().expect("Kim is stale");
-    assert!(matches!(why, meetty::calendar::error::ApiError::Google { code: 401, .. }), "{why:?}");
+    assert!(
+        matches!(
+            why,
+            meetty::calendar::error::ApiError::Google { code: 401, .. }
+        ),
+        "{why:?}"
+    );
     assert_eq!(
         account_of(agenda, "Kim's planning"),
         Some(1),
@@ -225,8 +246,15 @@ async fn each_account_caches_its_own_part_and_the_next_start_merges_them() {
     let (alex, kim) = (cached(ACCOUNT).await, cached(KIM).await);
     assert_eq!(alex.agenda, shown.part(0));
     assert_eq!(kim.agenda, shown.part(1));
-    assert!(kim.agenda.meetings.iter().all(|m| m.title == "Kim's planning"));
-    assert!(alex.sync.is_some() && kim.sync.is_some(), "each with its sync state");
+    assert!(kim
+        .agenda
+        .meetings
+        .iter()
+        .all(|m| m.title == "Kim's planning"));
+    assert!(
+        alex.sync.is_some() && kim.sync.is_some(),
+        "each with its sync state"
+    );
 
     // The next start: both caches, merged, before any request.
     sandbox.clear_requests();
@@ -242,7 +270,10 @@ async fn each_account_caches_its_own_part_and_the_next_start_merges_them() {
     let again = app.agenda.as_ref().unwrap();
     assert_eq!(again.meetings, shown.meetings);
     assert_eq!(again.calendars, shown.calendars);
-    assert!(resumes.iter().all(Option::is_some), "each account resumes its sync");
+    assert!(
+        resumes.iter().all(Option::is_some),
+        "each account resumes its sync"
+    );
 
     // Resumed, each account asks only for what changed since its own sync.
     let mut services = accounts(&sandbox, &kim_token, Some(&paths));

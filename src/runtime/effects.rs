@@ -33,8 +33,8 @@ use super::lead::{self, Lead};
 
 /// What effects need to do their work.
 pub struct Services {
-    /// The accounts, in the order of the merged agenda's `accounts` (one for the demo's
-    /// each, a fixed token or `--account`).
+    /// The accounts, in the order of the merged agenda's `accounts` (one alone with a
+    /// fixed token or `--account`; the demo has two).
     pub accounts: Vec<AccountServices>,
     pub selection: CalendarSelection,
     pub clipboard: Clipboard,

@@ -99,7 +99,22 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
     // per account.
     let mut marks = Marks::default();
     let mut accounts = Vec::new();
-    for ((conn, files), resume) in conns.accounts.into_iter().zip(files).zip(resumes) {
+    // Each account's alerts plan from its cached part until its first refresh.
+    let parts: Vec<Arc<Agenda>> = (0..conns.accounts.len())
+        .map(|i| {
+            app.agenda
+                .as_ref()
+                .map(|a| Arc::new(a.part(i)))
+                .unwrap_or_default()
+        })
+        .collect();
+    let accounts_conns = conns
+        .accounts
+        .into_iter()
+        .zip(files)
+        .zip(resumes)
+        .zip(parts);
+    for (((conn, files), resume), part) in accounts_conns {
         let owner = conn.cache_owner.as_deref();
         let marks_file = owner.map(|o| start.paths.marks_file(o));
         if let Some(file) = &marks_file {
@@ -114,14 +129,8 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
                 tz,
                 clipboard: start.config.clipboard,
             };
-            let part = resume.as_ref().map(|r| Arc::clone(&r.agenda));
             // A demo has a sandbox of its own: another demo's results are not its calendar.
-            Lead::start(
-                start.paths.lock_file(o),
-                setup,
-                part.unwrap_or_default(),
-                !opts.demo,
-            )
+            Lead::start(start.paths.lock_file(o), setup, part, !opts.demo)
         });
         accounts.push(AccountServices {
             cache: files,

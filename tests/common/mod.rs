@@ -239,9 +239,7 @@ pub fn services(sandbox: &Sandbox) -> meetty::runtime::Services {
 }
 
 /// The same for several accounts, in the merged agenda's order.
-pub fn services_for(
-    accounts: Vec<meetty::runtime::AccountServices>,
-) -> meetty::runtime::Services {
+pub fn services_for(accounts: Vec<meetty::runtime::AccountServices>) -> meetty::runtime::Services {
     meetty::runtime::Services {
         accounts,
         selection: meetty::calendar::client::CalendarSelection::SelectedInGoogle,
