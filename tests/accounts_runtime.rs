@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use common::Headless;
+use common::{Headless, BOT};
 use meetty::action::{Action, Effect};
 use meetty::app::{App, Sync};
 use meetty::cache::{self, CacheFiles};
@@ -290,4 +290,72 @@ async fn each_account_caches_its_own_part_and_the_next_start_merges_them() {
             .all(|r| r.query.iter().any(|(k, _)| k == "syncToken")),
         "every listing builds on its account's cached sync"
     );
+}
+
+/// Config `accounts` names Kim (signed in with a service account's key in the file store)
+/// and someone never signed in: both are in the agenda, Kim's meetings arrive, and the
+/// other's part is empty and stale with the command that fixes it. With nobody usable, the
+/// start fails with that message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_the_config_names_but_nobody_signed_in_says_how_and_the_others_run() {
+    use meetty::auth::accounts::{Accounts, StoreLocation, TokenStore};
+    const GONE: &str = "gone@example.com";
+    let home = Home::new("config-accounts");
+    let paths = home.paths();
+    let (sandbox, _) = two_users().await;
+    let key = common::service_account_json(&sandbox.token_url(), BOT, common::BOT_ID, 1);
+    StoreLocation::new(&paths.data_dir)
+        .open(TokenStore::File)
+        .set(&meetty::auth::store::service_account_key(BOT), &key)
+        .unwrap();
+    let mut signed_in = Accounts::default();
+    signed_in.add_service_account(KIM, TokenStore::File, BOT);
+    signed_in.save(&paths.accounts_file()).unwrap();
+    let mut config = meetty::config::Config::parse(None).unwrap();
+    config.api_root = sandbox.root_url();
+    config.accounts = vec![GONE.into(), KIM.into()];
+    let start = meetty::session::Startup { paths, config };
+    let tz = common::tz();
+
+    let conns = meetty::session::connect::connect_all(&start, false, None, Utc::now(), tz)
+        .await
+        .unwrap();
+    assert_eq!(conns.label, "2 accounts");
+    let services = conns
+        .accounts
+        .into_iter()
+        .map(|c| AccountServices {
+            sign_in: c.sign_in,
+            ..AccountServices::new(&c.email, &c.label, c.client)
+        })
+        .collect();
+    let mut h = Headless::start(
+        App::new(demo_settings(tz), None, Utc::now()),
+        common::services_for(services),
+    );
+    h.until("the first refresh", loaded).await;
+    let agenda = h.app.agenda.as_ref().unwrap();
+    let labels: Vec<(&str, &str)> = agenda
+        .accounts
+        .iter()
+        .map(|a| (a.email.as_str(), a.label.as_str()))
+        .collect();
+    assert_eq!(labels, [(GONE, "G"), (KIM, "K")], "the config's order");
+    assert_eq!(account_of(agenda, "Kim's planning"), Some(1));
+    assert!(agenda.meetings.iter().all(|m| m.account == 1));
+    let why = agenda.accounts[0]
+        .stale
+        .as_ref()
+        .expect("stale")
+        .to_string();
+    assert!(
+        why.contains("meetty login --account gone@example.com"),
+        "{why}"
+    );
+
+    let mut start = start;
+    start.config.accounts = vec![GONE.into()];
+    let refused = meetty::session::connect::connect_all(&start, false, None, Utc::now(), tz).await;
+    let e = refused.err().expect("nobody to run as");
+    assert!(e.contains("meetty login --account gone@example.com"), "{e}");
 }

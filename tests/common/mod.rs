@@ -633,14 +633,16 @@ impl Drop for Forget {
     }
 }
 
+/// The service account [`delegated_token`] signs with, and its client id.
+pub const BOT: &str = "accounts-bot@meetty-tests.iam.gserviceaccount.com";
+pub const BOT_ID: &str = "104729384756102938476";
+
 /// A live access token of `sandbox` acting as `user` (any address but the seeded account's;
 /// that user's store is made on first use): signed for by a service account with domain-wide
 /// delegation, as `meetty login --service-account KEY --subject USER` does. Registers the
 /// service account on first use.
 pub async fn delegated_token(sandbox: &Sandbox, user: &str) -> String {
     use meetty::calendar::client::Auth;
-    const BOT: &str = "accounts-bot@meetty-tests.iam.gserviceaccount.com";
-    const BOT_ID: &str = "104729384756102938476";
     sandbox.register_service_account(BOT, BOT_ID, &service_account_pem(1));
     sandbox.grant_delegation(BOT_ID, &meetty::auth::client::SCOPES);
     let json = service_account_json(&sandbox.token_url(), BOT, BOT_ID, 1);
