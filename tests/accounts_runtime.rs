@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use common::{Headless, BOT};
+use common::{Headless, ACCOUNTS_BOT};
 use meetty::action::{Action, Effect};
 use meetty::app::{App, Sync};
 use meetty::cache::{self, CacheFiles};
@@ -303,13 +303,21 @@ async fn an_account_the_config_names_but_nobody_signed_in_says_how_and_the_other
     let home = Home::new("config-accounts");
     let paths = home.paths();
     let (sandbox, _) = two_users().await;
-    let key = common::service_account_json(&sandbox.token_url(), BOT, common::BOT_ID, 1);
+    let key = common::service_account_json(
+        &sandbox.token_url(),
+        ACCOUNTS_BOT,
+        common::ACCOUNTS_BOT_ID,
+        1,
+    );
     StoreLocation::new(&paths.data_dir)
         .open(TokenStore::File)
-        .set(&meetty::auth::store::service_account_key(BOT), &key)
+        .set(
+            &meetty::auth::store::service_account_key(ACCOUNTS_BOT),
+            &key,
+        )
         .unwrap();
     let mut signed_in = Accounts::default();
-    signed_in.add_service_account(KIM, TokenStore::File, BOT);
+    signed_in.add_service_account(KIM, TokenStore::File, ACCOUNTS_BOT);
     signed_in.save(&paths.accounts_file()).unwrap();
     let mut config = meetty::config::Config::parse(None).unwrap();
     config.api_root = sandbox.root_url();

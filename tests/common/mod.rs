@@ -634,8 +634,8 @@ impl Drop for Forget {
 }
 
 /// The service account [`delegated_token`] signs with, and its client id.
-pub const BOT: &str = "accounts-bot@meetty-tests.iam.gserviceaccount.com";
-pub const BOT_ID: &str = "104729384756102938476";
+pub const ACCOUNTS_BOT: &str = "accounts-bot@meetty-tests.iam.gserviceaccount.com";
+pub const ACCOUNTS_BOT_ID: &str = "104729384756102938476";
 
 /// A live access token of `sandbox` acting as `user` (any address but the seeded account's;
 /// that user's store is made on first use): signed for by a service account with domain-wide
@@ -643,9 +643,9 @@ pub const BOT_ID: &str = "104729384756102938476";
 /// service account on first use.
 pub async fn delegated_token(sandbox: &Sandbox, user: &str) -> String {
     use meetty::calendar::client::Auth;
-    sandbox.register_service_account(BOT, BOT_ID, &service_account_pem(1));
-    sandbox.grant_delegation(BOT_ID, &meetty::auth::client::SCOPES);
-    let json = service_account_json(&sandbox.token_url(), BOT, BOT_ID, 1);
+    sandbox.register_service_account(ACCOUNTS_BOT, ACCOUNTS_BOT_ID, &service_account_pem(1));
+    sandbox.grant_delegation(ACCOUNTS_BOT_ID, &meetty::auth::client::SCOPES);
+    let json = service_account_json(&sandbox.token_url(), ACCOUNTS_BOT, ACCOUNTS_BOT_ID, 1);
     let key = meetty::auth::service_account::Key::parse(&json).unwrap();
     let session = meetty::auth::service_account::ServiceSession::new(&key, Some(user), None)
         .await
