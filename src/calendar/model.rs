@@ -220,18 +220,15 @@ impl Meeting {
         let description = description_to_text(ev.description.as_deref().unwrap_or(""));
         let conference = conference_video(ev);
         let has_conference = conference.is_some();
-        let video = conference
-            .or_else(|| {
-                ev.hangout_link
-                    .as_deref()
-                    .and_then(web_url)
-                    .map(|url| VideoLink {
-                        provider: Provider::Meet,
-                        url,
-                    })
-            })
-            .or_else(|| links::find_in_text(&location))
-            .or_else(|| links::find_in_text(&description));
+        let hangout = ev
+            .hangout_link
+            .as_deref()
+            .and_then(web_url)
+            .map(|url| VideoLink {
+                provider: Provider::Meet,
+                url,
+            });
+        let (video, other_links) = links::rank(conference, hangout, &location, &description);
         let access = access::extract(video.as_ref(), ev, &location, &description);
         let title = match ev.summary.as_deref().map(sanitize::line) {
             Some(t) if !t.is_empty() => t,
@@ -265,7 +262,7 @@ impl Meeting {
                 .as_deref()
                 .map(sanitize::line)
                 .unwrap_or_default(),
-            other_links: Vec::new(),
+            other_links,
             access,
         })
     }
@@ -802,6 +799,46 @@ mod tests {
         assert_eq!(v.provider, Provider::Meet);
         assert_eq!(v.url, "https://meet.google.com/abc-defg-hij");
         assert_eq!(m.dial_in[0].dial_string(), "+1 302-555-0143,,123456789#");
+    }
+
+    #[test]
+    fn every_link_is_kept_the_conference_first_and_each_meeting_once() {
+        let m = meeting(serde_json::json!({
+            "id": "abc", "summary": "Sync",
+            "start": {"dateTime": "2026-11-21T10:00:00Z"}, "end": {"dateTime": "2026-11-21T10:30:00Z"},
+            "hangoutLink": "https://meet.google.com/abc-defg-hij",
+            "location": "Room 4, https://meet.google.com/abc-defg-hij?authuser=0",
+            "description": "If Meet fails: <a href=\"https://us02web.zoom.us/j/81234567890?pwd=QWxl\">Zoom</a><br>\
+                Dial in: tel:+16469313860,,81234567890#<br>Meet again: https://meet.google.com/abc-defg-hij/",
+            "conferenceData": {
+                "conferenceSolution": {"key": {"type": "hangoutsMeet"}},
+                "entryPoints": [
+                    {"entryPointType": "video", "uri": "https://meet.google.com/abc-defg-hij"},
+                    {"entryPointType": "phone", "uri": "tel:+1-302-555-0143", "pin": "123456789"}
+                ]
+            }
+        }))
+        .unwrap();
+        let video = m.video.unwrap();
+        assert_eq!(
+            (video.provider, video.url.as_str()),
+            (Provider::Meet, "https://meet.google.com/abc-defg-hij")
+        );
+        let others: Vec<&str> = m.other_links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            others,
+            [
+                "https://us02web.zoom.us/j/81234567890?pwd=QWxl",
+                "tel:+16469313860,,81234567890#"
+            ]
+        );
+        assert_eq!(m.other_links[0].provider, Provider::Zoom);
+        // The Meet room's own code and PIN, not the Zoom invitation's.
+        let access = m.access.unwrap();
+        assert_eq!(
+            (access.meeting_id.as_deref(), access.passcode.as_deref()),
+            (Some("abc-defg-hij"), Some("123456789"))
+        );
     }
 
     #[test]

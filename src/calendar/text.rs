@@ -644,7 +644,7 @@ mod tests {
             +16469313860,,81234567890#,,,,*424242# US";
         let text = description_to_text(html);
         assert_eq!(text, want);
-        let link = links::find_in_text(&text).expect("zoom link");
+        let link = links::find_all_in_text(&text).remove(0);
         assert_eq!(link.provider, links::Provider::Zoom);
     }
 
@@ -678,7 +678,7 @@ mod tests {
         );
         let text = description_to_text(&html);
         assert_eq!(text, want);
-        let link = links::find_in_text(&text).expect("teams link");
+        let link = links::find_all_in_text(&text).remove(0);
         assert_eq!(
             (link.provider, link.url.as_str()),
             (links::Provider::Teams, join)

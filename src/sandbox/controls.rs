@@ -30,7 +30,19 @@ impl Sandbox {
 
     /// A refresh token for the seeded account, accepted by [`Sandbox::token_url`].
     pub fn refresh_token(&self) -> String {
-        lock(&self.shared.oauth).initial_refresh.clone()
+        self.refresh_token_for(ACCOUNT)
+    }
+
+    /// The refresh token that came with [`Sandbox::access_token_for`]`(email)`.
+    pub fn refresh_token_for(&self, email: &str) -> String {
+        lock(&self.shared.oauth).signed_in(email).1
+    }
+
+    /// As when `email` removes meetty's access in their Google Account: that user's refresh
+    /// tokens answer `invalid_grant` and the access tokens of their grants 401, while other
+    /// users' keep working. The next sign-in as `email` is a first consent again.
+    pub fn revoke_user(&self, email: &str) {
+        lock(&self.shared.oauth).revoke_user(email);
     }
 
     /// Lifetime of access tokens issued from now on (default 3599 s).

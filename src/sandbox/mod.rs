@@ -7,8 +7,8 @@
 //! `conferenceDataVersion=1`, `null` clears in PATCH, 409 on duplicate ids, `fields` partial
 //! responses, `freebusy.query` over the account's calendars and its colleagues', and injected
 //! faults. Its OAuth endpoints (authorization with a loopback
-//! redirect and PKCE, token, revocation) sign in as the seeded account through the one
-//! registered Desktop client, [`Sandbox::client_id`]. The token endpoint also takes service
+//! redirect and PKCE, token, revocation) sign in as the seeded account, or as the user a
+//! `login_hint` names, through the one registered Desktop client, [`Sandbox::client_id`]. The token endpoint also takes service
 //! accounts' signed assertions (the JWT bearer grant, domain-wide delegation for
 //! `@example.com`); a token acts as a user, and each user has calendars of its own.
 //!
@@ -57,7 +57,10 @@ pub use conference::{ConferenceOutcome, ConferencePolicy};
 pub use errors::ApiError;
 #[cfg(feature = "test-controls")]
 pub use faults::{Fault, FaultKind};
-pub use seed::{Seed, ACCOUNT, HOLIDAY_CALENDAR, PERSONAL_ACCOUNT, TEAM_CALENDAR, TEAM_GROUP};
+pub use seed::{
+    Seed, ACCOUNT, CLIMBING_CALENDAR, FAMILY_CALENDAR, HOLIDAY_CALENDAR, PERSONAL_ACCOUNT,
+    TEAM_CALENDAR, TEAM_GROUP,
+};
 pub use server::{RecordedRequest, RequestLog, REQUEST_LOG};
 #[cfg(feature = "test-controls")]
 pub use store::{Calendar, Store, WriteOptions};
@@ -89,9 +92,15 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let mut oauth = oauth::OAuth::new();
         oauth.set_token_uri(format!("http://{addr}/token"));
+        let seeded = seed::build(seed);
+        let users = seeded
+            .others
+            .into_iter()
+            .map(|store| (store.account().to_string(), store))
+            .collect();
         let shared = Arc::new(Shared {
-            store: Mutex::new(seed::build(seed)),
-            users: Mutex::new(Default::default()),
+            store: Mutex::new(seeded.account),
+            users: Mutex::new(users),
             oauth: Mutex::new(oauth),
             #[cfg(feature = "test-controls")]
             faults: Mutex::new(Vec::new()),
@@ -154,15 +163,14 @@ impl Sandbox {
     /// A valid bearer token for the seeded account, without signing in. It grants
     /// `calendar.events` and `calendar.calendarlist.readonly`.
     pub fn access_token(&self) -> String {
-        lock(&self.shared.oauth).initial_access.clone()
+        self.access_token_for(ACCOUNT)
     }
 
     /// A valid bearer token acting as `email` (the seeded account, or any other user, whose
     /// store is made on first use), without signing in; same grants as [`Sandbox::access_token`].
-    /// CONTRACT (h6): stub.
+    /// Each user's is the same token on every call, until that user's grant is revoked.
     pub fn access_token_for(&self, email: &str) -> String {
-        let _ = email;
-        todo!("h6")
+        lock(&self.shared.oauth).signed_in(email).0
     }
 
     /// The requests received, oldest first (only the last ones: see [`RequestLog`]),

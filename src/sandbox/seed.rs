@@ -1,5 +1,6 @@
 //! Starting states: an empty account, a realistic demo week relative to "now" (with
-//! colleagues whose availability it can see), and a bulk calendar for benchmarks.
+//! colleagues whose availability it can see, and the same person's personal Google account
+//! beside the work one), and a bulk calendar for benchmarks.
 
 use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
@@ -15,7 +16,8 @@ use super::times::{resolve_local, rfc3339_in};
 pub enum Seed {
     /// The account and its primary calendar (UTC), no events.
     Empty,
-    /// A week of meetings around `now`, in zone `tz` (see [`demo`]).
+    /// A week of meetings around `now`, in zone `tz`, on the work account and the personal
+    /// one, [`PERSONAL_ACCOUNT`] (see [`demo_accounts`]).
     Demo { now: DateTime<Utc>, tz: Tz },
     /// `events` timed Meet meetings spread over the 7 days after `now` on the primary calendar.
     Bulk {
@@ -27,20 +29,33 @@ pub enum Seed {
 
 pub const ACCOUNT: &str = "alex@example.com";
 /// The demo's second account: the same person's personal Google account, with its own
-/// calendars, invited to one of the work account's meetings too.
-/// CONTRACT (h6): seeded by `Seed::Demo`.
+/// calendars, invited to one of the work account's meetings too (see [`demo_accounts`]).
 pub const PERSONAL_ACCOUNT: &str = "alex.rivera@gmail.com";
+/// The personal account's own second calendar and a club's calendar shared with it read-only.
+pub const FAMILY_CALENDAR: &str = "family.rivera.4f7c2a@group.calendar.google.com";
+pub const CLIMBING_CALENDAR: &str = "climbing.club.berlin.9d1e@group.calendar.google.com";
 pub const TEAM_CALENDAR: &str = "team-platform@group.calendar.google.com";
 pub const HOLIDAY_CALENDAR: &str = "en.usa#holiday@group.v.calendar.google.com";
 /// A group address in the demo that free/busy expands to the four colleagues.
 pub const TEAM_GROUP: &str = "platform-team@example.com";
 
-pub(crate) fn build(seed: Seed) -> Store {
-    match seed {
-        Seed::Empty => account(chrono_tz::UTC),
-        Seed::Demo { now, tz } => demo(now, tz),
-        Seed::Bulk { now, tz, events } => bulk(now, tz, events),
-    }
+/// What a seed makes: the seeded account's store and other users' (the demo's personal
+/// account), each user's made in full.
+pub(crate) struct Seeded {
+    pub account: Store,
+    pub others: Vec<Store>,
+}
+
+pub(crate) fn build(seed: Seed) -> Seeded {
+    let (account, others) = match seed {
+        Seed::Empty => (account(chrono_tz::UTC), Vec::new()),
+        Seed::Demo { now, tz } => {
+            let (work, personal) = demo_accounts(now, tz);
+            (work, vec![personal])
+        }
+        Seed::Bulk { now, tz, events } => (bulk(now, tz, events), Vec::new()),
+    };
+    Seeded { account, others }
 }
 
 fn account(tz: Tz) -> Store {
@@ -128,13 +143,18 @@ fn with_meet(mut event: Value) -> Value {
 }
 
 /// `(email, name, responseStatus)`; the first is the organizer.
-fn with_people(mut event: Value, people: &[(&str, &str, &str)]) -> Value {
+fn with_people(event: Value, people: &[(&str, &str, &str)]) -> Value {
+    with_people_of(ACCOUNT, event, people)
+}
+
+/// [`with_people`] on the calendar of `me` (whose entries are its own).
+fn with_people_of(me: &str, mut event: Value, people: &[(&str, &str, &str)]) -> Value {
     let attendees: Vec<Value> = people
         .iter()
         .map(|(email, name, status)| json!({ "email": email, "displayName": name, "responseStatus": status }))
         .collect();
     if let Some((email, name, _)) = people.first() {
-        let is_self = *email == ACCOUNT;
+        let is_self = *email == me;
         event["organizer"] = json!({ "email": email, "displayName": name, "self": is_self });
         event["creator"] = json!({ "email": email, "displayName": name, "self": is_self });
     }
@@ -162,6 +182,121 @@ const CLIENT_DEMO_DESCRIPTION: &str =
 link outside the call.</p>\
 <p>Notes from the last meeting are in the shared drive under <i>Northwind / 2024</i>.</p>";
 
+const BOOK_CLUB_DESCRIPTION: &str = "This month: \"Piranesi\". Bring your favourite passage.\n\n\
+Alex Rivera is inviting you to a scheduled Zoom meeting.\n\n\
+Join Zoom Meeting\nhttps://us05web.zoom.us/j/86355501234?pwd=Ym9va2NsdWItZGVtby1wd2Q\n\n\
+Meeting ID: 863 5550 1234\nPasscode: 9kL2mq";
+
+const ESCALATION_DESCRIPTION: &str = "Weekly escalation review with Globex.\n\n\
+Globex joins from Zoom; use it if Meet is blocked on their side:\n\
+https://globex.zoom.us/j/91234567890?pwd=R2xvYmV4LWVzY2FsYXRpb24\n\
+Meeting ID: 912 3456 7890\nPasscode: 271828";
+
+/// The demo's two accounts, the work one (see [`demo_work`]) and the personal one (see
+/// [`demo_personal`]), plus what they share:
+/// - day 2, 18:30 "Jamie's farewell call" (Meet), organized by a colleague who invited both
+///   addresses: the same event (same `id` and `iCalUID`) is on both primary calendars, as
+///   Google puts every guest's copy, accepted from work and tentative from home;
+/// - and on the work account, day 5, 15:00 "Globex escalation review", Meet in the conference
+///   data plus the customer's Zoom link (with its ID and passcode) in the description.
+pub(crate) fn demo_accounts(now: DateTime<Utc>, tz: Tz) -> (Store, Store) {
+    let mut w = Week { now, tz, next: 0 };
+    let mut work = demo_work(&mut w);
+    let mut personal = demo_personal(&mut w);
+
+    let farewell = w.timed("Jamie's farewell call", w.at(2, 18, 30), 90);
+    let people = [
+        ("jamie.fox@example.com", "Jamie Fox", "accepted"),
+        (ACCOUNT, "Alex Rivera", "accepted"),
+        (PERSONAL_ACCOUNT, "Alex Rivera", "tentative"),
+        ("priya.natarajan@example.com", "Priya Natarajan", "accepted"),
+    ];
+    let farewell = with_meet(farewell);
+    for (store, me) in [(&mut work, ACCOUNT), (&mut personal, PERSONAL_ACCOUNT)] {
+        store
+            .put_event(me, with_people_of(me, farewell.clone(), &people))
+            .expect("the shared event is valid");
+    }
+
+    let mut escalation = w.timed("Globex escalation review", w.at(5, 15, 0), 45);
+    escalation["description"] = json!(ESCALATION_DESCRIPTION);
+    let escalation = with_people(
+        with_meet(escalation),
+        &[
+            (ACCOUNT, "Alex Rivera", "accepted"),
+            ("kim@globex.example", "Kim Novak", "accepted"),
+        ],
+    );
+    work.put_event(ACCOUNT, escalation)
+        .expect("the escalation review is valid");
+    (work, personal)
+}
+
+/// The personal account, [`PERSONAL_ACCOUNT`], a free Gmail account (no Workspace domain):
+/// its primary calendar, "Family" (owned) and "Climbing club" (shared with it read-only), and
+/// personal meetings on links from other services:
+/// - today 19:00 "Video call with Mum" on Family (Jitsi link in the location);
+/// - tomorrow 20:00 "Book club" (Zoom link with "Meeting ID / Passcode" in the description);
+/// - day 2, 12:30 "Insurance claim call" (a `tel:` dial-in in the description, no video);
+/// - day 3, 19:30 "Flat viewing (video)" (Microsoft Teams for personal use, `teams.live.com`);
+/// - day 4, 18:00 "Route-setting meetup" on Climbing club (Discord invite in the description).
+fn demo_personal(w: &mut Week) -> Store {
+    let tz = w.tz;
+    let mut store = Store::new(PERSONAL_ACCOUNT);
+    let mut primary = Calendar::new(PERSONAL_ACCOUNT, PERSONAL_ACCOUNT, tz);
+    primary.primary = true;
+    primary.background_color = "#9fc6e7".into();
+    primary.color_id = "15".into();
+    store.add_calendar(primary);
+    let mut family = Calendar::new(FAMILY_CALENDAR, "Family", tz);
+    family.background_color = "#f691b2".into();
+    family.color_id = "22".into();
+    store.add_calendar(family);
+    let mut club = Calendar::new(CLIMBING_CALENDAR, "Climbing club", tz);
+    club.access_role = "reader".into();
+    club.background_color = "#ffad46".into();
+    club.color_id = "6".into();
+    store.add_calendar(club);
+
+    let mut mum = w.timed("Video call with Mum", w.at(0, 19, 0), 45);
+    mum["location"] = json!("https://meet.jit.si/RiveraFamilySunday");
+    let mut book = w.timed("Book club", w.at(1, 20, 0), 90);
+    book["description"] = json!(BOOK_CLUB_DESCRIPTION);
+    let mut insurance = w.timed("Insurance claim call", w.at(2, 12, 30), 30);
+    insurance["description"] =
+        json!("Claim 4471-2209. Dial in: tel:+1-555-0142,,739182# (PIN 739182)");
+    let mut flat = w.timed("Flat viewing (video)", w.at(3, 19, 30), 30);
+    flat["description"] = json!(
+        "Microsoft Teams meeting\nJoin: https://teams.live.com/meet/9318476520193?p=hY3kQw7ZrT2mNb4s\n\
+         Meeting ID: 931 847 652 019 3\nPasscode: Fl4tV1ew"
+    );
+    let flat = with_people_of(
+        PERSONAL_ACCOUNT,
+        flat,
+        &[
+            ("lettings@harbourhomes.example", "Harbour Homes", "accepted"),
+            (PERSONAL_ACCOUNT, "Alex Rivera", "accepted"),
+        ],
+    );
+    let mut meetup = w.timed("Route-setting meetup", w.at(4, 18, 0), 120);
+    meetup["description"] =
+        json!("New problems in the bouldering room. Voice chat: https://discord.gg/k7Qm3xRz");
+    meetup["organizer"] = json!({ "email": CLIMBING_CALENDAR, "displayName": "Climbing club" });
+    let events = [
+        (FAMILY_CALENDAR, mum),
+        (PERSONAL_ACCOUNT, book),
+        (PERSONAL_ACCOUNT, insurance),
+        (PERSONAL_ACCOUNT, flat),
+        (CLIMBING_CALENDAR, meetup),
+    ];
+    for (calendar, event) in events {
+        store
+            .put_event(calendar, event)
+            .expect("the personal events are valid");
+    }
+    store
+}
+
 /// The demo week. Times are relative to `now` in `tz`:
 /// - "Design review" in 4 min (30 min, Meet, mixed responses);
 /// - "1:1 with Jordan" started 20 min ago (45 min, Meet), weekly, organized by the user;
@@ -179,7 +314,8 @@ link outside the call.</p>\
 /// - day 5: 11:00 "Roadmap brainstorm" (Meet, tentative);
 /// - Holidays (unselected, read-only): all-day "Founders' Day (observed)" on day 6;
 /// - entries that are not meetings: see [`add_non_meetings`].
-pub(crate) fn demo(now: DateTime<Utc>, tz: Tz) -> Store {
+fn demo_work(w: &mut Week) -> Store {
+    let (now, tz) = (w.now, w.tz);
     let mut store = account(tz);
     let mut team = Calendar::new(TEAM_CALENDAR, "Team Platform", tz);
     team.access_role = "writer".into();
@@ -195,7 +331,6 @@ pub(crate) fn demo(now: DateTime<Utc>, tz: Tz) -> Store {
     holidays.allowed_conference_types = Vec::new();
     store.add_calendar(holidays);
 
-    let mut w = Week { now, tz, next: 0 };
     let team_people = [
         ("priya.natarajan@example.com", "Priya Natarajan", "accepted"),
         (ACCOUNT, "Alex Rivera", "accepted"),
@@ -341,9 +476,9 @@ pub(crate) fn demo(now: DateTime<Utc>, tz: Tz) -> Store {
             now - TimeDelta::hours(2 + 3 * n),
         );
     }
-    add_standup_exceptions(&mut store, &w, &standup_id);
-    add_colleagues(&mut store, &mut w);
-    add_non_meetings(&mut store, &mut w);
+    add_standup_exceptions(&mut store, w, &standup_id);
+    add_colleagues(&mut store, w);
+    add_non_meetings(&mut store, w);
     store
 }
 
@@ -485,7 +620,7 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let tz: Tz = "America/New_York".parse().unwrap();
-        let mut store = demo(now, tz);
+        let mut store = demo_accounts(now, tz).0;
         let min = (now - TimeDelta::days(1)).to_rfc3339();
         let max = (now + TimeDelta::days(7)).to_rfc3339();
         let q = [
@@ -499,7 +634,7 @@ mod tests {
         // Meetings only: the statuses and the birthday are counted in their own test.
         let meetings = items.iter().filter(|e| e["eventType"] == "default").count();
         let total = meetings + team.len();
-        assert!((15..=25).contains(&total), "{total} events");
+        assert!((15..=28).contains(&total), "{total} events");
 
         let soon = items
             .iter()
@@ -558,11 +693,95 @@ mod tests {
     }
 
     #[test]
+    fn the_personal_account_shares_one_event_with_the_work_account() {
+        let now = DateTime::parse_from_rfc3339("2024-03-08T14:12:40Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let (mut work, mut personal) = demo_accounts(now, chrono_tz::Europe::Berlin);
+        assert_eq!(personal.account(), PERSONAL_ACCOUNT);
+        let ids: Vec<(&str, &str, bool)> = personal
+            .calendars()
+            .iter()
+            .map(|c| (c.id.as_str(), c.access_role.as_str(), c.primary))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                (PERSONAL_ACCOUNT, "owner", true),
+                (FAMILY_CALENDAR, "owner", false),
+                (CLIMBING_CALENDAR, "reader", false),
+            ]
+        );
+        let min = now.to_rfc3339();
+        let max = (now + TimeDelta::days(7)).to_rfc3339();
+        let q = [
+            ("singleEvents", "true"),
+            ("timeMin", min.as_str()),
+            ("timeMax", max.as_str()),
+        ];
+        let mine: Vec<Value> = [PERSONAL_ACCOUNT, FAMILY_CALENDAR, CLIMBING_CALENDAR]
+            .iter()
+            .flat_map(|c| list(&mut personal, c, &q))
+            .collect();
+        let text = serde_json::to_string(&mine).unwrap();
+        for link in [
+            "zoom.us/j/86355501234",
+            "Passcode: 9kL2mq",
+            "teams.live.com/meet/",
+            "discord.gg/",
+            "meet.jit.si/",
+            "tel:+1-555-0142",
+        ] {
+            assert!(text.contains(link), "{link}");
+        }
+
+        let work_items = list(&mut work, "primary", &q);
+        let shared = |items: &[Value]| {
+            items
+                .iter()
+                .find(|e| e["summary"] == "Jamie's farewell call")
+                .cloned()
+                .unwrap()
+        };
+        let (at_work, at_home) = (shared(&work_items), shared(&mine));
+        assert_eq!(at_work["id"], at_home["id"]);
+        assert_eq!(at_work["iCalUID"], at_home["iCalUID"]);
+        assert_eq!(at_work["hangoutLink"], at_home["hangoutLink"]);
+        let own = |e: &Value| {
+            let me = e["attendees"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|a| a["self"] == true)
+                .map(|a| (a["email"].clone(), a["responseStatus"].clone()))
+                .collect::<Vec<_>>();
+            assert_eq!(me.len(), 1, "one own entry: {e}");
+            me[0].clone()
+        };
+        assert_eq!(own(&at_work), (json!(ACCOUNT), json!("accepted")));
+        assert_eq!(own(&at_home), (json!(PERSONAL_ACCOUNT), json!("tentative")));
+        // Only that one is on both.
+        let work_ids: Vec<&Value> = work_items.iter().map(|e| &e["id"]).collect();
+        let both = mine.iter().filter(|e| work_ids.contains(&&e["id"])).count();
+        assert_eq!(both, 1);
+
+        let escalation = work_items
+            .iter()
+            .find(|e| e["summary"] == "Globex escalation review")
+            .unwrap();
+        assert!(escalation["hangoutLink"].is_string());
+        assert!(escalation["description"]
+            .as_str()
+            .unwrap()
+            .contains("globex.zoom.us/j/91234567890"));
+    }
+
+    #[test]
     fn demo_has_one_entry_of_each_kind_that_is_not_a_meeting() {
         let now = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        let mut store = demo(now, chrono_tz::Europe::Berlin);
+        let mut store = demo_accounts(now, chrono_tz::Europe::Berlin).0;
         let min = now.to_rfc3339();
         let max = (now + TimeDelta::days(7)).to_rfc3339();
         let q = [

@@ -1,7 +1,8 @@
-//! One store per user: a token acts as the seeded account, as a Workspace user through
-//! domain-wide delegation, or as a service account itself, and the Calendar API answers with
-//! that user's calendars only. The seeded account's store is the one the sandbox was seeded
-//! with; any other user's is made on first use with just a primary calendar (id = the user's
+//! One store per user: a token acts as the seeded account, as the user a browser sign-in's
+//! `login_hint` named, as a Workspace user through domain-wide delegation, or as a service
+//! account itself, and the Calendar API answers with that user's calendars only. The seeded
+//! account's store is the one the sandbox was seeded with, and a seed may make other users'
+//! in full (the demo's personal account); any other user's is made on first use with just a primary calendar (id = the user's
 //! e-mail, owner access) in the seeded primary calendar's zone and with its conference policy.
 //! That is what a service account acting as itself sees ("its own empty calendar"), and two
 //! users never see each other's events. `freeBusy` for such a user covers its own calendars

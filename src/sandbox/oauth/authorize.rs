@@ -1,5 +1,14 @@
 //! `GET /o/oauth2/v2/auth`: the page a browser opens to sign in. The sandbox plays the
-//! user, approving as the seeded account (or denying, when told to), and redirects back.
+//! user, approving (or denying, when told to) and redirecting back. It signs in as the
+//! seeded account, or as the user a `login_hint` e-mail names: Google's OpenID Connect page
+//! (developers.google.com/identity/openid-connect/openid-connect#authenticationuriparameters)
+//! says that when an app knows which user it is trying to authenticate, passing the hint
+//! "suppresses the account chooser and either pre-fills the email box on the sign-in form,
+//! or selects the proper session (if the user is using multiple sign-in)"; the value is an
+//! e-mail address or the `sub` string. A person with two Google accounts in the browser
+//! thus lands in the hinted one, which the sandbox plays as any address it is given. A hint
+//! that is no e-mail (a `sub`) names no one the sandbox knows, so the person picks the
+//! seeded account, as the chooser would show it.
 //!
 //! Like Google, it never redirects to a client or URI it cannot trust: those errors are a
 //! page for the person at the browser. Once the redirect is trusted, the user's answer
@@ -10,6 +19,7 @@ use std::time::Instant;
 use super::client::{is_allowed_redirect, is_known_scope, CLIENT_ID};
 use super::pkce::Challenge;
 use super::{Code, OAuth};
+use crate::sandbox::seed::ACCOUNT;
 use crate::sandbox::server::{RecordedRequest, Reply};
 
 pub(crate) fn authorize(oauth: &mut OAuth, req: &RecordedRequest) -> Reply {
@@ -78,7 +88,10 @@ fn consent(oauth: &mut OAuth, req: &RecordedRequest) -> Result<Reply, PageError>
         uri: redirect_uri,
         state: req.param("state"),
     };
-    if prompts.contains(&"none") && !oauth.consented {
+    let user = param("login_hint")
+        .filter(|hint| hint.contains('@'))
+        .map_or_else(|| ACCOUNT.to_string(), str::to_ascii_lowercase);
+    if prompts.contains(&"none") && !oauth.consented.contains(&user) {
         return Ok(redirect.error("consent_required"));
     }
     if oauth.denies_consent {
@@ -86,10 +99,11 @@ fn consent(oauth: &mut OAuth, req: &RecordedRequest) -> Result<Reply, PageError>
     }
     // Google shows the consent screen on the first approval or when forced, and only then
     // hands out a refresh token for offline access.
-    let asks = !oauth.consented || prompts.contains(&"consent");
-    oauth.consented = true;
+    let asks = !oauth.consented.contains(&user) || prompts.contains(&"consent");
+    oauth.consented.insert(user.clone());
     let scope = scope.split_whitespace().collect::<Vec<_>>().join(" ");
     let code = oauth.insert_code(Code {
+        user,
         redirect_uri: redirect_uri.to_string(),
         challenge,
         scope: scope.clone(),

@@ -149,7 +149,7 @@ pub(crate) fn grant(oauth: &mut OAuth, assertion: Option<String>) -> Reply {
         Ok(Grant { user, scope }) => Reply::json(
             200,
             json!({
-                "access_token": oauth.issue_access(&scope, &user, None),
+                "access_token": oauth.issue_assertion_access(&scope, &user),
                 "expires_in": oauth.lifetime.as_secs(),
                 "token_type": "Bearer",
             }),

@@ -1,9 +1,11 @@
 //! Google's OAuth 2.0 endpoints for an installed app, as "OAuth 2.0 for Mobile & Desktop
 //! Apps" documents them: authorization (`GET /o/oauth2/v2/auth`, auto-consenting as the
-//! seeded account), token (`POST /token`) and revocation (`POST /revoke`), and the opaque
-//! tokens they hand out. The token endpoint also takes service accounts' signed assertions
-//! ("Using OAuth 2.0 for Server to Server Applications", `jwt.rs`), so every access token
-//! records the user it acts as.
+//! seeded account, or as the user a `login_hint` names), token (`POST /token`) and
+//! revocation (`POST /revoke`), and the opaque tokens they hand out. The token endpoint also
+//! takes service accounts' signed assertions ("Using OAuth 2.0 for Server to Server
+//! Applications", `jwt.rs`), so every access token records the user it acts as. Each user
+//! approves the client on their own: one user's consent, grant and revocation leave the
+//! other users' alone.
 
 mod authorize;
 mod client;
@@ -39,11 +41,23 @@ struct AccessToken {
     user: String,
     /// The refresh token it came with or from: revoking either revokes both.
     refresh: Option<String>,
+    /// Whether a user's consent at the browser stands behind it (not a service account's
+    /// assertion): revoking it makes that user consent again.
+    consent: bool,
+}
+
+/// A live refresh token: what it grants and for whom.
+#[derive(Debug)]
+struct RefreshGrant {
+    scope: String,
+    user: String,
 }
 
 /// An authorization code and what `/auth` was asked when it issued it.
 #[derive(Debug)]
 struct Code {
+    /// Who signed in at the browser: every token of the grant acts as this user.
+    user: String,
     /// The token request must repeat it exactly.
     redirect_uri: String,
     challenge: Option<Challenge>,
@@ -55,14 +69,14 @@ struct Code {
 #[derive(Debug)]
 pub struct OAuth {
     access: HashMap<String, AccessToken>,
-    /// Live refresh tokens and the scopes they grant.
-    refresh: HashMap<String, String>,
+    /// Live refresh tokens.
+    refresh: HashMap<String, RefreshGrant>,
     codes: HashMap<String, Code>,
     /// Redeemed or expired codes: Google tells these apart from garbage.
     spent: HashSet<String>,
-    /// Whether the account has approved the client: only the first approval (or a forced
+    /// The users who have approved the client: only a user's first approval (or a forced
     /// `prompt=consent`) returns a refresh token.
-    consented: bool,
+    consented: HashSet<String>,
     denies_consent: bool,
     /// Every token a client revoked through `/revoke`, in order.
     revoked: Vec<String>,
@@ -75,9 +89,9 @@ pub struct OAuth {
     delegation: HashMap<String, BTreeSet<String>>,
     /// What the `aud` of an assertion may name besides Google's own token URI.
     token_uri: String,
-    /// The pair a freshly seeded account is signed in with.
-    pub(crate) initial_access: String,
-    pub(crate) initial_refresh: String,
+    /// The pair each user is signed in with without a browser ([`OAuth::signed_in`]): the
+    /// seeded account's from the start, another user's from its first use.
+    signed_in: HashMap<String, (String, String)>,
 }
 
 impl OAuth {
@@ -87,7 +101,7 @@ impl OAuth {
             refresh: HashMap::new(),
             codes: HashMap::new(),
             spent: HashSet::new(),
-            consented: false,
+            consented: HashSet::new(),
             denies_consent: false,
             revoked: Vec::new(),
             // Google's access tokens last an hour; `expires_in` says 3599.
@@ -98,13 +112,25 @@ impl OAuth {
             service_accounts: HashMap::new(),
             delegation: HashMap::new(),
             token_uri: String::new(),
-            initial_access: String::new(),
-            initial_refresh: String::new(),
+            signed_in: HashMap::new(),
         };
-        oauth.initial_refresh = oauth.issue_refresh(SCOPES);
-        let refresh = oauth.initial_refresh.clone();
-        oauth.initial_access = oauth.issue_access(SCOPES, ACCOUNT, Some(&refresh));
+        oauth.signed_in(ACCOUNT);
         oauth
+    }
+
+    /// The access and refresh tokens `user` is signed in with without a browser, granting
+    /// [`SCOPES`]: the same pair on every call, made on the first (for the seeded account,
+    /// when the sandbox starts). Addresses are case-insensitive, as Google's are.
+    pub(crate) fn signed_in(&mut self, user: &str) -> (String, String) {
+        let user = user.to_ascii_lowercase();
+        if let Some(pair) = self.signed_in.get(&user) {
+            return pair.clone();
+        }
+        let refresh = self.issue_refresh(SCOPES, &user);
+        let access = self.issue_access(SCOPES, &user, Some(&refresh));
+        let pair = (access, refresh);
+        self.signed_in.insert(user, pair.clone());
+        pair
     }
 
     /// The sandbox's own token endpoint, which assertions may name as their `aud`.
@@ -121,21 +147,36 @@ impl OAuth {
         )
     }
 
+    /// An access token of `user`'s consent to the client, from or with `refresh`.
     fn issue_access(&mut self, scope: &str, user: &str, refresh: Option<&str>) -> String {
+        self.issue(scope, user, refresh, true)
+    }
+
+    /// An access token for a service account's assertion, acting as `user`.
+    fn issue_assertion_access(&mut self, scope: &str, user: &str) -> String {
+        self.issue(scope, user, None, false)
+    }
+
+    fn issue(&mut self, scope: &str, user: &str, refresh: Option<&str>, consent: bool) -> String {
         let token = format!("ya29.sandbox-{}", self.next("access"));
         let entry = AccessToken {
             expiry: Instant::now() + self.lifetime,
             scope: scope.to_string(),
             user: user.to_string(),
             refresh: refresh.map(str::to_string),
+            consent,
         };
         self.access.insert(token.clone(), entry);
         token
     }
 
-    fn issue_refresh(&mut self, scope: &str) -> String {
+    fn issue_refresh(&mut self, scope: &str, user: &str) -> String {
         let token = format!("1//sandbox-{}", self.next("refresh"));
-        self.refresh.insert(token.clone(), scope.to_string());
+        let grant = RefreshGrant {
+            scope: scope.to_string(),
+            user: user.to_string(),
+        };
+        self.refresh.insert(token.clone(), grant);
         token
     }
 
@@ -201,7 +242,18 @@ impl OAuth {
     /// days: refreshing fails and the next sign-in is a first consent again.
     pub fn revoke_refresh_tokens(&mut self) {
         self.refresh.clear();
-        self.consented = false;
+        self.consented.clear();
+    }
+
+    /// As when `user` removes the app's access at myaccount.google.com: that user's refresh
+    /// tokens and the access tokens they gave stop working, and the next sign-in as that user
+    /// is a first consent again. Other users' grants are untouched.
+    pub fn revoke_user(&mut self, user: &str) {
+        let user = user.to_ascii_lowercase();
+        self.refresh.retain(|_, grant| grant.user != user);
+        // A service account's tokens stand for no one's consent.
+        self.access.retain(|_, t| t.user != user || !t.consent);
+        self.consented.remove(&user);
     }
 
     pub fn revoked(&self) -> Vec<String> {

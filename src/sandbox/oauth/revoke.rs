@@ -6,7 +6,6 @@
 //! first consent again (so it returns a refresh token).
 
 use super::{oauth_error, param, OAuth};
-use crate::sandbox::seed::ACCOUNT;
 use crate::sandbox::server::{RecordedRequest, Reply};
 
 pub(crate) fn revoke(oauth: &mut OAuth, req: &RecordedRequest) -> Reply {
@@ -23,26 +22,29 @@ pub(crate) fn revoke(oauth: &mut OAuth, req: &RecordedRequest) -> Reply {
 impl OAuth {
     /// False when `token` is neither a live refresh token nor a live access token.
     fn revoke(&mut self, token: &str) -> bool {
-        let refresh = if self.refresh.contains_key(token) {
-            Some(token.to_string())
+        let (user, refresh) = if let Some(grant) = self.refresh.remove(token) {
+            (grant.user, Some(token.to_string()))
         } else if self.is_valid(token) {
             let Some(access) = self.access.remove(token) else {
                 return false;
             };
             // A service account's token stands for no one's consent.
-            if access.user != ACCOUNT {
+            if !access.consent {
                 return true;
             }
-            access.refresh
+            if let Some(refresh) = &access.refresh {
+                self.refresh.remove(refresh);
+            }
+            (access.user, access.refresh)
         } else {
             return false;
         };
         if let Some(refresh) = refresh {
-            self.refresh.remove(&refresh);
             self.access
                 .retain(|_, t| t.refresh.as_deref() != Some(refresh.as_str()));
         }
-        self.consented = false;
+        // Only this grant's user consents again; other users' grants stay.
+        self.consented.remove(&user);
         true
     }
 }

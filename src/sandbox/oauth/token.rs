@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::client::{credentials, CLIENT_ID};
 use super::jwt::{self, JWT_BEARER};
 use super::{oauth_error, param, OAuth};
+use crate::sandbox::ids::digest;
 use crate::sandbox::seed::ACCOUNT;
 use crate::sandbox::server::{RecordedRequest, Reply};
 
@@ -88,8 +89,8 @@ fn exchange(
     oauth.spent.insert(code);
     let refresh = issued
         .with_refresh
-        .then(|| oauth.issue_refresh(&issued.scope));
-    let mut body = tokens(oauth, &issued.scope, refresh.as_deref());
+        .then(|| oauth.issue_refresh(&issued.scope, &issued.user));
+    let mut body = tokens(oauth, &issued.scope, &issued.user, refresh.as_deref());
     if let Some(refresh) = refresh {
         body["refresh_token"] = json!(refresh);
     }
@@ -102,30 +103,34 @@ fn refresh(oauth: &mut OAuth, refresh_token: Option<String>) -> Result<Value, Gr
         "invalid_request",
         "Missing required parameter: refresh_token",
     ))?;
-    let scope = oauth
+    let (scope, user) = oauth
         .refresh
         .get(&token)
-        .cloned()
+        .map(|grant| (grant.scope.clone(), grant.user.clone()))
         .ok_or(("invalid_grant", "Token has been expired or revoked."))?;
-    Ok(tokens(oauth, &scope, Some(&token)))
+    Ok(tokens(oauth, &scope, &user, Some(&token)))
 }
 
-fn tokens(oauth: &mut OAuth, scope: &str, refresh: Option<&str>) -> Value {
+/// The answer to a code exchange or a refresh: every token in it acts as `user`, the one who
+/// signed in at the browser, including the ID token's `email` (meetty itself learns who signed
+/// in from the primary calendar's id, which is that user's address too).
+fn tokens(oauth: &mut OAuth, scope: &str, user: &str, refresh: Option<&str>) -> Value {
     let mut body = json!({
-        "access_token": oauth.issue_access(scope, ACCOUNT, refresh),
+        "access_token": oauth.issue_access(scope, user, refresh),
         "expires_in": oauth.lifetime.as_secs(),
         "scope": scope,
         "token_type": "Bearer",
     });
     if scope.split(' ').any(|s| s == "openid") {
-        body["id_token"] = json!(id_token(scope, oauth.lifetime.as_secs()));
+        body["id_token"] = json!(id_token(scope, user, oauth.lifetime.as_secs()));
     }
     body
 }
 
-/// A JWT with Google's claims for the seeded account. The signature is a placeholder: the
-/// sandbox publishes no keys, so a client must not (and meetty does not) verify it.
-fn id_token(scope: &str, lifetime: u64) -> String {
+/// A JWT with Google's claims for `user`, whose `sub` (Google's stable account id, digits)
+/// is derived from the address. The signature is a placeholder: the sandbox publishes no
+/// keys, so a client must not (and meetty does not) verify it.
+fn id_token(scope: &str, user: &str, lifetime: u64) -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -133,7 +138,7 @@ fn id_token(scope: &str, lifetime: u64) -> String {
         "iss": "https://accounts.google.com",
         "azp": CLIENT_ID,
         "aud": CLIENT_ID,
-        "sub": "100000000000000000001",
+        "sub": subject(user),
         "iat": now,
         "exp": now + lifetime,
     });
@@ -141,7 +146,7 @@ fn id_token(scope: &str, lifetime: u64) -> String {
         .split(' ')
         .any(|s| s == "email" || s.ends_with("userinfo.email"))
     {
-        claims["email"] = json!(ACCOUNT);
+        claims["email"] = json!(user);
         claims["email_verified"] = json!(true);
     }
     let part = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
@@ -152,4 +157,13 @@ fn id_token(scope: &str, lifetime: u64) -> String {
         part(&claims),
         URL_SAFE_NO_PAD.encode("sandbox")
     )
+}
+
+/// Google's `sub` for a user: 21 digits, the seeded account's `100000000000000000001` as
+/// before, any other user's derived from its address.
+fn subject(user: &str) -> String {
+    if user == ACCOUNT {
+        return "100000000000000000001".into();
+    }
+    format!("1{:020}", digest(&["sub", user]) % 10u64.pow(19))
 }
