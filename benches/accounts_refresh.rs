@@ -60,7 +60,7 @@ fn row(way: &str, times: Vec<Duration>, requests: usize) {
 async fn main() {
     let sandbox = common::sandbox(common::demo_seed()).await;
     sandbox.with_store(|s| s.calendar_mut(HOLIDAY_CALENDAR).unwrap().selected = true);
-    let kim_token = common::delegated_token(&sandbox, KIM).await;
+    let kim_token = sandbox.access_token_for(KIM);
     sandbox.with_user_store(KIM, |s| {
         for id in ["kim-team@example.com", "kim-family@example.com"] {
             s.add_calendar(Calendar::new(id, id, common::tz()));

@@ -56,7 +56,7 @@ async fn two_users() -> (Sandbox, String) {
         tz: common::tz(),
     })
     .await;
-    let kim_token = common::delegated_token(&sandbox, KIM).await;
+    let kim_token = sandbox.access_token_for(KIM);
     add(&sandbox, KIM, "Kim's planning", now + Duration::hours(1));
     (sandbox, kim_token)
 }
@@ -303,12 +303,7 @@ async fn an_account_the_config_names_but_nobody_signed_in_says_how_and_the_other
     let home = Home::new("config-accounts");
     let paths = home.paths();
     let (sandbox, _) = two_users().await;
-    let key = common::service_account_json(
-        &sandbox.token_url(),
-        ACCOUNTS_BOT,
-        common::ACCOUNTS_BOT_ID,
-        1,
-    );
+    let key = common::delegating_key(&sandbox);
     StoreLocation::new(&paths.data_dir)
         .open(TokenStore::File)
         .set(

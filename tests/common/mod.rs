@@ -633,22 +633,15 @@ impl Drop for Forget {
     }
 }
 
-/// The service account [`delegated_token`] signs with, and its client id.
+/// The service account [`delegating_key`] registers, and its client id.
 pub const ACCOUNTS_BOT: &str = "accounts-bot@meetty-tests.iam.gserviceaccount.com";
 pub const ACCOUNTS_BOT_ID: &str = "104729384756102938476";
 
-/// A live access token of `sandbox` acting as `user` (any address but the seeded account's;
-/// that user's store is made on first use): signed for by a service account with domain-wide
-/// delegation, as `meetty login --service-account KEY --subject USER` does. Registers the
-/// service account on first use.
-pub async fn delegated_token(sandbox: &Sandbox, user: &str) -> String {
-    use meetty::calendar::client::Auth;
+/// The key of [`ACCOUNTS_BOT`], a service account of `sandbox` with domain-wide delegation
+/// (registered here): `meetty login --service-account KEY --subject USER` signs in as any
+/// user with it.
+pub fn delegating_key(sandbox: &Sandbox) -> String {
     sandbox.register_service_account(ACCOUNTS_BOT, ACCOUNTS_BOT_ID, &service_account_pem(1));
     sandbox.grant_delegation(ACCOUNTS_BOT_ID, &meetty::auth::client::SCOPES);
-    let json = service_account_json(&sandbox.token_url(), ACCOUNTS_BOT, ACCOUNTS_BOT_ID, 1);
-    let key = meetty::auth::service_account::Key::parse(&json).unwrap();
-    let session = meetty::auth::service_account::ServiceSession::new(&key, Some(user), None)
-        .await
-        .unwrap();
-    session.token().await.unwrap()
+    service_account_json(&sandbox.token_url(), ACCOUNTS_BOT, ACCOUNTS_BOT_ID, 1)
 }
