@@ -329,6 +329,7 @@ async fn an_account_the_config_names_but_nobody_signed_in_says_how_and_the_other
         .into_iter()
         .map(|c| AccountServices {
             sign_in: c.sign_in,
+            cache: c.cache_owner.map(|o| CacheFiles::of(&start.paths, &o)),
             ..AccountServices::new(&c.email, &c.label, c.client)
         })
         .collect();
@@ -355,6 +356,16 @@ async fn an_account_the_config_names_but_nobody_signed_in_says_how_and_the_other
         why.contains("meetty login --account gone@example.com"),
         "{why}"
     );
+    // Kim's part is cached; nothing is cached for an account never fetched.
+    let kims = CacheFiles::of(&start.paths, KIM).agenda;
+    for _ in 0..100 {
+        if cache::load(&kims).is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(cache::load(&kims).is_some());
+    assert!(!CacheFiles::of(&start.paths, GONE).agenda.exists());
 
     let mut start = start;
     start.config.accounts = vec![GONE.into()];

@@ -13,6 +13,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
 use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
@@ -329,12 +330,12 @@ impl EffectRunner {
         for (i, account) in self.accounts.iter().enumerate() {
             // Never one account's meetings under another's name: an agenda that does not
             // name its accounts (built before the first merge) is the first account's.
-            let named = agenda
-                .accounts
-                .get(i)
-                .map_or(i == 0, |s| s.email == account.email);
-            // A watch that leads writes the cache itself.
-            if !named || account.following() {
+            let state = agenda.accounts.get(i);
+            let named = state.map_or(i == 0, |s| s.email == account.email);
+            // An account never fetched (not signed in yet, its first refresh failed) has
+            // nothing to keep; a watch that leads writes the cache itself.
+            let never = state.is_some_and(|s| s.fetched_at == DateTime::<Utc>::default());
+            if !named || never || account.following() {
                 continue;
             }
             let part = Arc::new(agenda.part(i));
