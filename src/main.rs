@@ -27,7 +27,8 @@ struct Cli {
     /// Config file to use instead of the default one.
     #[arg(long, value_name = "FILE", global = true)]
     config: Option<PathBuf>,
-    /// The Google account to use (default: the last one signed in).
+    /// The Google account to use, alone (default: the TUI merges every signed-in account, or
+    /// those the config's `accounts` lists; other commands use the last one signed in).
     #[arg(long, value_name = "EMAIL", global = true)]
     account: Option<String>,
     /// Days the agenda covers (overrides the config's `days`).

@@ -22,7 +22,7 @@ use meetty::calendar::client::{CalendarClient, CalendarSelection};
 use meetty::calendar::model::{Agenda, Meeting, When};
 use meetty::config::{AutoJoin, ClipboardMode, Paths};
 use meetty::lock::{self, Holder, Lock, Role};
-use meetty::runtime::{AlertSetup, Lead, Services};
+use meetty::runtime::{AccountServices, AlertSetup, Lead};
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::screenshots::demo_settings;
 use tokio::signal::unix::{signal, SignalKind};
@@ -65,7 +65,7 @@ fn headless(sandbox: &Sandbox, paths: &Paths) -> Headless {
         tz,
         clipboard: ClipboardMode::Osc52,
     };
-    let services = Services {
+    let services = common::services_for(vec![AccountServices {
         cache: Some(CacheFiles::of(paths, OWNER)),
         lead: Some(Lead::start(
             paths.lock_file(OWNER),
@@ -74,8 +74,8 @@ fn headless(sandbox: &Sandbox, paths: &Paths) -> Headless {
             true,
         )),
         marks: Some(paths.marks_file(OWNER)),
-        ..common::services(sandbox)
-    };
+        ..common::account(sandbox)
+    }]);
     Headless::start(App::new(demo_settings(tz), None, Utc::now()), services)
 }
 
@@ -226,7 +226,8 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
         "the TUI holds the lock, so a watch started now follows it"
     );
     // Leading, the TUI writes the cache for `meetty next` and a later watch.
-    let google = h.app.agenda.clone().unwrap();
+    // The account's own part: the cache holds no account list.
+    let google = Arc::new(h.app.agenda.as_ref().unwrap().part(0));
     let mut cached = None;
     for _ in 0..100 {
         cached = cache::load(&paths.agenda_cache(OWNER)).map(|c| c.agenda);

@@ -9,7 +9,7 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use meetty::app::{App, Sync};
 use meetty::calendar::client::CalendarClient;
-use meetty::runtime::Services;
+use meetty::runtime::AccountServices;
 use meetty::sandbox::{Sandbox, Seed};
 use meetty::screenshots::demo_settings;
 
@@ -23,10 +23,10 @@ const TZ: Tz = Tz::Europe__Berlin;
 async fn start() -> (Headless, Sandbox) {
     let now = Utc::now();
     let sandbox = Sandbox::start(0, Seed::Demo { now, tz: TZ }).await.unwrap();
-    let services = Services {
+    let services = common::services_for(vec![AccountServices {
         marks: Some(marks_file()),
-        ..common::services(&sandbox)
-    };
+        ..common::account(&sandbox)
+    }]);
     let h = Headless::start(App::new(demo_settings(TZ), None, now), services);
     (h, sandbox)
 }

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use meetty::app::Sync;
 use meetty::cache::{self, CacheFiles};
 use meetty::calendar::sync::Synced;
-use meetty::runtime::{EffectRunner, Services};
+use meetty::runtime::{AccountServices, EffectRunner};
 use meetty::sandbox::{
     Fault, RecordedRequest, Sandbox, Seed, WriteOptions, ACCOUNT, HOLIDAY_CALENDAR, TEAM_CALENDAR,
 };
@@ -369,13 +369,17 @@ async fn the_tuis_first_refresh_after_a_restart_uses_only_sync_tokens() {
     };
     let cached = cache::load(&files.agenda).expect("the cache agenda wrote");
     let tokens_before = cached.sync.clone().unwrap().tokens;
-    let (app, resume) = meetty::runtime::from_cache(settings, Some(cached), Utc::now());
-    assert!(resume.is_some(), "resumed from the cache");
-    let services = Services {
+    let (app, mut resume) = meetty::runtime::from_caches(
+        settings,
+        vec![(ACCOUNT.into(), "A".into(), Some(cached))],
+        Utc::now(),
+    );
+    assert!(resume[0].is_some(), "resumed from the cache");
+    let services = common::services_for(vec![AccountServices {
         cache: Some(files.clone()),
-        resume,
-        ..common::services(&e.sandbox)
-    };
+        resume: resume.remove(0),
+        ..common::account(&e.sandbox)
+    }]);
     let mut h = common::Headless::start(app, services);
     h.until("the first refresh", |app| app.sync == Sync::Idle)
         .await;
@@ -409,14 +413,14 @@ async fn the_sync_state_is_saved_only_beside_the_agenda_that_sync_made() {
     let cached = cache::load(&files.agenda).unwrap();
     let state = cached.sync.clone().unwrap();
     let synced = std::sync::Arc::new(cached.agenda.clone());
-    let mut runner = EffectRunner::new(Services {
+    let mut runner = EffectRunner::new(common::services_for(vec![AccountServices {
         cache: Some(files.clone()),
         resume: Some(Synced::resume(
             std::sync::Arc::clone(&synced),
             state.clone(),
         )),
-        ..common::services(&e.sandbox)
-    });
+        ..common::account(&e.sandbox)
+    }]));
     let save = |runner: &mut EffectRunner, agenda: meetty::calendar::model::Agenda| {
         let effect = meetty::action::Effect::SaveCache(std::sync::Arc::new(agenda));
         runner.run(vec![effect], &mut Vec::new());

@@ -1,5 +1,6 @@
-//! Which Google accounts are signed in, which one the TUI uses, and where each one's tokens
-//! are kept. Stored as `accounts.json` in the config dir; it holds no secrets.
+//! Which Google accounts are signed in, which ones the TUI merges (and in what order, with
+//! what label), and where each one's tokens are kept. Stored as `accounts.json` in the
+//! config dir; it holds no secrets.
 //!
 //! An account signed in with a service-account key (`meetty login --service-account`) is an
 //! account like any other, plus an entry in `service_accounts` naming the service account
@@ -100,6 +101,39 @@ impl Accounts {
         }
     }
 
+    /// The accounts the TUI merges, in order: config `accounts` when it names any, else
+    /// every signed-in account, the default one first. Beside each: why it cannot be used
+    /// (config names it, but it is not signed in), saying how to sign it in.
+    pub fn merged(&self, wanted: &[String]) -> Vec<(String, Option<String>)> {
+        if wanted.is_empty() {
+            let default = self
+                .default
+                .iter()
+                .filter(|d| self.accounts.contains_key(*d));
+            let others = self
+                .accounts
+                .keys()
+                .filter(|a| Some(*a) != self.default.as_ref());
+            return default.chain(others).map(|a| (a.clone(), None)).collect();
+        }
+        let mut order: Vec<(String, Option<String>)> = Vec::new();
+        for email in wanted {
+            let known = self.accounts.keys().find(|a| a.eq_ignore_ascii_case(email));
+            let email = known.unwrap_or(email);
+            if order.iter().any(|(a, _)| a.eq_ignore_ascii_case(email)) {
+                continue;
+            }
+            let why = known.is_none().then(|| {
+                format!(
+                    "{email} (config accounts) is not signed in: run meetty login --account \
+                     {email}, or take it out of accounts in the config"
+                )
+            });
+            order.push((email.clone(), why));
+        }
+        order
+    }
+
     /// A browser sign-in: the account's tokens are in `store`.
     pub fn add(&mut self, email: &str, store: TokenStore) {
         self.accounts.insert(email.to_string(), store);
@@ -135,9 +169,106 @@ impl Accounts {
     }
 }
 
+/// The widest label an account gets on agenda rows, in columns.
+pub const LABEL_COLUMNS: usize = 3;
+
+/// Each account's label on agenda rows, in the order of `emails`: its `configured` one
+/// (config `account_labels`, cut to [`LABEL_COLUMNS`]), else an initial no other account
+/// has: the first letter of the part before the `@`, else of the domain, else a digit.
+pub fn labels(emails: &[String], configured: &BTreeMap<String, String>) -> Vec<String> {
+    let given: Vec<Option<String>> = emails
+        .iter()
+        .map(|e| {
+            configured
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(e))
+                .map(|(_, l)| {
+                    crate::sanitize::fit(&crate::sanitize::line(l), LABEL_COLUMNS).to_string()
+                })
+        })
+        .collect();
+    let mut taken: Vec<String> = given.iter().flatten().map(|l| l.to_lowercase()).collect();
+    emails
+        .iter()
+        .zip(given)
+        .map(|(email, given)| {
+            given.unwrap_or_else(|| {
+                let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+                let initials = [local, domain]
+                    .into_iter()
+                    .filter_map(|part| part.chars().find(|c| c.is_alphanumeric()))
+                    .map(|c| c.to_uppercase().to_string());
+                let digits = (1..=emails.len() + 1).map(|n| n.to_string());
+                let label = initials
+                    .chain(digits)
+                    .find(|l| !taken.contains(&l.to_lowercase()))
+                    .unwrap_or_default();
+                taken.push(label.to_lowercase());
+                label
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_account_comes_first_unless_the_config_orders_them() {
+        let mut a = Accounts::default();
+        a.add("b@work.example", TokenStore::Keyring);
+        a.add("a@home.example", TokenStore::File);
+        a.add("c@work.example", TokenStore::Keyring);
+        a.default = Some("b@work.example".into());
+        let names = |list: Vec<(String, Option<String>)>| -> Vec<String> {
+            list.into_iter().map(|(a, _)| a).collect()
+        };
+        let all = a.merged(&[]);
+        assert!(all.iter().all(|(_, why)| why.is_none()));
+        assert_eq!(
+            names(all),
+            ["b@work.example", "a@home.example", "c@work.example"]
+        );
+        let wanted = [
+            "C@work.example",
+            "gone@example.com",
+            "a@home.example",
+            "c@work.example",
+        ]
+        .map(String::from);
+        let picked = a.merged(&wanted);
+        let why = picked[1].1.as_deref().expect("not signed in");
+        assert!(
+            why.contains("meetty login --account gone@example.com"),
+            "{why}"
+        );
+        assert_eq!(
+            names(picked),
+            ["c@work.example", "gone@example.com", "a@home.example"],
+            "the config's order, each account once"
+        );
+    }
+
+    #[test]
+    fn labels_are_configured_or_unique_initials_of_at_most_three_columns() {
+        let emails = [
+            "alex@example.com",
+            "alex.rivera@gmail.com",
+            "ann@acme.example",
+            "al@a.example",
+            "kim@partner.org",
+        ]
+        .map(String::from);
+        let configured = [("KIM@partner.org".to_string(), "Partner".to_string())].into();
+        assert_eq!(
+            labels(&emails, &configured),
+            ["A", "G", "1", "2", "Par"],
+            "initials never repeat (case aside); a configured label is cut to 3 columns"
+        );
+        let two = ["sam@example.com", "kim@example.com"].map(String::from);
+        assert_eq!(labels(&two, &BTreeMap::new()), ["S", "K"]);
+    }
 
     #[test]
     fn several_accounts_coexist_and_the_last_login_is_the_default() {

@@ -632,19 +632,67 @@ impl Agenda {
     }
 
     /// One agenda of several accounts' parts, in the order given: each part's meetings and
-    /// calendars tagged with its index, sorted as [`Agenda::sort`] does.
-    /// CONTRACT (h4): stub.
+    /// calendars tagged with its index, sorted as [`Agenda::sort`] does. It is as old as
+    /// its oldest part (a part never fetched, an account with no cache whose refresh failed,
+    /// does not count), so "as of" never claims more than every account can back.
     pub fn merge(parts: Vec<(AccountState, std::sync::Arc<Agenda>)>) -> Agenda {
-        let _ = parts;
-        todo!("h4")
+        let mut merged = Agenda {
+            fetched_at: parts
+                .iter()
+                .map(|(_, part)| part.fetched_at)
+                .filter(|at| *at != DateTime::<Utc>::default())
+                .min()
+                .unwrap_or_default(),
+            ..Agenda::default()
+        };
+        for (index, (state, part)) in parts.into_iter().enumerate() {
+            let part = std::sync::Arc::unwrap_or_clone(part);
+            merged
+                .calendars
+                .extend(part.calendars.into_iter().map(|c| CalendarInfo {
+                    account: index,
+                    ..c
+                }));
+            merged
+                .meetings
+                .extend(part.meetings.into_iter().map(|m| Meeting {
+                    account: index,
+                    ..m
+                }));
+            merged.accounts.push(state);
+        }
+        merged.sort();
+        merged
     }
 
     /// Account `account`'s own part of a merged agenda, as its cache stores it (indices 0,
-    /// no `accounts`, its own `fetched_at`).
-    /// CONTRACT (h4): stub.
+    /// no `accounts`, its own `fetched_at`). An agenda of one account's own is its part 0.
     pub fn part(&self, account: usize) -> Agenda {
-        let _ = account;
-        todo!("h4")
+        Agenda {
+            calendars: self
+                .calendars
+                .iter()
+                .filter(|c| c.account == account)
+                .map(|c| CalendarInfo {
+                    account: 0,
+                    ..c.clone()
+                })
+                .collect(),
+            meetings: self
+                .meetings
+                .iter()
+                .filter(|m| m.account == account)
+                .map(|m| Meeting {
+                    account: 0,
+                    ..m.clone()
+                })
+                .collect(),
+            fetched_at: self
+                .accounts
+                .get(account)
+                .map_or(self.fetched_at, |a| a.fetched_at),
+            accounts: Vec::new(),
+        }
     }
 
     /// Whether `m` is the copy on one of the user's own calendars ([`CalendarInfo::is_own`]).
@@ -933,5 +981,113 @@ mod tests {
             .refuse_change(Change::Answer)
             .is_some_and(|why| why.contains("not an invitation")));
         assert!(refused("somethingNew", Change::Edit).contains("does not know"));
+    }
+
+    fn part_of(cal: &str, ids: &[(&str, &str)], fetched: &str) -> Agenda {
+        let mut calendar = CalendarInfo::from_entry(&CalendarListEntry {
+            id: Some(cal.into()),
+            primary: Some(true),
+            access_role: Some("owner".into()),
+            ..CalendarListEntry::default()
+        })
+        .unwrap();
+        calendar.account = 0;
+        Agenda {
+            calendars: vec![calendar],
+            meetings: ids
+                .iter()
+                .map(|(id, start)| {
+                    meeting(serde_json::json!({
+                        "id": id, "summary": id,
+                        "start": {"dateTime": start}, "end": {"dateTime": start},
+                    }))
+                    .map(|m| Meeting {
+                        calendar_id: cal.into(),
+                        ..m
+                    })
+                    .unwrap()
+                })
+                .collect(),
+            fetched_at: fetched.parse().unwrap(),
+            accounts: Vec::new(),
+        }
+    }
+
+    fn state(email: &str, label: &str, part: &Agenda) -> AccountState {
+        AccountState {
+            email: email.into(),
+            label: label.into(),
+            fetched_at: part.fetched_at,
+            stale: None,
+        }
+    }
+
+    /// Two accounts' parts interleave by start, each meeting and calendar names its
+    /// account, the merged agenda is as old as its oldest part, and each part comes back
+    /// out unchanged (what each account's cache stores).
+    #[test]
+    fn merged_parts_interleave_by_start_and_split_back_unchanged() {
+        use std::sync::Arc;
+        let work = part_of(
+            "alex@work.example",
+            &[
+                ("w1", "2026-11-23T09:00:00Z"),
+                ("w2", "2026-11-23T11:00:00Z"),
+            ],
+            "2026-11-23T08:00:00Z",
+        );
+        let home = part_of(
+            "alex@home.example",
+            &[("h1", "2026-11-23T10:00:00Z")],
+            "2026-11-23T07:30:00Z",
+        );
+        let merged = Agenda::merge(vec![
+            (
+                state("alex@work.example", "W", &work),
+                Arc::new(work.clone()),
+            ),
+            (
+                state("alex@home.example", "H", &home),
+                Arc::new(home.clone()),
+            ),
+        ]);
+        let order: Vec<(&str, usize)> = merged
+            .meetings
+            .iter()
+            .map(|m| (m.id.as_str(), m.account))
+            .collect();
+        assert_eq!(order, [("w1", 0), ("h1", 1), ("w2", 0)]);
+        assert_eq!(
+            merged
+                .calendars
+                .iter()
+                .map(|c| c.account)
+                .collect::<Vec<_>>(),
+            [0, 1]
+        );
+        assert_eq!(merged.fetched_at, home.fetched_at, "the oldest part's");
+        assert_eq!(merged.accounts[1].label, "H");
+        let h1 = &merged.meetings[1];
+        assert_eq!(merged.calendar_of(h1).unwrap().id, "alex@home.example");
+        assert_eq!(merged.account_of(h1).unwrap().email, "alex@home.example");
+        assert_eq!(merged.part(0), work);
+        assert_eq!(merged.part(1), home);
+        // One account's own agenda is its part 0.
+        assert_eq!(work.part(0), work);
+    }
+
+    /// An account with nothing to show yet (no cache, its refresh failed) does not make
+    /// the merged agenda look decades old.
+    #[test]
+    fn a_part_never_fetched_does_not_age_the_merged_agenda() {
+        use std::sync::Arc;
+        let work = part_of("w@example.com", &[], "2026-11-23T08:00:00Z");
+        let never = Agenda::default();
+        let merged = Agenda::merge(vec![
+            (state("w@example.com", "w", &work), Arc::new(work.clone())),
+            (state("h@example.com", "h", &never), Arc::new(never)),
+        ]);
+        assert_eq!(merged.fetched_at, work.fetched_at);
+        assert_eq!(merged.accounts.len(), 2);
     }
 }

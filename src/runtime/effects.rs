@@ -1,14 +1,20 @@
 //! Running [`Effect`]s: Calendar calls, the cache, the clipboard, the browser and sign-in, each
 //! as a task whose result comes back as an [`Action`] on one channel. Nothing here needs a
 //! terminal: OSC 52 goes to whatever writer the caller hands in, so tests drive `App::update`
-//! and this runner headless against the sandbox. While `meetty watch` syncs for the TUI
-//! ([`super::lead`]), a refresh is the watch's next cache write instead of a call to Google.
+//! and this runner headless against the sandbox. The runner holds one entry per account of
+//! the merged agenda (issue 13): each account's client, cache, sync, lock and sign-in; a
+//! refresh syncs every account at once and merges their parts, an account that fails keeping
+//! its last part, marked stale; a change goes through the account it names. While `meetty
+//! watch` syncs for the TUI ([`super::lead`]), an account's refresh is the watch's next cache
+//! write instead of a call to Google.
 
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
+use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
@@ -18,55 +24,127 @@ use crate::browser;
 use crate::cache::{self, CacheFiles};
 use crate::calendar::client::{CalendarClient, CalendarSelection};
 use crate::calendar::error::ApiError;
+use crate::calendar::model::{AccountState, Agenda};
 use crate::calendar::sync::{SyncRequest, Synced};
 use crate::clipboard::Clipboard;
+use crate::session::connect::reconnect;
 use crate::session::sign_in::{self, SignInContext};
 
 use super::lead::{self, Lead};
 
 /// What effects need to do their work.
 pub struct Services {
-    pub client: CalendarClient,
+    /// The accounts, in the order of the merged agenda's `accounts` (one alone with a
+    /// fixed token or `--account`; the demo has two).
+    pub accounts: Vec<AccountServices>,
     pub selection: CalendarSelection,
+    pub clipboard: Clipboard,
+}
+
+/// What one account's effects need.
+pub struct AccountServices {
+    /// Its e-mail and label, as the merged agenda's `accounts` names it.
+    pub email: String,
+    pub label: String,
+    pub client: CalendarClient,
     /// None before sign-in: there is nothing to cache.
     pub cache: Option<CacheFiles>,
-    pub clipboard: Clipboard,
     /// How to sign the account in again from inside the TUI (None: demo or fixed token).
     pub sign_in: Option<SignInContext>,
-    /// The sync the cache was written after: the first refresh asks only for what changed
+    /// The sync its cache was written after: its first refresh asks only for what changed
     /// since (None: it lists everything).
     pub resume: Option<Synced>,
-    /// Leader or follower of `meetty watch` (None: no cache owner, nothing to share).
+    /// Leader or follower of `meetty watch` for this account (None: no cache owner, nothing
+    /// to share).
     pub lead: Option<Lead>,
-    /// Where the scheduled-join marks go (None: no cache owner).
+    /// Where its scheduled-join marks go (None: no cache owner).
     pub marks: Option<PathBuf>,
 }
 
+impl AccountServices {
+    /// `email` reached through `client`, with nothing else (no cache, lock, marks or
+    /// sign-in); the caller sets what it has.
+    pub fn new(email: &str, label: &str, client: CalendarClient) -> AccountServices {
+        AccountServices {
+            email: email.into(),
+            label: label.into(),
+            client,
+            cache: None,
+            sign_in: None,
+            resume: None,
+            lead: None,
+            marks: None,
+        }
+    }
+}
+
+/// One account as the runner keeps it.
+struct Account {
+    email: String,
+    label: String,
+    /// Built anew after the account signs in again from the TUI.
+    client: Arc<Mutex<CalendarClient>>,
+    cache: Option<CacheFiles>,
+    sign_in: Option<SignInContext>,
+    lead: Option<Lead>,
+    marks: Option<PathBuf>,
+    /// What its last finished sync left, for the next one to ask only for changes.
+    synced: Arc<Mutex<Option<Synced>>>,
+}
+
+impl Account {
+    fn following(&self) -> bool {
+        self.lead.as_ref().is_some_and(Lead::following)
+    }
+
+    /// Its client for request `req`, telling the app when it waits to retry.
+    fn observed(&self, tx: &UnboundedSender<Action>, req: u64) -> CalendarClient {
+        let tx = tx.clone();
+        lock(&self.client).observed(Arc::new(move |retry| {
+            let _ = tx.send(Action::Retrying { req, retry });
+        }))
+    }
+}
+
 pub struct EffectRunner {
-    services: Services,
+    accounts: Vec<Account>,
+    selection: CalendarSelection,
+    clipboard: Clipboard,
     tx: UnboundedSender<Action>,
     rx: UnboundedReceiver<Action>,
     refresh: Option<JoinHandle<()>>,
     /// The free/busy query out for find a time; a newer one aborts it.
     free_busy: Option<JoinHandle<()>>,
-    /// What the last finished refresh left, for the next one to ask only for changes.
-    synced: Arc<Mutex<Option<Synced>>>,
 }
 
 impl EffectRunner {
-    pub fn new(mut services: Services) -> EffectRunner {
+    pub fn new(services: Services) -> EffectRunner {
         let (tx, rx) = unbounded_channel();
-        let synced = Arc::new(Mutex::new(services.resume.take()));
-        if services.lead.as_ref().is_some_and(Lead::following) {
+        let accounts: Vec<Account> = services
+            .accounts
+            .into_iter()
+            .map(|a| Account {
+                email: a.email,
+                label: a.label,
+                client: Arc::new(Mutex::new(a.client)),
+                cache: a.cache,
+                sign_in: a.sign_in,
+                lead: a.lead,
+                marks: a.marks,
+                synced: Arc::new(Mutex::new(a.resume)),
+            })
+            .collect();
+        if accounts.iter().any(Account::following) {
             let _ = tx.send(Action::Following(true));
         }
         EffectRunner {
-            services,
+            accounts,
+            selection: services.selection,
+            clipboard: services.clipboard,
             tx,
             rx,
             refresh: None,
             free_busy: None,
-            synced,
         }
     }
 
@@ -99,44 +177,35 @@ impl EffectRunner {
                         reread_calendars,
                     },
                 ),
-                Effect::SaveCache(agenda) => {
-                    // A watch that leads writes the cache itself; a leader's alerts plan
-                    // from every agenda shown.
-                    if let Some(lead) = &self.services.lead {
-                        if lead.following() {
-                            continue;
-                        }
-                        lead.agenda_changed(&agenda);
-                    }
-                    let Some(files) = self.services.cache.clone() else {
-                        continue;
-                    };
-                    // The sync state goes with the agenda that sync made, local changes
-                    // made to it since included (its tokens list those again); beside an
-                    // agenda from another sync (a refresh's answer the app dropped as
-                    // superseded) it would skip changes, so none is saved then.
-                    let state = lock(&self.synced)
-                        .as_ref()
-                        .filter(|s| s.agenda.fetched_at == agenda.fetched_at)
-                        .map(Synced::state);
-                    tokio::task::spawn_blocking(move || {
-                        // Losing a cache write costs only a slower next start.
-                        let _ = cache::save(&files, &agenda, state.as_ref());
-                        release_free_memory();
-                    });
-                }
+                Effect::SaveCache(agenda) => self.save_cache(&agenda),
                 Effect::ForgetSeries {
                     calendar,
                     series_id,
                     from,
                 } => {
-                    if let Some(last) = lock(&self.synced).as_mut() {
-                        Arc::make_mut(&mut last.agenda).forget_series(&calendar, &series_id, from);
+                    for account in &self.accounts {
+                        if let Some(last) = lock(&account.synced).as_mut() {
+                            Arc::make_mut(&mut last.agenda)
+                                .forget_series(&calendar, &series_id, from);
+                        }
                     }
                 }
-                Effect::FreeBusy { req, query, .. } => {
-                    let client = self.client_for(req);
+                Effect::FreeBusy {
+                    req,
+                    account,
+                    query,
+                } => {
                     let tx = self.tx.clone();
+                    let client = match self.client_for(req, account) {
+                        Ok(client) => client,
+                        Err(e) => {
+                            let _ = tx.send(Action::FreeBusy {
+                                req,
+                                result: Err(e),
+                            });
+                            continue;
+                        }
+                    };
                     if let Some(old) = self.free_busy.take() {
                         old.abort();
                     }
@@ -151,23 +220,22 @@ impl EffectRunner {
                     }
                 }
                 Effect::Copy { text, what } => {
-                    let result = self.services.clipboard.copy(&text, terminal);
+                    let result = self.clipboard.copy(&text, terminal);
                     let _ = self.tx.send(Action::Copied { what, result });
                 }
-                Effect::SignIn { .. } => {
+                Effect::SignIn { account } => self.sign_in(account),
+                Effect::Write { req, account, op } => {
                     let tx = self.tx.clone();
-                    let ctx = self.services.sign_in.clone();
-                    tokio::spawn(async move {
-                        let result = match ctx {
-                            Some(ctx) => sign_in::again(ctx, &mut ToDialog(tx.clone())).await,
-                            None => Err("this session has no stored sign-in; run meetty login in another terminal".into()),
-                        };
-                        let _ = tx.send(Action::SignedIn(result));
-                    });
-                }
-                Effect::Write { req, op, .. } => {
-                    let client = self.client_for(req);
-                    let tx = self.tx.clone();
+                    let client = match self.client_for(req, account) {
+                        Ok(client) => client,
+                        Err(e) => {
+                            let _ = tx.send(Action::Wrote {
+                                req,
+                                result: Err(e),
+                            });
+                            continue;
+                        }
+                    };
                     tokio::spawn(async move {
                         let progress_tx = tx.clone();
                         let progress = move |progress| {
@@ -187,12 +255,21 @@ impl EffectRunner {
                 }
                 Effect::LoadEdit {
                     req,
+                    account,
                     calendar,
                     event_id,
-                    ..
                 } => {
-                    let client = self.client_for(req);
                     let tx = self.tx.clone();
+                    let client = match self.client_for(req, account) {
+                        Ok(client) => client,
+                        Err(e) => {
+                            let _ = tx.send(Action::EditLoaded {
+                                req,
+                                result: Err(e),
+                            });
+                            continue;
+                        }
+                    };
                     tokio::spawn(async move {
                         let result = client.load_edit(&calendar, &event_id).await;
                         if let Err(e) = &result {
@@ -203,13 +280,22 @@ impl EffectRunner {
                     });
                 }
                 Effect::SaveMarks(marks) => {
-                    let Some(path) = self.services.marks.clone() else {
+                    // Each account's alert engine reads its own file; each finds its own
+                    // meetings among the marks.
+                    let paths: Vec<PathBuf> = self
+                        .accounts
+                        .iter()
+                        .filter_map(|a| a.marks.clone())
+                        .collect();
+                    if paths.is_empty() {
                         continue;
-                    };
+                    }
                     let tx = self.tx.clone();
                     tokio::task::spawn_blocking(move || {
-                        let result = marks.save(&path).map_err(|e| {
-                            format!("cannot save the join marks to {}: {e}", path.display())
+                        let result = paths.iter().try_for_each(|path| {
+                            marks.save(path).map_err(|e| {
+                                format!("cannot save the join marks to {}: {e}", path.display())
+                            })
                         });
                         let _ = tx.send(Action::MarksSaved(result));
                     });
@@ -224,77 +310,245 @@ impl EffectRunner {
         }
     }
 
-    /// The client for request `req`, telling the app when it waits to retry.
-    fn client_for(&self, req: u64) -> CalendarClient {
-        let tx = self.tx.clone();
-        self.services.client.observed(Arc::new(move |retry| {
-            let _ = tx.send(Action::Retrying { req, retry });
-        }))
+    /// Account `account`'s client for request `req`, telling the app when it waits to
+    /// retry; an account this session does not have is an error, never a panic.
+    fn client_for(&self, req: u64, account: usize) -> Result<CalendarClient, ApiError> {
+        let Some(a) = self.accounts.get(account) else {
+            return Err(ApiError::Local(format!(
+                "this session has no account number {} (it has {}): restart meetty to pick up \
+                 accounts signed in since",
+                account + 1,
+                self.accounts.len()
+            )));
+        };
+        Ok(a.observed(&self.tx, req))
     }
 
+    /// Each account's part is saved to its own cache with its own sync state, and a leading
+    /// account's alerts plan from it.
+    fn save_cache(&self, agenda: &Arc<Agenda>) {
+        for (i, account) in self.accounts.iter().enumerate() {
+            // Never one account's meetings under another's name: an agenda that does not
+            // name its accounts (built before the first merge) is the first account's.
+            let state = agenda.accounts.get(i);
+            let named = state.map_or(i == 0, |s| s.email == account.email);
+            // An account never fetched (not signed in yet, its first refresh failed) has
+            // nothing to keep; a watch that leads writes the cache itself.
+            let never = state.is_some_and(|s| s.fetched_at == DateTime::<Utc>::default());
+            if !named || never || account.following() {
+                continue;
+            }
+            let part = Arc::new(agenda.part(i));
+            if let Some(lead) = &account.lead {
+                lead.agenda_changed(&part);
+            }
+            let Some(files) = account.cache.clone() else {
+                continue;
+            };
+            // The sync state goes with the agenda that sync made, local changes made to it
+            // since included (its tokens list those again); beside an agenda from another
+            // sync (a refresh's answer the app dropped as superseded) it would skip
+            // changes, so none is saved then.
+            let state = lock(&account.synced)
+                .as_ref()
+                .filter(|s| s.agenda.fetched_at == part.fetched_at)
+                .map(Synced::state);
+            tokio::task::spawn_blocking(move || {
+                // Losing a cache write costs only a slower next start.
+                let _ = cache::save(&files, &part, state.as_ref());
+                release_free_memory();
+            });
+        }
+    }
+
+    /// Signs account `account` in again; once it has, its session starts over from the new
+    /// tokens.
+    fn sign_in(&self, account: usize) {
+        let tx = self.tx.clone();
+        let target = self
+            .accounts
+            .get(account)
+            .map(|a| (a.sign_in.clone(), Arc::clone(&a.client)));
+        tokio::spawn(async move {
+            let result = match target {
+                Some((Some(ctx), client)) => {
+                    let result = sign_in::again(ctx.clone(), &mut ToDialog(tx.clone())).await;
+                    if result.is_ok() {
+                        match reconnect(&ctx) {
+                            Ok(new) => *lock(&client) = new,
+                            Err(e) => log::warn!("signed in, but cannot reopen the session: {e}"),
+                        }
+                    }
+                    result
+                }
+                Some((None, _)) => Err(
+                    "this session has no stored sign-in; run meetty login in another terminal"
+                        .into(),
+                ),
+                None => Err(format!(
+                    "this session has no account number {}: restart meetty to pick up \
+                     accounts signed in since",
+                    account + 1
+                )),
+            };
+            let _ = tx.send(Action::SignedIn(result));
+        });
+    }
+
+    /// Every account's part at once (each a sync with Google, or a watch's cache write),
+    /// merged; an account that fails keeps its last part, marked stale. The answer is an
+    /// error only when every account failed.
     fn refresh(&mut self, req: u64, asked: bool, ask: SyncRequest) {
         // The superseded refresh is cancelled, not left to finish.
         if let Some(old) = self.refresh.take() {
             old.abort();
         }
-        if self.follow(req, asked) {
-            return;
+        let was_following = self.accounts.iter().any(Account::following);
+        let (tx, selection) = (&self.tx, &self.selection);
+        let fetches: Vec<Fetch> = self
+            .accounts
+            .iter_mut()
+            .map(|a| match follow(a, asked) {
+                Some(fetch) => fetch,
+                None => sync(a, tx, selection, req, ask),
+            })
+            .collect();
+        let following = self.accounts.iter().any(Account::following);
+        if following != was_following {
+            let _ = self.tx.send(Action::Following(following));
         }
-        let client = self.client_for(req);
-        let selection = self.services.selection.clone();
-        let synced = Arc::clone(&self.synced);
+        let parts: Vec<Part> = self
+            .accounts
+            .iter()
+            .map(|a| Part {
+                email: a.email.clone(),
+                label: a.label.clone(),
+                synced: Arc::clone(&a.synced),
+                cache: a.cache.as_ref().map(|f| f.agenda.clone()),
+            })
+            .collect();
         let tx = self.tx.clone();
         self.refresh = Some(tokio::spawn(async move {
-            let last = lock(&synced).clone();
-            // A panic in parsing must not leave the spinner turning forever.
-            let fetch = AssertUnwindSafe(client.sync(last.as_ref(), &selection, ask));
-            let result = match fetch.catch_unwind().await {
-                Ok(Ok(new)) => {
-                    let agenda = Arc::clone(&new.agenda);
-                    *lock(&synced) = Some(new);
-                    Ok(agenda)
-                }
-                Ok(Err(e)) => Err(e),
-                Err(_) => Err(ApiError::Unexpected(
-                    "internal error while reading the agenda".into(),
-                )),
-            };
-            match &result {
-                Ok(a) => log::info!("agenda refreshed: {} meetings", a.meetings.len()),
-                Err(e) => log::warn!("agenda refresh failed: {e}"),
+            let results = join_all(fetches).await;
+            let result = merge(parts, results).await;
+            if let Ok(a) = &result {
+                log::info!("agenda refreshed: {} meetings", a.meetings.len());
             }
             let _ = tx.send(Action::AgendaLoaded { req, result });
         }));
     }
 }
 
-impl EffectRunner {
-    /// A refresh while a watch syncs for this TUI (Google is not called from here). One the
-    /// user `asked` for asks the watch to sync, and the watch's next cache write is the
-    /// answer. An automatic one asks nothing (the watch syncs on its own timer; asking it
-    /// too would call Google twice per period): it takes the watch's last write, or waits
-    /// for its first. False when this TUI syncs itself: it leads, or took over just now
-    /// because the watch has gone.
-    fn follow(&mut self, req: u64, asked: bool) -> bool {
-        let (Some(lead), Some(files)) = (self.services.lead.as_mut(), &self.services.cache) else {
-            return false;
-        };
-        if lead.try_take_over() {
-            let _ = self.tx.send(Action::Following(false));
+/// An account's part of a refresh, on its way.
+type Fetch = BoxFuture<'static, Result<Arc<Agenda>, ApiError>>;
+
+/// `account`'s sync with Google for request `req`, building on its last one.
+fn sync(
+    account: &Account,
+    tx: &UnboundedSender<Action>,
+    selection: &CalendarSelection,
+    req: u64,
+    ask: SyncRequest,
+) -> Fetch {
+    let client = account.observed(tx, req);
+    let selection = selection.clone();
+    let synced = Arc::clone(&account.synced);
+    async move {
+        let last = lock(&synced).clone();
+        // A panic in parsing must not leave the spinner turning forever.
+        let fetch = AssertUnwindSafe(client.sync(last.as_ref(), &selection, ask));
+        match fetch.catch_unwind().await {
+            Ok(Ok(new)) => {
+                let agenda = Arc::clone(&new.agenda);
+                *lock(&synced) = Some(new);
+                Ok(agenda)
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(ApiError::Unexpected(
+                "internal error while reading the agenda".into(),
+            )),
         }
-        if !lead.following() {
-            return false;
-        }
-        let path = files.agenda.clone();
-        let since = lead::written_at(&path);
-        let wait = if asked { lead.nudge() } else { since.is_none() };
-        let tx = self.tx.clone();
-        self.refresh = Some(tokio::spawn(async move {
-            let result = lead::next_write(path, since, wait).await;
-            let _ = tx.send(Action::AgendaLoaded { req, result });
-        }));
-        true
     }
+    .boxed()
+}
+
+/// `account`'s part while a watch syncs it (Google is not called from here). One the
+/// user `asked` for asks the watch to sync, and the watch's next cache write is the
+/// answer. An automatic one asks nothing (the watch syncs on its own timer; asking it
+/// too would call Google twice per period): it takes the watch's last write, or waits
+/// for its first. None when this TUI syncs the account itself: it leads, or took over
+/// just now because the watch has gone.
+fn follow(account: &mut Account, asked: bool) -> Option<Fetch> {
+    let (Some(lead), Some(files)) = (account.lead.as_mut(), &account.cache) else {
+        return None;
+    };
+    lead.try_take_over();
+    if !lead.following() {
+        return None;
+    }
+    let path = files.agenda.clone();
+    let since = lead::written_at(&path);
+    let wait = if asked { lead.nudge() } else { since.is_none() };
+    Some(lead::next_write(path, since, wait).boxed())
+}
+
+/// What a refresh needs of one account to put its part in the merged agenda.
+struct Part {
+    email: String,
+    label: String,
+    synced: Arc<Mutex<Option<Synced>>>,
+    /// Its cache file: the last part of an account that neither synced nor followed yet.
+    cache: Option<PathBuf>,
+}
+
+/// The merged agenda of each account's result, in order: a failed account's part is its
+/// last sync's, else its cache's, else empty, with the error as its `stale`. An error only
+/// when every account failed (the first account's, which names its account's fix).
+async fn merge(
+    parts: Vec<Part>,
+    results: Vec<Result<Arc<Agenda>, ApiError>>,
+) -> Result<Arc<Agenda>, ApiError> {
+    if let Some(Err(first)) = results
+        .first()
+        .filter(|_| results.iter().all(Result::is_err))
+    {
+        log::warn!("agenda refresh failed: {first}");
+        return Err(first.clone());
+    }
+    let mut merged = Vec::with_capacity(parts.len());
+    for (part, result) in parts.into_iter().zip(results) {
+        let (agenda, stale) = match result {
+            Ok(agenda) => (agenda, None),
+            Err(e) => {
+                log::warn!("agenda refresh of {} failed: {e}", part.email);
+                (last_part(&part).await, Some(e))
+            }
+        };
+        let state = AccountState {
+            email: part.email,
+            label: part.label,
+            fetched_at: agenda.fetched_at,
+            stale,
+        };
+        merged.push((state, agenda));
+    }
+    Ok(Arc::new(Agenda::merge(merged)))
+}
+
+/// What an account whose refresh failed still shows: its last sync's part, else its
+/// cache's, else nothing.
+async fn last_part(part: &Part) -> Arc<Agenda> {
+    if let Some(last) = lock(&part.synced).as_ref() {
+        return Arc::clone(&last.agenda);
+    }
+    let Some(path) = part.cache.clone() else {
+        return Arc::default();
+    };
+    let cached = tokio::task::spawn_blocking(move || cache::load(&path))
+        .await
+        .ok()
+        .flatten();
+    cached.map_or_else(Arc::default, |c| Arc::new(c.agenda))
 }
 
 /// What the login would print (the URL to open among it) goes to the sign-in dialog: the
@@ -314,10 +568,10 @@ impl Write for ToDialog {
     }
 }
 
-/// The sync state stays usable even if a task panicked while holding it: every write to it
-/// is a single assignment of a finished value.
-fn lock(synced: &Mutex<Option<Synced>>) -> std::sync::MutexGuard<'_, Option<Synced>> {
-    synced.lock().unwrap_or_else(|e| e.into_inner())
+/// The sync state and the client stay usable even if a task panicked while holding them:
+/// every write to them is a single assignment of a finished value.
+fn lock<T>(value: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    value.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Hands memory freed after a refresh back to the OS. A refresh parses megabytes of JSON on

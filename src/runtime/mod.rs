@@ -16,14 +16,15 @@ use crate::action::Action;
 use crate::alerts::{Files, Marks, Rules};
 use crate::app::{App, Settings};
 use crate::cache::{self, CacheFiles, Cached};
+use crate::calendar::model::{AccountState, Agenda};
 use crate::calendar::sync::Synced;
 use crate::clipboard::Clipboard;
-use crate::session::connect::connect;
+use crate::session::connect::connect_all;
 use crate::session::Startup;
 use crate::terminal::{self, Tui};
 use crate::ui;
 
-pub use effects::{EffectRunner, Services};
+pub use effects::{AccountServices, EffectRunner, Services};
 pub use lead::{AlertSetup, Lead};
 
 /// How the TUI was asked to start, from the command line.
@@ -64,72 +65,120 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
     let tz = start.tz()?;
     let days = start.days(opts.days);
     let now = Utc::now();
-    let conn = connect(start, opts.demo, opts.account.as_deref(), now, tz).await?;
+    let conns = connect_all(start, opts.demo, opts.account.as_deref(), now, tz).await?;
     let settings = Settings {
-        label: conn.label,
-        first_run: conn.first_run,
-        account: conn.account,
+        label: conns.label,
+        first_run: conns.first_run,
+        account: conns.account,
         config_file: start.paths.config_file.display().to_string(),
         ..Settings::from_config(&start.config, tz, days, crate::calendar::write::event_id())
     };
-    let owner = conn.cache_owner;
-    // Each account (and the demo, and a fixed-token session) has a cache of its own, so one
-    // account's meetings are never drawn under another's name.
-    let cache_files = owner
-        .as_ref()
-        .map(|owner| CacheFiles::of(&start.paths, owner));
-    // Drawn before any network work starts.
-    let cached = cache_files.as_ref().and_then(|f| cache::load(&f.agenda));
-    let (mut app, resume) = from_cache(settings, cached, now);
-    // Issue 12: scheduled-join marks, and who syncs and notifies (this TUI or a watch).
-    let marks = owner.as_ref().map(|o| start.paths.marks_file(o));
-    app.marks = marks.as_deref().map(Marks::load).unwrap_or_default();
-    let lead = owner.as_ref().map(|o| {
-        let setup = AlertSetup {
-            rules: Rules::of(&start.config),
-            files: Files::of(&start.paths, o),
-            tz,
-            clipboard: start.config.clipboard,
-        };
-        // A demo has a sandbox of its own: another demo's results are not its calendar.
-        Lead::start(
-            start.paths.lock_file(o),
-            setup,
-            app.agenda.clone().unwrap_or_default(),
-            !opts.demo,
-        )
-    });
+    // Each account (and the demo's, and a fixed-token session) has a cache of its own, so
+    // one account's meetings are never drawn under another's name.
+    let files: Vec<Option<CacheFiles>> = conns
+        .accounts
+        .iter()
+        .map(|a| {
+            a.cache_owner
+                .as_ref()
+                .map(|o| CacheFiles::of(&start.paths, o))
+        })
+        .collect();
+    // Drawn before any network work starts: every account's cache, merged.
+    let cached = conns
+        .accounts
+        .iter()
+        .zip(&files)
+        .map(|(a, f)| {
+            let cached = f.as_ref().and_then(|f| cache::load(&f.agenda));
+            (a.email.clone(), a.label.clone(), cached)
+        })
+        .collect();
+    let (mut app, resumes) = from_caches(settings, cached, now);
+    // Issue 12: scheduled-join marks, and who syncs and notifies (this TUI or a watch),
+    // per account.
+    let mut marks = Marks::default();
+    let mut accounts = Vec::new();
+    // Each account's alerts plan from its cached part until its first refresh.
+    let parts: Vec<Arc<Agenda>> = (0..conns.accounts.len())
+        .map(|i| {
+            app.agenda
+                .as_ref()
+                .map(|a| Arc::new(a.part(i)))
+                .unwrap_or_default()
+        })
+        .collect();
+    let accounts_conns = conns
+        .accounts
+        .into_iter()
+        .zip(files)
+        .zip(resumes)
+        .zip(parts);
+    for (((conn, files), resume), part) in accounts_conns {
+        let owner = conn.cache_owner.as_deref();
+        let marks_file = owner.map(|o| start.paths.marks_file(o));
+        if let Some(file) = &marks_file {
+            let own = Marks::load(file);
+            marks.occurrences.extend(own.occurrences);
+            marks.series.extend(own.series);
+        }
+        let lead = owner.map(|o| {
+            let setup = AlertSetup {
+                rules: Rules::of(&start.config),
+                files: Files::of(&start.paths, o),
+                tz,
+                clipboard: start.config.clipboard,
+            };
+            // A demo has a sandbox of its own: another demo's results are not its calendar.
+            Lead::start(start.paths.lock_file(o), setup, part, !opts.demo)
+        });
+        accounts.push(AccountServices {
+            cache: files,
+            sign_in: conn.sign_in,
+            resume,
+            lead,
+            marks: marks_file,
+            ..AccountServices::new(&conn.email, &conn.label, conn.client)
+        });
+    }
+    app.marks = marks;
     let services = Services {
-        client: conn.client,
+        accounts,
         selection: start.config.calendars.clone(),
-        cache: cache_files,
         clipboard: Clipboard::new(start.config.clipboard),
-        sign_in: conn.sign_in,
-        resume,
-        lead,
-        marks,
     };
     // The demo's sandbox lives as long as the session.
-    let _sandbox = conn.sandbox;
+    let _sandbox = conns.sandbox;
     run(app, services, opts.first_frame_only).await
 }
 
-/// The app showing the cached agenda, and the sync its first refresh builds on, so that
-/// refresh asks only for what changed since the cache was written. (A token the calendar did
+/// The app showing every account's cached agenda, merged (`cached`: each account's e-mail,
+/// label and cache, in order), and the sync each account's first refresh builds on, so that
+/// refresh asks only for what changed since its cache was written. (A token the calendar did
 /// not issue, the demo's of another process say, is answered 410: that calendar is listed
 /// in full.)
-pub fn from_cache(
+pub fn from_caches(
     settings: Settings,
-    cached: Option<Cached>,
+    cached: Vec<(String, String, Option<Cached>)>,
     now: DateTime<Utc>,
-) -> (App, Option<Synced>) {
-    let (agenda, state) = cached.map_or((None, None), |c| (Some(c.agenda), c.sync));
-    let app = App::new(settings, agenda, now);
-    let resume = match (&app.agenda, state) {
-        (Some(agenda), Some(state)) => Some(Synced::resume(Arc::clone(agenda), state)),
-        _ => None,
-    };
-    (app, resume)
+) -> (App, Vec<Option<Synced>>) {
+    let any = cached.iter().any(|(_, _, c)| c.is_some());
+    let mut parts = Vec::with_capacity(cached.len());
+    let mut resumes = Vec::with_capacity(cached.len());
+    for (email, label, cached) in cached {
+        let (agenda, state) =
+            cached.map_or((Arc::default(), None), |c| (Arc::new(c.agenda), c.sync));
+        resumes.push(state.map(|state| Synced::resume(Arc::clone(&agenda), state)));
+        let state = AccountState {
+            email,
+            label,
+            fetched_at: agenda.fetched_at,
+            stale: None,
+        };
+        parts.push((state, agenda));
+    }
+    let agenda = any.then(|| Agenda::merge(parts));
+    (App::new(settings, agenda, now), resumes)
 }
 
 /// Runs the TUI until the user quits or a signal arrives; the terminal is restored on

@@ -1,7 +1,8 @@
 //! The services a session of meetty runs on, shared by the TUI and the command-line commands:
-//! which Calendar API to talk to and as whom ([`connect`]), the signed-in account's stored
-//! pieces ([`Signed`]: a browser sign-in or a service-account key), its session opened on first use ([`LazySession`]) and the sign-in flow
-//! ([`sign_in`]).
+//! which Calendar API to talk to and as whom ([`connect`]; the TUI's several accounts at
+//! once: [`connect::connect_all`]), the signed-in account's stored pieces ([`Signed`]: a
+//! browser sign-in or a service-account key), its session opened on first use
+//! ([`LazySession`]) and the sign-in flow ([`sign_in`]).
 
 pub mod connect;
 pub mod sign_in;

@@ -231,20 +231,27 @@ pub async fn demo() -> (Sandbox, CalendarClient) {
     (sandbox, client)
 }
 
-/// What the TUI's runner needs to work against `sandbox`: its client, the calendars
-/// selected in Google, OSC 52 copies (no X server), and nothing else (no cache, lock, marks
-/// or sign-in); a test sets the ones it uses with `..services(&sandbox)`.
+/// What the TUI's runner needs to work against `sandbox`: one account with its fixed token
+/// ([`account`]), the calendars selected in Google and OSC 52 copies (no X server); a test
+/// sets what else it uses with `..services(&sandbox)`.
 pub fn services(sandbox: &Sandbox) -> meetty::runtime::Services {
+    services_for(vec![account(sandbox)])
+}
+
+/// The same for several accounts, in the merged agenda's order.
+pub fn services_for(accounts: Vec<meetty::runtime::AccountServices>) -> meetty::runtime::Services {
     meetty::runtime::Services {
-        client: CalendarClient::new(&sandbox.root_url(), sandbox.access_token()),
+        accounts,
         selection: meetty::calendar::client::CalendarSelection::SelectedInGoogle,
-        cache: None,
         clipboard: meetty::clipboard::Clipboard::new(meetty::config::ClipboardMode::Osc52),
-        sign_in: None,
-        resume: None,
-        lead: None,
-        marks: None,
     }
+}
+
+/// The sandbox's seeded account with its fixed token, and nothing else (no cache, lock,
+/// marks or sign-in); a test sets the ones it uses with `..account(&sandbox)`.
+pub fn account(sandbox: &Sandbox) -> meetty::runtime::AccountServices {
+    let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());
+    meetty::runtime::AccountServices::new(meetty::sandbox::ACCOUNT, "A", client)
 }
 
 /// The app with its effect runner and no terminal, as the TUI's main loop drives them:
@@ -726,4 +733,17 @@ pub fn merged_agenda() -> Agenda {
         optional: false,
     }];
     a
+}
+
+/// The service account [`delegating_key`] registers, and its client id.
+pub const ACCOUNTS_BOT: &str = "accounts-bot@meetty-tests.iam.gserviceaccount.com";
+pub const ACCOUNTS_BOT_ID: &str = "104729384756102938476";
+
+/// The key of [`ACCOUNTS_BOT`], a service account of `sandbox` with domain-wide delegation
+/// (registered here): `meetty login --service-account KEY --subject USER` signs in as any
+/// user with it.
+pub fn delegating_key(sandbox: &Sandbox) -> String {
+    sandbox.register_service_account(ACCOUNTS_BOT, ACCOUNTS_BOT_ID, &service_account_pem(1));
+    sandbox.grant_delegation(ACCOUNTS_BOT_ID, &meetty::auth::client::SCOPES);
+    service_account_json(&sandbox.token_url(), ACCOUNTS_BOT, ACCOUNTS_BOT_ID, 1)
 }
