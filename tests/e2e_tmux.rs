@@ -253,7 +253,9 @@ fn demo_starts_moves_copies_and_quits_cleanly() {
     // Back to the first Meet meeting, then copy its link.
     t.keys("g");
     let screen = t.wait_for("the first meeting", |s| details_title(s) == title);
-    let link = meet_link_in(&screen);
+    // A Meet link is copied with the demo account it belongs to (meet_authuser, on by
+    // default), so the browser joins as that Google account.
+    let link = format!("{}?authuser=alex%40example.com", meet_link_in(&screen));
     t.keys("y");
     t.wait_for("the copy toast", |s| s.contains("Copied Google Meet link"));
 

@@ -71,6 +71,9 @@ async fn y_writes_the_selected_link_to_the_terminal_as_osc52() {
         .and_then(|m| m.video.as_ref())
         .map(|v| v.url.clone())
         .expect("the selected meeting has a video link");
+    // A Meet link is copied with the account it belongs to (meet_authuser, on by default).
+    let link = meetty::calendar::links::with_authuser(&link, meetty::sandbox::ACCOUNT);
+    assert!(link.ends_with("?authuser=alex%40example.com"), "{link}");
     assert!(!osc52_of(&h, &link), "nothing copied yet");
 
     h.handle(ch('y'));
