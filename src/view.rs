@@ -66,24 +66,28 @@ fn is_over(m: &Meeting, now: DateTime<Utc>, today: NaiveDate) -> bool {
 /// Which meetings of a merged agenda are listed, by index (`None`: every one, as in an
 /// agenda of one account). An event on the calendars of several accounts
 /// ([`Meeting::same_event`]) is listed once, as the copy the user attends best: one on an
-/// own calendar ([`Agenda::is_own`]) first, then one they organize, then the earliest
-/// account in the list; the other accounts' copies are not listed. Copies within the chosen
-/// account (the same event on a colleague's calendar too) are listed as in one account.
-/// One pass with a map over the events' keys.
+/// own calendar ([`Agenda::is_own`]) first, then by the user's answer there (accepted or
+/// organized, tentative, not yet answered, declined: a meeting declined on work and accepted
+/// on home is home's, so it is never dimmed, hidden or left out of now and next), then one
+/// they organize, then the earliest account in the list; the other accounts' copies are not
+/// listed. Copies within the chosen account (the same event on a colleague's calendar too)
+/// are listed as in one account. One pass with a map over the events' keys.
 pub fn kept_copies(agenda: &Agenda) -> Option<Vec<bool>> {
     if agenda.accounts.len() < 2 {
         return None;
     }
-    fn key(m: &Meeting) -> (&str, DateTime<Utc>) {
-        let id = if m.uid.is_empty() { &m.id } else { &m.uid };
-        (id.as_str(), m.start())
-    }
-    let rank = |m: &Meeting| (!agenda.is_own(m), !m.i_organize, m.account);
-    let mut best: HashMap<(&str, DateTime<Utc>), (bool, bool, usize)> =
+    let answer = |m: &Meeting| match m.my_rsvp() {
+        Rsvp::Accepted => 0u8,
+        Rsvp::Tentative => 1,
+        Rsvp::NeedsAction => 2,
+        Rsvp::Declined => 3,
+    };
+    let rank = |m: &Meeting| (!agenda.is_own(m), answer(m), !m.i_organize, m.account);
+    let mut best: HashMap<(&str, DateTime<Utc>), (bool, u8, bool, usize)> =
         HashMap::with_capacity(agenda.meetings.len());
     for m in &agenda.meetings {
         let r = rank(m);
-        best.entry(key(m))
+        best.entry(m.event_key())
             .and_modify(|b| *b = (*b).min(r))
             .or_insert(r);
     }
@@ -91,7 +95,7 @@ pub fn kept_copies(agenda: &Agenda) -> Option<Vec<bool>> {
         agenda
             .meetings
             .iter()
-            .map(|m| best.get(&key(m)).is_none_or(|b| b.2 == m.account))
+            .map(|m| best.get(&m.event_key()).is_none_or(|b| b.3 == m.account))
             .collect(),
     )
 }

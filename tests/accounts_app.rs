@@ -13,12 +13,13 @@ use meetty::action::{Action, Effect};
 use meetty::app::{App, Mode};
 use meetty::calendar::edit::{Editable, Edited};
 use meetty::calendar::error::ApiError;
-use meetty::calendar::model::{AccountState, Agenda, CalendarInfo, Meeting};
+use meetty::calendar::model::{AccountState, Agenda, CalendarInfo, Meeting, Rsvp};
 use meetty::calendar::ops::{WriteOp, Written};
 use meetty::calendar::write::{Conference, Created};
 use meetty::compose::Field;
 use meetty::config::DefaultCalendar;
 use meetty::form::Value;
+use meetty::view::ShowDeclined;
 use ratatui::crossterm::event::KeyCode;
 use serde_json::json;
 
@@ -208,6 +209,42 @@ fn an_event_on_both_accounts_is_one_row_counted_once() {
         .collect();
     on_now.sort_unstable();
     assert_eq!(on_now, ["Family call", "Partner sync", "Vendor call"]);
+}
+
+/// Sets the user's answer on copy `id`.
+fn answer(a: &mut Agenda, id: &str, rsvp: Rsvp) {
+    let m = a.meetings.iter_mut().find(|m| m.id == id).unwrap();
+    m.attendees.iter_mut().find(|p| p.is_self).unwrap().rsvp = rsvp;
+}
+
+#[test]
+fn the_copy_the_user_accepted_is_listed_over_one_they_declined() {
+    // Declined with work, accepted with home: the meeting is home's, listed even when
+    // declined meetings are hidden, and on now.
+    let mut a = two_accounts();
+    answer(&mut a, "vendor0", Rsvp::Declined);
+    answer(&mut a, "vendor1", Rsvp::Accepted);
+    let mut settings = meetty::screenshots::demo_settings(tz());
+    settings.show_all = true;
+    settings.show_declined = ShowDeclined::Hide;
+    let app = App::new(settings, Some(a.clone()), now());
+    let rows = listed(&app);
+    let vendor: Vec<_> = rows.iter().filter(|(t, _)| t == "Vendor call").collect();
+    assert_eq!(vendor, [&("Vendor call".to_string(), 1)], "{rows:?}");
+    let agenda = app.agenda.as_ref().unwrap();
+    let on = meetty::view::now_and_next(agenda, &app.rows, "2026-11-24T09:10:00Z".parse().unwrap());
+    assert!(
+        on.now.iter().any(|&i| agenda.meetings[i].id == "vendor1"),
+        "{:?}",
+        on.now
+    );
+    // Tentative on work beats awaiting on home; the answer comes before the account.
+    answer(&mut a, "vendor0", Rsvp::Tentative);
+    answer(&mut a, "vendor1", Rsvp::NeedsAction);
+    assert!(listed(&app_with(a.clone())).contains(&("Vendor call".into(), 0)));
+    answer(&mut a, "vendor0", Rsvp::NeedsAction);
+    answer(&mut a, "vendor1", Rsvp::Tentative);
+    assert!(listed(&app_with(a)).contains(&("Vendor call".into(), 1)));
 }
 
 #[test]

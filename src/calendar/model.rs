@@ -267,14 +267,21 @@ impl Meeting {
         })
     }
 
-    /// Whether `other` is a copy of the same event (or occurrence) on another calendar:
-    /// the same `iCalUID` (else id) and the same start.
-    pub fn same_event(&self, other: &Meeting) -> bool {
-        let key = |m: &Meeting| match m.uid.is_empty() {
-            true => m.id.clone(),
-            false => m.uid.clone(),
+    /// What every copy of this event (or occurrence) shares, on any calendar of any
+    /// account: its `iCalUID` (else its id, in caches written before it was read) and start.
+    pub fn event_key(&self) -> (&str, DateTime<Utc>) {
+        let id = if self.uid.is_empty() {
+            &self.id
+        } else {
+            &self.uid
         };
-        key(self) == key(other) && self.start() == other.start()
+        (id.as_str(), self.start())
+    }
+
+    /// Whether `other` is a copy of the same event (or occurrence) on another calendar:
+    /// the same [`Meeting::event_key`].
+    pub fn same_event(&self, other: &Meeting) -> bool {
+        self.event_key() == other.event_key()
     }
 
     pub fn start(&self) -> DateTime<Utc> {
@@ -718,12 +725,13 @@ impl Agenda {
     }
 
     /// The meetings the user will be at ([`Agenda::attends`]), in agenda order, each event
-    /// once even when it is on two of their calendars (the first copy counts).
+    /// once ([`Meeting::event_key`]) even when it is on two of their calendars or two
+    /// accounts' (the first copy counts).
     pub fn attended(&self) -> impl Iterator<Item = &Meeting> {
         let mut seen = std::collections::HashSet::new();
         self.meetings
             .iter()
-            .filter(move |m| self.attends(m) && seen.insert(m.id.as_str()))
+            .filter(move |m| self.attends(m) && seen.insert(m.event_key()))
     }
 
     /// Drops the occurrences of series `series_id` on `calendar` that start at `from` or
