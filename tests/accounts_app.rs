@@ -453,8 +453,8 @@ fn the_form_lists_both_accounts_calendars_and_creates_through_the_chosen_one() {
     assert_eq!((shown.id.as_str(), shown.account), (event.id.as_str(), 1));
 }
 
-#[test]
-fn n_starts_on_the_default_calendar_and_says_when_its_account_is_not_signed_in() {
+/// The form opened with `n` when `default_calendar` is home's primary calendar.
+fn form_on_homes_default_calendar() -> App {
     let mut app = app_with(two_accounts());
     app.settings.default_calendar = Some(DefaultCalendar {
         account: HOME.into(),
@@ -462,6 +462,12 @@ fn n_starts_on_the_default_calendar_and_says_when_its_account_is_not_signed_in()
     });
     press(&mut app, "n");
     app.update(key(KeyCode::Enter));
+    app
+}
+
+#[test]
+fn n_starts_on_the_default_calendar_and_says_when_its_account_is_not_signed_in() {
+    let mut app = form_on_homes_default_calendar();
     let (options, index) = calendar_options(&app);
     assert_eq!((options[index].0, options[index].1.as_str()), (1, HOME));
     assert_eq!(app.form().unwrap().notice, None);
@@ -485,13 +491,7 @@ fn n_starts_on_the_default_calendar_and_says_when_its_account_is_not_signed_in()
 
 #[test]
 fn find_time_asks_as_the_forms_account_about_its_calendars() {
-    let mut app = app_with(two_accounts());
-    app.settings.default_calendar = Some(DefaultCalendar {
-        account: HOME.into(),
-        calendar: "primary".into(),
-    });
-    press(&mut app, "n");
-    app.update(key(KeyCode::Enter));
+    let mut app = form_on_homes_default_calendar();
     set(&mut app, Field::Guests, "kim@partner.org");
     focus(&mut app, Field::Start);
     let effects = app.update(ctrl('f'));

@@ -268,6 +268,9 @@ fn check_meeting(m: &Meeting) -> Result<(), String> {
             return Err(format!("link is not a web link: {url:?}"));
         }
     }
+    for link in &m.other_links {
+        check_line("other link", &link.url)?;
+    }
     for d in &m.dial_in {
         check_line("dial-in", &d.number)?;
         check_line("pin", d.pin.as_deref().unwrap_or(""))?;
@@ -1326,6 +1329,71 @@ fn all_day_event_on_the_last_representable_date_is_dropped_not_a_panic() {
         now(),
     );
     every_key(&mut app);
+}
+
+/// Found in review: a link unwrapped from a SafeLinks or Google redirect was decoded
+/// whole, so `%1B` and `%E2%80%AE` inside `url=` became an escape and a right-to-left
+/// override in the link shown in the details and the links list, copied by `y` and opened
+/// by `o`.
+#[test]
+fn links_unwrapped_from_redirects_carry_no_controls() {
+    let zoom = "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fus02web.zoom.us%2Fj%2F81234567890%3Fpwd%3D%1B%5D52%3Bc%3BaGk%3D%07%E2%80%AEevil%1B%5B2J%0Ax&data=05%7C01";
+    let teams = "https://www.google.com/url?q=https://teams.microsoft.com/l/meetup-join/19%253ameeting%1B%5B31m%E2%80%AE&sa=D";
+    let mut app = app_of(vec![json!({
+        "id": "wrapped", "summary": "Wrapped",
+        "location": teams,
+        "description": format!("Join Zoom: {zoom}"),
+        "start": {"dateTime": "2026-11-23T10:00:00Z"}, "end": {"dateTime": "2026-11-23T11:00:00Z"}
+    })]);
+    let m = app.selected_meeting().unwrap().clone();
+    check_meeting(&m).unwrap();
+    let urls: Vec<&str> = m
+        .video
+        .iter()
+        .chain(&m.other_links)
+        .map(|l| l.url.as_str())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://teams.microsoft.com/l/meetup-join/19%3ameeting%1B[31m%E2%80%AE",
+            "https://us02web.zoom.us/j/81234567890?pwd=%1B]52;c;aGk=%07%E2%80%AEevil%1B[2Jx",
+        ]
+    );
+    // The primary link, copied and opened from the agenda.
+    for k in ['y', 'o'] {
+        let effects = app.update(ch(k));
+        assert!(!effects.is_empty(), "{k}: nothing happened");
+        check_effects(&effects).unwrap();
+    }
+    // Both links in the details and the links list, each copied and opened from there.
+    app.update(key(KeyCode::Tab));
+    let screen = screen_text(&render(&app, 120, 35));
+    assert!(screen.contains("teams.microsoft.com"), "{screen}");
+    draw_everywhere(&app).unwrap();
+    app.update(key(KeyCode::Tab));
+    let mut copied = Vec::new();
+    for entry in 0..2 {
+        app.update(ch('L'));
+        assert_eq!(app.mode(), Mode::Links);
+        let screen = screen_text(&render(&app, 120, 35));
+        assert!(screen.contains("us02web.zoom.us"), "{screen}");
+        for _ in 0..entry {
+            app.update(ch('j'));
+        }
+        // `o` closes the list and says "Opening …" in the status line.
+        for k in ['y', 'o'] {
+            let effects = app.update(ch(k));
+            check_effects(&effects).unwrap();
+            draw_everywhere(&app).unwrap();
+            copied.extend(effects.into_iter().filter_map(|e| match e {
+                Effect::Copy { text, .. } => Some(text),
+                _ => None,
+            }));
+        }
+    }
+    assert!(copied[0].contains("teams.microsoft.com"), "{copied:?}");
+    assert!(copied[1].contains("zoom.us"), "{copied:?}");
 }
 
 /// Found while writing these tests: every `<li>` was indented by the full list depth, so

@@ -224,7 +224,14 @@ fn unwrap_once(url: &str) -> Option<String> {
         keys.contains(&key).then_some(value)
     })?;
     let inner = crate::percent::decode(value);
-    (starts_with_ci(&inner, "http://") || starts_with_ci(&inner, "https://")).then_some(inner)
+    if !starts_with_ci(&inner, "http://") && !starts_with_ci(&inner, "https://") {
+        return None;
+    }
+    // Decoding can turn `%1B` or `%E2%80%AE` into control or bidi characters that would
+    // reach the details, the clipboard and the "Opening …" toast. The URL standard's
+    // serialization percent-encodes them again (and drops tabs and newlines); a host with
+    // such characters does not parse, and the redirect is left wrapped.
+    Url::parse(&inner).ok().map(String::from)
 }
 
 pub(super) fn starts_with_ci(s: &str, prefix: &str) -> bool {
@@ -359,6 +366,16 @@ mod tests {
                 "https://nam12.safelinks.protection.outlook.com/?url=%zz%E2%9C%93",
             ),
             ("not a url", "not a url"),
+            // Decoded controls and bidi overrides are encoded again; in the host they
+            // cannot be, and the link stays wrapped.
+            (
+                "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fzoom.us%2Fj%2F1%3Fpwd%3D%1B%5B2J%E2%80%AEx%0Ay",
+                "https://zoom.us/j/1?pwd=%1B[2J%E2%80%AExy",
+            ),
+            (
+                "https://www.google.com/url?q=https%3A%2F%2Fzoom%1B.us%2Fj%2F1",
+                "https://www.google.com/url?q=https%3A%2F%2Fzoom%1B.us%2Fj%2F1",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(unwrap_redirect(input), want, "{input}");
