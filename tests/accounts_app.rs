@@ -467,7 +467,7 @@ fn form_on_homes_default_calendar() -> App {
 
 #[test]
 fn n_starts_on_the_default_calendar_and_says_when_its_account_is_not_signed_in() {
-    let mut app = form_on_homes_default_calendar();
+    let app = form_on_homes_default_calendar();
     let (options, index) = calendar_options(&app);
     assert_eq!((options[index].0, options[index].1.as_str()), (1, HOME));
     assert_eq!(app.form().unwrap().notice, None);
@@ -604,4 +604,38 @@ fn every_account_failing_stops_the_timer_as_before() {
     app.update(key(KeyCode::Esc));
     let later = now() + Duration::minutes(10);
     assert_eq!(app.update(Action::Tick(later)), vec![]);
+}
+
+#[test]
+fn every_account_failing_for_its_own_reason_offers_the_sign_in_to_the_one_revoked() {
+    // Work offline, home's grant revoked, nothing fetched before: a failed refresh, and the
+    // sign-in is home's, not "offline" alone.
+    let mut app = App::new(meetty::screenshots::demo_settings(tz()), None, now());
+    let req = refresh_req(&press(&mut app, "r"));
+    let mut a = Agenda {
+        accounts: vec![account(WORK, "W"), account(HOME, "H")],
+        ..Agenda::default()
+    };
+    for state in &mut a.accounts {
+        state.fetched_at = Default::default();
+    }
+    a.accounts[0].stale = Some(ApiError::Network("no route to host".into()));
+    a.accounts[1].stale = Some(ApiError::SignIn("Google said invalid_grant".into()));
+    app.update(Action::AgendaLoaded {
+        req,
+        result: Ok(Arc::new(a)),
+    });
+    assert_eq!(app.mode(), Mode::SignIn);
+    let dialog = app.sign_in.clone().unwrap();
+    assert_eq!((dialog.account, dialog.email.as_deref()), (1, Some(HOME)));
+    assert!(
+        matches!(app.sync, meetty::app::Sync::Failed { .. }),
+        "{:?}",
+        app.sync
+    );
+    assert!(app.agenda.is_none());
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::SignIn { account: 1 }]
+    );
 }

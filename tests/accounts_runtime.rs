@@ -15,11 +15,12 @@ use meetty::action::{Action, Effect};
 use meetty::app::{App, Sync};
 use meetty::cache::{self, CacheFiles};
 use meetty::calendar::client::CalendarClient;
+use meetty::calendar::error::ApiError;
 use meetty::calendar::model::{Agenda, SendUpdates};
 use meetty::calendar::ops::WriteOp;
 use meetty::config::Paths;
 use meetty::runtime::AccountServices;
-use meetty::sandbox::{Sandbox, Seed, WriteOptions, ACCOUNT};
+use meetty::sandbox::{Fault, Sandbox, Seed, WriteOptions, ACCOUNT};
 use meetty::screenshots::demo_settings;
 use serde_json::json;
 
@@ -372,4 +373,53 @@ async fn an_account_the_config_names_but_nobody_signed_in_says_how_and_the_other
     let refused = meetty::session::connect::connect_all(&start, false, None, Utc::now(), tz).await;
     let e = refused.err().expect("nobody to run as");
     assert!(e.contains("meetty login --account gone@example.com"), "{e}");
+}
+
+/// Kim's listing takes 8 s (Google slow for her alone): Alex's new part is shown after the
+/// grace without waiting for it, Kim's last part stale as still refreshing; her answer,
+/// when it comes, is the next refresh's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_account_does_not_hold_up_the_others() {
+    let (sandbox, kim_token) = two_users().await;
+    let mut h = start(&sandbox, &kim_token, None);
+    h.until("the first refresh", loaded).await;
+    sandbox.inject(
+        Fault::latency(std::time::Duration::from_secs(8))
+            .on("GET", &format!("/calendars/{KIM}/events")),
+    );
+    let soon = Utc::now() + Duration::hours(2);
+    add(&sandbox, ACCOUNT, "Booked meanwhile", soon);
+    add(&sandbox, KIM, "Kim's late one", soon);
+    h.handle(common::ch('r'));
+    h.until("the refresh", loaded).await;
+
+    let agenda = h.app.agenda.as_ref().unwrap();
+    assert_eq!(account_of(agenda, "Booked meanwhile"), Some(0));
+    assert!(agenda.accounts[0].stale.is_none());
+    assert!(
+        matches!(agenda.accounts[1].stale, Some(ApiError::StillRefreshing(_))),
+        "{:?}",
+        agenda.accounts[1].stale
+    );
+    assert_eq!(
+        account_of(agenda, "Kim's planning"),
+        Some(1),
+        "her last part"
+    );
+    assert_eq!(account_of(agenda, "Kim's late one"), None);
+    assert!(h.app.sign_in.is_none(), "no sign-in for a slow answer");
+
+    // Refreshing again until her answer is in: it shows, and she is no longer stale.
+    let kim_stale = |app: &App| app.agenda.as_ref().unwrap().accounts[1].stale.is_some();
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        h.handle(common::ch('r'));
+        h.until("a refresh", loaded).await;
+        if !kim_stale(&h.app) {
+            break;
+        }
+    }
+    assert!(!kim_stale(&h.app), "Kim's answer never came");
+    let agenda = h.app.agenda.as_ref().unwrap();
+    assert_eq!(account_of(agenda, "Kim's late one"), Some(1));
 }

@@ -233,6 +233,10 @@ impl App {
         }
         self.last_sync = self.now;
         match result {
+            Ok(agenda) if agenda.never_fetched() => {
+                self.every_account_failed(&agenda);
+                Vec::new()
+            }
             Ok(agenda) => {
                 self.sync = Sync::Idle;
                 let save = Effect::SaveCache(Arc::clone(&agenda));

@@ -2,7 +2,7 @@
 //! account, what the sign-in started from the TUI reports back, and what the status bar says
 //! about an account whose part of the agenda is stale while the others refresh on.
 
-use super::{App, Overlay};
+use super::{App, Overlay, Sync};
 use crate::action::Effect;
 use crate::calendar::error::ApiError;
 use crate::calendar::model::Agenda;
@@ -32,13 +32,24 @@ impl App {
     /// `account` alone): the dialog comes up over whatever was on screen, which stays as it
     /// was under it. A sign-in already out in the browser stays the one in progress.
     pub(super) fn needs_sign_in(&mut self, account: usize, message: String, stops_refresh: bool) {
+        let email = self
+            .agenda
+            .as_ref()
+            .and_then(|a| a.accounts.get(account))
+            .map(|a| crate::sanitize::line(&a.email))
+            .or_else(|| self.settings.account.clone());
+        self.needs_sign_in_as(account, email, message, stops_refresh);
+    }
+
+    /// [`App::needs_sign_in`] for an account named by `email`.
+    fn needs_sign_in_as(
+        &mut self,
+        account: usize,
+        email: Option<String>,
+        message: String,
+        stops_refresh: bool,
+    ) {
         if !self.sign_in.as_ref().is_some_and(|d| d.waiting) {
-            let email = self
-                .agenda
-                .as_ref()
-                .and_then(|a| a.accounts.get(account))
-                .map(|a| crate::sanitize::line(&a.email))
-                .or_else(|| self.settings.account.clone());
             self.sign_in = Some(SignInDialog {
                 message,
                 waiting: false,
@@ -52,6 +63,34 @@ impl App {
         if !self.screen.has(Mode::SignIn) {
             self.screen.push(Overlay::SignIn);
         }
+    }
+
+    /// Every account of a merged agenda failed and none has a part to show: a failed
+    /// refresh, as with one account (refreshes stop while a sign-in is needed), but each
+    /// account's reason counts: the first one whose grant is gone gets the dialog, named,
+    /// even when an earlier one is only offline.
+    pub(super) fn every_account_failed(&mut self, agenda: &Agenda) {
+        let expired = agenda
+            .accounts
+            .iter()
+            .enumerate()
+            .find_map(|(i, a)| match &a.stale {
+                Some(ApiError::SignIn(message)) => Some((i, &a.email, message)),
+                _ => None,
+            });
+        let error = match expired {
+            Some((i, email, message)) => {
+                let email = Some(crate::sanitize::line(email));
+                self.needs_sign_in_as(i, email, message.clone(), true);
+                ApiError::SignIn(message.clone())
+            }
+            None => agenda
+                .accounts
+                .iter()
+                .find_map(|a| a.stale.clone())
+                .unwrap_or_else(|| ApiError::Unexpected("no account answered".into())),
+        };
+        self.sync = Sync::Failed { error };
     }
 
     /// A merged agenda arrived: the first account whose part is stale for want of a sign-in
@@ -164,6 +203,7 @@ impl App {
                 format!("Google said {code} {}", crate::sanitize::line(reason))
             }
             ApiError::Unexpected(_) => "unexpected answer from Google".into(),
+            ApiError::StillRefreshing(_) => "still refreshing".into(),
             // The message names the fix at length; its first clause says what is wrong.
             ApiError::Local(m) | ApiError::Refused(m) => {
                 let end = m.find([':', '(', ';']).unwrap_or(m.len());

@@ -26,6 +26,9 @@ pub enum ApiError {
     /// Not sent: the request cannot do what was asked (declining a meeting the user is no
     /// guest of); the message says why.
     Refused(String),
+    /// No answer yet after this many seconds while the other accounts answered: the
+    /// account's last part is shown until its answer arrives (the next refresh takes it).
+    StillRefreshing(u64),
 }
 
 impl std::error::Error for ApiError {}
@@ -71,6 +74,11 @@ impl fmt::Display for ApiError {
             }
             ApiError::SignIn(m) => write!(f, "sign-in needed: {}", line(m)),
             ApiError::Local(m) | ApiError::Refused(m) => f.write_str(&line(m)),
+            ApiError::StillRefreshing(seconds) => write!(
+                f,
+                "still refreshing: Google Calendar has not answered in {seconds} s; the last \
+                 agenda is shown until it does"
+            ),
         }
     }
 }

@@ -626,6 +626,16 @@ impl Agenda {
             .find(|c| c.id == m.calendar_id && c.account == m.account)
     }
 
+    /// A merged agenda in which every account failed before any was ever fetched: it has
+    /// each account's reason and nothing to show.
+    pub fn never_fetched(&self) -> bool {
+        !self.accounts.is_empty()
+            && self
+                .accounts
+                .iter()
+                .all(|a| a.stale.is_some() && a.fetched_at == DateTime::<Utc>::default())
+    }
+
     /// The account `m` belongs to; None in an agenda of one account's own (a cache).
     pub fn account_of(&self, m: &Meeting) -> Option<&AccountState> {
         self.accounts.get(m.account)

@@ -14,7 +14,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use futures_util::future::{join_all, BoxFuture};
+use futures_util::future::{BoxFuture, Shared};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
@@ -90,6 +91,9 @@ struct Account {
     marks: Option<PathBuf>,
     /// What its last finished sync left, for the next one to ask only for changes.
     synced: Arc<Mutex<Option<Synced>>>,
+    /// Its part of the latest refresh, on its way or arrived. One that outlived its
+    /// refresh's wait ([`GRACE`]) is the next refresh's, not a second call to Google.
+    running: Option<Running>,
 }
 
 impl Account {
@@ -132,6 +136,7 @@ impl EffectRunner {
                 lead: a.lead,
                 marks: a.marks,
                 synced: Arc::new(Mutex::new(a.resume)),
+                running: None,
             })
             .collect();
         if accounts.iter().any(Account::following) {
@@ -396,21 +401,30 @@ impl EffectRunner {
     }
 
     /// Every account's part at once (each a sync with Google, or a watch's cache write),
-    /// merged; an account that fails keeps its last part, marked stale. The answer is an
-    /// error only when every account failed.
+    /// merged; an account that fails keeps its last part, marked stale, and so does one
+    /// still on its way [`GRACE`] after the first account answered, so one slow account
+    /// does not hold up the others (its answer, when it comes, is the next refresh's).
     fn refresh(&mut self, req: u64, asked: bool, ask: SyncRequest) {
-        // The superseded refresh is cancelled, not left to finish.
+        // The superseded merge is cancelled; the parts on their way are the new one's.
         if let Some(old) = self.refresh.take() {
             old.abort();
         }
         let was_following = self.accounts.iter().any(Account::following);
         let (tx, selection) = (&self.tx, &self.selection);
-        let fetches: Vec<Fetch> = self
+        let fetches: Vec<Running> = self
             .accounts
             .iter_mut()
-            .map(|a| match follow(a, asked) {
-                Some(fetch) => fetch,
-                None => sync(a, tx, selection, req, ask),
+            .map(|a| {
+                if let Some(late) = a.running.as_ref().filter(|r| r.peek().is_none()) {
+                    return late.clone();
+                }
+                let fetch = match follow(a, asked) {
+                    Some(fetch) => fetch,
+                    None => sync(a, tx, selection, req, ask),
+                };
+                let running = run_apart(fetch);
+                a.running = Some(running.clone());
+                running
             })
             .collect();
         let following = self.accounts.iter().any(Account::following);
@@ -429,7 +443,7 @@ impl EffectRunner {
             .collect();
         let tx = self.tx.clone();
         self.refresh = Some(tokio::spawn(async move {
-            let results = join_all(fetches).await;
+            let results = gather(fetches, GRACE).await;
             let result = merge(parts, results).await;
             if let Ok(a) = &result {
                 log::info!("agenda refreshed: {} meetings", a.meetings.len());
@@ -441,6 +455,65 @@ impl EffectRunner {
 
 /// An account's part of a refresh, on its way.
 type Fetch = BoxFuture<'static, Result<Arc<Agenda>, ApiError>>;
+
+/// An account's part running as a task of its own: it goes on when the refresh that
+/// started it stops waiting, and every refresh that waits for it gets its answer.
+type Running = Shared<Fetch>;
+
+/// How long a refresh waits for the other accounts once one has its new part: a sync of a
+/// few calendars answers within a second, retries of a hiccup within a few; an account
+/// slower than that (Google timing out, a watch that has not written yet) is shown from
+/// its last part, stale, rather than holding up the others.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+fn run_apart(fetch: Fetch) -> Running {
+    let task = tokio::spawn(fetch);
+    async move {
+        task.await.unwrap_or_else(|_| {
+            Err(ApiError::Unexpected(
+                "internal error while reading the agenda".into(),
+            ))
+        })
+    }
+    .boxed()
+    .shared()
+}
+
+/// Each account's answer, in order: every one, or those in by `grace` after the first
+/// new part (failures do not start the clock: the others may still succeed); the rest
+/// [`ApiError::StillRefreshing`].
+async fn gather(
+    running: Vec<Running>,
+    grace: std::time::Duration,
+) -> Vec<Result<Arc<Agenda>, ApiError>> {
+    let started = tokio::time::Instant::now();
+    let mut results: Vec<Option<Result<Arc<Agenda>, ApiError>>> = vec![None; running.len()];
+    let mut pending: FuturesUnordered<_> = running
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| part.map(move |result| (i, result)))
+        .collect();
+    let mut deadline = None;
+    loop {
+        let next = match deadline {
+            None => pending.next().await,
+            Some(at) => match tokio::time::timeout_at(at, pending.next()).await {
+                Ok(next) => next,
+                Err(_) => break,
+            },
+        };
+        let Some((i, result)) = next else { break };
+        if result.is_ok() && deadline.is_none() {
+            deadline = Some(tokio::time::Instant::now() + grace);
+        }
+        results[i] = Some(result);
+    }
+    let waited = started.elapsed().as_secs();
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or(Err(ApiError::StillRefreshing(waited))))
+        .collect()
+}
 
 /// `account`'s sync with Google for request `req`, building on its last one.
 fn sync(
@@ -502,18 +575,17 @@ struct Part {
 }
 
 /// The merged agenda of each account's result, in order: a failed account's part is its
-/// last sync's, else its cache's, else empty, with the error as its `stale`. An error only
-/// when every account failed (the first account's, which names its account's fix).
+/// last sync's, else its cache's, else empty, with the error as its `stale`. When every
+/// account failed, each keeps its own reason (one offline, another's grant revoked: that
+/// one is offered a sign-in); with nothing fetched ever, the app reads it as a failed
+/// refresh ([`Agenda::never_fetched`]). An error only for one account alone, as before.
 async fn merge(
     parts: Vec<Part>,
     results: Vec<Result<Arc<Agenda>, ApiError>>,
 ) -> Result<Arc<Agenda>, ApiError> {
-    if let Some(Err(first)) = results
-        .first()
-        .filter(|_| results.iter().all(Result::is_err))
-    {
-        log::warn!("agenda refresh failed: {first}");
-        return Err(first.clone());
+    if let [Err(only)] = results.as_slice() {
+        log::warn!("agenda refresh failed: {only}");
+        return Err(only.clone());
     }
     let mut merged = Vec::with_capacity(parts.len());
     for (part, result) in parts.into_iter().zip(results) {

@@ -12,6 +12,7 @@ use crate::app::{dial_in_shown, App, Joins, Pane};
 use crate::calendar::model::{Agenda, Attendee, Meeting, Rsvp, When};
 use crate::config::AutoJoin;
 use crate::keymap::{Command, Mode};
+use crate::sanitize;
 use crate::timefmt::{ago, clock, clock_range, date_label, local_date};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -77,16 +78,21 @@ fn when_text(app: &App, m: &Meeting) -> String {
 /// Where the labels end: values start in this column.
 const LABEL_WIDTH: usize = 10;
 
-/// The meeting's account in a merged agenda, why it is stale, and the other accounts whose
-/// calendars have the event too, each with that account's answer where it differs.
+/// The meeting's account in an agenda of several accounts (with one, the details are as
+/// they always were, like the rows without their label column), why it is stale, and the
+/// other accounts whose calendars have the event too, each with that account's answer
+/// where it differs. E-mails and labels come from the config as typed: sanitized.
 fn account_lines(app: &App, agenda: &Agenda, m: &Meeting) -> Vec<Line<'static>> {
-    let Some(account) = agenda.account_of(m) else {
+    let Some(account) = agenda.account_of(m).filter(|_| agenda.accounts.len() > 1) else {
         return Vec::new();
     };
     let mut out = vec![Line::from(vec![
         Span::styled(format!("{:<LABEL_WIDTH$}", "Account"), theme::label()),
-        Span::raw(account.email.clone()),
-        Span::styled(format!(" ({})", account.label), theme::dim()),
+        Span::raw(sanitize::line(&account.email)),
+        Span::styled(
+            format!(" ({})", sanitize::line(&account.label)),
+            theme::dim(),
+        ),
     ])];
     if let Some(why) = &account.stale {
         let age = ago(app.now, account.fetched_at);
@@ -106,7 +112,7 @@ fn account_lines(app: &App, agenda: &Agenda, m: &Meeting) -> Vec<Line<'static>> 
         };
         let mut spans = vec![
             Span::styled(format!("{:<LABEL_WIDTH$}", "Also on"), theme::label()),
-            Span::raw(other.email.clone()),
+            Span::raw(sanitize::line(&other.email)),
         ];
         if copy.my_rsvp() != m.my_rsvp() {
             let (words, style) = answer_words(copy);

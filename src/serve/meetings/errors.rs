@@ -106,6 +106,9 @@ pub fn problem(e: ApiError, retry_after: Option<u64>) -> Problem {
         ApiError::Local(m) => Problem::new(503, "local", line(&m))
             .fix("fix what the message names on the machine running meetty serve"),
         ApiError::Refused(m) => Problem::new(422, "refused", line(&m)),
+        e @ ApiError::StillRefreshing(_) => {
+            Problem::new(504, "google_slow", e.to_string()).fix("send it again in a minute")
+        }
         ApiError::Unexpected(m) => Problem::new(
             502,
             "unexpected_answer",
