@@ -91,7 +91,7 @@ struct Account {
     marks: Option<PathBuf>,
     /// What its last finished sync left, for the next one to ask only for changes.
     synced: Arc<Mutex<Option<Synced>>>,
-    /// Its part of the latest refresh, on its way or arrived. One that outlived its
+    /// Its latest sync with Google, on its way or arrived. One that outlived its
     /// refresh's wait ([`GRACE`]) is the next refresh's, not a second call to Google.
     running: Option<Running>,
 }
@@ -415,14 +415,17 @@ impl EffectRunner {
             .accounts
             .iter_mut()
             .map(|a| {
+                // Waiting for a watch's write is a look at a file: it starts over (and
+                // ends with the refresh that waits), so a watch gone meanwhile is taken
+                // over now.
+                if let Some(wait) = follow(a, asked) {
+                    a.running = None;
+                    return wait.shared();
+                }
                 if let Some(late) = a.running.as_ref().filter(|r| r.peek().is_none()) {
                     return late.clone();
                 }
-                let fetch = match follow(a, asked) {
-                    Some(fetch) => fetch,
-                    None => sync(a, tx, selection, req, ask),
-                };
-                let running = run_apart(fetch);
+                let running = run_apart(sync(a, tx, selection, req, ask));
                 a.running = Some(running.clone());
                 running
             })
@@ -456,8 +459,8 @@ impl EffectRunner {
 /// An account's part of a refresh, on its way.
 type Fetch = BoxFuture<'static, Result<Arc<Agenda>, ApiError>>;
 
-/// An account's part running as a task of its own: it goes on when the refresh that
-/// started it stops waiting, and every refresh that waits for it gets its answer.
+/// An account's part as every refresh that waits for it gets it; a sync runs as a task of
+/// its own ([`run_apart`]), going on when the refresh that started it stops waiting.
 type Running = Shared<Fetch>;
 
 /// How long a refresh waits for the other accounts once one has its new part: a sync of a
