@@ -6,11 +6,10 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use common::{Headless, ACCOUNTS_BOT};
+use common::{Headless, Home, ACCOUNTS_BOT};
 use meetty::action::{Action, Effect};
 use meetty::app::{App, Sync};
 use meetty::cache::{self, CacheFiles};
@@ -20,34 +19,12 @@ use meetty::calendar::model::{Agenda, SendUpdates};
 use meetty::calendar::ops::WriteOp;
 use meetty::config::Paths;
 use meetty::runtime::AccountServices;
-use meetty::sandbox::{Fault, Sandbox, Seed, WriteOptions, ACCOUNT};
+use meetty::sandbox::{Fault, Sandbox, Seed, WriteOptions, ACCOUNT, PERSONAL_ACCOUNT};
 use meetty::screenshots::demo_settings;
 use serde_json::json;
 
 /// The second account, a user of the same sandbox with a store of its own.
 const KIM: &str = "kim@example.com";
-
-/// A private home for one test, removed when dropped.
-struct Home(PathBuf);
-
-impl Home {
-    fn new(name: &str) -> Home {
-        let dir =
-            std::env::temp_dir().join(format!("meetty-accounts-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        Home(dir)
-    }
-
-    fn paths(&self) -> Paths {
-        Paths::under(&self.0)
-    }
-}
-
-impl Drop for Home {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The demo week for Alex (account 0) and one meeting of Kim's (account 1) in an hour.
 async fn two_users() -> (Sandbox, String) {
@@ -225,7 +202,7 @@ async fn a_revoked_account_goes_stale_while_the_other_keeps_refreshing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_account_caches_its_own_part_and_the_next_start_merges_them() {
-    let home = Home::new("caches");
+    let home = Home::new("accounts-caches");
     let paths = home.paths();
     let (sandbox, kim_token) = two_users().await;
     let mut h = start(&sandbox, &kim_token, Some(&paths));
@@ -234,15 +211,7 @@ async fn each_account_caches_its_own_part_and_the_next_start_merges_them() {
 
     let cached = |owner: &str| {
         let file = CacheFiles::of(&paths, owner).agenda;
-        async move {
-            for _ in 0..100 {
-                if let Some(c) = cache::load(&file) {
-                    return c;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-            panic!("no cache at {}", file.display())
-        }
+        async move { common::eventually("a cache", || cache::load(&file)).await }
     };
     let (alex, kim) = (cached(ACCOUNT).await, cached(KIM).await);
     assert_eq!(alex.agenda, shown.part(0));
@@ -257,8 +226,7 @@ async fn each_account_caches_its_own_part_and_the_next_start_merges_them() {
         "each with its sync state"
     );
 
-    // The next start: both caches, merged, before any request.
-    sandbox.clear_requests();
+    // The next start: both caches, merged.
     let (app, resumes) = meetty::runtime::from_caches(
         demo_settings(common::tz()),
         vec![
@@ -267,7 +235,7 @@ async fn each_account_caches_its_own_part_and_the_next_start_merges_them() {
         ],
         Utc::now(),
     );
-    assert!(sandbox.requests().is_empty());
+    sandbox.clear_requests();
     let again = app.agenda.as_ref().unwrap();
     assert_eq!(again.meetings, shown.meetings);
     assert_eq!(again.calendars, shown.calendars);
@@ -301,7 +269,7 @@ async fn each_account_caches_its_own_part_and_the_next_start_merges_them() {
 async fn an_account_the_config_names_but_nobody_signed_in_says_how_and_the_others_run() {
     use meetty::auth::accounts::{Accounts, StoreLocation, TokenStore};
     const GONE: &str = "gone@example.com";
-    let home = Home::new("config-accounts");
+    let home = Home::new("accounts-config-accounts");
     let paths = home.paths();
     let (sandbox, _) = two_users().await;
     let key = common::delegating_key(&sandbox);
@@ -359,13 +327,7 @@ async fn an_account_the_config_names_but_nobody_signed_in_says_how_and_the_other
     );
     // Kim's part is cached; nothing is cached for an account never fetched.
     let kims = CacheFiles::of(&start.paths, KIM).agenda;
-    for _ in 0..100 {
-        if cache::load(&kims).is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(cache::load(&kims).is_some());
+    common::eventually("Kim's cache", || cache::load(&kims)).await;
     assert!(!CacheFiles::of(&start.paths, GONE).agenda.exists());
 
     let mut start = start;
@@ -422,4 +384,113 @@ async fn a_slow_account_does_not_hold_up_the_others() {
     assert!(!kim_stale(&h.app), "Kim's answer never came");
     let agenda = h.app.agenda.as_ref().unwrap();
     assert_eq!(account_of(agenda, "Kim's late one"), Some(1));
+}
+
+/// Kim signed in as a person (a refresh token in the file store, not a fixed token): she
+/// removes meetty's access in her Google Account, her next refresh gets `invalid_grant`,
+/// and the TUI offers to sign in her account, not Alex's, while Alex's part refreshes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_grant_asks_to_sign_in_that_account() {
+    use meetty::auth::accounts::{StoreLocation, TokenStore};
+    use meetty::auth::client::ClientInfo;
+    use meetty::auth::session::{Session, StoredToken};
+    let home = Home::new("accounts-revoked-grant");
+    let (sandbox, kim_token) = two_users().await;
+    let store = StoreLocation::new(&home.paths().data_dir).open(TokenStore::File);
+    let token = serde_json::from_value(json!({
+        "access_token": kim_token,
+        "refresh_token": sandbox.refresh_token_for(KIM),
+        "expires_at": null,
+        "id_token": null,
+    }))
+    .unwrap();
+    let stored = StoredToken {
+        client_id: sandbox.client_id(),
+        token,
+    };
+    store
+        .set(
+            &meetty::auth::store::token_key(KIM),
+            &serde_json::to_string(&stored).unwrap(),
+        )
+        .unwrap();
+    let client = ClientInfo {
+        client_id: sandbox.client_id(),
+        auth_uri: Some(sandbox.auth_url()),
+        token_uri: Some(sandbox.token_url()),
+    };
+    let session = Session::new(client, sandbox.client_secret(), store, KIM);
+    let kim = CalendarClient::new(&sandbox.root_url(), session);
+    let services = common::services_for(vec![
+        common::account(&sandbox),
+        AccountServices::new(KIM, "K", kim),
+    ]);
+    let mut h = Headless::start(
+        App::new(demo_settings(common::tz()), None, Utc::now()),
+        services,
+    );
+    h.until("the first refresh", loaded).await;
+    assert!(h.app.agenda.as_ref().unwrap().accounts[1].stale.is_none());
+
+    sandbox.revoke_user(KIM);
+    h.handle(common::ch('r'));
+    h.until("the refresh", loaded).await;
+    let agenda = h.app.agenda.as_ref().unwrap();
+    assert!(agenda.accounts[0].stale.is_none(), "Alex refreshed");
+    let why = agenda.accounts[1].stale.as_ref().expect("Kim is stale");
+    assert!(
+        matches!(why, ApiError::SignIn(m) if m.contains("invalid_grant")),
+        "{why:?}"
+    );
+    assert_eq!(h.app.mode(), meetty::app::Mode::SignIn);
+    let dialog = h.app.sign_in.as_ref().unwrap();
+    assert_eq!((dialog.account, dialog.email.as_deref()), (1, Some(KIM)));
+    let effects = h
+        .app
+        .update(common::key(ratatui::crossterm::event::KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::SignIn { account: 1 }]);
+}
+
+/// The demo's two accounts through the runner: Jamie's farewell call is on both primary
+/// calendars (accepted from work, tentative from home); it is one row, work's copy, and
+/// the details find both copies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demos_shared_event_is_one_row_with_two_copies() {
+    let sandbox = common::sandbox(Seed::Demo {
+        now: Utc::now(),
+        tz: common::tz(),
+    })
+    .await;
+    let personal = CalendarClient::new(
+        &sandbox.root_url(),
+        sandbox.access_token_for(PERSONAL_ACCOUNT),
+    );
+    let services = common::services_for(vec![
+        common::account(&sandbox),
+        AccountServices::new(PERSONAL_ACCOUNT, "P", personal),
+    ]);
+    let mut h = Headless::start(
+        App::new(demo_settings(common::tz()), None, Utc::now()),
+        services,
+    );
+    h.until("the first refresh", loaded).await;
+    let agenda = h.app.agenda.as_ref().unwrap();
+    let rows: Vec<usize> = h
+        .app
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            meetty::view::Row::Meeting(i)
+                if agenda.meetings[*i].title == "Jamie's farewell call" =>
+            {
+                Some(*i)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rows.len(), 1, "one row");
+    let listed = &agenda.meetings[rows[0]];
+    assert_eq!(listed.account, 0, "the accepted copy, work's");
+    let copies: Vec<usize> = agenda.copies_of(listed).map(|m| m.account).collect();
+    assert_eq!(copies, [0, 1]);
 }

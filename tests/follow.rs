@@ -8,12 +8,11 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::Headless;
+use common::{Headless, Home};
 use meetty::action::Action;
 use meetty::alerts::{Files, Rules};
 use meetty::app::{App, Sync};
@@ -28,27 +27,6 @@ use meetty::screenshots::demo_settings;
 use tokio::signal::unix::{signal, SignalKind};
 
 const OWNER: &str = "sandbox";
-
-/// A private home for one test, removed when dropped.
-struct Home(PathBuf);
-
-impl Home {
-    fn new(name: &str) -> Home {
-        let dir = std::env::temp_dir().join(format!("meetty-follow-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        Home(dir)
-    }
-
-    fn paths(&self) -> Paths {
-        Paths::under(&self.0)
-    }
-}
-
-impl Drop for Home {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The app and its runner as the TUI has them for owner [`OWNER`], with no terminal.
 fn headless(sandbox: &Sandbox, paths: &Paths) -> Headless {
@@ -94,7 +72,7 @@ fn loaded(app: &App) -> bool {
 async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_goes() {
     // This process stands in for the watch: it must survive the signal it is sent.
     let mut usr1 = signal(SignalKind::user_defined1()).unwrap();
-    let home = Home::new("takeover");
+    let home = Home::new("follow-takeover");
     let paths = home.paths();
     let watch = Lock::try_acquire(&paths.lock_file(OWNER), Role::Watch)
         .unwrap()
@@ -228,24 +206,15 @@ async fn with_a_watch_holding_the_lock_the_tui_follows_and_takes_over_when_it_go
     // Leading, the TUI writes the cache for `meetty next` and a later watch.
     // The account's own part: the cache holds no account list.
     let google = Arc::new(h.app.agenda.as_ref().unwrap().part(0));
-    let mut cached = None;
-    for _ in 0..100 {
-        cached = cache::load(&paths.agenda_cache(OWNER)).map(|c| c.agenda);
-        if cached.as_ref() == Some(&*google) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(
-        cached.as_ref(),
-        Some(&*google),
-        "the TUI wrote Google's agenda"
-    );
+    common::eventually("the TUI's write of Google's agenda", || {
+        cache::load(&paths.agenda_cache(OWNER)).filter(|c| c.agenda == *google)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_lock_free_the_tui_leads_from_the_start() {
-    let home = Home::new("leads");
+    let home = Home::new("follow-leads");
     let paths = home.paths();
     let sandbox = common::sandbox(Seed::Demo {
         now: Utc::now(),

@@ -747,3 +747,41 @@ pub fn delegating_key(sandbox: &Sandbox) -> String {
     sandbox.grant_delegation(ACCOUNTS_BOT_ID, &meetty::auth::client::SCOPES);
     service_account_json(&sandbox.token_url(), ACCOUNTS_BOT, ACCOUNTS_BOT_ID, 1)
 }
+
+/// A private home for one test (under the temp directory, named after this process and
+/// `name`), removed when dropped.
+pub struct Home(pub std::path::PathBuf);
+
+impl Home {
+    pub fn new(name: &str) -> Home {
+        let dir = std::env::temp_dir().join(format!("meetty-home-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Home(dir)
+    }
+
+    pub fn paths(&self) -> meetty::config::Paths {
+        meetty::config::Paths::under(&self.0)
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What `found` finds, asked again until it does, for as long as [`Headless::until`] waits
+/// for an answer (a file another task writes, say).
+pub async fn eventually<T>(what: &str, mut found: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(value) = found() {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
