@@ -580,11 +580,67 @@ fn parse_host(host: &str) -> Result<Host, String> {
             false => format!("has no domain: write the full host name, as in {name}.example.com"),
         });
     }
+    if PUBLIC_SUFFIXES.contains(&name) {
+        return Err(format!(
+            "names {name}, a public suffix: anyone can have a site under it, so name the \
+             service's own host, as in video.example.{name} (meetty knows a short list of \
+             common suffixes such as co.uk, com.au and github.io, not all of them)"
+        ));
+    }
     Ok(match under {
         true => Host::Under(name.to_string()),
         false => Host::Exact(name.to_string()),
     })
 }
+
+/// Common public suffixes of more than one label (from the Public Suffix List,
+/// publicsuffix.org): a pattern on one of these would match every site registered under it.
+/// A short list of the ones people write by mistake, not the whole list.
+const PUBLIC_SUFFIXES: &[&str] = &[
+    "ac.uk",
+    "co.uk",
+    "gov.uk",
+    "org.uk",
+    "me.uk",
+    "ltd.uk",
+    "plc.uk",
+    "com.au",
+    "net.au",
+    "org.au",
+    "edu.au",
+    "co.nz",
+    "org.nz",
+    "co.jp",
+    "ne.jp",
+    "or.jp",
+    "co.in",
+    "co.kr",
+    "co.za",
+    "co.il",
+    "com.br",
+    "com.cn",
+    "com.hk",
+    "com.mx",
+    "com.sg",
+    "com.tr",
+    "com.tw",
+    "com.ar",
+    "com.my",
+    "github.io",
+    "gitlab.io",
+    "herokuapp.com",
+    "vercel.app",
+    "netlify.app",
+    "pages.dev",
+    "workers.dev",
+    "web.app",
+    "firebaseapp.com",
+    "appspot.com",
+    "blogspot.com",
+    "azurewebsites.net",
+    "cloudfront.net",
+    "s3.amazonaws.com",
+];
 
 fn parse_path(path: &str, query: Option<String>) -> Result<PathRule, String> {
     let (path, end) = match path.strip_suffix('$') {
@@ -1462,6 +1518,18 @@ mod tests {
             (
                 vec![entry("Acme", None, &["*.com/room/"])],
                 "would match every site under .com",
+            ),
+            (
+                vec![entry("Acme", None, &["*.co.uk/room/"])],
+                "names co.uk, a public suffix",
+            ),
+            (
+                vec![entry("Acme", None, &["*.github.io"])],
+                "names github.io, a public suffix",
+            ),
+            (
+                vec![entry("Acme", None, &["com.au/"])],
+                "names com.au, a public suffix",
             ),
             (vec![entry("Acme", None, &["video/room/"])], "has no domain"),
             (
