@@ -7,6 +7,7 @@ use chrono::Duration;
 use common::*;
 use meetty::app::{App, Sync};
 use meetty::calendar::error::ApiError;
+use meetty::calendar::model::Agenda;
 use meetty::screenshots::{demo_settings, render};
 
 /// The screen as a terminal shows it: a wide character covers the cell after it.
@@ -775,6 +776,42 @@ fn a_merged_agenda_labels_rows_with_their_account_and_marks_the_stale_one() {
     assert!(
         one.contains("│▌✓ 09:45–10:15 Meet   Platform standup"),
         "{one}"
+    );
+}
+
+/// A merged agenda of one account (`--account`, or one signed in) looks as an agenda of
+/// one account always did: no label column and no "Account" line in the details.
+#[test]
+fn one_account_merged_shows_as_one_account() {
+    let mut one = agenda();
+    one.accounts = merged_agenda().accounts[..1].to_vec();
+    let draw = |a: Agenda| {
+        let mut app = App::new(demo_settings(tz()), Some(a), now());
+        select(&mut app, "Platform standup");
+        text(&app, 110, 30)
+    };
+    let screen = draw(one);
+    assert!(!screen.contains("Account"), "{screen}");
+    assert_eq!(screen, draw(agenda()));
+}
+
+/// Config `accounts` and `account_labels` can hold any text: the details show it clean.
+#[test]
+fn account_emails_and_labels_are_sanitized_in_the_details() {
+    let mut a = merged_agenda();
+    a.accounts[0].email = "alex@example.com\x1b]52;c;aGk=\x07\u{202e}".into();
+    a.accounts[0].label = "W\x1b[2J".into();
+    let mut app = App::new(demo_settings(tz()), Some(a), now());
+    select(&mut app, "Sprint retro");
+    app.update(key(ratatui::crossterm::event::KeyCode::Tab));
+    let screen = text(&app, 110, 30);
+    assert!(screen.contains("alex@example.com"), "{screen}");
+    // The terminal drops lone controls; what an escape sequence carries must go too.
+    assert!(
+        !screen.contains(['\x1b', '\x07', '\u{202e}'])
+            && !screen.contains("]52;")
+            && !screen.contains("[2J"),
+        "{screen:?}"
     );
 }
 
