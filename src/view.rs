@@ -82,9 +82,10 @@ pub fn kept_copies(agenda: &Agenda) -> Option<Vec<bool>> {
         Rsvp::NeedsAction => 2,
         Rsvp::Declined => 3,
     };
-    let rank = |m: &Meeting| (!agenda.is_own(m), answer(m), !m.i_organize, m.account);
-    let mut best: HashMap<(&str, DateTime<Utc>), (bool, u8, bool, usize)> =
-        HashMap::with_capacity(agenda.meetings.len());
+    /// Lower is better: elsewhere than an own calendar, the answer, not organized, account.
+    type Rank = (bool, u8, bool, usize);
+    let rank = |m: &Meeting| -> Rank { (!agenda.is_own(m), answer(m), !m.i_organize, m.account) };
+    let mut best: HashMap<_, Rank> = HashMap::with_capacity(agenda.meetings.len());
     for m in &agenda.meetings {
         let r = rank(m);
         best.entry(m.event_key())
