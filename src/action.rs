@@ -23,6 +23,9 @@ pub enum Action {
     /// The clock moved: countdowns, spinner and toast expiry follow it.
     Tick(DateTime<Utc>),
     Resize,
+    /// A refresh's answer: the merged agenda, an account that failed or is slow keeping its
+    /// last part with its reason in `AccountState::stale`. With every account failed and
+    /// none ever fetched it is [`Agenda::never_fetched`]; `Err` only for one account alone.
     AgendaLoaded {
         req: u64,
         result: Result<Arc<Agenda>, ApiError>,
