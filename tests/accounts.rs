@@ -595,3 +595,113 @@ async fn the_merged_agenda_is_both_accounts_events_with_each_shared_one_once() {
     assert!(alone[0].get("accounts").is_none(), "{}", alone[0]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_account_is_named_and_the_other_one_still_refreshes() {
+    let (sandbox, dir) = both_signed_in("revoked").await;
+    // Both accounts' parts are cached.
+    let before = week(&sandbox, &dir, None).await;
+    assert!(!titled(&before, "Book club").is_empty(), "{before:?}");
+
+    sandbox.revoke_user(PERSONAL_ACCOUNT);
+    let start = chrono::Utc::now() + chrono::Duration::days(2);
+    sandbox.with_user_store(ACCOUNT, |s| {
+        let event = serde_json::json!({
+            "summary": "Fresh escalation",
+            "location": "https://meet.google.com/abc-mnop-xyz",
+            "start": {"dateTime": start.to_rfc3339(), "timeZone": "UTC"},
+            "end": {"dateTime": (start + chrono::Duration::minutes(30)).to_rfc3339(), "timeZone": "UTC"},
+        });
+        s.put_event(ACCOUNT, event).unwrap()
+    });
+
+    let args = ["agenda", "--all", "--json", "--days", "7"];
+    let out = attempt(meetty_signed_out(&sandbox, &dir), &args).await;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "one account still works: {stderr}");
+    let listed = titles(&stdout);
+    assert!(listed.contains(&"Fresh escalation".into()), "{listed:?}");
+    assert!(listed.contains(&"Design review".into()), "{listed:?}");
+    assert!(!listed.contains(&"Book club".into()), "{listed:?}");
+    assert!(
+        stderr.contains(&format!("{PERSONAL_ACCOUNT}: sign-in needed"))
+            && stderr.contains(&format!("meetty login --account {PERSONAL_ACCOUNT}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&format!("{ACCOUNT}:")), "{stderr}");
+
+    // Both revoked: nothing to list, and the exit status says so.
+    sandbox.revoke_user(ACCOUNT);
+    let out = attempt(meetty_signed_out(&sandbox, &dir), &args).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    for account in [ACCOUNT, PERSONAL_ACCOUNT] {
+        assert!(
+            stderr.contains(&format!("meetty login --account {account}")),
+            "{stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The user whose token authorized each request to `method` on a path with `path` in it.
+fn senders(sandbox: &Sandbox, method: &str, path: &str) -> Vec<Option<String>> {
+    common::sent(sandbox, method, path)
+        .iter()
+        .map(|r| {
+            let bearer = r.authorization.as_deref()?;
+            sandbox.token_user(bearer.trim_start_matches("Bearer "))
+        })
+        .collect()
+}
+
+/// A script acts on a merged agenda's meeting through the account its `account` names:
+/// each change reaches Google with that account's token.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_change_goes_out_with_the_token_of_the_account_the_agenda_names() {
+    let (sandbox, dir) = both_signed_in("writes").await;
+    invite_both(&sandbox, "retro2026shared", "Joint retro", 2);
+    let merged = week(&sandbox, &dir, None).await;
+
+    for account in [ACCOUNT, PERSONAL_ACCOUNT] {
+        let mine = merged
+            .iter()
+            .find(|m| m["account"] == account && m["organizer"] == account)
+            .unwrap_or_else(|| panic!("{account} organizes nothing: {merged:?}"));
+        let id = mine["id"].as_str().unwrap();
+        sandbox.clear_requests();
+        let args = ["--account", account, "cancel", id, "--notify", "none"];
+        run(meetty_signed_out(&sandbox, &dir), &args).await;
+        let deleted = senders(&sandbox, "DELETE", &format!("/events/{id}"));
+        assert_eq!(deleted, [Some(account.to_string())], "{}", mine["title"]);
+    }
+
+    // The shared invitation, answered from home: only the personal copy's answer changes.
+    let retro = titled(&merged, "Joint retro");
+    assert_eq!(retro.len(), 1, "{retro:?}");
+    let id = retro[0]["id"].as_str().unwrap();
+    sandbox.clear_requests();
+    let args = ["--account", PERSONAL_ACCOUNT, "rsvp", id, "maybe", "--no-notify"];
+    run(meetty_signed_out(&sandbox, &dir), &args).await;
+    let patched = senders(&sandbox, "PATCH", &format!("/events/{id}"));
+    assert_eq!(patched, [Some(PERSONAL_ACCOUNT.to_string())]);
+    let answer = |user: &str| {
+        sandbox.with_user_store(user, |s| {
+            let event = s.event(user, id).unwrap();
+            event["attendees"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["email"] == user)
+                .map(|a| a["responseStatus"].clone())
+                .unwrap()
+        })
+    };
+    assert_eq!(answer(PERSONAL_ACCOUNT), "tentative");
+    assert_eq!(answer(ACCOUNT), "needsAction");
+    let _ = std::fs::remove_dir_all(&dir);
+}
