@@ -573,7 +573,10 @@ async fn the_merged_agenda_is_both_accounts_events_with_each_shared_one_once() {
         let found = titled(&merged, title);
         assert!(!found.is_empty(), "no {title}");
         assert!(found.iter().all(|m| m["account"] == account), "{found:?}");
-        assert!(found.iter().all(|m| m.get("accounts").is_none()), "{found:?}");
+        assert!(
+            found.iter().all(|m| m.get("accounts").is_none()),
+            "{found:?}"
+        );
     }
     // The shared ones name both.
     for title in ["Cross-team offsite", "Jamie's farewell call"] {
@@ -638,7 +641,11 @@ async fn a_revoked_account_is_named_and_the_other_one_still_refreshes() {
     let out = attempt(meetty_signed_out(&sandbox, &dir), &args).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     for account in [ACCOUNT, PERSONAL_ACCOUNT] {
         assert!(
             stderr.contains(&format!("meetty login --account {account}")),
@@ -685,7 +692,14 @@ async fn each_change_goes_out_with_the_token_of_the_account_the_agenda_names() {
     assert_eq!(retro.len(), 1, "{retro:?}");
     let id = retro[0]["id"].as_str().unwrap();
     sandbox.clear_requests();
-    let args = ["--account", PERSONAL_ACCOUNT, "rsvp", id, "maybe", "--no-notify"];
+    let args = [
+        "--account",
+        PERSONAL_ACCOUNT,
+        "rsvp",
+        id,
+        "maybe",
+        "--no-notify",
+    ];
     run(meetty_signed_out(&sandbox, &dir), &args).await;
     let patched = senders(&sandbox, "PATCH", &format!("/events/{id}"));
     assert_eq!(patched, [Some(PERSONAL_ACCOUNT.to_string())]);

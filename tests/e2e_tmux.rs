@@ -912,7 +912,9 @@ fn labels_of(screen: &str, title: &str) -> Vec<String> {
 #[test]
 fn the_demo_merges_both_accounts_and_lists_every_link() {
     let t = Tmux::start("accounts", &[], "--demo");
-    t.wait_for("the demo agenda", |s| s.contains("Today") && s.contains("updated"));
+    t.wait_for("the demo agenda", |s| {
+        s.contains("Today") && s.contains("updated")
+    });
     // The filter (`/`, erased with Ctrl-u, kept with Enter) brings each meeting on screen.
     let filtered = |text: &str, title: &str| {
         t.keys("/");
@@ -925,7 +927,10 @@ fn the_demo_merges_both_accounts_and_lists_every_link() {
     };
     // The work account is "A" (alex@…), the personal one "G" (gmail.com: "a" is taken).
     let work = filtered("Design review", "Design review");
-    assert!(labels_of(&work, "Design review").contains(&"A".into()), "{work}");
+    assert!(
+        labels_of(&work, "Design review").contains(&"A".into()),
+        "{work}"
+    );
     let personal = filtered("Book club", "Book club");
     assert_eq!(labels_of(&personal, "Book club"), ["G"], "{personal}");
     // The invitation both accounts got: once, its label marked as on another account too.
@@ -935,7 +940,10 @@ fn the_demo_merges_both_accounts_and_lists_every_link() {
         ["A+"],
         "{shared}"
     );
-    assert!(shared.contains("Also on   alex.rivera@gmail.com"), "{shared}");
+    assert!(
+        shared.contains("Also on   alex.rivera@gmail.com"),
+        "{shared}"
+    );
 
     filtered("Globex", "Globex escalation review");
     t.keys("L");
