@@ -388,6 +388,8 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
     t.keys("y");
     t.wait_for("the copy toast", |s| s.contains("Copied Google Meet link"));
     if let Some(clip) = xclip_clipboard() {
+        // `y` copies a Meet link with the account it belongs to (meet_authuser).
+        let link = format!("{link}?authuser=alex%40example.com");
         assert_eq!(clip, link, "the X clipboard holds the new link");
     }
 
@@ -619,7 +621,7 @@ fn misplaced(screen: &str) -> Vec<String> {
             ));
         }
         // A meeting row: `│▌✓ HH:MM–HH:MM Badge  Title` (the mark is the user's answer),
-        // the title at column 23.
+        // the title at column 24 (the badge column is 7 wide).
         if line.starts_with("│▌") {
             let text_at = |from: usize, to: usize| -> String {
                 (layout.iter())
@@ -636,7 +638,7 @@ fn misplaced(screen: &str) -> Vec<String> {
                 }) && time.chars().count() == 11;
             let title_starts = layout
                 .iter()
-                .any(|&(c, column, w)| column == 23 && w > 0 && !c.is_whitespace());
+                .any(|&(c, column, w)| column == 24 && w > 0 && !c.is_whitespace());
             if !shape_ok || !title_starts {
                 wrong.push(format!(
                     "row {row}: time {time:?} or title off column: {line}"
