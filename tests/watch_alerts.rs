@@ -59,6 +59,7 @@ impl Rig {
         let rules = Rules {
             notify_before: notify_before.to_vec(),
             auto_join,
+            authuser: None,
         };
         Engine::new(rules, self.files())
     }
