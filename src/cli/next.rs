@@ -136,10 +136,7 @@ pub fn lists(paths: &Paths, config: &Config, whose: &Whose) -> Result<Vec<List>,
 /// (that one included: each list is sorted by start, so nothing after it can change the
 /// answer), merged by start with an event on several accounts once, and the oldest
 /// list's `fetched_at` (the merge is as stale as its stalest part). None: no list at all.
-fn read_merged(
-    lists: &[List],
-    last: impl Fn(&Entry) -> bool,
-) -> Result<Option<(Vec<Entry<'static>>, DateTime<Utc>)>, String> {
+fn read_merged(lists: &[List], last: impl Fn(&Entry) -> bool) -> Result<Option<Merged>, String> {
     let mut read: Vec<Entry<'static>> = Vec::new();
     let mut fetched_at: Option<DateTime<Utc>> = None;
     for list in lists {
@@ -184,7 +181,18 @@ fn read_merged(
             }
         }
     }
-    Ok(Some((merged, fetched_at)))
+    Ok(Some(Merged {
+        entries: merged,
+        fetched_at,
+    }))
+}
+
+/// What [`read_merged`] read.
+struct Merged {
+    /// In start order, each event once.
+    entries: Vec<Entry<'static>>,
+    /// The oldest list's.
+    fetched_at: DateTime<Utc>,
 }
 
 /// What to say when none of `lists` was ever written.
@@ -217,7 +225,11 @@ pub struct Found {
 /// unless `all`. `Ok(None)`: there is no list.
 pub fn choose(lists: &[List], now: DateTime<Utc>, all: bool) -> Result<Option<Found>, String> {
     let counts = |e: &Entry| all || e.link.is_some();
-    let Some((entries, fetched_at)) = read_merged(lists, |e| e.start > now && counts(e))? else {
+    let Some(Merged {
+        entries,
+        fetched_at,
+    }) = read_merged(lists, |e| e.start > now && counts(e))?
+    else {
         return Ok(None);
     };
     let mut running: Option<Entry<'static>> = None;
@@ -253,7 +265,11 @@ pub struct Candidates {
 /// within [`SOON`], the one to join first (the one in progress that started last, else the
 /// one starting first). `Ok(None)`: there is no list.
 pub fn join_candidates(lists: &[List], now: DateTime<Utc>) -> Result<Option<Candidates>, String> {
-    let Some((entries, fetched_at)) = read_merged(lists, |e| e.start > now + SOON)? else {
+    let Some(Merged {
+        entries,
+        fetched_at,
+    }) = read_merged(lists, |e| e.start > now + SOON)?
+    else {
         return Ok(None);
     };
     let mut running = Vec::new();
