@@ -133,6 +133,11 @@ pub enum Effect {
         account: usize,
         op: WriteOp,
     },
-    /// Write the scheduled-join marks to their file (the alerts engine reads it).
-    SaveMarks(Marks),
+    /// Write the scheduled-join marks (every account's) to the files the alerts engines
+    /// read: a mark new in `marks` goes to the file of `account` (an index into
+    /// `Agenda::accounts`), the one whose meeting was marked; the others stay where they are.
+    SaveMarks {
+        marks: Marks,
+        account: usize,
+    },
 }

@@ -14,6 +14,13 @@
 //! changed). The plan is rebuilt from each new agenda, so a meeting moved, cancelled or
 //! declined loses its alerts and a series occurrence entering the window gains its own.
 //!
+//! **Several accounts.** Each account has an engine and files of its own (the TUI runs one
+//! per account it leads, a watch one for its account). The TUI hands each the meetings of
+//! its part whose kept copy ([`crate::view::kept_copies`]) is that account's
+//! ([`crate::runtime::lead::alert_part`]), so an event on two accounts' calendars is
+//! notified and joined once, through the account its row shows; a mark goes to the file of
+//! the account whose meeting was marked. A Meet link carries that account's `authuser`.
+//!
 //! **Keys.** `<event id>@<start RFC 3339 UTC>#<before3|start|join>`: a moved meeting has a
 //! new start, so new keys (its alerts move, the old ones never fire). The keys fired are
 //! saved (JSON, atomic, 0600) before they are handed out and read back at start, so a
@@ -33,6 +40,7 @@ use std::time::SystemTime;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::links;
 use crate::calendar::model::{Agenda, Meeting, When};
 use crate::config::{AutoJoin, Config, Paths};
 
@@ -66,6 +74,8 @@ pub struct AlertMeeting {
     pub title: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// The link Join opens, Copy link copies and a scheduled join opens (a Meet link with
+    /// the account's `authuser`: [`Rules::authuser`]).
     pub link: String,
     /// The provider's name ("Google Meet", "Zoom").
     pub provider: String,
@@ -82,21 +92,34 @@ pub struct Alert {
     pub meeting: AlertMeeting,
 }
 
-/// What the config asks for.
+/// What the config asks for, for one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
     pub notify_before: Vec<u32>,
     pub auto_join: AutoJoin,
+    /// The e-mail a Meet link's Join, Copy link and scheduled join carry as `authuser`
+    /// ([`links::with_authuser`]), so the browser joins as the account the meeting is on;
+    /// None with `meet_authuser = false`, or when the account has no e-mail (a fixed token).
+    pub authuser: Option<String>,
 }
 
 impl Rules {
-    /// The config's `notify_before` and `auto_join` (the TUI and the watch alike).
-    pub fn of(config: &Config) -> Rules {
+    /// The config's `notify_before`, `auto_join` and `meet_authuser` for the account
+    /// `email` (the TUI and the watch alike; "" or anything but an e-mail: none).
+    pub fn of(config: &Config, email: &str) -> Rules {
         Rules {
             notify_before: config.notify_before.clone(),
             auto_join: config.auto_join,
+            authuser: authuser(config, email),
         }
     }
+}
+
+/// The e-mail Meet links of `email`'s meetings carry as `authuser` under `config`: None
+/// with `meet_authuser = false`, or when `email` is not an e-mail (a fixed token's
+/// session, "demo").
+pub fn authuser(config: &Config, email: &str) -> Option<String> {
+    (config.meet_authuser && email.contains('@')).then(|| email.to_string())
 }
 
 /// Where the engine remembers things: fired keys and join marks (see `Paths::fired_file`,
@@ -176,7 +199,7 @@ impl Engine {
         self.meetings = agenda
             .attended()
             .filter(|m| may_join(agenda, m))
-            .filter_map(alert_meeting)
+            .filter_map(|m| alert_meeting(m, self.rules.authuser.as_deref()))
             .collect();
         self.reread_marks();
         self.replan();
@@ -316,9 +339,10 @@ impl Engine {
     }
 }
 
-/// The meeting as alerts need it (one the user attends: [`Agenda::attended`]), or `None`
-/// when it gets none: all-day, or without a video link.
-fn alert_meeting(m: &Meeting) -> Option<AlertMeeting> {
+/// The meeting as alerts need it (one the user attends: [`Agenda::attended`]), its Meet
+/// link with `authuser` when given, or `None` when it gets none: all-day, or without a
+/// video link.
+fn alert_meeting(m: &Meeting, authuser: Option<&str>) -> Option<AlertMeeting> {
     let When::Timed { start, end } = m.when else {
         return None;
     };
@@ -330,7 +354,10 @@ fn alert_meeting(m: &Meeting) -> Option<AlertMeeting> {
         title: m.title.clone(),
         start,
         end,
-        link: video.url.clone(),
+        link: match authuser {
+            Some(email) => links::with_authuser(&video.url, email),
+            None => video.url.clone(),
+        },
         provider: video.provider.name().to_string(),
     })
 }
@@ -422,6 +449,37 @@ impl Marks {
     /// Whether the meeting `id` (an occurrence of `series_id`, if any) is to be joined.
     pub fn is_marked(&self, id: &str, series_id: Option<&str>) -> bool {
         self.occurrences.contains(id) || series_id.is_some_and(|s| self.series.contains(s))
+    }
+
+    /// Whether nothing is marked.
+    pub fn is_empty(&self) -> bool {
+        self.occurrences.is_empty() && self.series.is_empty()
+    }
+
+    /// Adds `other`'s marks.
+    pub fn extend(&mut self, other: &Marks) {
+        self.occurrences.extend(other.occurrences.iter().cloned());
+        self.series.extend(other.series.iter().cloned());
+    }
+
+    /// Drops the marks `all` does not have; whether any went.
+    pub fn keep_only(&mut self, all: &Marks) -> bool {
+        let before = self.occurrences.len() + self.series.len();
+        self.occurrences.retain(|id| all.occurrences.contains(id));
+        self.series.retain(|id| all.series.contains(id));
+        self.occurrences.len() + self.series.len() != before
+    }
+
+    /// The marks of `self` that `other` does not have.
+    pub fn without(&self, other: &Marks) -> Marks {
+        Marks {
+            occurrences: self
+                .occurrences
+                .difference(&other.occurrences)
+                .cloned()
+                .collect(),
+            series: self.series.difference(&other.series).cloned().collect(),
+        }
     }
 
     /// Marks or unmarks.

@@ -361,8 +361,10 @@ fn reword(message: &str, path: &[String]) -> String {
         _ => path.last().cloned().unwrap_or_default(),
     };
     let expected = |text: &str| -> Vec<String> {
+        // Serde says "one of `a`, `b`, `c`", or "`a` or `b`" for two.
         text.trim_start_matches("one of ")
             .split(", ")
+            .flat_map(|s| s.split("` or `"))
             .map(|s| s.trim_matches('`').to_string())
             .collect()
     };
@@ -567,6 +569,10 @@ mod tests {
                 "2:1: unknown setting \"colour\": use one of days, timezone, calendars, \
                  show_all, show_declined, clipboard, api_root, copy_on_create, refresh_seconds, \
                  working_hours, working_days, notify_before, auto_join, accounts, account_labels, default_calendar, meet_authuser, providers, templates, keys",
+            ),
+            (
+                "default_calendar = { account = \"a@b.c\", calender = \"primary\" }",
+                "1:41: unknown key \"calender\": did you mean \"calendar\"?",
             ),
             (
                 "auto_join = \"sometimes\"",

@@ -605,6 +605,8 @@ fn calendar_choice(ctx: &Context, current: &str, account: usize) -> Value {
             account: c.account,
             id: c.id.clone(),
             label: match ctx.accounts.get(c.account).filter(|_| several) {
+                // A Gmail primary calendar is named after the address: said once.
+                Some(a) if c.name.is_empty() || c.name == a.email => a.email.clone(),
                 Some(a) => format!("{} \u{b7} {}", a.email, c.name),
                 None => c.name.clone(),
             },

@@ -14,9 +14,9 @@ use crate::action::Action;
 use crate::app::{App, Settings};
 use crate::calendar::client::{CalendarClient, CalendarSelection};
 use crate::calendar::error::ApiError;
-use crate::calendar::model::Agenda;
+use crate::calendar::model::{AccountState, Agenda};
 use crate::config::Config;
-use crate::sandbox::{Sandbox, Seed};
+use crate::sandbox::{Sandbox, Seed, ACCOUNT, PERSONAL_ACCOUNT};
 use crate::ui;
 
 /// Runs `ask` against a sandbox seeded with the demo week for `now`, through the real client.
@@ -34,15 +34,32 @@ async fn ask_demo<T>(
     answer
 }
 
-/// The demo week as the app would fetch it.
+/// The demo week as the app would fetch it: both demo accounts' agendas, merged in the
+/// order `meetty --demo` uses, with their labels.
 pub async fn demo_agenda(now: DateTime<Utc>, tz: Tz, days: u32) -> Result<Agenda, String> {
     let to = now + chrono::Duration::days(i64::from(days));
-    ask_demo(now, tz, async |client| {
-        client
+    let sandbox = Sandbox::start(0, Seed::Demo { now, tz })
+        .await
+        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    let emails = [ACCOUNT.to_string(), PERSONAL_ACCOUNT.to_string()];
+    let labels = crate::auth::accounts::labels(&emails, &Default::default());
+    let mut parts = Vec::new();
+    for (email, label) in emails.into_iter().zip(labels) {
+        let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token_for(&email));
+        let agenda = client
             .agenda(&CalendarSelection::SelectedInGoogle, now, to)
             .await
-    })
-    .await
+            .map_err(|e| e.to_string())?;
+        let state = AccountState {
+            email,
+            label,
+            fetched_at: agenda.fetched_at,
+            stale: None,
+        };
+        parts.push((state, Arc::new(agenda)));
+    }
+    sandbox.shutdown().await;
+    Ok(Agenda::merge(parts))
 }
 
 /// The demo's settings with the default config, in zone `tz`.
@@ -194,6 +211,29 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         }
     }
     links.update(key('L'));
+    // Two accounts: the invitation both got, listed once and named with both.
+    let mut accounts = app("");
+    for _ in 0..40 {
+        if accounts.selected_meeting().is_some_and(|m| {
+            accounts
+                .agenda
+                .as_ref()
+                .is_some_and(|a| a.copies_of(m).any(|c| c.account != m.account))
+        }) {
+            break;
+        }
+        accounts.update(key('j'));
+    }
+    // The personal account's sign-in expired: its rows stale, the others fresh.
+    let mut stale = app("");
+    if let Some(a) = stale.agenda.as_mut() {
+        if let Some(personal) = Arc::make_mut(a).accounts.get_mut(1) {
+            personal.stale = Some(ApiError::SignIn(
+                "the sign-in has expired or was revoked".into(),
+            ));
+        }
+    }
+    select_first(&mut stale, |m| m.account == 1);
     let scenes = [
         ("agenda.svg", agenda_shot, 110, 30),
         ("join-mark.svg", join_mark, 110, 30),
@@ -206,6 +246,8 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
         ("answer.svg", app("iR"), 110, 30),
         ("link-picker.svg", link_picker, 110, 30),
         ("links.svg", links, 110, 30),
+        ("accounts.svg", accounts, 110, 30),
+        ("stale-account.svg", stale, 110, 30),
         ("edit.svg", edit, 110, 30),
         ("help.svg", app("?"), 110, 30),
         ("offline.svg", offline, 110, 30),

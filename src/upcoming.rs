@@ -40,6 +40,11 @@ pub struct Entry<'a> {
     /// The event (or occurrence) id.
     #[serde(borrow)]
     pub id: Cow<'a, str>,
+    /// The event's iCalUID, the same in every account's copy of it (with the start, what
+    /// tells two accounts' copies of one event apart from two events); a list written
+    /// before it was kept has none.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Cow<'a, str>>,
     /// The series an occurrence belongs to.
     #[serde(borrow)]
     pub series: Option<Cow<'a, str>>,
@@ -66,6 +71,7 @@ impl Entry<'_> {
         let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
         Entry {
             id: own(self.id),
+            uid: self.uid.map(own),
             series: self.series.map(own),
             title: own(self.title),
             start: self.start,
@@ -74,6 +80,12 @@ impl Entry<'_> {
             provider: self.provider.map(own),
             answer: own(self.answer),
         }
+    }
+
+    /// What tells one event from another across accounts: its iCalUID (else its id) and
+    /// its start, as [`Meeting::same_event`] does.
+    pub fn event_key(&self) -> (&str, DateTime<Utc>) {
+        (self.uid.as_deref().unwrap_or(&self.id), self.start)
     }
 
     /// An invitation the user has not answered yet.
@@ -87,6 +99,7 @@ impl Entry<'_> {
         };
         Some(Entry {
             id: Cow::Borrowed(&m.id),
+            uid: Some(Cow::Borrowed(m.uid.as_str())).filter(|u| !u.is_empty()),
             series: m.series_id.as_deref().map(Cow::Borrowed),
             title: Cow::Borrowed(&m.title),
             start,

@@ -33,6 +33,7 @@ use crate::calendar::model::Agenda;
 use crate::calendar::sync::{SyncRequest, Synced};
 use crate::config::{AutoJoin, ClipboardMode, Config};
 use crate::lock::{self, Lock, Role};
+use crate::sandbox::ACCOUNT;
 use crate::session::connect::connect;
 use crate::session::Startup;
 use crate::timefmt::agenda_window;
@@ -85,7 +86,12 @@ pub async fn run(
     };
     let (agendas, rx) = tokio::sync::watch::channel(first);
     let config = &start.config;
-    let engine = Engine::new(Rules::of(config), alerts::Files::of(paths, &owner));
+    // The demo's watch is its work account's ("demo" is no e-mail).
+    let email = conn
+        .account
+        .as_deref()
+        .unwrap_or(if demo { ACCOUNT } else { "" });
+    let engine = Engine::new(Rules::of(config, email), alerts::Files::of(paths, &owner));
     let alerting = tokio::spawn(alert_loop(engine, rx, tz, config.clipboard));
     let every = config.refresh_every.unwrap_or(DEFAULT_REFRESH);
     let mut watch = Watch {

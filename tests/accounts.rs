@@ -466,3 +466,256 @@ async fn the_demo_accounts_links_and_passcodes_come_out_of_the_model() {
         escalation.other_links
     );
 }
+
+/// A sandbox with the demo week around the real now (the binary's agenda starts there), and
+/// a private home where the binary signed in both users, the personal one last (so the
+/// default).
+async fn both_signed_in(name: &str) -> (Sandbox, std::path::PathBuf) {
+    let sandbox = common::sandbox(meetty::sandbox::Seed::Demo {
+        now: chrono::Utc::now(),
+        tz: common::tz(),
+    })
+    .await;
+    let dir = std::env::temp_dir().join(format!("meetty-accounts-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for email in [ACCOUNT, PERSONAL_ACCOUNT] {
+        let (ok, said) = login_as(&sandbox, &dir, email).await;
+        assert!(ok, "{email}: {said}");
+    }
+    (sandbox, dir)
+}
+
+/// `meetty ARGS` off the runtime's threads, however it ends.
+async fn attempt(mut command: std::process::Command, args: &[&str]) -> std::process::Output {
+    command.args(args);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// `agenda --all --json` for the next week, as `meetty` (with `--account`, that account's
+/// alone) lists it.
+async fn week(sandbox: &Sandbox, dir: &std::path::Path, account: Option<&str>) -> Vec<Value> {
+    let mut args = vec!["agenda", "--all", "--json", "--days", "7"];
+    if let Some(account) = account {
+        args.splice(0..0, ["--account", account]);
+    }
+    let json = run(meetty_signed_out(sandbox, dir), &args).await;
+    serde_json::from_str::<Value>(&json)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// An event's identity in `agenda --json`: its id and start (a copy of an invitation on
+/// another account's calendar has the same id, as Google gives every guest's copy).
+fn key(item: &Value) -> (String, String) {
+    (
+        item["id"].as_str().unwrap().to_string(),
+        item["start"].as_str().unwrap().to_string(),
+    )
+}
+
+fn titled<'a>(items: &'a [Value], title: &str) -> Vec<&'a Value> {
+    items.iter().filter(|m| m["title"] == title).collect()
+}
+
+/// An invitation from `organizer` to both users, `days` from now at 17:00 UTC, with the same
+/// id and iCalUID on each user's primary calendar, as Google gives every guest's copy.
+fn invite_both(sandbox: &Sandbox, id: &str, title: &str, days: i64) {
+    let start = (chrono::Utc::now() + chrono::Duration::days(days))
+        .date_naive()
+        .and_hms_opt(17, 0, 0)
+        .unwrap()
+        .and_utc();
+    let event = serde_json::json!({
+        "id": id,
+        "iCalUID": format!("{id}@example.com"),
+        "summary": title,
+        "location": "https://example.zoom.us/j/81234567890",
+        "start": {"dateTime": start.to_rfc3339(), "timeZone": "UTC"},
+        "end": {"dateTime": (start + chrono::Duration::hours(1)).to_rfc3339(), "timeZone": "UTC"},
+        "organizer": {"email": "dana.white@example.org"},
+        "attendees": [
+            {"email": "dana.white@example.org", "organizer": true, "responseStatus": "accepted"},
+            {"email": ACCOUNT, "responseStatus": "needsAction"},
+            {"email": PERSONAL_ACCOUNT, "responseStatus": "needsAction"},
+        ],
+    });
+    for user in [ACCOUNT, PERSONAL_ACCOUNT] {
+        sandbox.with_user_store(user, |s| s.put_event(user, event.clone()).unwrap());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_merged_agenda_is_both_accounts_events_with_each_shared_one_once() {
+    let (sandbox, dir) = both_signed_in("merged").await;
+    invite_both(&sandbox, "offsite2026shared", "Cross-team offsite", 1);
+
+    let work = week(&sandbox, &dir, Some(ACCOUNT)).await;
+    let personal = week(&sandbox, &dir, Some(PERSONAL_ACCOUNT)).await;
+    let merged = week(&sandbox, &dir, None).await;
+
+    let union: std::collections::BTreeSet<_> = work.iter().chain(&personal).map(key).collect();
+    assert!(
+        union.len() < work.len() + personal.len(),
+        "the accounts share events: {union:?}"
+    );
+    let listed: Vec<_> = merged.iter().map(key).collect();
+    let distinct: std::collections::BTreeSet<_> = listed.iter().cloned().collect();
+    assert_eq!(listed.len(), distinct.len(), "each event once: {listed:?}");
+    assert_eq!(distinct, union);
+
+    // Each item names the account whose calendar it is on.
+    for (title, account) in [("Design review", ACCOUNT), ("Book club", PERSONAL_ACCOUNT)] {
+        let found = titled(&merged, title);
+        assert!(!found.is_empty(), "no {title}");
+        assert!(found.iter().all(|m| m["account"] == account), "{found:?}");
+        assert!(
+            found.iter().all(|m| m.get("accounts").is_none()),
+            "{found:?}"
+        );
+    }
+    // The shared ones name both.
+    for title in ["Cross-team offsite", "Jamie's farewell call"] {
+        let found = titled(&merged, title);
+        assert_eq!(found.len(), 1, "{title}: {found:?}");
+        let mut on: Vec<&str> = found[0]["accounts"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{title} names no accounts: {}", found[0]))
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        on.sort_unstable();
+        assert_eq!(on, [PERSONAL_ACCOUNT, ACCOUNT], "{title}");
+    }
+    // With one account (`--account`), the item names that account and no others.
+    let alone = titled(&work, "Cross-team offsite");
+    assert_eq!(alone.len(), 1);
+    assert_eq!(alone[0]["account"], ACCOUNT);
+    assert!(alone[0].get("accounts").is_none(), "{}", alone[0]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_account_is_named_and_the_other_one_still_refreshes() {
+    let (sandbox, dir) = both_signed_in("revoked").await;
+    // Both accounts' parts are cached.
+    let before = week(&sandbox, &dir, None).await;
+    assert!(!titled(&before, "Book club").is_empty(), "{before:?}");
+
+    sandbox.revoke_user(PERSONAL_ACCOUNT);
+    let start = chrono::Utc::now() + chrono::Duration::days(2);
+    sandbox.with_user_store(ACCOUNT, |s| {
+        let event = serde_json::json!({
+            "summary": "Fresh escalation",
+            "location": "https://meet.google.com/abc-mnop-xyz",
+            "start": {"dateTime": start.to_rfc3339(), "timeZone": "UTC"},
+            "end": {"dateTime": (start + chrono::Duration::minutes(30)).to_rfc3339(), "timeZone": "UTC"},
+        });
+        s.put_event(ACCOUNT, event).unwrap()
+    });
+
+    let args = ["agenda", "--all", "--json", "--days", "7"];
+    let out = attempt(meetty_signed_out(&sandbox, &dir), &args).await;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "one account still works: {stderr}");
+    let listed = titles(&stdout);
+    assert!(listed.contains(&"Fresh escalation".into()), "{listed:?}");
+    assert!(listed.contains(&"Design review".into()), "{listed:?}");
+    assert!(!listed.contains(&"Book club".into()), "{listed:?}");
+    assert!(
+        stderr.contains(&format!("{PERSONAL_ACCOUNT}: sign-in needed"))
+            && stderr.contains(&format!("meetty login --account {PERSONAL_ACCOUNT}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&format!("{ACCOUNT}:")), "{stderr}");
+
+    // Both revoked: nothing to list, and the exit status says so.
+    sandbox.revoke_user(ACCOUNT);
+    let out = attempt(meetty_signed_out(&sandbox, &dir), &args).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    for account in [ACCOUNT, PERSONAL_ACCOUNT] {
+        assert!(
+            stderr.contains(&format!("meetty login --account {account}")),
+            "{stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The user whose token authorized each request to `method` on a path with `path` in it.
+fn senders(sandbox: &Sandbox, method: &str, path: &str) -> Vec<Option<String>> {
+    common::sent(sandbox, method, path)
+        .iter()
+        .map(|r| {
+            let bearer = r.authorization.as_deref()?;
+            sandbox.token_user(bearer.trim_start_matches("Bearer "))
+        })
+        .collect()
+}
+
+/// A script acts on a merged agenda's meeting through the account its `account` names:
+/// each change reaches Google with that account's token.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_change_goes_out_with_the_token_of_the_account_the_agenda_names() {
+    let (sandbox, dir) = both_signed_in("writes").await;
+    invite_both(&sandbox, "retro2026shared", "Joint retro", 2);
+    let merged = week(&sandbox, &dir, None).await;
+
+    for account in [ACCOUNT, PERSONAL_ACCOUNT] {
+        let mine = merged
+            .iter()
+            .find(|m| m["account"] == account && m["organizer"] == account)
+            .unwrap_or_else(|| panic!("{account} organizes nothing: {merged:?}"));
+        let id = mine["id"].as_str().unwrap();
+        sandbox.clear_requests();
+        let args = ["--account", account, "cancel", id, "--notify", "none"];
+        run(meetty_signed_out(&sandbox, &dir), &args).await;
+        let deleted = senders(&sandbox, "DELETE", &format!("/events/{id}"));
+        assert_eq!(deleted, [Some(account.to_string())], "{}", mine["title"]);
+    }
+
+    // The shared invitation, answered from home: only the personal copy's answer changes.
+    let retro = titled(&merged, "Joint retro");
+    assert_eq!(retro.len(), 1, "{retro:?}");
+    let id = retro[0]["id"].as_str().unwrap();
+    sandbox.clear_requests();
+    let args = [
+        "--account",
+        PERSONAL_ACCOUNT,
+        "rsvp",
+        id,
+        "maybe",
+        "--no-notify",
+    ];
+    run(meetty_signed_out(&sandbox, &dir), &args).await;
+    let patched = senders(&sandbox, "PATCH", &format!("/events/{id}"));
+    assert_eq!(patched, [Some(PERSONAL_ACCOUNT.to_string())]);
+    let answer = |user: &str| {
+        sandbox.with_user_store(user, |s| {
+            let event = s.event(user, id).unwrap();
+            event["attendees"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["email"] == user)
+                .map(|a| a["responseStatus"].clone())
+                .unwrap()
+        })
+    };
+    assert_eq!(answer(PERSONAL_ACCOUNT), "tentative");
+    assert_eq!(answer(ACCOUNT), "needsAction");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -46,6 +46,7 @@ fn rules(notify_before: &[u32], auto_join: AutoJoin) -> Rules {
     Rules {
         notify_before: notify_before.to_vec(),
         auto_join,
+        authuser: None,
     }
 }
 
@@ -669,4 +670,51 @@ fn declined_on_my_calendar_stays_unnotified_whatever_the_colleagues_copy_says() 
             "{name}"
         );
     }
+}
+
+/// A Meet link's notification buttons and scheduled join carry the account's `authuser`
+/// (config `meet_authuser`, on by default), so the browser joins as the account the meeting
+/// is on; `meet_authuser = false`, a session without an e-mail, or another service's link
+/// leave the link as written.
+#[test]
+fn alerts_carry_the_accounts_authuser_on_meet_links() {
+    let on = meetty::config::Config::parse(None).unwrap();
+    let off = meetty::config::Config::parse(Some("meet_authuser = false\n")).unwrap();
+    assert_eq!(Rules::of(&on, ME).authuser.as_deref(), Some(ME));
+    assert_eq!(Rules::of(&off, ME).authuser, None);
+    assert_eq!(Rules::of(&on, "sandbox").authuser, None, "no e-mail");
+    let meet = call(
+        "abc-defg-hij",
+        "2026-11-23T10:00:00Z",
+        "2026-11-23T10:30:00Z",
+        json!({}),
+    );
+    let zoom = call(
+        "zoom1",
+        "2026-11-23T11:00:00Z",
+        "2026-11-23T11:30:00Z",
+        json!({"conferenceData": null, "location": "https://acme.zoom.us/j/123456789"}),
+    );
+    let links = |config: &meetty::config::Config| -> Vec<(Kind, String)> {
+        let r = Rules {
+            auto_join: AutoJoin::All,
+            ..Rules::of(config, ME)
+        };
+        let mut e = engine("authuser", r, vec![meet.clone(), zoom.clone()]);
+        let mut due = e.take_due(at("2026-11-23T09:59:00Z"));
+        due.extend(e.take_due(at("2026-11-23T10:59:00Z")));
+        due.into_iter().map(|a| (a.kind, a.meeting.link)).collect()
+    };
+    let meet_as_me = "https://meet.google.com/abc-defg-hij?authuser=alex%40example.com";
+    let zoom_link = "https://acme.zoom.us/j/123456789";
+    let expect = |meet_link: &str| {
+        [
+            (Kind::Before(3), meet_link.to_string()),
+            (Kind::Join, meet_link.to_string()),
+            (Kind::Before(3), zoom_link.to_string()),
+            (Kind::Join, zoom_link.to_string()),
+        ]
+    };
+    assert_eq!(links(&on), expect(meet_as_me));
+    assert_eq!(links(&off), expect("https://meet.google.com/abc-defg-hij"));
 }

@@ -1777,3 +1777,56 @@ async fn the_cached_agenda_says_which_calendar_an_event_is_on() {
     assert!(stdout(&out).contains(&team), "{}", stdout(&out));
     assert!(e.writes().is_empty(), "dry runs write nothing");
 }
+
+/// Issue 13: `agenda` lists every account the TUI merges. In the demo (two accounts) each
+/// line names its account by its label; with one account (a fixed token here) lines and
+/// JSON items are as before, with no account to name.
+#[test]
+fn the_agenda_names_accounts_only_when_there_are_several() {
+    let dir = std::env::temp_dir().join(format!("meetty-cli-labels-{}", std::process::id()));
+    let demo = common::in_home(&mut Command::new(env!("CARGO_BIN_EXE_meetty")), &dir)
+        .args(["--demo", "agenda", "--days", "7"])
+        .env_remove("MEETTY_API_ROOT")
+        .env_remove("MEETTY_ACCESS_TOKEN")
+        .output()
+        .unwrap();
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let text = stdout(&demo);
+    let line = |title: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("  {title}  ")))
+            .unwrap_or_else(|| panic!("no {title} in:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("Design review").contains("  A  Design review  https://"),
+        "{text}"
+    );
+    assert!(
+        line("Book club").contains("  G  Book club  https://"),
+        "{text}"
+    );
+    let farewells = text.matches("Jamie's farewell call").count();
+    assert_eq!(farewells, 1, "the shared invitation once:\n{text}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // The binary's agenda starts at the real now.
+    let seed = Seed::Demo {
+        now: Utc::now(),
+        tz: common::tz(),
+    };
+    let sandbox = rt.block_on(common::sandbox(seed));
+    let one = common::meetty_at(&sandbox, &dir)
+        .args(["agenda", "--json", "--days", "7"])
+        .output()
+        .unwrap();
+    assert!(one.status.success(), "{}", stderr(&one));
+    let items: serde_json::Value = serde_json::from_str(&stdout(&one)).unwrap();
+    let items = items.as_array().unwrap();
+    assert!(!items.is_empty());
+    for item in items {
+        assert!(item.get("account").is_none(), "{item}");
+        assert!(item.get("accounts").is_none(), "{item}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -381,7 +381,8 @@ fn a_standup_is_created_copied_and_cancelled_from_the_keyboard() {
             && details_title(s) == "E2E quick demo"
             && s.contains("Copied the Meet link of")
     });
-    let link = meet_link_in(&screen);
+    // Copied as `y` copies it: with the demo account that made it (meet_authuser).
+    let link = format!("{}?authuser=alex%40example.com", meet_link_in(&screen));
     t.wait_raw("the new link copied with OSC 52", |raw| {
         raw.contains(&base64::engine::general_purpose::STANDARD.encode(&link))
     });
@@ -619,7 +620,7 @@ fn misplaced(screen: &str) -> Vec<String> {
             ));
         }
         // A meeting row: `│▌✓ HH:MM–HH:MM Badge  Title` (the mark is the user's answer),
-        // the title at column 23.
+        // the title at column 24 (the badge column is 7 wide).
         if line.starts_with("│▌") {
             let text_at = |from: usize, to: usize| -> String {
                 (layout.iter())
@@ -636,7 +637,7 @@ fn misplaced(screen: &str) -> Vec<String> {
                 }) && time.chars().count() == 11;
             let title_starts = layout
                 .iter()
-                .any(|&(c, column, w)| column == 23 && w > 0 && !c.is_whitespace());
+                .any(|&(c, column, w)| column == 24 && w > 0 && !c.is_whitespace());
             if !shape_ok || !title_starts {
                 wrong.push(format!(
                     "row {row}: time {time:?} or title off column: {line}"
@@ -893,4 +894,72 @@ fn the_tui_takes_the_lock_and_j_marks_a_meeting_for_a_scheduled_join() {
     let marks = t.wait_file("xdg-data/meetty/marks-demo.json");
     let marks: meetty::alerts::Marks = serde_json::from_str(&marks).unwrap();
     assert_eq!(marks.occurrences.len(), 1, "{marks:?}");
+}
+
+/// The account labels on the agenda rows (not the details pane) of meetings titled `title`.
+fn labels_of(screen: &str, title: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter_map(|line| {
+            let before = line[..line.find(title)?].strip_suffix(' ')?;
+            let label = before.trim_end().rsplit(' ').next()?;
+            (!label.is_empty() && label.chars().count() <= 3 && !before.ends_with('│'))
+                .then(|| label.to_string())
+        })
+        .collect()
+}
+
+/// Issue 13 in the demo: both accounts' meetings in one agenda, each row with its account's
+/// label, the invitation both accounts got listed once, and `L` listing every link of a
+/// meeting that has two.
+#[test]
+fn the_demo_merges_both_accounts_and_lists_every_link() {
+    let t = Tmux::start("accounts", &[], "--demo");
+    t.wait_for("the demo agenda", |s| {
+        s.contains("Today") && s.contains("updated")
+    });
+    // The filter (`/`, erased with Ctrl-u, kept with Enter) brings each meeting on screen.
+    let filtered = |text: &str, title: &str| {
+        t.keys("/");
+        t.keys("C-u");
+        t.run(&["send-keys", "-l", text]);
+        t.keys("Enter");
+        t.wait_for(title, |s| {
+            details_title(s) == title && s.contains(&format!("filter \u{201c}{text}\u{201d}"))
+        })
+    };
+    // The work account is "A" (alex@…), the personal one "G" (gmail.com: "a" is taken).
+    let work = filtered("Design review", "Design review");
+    assert!(
+        labels_of(&work, "Design review").contains(&"A".into()),
+        "{work}"
+    );
+    let personal = filtered("Book club", "Book club");
+    assert_eq!(labels_of(&personal, "Book club"), ["G"], "{personal}");
+    // The invitation both accounts got: once, its label marked as on another account too.
+    let shared = filtered("farewell", "Jamie's farewell call");
+    assert_eq!(
+        labels_of(&shared, "Jamie's farewell call"),
+        ["A+"],
+        "{shared}"
+    );
+    assert!(
+        shared.contains("Also on   alex.rivera@gmail.com"),
+        "{shared}"
+    );
+
+    filtered("Globex", "Globex escalation review");
+    t.keys("L");
+    let links = t.wait_for("the links list", |s| s.contains("Links · Globex"));
+    assert!(
+        links.contains("Google Meet  ") && links.contains("https://meet.google.com/"),
+        "{links}"
+    );
+    assert!(
+        links.contains("Zoom  ") && links.contains("globex.zoom.us/j/91234567890"),
+        "{links}"
+    );
+    t.keys("Escape");
+    t.keys("q");
+    assert_eq!(t.wait_file("exit").trim(), "exit=0");
 }

@@ -35,6 +35,7 @@ fn headless(sandbox: &Sandbox, paths: &Paths) -> Headless {
         rules: Rules {
             notify_before: vec![3],
             auto_join: AutoJoin::Off,
+            authuser: None,
         },
         files: Files {
             fired: paths.fired_file(OWNER),

@@ -113,8 +113,11 @@ async fn n_enter_a_title_and_ctrl_s_create_a_meeting_at_the_sandbox() {
         .clone();
     let link = created.video.as_ref().expect("a Meet link").url.clone();
     assert!(link.starts_with("https://meet.google.com/"), "{link}");
-    // The default config copies a new meeting's link at once.
-    assert!(osc52_of(&h, &link), "the new link copied with OSC 52");
+    // The default config copies a new meeting's link at once, as `y` would: with the
+    // account that made it (meet_authuser, on by default).
+    let copied = meetty::calendar::links::with_authuser(&link, meetty::sandbox::ACCOUNT);
+    assert!(copied.ends_with("?authuser=alex%40example.com"), "{copied}");
+    assert!(osc52_of(&h, &copied), "the new link copied with OSC 52");
 
     // The sandbox has it, as Google would: read back through a client of its own.
     let client = CalendarClient::new(&sandbox.root_url(), sandbox.access_token());

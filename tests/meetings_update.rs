@@ -679,6 +679,81 @@ fn capital_n_makes_an_instant_link_and_copies_it() {
     );
 }
 
+/// A Meet link the TUI makes is copied as `y` copies one: with `authuser=<the account that
+/// made it>` (config `meet_authuser`), for `N` through the default calendar's account and
+/// for a new meeting through the account whose calendar it is on.
+#[test]
+fn new_meet_links_are_copied_with_the_authuser_of_the_account_that_made_them() {
+    use meetty::calendar::model::AccountState;
+    use std::sync::Arc;
+    let personal = "sam@example.org";
+    let state = |email: &str| AccountState {
+        email: email.into(),
+        label: email[..1].into(),
+        fetched_at: now(),
+        stale: None,
+    };
+    let home = Agenda {
+        calendars: vec![common::calendar(personal, true, true)],
+        fetched_at: now(),
+        ..Agenda::default()
+    };
+    let merged = Agenda::merge(vec![
+        (state("alex@example.com"), Arc::new(agenda_plus())),
+        (state(personal), Arc::new(home)),
+    ]);
+    let url = "https://meet.google.com/ins-tant-lnk";
+    let copied = |meet_authuser: bool| {
+        let mut settings = meetty::screenshots::demo_settings(tz());
+        settings.meet_authuser = meet_authuser;
+        settings.default_calendar = Some(meetty::config::DefaultCalendar {
+            account: personal.into(),
+            calendar: "primary".into(),
+        });
+        let mut app = App::new(settings, Some(merged.clone()), now());
+        let effects = press(&mut app, "N");
+        let [Effect::Write { req, account, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(
+            *account, 1,
+            "N books through the default calendar's account"
+        );
+        let effects = app.update(Action::Wrote {
+            req: *req,
+            result: Ok(Written::InstantLink(url.into())),
+        });
+        match effects.as_slice() {
+            [Effect::Copy { text, .. }] => text.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(copied(true), format!("{url}?authuser=sam%40example.org"));
+    assert_eq!(copied(false), url);
+
+    // A meeting created on the work account's calendar: its account's authuser.
+    let mut app = App::new(
+        meetty::screenshots::demo_settings(tz()),
+        Some(merged.clone()),
+        now(),
+    );
+    open_form(&mut app, '1', "Fresh");
+    set(&mut app, Field::Start, "16:00");
+    let (req, calendar, ev) = create_op(&app.update(ctrl('s')));
+    let link = "https://meet.google.com/new-mtng-abc";
+    let effects = app.update(Action::Wrote {
+        req,
+        result: Ok(created(&ev, &calendar, link)),
+    });
+    assert!(
+        effects.contains(&Effect::Copy {
+            text: format!("{link}?authuser=alex%40example.com"),
+            what: "the Meet link of \u{201c}Fresh\u{201d}".into()
+        }),
+        "{effects:?}"
+    );
+}
+
 #[test]
 fn the_keys_that_change_meetings_are_in_the_help() {
     let app = app_plus();

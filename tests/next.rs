@@ -14,7 +14,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use common::{now, tz};
 use meetty::cache::{self, CacheFiles};
 use meetty::calendar::model::{Agenda, Meeting};
-use meetty::cli::next::{choose, join_candidates, render, Format, Found, Output, Template};
+use meetty::cli::next::{choose, join_candidates, render, Format, Found, List, Output, Template};
 use meetty::config::Paths;
 use meetty::upcoming::Entry;
 use serde_json::json;
@@ -33,6 +33,7 @@ fn at(hhmm: &str) -> DateTime<Utc> {
 fn entry(title: &str, start: &str, end: &str, link: Option<(&str, &str)>) -> Entry<'static> {
     Entry {
         id: Cow::Owned(format!("id-{start}")),
+        uid: None,
         series: None,
         title: Cow::Owned(title.into()),
         start: at(start),
@@ -264,6 +265,15 @@ fn declined(mut m: Meeting) -> Meeting {
     m
 }
 
+/// One list of no account (a fixed token's): links as written.
+fn one(path: &Path) -> Vec<List> {
+    vec![List {
+        owner: "me".into(),
+        path: path.to_path_buf(),
+        authuser: None,
+    }]
+}
+
 fn title(found: &Option<Found>) -> Option<String> {
     let m = found.as_ref().unwrap().meeting.as_ref()?;
     Some(m.title.to_string())
@@ -285,25 +295,34 @@ fn next_is_the_meeting_in_progress_that_started_last_else_the_next_one() {
         ],
     );
     let path = home.upcoming("me");
-    assert_eq!(title(&choose(&path, t, false).unwrap()).unwrap(), "Standup");
+    assert_eq!(
+        title(&choose(&one(&path), t, false).unwrap()).unwrap(),
+        "Standup"
+    );
     // --all counts the meeting without a link, which started after the standup.
-    assert_eq!(title(&choose(&path, t, true).unwrap()).unwrap(), "Coffee");
+    assert_eq!(
+        title(&choose(&one(&path), t, true).unwrap()).unwrap(),
+        "Coffee"
+    );
     // Once the standup is over, the all-hands is the one in progress.
     let later = t + min(12);
     assert_eq!(
-        title(&choose(&path, later, false).unwrap()).unwrap(),
+        title(&choose(&one(&path), later, false).unwrap()).unwrap(),
         "All-hands"
     );
     // After the all-hands: the retro, then nothing.
     let between = t + min(95);
     assert_eq!(
-        title(&choose(&path, between, false).unwrap()).unwrap(),
+        title(&choose(&one(&path), between, false).unwrap()).unwrap(),
         "Retro"
     );
     let after = t + min(131);
-    assert_eq!(title(&choose(&path, after, false).unwrap()), None);
+    assert_eq!(title(&choose(&one(&path), after, false).unwrap()), None);
     // Never written: no list at all.
-    assert_eq!(choose(&home.upcoming("other"), t, false).unwrap(), None);
+    assert_eq!(
+        choose(&one(&home.upcoming("other")), t, false).unwrap(),
+        None
+    );
 }
 
 #[test]
@@ -326,7 +345,7 @@ fn all_day_and_declined_meetings_never_count() {
             declined(meeting("declined", "Declined", t + min(5), 30, true)),
         ],
     );
-    let found = choose(&home.upcoming("me"), t, true).unwrap();
+    let found = choose(&one(&home.upcoming("me")), t, true).unwrap();
     assert_eq!(title(&found), None);
 }
 
@@ -347,7 +366,7 @@ fn join_prefers_the_meeting_in_progress_that_started_last_then_the_first_within_
     );
     let path = home.upcoming("me");
     let titles = |at: DateTime<Utc>| -> Vec<String> {
-        let found = join_candidates(&path, at).unwrap().unwrap();
+        let found = join_candidates(&one(&path), at).unwrap().unwrap();
         found.meetings.iter().map(|e| e.title.to_string()).collect()
     };
     // In progress, latest start first, then those starting within 10 minutes; not the
@@ -666,9 +685,12 @@ fn a_meeting_on_a_colleagues_calendar_is_not_next() {
     let mine = meeting("mine", "Retro", t + TimeDelta::minutes(60), 30, true);
     home.save_agenda("me", with_calendars(t, vec![theirs.clone(), mine]));
     let path = home.upcoming("me");
-    assert_eq!(title(&choose(&path, t, false).unwrap()).unwrap(), "Retro");
+    assert_eq!(
+        title(&choose(&one(&path), t, false).unwrap()).unwrap(),
+        "Retro"
+    );
     home.save_agenda("me", with_calendars(t, vec![theirs]));
-    assert_eq!(title(&choose(&path, t, true).unwrap()), None);
+    assert_eq!(title(&choose(&one(&path), t, true).unwrap()), None);
 }
 
 #[test]
@@ -682,4 +704,231 @@ fn an_event_on_two_of_my_calendars_is_listed_once() {
     // The header, then the meeting once.
     assert_eq!(list.lines().count(), 2, "{list}");
     assert_eq!(list.matches("\"both\"").count(), 1, "{list}");
+}
+
+const WORK: &str = "alex@example.com";
+const PERSONAL: &str = "sam@example.org";
+
+/// A meeting on `account`'s primary calendar with a Meet link, its iCalUID `uid` and the
+/// user's answer `answer`.
+fn meeting_of(
+    account: &str,
+    id: &str,
+    uid: &str,
+    title: &str,
+    start: DateTime<Utc>,
+    answer: &str,
+) -> Meeting {
+    common::meeting(
+        account,
+        json!({
+            "id": id, "iCalUID": uid, "summary": title,
+            "start": {"dateTime": start.to_rfc3339()},
+            "end": {"dateTime": (start + min(30)).to_rfc3339()},
+            "hangoutLink": format!("https://meet.google.com/{id}"),
+            "attendees": [{"email": account, "self": true, "responseStatus": answer}],
+        }),
+    )
+}
+
+/// Signs both accounts in (work the default) in `home`, as `meetty login` records them.
+fn sign_in_both(home: &Home) {
+    let accounts = json!({
+        "default": WORK,
+        "accounts": {WORK: "keyring", PERSONAL: "keyring"},
+    });
+    std::fs::create_dir_all(&home.paths.config_dir).unwrap();
+    std::fs::write(home.paths.accounts_file(), accounts.to_string()).unwrap();
+}
+
+/// Work has a review in 30 min; personal a dentist's call in 5 min; both have the same
+/// family call (one iCalUID, each account's own event id) in 8 min, accepted on personal
+/// only.
+fn two_accounts(home: &Home, t: DateTime<Utc>) {
+    home.save(
+        WORK,
+        t,
+        vec![
+            meeting_of(
+                WORK,
+                "rvw-wxyz-abc",
+                "review@google.com",
+                "Design review",
+                t + min(30),
+                "accepted",
+            ),
+            meeting_of(
+                WORK,
+                "fam-work-abc",
+                "family@google.com",
+                "Family call",
+                t + min(8),
+                "needsAction",
+            ),
+        ],
+    );
+    home.save(
+        PERSONAL,
+        t,
+        vec![
+            meeting_of(
+                PERSONAL,
+                "dnt-ssss-abc",
+                "dentist@google.com",
+                "Dentist",
+                t + min(5),
+                "accepted",
+            ),
+            meeting_of(
+                PERSONAL,
+                "fam-home-abc",
+                "family@google.com",
+                "Family call",
+                t + min(8),
+                "accepted",
+            ),
+        ],
+    );
+}
+
+fn list(home: &Home, owner: &str, authuser: bool) -> List {
+    List {
+        owner: owner.into(),
+        path: home.upcoming(owner),
+        authuser: authuser.then(|| owner.to_string()),
+    }
+}
+
+/// Every account's list is read and merged by start: the personal meeting in 5 minutes is
+/// next though the work account comes first; an event on both accounts is one candidate,
+/// the copy accepted; each link carries its own account's `authuser`.
+#[test]
+fn next_and_join_merge_every_accounts_list_each_event_once() {
+    let home = Home::new("two-accounts");
+    let t = now();
+    two_accounts(&home, t);
+    let both = [list(&home, WORK, true), list(&home, PERSONAL, true)];
+    let found = choose(&both, t, false).unwrap().unwrap();
+    let next = found.meeting.unwrap();
+    assert_eq!(next.title, "Dentist");
+    assert_eq!(
+        next.link.as_deref(),
+        Some("https://meet.google.com/dnt-ssss-abc?authuser=sam%40example.org")
+    );
+    let joins = join_candidates(&both, t + min(4))
+        .unwrap()
+        .unwrap()
+        .meetings;
+    let shown: Vec<(&str, &str, Option<&str>)> = joins
+        .iter()
+        .map(|e| (&*e.title, &*e.answer, e.link.as_deref()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                "Dentist",
+                "accepted",
+                Some("https://meet.google.com/dnt-ssss-abc?authuser=sam%40example.org")
+            ),
+            (
+                "Family call",
+                "accepted",
+                Some("https://meet.google.com/fam-home-abc?authuser=sam%40example.org")
+            ),
+        ]
+    );
+    // Without authuser (meet_authuser = false), links are as written; the work list alone
+    // has the family call awaiting an answer, then the review.
+    let work = [list(&home, WORK, false)];
+    let found = choose(&work, t, false).unwrap().unwrap().meeting.unwrap();
+    assert_eq!(found.title, "Family call");
+    assert!(found.awaits_answer());
+    assert_eq!(
+        found.link.as_deref(),
+        Some("https://meet.google.com/fam-work-abc")
+    );
+    // An account whose list was never written does not hide the others'.
+    let with_missing = [
+        list(&home, "kim@example.net", true),
+        list(&home, PERSONAL, true),
+    ];
+    let found = choose(&with_missing, t, false).unwrap().unwrap();
+    assert_eq!(found.meeting.unwrap().title, "Dentist");
+}
+
+/// A list written before the iCalUID was kept (no `uid` on its lines) still reads, its
+/// events told apart by id.
+#[test]
+fn a_list_without_uids_still_reads() {
+    let home = Home::new("old-list");
+    let t = now();
+    let path = home.upcoming("me");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let line = |id: &str, start: DateTime<Utc>| {
+        json!({
+            "id": id, "series": null, "title": format!("Old {id}"),
+            "start": start, "end": start + min(30),
+            "link": format!("https://meet.google.com/{id}"), "provider": "Google Meet",
+            "answer": "accepted",
+        })
+        .to_string()
+    };
+    let header = json!({"v": 1, "fetched_at": t}).to_string();
+    let text = format!(
+        "{header}\n{}\n{}\n",
+        line("a", t + min(3)),
+        line("b", t + min(3))
+    );
+    std::fs::write(&path, text).unwrap();
+    let joins = join_candidates(&one(&path), t).unwrap().unwrap().meetings;
+    let titles: Vec<&str> = joins.iter().map(|e| &*e.title).collect();
+    assert_eq!(titles, ["Old a", "Old b"]);
+}
+
+/// The binary reads every signed-in account's list without `--account` (so a bar shows the
+/// personal meeting in 5 minutes), `--account` narrows to one, config `accounts` picks
+/// which, and `meet_authuser = false` leaves links as written.
+#[test]
+fn the_binary_reads_every_accounts_list() {
+    let home = Home::new("binary-accounts");
+    let t = real_now();
+    two_accounts(&home, t);
+    sign_in_both(&home);
+    let signed_in = [("MEETTY_ACCESS_TOKEN", "")];
+    let merged = home.run(&["next"], &signed_in);
+    assert_eq!(merged.status.code(), Some(0), "{}", stderr(&merged));
+    assert_eq!(
+        stdout(&merged),
+        "Dentist in 5 min https://meet.google.com/dnt-ssss-abc?authuser=sam%40example.org\n"
+    );
+    let work = home.run(&["--account", WORK, "next"], &signed_in);
+    assert_eq!(
+        stdout(&work),
+        "? Family call in 8 min https://meet.google.com/fam-work-abc?authuser=alex%40example.com\n"
+    );
+    let print = home.run(&["join", "--print"], &signed_in);
+    assert_eq!(
+        stdout(&print),
+        "https://meet.google.com/dnt-ssss-abc?authuser=sam%40example.org\n",
+        "{}",
+        stderr(&print)
+    );
+    assert!(
+        stderr(&print).contains("Also now or soon: Family call (in 8 min)\n"),
+        "the family call once: {}",
+        stderr(&print)
+    );
+    std::fs::write(
+        &home.paths.config_file,
+        format!("accounts = [\"{WORK}\"]\nmeet_authuser = false\n"),
+    )
+    .unwrap();
+    let configured = home.run(&["next"], &signed_in);
+    assert_eq!(
+        stdout(&configured),
+        "? Family call in 8 min https://meet.google.com/fam-work-abc\n",
+        "{}",
+        stderr(&configured)
+    );
 }

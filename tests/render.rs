@@ -470,7 +470,7 @@ fn an_event_that_ends_when_it_starts_shows_one_time() {
     let screen = text(&app, 110, 30);
     assert!(!screen.contains("18:10–18:10"), "{screen}");
     assert!(
-        screen.contains("│▌✓ 18:10       Meet   Release cut-off"),
+        screen.contains("│▌✓ 18:10       Meet    Release cut-off"),
         "{screen}"
     );
     assert!(
@@ -774,7 +774,7 @@ fn a_merged_agenda_labels_rows_with_their_account_and_marks_the_stale_one() {
         30,
     );
     assert!(
-        one.contains("│▌✓ 09:45–10:15 Meet   Platform standup"),
+        one.contains("│▌✓ 09:45–10:15 Meet    Platform standup"),
         "{one}"
     );
 }
@@ -822,7 +822,7 @@ fn a_meeting_on_two_accounts_calendars_names_both() {
     let screen = text(&app, 110, 30);
     // The work account's row, marked as on another account's calendar too.
     assert!(
-        screen.contains("│▌✓ 15:00–16:00 Meet   W+ Sprint retro"),
+        screen.contains("│▌✓ 15:00–16:00 Meet    W+ Sprint retro"),
         "{screen}"
     );
     // The details alone (a narrow terminal, Tab to the details).

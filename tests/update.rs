@@ -573,7 +573,10 @@ fn capital_j_marks_a_meeting_for_a_scheduled_join_and_again_unmarks_it() {
     assert_eq!(selected_title(&app), "Platform standup");
     assert_eq!(
         press(&mut app, "J"),
-        vec![Effect::SaveMarks(marks(&["standup1"], &[]))]
+        vec![Effect::SaveMarks {
+            marks: marks(&["standup1"], &[]),
+            account: 0
+        }]
     );
     let standup = app.selected_meeting().unwrap().clone();
     assert_eq!(app.joins(&standup), Some(Joins::Occurrence));
@@ -581,7 +584,10 @@ fn capital_j_marks_a_meeting_for_a_scheduled_join_and_again_unmarks_it() {
 
     assert_eq!(
         press(&mut app, "J"),
-        vec![Effect::SaveMarks(marks(&[], &[]))]
+        vec![Effect::SaveMarks {
+            marks: marks(&[], &[]),
+            account: 0
+        }]
     );
     assert_eq!(app.joins(&standup), None);
     assert_eq!(toast(&app), "Unmarked \u{201c}Platform standup\u{201d}");
@@ -604,7 +610,10 @@ fn capital_j_on_an_occurrence_asks_this_one_or_every_one_and_esc_marks_nothing()
     press(&mut app, "J");
     assert_eq!(
         press(&mut app, "e"),
-        vec![Effect::SaveMarks(marks(&[], &["retro"]))]
+        vec![Effect::SaveMarks {
+            marks: marks(&[], &["retro"]),
+            account: 0
+        }]
     );
     assert_eq!(app.mode(), Mode::Agenda);
     let retro = app.selected_meeting().unwrap().clone();
@@ -618,7 +627,10 @@ fn capital_j_on_an_occurrence_asks_this_one_or_every_one_and_esc_marks_nothing()
     // Unmarking an occurrence of a marked series unmarks the series, and says so.
     assert_eq!(
         press(&mut app, "J"),
-        vec![Effect::SaveMarks(marks(&[], &[]))]
+        vec![Effect::SaveMarks {
+            marks: marks(&[], &[]),
+            account: 0
+        }]
     );
     assert!(
         toast(&app).contains("Unmarked every occurrence"),
@@ -629,7 +641,10 @@ fn capital_j_on_an_occurrence_asks_this_one_or_every_one_and_esc_marks_nothing()
     press(&mut app, "J");
     assert_eq!(
         press(&mut app, "t"),
-        vec![Effect::SaveMarks(marks(&["retro1"], &[]))]
+        vec![Effect::SaveMarks {
+            marks: marks(&["retro1"], &[]),
+            account: 0
+        }]
     );
     assert_eq!(app.joins(&retro), Some(Joins::Occurrence));
 }
@@ -651,7 +666,10 @@ fn with_auto_join_off_a_mark_is_kept_and_the_toast_names_the_setting_and_file() 
     app.settings.config_file = "/home/alex/.config/meetty/config.toml".into();
     assert_eq!(
         press(&mut app, "J"),
-        vec![Effect::SaveMarks(marks(&["standup1"], &[]))]
+        vec![Effect::SaveMarks {
+            marks: marks(&["standup1"], &[]),
+            account: 0
+        }]
     );
     let t = toast(&app);
     assert!(

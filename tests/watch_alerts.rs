@@ -13,11 +13,15 @@ use std::time::Duration;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use chrono_tz::Tz;
 use common::dbus;
-use meetty::alerts::{Alert, Engine, Files, Kind, Rules};
+use std::sync::Arc;
+
+use meetty::action::{Action, Effect};
+use meetty::alerts::{Alert, Engine, Files, Kind, Mark, Marks, Rules};
 use meetty::calendar::client::{CalendarClient, CalendarSelection};
-use meetty::calendar::model::Agenda;
+use meetty::calendar::model::{AccountState, Agenda};
 use meetty::calendar::sync::{SyncRequest, Synced};
 use meetty::config::{AutoJoin, ClipboardMode};
+use meetty::runtime::{lead, AccountServices, EffectRunner};
 use meetty::sandbox::{Sandbox, Seed, WriteOptions, ACCOUNT};
 use meetty::watch;
 
@@ -59,6 +63,7 @@ impl Rig {
         let rules = Rules {
             notify_before: notify_before.to_vec(),
             auto_join,
+            authuser: None,
         };
         Engine::new(rules, self.files())
     }
@@ -266,4 +271,130 @@ async fn a_meeting_cancelled_in_the_calendar_loses_its_notifications_and_join() 
     assert_eq!(due(&mut engine, start - TimeDelta::minutes(1)).await, []);
     assert_eq!(due(&mut engine, start).await, []);
     assert!(server.recorded().is_empty() && server.opened().is_empty());
+}
+
+/// An event on the calendars of two accounts (both invited) is notified once and, marked,
+/// joined once, as the account whose copy the agenda shows (its `authuser`): each account's
+/// engine plans from its part without the copies shown under the other account (what the
+/// TUI hands each account it leads), and the runner saves the mark to that account's file
+/// only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_on_two_accounts_is_notified_and_joined_once() {
+    const WORK: &str = "alex@example.com";
+    const PERSONAL: &str = "alex.home@example.org";
+    let server = dbus::server().await;
+    let rig = Rig::new("two-accounts").await;
+    let start = soon(30);
+    let link = "https://meet.google.com/fam-call-xyz";
+    let emails = [WORK, PERSONAL];
+    let fetched_at = Utc::now();
+    let parts = emails
+        .iter()
+        .map(|&email| {
+            let copy = common::meeting(
+                email,
+                serde_json::json!({
+                    "id": "family1", "iCalUID": "family1@google.com", "summary": "Family call",
+                    "start": {"dateTime": start.to_rfc3339()},
+                    "end": {"dateTime": (start + TimeDelta::minutes(30)).to_rfc3339()},
+                    "hangoutLink": link,
+                    "attendees": [
+                        {"email": WORK, "self": email == WORK, "responseStatus": "accepted"},
+                        {"email": PERSONAL, "self": email == PERSONAL, "responseStatus": "accepted"}
+                    ],
+                }),
+            );
+            let part = Agenda {
+                calendars: vec![common::calendar(email, true, true)],
+                meetings: vec![copy],
+                fetched_at,
+                accounts: Vec::new(),
+            };
+            let state = AccountState {
+                email: email.into(),
+                label: email[..1].into(),
+                fetched_at,
+                stale: None,
+            };
+            (state, Arc::new(part))
+        })
+        .collect();
+    let merged = Agenda::merge(parts);
+    let kept = meetty::view::kept_copies(&merged);
+    let shown = merged
+        .meetings
+        .iter()
+        .zip(kept.as_deref().unwrap())
+        .find_map(|(m, &k)| k.then_some(m))
+        .unwrap();
+
+    // `J` on its row: the runner puts the mark in the shown account's file alone.
+    let marks_file = |i: usize| rig.dir.join(format!("marks-{i}.json"));
+    let accounts = emails
+        .iter()
+        .enumerate()
+        .map(|(i, email)| AccountServices {
+            marks: Some(marks_file(i)),
+            ..AccountServices::new(email, &email[..1], common::client(&rig.sandbox))
+        })
+        .collect();
+    let mut runner = EffectRunner::new(common::services_for(accounts));
+    let save = |marks: Marks| Effect::SaveMarks {
+        marks,
+        account: shown.account,
+    };
+    let mut marks = Marks::default();
+    marks.set(Mark::Occurrence(shown.id.clone()), true);
+    runner.run(vec![save(marks.clone())], &mut std::io::sink());
+    let saved = tokio::time::timeout(WAIT, runner.next()).await.unwrap();
+    assert!(
+        matches!(saved, Some(Action::MarksSaved(Ok(())))),
+        "{saved:?}"
+    );
+    let in_file = |i| Marks::load(&marks_file(i));
+    assert_eq!(in_file(shown.account), marks);
+    assert_eq!(in_file(1 - shown.account), Marks::default());
+
+    let mut alerts = Vec::new();
+    for (i, email) in emails.iter().enumerate() {
+        let rules = Rules {
+            notify_before: vec![3],
+            auto_join: AutoJoin::Marked,
+            authuser: Some(email.to_string()),
+        };
+        let files = Files {
+            fired: rig.dir.join(format!("fired-{i}.json")),
+            marks: marks_file(i),
+        };
+        let mut engine = Engine::new(rules, files);
+        engine.set_agenda(&lead::alert_part(&merged, kept.as_deref(), i));
+        alerts.extend(engine.take_due(start - TimeDelta::minutes(1)));
+    }
+    let kinds: Vec<Kind> = alerts.iter().map(|a| a.kind).collect();
+    assert_eq!(
+        kinds,
+        [Kind::Before(3), Kind::Join],
+        "once each: {alerts:#?}"
+    );
+    deliver_all(&alerts).await;
+    let as_shown = format!("{link}?authuser={}", shown_email(&merged, shown.account));
+    assert_eq!(server.wait_for_opened(1, WAIT).await, [as_shown]);
+    let notified = server.wait_for(1, WAIT).await;
+    assert_eq!(notified.len(), 1, "{notified:#?}");
+    assert_eq!(notified[0].summary, "Family call");
+
+    // Unmarked: the mark leaves every file.
+    runner.run(vec![save(Marks::default())], &mut std::io::sink());
+    let saved = tokio::time::timeout(WAIT, runner.next()).await.unwrap();
+    assert!(
+        matches!(saved, Some(Action::MarksSaved(Ok(())))),
+        "{saved:?}"
+    );
+    assert_eq!(in_file(0), Marks::default());
+    assert_eq!(in_file(1), Marks::default());
+}
+
+/// Account `i`'s e-mail as `authuser` carries it.
+fn shown_email(agenda: &Agenda, i: usize) -> String {
+    agenda.accounts[i].email.replace('@', "%40")
 }

@@ -159,7 +159,13 @@ impl App {
         self.save_marks()
     }
 
+    /// The marks to save; a new one goes to the account of the selected meeting (the one
+    /// just marked), whose alerts engine joins it.
     fn save_marks(&self) -> Vec<Effect> {
-        vec![Effect::SaveMarks(self.marks.clone())]
+        let account = self.selected_meeting().map_or(0, |m| m.account);
+        vec![Effect::SaveMarks {
+            marks: self.marks.clone(),
+            account,
+        }]
     }
 }

@@ -139,23 +139,28 @@ pub(super) fn dial_in_or_access(m: &Meeting) -> Option<(String, String)> {
 }
 
 impl App {
-    /// The e-mail of the account `m` is on: its account in a merged agenda, else the
-    /// signed-in account; none outside sign-ins (the demo).
-    fn account_email(&self, m: &Meeting) -> Option<&str> {
-        let agenda = self.agenda.as_ref()?;
-        let email = match agenda.account_of(m) {
-            Some(a) => Some(a.email.as_str()),
-            None if agenda.accounts.is_empty() => self.settings.account.as_deref(),
-            None => None,
+    /// The e-mail of account `account` (an index into the merged agenda's accounts), else
+    /// of the signed-in account when the agenda names none; none outside sign-ins.
+    fn account_email(&self, account: usize) -> Option<&str> {
+        let email = match self.agenda.as_ref().map(|a| &a.accounts) {
+            Some(accounts) if !accounts.is_empty() => {
+                accounts.get(account).map(|a| a.email.as_str())
+            }
+            _ => self.settings.account.as_deref(),
         };
         email.filter(|e| e.contains('@'))
     }
 
-    /// The URL to copy or open for `url`, a link of `m`: a Meet link carries
-    /// `authuser=<m's account>` while `meet_authuser` is on, so the browser joins as that
-    /// Google account; anything else as it is.
+    /// The URL to copy or open for `url`, a link of `m`: see [`App::account_url`].
     pub(super) fn join_url(&self, m: &Meeting, url: &str) -> String {
-        match self.account_email(m) {
+        self.account_url(m.account, url)
+    }
+
+    /// `url` as account `account` opens it: a Meet link carries `authuser=<its e-mail>`
+    /// while `meet_authuser` is on, so the browser joins as that Google account; anything
+    /// else as it is.
+    pub(super) fn account_url(&self, account: usize, url: &str) -> String {
+        match self.account_email(account) {
             Some(email) if self.settings.meet_authuser => links::with_authuser(url, email),
             _ => url.to_string(),
         }

@@ -157,7 +157,8 @@ impl App {
                 if let (Conference::Ready(url), true) =
                     (&created.conference, self.settings.copy_on_create)
                 {
-                    effects.push(copy_new_link(url, &created.meeting.title));
+                    let m = &created.meeting;
+                    effects.push(self.copy_new_link(m.account, url, &m.title));
                 }
                 effects
             }
@@ -165,7 +166,7 @@ impl App {
                 // Google's view wins: a new series shows as its occurrences, and a refresh
                 // that started before this change cannot undo it on screen.
                 let changed_calendar = !matches!(written, Written::InstantLink(_));
-                let mut effects = self.on_written(written, for_form);
+                let mut effects = self.on_written(written, for_form, pending.account);
                 if changed_calendar {
                     effects.push(self.refresh_asked());
                 }
@@ -196,7 +197,7 @@ impl App {
         }
     }
 
-    fn on_written(&mut self, written: Written, for_form: bool) -> Vec<Effect> {
+    fn on_written(&mut self, written: Written, for_form: bool, account: usize) -> Vec<Effect> {
         match written {
             Written::Created(created) => {
                 if for_form {
@@ -221,10 +222,7 @@ impl App {
             Written::Responded(meeting) => self.on_responded(*meeting),
             Written::Edited(edited) => self.on_edited(*edited, for_form),
             // The copy's toast names the link: it is on no meeting to look it up in.
-            Written::InstantLink(url) => vec![Effect::Copy {
-                what: format!("instant Meet link {url}"),
-                text: url,
-            }],
+            Written::InstantLink(url) => vec![self.copy_new_link(account, &url, "")],
         }
     }
 
@@ -234,7 +232,7 @@ impl App {
             meeting,
             conference,
         } = created;
-        let title = meeting.title.clone();
+        let (title, account) = (meeting.title.clone(), meeting.account);
         let key = super::agenda::key_of(&meeting);
         self.put_meeting(meeting);
         self.rebuild_rows_keeping(Some(key));
@@ -242,7 +240,7 @@ impl App {
         match conference {
             Conference::Ready(url) if self.settings.copy_on_create => {
                 self.toast(format!("{verb} \u{201c}{title}\u{201d}: {url}"), false);
-                effects.push(copy_new_link(&url, &title));
+                effects.push(self.copy_new_link(account, &url, &title));
             }
             Conference::Ready(url) => {
                 self.toast(format!("{verb} \u{201c}{title}\u{201d}: {url}"), false)
@@ -399,9 +397,17 @@ fn in_account(mut written: Written, account: usize) -> Written {
     written
 }
 
-fn copy_new_link(url: &str, title: &str) -> Effect {
-    Effect::Copy {
-        text: url.to_string(),
-        what: format!("the Meet link of \u{201c}{title}\u{201d}"),
+impl App {
+    /// Copies the Meet link account `account` just made (copy-on-create, `N`) as `y` copies
+    /// a link: with the account's `authuser` while `meet_authuser` is on. `title`: the
+    /// meeting's; "" for an instant link, which is on no meeting (the toast names it).
+    fn copy_new_link(&self, account: usize, url: &str, title: &str) -> Effect {
+        let text = self.account_url(account, url);
+        let what = if title.is_empty() {
+            format!("instant Meet link {text}")
+        } else {
+            format!("the Meet link of \u{201c}{title}\u{201d}")
+        };
+        Effect::Copy { text, what }
     }
 }

@@ -1,6 +1,11 @@
 //! `meetty next` and `meetty join`: the meeting in progress or the next one, for status bars
-//! and window-manager hotkeys, answered from the upcoming list on disk alone
+//! and window-manager hotkeys, answered from the upcoming lists on disk alone
 //! ([`crate::upcoming`]): no network, no keyring, no Google call, no async runtime.
+//!
+//! Like the TUI they see every account it merges ([`lists`]): each account's list is read,
+//! merged by start, an event on two accounts once (the copy you accepted, else the first
+//! account's), and a Meet link carries its account's `authuser` (config `meet_authuser`).
+//! `--account` narrows to one.
 //!
 //! Reading is split from showing: [`choose`] and [`join_candidates`] read the list,
 //! [`render`] is a pure function of what was found, the clock and the zone, so every format
@@ -8,8 +13,9 @@
 //! (the file may have been written by anything) and escaped for each bar's markup.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -17,8 +23,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::alerts;
 use crate::auth::accounts::Accounts;
+use crate::calendar::links;
 use crate::config::{Config, Paths};
+use crate::session::connect::demo_owners;
 use crate::upcoming::{Entry, Reader};
 use crate::{sanitize, timefmt};
 
@@ -69,12 +78,127 @@ pub fn owner(paths: &Paths, whose: &Whose) -> Result<String, String> {
     }
 }
 
-/// What to tell a user who has no cache yet.
+/// What to tell a user who has no cache yet (`owner`: whose, or several, comma-separated).
 pub fn no_cache(owner: &str) -> String {
     format!(
         "no cached agenda for {owner} yet: open meetty, or run meetty watch (which keeps it \
          current) or meetty agenda once"
     )
+}
+
+/// One account's upcoming list, as `next` and `join` read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct List {
+    /// Whose list: an account, "demo", "sandbox" (what `no_cache` names).
+    pub owner: String,
+    pub path: PathBuf,
+    /// The e-mail its Meet links carry as `authuser` (None: `meet_authuser = false`, or a
+    /// session without an e-mail).
+    pub authuser: Option<String>,
+}
+
+/// The lists to read, in the order the TUI merges its accounts: `--demo`'s two accounts,
+/// a `MEETTY_ACCESS_TOKEN` session's, `--account`'s alone, else every account config
+/// `accounts` names that is signed in, or with none named every signed-in account, the
+/// default first.
+pub fn lists(paths: &Paths, config: &Config, whose: &Whose) -> Result<Vec<List>, String> {
+    let list = |owner: String, email: &str| List {
+        path: paths.upcoming_file(&owner),
+        authuser: alerts::authuser(config, email),
+        owner,
+    };
+    if whose.demo {
+        return Ok(demo_owners()
+            .into_iter()
+            .map(|(email, owner)| list(owner, &email))
+            .collect());
+    }
+    if std::env::var_os("MEETTY_ACCESS_TOKEN").is_some() || whose.account.is_some() {
+        let owner = owner(paths, whose)?;
+        let email = owner.clone();
+        return Ok(vec![list(owner, &email)]);
+    }
+    let signed_in = Accounts::load(&paths.accounts_file())?;
+    let lists: Vec<List> = signed_in
+        .merged(&config.accounts)
+        .into_iter()
+        .filter(|(_, not_signed_in)| not_signed_in.is_none())
+        .map(|(email, _)| list(email.clone(), &email))
+        .collect();
+    if lists.is_empty() {
+        // Says how to sign in.
+        signed_in.pick(None)?;
+    }
+    Ok(lists)
+}
+
+/// Every list's entries from the start up to the first one `last` says ends the reading
+/// (that one included: each list is sorted by start, so nothing after it can change the
+/// answer), merged by start with an event on several accounts once, and the oldest
+/// list's `fetched_at` (the merge is as stale as its stalest part). None: no list at all.
+fn read_merged(lists: &[List], last: impl Fn(&Entry) -> bool) -> Result<Option<Merged>, String> {
+    let mut read: Vec<Entry<'static>> = Vec::new();
+    let mut fetched_at: Option<DateTime<Utc>> = None;
+    for list in lists {
+        let Some(mut reader) = Reader::open(&list.path)? else {
+            continue;
+        };
+        fetched_at = Some(fetched_at.map_or(reader.fetched_at, |f| f.min(reader.fetched_at)));
+        while let Some(e) = reader.next_entry(&list.path)? {
+            let done = last(&e);
+            let mut e = e.into_owned();
+            if let (Some(email), Some(link)) = (&list.authuser, &e.link) {
+                e.link = Some(Cow::Owned(links::with_authuser(link, email)));
+            }
+            read.push(e);
+            if done {
+                break;
+            }
+        }
+    }
+    let Some(fetched_at) = fetched_at else {
+        return Ok(None);
+    };
+    // Stable: equal starts keep the accounts' order.
+    read.sort_by_key(|e| e.start);
+    // Of one event's copies, the one with the best answer (accepted, tentative, awaiting),
+    // else the first account's, where the first copy was.
+    let answered = |e: &Entry| match &*e.answer {
+        "accepted" => 0,
+        "tentative" => 1,
+        _ => 2,
+    };
+    let mut merged: Vec<Entry<'static>> = Vec::with_capacity(read.len());
+    let mut seen: HashMap<(String, DateTime<Utc>), usize> = HashMap::new();
+    for e in read {
+        let (id, start) = e.event_key();
+        match seen.get(&(id.to_string(), start)) {
+            Some(&i) if answered(&e) < answered(&merged[i]) => merged[i] = e,
+            Some(_) => {}
+            None => {
+                seen.insert((id.to_string(), start), merged.len());
+                merged.push(e);
+            }
+        }
+    }
+    Ok(Some(Merged {
+        entries: merged,
+        fetched_at,
+    }))
+}
+
+/// What [`read_merged`] read.
+struct Merged {
+    /// In start order, each event once.
+    entries: Vec<Entry<'static>>,
+    /// The oldest list's.
+    fetched_at: DateTime<Utc>,
+}
+
+/// What to say when none of `lists` was ever written.
+fn none_cached(lists: &[List]) -> String {
+    let owners: Vec<&str> = lists.iter().map(|l| l.owner.as_str()).collect();
+    no_cache(&owners.join(", "))
 }
 
 /// How old the list may get before it is called stale: three refreshes (at least 10 min),
@@ -97,32 +221,34 @@ pub struct Found {
     pub fetched_at: DateTime<Utc>,
 }
 
-/// Reads the list at `path` for `next`: the meeting in progress or the next one, with a
-/// video link unless `all`. `Ok(None)`: there is no list.
-pub fn choose(path: &Path, now: DateTime<Utc>, all: bool) -> Result<Option<Found>, String> {
-    let Some(mut reader) = Reader::open(path)? else {
+/// Reads the lists for `next`: the meeting in progress or the next one, with a video link
+/// unless `all`. `Ok(None)`: there is no list.
+pub fn choose(lists: &[List], now: DateTime<Utc>, all: bool) -> Result<Option<Found>, String> {
+    let counts = |e: &Entry| all || e.link.is_some();
+    let Some(Merged {
+        entries,
+        fetched_at,
+    }) = read_merged(lists, |e| e.start > now && counts(e))?
+    else {
         return Ok(None);
     };
     let mut running: Option<Entry<'static>> = None;
     let mut next = None;
-    while let Some(e) = reader.next_entry(path)? {
-        if !all && e.link.is_none() {
-            continue;
-        }
+    for e in entries.into_iter().filter(|e| counts(e)) {
         if e.start > now {
             // Sorted by start: nothing after this one can change the answer.
             if running.is_none() {
-                next = Some(e.into_owned());
+                next = Some(e);
             }
             break;
         }
         if e.end > now && running.as_ref().is_none_or(|r| e.start >= r.start) {
-            running = Some(e.into_owned());
+            running = Some(e);
         }
     }
     Ok(Some(Found {
         meeting: running.or(next),
-        fetched_at: reader.fetched_at,
+        fetched_at,
     }))
 }
 
@@ -135,16 +261,20 @@ pub struct Candidates {
     pub fetched_at: DateTime<Utc>,
 }
 
-/// Reads the list at `path` for `join`: the meetings with a video link in progress or
-/// starting within [`SOON`], the one to join first (the one in progress that started last,
-/// else the one starting first). `Ok(None)`: there is no list.
-pub fn join_candidates(path: &Path, now: DateTime<Utc>) -> Result<Option<Candidates>, String> {
-    let Some(mut reader) = Reader::open(path)? else {
+/// Reads the lists for `join`: the meetings with a video link in progress or starting
+/// within [`SOON`], the one to join first (the one in progress that started last, else the
+/// one starting first). `Ok(None)`: there is no list.
+pub fn join_candidates(lists: &[List], now: DateTime<Utc>) -> Result<Option<Candidates>, String> {
+    let Some(Merged {
+        entries,
+        fetched_at,
+    }) = read_merged(lists, |e| e.start > now + SOON)?
+    else {
         return Ok(None);
     };
     let mut running = Vec::new();
     let mut soon = Vec::new();
-    while let Some(e) = reader.next_entry(path)? {
+    for e in entries {
         if e.start > now + SOON {
             break;
         }
@@ -152,9 +282,9 @@ pub fn join_candidates(path: &Path, now: DateTime<Utc>) -> Result<Option<Candida
             continue;
         }
         if e.start <= now {
-            running.push(e.into_owned());
+            running.push(e);
         } else {
-            soon.push(e.into_owned());
+            soon.push(e);
         }
     }
     // Latest start first; equal starts keep the list's order.
@@ -162,7 +292,7 @@ pub fn join_candidates(path: &Path, now: DateTime<Utc>) -> Result<Option<Candida
     running.extend(soon);
     Ok(Some(Candidates {
         meetings: running,
-        fetched_at: reader.fetched_at,
+        fetched_at,
     }))
 }
 
@@ -606,8 +736,7 @@ fn render_missing(output: &Output, message: &str) -> Option<String> {
 }
 
 /// The zone to show times in and how old the list may get, from the config.
-fn settings(paths: &Paths) -> Result<(Tz, TimeDelta), String> {
-    let config = Config::load(&paths.config_file)?;
+fn settings(config: &Config) -> Result<(Tz, TimeDelta), String> {
     let tz = timefmt::resolve_zone(config.timezone.as_deref())?;
     Ok((tz, stale_after(config.refresh_every)))
 }
@@ -629,9 +758,9 @@ pub fn next(
     };
     let io = |e: std::io::Error| format!("cannot write the answer: {e}");
     let now = Utc::now();
-    let found = owner(paths, whose).and_then(|owner| {
-        choose(&paths.upcoming_file(&owner), now, args.all)?.ok_or_else(|| no_cache(&owner))
-    });
+    let config = Config::load(&paths.config_file)?;
+    let found = lists(paths, &config, whose)
+        .and_then(|lists| choose(&lists, now, args.all)?.ok_or_else(|| none_cached(&lists)));
     let found = match found {
         Ok(found) => found,
         Err(message) => {
@@ -641,7 +770,7 @@ pub fn next(
             return Err(message);
         }
     };
-    let (tz, stale_after) = settings(paths)?;
+    let (tz, stale_after) = settings(&config)?;
     out.write_all(render(&found, &output, now, tz, stale_after).as_bytes())
         .map_err(io)?;
     Ok(match found.meeting {
@@ -666,12 +795,13 @@ pub fn join(
     out: &mut impl std::io::Write,
 ) -> Result<ExitCode, String> {
     let now = Utc::now();
-    let owner = owner(paths, whose)?;
+    let config = Config::load(&paths.config_file)?;
+    let lists = lists(paths, &config, whose)?;
     let Candidates {
         meetings,
         fetched_at,
-    } = join_candidates(&paths.upcoming_file(&owner), now)?.ok_or_else(|| no_cache(&owner))?;
-    let (_, stale_after) = settings(paths)?;
+    } = join_candidates(&lists, now)?.ok_or_else(|| none_cached(&lists))?;
+    let (_, stale_after) = settings(&config)?;
     let Some((chosen, others)) = meetings.split_first() else {
         return Err(
             "no meeting with a video link is in progress or starts within 10 minutes \

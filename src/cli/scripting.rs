@@ -1,7 +1,8 @@
 //! The scripting commands: `agenda`, `free`, `new`, `cancel`, `link`, `rsvp`, `edit`. They
 //! validate with the same [`compose::check`] and change Google through the same [`WriteOp`]s
 //! as the TUI. `--dry-run` prints the very requests ([`Planned`]) a real run sends, and sends
-//! none of them.
+//! none of them. `agenda` lists every account the TUI merges, as the TUI lists them (each
+//! event once, named by its account); the other commands act as one account.
 //!
 //! `--json` output is stable: fields are only ever added (README, "Scripting").
 
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use chrono_tz::Tz;
+use futures_util::future::join_all;
 use serde::Serialize;
 
 use super::edit::{self, EditArgs};
@@ -19,9 +21,10 @@ use super::rsvp::{self, RsvpArgs};
 use super::Outcome;
 use crate::cache;
 use crate::calendar::client::CalendarClient;
+use crate::calendar::error::ApiError;
 use crate::calendar::error::{write_error, Surface};
 use crate::calendar::freebusy::own_calendars;
-use crate::calendar::model::{Agenda, CalendarInfo, Meeting, SendUpdates, When};
+use crate::calendar::model::{AccountState, Agenda, CalendarInfo, Meeting, SendUpdates, When};
 use crate::calendar::ops::{WriteOp, Written};
 use crate::calendar::plan::Planned;
 use crate::calendar::write::{Conference, Created, NewEvent, Progress};
@@ -29,7 +32,7 @@ use crate::clipboard::{Clipboard, ControllingTerminal};
 use crate::compose::{self, Context, Draft, Field, MeetChoice};
 use crate::config::{ClipboardMode, Config};
 use crate::freetime::{slot_text, Interval, WORKING_DAYS_AHEAD};
-use crate::session::connect::{connect, Connection};
+use crate::session::connect::{connect, connect_all, Connection};
 use crate::session::{parse_days, Startup};
 use crate::view::{build_rows, Row, RowQuery};
 use crate::{templates, timefmt, timeparse};
@@ -56,6 +59,14 @@ pub struct JsonMeeting {
     /// Your answer as a guest, in Google's words (`accepted`, `tentative`, `declined`,
     /// `needsAction`); `null` when you are not on the guest list.
     pub response: Option<&'static str>,
+    /// `agenda` only: the account (its e-mail) whose calendar this copy is on; omitted when
+    /// the session has none (a fixed `MEETTY_ACCESS_TOKEN`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// `agenda` only: every account the event is on, in the agenda's order, when it is on
+    /// several (it is listed once, as the copy [`build_rows`] keeps); omitted otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
 }
 
 impl JsonMeeting {
@@ -84,6 +95,34 @@ impl JsonMeeting {
                 .iter()
                 .find(|a| a.is_self)
                 .map(|a| a.rsvp.as_response().unwrap_or("needsAction")),
+            account: None,
+            accounts: Vec::new(),
+        }
+    }
+
+    /// `m` as the agenda lists it: with its account, and the accounts of its copies.
+    fn listed(agenda: &Agenda, m: &Meeting, tz: Tz) -> JsonMeeting {
+        let email = |i: usize| {
+            agenda
+                .accounts
+                .get(i)
+                .map(|a| a.email.clone())
+                .filter(|e| !e.is_empty())
+        };
+        let mut on: Vec<usize> = if agenda.accounts.len() > 1 {
+            agenda.copies_of(m).map(|c| c.account).collect()
+        } else {
+            Vec::new()
+        };
+        on.sort_unstable();
+        on.dedup();
+        JsonMeeting {
+            account: email(m.account),
+            accounts: match on.len() {
+                0 | 1 => Vec::new(),
+                _ => on.into_iter().filter_map(email).collect(),
+            },
+            ..JsonMeeting::new(m, tz)
         }
     }
 }
@@ -109,17 +148,26 @@ fn print_agenda(
     let meetings = agenda_meetings(agenda, q);
     let io = |e: std::io::Error| e.to_string();
     if json {
-        let items: Vec<JsonMeeting> = meetings.iter().map(|m| JsonMeeting::new(m, q.tz)).collect();
+        let items: Vec<JsonMeeting> = meetings
+            .iter()
+            .map(|m| JsonMeeting::listed(agenda, m, q.tz))
+            .collect();
         serde_json::to_writer_pretty(&mut *out, &items).map_err(|e| e.to_string())?;
         return writeln!(out).map_err(io);
     }
+    // Several accounts: each line names its account by its label, as the TUI's rows do.
+    let several = agenda.accounts.len() > 1;
     for m in meetings {
         let when = match m.when {
             When::Timed { start, .. } => start.with_timezone(&q.tz).format("%a %d %b %H:%M"),
             When::AllDay { start, .. } => start.format("%a %d %b all-day"),
         };
         let link = m.video.as_ref().map_or("", |v| v.url.as_str());
-        writeln!(out, "{when}  {}  {link}", m.title).map_err(io)?;
+        match agenda.account_of(m).filter(|_| several) {
+            Some(a) => writeln!(out, "{when}  {}  {}  {link}", a.label, m.title),
+            None => writeln!(out, "{when}  {}  {link}", m.title),
+        }
+        .map_err(io)?;
     }
     Ok(())
 }
@@ -310,29 +358,38 @@ pub(super) async fn open(
 ) -> Result<(Connection, CalendarClient), String> {
     let conn = connect(start, scope.demo, scope.account.as_deref(), now, tz).await?;
     if conn.first_run {
-        return Err("not signed in: run meetty login (or try meetty --demo …)".into());
+        return Err(NOT_SIGNED_IN.into());
     }
-    // Scripts see why a command is slow, on stderr; stdout stays the result.
-    let client = conn.client.observed(Arc::new(|r| {
-        eprintln!("meetty: {r} in {:.0} s", r.wait.as_secs_f32().ceil())
-    }));
+    let client = observed(&conn.client, None);
     Ok((conn, client))
 }
 
-/// The agenda for `[from, to)` through [`cache::synced_agenda`], with a warning on stderr
-/// when the cache cannot be written.
+const NOT_SIGNED_IN: &str = "not signed in: run meetty login (or try meetty --demo …)";
+
+/// `client` saying on stderr why it waits (naming `account` when given): scripts see why a
+/// command is slow, and stdout stays the result.
+fn observed(client: &CalendarClient, account: Option<String>) -> CalendarClient {
+    client.observed(Arc::new(move |r| {
+        let wait = r.wait.as_secs_f32().ceil();
+        match &account {
+            Some(a) => eprintln!("meetty: {a}: {r} in {wait:.0} s"),
+            None => eprintln!("meetty: {r} in {wait:.0} s"),
+        }
+    }))
+}
+
+/// `owner`'s agenda for `[from, to)` through [`cache::synced_agenda`], with a warning on
+/// stderr when the cache cannot be written.
 async fn synced_agenda(
     start: &Startup,
-    conn: &Connection,
+    owner: Option<&str>,
     client: &CalendarClient,
     from: chrono::DateTime<Utc>,
     to: chrono::DateTime<Utc>,
-) -> Result<Agenda, String> {
-    let owner = conn.cache_owner.as_deref();
+) -> Result<Agenda, ApiError> {
     let selection = &start.config.calendars;
-    let (agenda, unsaved) = cache::synced_agenda(client, &start.paths, selection, owner, from, to)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (agenda, unsaved) =
+        cache::synced_agenda(client, &start.paths, selection, owner, from, to).await?;
     if let Some(e) = unsaved {
         eprintln!(
             "meetty: warning: cannot write the cache in {}: {e} (the next start lists everything again)",
@@ -340,6 +397,67 @@ async fn synced_agenda(
         );
     }
     Ok(agenda)
+}
+
+/// The agenda of every account the TUI merges ([`connect_all`]: the same accounts, in the
+/// same order; `--account` narrows to one), each synced through its own cache, all at once,
+/// and merged as the TUI merges them. An account that fails is left out and named on stderr
+/// with its fix, and the others are listed; an error only when every account failed.
+async fn merged_agenda(
+    start: &Startup,
+    scope: &Scope,
+    now: chrono::DateTime<Utc>,
+    tz: Tz,
+    (from, to): (chrono::DateTime<Utc>, chrono::DateTime<Utc>),
+) -> Result<Agenda, String> {
+    // The connections own the demo sandbox: they live as long as the clients.
+    let conns = connect_all(start, scope.demo, scope.account.as_deref(), now, tz).await?;
+    if conns.first_run {
+        return Err(NOT_SIGNED_IN.into());
+    }
+    let several = conns.accounts.len() > 1;
+    let fetches = conns.accounts.iter().map(|a| async move {
+        let client = observed(&a.client, several.then(|| a.email.clone()));
+        synced_agenda(start, a.cache_owner.as_deref(), &client, from, to).await
+    });
+    let results = join_all(fetches).await;
+    let mut parts = Vec::with_capacity(results.len());
+    let mut failed = Vec::new();
+    for (a, result) in conns.accounts.iter().zip(results) {
+        match result {
+            Ok(agenda) => {
+                let state = AccountState {
+                    email: a.email.clone(),
+                    label: a.label.clone(),
+                    fetched_at: agenda.fetched_at,
+                    stale: None,
+                };
+                parts.push((state, Arc::new(agenda)));
+            }
+            // One account alone says what it always said.
+            Err(e) if !several => return Err(e.to_string()),
+            Err(e) => failed.push(account_trouble(&a.email, &e)),
+        }
+    }
+    if parts.is_empty() {
+        return Err(failed.join("\n"));
+    }
+    for trouble in failed {
+        eprintln!("meetty: {trouble}");
+    }
+    Ok(Agenda::merge(parts))
+}
+
+/// Why `email`'s meetings are missing from a merged agenda, and what to do about it.
+fn account_trouble(email: &str, e: &ApiError) -> String {
+    let fix = match e {
+        ApiError::SignIn(_) | ApiError::Google { code: 401, .. } => {
+            format!("sign it in again with meetty login --account {email}")
+        }
+        ApiError::Network(_) => "check the connection and run it again".to_string(),
+        _ => format!("meetty --account {email} agenda --cached lists what was last known"),
+    };
+    format!("{email}: {e}; its meetings are not listed ({fix})")
 }
 
 /// Runs a scripting command: results on `out`, progress and warnings on stderr.
@@ -366,11 +484,9 @@ pub async fn run(
             print_agenda(&cached.agenda, &q, args.json, out)?;
         }
         Command::Agenda(args) => {
-            // The connection owns the demo sandbox: it lives as long as the client.
-            let (conn, client) = open(start, scope, now, tz).await?;
             let days = start.days(args.days.or(scope.days));
-            let (from, to) = timefmt::agenda_window(now, tz, days);
-            let agenda = synced_agenda(start, &conn, &client, from, to).await?;
+            let window = timefmt::agenda_window(now, tz, days);
+            let agenda = merged_agenda(start, scope, now, tz, window).await?;
             let q = agenda_query(config, args, days, now, tz);
             print_agenda(&agenda, &q, args.json, out)?;
         }

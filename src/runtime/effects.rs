@@ -21,6 +21,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use crate::action::{Action, Effect};
+use crate::alerts::Marks;
 use crate::browser;
 use crate::cache::{self, CacheFiles};
 use crate::calendar::client::{CalendarClient, CalendarSelection};
@@ -89,6 +90,8 @@ struct Account {
     sign_in: Option<SignInContext>,
     lead: Option<Lead>,
     marks: Option<PathBuf>,
+    /// The marks in its file (read at start, then what this TUI saved there).
+    own_marks: Arc<Mutex<Marks>>,
     /// What its last finished sync left, for the next one to ask only for changes.
     synced: Arc<Mutex<Option<Synced>>>,
     /// Its latest sync with Google, on its way or arrived. One that outlived its
@@ -134,6 +137,9 @@ impl EffectRunner {
                 cache: a.cache,
                 sign_in: a.sign_in,
                 lead: a.lead,
+                own_marks: Arc::new(Mutex::new(
+                    a.marks.as_deref().map(Marks::load).unwrap_or_default(),
+                )),
                 marks: a.marks,
                 synced: Arc::new(Mutex::new(a.resume)),
                 running: None,
@@ -284,27 +290,7 @@ impl EffectRunner {
                         let _ = tx.send(Action::EditLoaded { req, result });
                     });
                 }
-                Effect::SaveMarks(marks) => {
-                    // Each account's alert engine reads its own file; each finds its own
-                    // meetings among the marks.
-                    let paths: Vec<PathBuf> = self
-                        .accounts
-                        .iter()
-                        .filter_map(|a| a.marks.clone())
-                        .collect();
-                    if paths.is_empty() {
-                        continue;
-                    }
-                    let tx = self.tx.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let result = paths.iter().try_for_each(|path| {
-                            marks.save(path).map_err(|e| {
-                                format!("cannot save the join marks to {}: {e}", path.display())
-                            })
-                        });
-                        let _ = tx.send(Action::MarksSaved(result));
-                    });
-                }
+                Effect::SaveMarks { marks, account } => self.save_marks(&marks, account),
                 Effect::Open { url } => {
                     let tx = self.tx.clone();
                     tokio::task::spawn_blocking(move || {
@@ -332,6 +318,8 @@ impl EffectRunner {
     /// Each account's part is saved to its own cache with its own sync state, and a leading
     /// account's alerts plan from it.
     fn save_cache(&self, agenda: &Arc<Agenda>) {
+        // Which copy of an event on several accounts is shown, and so alerted.
+        let kept = crate::view::kept_copies(agenda);
         for (i, account) in self.accounts.iter().enumerate() {
             // Never one account's meetings under another's name: an agenda that does not
             // name its accounts (built before the first merge) is the first account's.
@@ -343,10 +331,10 @@ impl EffectRunner {
             if !named || never || account.following() {
                 continue;
             }
-            let part = Arc::new(agenda.part(i));
             if let Some(lead) = &account.lead {
-                lead.agenda_changed(&part);
+                lead.agenda_changed(&Arc::new(lead::alert_part(agenda, kept.as_deref(), i)));
             }
+            let part = Arc::new(agenda.part(i));
             let Some(files) = account.cache.clone() else {
                 continue;
             };
@@ -364,6 +352,58 @@ impl EffectRunner {
                 release_free_memory();
             });
         }
+    }
+
+    /// Each account's file gets its own marks of `marks` (the app's, every account's): one
+    /// taken off goes from every file, a new one goes to `account`'s (the account whose
+    /// meeting was marked; the first with a file when it has none), the others stay where
+    /// they are. So each mark is in one account's file, and one engine joins its meeting.
+    fn save_marks(&self, marks: &Marks, account: usize) {
+        let with_file: Vec<usize> = (0..self.accounts.len())
+            .filter(|&i| self.accounts[i].marks.is_some())
+            .collect();
+        let Some(&first) = with_file.first() else {
+            return;
+        };
+        let mut before = Marks::default();
+        let mut changed = Vec::new();
+        for &i in &with_file {
+            let mut own = lock(&self.accounts[i].own_marks);
+            before.extend(&own);
+            if own.keep_only(marks) {
+                changed.push(i);
+            }
+        }
+        let new = marks.without(&before);
+        if !new.is_empty() {
+            let owner = if with_file.contains(&account) {
+                account
+            } else {
+                first
+            };
+            lock(&self.accounts[owner].own_marks).extend(&new);
+            if !changed.contains(&owner) {
+                changed.push(owner);
+            }
+        }
+        let files: Vec<(PathBuf, Arc<Mutex<Marks>>)> = changed
+            .into_iter()
+            .filter_map(|i| {
+                let a = &self.accounts[i];
+                Some((a.marks.clone()?, Arc::clone(&a.own_marks)))
+            })
+            .collect();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            // Each file is written under its lock with what it holds then: saves racing
+            // from several key presses end with the latest.
+            let result = files.iter().try_for_each(|(path, own)| {
+                lock(own)
+                    .save(path)
+                    .map_err(|e| format!("cannot save the join marks to {}: {e}", path.display()))
+            });
+            let _ = tx.send(Action::MarksSaved(result));
+        });
     }
 
     /// Signs account `account` in again; once it has, its session starts over from the new

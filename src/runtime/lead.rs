@@ -147,6 +147,25 @@ impl Lead {
     }
 }
 
+/// Account `account`'s part of the merged `agenda` ([`Agenda::part`]) as its alerts plan
+/// from it: without the events whose kept copy is another account's (`kept`: what
+/// [`crate::view::kept_copies`] says of `agenda`), so an event on the calendars of two
+/// accounts is notified and joined once, by the account whose row shows it.
+pub fn alert_part(agenda: &Agenda, kept: Option<&[bool]>, account: usize) -> Agenda {
+    let mut part = agenda.part(account);
+    if let Some(kept) = kept {
+        // `part` keeps the merged agenda's order of the account's meetings.
+        let mut own = agenda
+            .meetings
+            .iter()
+            .zip(kept)
+            .filter(|(m, _)| m.account == account)
+            .map(|(_, &k)| k);
+        part.meetings.retain(|_| own.next().unwrap_or(true));
+    }
+    part
+}
+
 /// When `path` was last written (None: it does not exist); a watch's write replaces the
 /// file, so a new value means a new agenda.
 pub fn written_at(path: &Path) -> Option<SystemTime> {
@@ -206,6 +225,7 @@ mod tests {
             rules: Rules {
                 notify_before: vec![3],
                 auto_join: AutoJoin::Off,
+                authuser: None,
             },
             files: Files {
                 fired: paths.fired_file("a@example.com"),

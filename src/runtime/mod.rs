@@ -99,12 +99,14 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
     // per account.
     let mut marks = Marks::default();
     let mut accounts = Vec::new();
-    // Each account's alerts plan from its cached part until its first refresh.
+    // Each account's alerts plan from its cached part until its first refresh (an event on
+    // several accounts from the one whose copy is shown).
+    let kept = app.agenda.as_deref().and_then(crate::view::kept_copies);
     let parts: Vec<Arc<Agenda>> = (0..conns.accounts.len())
         .map(|i| {
             app.agenda
                 .as_ref()
-                .map(|a| Arc::new(a.part(i)))
+                .map(|a| Arc::new(lead::alert_part(a, kept.as_deref(), i)))
                 .unwrap_or_default()
         })
         .collect();
@@ -118,13 +120,11 @@ pub async fn start(start: &Startup, opts: Options) -> Result<Ended, String> {
         let owner = conn.cache_owner.as_deref();
         let marks_file = owner.map(|o| start.paths.marks_file(o));
         if let Some(file) = &marks_file {
-            let own = Marks::load(file);
-            marks.occurrences.extend(own.occurrences);
-            marks.series.extend(own.series);
+            marks.extend(&Marks::load(file));
         }
         let lead = owner.map(|o| {
             let setup = AlertSetup {
-                rules: Rules::of(&start.config),
+                rules: Rules::of(&start.config, &conn.email),
                 files: Files::of(&start.paths, o),
                 tz,
                 clipboard: start.config.clipboard,

@@ -153,10 +153,8 @@ pub async fn connect_all(
             .await
             .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
         let root = sandbox.root_url();
-        let emails = [ACCOUNT.to_string(), PERSONAL_ACCOUNT.to_string()];
+        let (emails, owners): (Vec<String>, Vec<String>) = demo_owners().into_iter().unzip();
         let labels = accounts::labels(&emails, &config.account_labels);
-        // The work account keeps the cache the demo always had.
-        let owners = ["demo".to_string(), format!("demo-{PERSONAL_ACCOUNT}")];
         let accounts = emails
             .into_iter()
             .zip(labels)
@@ -243,6 +241,18 @@ pub async fn connect_all(
         sandbox: None,
         accounts: conns,
     })
+}
+
+/// The demo's two accounts, in order, each with the owner of its cache, lock and marks:
+/// the work account keeps the cache the demo always had.
+pub fn demo_owners() -> [(String, String); 2] {
+    [
+        (ACCOUNT.to_string(), "demo".to_string()),
+        (
+            PERSONAL_ACCOUNT.to_string(),
+            format!("demo-{PERSONAL_ACCOUNT}"),
+        ),
+    ]
 }
 
 /// The session of an account config `accounts` names but nobody signed in: every call

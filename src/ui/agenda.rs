@@ -159,6 +159,9 @@ enum Mark {
 /// The widest an account's label gets on a row.
 const ACCOUNT_MAX: usize = 3;
 
+/// The widest a provider's badge may be (`assets/providers.toml`, config `[[providers]]`).
+const BADGE_MAX: usize = 7;
+
 /// The account column's width in an agenda of several accounts (the widest label, 1 to
 /// [`ACCOUNT_MAX`] columns); none for one account's agenda.
 fn account_width(agenda: &Agenda) -> Option<usize> {
@@ -229,11 +232,11 @@ fn meeting_line<'a>(
         (Some(v), None) => (v.provider.badge(), theme::dim()),
         (None, None) => ("", theme::dim()),
     };
-    let badge = if compact {
-        format!("{badge:<5}")
-    } else {
-        format!("{badge:<6}")
-    };
+    // Badges are up to 7 columns (the provider table's limit, a user's badge included):
+    // padded by display width, so every column after it stays put; narrow panes cut to 5.
+    let room = if compact { 5 } else { BADGE_MAX };
+    let badge = ellipsize(badge, room);
+    let badge = format!("{badge}{}", " ".repeat(room.saturating_sub(badge.width())));
     // The user's answer in a fixed column: a mark readable without colour, and the title
     // highlighted while an invitation awaits an answer, dimmed and struck once declined.
     let rsvp = m.my_rsvp();
