@@ -265,7 +265,8 @@ pub async fn write_all(out: &Path) -> Result<(), String> {
 
 /// Moves the selection down to the first meeting that `wanted` accepts.
 fn select_first(app: &mut App, wanted: impl Fn(&crate::calendar::model::Meeting) -> bool) {
-    for _ in 0..20 {
+    // The demo week of two accounts lists about 30 meetings.
+    for _ in 0..60 {
         if app.selected_meeting().is_some_and(&wanted) {
             return;
         }
