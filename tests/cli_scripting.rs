@@ -1830,3 +1830,37 @@ fn the_agenda_names_accounts_only_when_there_are_several() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--account` narrows the demo to one of its two accounts, as it does a real session, and
+/// an address the demo does not have is refused with the two it has.
+#[test]
+fn the_demo_narrows_to_one_account_with_account() {
+    let dir = std::env::temp_dir().join(format!("meetty-cli-demo-one-{}", std::process::id()));
+    let run = |account: &str| {
+        common::in_home(&mut Command::new(env!("CARGO_BIN_EXE_meetty")), &dir)
+            .args(["--demo", "--account", account, "agenda", "--days", "7"])
+            .env_remove("MEETTY_API_ROOT")
+            .env_remove("MEETTY_ACCESS_TOKEN")
+            .output()
+            .unwrap()
+    };
+    let personal = run("alex.rivera@gmail.com");
+    assert!(personal.status.success(), "{}", stderr(&personal));
+    let text = stdout(&personal);
+    assert!(text.contains("  Book club  https://"), "{text}");
+    assert!(
+        !text.contains("Design review"),
+        "the work account's meetings:\n{text}"
+    );
+    let unknown = run("nobody@example.org");
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains(
+            "the demo has no account nobody@example.org: use --account alex@example.com or \
+             --account alex.rivera@gmail.com"
+        ),
+        "{}",
+        stderr(&unknown)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -155,10 +155,21 @@ pub async fn connect_all(
         let root = sandbox.root_url();
         let (emails, owners): (Vec<String>, Vec<String>) = demo_owners().into_iter().unzip();
         let labels = accounts::labels(&emails, &config.account_labels);
+        // `--account` narrows the demo to one of its two accounts, as it does a real session.
+        if let Some(wanted) = account.filter(|a| !emails.iter().any(|e| e.eq_ignore_ascii_case(a)))
+        {
+            return Err(format!(
+                "the demo has no account {}: use --account {} or --account {}",
+                crate::sanitize::line(wanted),
+                emails[0],
+                emails[1]
+            ));
+        }
         let accounts = emails
             .into_iter()
             .zip(labels)
             .zip(owners)
+            .filter(|((email, _), _)| account.is_none_or(|a| a.eq_ignore_ascii_case(email)))
             .map(|((email, label), owner)| AccountConn {
                 client: CalendarClient::new(&root, sandbox.access_token_for(&email)),
                 email,
