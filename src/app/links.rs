@@ -65,15 +65,15 @@ impl LinksList {
         if let Some(a) = &m.access {
             let service = service_of(m);
             let fields = [
-                ("Meeting ID", "meeting ID", &a.meeting_id),
-                ("Passcode", "passcode", &a.passcode),
+                ("Meeting ID", "meeting ID", a.meeting_id.as_deref()),
+                ("Passcode", "passcode", m.passcode_not_dialled()),
             ];
             entries.extend(fields.into_iter().filter_map(|(kind, what, value)| {
-                let value = value.as_ref()?;
+                let value = value?.to_string();
                 Some(LinkEntry {
                     kind: kind.into(),
                     shown: value.clone(),
-                    copy: value.clone(),
+                    copy: value,
                     what: format!("{service}{what}"),
                     open: None,
                 })

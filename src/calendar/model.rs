@@ -278,6 +278,14 @@ impl Meeting {
         (id.as_str(), self.start())
     }
 
+    /// The passcode to show beside the dial-ins: none when it is a dial-in's PIN, which
+    /// the dial-in already shows (Google Meet's phone PIN is the one passcode it has).
+    pub fn passcode_not_dialled(&self) -> Option<&str> {
+        let passcode = self.access.as_ref()?.passcode.as_deref()?;
+        let pins = self.dial_in.iter().filter_map(|d| d.pin.as_deref());
+        (!pins.into_iter().any(|p| p == passcode)).then_some(passcode)
+    }
+
     /// Whether `other` is a copy of the same event (or occurrence) on another calendar:
     /// the same [`Meeting::event_key`].
     pub fn same_event(&self, other: &Meeting) -> bool {
@@ -857,6 +865,34 @@ mod tests {
             (access.meeting_id.as_deref(), access.passcode.as_deref()),
             (Some("abc-defg-hij"), Some("123456789"))
         );
+    }
+
+    #[test]
+    fn a_passcode_that_is_the_dial_in_pin_is_not_shown_twice() {
+        let meet = meeting(serde_json::json!({
+            "id": "abc", "summary": "Sync",
+            "start": {"dateTime": "2026-11-21T10:00:00Z"}, "end": {"dateTime": "2026-11-21T10:30:00Z"},
+            "conferenceData": {
+                "conferenceSolution": {"key": {"type": "hangoutsMeet"}},
+                "entryPoints": [
+                    {"entryPointType": "video", "uri": "https://meet.google.com/abc-defg-hij"},
+                    {"entryPointType": "phone", "uri": "tel:+1-302-555-0143", "pin": "123456789"}
+                ]
+            }
+        }))
+        .unwrap();
+        assert_eq!(
+            meet.access.as_ref().and_then(|a| a.passcode.as_deref()),
+            Some("123456789")
+        );
+        assert_eq!(meet.passcode_not_dialled(), None);
+        let zoom = meeting(serde_json::json!({
+            "id": "z", "summary": "Vendor sync",
+            "start": {"dateTime": "2026-11-21T10:00:00Z"}, "end": {"dateTime": "2026-11-21T10:30:00Z"},
+            "description": "Join Zoom Meeting\nhttps://zoom.us/j/85012345678\nMeeting ID: 850 1234 5678\nPasscode: 481516"
+        }))
+        .unwrap();
+        assert_eq!(zoom.passcode_not_dialled(), Some("481516"));
     }
 
     #[test]

@@ -196,14 +196,8 @@ fn lines<'a>(app: &'a App, m: &'a Meeting, width: usize) -> Vec<Line<'a>> {
         if let Some(id) = &a.meeting_id {
             out.push(field("ID", id.as_str()));
         }
-        // A dial-in's PIN is already shown on its line.
-        let pins = m.dial_in.iter().filter_map(|d| d.pin.as_ref());
-        if let Some(passcode) = a
-            .passcode
-            .as_ref()
-            .filter(|p| !pins.clone().any(|x| x == *p))
-        {
-            out.push(field("Passcode", passcode.as_str()));
+        if let Some(passcode) = m.passcode_not_dialled() {
+            out.push(field("Passcode", passcode));
         }
     }
     if !m.location.is_empty() {
