@@ -25,7 +25,7 @@ pub fn render(frame: &mut Frame, app: &App, scroll: u16) {
     }
     if mode == Mode::Agenda && app.agenda.as_ref().is_some_and(|a| a.accounts.len() > 1) {
         notes.push(
-            "Rows start with their account's label, then ! when that account's last refresh \
+            "After the service, rows show their account's label, then ! when that account's last refresh \
              failed (the row is dimmed and the details say why) or + when the event is on \
              another account's calendar too."
                 .to_string(),
