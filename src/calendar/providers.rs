@@ -113,6 +113,10 @@ impl Patterns {
 /// Whether the config's `[[providers]]` make a table: Err says which entry is wrong and how
 /// to fix it (called when the config is read).
 pub fn check(user: &[UserProvider]) -> Result<(), String> {
+    // The built-in table alone is checked by the tests, not at every start-up.
+    if user.is_empty() {
+        return Ok(());
+    }
     Table::build(user).map(drop)
 }
 

@@ -206,17 +206,14 @@ impl EffectRunner {
                     account,
                     query,
                 } => {
-                    let tx = self.tx.clone();
-                    let client = match self.client_for(req, account) {
-                        Ok(client) => client,
-                        Err(e) => {
-                            let _ = tx.send(Action::FreeBusy {
-                                req,
-                                result: Err(e),
-                            });
-                            continue;
-                        }
+                    let failed = |e| Action::FreeBusy {
+                        req,
+                        result: Err(e),
                     };
+                    let Some(client) = self.client_or(req, account, failed) else {
+                        continue;
+                    };
+                    let tx = self.tx.clone();
                     if let Some(old) = self.free_busy.take() {
                         old.abort();
                     }
@@ -236,17 +233,14 @@ impl EffectRunner {
                 }
                 Effect::SignIn { account } => self.sign_in(account),
                 Effect::Write { req, account, op } => {
-                    let tx = self.tx.clone();
-                    let client = match self.client_for(req, account) {
-                        Ok(client) => client,
-                        Err(e) => {
-                            let _ = tx.send(Action::Wrote {
-                                req,
-                                result: Err(e),
-                            });
-                            continue;
-                        }
+                    let failed = |e| Action::Wrote {
+                        req,
+                        result: Err(e),
                     };
+                    let Some(client) = self.client_or(req, account, failed) else {
+                        continue;
+                    };
+                    let tx = self.tx.clone();
                     tokio::spawn(async move {
                         let progress_tx = tx.clone();
                         let progress = move |progress| {
@@ -270,17 +264,14 @@ impl EffectRunner {
                     calendar,
                     event_id,
                 } => {
-                    let tx = self.tx.clone();
-                    let client = match self.client_for(req, account) {
-                        Ok(client) => client,
-                        Err(e) => {
-                            let _ = tx.send(Action::EditLoaded {
-                                req,
-                                result: Err(e),
-                            });
-                            continue;
-                        }
+                    let failed = |e| Action::EditLoaded {
+                        req,
+                        result: Err(e),
                     };
+                    let Some(client) = self.client_or(req, account, failed) else {
+                        continue;
+                    };
+                    let tx = self.tx.clone();
                     tokio::spawn(async move {
                         let result = client.load_edit(&calendar, &event_id).await;
                         if let Err(e) = &result {
@@ -302,17 +293,24 @@ impl EffectRunner {
     }
 
     /// Account `account`'s client for request `req`, telling the app when it waits to
-    /// retry; an account this session does not have is an error, never a panic.
-    fn client_for(&self, req: u64, account: usize) -> Result<CalendarClient, ApiError> {
+    /// retry; an account this session does not have answers the request at once with
+    /// `failed` (never a panic).
+    fn client_or(
+        &self,
+        req: u64,
+        account: usize,
+        failed: impl FnOnce(ApiError) -> Action,
+    ) -> Option<CalendarClient> {
         let Some(a) = self.accounts.get(account) else {
-            return Err(ApiError::Local(format!(
+            let _ = self.tx.send(failed(ApiError::Local(format!(
                 "this session has no account number {} (it has {}): restart meetty to pick up \
                  accounts signed in since",
                 account + 1,
                 self.accounts.len()
-            )));
+            ))));
+            return None;
         };
-        Ok(a.observed(&self.tx, req))
+        Some(a.observed(&self.tx, req))
     }
 
     /// Each account's part is saved to its own cache with its own sync state, and a leading
